@@ -1,0 +1,43 @@
+// @ts-check
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".aloft/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+      "@typescript-eslint/await-thenable": "error",
+      "@typescript-eslint/no-explicit-any": "error",
+      // `{}` is the precise type of an empty record in type-level code (no inputs, no outputs).
+      "@typescript-eslint/no-empty-object-type": ["error", { allowObjectTypes: "always" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["better-sqlite3", "pg", "node:sqlite"], message: "Only the store layer may import a database driver." }] },
+      ],
+    },
+  },
+  {
+    files: ["src/sdk/**/*.ts", "src/types/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["../local/*", "../engine/*", "../store/*", "../server/*", "../cli/*"], message: "The SDK and types must not depend on runners, stores or shells." },
+            { group: ["better-sqlite3", "pg", "node:fs", "node:sqlite"], message: "The SDK does no I/O." },
+          ],
+        },
+      ],
+    },
+  },
+);

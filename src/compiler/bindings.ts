@@ -1,0 +1,50 @@
+/**
+ * Compiling checked bindings, interfaces and durations to flyteidl.
+ *
+ * @module
+ */
+import type { BindingData, Literal, TypedInterface, Variable } from "../idl/core.js";
+import type { TypeRecord } from "../types/type.js";
+import { toLiteral } from "../types/literal.js";
+import type { BindingValue } from "../sdk/bindings.js";
+
+/** Turns a literal into the equivalent binding data. */
+export function literalToBindingData(literal: Literal): BindingData {
+  if (literal.collection) return { collection: { bindings: (literal.collection.literals ?? []).map(literalToBindingData) } };
+  if (literal.map) {
+    const bindings: Record<string, BindingData> = {};
+    for (const [k, v] of Object.entries(literal.map.literals ?? {})) bindings[k] = literalToBindingData(v);
+    return { map: { bindings } };
+  }
+  return { scalar: literal.scalar ?? {} };
+}
+
+/** Compiles one checked binding. */
+export function compileBinding(b: BindingValue): BindingData {
+  switch (b.kind) {
+    case "promise":
+      return { promise: b.var === "" ? { nodeId: b.nodeId } : { nodeId: b.nodeId, var: b.var } };
+    case "constant":
+      return literalToBindingData(toLiteral(b.type, b.value));
+    case "list":
+      return b.items.length === 0 ? { collection: {} } : { collection: { bindings: b.items.map(compileBinding) } };
+    case "map": {
+      const bindings: Record<string, BindingData> = {};
+      for (const [k, v] of Object.entries(b.entries)) bindings[k] = compileBinding(v);
+      return Object.keys(bindings).length === 0 ? { map: {} } : { map: { bindings } };
+    }
+  }
+}
+
+function variables(record: TypeRecord): { variables?: Record<string, Variable> } {
+  const names = Object.keys(record);
+  if (names.length === 0) return {};
+  const variables: Record<string, Variable> = {};
+  for (const name of names) variables[name] = { type: record[name]!.literalType, description: name };
+  return { variables };
+}
+
+/** Compiles an entity interface to `TypedInterface`. */
+export function compileInterface(inputs: TypeRecord, outputs: TypeRecord): TypedInterface {
+  return { inputs: variables(inputs), outputs: variables(outputs) };
+}

@@ -1,0 +1,278 @@
+/**
+ * The compiler: SDK entities to flyteidl admin specs (`TaskSpec`,
+ * `WorkflowSpec`, `LaunchPlanSpec`), the contract every runner reads.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { Identifier, LiteralMap } from "../idl/core.js";
+import type { LaunchPlanSpec, Node, Parameter, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import { CompileError, WorkflowNotReadyError } from "../errors.js";
+import { toLiteral, protoDuration } from "../types/literal.js";
+import { canonicalJson } from "../types/canonical.js";
+import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
+import type { GraphNode } from "../sdk/graph.js";
+import type { OutputShape } from "../sdk/interface.js";
+import type { Workflow } from "../sdk/workflow-builder.js";
+import { compileBinding, compileInterface } from "./bindings.js";
+import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
+import { taskTemplate } from "./task.js";
+
+/** Where to compile to; every field has a default. */
+export interface CompileOptions {
+  /** Flyte project (default `"aloft"`). */
+  readonly project?: string;
+  /** Flyte domain (default `"development"`). */
+  readonly domain?: string;
+  /** Version of every entity compiled (default: a hash of the specs and the task code). */
+  readonly version?: string;
+}
+
+/** Everything an entity needs to run or register: its spec and every spec it references. */
+export interface CompiledBundle {
+  /** The identifier of the entity compiled. */
+  readonly root: Identifier;
+  /** Task specs by `idKey`. */
+  readonly tasks: ReadonlyMap<string, TaskSpec>;
+  /** Workflow specs by `idKey` (the root's, and those of launch plans it calls). */
+  readonly workflows: ReadonlyMap<string, WorkflowSpec>;
+  /** Launch plan specs by `idKey`. */
+  readonly launchPlans: ReadonlyMap<string, LaunchPlanSpec>;
+  /** Task functions (and how they return outputs) by the `idKey` of their task. */
+  readonly implementations: ReadonlyMap<string, TaskImplementation>;
+}
+
+/** A task's code: its function, and how it returns its outputs. */
+export interface TaskImplementation {
+  readonly fn: TaskDefinition["fn"];
+  readonly shape: OutputShape;
+}
+
+/** The admin spec `compile` returns for each kind of entity. */
+export type SpecOf<E> = E extends { readonly kind: "task" } ? TaskSpec : E extends { readonly kind: "launchPlan" } ? LaunchPlanSpec : WorkflowSpec;
+
+class Compiler {
+  readonly tasks = new Map<string, TaskSpec>();
+  readonly workflows = new Map<string, WorkflowSpec>();
+  readonly launchPlans = new Map<string, LaunchPlanSpec>();
+  readonly implementations = new Map<string, TaskImplementation>();
+  private readonly templates = new Map<unknown, { template: WorkflowTemplate; subs: Map<string, WorkflowTemplate> }>();
+  private readonly inProgress = new Set<unknown>();
+  private readonly owners = new Map<string, unknown>();
+  private readonly taskIds = new Map<TaskDefinition, Identifier>();
+
+  constructor(readonly target: CompileTarget) {}
+
+  /** Claims `key` for `owner`; two different entities of one kind and name cannot be compiled together. */
+  private claim(id: Identifier, owner: unknown, def: EntityDefinition): boolean {
+    const key = idKey(id);
+    const existing = this.owners.get(key);
+    if (existing === undefined) {
+      this.owners.set(key, owner);
+      return true;
+    }
+    if (existing === owner) return false;
+    throw new CompileError(
+      `two different ${def.kind === "launchPlan" ? "launch plans" : `${def.kind}s`} are named ${JSON.stringify(def.name)} in what is being compiled; rename one (names identify entities once registered)`,
+    );
+  }
+
+  task(def: TaskDefinition): Identifier {
+    const known = this.taskIds.get(def);
+    if (known) return known;
+    const id = identifier("TASK", def.name, this.target);
+    if (this.claim(id, def, def)) {
+      const template: TaskTemplate = taskTemplate(def, id);
+      const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
+      this.tasks.set(idKey(id), spec);
+      this.implementations.set(idKey(id), { fn: def.fn, shape: def.interface.shape });
+    }
+    this.taskIds.set(def, id);
+    return id;
+  }
+
+  workflowTemplate(def: WorkflowDefinition, subWorkflows: Map<string, WorkflowTemplate>): WorkflowTemplate {
+    const cached = this.templates.get(def.graph);
+    if (cached) {
+      for (const [k, v] of cached.subs) subWorkflows.set(k, v);
+      return cached.template;
+    }
+    if (this.inProgress.has(def.graph)) throw new CompileError(`workflow ${JSON.stringify(def.name)} contains itself through its subworkflows; a workflow cannot be its own subworkflow`);
+    this.inProgress.add(def.graph);
+    const own = new Map<string, WorkflowTemplate>();
+    if (!def.ready()) throw new WorkflowNotReadyError(`workflow ${JSON.stringify(def.name)} is not ready to compile: it needs at least one node and every input bound`, { entity: def.name });
+    const id = identifier("WORKFLOW", def.name, this.target);
+    this.claim(id, def.graph, def);
+    const g = def.graph;
+    const nodes: Node[] = new Array<Node>(g.nodes.length);
+    for (let i = 0; i < g.nodes.length; i++) nodes[i] = this.node(g.nodes[i]!, own);
+    const outputs = [...g.outputs].map(([name, o]) => ({ var: name, binding: compileBinding(o.binding) }));
+    const template: WorkflowTemplate = {
+      id,
+      metadata: def.failurePolicy === "failAfterExecutableNodesComplete" ? { onFailure: "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE" } : {},
+      interface: compileInterface(def.interface.inputs, def.interface.outputs),
+      nodes,
+    };
+    if (outputs.length > 0) template.outputs = outputs;
+    if (g.failureNode) template.failureNode = this.node(g.failureNode, own);
+    template.metadataDefaults = def.interruptible ? { interruptible: true } : {};
+    this.templates.set(def.graph, { template, subs: own });
+    this.inProgress.delete(def.graph);
+    for (const [k, v] of own) subWorkflows.set(k, v);
+    return template;
+  }
+
+  workflowSpec(def: WorkflowDefinition): WorkflowSpec {
+    const subs = new Map<string, WorkflowTemplate>();
+    const template = this.workflowTemplate(def, subs);
+    const key = idKey(template.id ?? {});
+    subs.delete(key);
+    const spec: WorkflowSpec = subs.size > 0 ? { template, subWorkflows: [...subs.values()] } : { template };
+    this.workflows.set(key, spec);
+    return spec;
+  }
+
+  launchPlan(def: LaunchPlanDefinition): { id: Identifier; spec: LaunchPlanSpec } {
+    const id = identifier("LAUNCH_PLAN", def.name, this.target);
+    const wdef = definitionOf(def.workflow) as WorkflowDefinition;
+    const workflowSpec = this.workflowSpec(wdef);
+    const existing = this.launchPlans.get(idKey(id));
+    if (!this.claim(id, def, def) && existing) return { id, spec: existing };
+    const parameters: Record<string, Parameter> = {};
+    for (const [name, type] of Object.entries(def.interface.inputs)) {
+      const variable = { type: type.literalType, description: name };
+      if (Object.prototype.hasOwnProperty.call(def.defaults, name)) parameters[name] = { var: variable, default: toLiteral(type.literalType, def.defaults[name]) };
+      else if (def.interface.required.has(name)) parameters[name] = { var: variable, required: true };
+      else parameters[name] = { var: variable, default: toLiteral(type.literalType, null) };
+    }
+    const fixed: LiteralMap = {};
+    const fixedNames = Object.keys(def.fixed);
+    if (fixedNames.length > 0) {
+      fixed.literals = {};
+      for (const name of fixedNames) fixed.literals[name] = toLiteral(wdef.interface.inputs[name]!.literalType, def.fixed[name]);
+    }
+    const spec: LaunchPlanSpec = {
+      workflowId: workflowSpec.template?.id ?? {},
+      entityMetadata: {},
+      defaultInputs: Object.keys(parameters).length > 0 ? { parameters } : {},
+      fixedInputs: fixed,
+    };
+    if (def.maxParallelism !== undefined) spec.maxParallelism = def.maxParallelism;
+    this.launchPlans.set(idKey(id), spec);
+    return { id, spec };
+  }
+
+  private node(n: GraphNode, subWorkflows: Map<string, WorkflowTemplate>): Node {
+    const def = n.entity;
+    const node: Node = { id: n.id, metadata: { name: def.name } };
+    const inputs = Object.keys(def.interface.inputs);
+    const bindings = [];
+    for (const name of inputs) {
+      const b = n.bindings[name];
+      if (b) bindings.push({ var: name, binding: compileBinding(b) });
+    }
+    if (bindings.length > 0) node.inputs = bindings;
+    if (n.upstream.length > 0) node.upstreamNodeIds = [...n.upstream];
+    switch (def.kind) {
+      case "task": {
+        node.taskNode = { referenceId: this.task(def) };
+        const o = def.options;
+        const meta = node.metadata!;
+        if (o.retries > 0) meta.retries = { retries: o.retries };
+        if (o.timeoutMs !== undefined) meta.timeout = protoDuration(o.timeoutMs);
+        if (o.interruptible !== undefined) meta.interruptible = o.interruptible;
+        break;
+      }
+      case "workflow": {
+        const template = this.workflowTemplate(def, subWorkflows);
+        subWorkflows.set(idKey(template.id ?? {}), template);
+        node.workflowNode = { subWorkflowRef: template.id ?? {} };
+        break;
+      }
+      case "launchPlan":
+        node.workflowNode = { launchplanRef: this.launchPlan(def).id };
+        break;
+    }
+    return node;
+  }
+}
+
+function checkOption(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== "string" || value === "" || /[\s/]/.test(value))) {
+    throw new CompileError(`compile option ${name} must be a non-empty string without spaces or slashes, got ${JSON.stringify(value)}`);
+  }
+}
+
+function run(def: EntityDefinition, target: CompileTarget): { compiler: Compiler; root: Identifier; spec: TaskSpec | WorkflowSpec | LaunchPlanSpec } {
+  const c = new Compiler(target);
+  switch (def.kind) {
+    case "task": {
+      const id = c.task(def);
+      return { compiler: c, root: id, spec: c.tasks.get(idKey(id))! };
+    }
+    case "workflow": {
+      const spec = c.workflowSpec(def);
+      return { compiler: c, root: spec.template!.id!, spec };
+    }
+    case "launchPlan": {
+      const { id, spec } = c.launchPlan(def);
+      return { compiler: c, root: id, spec };
+    }
+  }
+}
+
+function resolveTarget(def: EntityDefinition, options: CompileOptions): { target: CompileTarget; result: ReturnType<typeof run> } {
+  checkOption(options.project, "project");
+  checkOption(options.domain, "domain");
+  checkOption(options.version, "version");
+  const base = { project: options.project ?? DEFAULT_PROJECT, domain: options.domain ?? DEFAULT_DOMAIN };
+  if (options.version !== undefined) {
+    const target = { ...base, version: options.version };
+    return { target, result: run(def, target) };
+  }
+  const draft = run(def, { ...base, version: "" });
+  const hash = createHash("sha256");
+  const c = draft.compiler;
+  for (const m of [c.tasks, c.workflows, c.launchPlans]) for (const [k, v] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(canonicalJson(v));
+  for (const [k, fn] of [...c.implementations].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(fn.fn.toString());
+  const target = { ...base, version: hash.digest("hex").slice(0, 16) };
+  return { target, result: run(def, target) };
+}
+
+function entityDefinition(entity: unknown): EntityDefinition {
+  const def = definitionOf(entity);
+  if (!def) throw new CompileError(`compile() takes a task, workflow or launch plan, got ${String(entity)}`);
+  return def;
+}
+
+/**
+ * Compiles an entity to its flyteidl admin spec: a `WorkflowSpec` (template
+ * and every subworkflow template), a `TaskSpec` or a `LaunchPlanSpec`, as a
+ * plain object in protobufjs form (`flyteidl.admin.WorkflowSpec.fromObject(spec)`).
+ *
+ * @example
+ * ```ts
+ * const spec = compile(wf, { project: "flytesnacks", domain: "development", version: "v1" });
+ * spec.template.nodes[0].taskNode.referenceId.name; // "slope"
+ * ```
+ */
+export function compile(entity: AnyEntity | Workflow, options: CompileOptions = {}): WorkflowSpec | TaskSpec | LaunchPlanSpec {
+  return resolveTarget(entityDefinition(entity), options).result.spec;
+}
+
+/**
+ * Compiles an entity and everything it references: what a runner needs to
+ * execute it, or a registry to register it.
+ */
+export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: CompileOptions = {}): CompiledBundle {
+  const def = "kind" in entity && typeof entity !== "function" ? (entity as EntityDefinition) : entityDefinition(entity);
+  const { result } = resolveTarget(def, options);
+  const c = result.compiler;
+  return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };
+}
+
+/** A readable one-liner naming an entity, for messages. */
+export function entityLabel(entity: unknown): string {
+  const def = definitionOf(entity);
+  return def ? describeEntity(def) : String(entity);
+}

@@ -1,0 +1,105 @@
+/**
+ * The official flyteidl `.proto` definitions (from `@flyteorg/flyteidl`),
+ * loaded with protobufjs: checks that compiled specs are valid messages, and
+ * writes and reads their binary form (`.pb`), which Flyte's tools exchange.
+ *
+ * @module
+ */
+import { createRequire } from "node:module";
+import path from "node:path";
+import protobuf from "protobufjs";
+import { CompileError } from "../errors.js";
+
+/** The admin messages Aloft writes. */
+export type SpecMessage = "flyteidl.admin.TaskSpec" | "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.LaunchPlanSpec";
+
+const FILES = ["flyteidl/admin/task.proto", "flyteidl/admin/workflow.proto", "flyteidl/admin/launch_plan.proto", "flyteidl/core/literals.proto"];
+
+let root: protobuf.Root | undefined;
+
+/** The directory holding the `.proto` files of `@flyteorg/flyteidl`. */
+export function protosDirectory(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("@flyteorg/flyteidl/package.json")), "protos");
+}
+
+/**
+ * The protobufjs root of flyteidl's admin and core messages, loaded once.
+ *
+ * @example
+ * ```ts
+ * const WorkflowSpec = flyteidlRoot().lookupType("flyteidl.admin.WorkflowSpec");
+ * ```
+ */
+export function flyteidlRoot(): protobuf.Root {
+  if (root) return root;
+  const dir = protosDirectory();
+  const r = new protobuf.Root();
+  r.resolvePath = (_origin, target) => (target.startsWith("google/protobuf/") ? target : path.join(dir, target));
+  r.loadSync(FILES, { keepCase: false });
+  r.resolveAll();
+  root = r;
+  return r;
+}
+
+/** The protobufjs type of a message by its full name. */
+export function messageType(name: string): protobuf.Type {
+  return flyteidlRoot().lookupType(name);
+}
+
+/** Options that turn a decoded message back into Aloft's object form. */
+export const OBJECT_FORM: protobuf.IConversionOptions = { enums: String, longs: String };
+
+/**
+ * Encodes a spec object to protobuf bytes, after checking it is a valid message.
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeSpec("flyteidl.admin.WorkflowSpec", compile(wf));
+ * ```
+ */
+export function encodeSpec(message: SpecMessage, spec: object): Uint8Array {
+  const type = messageType(message);
+  return type.encode(checkedMessage(message, spec)).finish();
+}
+
+/** The first path where two object forms differ, or undefined when they are equal. */
+function firstDifference(a: unknown, b: unknown, at: string): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return at || "(root)";
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/**
+ * Builds the protobuf message of a spec object and checks that nothing was
+ * lost on the way: every field must be one the `.proto` definition knows,
+ * with a value of the right kind.
+ *
+ * @throws CompileError naming the first field that does not survive.
+ */
+export function checkedMessage(message: SpecMessage, spec: object): protobuf.Message {
+  const type = messageType(message);
+  let msg: protobuf.Message;
+  try {
+    msg = type.fromObject(spec);
+  } catch (e) {
+    throw new CompileError(`the spec is not a valid ${message}: ${(e as Error).message}`);
+  }
+  const problem = type.verify(msg);
+  if (problem) throw new CompileError(`the spec is not a valid ${message}: ${problem}`);
+  const back = type.toObject(msg, OBJECT_FORM);
+  const diff = firstDifference(JSON.parse(JSON.stringify(spec)), back, "");
+  if (diff !== undefined) throw new CompileError(`the spec is not a valid ${message}: field ${diff} is unknown or has a value of the wrong kind`);
+  return msg;
+}
+
+/** Decodes protobuf bytes to a spec object in Aloft's object form. */
+export function decodeSpec(message: SpecMessage, bytes: Uint8Array): Record<string, unknown> {
+  const type = messageType(message);
+  return type.toObject(type.decode(bytes), OBJECT_FORM);
+}

@@ -1,0 +1,58 @@
+/**
+ * Compiling a task definition to a flyteidl `TaskTemplate`.
+ *
+ * @module
+ */
+import type { Identifier } from "../idl/core.js";
+import type { Container, Resources, ResourceName, TaskMetadata, TaskTemplate } from "../idl/specs.js";
+import type { TaskDefinition } from "../sdk/entity.js";
+import type { ResourceSpec } from "../sdk/task-options.js";
+import { protoDuration } from "../types/literal.js";
+import { compileInterface } from "./bindings.js";
+import { ALOFT_VERSION } from "../version.js";
+
+/** The task type Aloft tasks carry in their templates. */
+export const TASK_TYPE = "aloft-task";
+
+const RESOURCE_NAMES: Record<keyof ResourceSpec, ResourceName> = {
+  cpu: "CPU",
+  memory: "MEMORY",
+  gpu: "GPU",
+  storage: "STORAGE",
+  ephemeralStorage: "EPHEMERAL_STORAGE",
+};
+
+function entries(spec: ResourceSpec): { name: ResourceName; value: string }[] {
+  return (Object.keys(RESOURCE_NAMES) as (keyof ResourceSpec)[]).filter((k) => spec[k] !== undefined).map((k) => ({ name: RESOURCE_NAMES[k], value: String(spec[k]) }));
+}
+
+function resources(r: NonNullable<TaskDefinition["options"]["resources"]>): Resources {
+  const out: Resources = {};
+  const requests = entries(r.requests);
+  const limits = entries(r.limits);
+  if (requests.length > 0) out.requests = requests;
+  if (limits.length > 0) out.limits = limits;
+  return out;
+}
+
+/** Builds the task template of a task definition. */
+export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate {
+  const o = def.options;
+  const metadata: TaskMetadata = { runtime: { type: "FLYTE_SDK", version: ALOFT_VERSION, flavor: "aloft" } };
+  if (o.retries > 0) metadata.retries = { retries: o.retries };
+  if (o.timeoutMs !== undefined) metadata.timeout = protoDuration(o.timeoutMs);
+  if (o.interruptible !== undefined) metadata.interruptible = o.interruptible;
+  if (o.cache) {
+    metadata.discoverable = true;
+    metadata.discoveryVersion = o.cache.version;
+    if (o.cache.serialize) metadata.cacheSerializable = true;
+    if (o.cache.ignoredInputs.length > 0) metadata.cacheIgnoreInputVars = [...o.cache.ignoredInputs];
+  }
+  const template: TaskTemplate = { id, type: TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
+  if (o.image !== undefined || o.resources !== undefined) {
+    const container: Container = { image: o.image ?? "node:20" };
+    if (o.resources) container.resources = resources(o.resources);
+    template.container = container;
+  }
+  return template;
+}

@@ -1,0 +1,174 @@
+/**
+ * Aloft's error classes. Every error Aloft throws on purpose is an
+ * `AloftError`; catch a subclass to handle one kind. Fields are readonly and
+ * structured, so callers need not parse messages.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   wf.addEntity(intercept, { x: wf.inputs.x });
+ * } catch (e) {
+ *   if (e instanceof MissingInputError) console.log(e.input); // "y"
+ * }
+ * ```
+ *
+ * @module
+ */
+
+/** Base class of every error Aloft throws on purpose. */
+export class AloftError extends Error {
+  override name = "AloftError";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A `t.*` type was built from something that is not a type, or with bad arguments. */
+export class InvalidTypeError extends AloftError {
+  override name = "InvalidTypeError";
+}
+
+/** Where in a definition an error was found. */
+export interface DefinitionSite {
+  /** The workflow (or task, or launch plan) being defined. */
+  readonly entity?: string | undefined;
+  /** The node id, when the error concerns a node. */
+  readonly node?: string | undefined;
+}
+
+/** Base class of errors in how a task, workflow or launch plan is defined or wired. */
+export class DefinitionError extends AloftError {
+  override name = "DefinitionError";
+  readonly entity: string | undefined;
+  readonly node: string | undefined;
+  constructor(message: string, site: DefinitionSite = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.entity = site.entity;
+    this.node = site.node;
+  }
+}
+
+/** A name is not an identifier (inputs, outputs, fields) or is empty (entities). */
+export class InvalidNameError extends DefinitionError {
+  override name = "InvalidNameError";
+}
+
+/** An input, output or launch plan name is used twice. */
+export class DuplicateNameError extends DefinitionError {
+  override name = "DuplicateNameError";
+}
+
+/** An option of a task, node or workflow is not valid. */
+export class InvalidOptionError extends DefinitionError {
+  override name = "InvalidOptionError";
+}
+
+/** Bindings name an input the entity does not have. */
+export class UnknownInputError extends DefinitionError {
+  override name = "UnknownInputError";
+  constructor(
+    message: string,
+    site: DefinitionSite,
+    readonly input: string,
+  ) {
+    super(message, site);
+  }
+}
+
+/** A required input of an entity is bound to nothing. */
+export class MissingInputError extends DefinitionError {
+  override name = "MissingInputError";
+  constructor(
+    message: string,
+    site: DefinitionSite,
+    readonly input: string,
+  ) {
+    super(message, site);
+  }
+}
+
+/** An output that does not exist was asked for (or a node without outputs was bound). */
+export class UnknownOutputError extends DefinitionError {
+  override name = "UnknownOutputError";
+  constructor(
+    message: string,
+    site: DefinitionSite,
+    readonly output: string,
+  ) {
+    super(message, site);
+  }
+}
+
+/** A binding's type is not castable to the input's type, or a constant does not fit it. */
+export class TypeMismatchError extends DefinitionError {
+  override name = "TypeMismatchError";
+  constructor(
+    message: string,
+    site: DefinitionSite,
+    readonly input: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(message, site);
+  }
+}
+
+/** A handle from one workflow was used in another. */
+export class ForeignHandleError extends DefinitionError {
+  override name = "ForeignHandleError";
+}
+
+/** An entity was called like a function outside a declarative workflow body. */
+export class CallOutsideWorkflowError extends DefinitionError {
+  override name = "CallOutsideWorkflowError";
+}
+
+/** A launch plan's settings are invalid or conflict with an existing plan. */
+export class LaunchPlanError extends DefinitionError {
+  override name = "LaunchPlanError";
+}
+
+/** A workflow was run or compiled before it was ready (no nodes, or an unbound input). */
+export class WorkflowNotReadyError extends DefinitionError {
+  override name = "WorkflowNotReadyError";
+}
+
+/** A spec is not valid (compiling, or loading a spec from elsewhere). */
+export class CompileError extends AloftError {
+  override name = "CompileError";
+}
+
+/** A value given to, or produced by, an entity does not fit its interface. */
+export class ValueError extends AloftError {
+  override name = "ValueError";
+  constructor(
+    message: string,
+    readonly entity: string,
+    readonly variable: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A run was given a missing, extra or ill-typed input. */
+export class InputValueError extends ValueError {
+  override name = "InputValueError";
+}
+
+/** A task returned outputs that do not fit its interface. */
+export class OutputValueError extends ValueError {
+  override name = "OutputValueError";
+}
+
+/** A run failed: names the failing node and entity; the original error is `cause`. */
+export class ExecutionError extends AloftError {
+  override name = "ExecutionError";
+  constructor(
+    message: string,
+    readonly nodeId: string,
+    readonly entity: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

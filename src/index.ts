@@ -1,0 +1,40 @@
+/**
+ * Aloft: Flyte's workflow model for TypeScript.
+ *
+ * @example
+ * ```ts
+ * import { task, workflow, Workflow, LaunchPlan, t, compile } from "aloft";
+ * ```
+ *
+ * @module
+ */
+import { setEntityRunner } from "./sdk/runner-port.js";
+import { LocalRunner } from "./local/runner.js";
+
+setEntityRunner(new LocalRunner());
+
+export { t, type FlyteError } from "./types/t.js";
+export type { AloftType, AnyType, TypeRecord, ValueOf, ValuesOf } from "./types/type.js";
+export { isCastable } from "./types/castable.js";
+export { describeType } from "./types/describe.js";
+export { toLiteral, fromLiteral } from "./types/literal.js";
+
+export { task, type Task, type TaskConfig, type TaskFunction } from "./sdk/task.js";
+export type { TaskContext, ExecutionOptions, CacheOption, ResourcesOption, ResourceSpec, DurationLike } from "./sdk/task-options.js";
+export { workflow, type WorkflowSpecConfig, type BodyResult, type OutputsOfResult } from "./sdk/declarative.js";
+export { Workflow, type WorkflowConfig, type WorkflowCallResult } from "./sdk/workflow-builder.js";
+export type { WorkflowOptions } from "./sdk/workflow-options.js";
+export { LaunchPlan, type LaunchPlanOptions } from "./sdk/launch-plan.js";
+export { Handle, type UntypedHandle } from "./sdk/handle.js";
+export type { NodeRef } from "./sdk/node-ref.js";
+export type { Entity, AnyEntity, FailurePolicy } from "./sdk/entity.js";
+export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
+export type { RunOptions } from "./sdk/runner-port.js";
+
+export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
+export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";
+export { idKey } from "./compiler/identifiers.js";
+export type * from "./idl/core.js";
+export type * from "./idl/specs.js";
+
+export * from "./errors.js";

@@ -1,0 +1,205 @@
+/**
+ * The local executor: runs a workflow plan in process. Nodes start as soon as
+ * their inputs are ready; independent nodes run concurrently, up to
+ * `maxParallelism`. Synchronous tasks complete inline, so a node costs a few
+ * array operations and no promise.
+ *
+ * @module
+ */
+import { AloftError, ExecutionError } from "../errors.js";
+import type { TaskContext } from "../sdk/task-options.js";
+import { checkOutput, checkRunInputs } from "./values.js";
+import { invokeTask, type Outputs } from "./invoke-task.js";
+import type { PlannedNode, WorkflowPlan } from "./plan.js";
+
+/** Settings shared by a run and the subworkflows it starts. */
+export interface RunEnvironment {
+  /** Nodes of one workflow that may run at once (default: unbounded). */
+  readonly maxParallelism: number;
+  /** Aborted when the run fails or is aborted. */
+  readonly signal: AbortSignal;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
+}
+
+function causeMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Starts one node: a task attempt, or a child workflow. */
+function startNode(node: PlannedNode, inputs: Outputs, env: RunEnvironment): Outputs | Promise<Outputs> {
+  const target = node.target;
+  switch (target.kind) {
+    case "task": {
+      const ctx: TaskContext = { taskName: target.template.id?.name ?? "", attempt: 1, signal: env.signal };
+      return invokeTask(target, inputs, ctx);
+    }
+    case "workflow":
+      return executeWorkflow(target.plan(), inputs, env);
+    case "launchPlan":
+      return executeWorkflow(target.plan(), { ...target.defaults, ...inputs, ...target.fixed }, env);
+  }
+}
+
+class WorkflowRun {
+  private readonly results: (Outputs | undefined)[];
+  private readonly pending: Int32Array;
+  private readonly queue: number[];
+  private head = 0;
+  private running = 0;
+  private done = 0;
+  private failure: ExecutionError | undefined;
+  private settled = false;
+  private resolve!: (outputs: Outputs) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(
+    private readonly plan: WorkflowPlan,
+    private readonly inputs: Outputs,
+    private readonly env: RunEnvironment,
+  ) {
+    const n = plan.nodes.length;
+    this.results = new Array<Outputs | undefined>(n);
+    this.pending = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.pending[i] = plan.nodes[i]!.upstreamCount;
+    this.queue = plan.roots.slice();
+  }
+
+  start(): Promise<Outputs> {
+    return new Promise<Outputs>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.drain();
+    });
+  }
+
+  private nodeInputs(node: PlannedNode): Outputs {
+    const inputs: Outputs = {};
+    const names = node.inputNames;
+    const getters = node.inputGetters;
+    for (let i = 0; i < names.length; i++) inputs[names[i]!] = getters[i]!(this.inputs, this.results);
+    return inputs;
+  }
+
+  private drain(): void {
+    const nodes = this.plan.nodes;
+    const max = this.env.maxParallelism;
+    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast) && this.running < max) {
+      const node = nodes[this.queue[this.head++]!]!;
+      let out: Outputs | Promise<Outputs>;
+      try {
+        out = startNode(node, this.nodeInputs(node), this.env);
+      } catch (e) {
+        this.fail(node, e);
+        continue;
+      }
+      if (isThenable(out)) {
+        this.running++;
+        out.then(
+          (o) => {
+            this.running--;
+            this.complete(node, o);
+            this.drain();
+          },
+          (e: unknown) => {
+            this.running--;
+            this.fail(node, e);
+            this.drain();
+          },
+        );
+      } else this.complete(node, out);
+    }
+    this.settleIfDone();
+  }
+
+  private complete(node: PlannedNode, outputs: Outputs): void {
+    if (this.settled) return;
+    this.results[node.index] = outputs;
+    this.done++;
+    const down = node.downstream;
+    for (let i = 0; i < down.length; i++) {
+      const d = down[i]!;
+      if (--this.pending[d]! === 0) this.queue.push(d);
+    }
+  }
+
+  private fail(node: PlannedNode, error: unknown): void {
+    if (this.settled || this.failure) return;
+    const label = node.target.label;
+    this.failure = new ExecutionError(`workflow ${JSON.stringify(this.plan.name)}: node ${node.id} (${label}) failed: ${causeMessage(error)}`, node.id, label, { cause: error });
+  }
+
+  private settleIfDone(): void {
+    if (this.settled) return;
+    const idle = this.running === 0 && this.head >= this.queue.length;
+    if (this.failure) {
+      if (this.plan.failFast || idle) this.settleFailure(this.failure);
+      return;
+    }
+    if (this.done === this.plan.nodes.length) {
+      this.settled = true;
+      try {
+        this.resolve(this.collectOutputs());
+      } catch (e) {
+        this.reject(e);
+      }
+      return;
+    }
+    if (idle) {
+      this.settled = true;
+      this.reject(new AloftError(`workflow ${JSON.stringify(this.plan.name)} cannot make progress: ${this.plan.nodes.length - this.done} nodes wait on each other (the spec has a cycle)`));
+    }
+  }
+
+  private collectOutputs(): Outputs {
+    const out: Outputs = {};
+    const checks = this.plan.outputs;
+    for (let i = 0; i < this.plan.outputNames.length; i++) {
+      const name = this.plan.outputNames[i]!;
+      const value = this.plan.outputGetters[i]!(this.inputs, this.results);
+      const check = checks.find((c) => c.name === name);
+      out[name] = check ? checkOutput(check, value, `workflow ${JSON.stringify(this.plan.name)}`) : value;
+    }
+    return out;
+  }
+
+  private settleFailure(failure: ExecutionError): void {
+    this.settled = true;
+    const handler = this.plan.failureNode;
+    if (!handler) {
+      this.reject(failure);
+      return;
+    }
+    const inputs = this.nodeInputs(handler);
+    if (handler.target.kind === "task" && handler.target.inputs.some((c) => c.name === "err")) {
+      inputs["err"] = { failedNodeId: failure.nodeId, message: failure.message };
+    }
+    const report = (e: unknown) => {
+      Object.defineProperty(failure, "failureHandlerError", { value: e, enumerable: false });
+      this.reject(failure);
+    };
+    try {
+      const r = startNode(handler, inputs, this.env);
+      if (isThenable(r)) r.then(() => this.reject(failure), report);
+      else this.reject(failure);
+    } catch (e) {
+      report(e);
+    }
+  }
+}
+
+/**
+ * Executes a workflow plan with inputs that were already checked, resolving
+ * to its outputs record or rejecting with an `ExecutionError` naming the
+ * failed node.
+ */
+export function executeWorkflow(plan: WorkflowPlan, inputs: Outputs, env: RunEnvironment): Promise<Outputs> {
+  return new WorkflowRun(plan, inputs, env).start();
+}
+
+/** Checks the inputs of a workflow run against its plan, then executes it. */
+export function runWorkflowPlan(plan: WorkflowPlan, given: unknown, env: RunEnvironment, label: string, defaults: Readonly<Record<string, unknown>> = {}): Promise<Outputs> {
+  return executeWorkflow(plan, checkRunInputs(plan.inputs, given, label, defaults), env);
+}

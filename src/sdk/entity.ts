@@ -1,0 +1,120 @@
+/**
+ * What every entity (task, workflow, launch plan) has in common, and the
+ * internal definition the compiler reads.
+ *
+ * @module
+ */
+import type { AnyType, TypeRecord, ValuesOf } from "../types/type.js";
+import type { BindingsOf, CallResult, EntityInterface, OutputsSpec, OutputValues } from "./interface.js";
+import type { Graph } from "./graph.js";
+import type { NormalizedTaskOptions, TaskContext } from "./task-options.js";
+import type { RunOptions } from "./runner-port.js";
+
+/** Key of the internal definition carried by every entity. */
+export const INTERNAL: unique symbol = Symbol("aloft.entity");
+
+/** A task's definition: its interface, options and function. */
+export interface TaskDefinition {
+  readonly kind: "task";
+  readonly name: string;
+  readonly interface: EntityInterface;
+  readonly options: NormalizedTaskOptions;
+  readonly fn: (inputs: Record<string, unknown>, ctx: TaskContext) => unknown;
+}
+
+/** Flyte's failure policy for a workflow. */
+export type FailurePolicy = "failImmediately" | "failAfterExecutableNodesComplete";
+
+/** A workflow's definition: its graph and options. */
+export interface WorkflowDefinition {
+  readonly kind: "workflow";
+  readonly name: string;
+  readonly interface: EntityInterface;
+  readonly graph: Graph;
+  readonly failurePolicy: FailurePolicy;
+  readonly interruptible: boolean | undefined;
+  /** Whether the graph is complete enough to run (see `Workflow.ready()`). */
+  readonly ready: () => boolean;
+}
+
+/** A launch plan's definition: its workflow and its default and fixed inputs. */
+export interface LaunchPlanDefinition {
+  readonly kind: "launchPlan";
+  readonly name: string;
+  readonly interface: EntityInterface;
+  readonly workflow: AnyEntity;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly fixed: Readonly<Record<string, unknown>>;
+  readonly maxParallelism: number | undefined;
+}
+
+/** Any entity's definition. */
+export type EntityDefinition = TaskDefinition | WorkflowDefinition | LaunchPlanDefinition;
+
+/** The arguments of a call: bindings may be left out when no input is required. */
+export type CallArgs<I extends TypeRecord> = {} extends BindingsOf<I> ? [bindings?: BindingsOf<I>] : [bindings: BindingsOf<I>];
+
+/** The arguments of `run`: inputs may be left out when none is required. */
+export type RunArgs<I extends TypeRecord> = {} extends ValuesOf<I> ? [inputs?: ValuesOf<I>, options?: RunOptions] : [inputs: ValuesOf<I>, options?: RunOptions];
+
+/**
+ * An entity with inputs `I` and outputs `O`. Inside a declarative workflow
+ * body it is called like a function with its bindings, which adds a node and
+ * returns the node's outputs as handles; anywhere, `run` executes it locally.
+ *
+ * @example
+ * ```ts
+ * const wf = workflow({ name: "wf", inputs: { x: t.list(t.int), y: t.list(t.int) } }, ({ x, y }) => slope({ x, y }));
+ * await slope.run({ x: [1, 2], y: [2, 4] }); // { o0: 2 }
+ * ```
+ */
+export interface Entity<I extends TypeRecord, O extends OutputsSpec> {
+  /** Adds a node for this entity to the workflow body being defined and returns its outputs. */
+  (...args: CallArgs<I>): CallResult<O>;
+  /** The entity's name, as registered. */
+  readonly name: string;
+  /** The typed interface. */
+  readonly interface: EntityInterface;
+  /** Runs the entity in process and resolves to its outputs record. */
+  run(...args: RunArgs<I>): Promise<OutputValues<O>>;
+  /** @internal */
+  readonly [INTERNAL]: EntityDefinition;
+}
+
+/** Any entity, whatever its interface. */
+export type AnyEntity = Entity<TypeRecord, OutputsSpec>;
+
+/** The definition of an entity, or undefined for anything that is not one. */
+export function definitionOf(value: unknown): EntityDefinition | undefined {
+  if ((typeof value === "function" || typeof value === "object") && value !== null && INTERNAL in value) {
+    return (value as { [INTERNAL]: EntityDefinition })[INTERNAL];
+  }
+  return undefined;
+}
+
+/** A one-word description of an entity for messages: `task "slope"`. */
+export function describeEntity(def: EntityDefinition): string {
+  const kind = def.kind === "launchPlan" ? "launch plan" : def.kind;
+  return `${kind} ${JSON.stringify(def.name)}`;
+}
+
+/**
+ * Makes a callable object: a function whose prototype is `proto` and which
+ * carries `fields` as readonly properties. Entities are callable so that a
+ * declarative body can write `slope({ x, y })`.
+ */
+export function makeCallable<T extends object>(proto: object, call: (...args: unknown[]) => unknown, fields: Record<string | symbol, unknown>): T {
+  const fn = function (...args: unknown[]) {
+    return call(...args);
+  };
+  Object.setPrototypeOf(fn, proto);
+  for (const key of Reflect.ownKeys(fields)) {
+    Object.defineProperty(fn, key, { value: fields[key as string], enumerable: typeof key === "string", configurable: true, writable: false });
+  }
+  return fn as unknown as T;
+}
+
+/** The input types an entity declares, for `AnyType` lookups by name. */
+export function inputType(def: EntityDefinition, name: string): AnyType | undefined {
+  return Object.prototype.hasOwnProperty.call(def.interface.inputs, name) ? def.interface.inputs[name] : undefined;
+}

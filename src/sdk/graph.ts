@@ -1,0 +1,217 @@
+/**
+ * The graph builder shared by the imperative `Workflow` and declarative
+ * `workflow()`: workflow inputs, nodes with checked bindings, and outputs.
+ * It builds a graph and nothing else: no I/O, no execution.
+ *
+ * @module
+ */
+import type { AnyType } from "../types/type.js";
+import {
+  DuplicateNameError,
+  InvalidNameError,
+  MissingInputError,
+  TypeMismatchError,
+  UnknownInputError,
+  UnknownOutputError,
+  DefinitionError,
+} from "../errors.js";
+import { isIdentifier } from "../types/names.js";
+import { describeType } from "../types/describe.js";
+import { Handle, type HandleOwner } from "./handle.js";
+import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition } from "./entity.js";
+import { resolveBinding, type BindingSite, type BindingValue } from "./bindings.js";
+import { strictRecord, addToStrictRecord } from "./strict-record.js";
+
+/** A node of a workflow graph. */
+export interface GraphNode {
+  /** `n0`, `n1`, ... in insertion order; `efn` for the failure handler. */
+  readonly id: string;
+  /** The entity the node runs. */
+  readonly entity: EntityDefinition;
+  /** Checked bindings by input name. */
+  readonly bindings: Readonly<Record<string, BindingValue>>;
+  /** Ids of the nodes whose outputs the bindings use, in first-use order. */
+  readonly upstream: readonly string[];
+  /** One handle per output of the entity. */
+  readonly outputs: Readonly<Record<string, Handle<unknown>>>;
+}
+
+/** A workflow output: its binding and type. */
+export interface GraphOutput {
+  readonly binding: BindingValue;
+  readonly type: AnyType;
+}
+
+/**
+ * A workflow graph under construction.
+ *
+ * @example
+ * ```ts
+ * const g = new Graph("wf");
+ * const x = g.addInput("x", t.list(t.int));
+ * const n = g.addNode(slope, { x, y: x });
+ * g.addOutput("out", n.outputs.o0);
+ * ```
+ */
+export class Graph implements HandleOwner {
+  /** Input types by name, in declaration order. */
+  readonly inputTypes: Record<string, AnyType> = {};
+  /** Input handles by name; reading an unknown name throws. */
+  readonly inputs: Readonly<Record<string, Handle<never>>>;
+  /** Nodes in insertion order. */
+  readonly nodes: GraphNode[] = [];
+  /** Outputs by name, in declaration order. */
+  readonly outputs = new Map<string, GraphOutput>();
+  /** The failure handler node (`efn`), if any. */
+  failureNode: GraphNode | undefined;
+  /** Inputs bound by at least one node or output. */
+  readonly usedInputs = new Set<string>();
+
+  constructor(readonly name: string) {
+    this.inputs = strictRecord({}, (key) => new UnknownInputError(this.unknownInputMessage(key), { entity: name }, key));
+  }
+
+  private unknownInputMessage(key: string): string {
+    const names = Object.keys(this.inputTypes);
+    return `workflow ${JSON.stringify(this.name)} has no input ${JSON.stringify(key)} (inputs: ${names.length ? names.join(", ") : "none"}); add it with addWorkflowInput first`;
+  }
+
+  /** Declares a workflow input and returns its handle. */
+  addInput<T>(name: string, type: AnyType): Handle<T> {
+    if (!isIdentifier(name)) throw new InvalidNameError(`workflow ${JSON.stringify(this.name)}: input name ${JSON.stringify(name)} is not an identifier`, { entity: this.name });
+    if (Object.prototype.hasOwnProperty.call(this.inputTypes, name)) throw new DuplicateNameError(`workflow ${JSON.stringify(this.name)} already has an input named ${JSON.stringify(name)}`, { entity: this.name });
+    if (typeof type !== "object" || type === null || !("literalType" in type)) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: input ${JSON.stringify(name)} needs an Aloft type such as t.int, got ${String(type)}`, { entity: this.name });
+    }
+    this.inputTypes[name] = type;
+    const handle = new Handle<T>(this, "", name, type);
+    addToStrictRecord(this.inputs, name, handle);
+    return handle;
+  }
+
+  /** Adds a node running `entity` with the given bindings; every binding is checked now. */
+  addNode(entity: AnyEntity | EntityDefinition, bindings: unknown, id = `n${this.nodes.length}`): GraphNode {
+    const def = "kind" in entity && !definitionOf(entity) ? (entity as EntityDefinition) : definitionOf(entity);
+    if (!def) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} must run a task, workflow or launch plan, got ${String(entity)}`, { entity: this.name, node: id });
+    }
+    const site = { entity: this.name, node: id };
+    if (def.kind === "workflow" && def.graph === this) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} cannot run the workflow itself`, site);
+    }
+    const who = describeEntity(def);
+    const given = bindings ?? {};
+    if (typeof given !== "object" || Array.isArray(given)) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: the bindings of node ${id} (${who}) must be a record of input names, like { x: wf.inputs.x }`, site);
+    }
+    const inputs = def.interface.inputs;
+    const resolved: Record<string, BindingValue> = {};
+    const upstream: string[] = [];
+    const seen = new Set<string>();
+    const addUpstream = (nodeId: string) => {
+      if (!seen.has(nodeId)) {
+        seen.add(nodeId);
+        upstream.push(nodeId);
+      }
+    };
+    for (const name of Object.keys(given)) {
+      const expected = Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined;
+      if (!expected) {
+        const names = Object.keys(inputs);
+        if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.fixed, name)) {
+          throw new UnknownInputError(`workflow ${JSON.stringify(this.name)}: node ${id} binds ${JSON.stringify(name)}, but ${who} fixes that input; it cannot be bound`, site, name);
+        }
+        throw new UnknownInputError(
+          `workflow ${JSON.stringify(this.name)}: node ${id} binds ${JSON.stringify(name)}, but ${who} has no such input (inputs: ${names.length ? names.join(", ") : "none"})`,
+          site,
+          name,
+        );
+      }
+      const value = (given as Record<string, unknown>)[name];
+      if (value === undefined) continue;
+      const bindingSite: BindingSite = {
+        owner: this,
+        node: id,
+        target: `input ${JSON.stringify(name)} of ${who}`,
+        variable: name,
+        upstream: addUpstream,
+      };
+      resolved[name] = resolveBinding(value, expected.literalType, bindingSite);
+      this.markUsed(resolved[name]);
+    }
+    for (const name of def.interface.required) {
+      if (!(name in resolved)) {
+        throw new MissingInputError(
+          `workflow ${JSON.stringify(this.name)}: node ${id} does not bind input ${JSON.stringify(name)} (${describeType(inputs[name]?.literalType ?? {})}) of ${who}`,
+          site,
+          name,
+        );
+      }
+    }
+    const outputs: Record<string, Handle<unknown>> = {};
+    for (const [name, type] of Object.entries(def.interface.outputs)) outputs[name] = new Handle(this, id, name, type);
+    const node: GraphNode = {
+      id,
+      entity: def,
+      bindings: resolved,
+      upstream,
+      outputs: strictRecord(outputs, (key) => {
+        const names = Object.keys(def.interface.outputs);
+        return new UnknownOutputError(
+          names.length === 0
+            ? `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`
+            : `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no output ${JSON.stringify(key)} (outputs: ${names.join(", ")})`,
+          site,
+          key,
+        );
+      }),
+    };
+    if (id === "efn") this.failureNode = node;
+    else this.nodes.push(node);
+    return node;
+  }
+
+  /** Declares a workflow output bound to a handle, or to a list or record of handles with an explicit type. */
+  addOutput(name: string, value: unknown, type?: AnyType): void {
+    if (!isIdentifier(name)) throw new InvalidNameError(`workflow ${JSON.stringify(this.name)}: output name ${JSON.stringify(name)} is not an identifier`, { entity: this.name });
+    if (this.outputs.has(name)) throw new DuplicateNameError(`workflow ${JSON.stringify(this.name)} already has an output named ${JSON.stringify(name)}`, { entity: this.name });
+    let outType = type;
+    if (outType === undefined) {
+      if (!(value instanceof Handle)) {
+        throw new TypeMismatchError(
+          `workflow ${JSON.stringify(this.name)}: output ${JSON.stringify(name)} is bound to a list, record or constant, so its type must be given: addWorkflowOutput(${JSON.stringify(name)}, value, t.list(t.int))`,
+          { entity: this.name },
+          name,
+          "a declared type",
+          "none given",
+        );
+      }
+      outType = value.type;
+    }
+    const binding = resolveBinding(value, outType.literalType, {
+      owner: this,
+      node: undefined,
+      target: `output ${JSON.stringify(name)}`,
+      variable: name,
+      upstream: () => {},
+    });
+    this.markUsed(binding);
+    this.outputs.set(name, { binding, type: outType });
+  }
+
+  private markUsed(binding: BindingValue): void {
+    switch (binding.kind) {
+      case "promise":
+        if (binding.nodeId === "") this.usedInputs.add(binding.var);
+        return;
+      case "list":
+        binding.items.forEach((b) => this.markUsed(b));
+        return;
+      case "map":
+        Object.values(binding.entries).forEach((b) => this.markUsed(b));
+        return;
+      default:
+        return;
+    }
+  }
+}

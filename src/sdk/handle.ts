@@ -1,0 +1,67 @@
+/**
+ * `Handle<T>`: a promise of a value of type `T` inside a workflow being built,
+ * either a workflow input or a node's output.
+ *
+ * @module
+ */
+import type { AloftType } from "../types/type.js";
+
+declare const handleValue: unique symbol;
+
+/** The graph a handle belongs to; only its identity and name matter here. */
+export interface HandleOwner {
+  /** The name of the workflow being built, for error messages. */
+  readonly name: string;
+}
+
+/**
+ * A value that will exist when the workflow runs: a workflow input (`nodeId`
+ * is `""`, as in Flyte) or the output `var` of node `nodeId`. Handles are
+ * bound to entity inputs and workflow outputs; they carry their type so that
+ * bindings are checked when the workflow is built.
+ *
+ * @example
+ * ```ts
+ * const x = wf.addWorkflowInput("x", t.list(t.int)); // Handle<number[]>
+ * const n = wf.addEntity(slope, { x, y: wf.inputs.y });
+ * n.outputs.o0;                                       // Handle<number>
+ * ```
+ */
+export class Handle<T> {
+  /** Phantom: the TypeScript type of the value. Never set at run time. */
+  declare readonly [handleValue]?: T;
+
+  /** The workflow this handle belongs to. */
+  readonly owner: HandleOwner;
+  /** `""` for a workflow input, otherwise the producing node's id. */
+  readonly nodeId: string;
+  /** The input or output name. */
+  readonly var: string;
+  /** The value's type. */
+  readonly type: AloftType<T>;
+
+  constructor(owner: HandleOwner, nodeId: string, name: string, type: AloftType<T>) {
+    this.owner = owner;
+    this.nodeId = nodeId;
+    this.var = name;
+    this.type = type;
+  }
+
+  /** Where this handle comes from, for messages: `input "x"` or `n0.o0`. */
+  describe(): string {
+    return this.nodeId === "" ? `workflow input ${JSON.stringify(this.var)}` : `${this.nodeId}.${this.var}`;
+  }
+
+  /** @internal */
+  toString(): string {
+    return `Handle(${this.describe()}: ${this.type.name})`;
+  }
+}
+
+/**
+ * A handle whose value type the builder cannot know statically (the inputs of
+ * an imperative `Workflow`). It is accepted by any binding and checked when
+ * the node is added; use the handle returned by `addWorkflowInput` to have
+ * TypeScript check bindings too.
+ */
+export type UntypedHandle = Handle<never>;

@@ -1,0 +1,73 @@
+/**
+ * `task()`: a typed unit of work.
+ *
+ * @module
+ */
+import type { TypeRecord, ValuesOf } from "../types/type.js";
+import { InvalidNameError, InvalidOptionError } from "../errors.js";
+import { checkTypeRecord, makeInterface, normalizeOutputs, type OutputsSpec, type ReturnValue } from "./interface.js";
+import { INTERNAL, makeCallable, type Entity, type TaskDefinition } from "./entity.js";
+import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from "./task-options.js";
+import { callEntity } from "./call.js";
+import { entityRunner } from "./runner-port.js";
+
+/** The declaration of a task. */
+export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends ExecutionOptions {
+  /** The task's name, unique among the tasks you register (Flyte would use `module.function`). */
+  readonly name: string;
+  /** Input types by name. */
+  readonly inputs?: I;
+  /** Nothing, one type (output `o0`), an array of types (`o0`..`oN`) or a record of named types. */
+  readonly outputs?: O;
+  /** A container image, written to the compiled spec for Flyte. */
+  readonly image?: string;
+  /** A short description, kept in the spec's metadata. */
+  readonly description?: string;
+}
+
+/** A task function: takes the input values and a context, returns the outputs (or a promise of them). */
+export type TaskFunction<I extends TypeRecord, O extends OutputsSpec> = (inputs: ValuesOf<I>, ctx: TaskContext) => ReturnValue<O> | Promise<ReturnValue<O>>;
+
+/** A task: an entity whose definition holds a function. */
+export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O>;
+
+const taskPrototype = {
+  run(this: Task<TypeRecord, OutputsSpec>, inputs?: Record<string, unknown>, options?: object) {
+    return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
+  },
+  toString(this: Task<TypeRecord, OutputsSpec>) {
+    return `Task(${this.name})`;
+  },
+};
+
+/**
+ * Defines a task.
+ *
+ * @example
+ * ```ts
+ * const slope = task(
+ *   { name: "slope", inputs: { x: t.list(t.int), y: t.list(t.int) }, outputs: t.float },
+ *   ({ x, y }) => {
+ *     const mx = mean(x), my = mean(y);
+ *     return sum(x.map((xi, i) => (xi - mx) * (y[i]! - my))) / sum(x.map((xi) => (xi - mx) ** 2));
+ *   },
+ * );
+ * await slope.run({ x: [-3, 0, 3], y: [7, 4, -2] }); // { o0: -1.5 }
+ * ```
+ */
+export function task<const I extends TypeRecord = {}, const O extends OutputsSpec = undefined>(config: TaskConfig<I, O>, fn: TaskFunction<I, O>): Task<I, O> {
+  if (typeof config !== "object" || config === null) throw new InvalidOptionError("task(config, fn) takes a config object first, like task({ name: \"slope\", inputs, outputs }, fn)");
+  const name = config.name;
+  if (typeof name !== "string" || name.trim() === "") throw new InvalidNameError("a task needs a non-empty name: task({ name: \"slope\", ... }, fn)");
+  if (typeof fn !== "function") throw new InvalidOptionError(`task ${JSON.stringify(name)} needs a function as its second argument`, { entity: name });
+  const inputs = checkTypeRecord(config.inputs, "input", name);
+  const { outputs, shape } = normalizeOutputs(config.outputs, name);
+  const def: TaskDefinition = {
+    kind: "task",
+    name,
+    interface: makeInterface(inputs, outputs, shape),
+    options: normalizeTaskOptions(config, name, Object.keys(inputs)),
+    fn: fn as TaskDefinition["fn"],
+  };
+  return makeCallable<Task<I, O>>(taskPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
+}

@@ -1,0 +1,78 @@
+/**
+ * Flyte's rule for binding an upstream value to a downstream input: is a value
+ * of type `from` accepted where `to` is expected?
+ *
+ * - simple types must be equal (so `int` into `float` is a mismatch, as in Flyte);
+ * - lists and maps are checked element-wise;
+ * - an enum fits a string, and an enum with the same values;
+ * - a non-union fits a union only when it fits exactly one variant;
+ *   a union fits a union when each of its variants does;
+ * - `none` fits only `none` or a union with a `none` variant;
+ * - structs with known fields must have the same fields, each castable.
+ *
+ * @module
+ */
+import type { LiteralType } from "../idl/core.js";
+
+/**
+ * True when a value of type `from` may be bound where `to` is expected.
+ *
+ * @example
+ * ```ts
+ * isCastable(t.int.literalType, t.optional(t.int).literalType); // true
+ * isCastable(t.int.literalType, t.float.literalType);           // false
+ * ```
+ */
+export function isCastable(from: LiteralType, to: LiteralType): boolean {
+  if (from === to) return true;
+  if (to.unionType) {
+    const variants = to.unionType.variants ?? [];
+    if (from.unionType) return (from.unionType.variants ?? []).every((fv) => variants.some((tv) => isCastable(fv, tv)));
+    let matches = 0;
+    for (const v of variants) if (isCastable(from, v)) matches++;
+    return matches === 1;
+  }
+  if (from.unionType) return false;
+  if (to.simple !== undefined) {
+    if (to.simple === "STRING" && from.enumType) return true;
+    if (from.simple !== to.simple) return false;
+    if (to.simple === "STRUCT") return structCastable(from, to);
+    return true;
+  }
+  if (to.collectionType) return from.collectionType !== undefined && isCastable(from.collectionType, to.collectionType);
+  if (to.mapValueType) return from.mapValueType !== undefined && isCastable(from.mapValueType, to.mapValueType);
+  if (to.enumType) {
+    if (!from.enumType) return false;
+    const a = from.enumType.values ?? [];
+    const b = new Set(to.enumType.values ?? []);
+    return a.every((v) => b.has(v));
+  }
+  if (to.blob) {
+    if (!from.blob) return false;
+    if ((from.blob.dimensionality ?? "SINGLE") !== (to.blob.dimensionality ?? "SINGLE")) return false;
+    return !to.blob.format || !from.blob.format || to.blob.format === from.blob.format;
+  }
+  if (to.structuredDatasetType) {
+    if (!from.structuredDatasetType) return false;
+    const want = to.structuredDatasetType.columns ?? [];
+    const have = new Map((from.structuredDatasetType.columns ?? []).map((c) => [c.name, c.literalType]));
+    return want.every((c) => {
+      const h = have.get(c.name);
+      return h !== undefined && c.literalType !== undefined && isCastable(h, c.literalType);
+    });
+  }
+  return false;
+}
+
+function structCastable(from: LiteralType, to: LiteralType): boolean {
+  const tf = to.structure?.dataclassType;
+  const ff = from.structure?.dataclassType;
+  if (!tf || !ff) return true;
+  const keys = Object.keys(tf);
+  if (keys.length !== Object.keys(ff).length) return false;
+  return keys.every((k) => {
+    const a = ff[k];
+    const b = tf[k];
+    return a !== undefined && b !== undefined && isCastable(a, b);
+  });
+}
