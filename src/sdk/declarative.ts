@@ -9,7 +9,7 @@ import { DefinitionError, InvalidNameError, InvalidOptionError } from "../errors
 import { Graph } from "./graph.js";
 import { Handle } from "./handle.js";
 import { withGraph } from "./context.js";
-import { INTERNAL, makeCallable, type Entity, type WorkflowDefinition } from "./entity.js";
+import { INTERNAL, makeCallable, type Entity, type EntityLike, type WorkflowDefinition } from "./entity.js";
 import { checkTypeRecord, makeInterface, type HandlesOf, type OutputShape } from "./interface.js";
 import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
@@ -23,11 +23,11 @@ export interface WorkflowSpecConfig<I extends TypeRecord> extends WorkflowOption
   /** Input types by name. */
   readonly inputs?: I;
   /** A failure handler (Flyte's failure node): gets the workflow inputs it declares and, optionally, `err`. */
-  readonly onFailure?: Entity<TypeRecord, undefined | AnyType | readonly AnyType[] | TypeRecord>;
+  readonly onFailure?: EntityLike;
 }
 
 /** What a body may return: nothing, a handle, an array of handles or a record of handles. */
-export type BodyResult = void | undefined | Handle<unknown> | readonly Handle<unknown>[] | { readonly [name: string]: Handle<unknown> };
+export type BodyResult = void | undefined | Handle<unknown> | readonly Handle<unknown>[] | { readonly [name: string]: Handle<unknown> | undefined };
 
 /** The outputs a body's result declares. */
 export type OutputsOfResult<R> = R extends void | undefined
@@ -36,15 +36,15 @@ export type OutputsOfResult<R> = R extends void | undefined
     ? AloftType<T>
     : R extends readonly Handle<unknown>[]
       ? { -readonly [K in keyof R]: R[K] extends Handle<infer T> ? AloftType<T> : never }
-      : R extends { readonly [name: string]: Handle<unknown> }
-        ? { -readonly [K in keyof R]: R[K] extends Handle<infer T> ? AloftType<T> : never }
+      : R extends { readonly [name: string]: Handle<unknown> | undefined }
+        ? { -readonly [K in keyof R]-?: R[K] extends Handle<infer T> | undefined ? AloftType<T> : never }
         : never;
 
 const workflowPrototype = {
-  run(this: Entity<TypeRecord, undefined>, inputs?: Record<string, unknown>, options?: object) {
+  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
     return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
   },
-  toString(this: Entity<TypeRecord, undefined>) {
+  toString(this: EntityLike) {
     return `Workflow(${this.name})`;
   },
 };

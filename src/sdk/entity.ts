@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { AnyType, TypeRecord, ValuesOf } from "../types/type.js";
-import type { BindingsOf, CallResult, EntityInterface, OutputsSpec, OutputValues } from "./interface.js";
+import type { AnyType, TypeRecord } from "../types/type.js";
+import type { BindingsOf, CallResult, EntityInterface, InputValues, OutputsSpec, OutputValues } from "./interface.js";
 import type { Graph } from "./graph.js";
 import type { NormalizedTaskOptions, TaskContext } from "./task-options.js";
 import type { RunOptions } from "./runner-port.js";
@@ -52,13 +52,27 @@ export interface LaunchPlanDefinition {
 export type EntityDefinition = TaskDefinition | WorkflowDefinition | LaunchPlanDefinition;
 
 /** The arguments of a call: bindings may be left out when no input is required. */
-export type CallArgs<I extends TypeRecord> = {} extends BindingsOf<I> ? [bindings?: BindingsOf<I>] : [bindings: BindingsOf<I>];
+export type CallArgs<I extends TypeRecord, D extends PropertyKey = never> = {} extends BindingsOf<I, D> ? [bindings?: BindingsOf<I, D>] : [bindings: BindingsOf<I, D>];
 
 /** The arguments of `run`: inputs may be left out when none is required. */
-export type RunArgs<I extends TypeRecord> = {} extends ValuesOf<I> ? [inputs?: ValuesOf<I>, options?: RunOptions] : [inputs: ValuesOf<I>, options?: RunOptions];
+export type RunArgs<I extends TypeRecord, D extends PropertyKey = never> = {} extends InputValues<I, D>
+  ? [inputs?: InputValues<I, D>, options?: RunOptions]
+  : [inputs: InputValues<I, D>, options?: RunOptions];
+
+declare const entityTypes: unique symbol;
+
+/** What every entity has, whatever its interface: the form functions taking any entity accept. */
+export interface EntityLike {
+  /** The entity's name, as registered. */
+  readonly name: string;
+  /** The typed interface. */
+  readonly interface: EntityInterface;
+  /** @internal */
+  readonly [INTERNAL]: EntityDefinition;
+}
 
 /**
- * An entity with inputs `I` and outputs `O`. Inside a declarative workflow
+ * An entity with inputs `I` (those named in `D` have defaults) and outputs `O`. Inside a declarative workflow
  * body it is called like a function with its bindings, which adds a node and
  * returns the node's outputs as handles; anywhere, `run` executes it locally.
  *
@@ -68,21 +82,17 @@ export type RunArgs<I extends TypeRecord> = {} extends ValuesOf<I> ? [inputs?: V
  * await slope.run({ x: [1, 2], y: [2, 4] }); // { o0: 2 }
  * ```
  */
-export interface Entity<I extends TypeRecord, O extends OutputsSpec> {
+export interface Entity<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey = never> extends EntityLike {
   /** Adds a node for this entity to the workflow body being defined and returns its outputs. */
-  (...args: CallArgs<I>): CallResult<O>;
-  /** The entity's name, as registered. */
-  readonly name: string;
-  /** The typed interface. */
-  readonly interface: EntityInterface;
+  (...args: CallArgs<I, D>): CallResult<O>;
   /** Runs the entity in process and resolves to its outputs record. */
-  run(...args: RunArgs<I>): Promise<OutputValues<O>>;
-  /** @internal */
-  readonly [INTERNAL]: EntityDefinition;
+  run(...args: RunArgs<I, D>): Promise<OutputValues<O>>;
+  /** Phantom: the declared types, for inference. Never set at run time. */
+  readonly [entityTypes]?: { readonly inputs: I; readonly outputs: O; readonly defaults: D };
 }
 
 /** Any entity, whatever its interface. */
-export type AnyEntity = Entity<TypeRecord, OutputsSpec>;
+export type AnyEntity = EntityLike;
 
 /** The definition of an entity, or undefined for anything that is not one. */
 export function definitionOf(value: unknown): EntityDefinition | undefined {

@@ -36,6 +36,43 @@ export interface GraphNode {
   readonly outputs: Readonly<Record<string, Handle<unknown>>>;
 }
 
+/**
+ * Where the bindings of one node are resolved. It collects the ids of upstream
+ * nodes (each once, in first-use order) and describes the input being bound
+ * only when a message asks for it.
+ */
+class NodeBindingSite implements BindingSite {
+  /** The input being bound; set before each binding is resolved. */
+  variable = "";
+  /** Upstream node ids, in first-use order. */
+  readonly upstreamIds: string[] = [];
+  private seen: Set<string> | undefined;
+
+  constructor(
+    readonly owner: HandleOwner,
+    readonly node: string,
+    private readonly def: EntityDefinition,
+  ) {}
+
+  get target(): string {
+    return `input ${JSON.stringify(this.variable)} of ${describeEntity(this.def)}`;
+  }
+
+  upstream(nodeId: string): void {
+    const ids = this.upstreamIds;
+    // A scan is cheapest for the few upstream nodes most nodes have; a set keeps wide gathers linear.
+    if (ids.length < 8) {
+      if (!ids.includes(nodeId)) ids.push(nodeId);
+      return;
+    }
+    this.seen ??= new Set(ids);
+    if (!this.seen.has(nodeId)) {
+      this.seen.add(nodeId);
+      ids.push(nodeId);
+    }
+  }
+}
+
 /** A workflow output: its binding and type. */
 export interface GraphOutput {
   readonly binding: BindingValue;
@@ -99,25 +136,19 @@ export class Graph implements HandleOwner {
     if (def.kind === "workflow" && def.graph === this) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} cannot run the workflow itself`, site);
     }
-    const who = describeEntity(def);
+    // Descriptions are built only when a message needs them: adding a node is on the hot path of large workflows.
     const given = bindings ?? {};
     if (typeof given !== "object" || Array.isArray(given)) {
-      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: the bindings of node ${id} (${who}) must be a record of input names, like { x: wf.inputs.x }`, site);
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: the bindings of node ${id} (${describeEntity(def)}) must be a record of input names, like { x: wf.inputs.x }`, site);
     }
     const inputs = def.interface.inputs;
     const resolved: Record<string, BindingValue> = {};
-    const upstream: string[] = [];
-    const seen = new Set<string>();
-    const addUpstream = (nodeId: string) => {
-      if (!seen.has(nodeId)) {
-        seen.add(nodeId);
-        upstream.push(nodeId);
-      }
-    };
+    const bindingSite = new NodeBindingSite(this, id, def);
     for (const name of Object.keys(given)) {
       const expected = Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined;
       if (!expected) {
         const names = Object.keys(inputs);
+        const who = describeEntity(def);
         if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.fixed, name)) {
           throw new UnknownInputError(`workflow ${JSON.stringify(this.name)}: node ${id} binds ${JSON.stringify(name)}, but ${who} fixes that input; it cannot be bound`, site, name);
         }
@@ -129,34 +160,31 @@ export class Graph implements HandleOwner {
       }
       const value = (given as Record<string, unknown>)[name];
       if (value === undefined) continue;
-      const bindingSite: BindingSite = {
-        owner: this,
-        node: id,
-        target: `input ${JSON.stringify(name)} of ${who}`,
-        variable: name,
-        upstream: addUpstream,
-      };
-      resolved[name] = resolveBinding(value, expected.literalType, bindingSite);
-      this.markUsed(resolved[name]);
+      bindingSite.variable = name;
+      const binding = resolveBinding(value, expected.literalType, bindingSite);
+      resolved[name] = binding;
+      this.markUsed(binding);
     }
     for (const name of def.interface.required) {
       if (!(name in resolved)) {
         throw new MissingInputError(
-          `workflow ${JSON.stringify(this.name)}: node ${id} does not bind input ${JSON.stringify(name)} (${describeType(inputs[name]?.literalType ?? {})}) of ${who}`,
+          `workflow ${JSON.stringify(this.name)}: node ${id} does not bind input ${JSON.stringify(name)} (${describeType(inputs[name]?.literalType ?? {})}) of ${describeEntity(def)}`,
           site,
           name,
         );
       }
     }
+    const outputTypes = def.interface.outputs;
     const outputs: Record<string, Handle<unknown>> = {};
-    for (const [name, type] of Object.entries(def.interface.outputs)) outputs[name] = new Handle(this, id, name, type);
+    for (const name of Object.keys(outputTypes)) outputs[name] = new Handle(this, id, name, outputTypes[name]!);
     const node: GraphNode = {
       id,
       entity: def,
       bindings: resolved,
-      upstream,
+      upstream: bindingSite.upstreamIds,
       outputs: strictRecord(outputs, (key) => {
         const names = Object.keys(def.interface.outputs);
+        const who = describeEntity(def);
         return new UnknownOutputError(
           names.length === 0
             ? `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`

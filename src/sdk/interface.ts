@@ -13,7 +13,7 @@ import { isIdentifier } from "../types/names.js";
  * How an entity declares its outputs: nothing, one type (output `o0`), an
  * array of types (`o0`..`oN`) or a record of named types.
  */
-export type OutputsSpec = undefined | AnyType | readonly AnyType[] | TypeRecord;
+export type OutputsSpec = undefined | AnyType | readonly [] | readonly [AnyType, ...AnyType[]] | TypeRecord;
 
 /** The shape of an entity's outputs, which decides how its function returns them and how a call returns handles. */
 export type OutputShape = "none" | "single" | "tuple" | "record";
@@ -64,15 +64,26 @@ export type Bindable<T> =
   | (T extends readonly (infer E)[] ? readonly Bindable<E>[] : never)
   | (T extends Date ? never : T extends object ? (string extends keyof T ? { readonly [k: string]: Bindable<T[string]> } : never) : never);
 
+/** True when input `K` of `I` may be left out: it has a default (`D`) or an optional type. */
+type IsOptionalInput<I extends TypeRecord, K extends keyof I, D extends PropertyKey> = K extends D ? true : null extends ValueOf<I[K]> ? true : false;
+
 /**
- * The bindings of an entity with inputs `I`: one entry per required input;
- * inputs of optional type may be left out. `undefined` is accepted by the
- * types (it is what an unknown `wf.inputs[...]` reads as) and rejected when
- * the node is added.
+ * The bindings of an entity with inputs `I` (and inputs `D` that have
+ * defaults): one entry per required input; inputs with a default or of an
+ * optional type may be left out. `undefined` is accepted by the types (it is
+ * what an unknown `wf.inputs[...]` reads as) and rejected when the node is
+ * added.
  */
-export type BindingsOf<I extends TypeRecord> = Simplify<
-  { readonly [K in keyof I as null extends ValueOf<I[K]> ? never : K]: Bindable<ValueOf<I[K]>> | UntypedLookup } & {
-    readonly [K in keyof I as null extends ValueOf<I[K]> ? K : never]?: Bindable<ValueOf<I[K]>> | UntypedLookup;
+export type BindingsOf<I extends TypeRecord, D extends PropertyKey = never> = Simplify<
+  { readonly [K in keyof I as IsOptionalInput<I, K, D> extends true ? never : K]: Bindable<ValueOf<I[K]>> | UntypedLookup } & {
+    readonly [K in keyof I as IsOptionalInput<I, K, D> extends true ? K : never]?: Bindable<ValueOf<I[K]>> | UntypedLookup;
+  }
+>;
+
+/** The inputs of a run of an entity with inputs `I` and defaults for `D`. */
+export type InputValues<I extends TypeRecord, D extends PropertyKey = never> = Simplify<
+  { -readonly [K in keyof I as IsOptionalInput<I, K, D> extends true ? never : K]: ValueOf<I[K]> } & {
+    -readonly [K in keyof I as IsOptionalInput<I, K, D> extends true ? K : never]?: ValueOf<I[K]>;
   }
 >;
 

@@ -5,36 +5,39 @@
  *
  * @module
  */
-import type { TypeRecord, ValuesOf } from "../types/type.js";
+import type { Simplify, TypeRecord, ValuesOf } from "../types/type.js";
 import { InputValueError, InvalidNameError, LaunchPlanError } from "../errors.js";
 import { validatorFor } from "../types/validate.js";
 import { describeType } from "../types/describe.js";
 import { canonicalJson } from "../types/canonical.js";
-import { INTERNAL, definitionOf, makeCallable, type Entity, type LaunchPlanDefinition } from "./entity.js";
+import { INTERNAL, definitionOf, makeCallable, type Entity, type EntityLike, type LaunchPlanDefinition } from "./entity.js";
 import { makeInterface, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
 import { entityRunner } from "./runner-port.js";
 import type { Workflow } from "./workflow-builder.js";
 
 /** Settings of a launch plan. */
-export interface LaunchPlanOptions<I extends TypeRecord> {
+export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf<I>>, Fx = Partial<ValuesOf<I>>> {
   /** Values used for inputs the caller does not give. */
-  readonly defaultInputs?: Partial<ValuesOf<I>>;
+  readonly defaultInputs?: Dflt;
   /** Values that callers cannot change; these inputs leave the plan's interface. */
-  readonly fixedInputs?: Partial<ValuesOf<I>>;
+  readonly fixedInputs?: Fx;
   /** How many nodes of an execution may run at once. */
   readonly maxParallelism?: number;
 }
 
-/** A launch plan of a workflow with inputs `I` and outputs `O`. */
-export type LaunchPlan<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O>;
+/** A launch plan of a workflow with inputs `I` (those in `D` have defaults) and outputs `O`. */
+export type LaunchPlan<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey = never> = Entity<I, O, D>;
 
-type WorkflowLike<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> | Workflow;
+type WorkflowLike<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O, PropertyKey> | Entity<I, O> | Workflow;
 
-const plans = new Map<string, { def: LaunchPlanDefinition; entity: Entity<TypeRecord, OutputsSpec> }>();
+/** The inputs left open by fixing those in `Fx`. */
+type OpenInputs<I extends TypeRecord, Fx> = Simplify<Omit<I, keyof Fx & keyof I>>;
+
+const plans = new Map<string, { def: LaunchPlanDefinition; entity: EntityLike }>();
 
 const planPrototype = {
-  run(this: Entity<TypeRecord, OutputsSpec>, inputs?: Record<string, unknown>, options?: object) {
+  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
     try {
       const def = this[INTERNAL] as LaunchPlanDefinition;
       for (const name of Object.keys(inputs ?? {})) {
@@ -47,7 +50,7 @@ const planPrototype = {
     }
     return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
   },
-  toString(this: Entity<TypeRecord, OutputsSpec>) {
+  toString(this: EntityLike) {
     return `LaunchPlan(${this.name})`;
   },
 };
@@ -68,7 +71,12 @@ function checkValues(kind: string, values: unknown, name: string, inputs: TypeRe
   return { ...(values as Record<string, unknown>) };
 }
 
-function create<I extends TypeRecord, O extends OutputsSpec>(name: string, wf: WorkflowLike<I, O>, options: LaunchPlanOptions<I> = {}): LaunchPlan<I, O> {
+function create<I extends TypeRecord, O extends OutputsSpec, const Dflt extends Partial<ValuesOf<I>> = {}, const Fx extends Partial<ValuesOf<I>> = {}>(
+  name: string,
+  wf: WorkflowLike<I, O>,
+  options: LaunchPlanOptions<I, Dflt, Fx> = {},
+): LaunchPlan<OpenInputs<I, Fx>, O, keyof Dflt> {
+  type Result = LaunchPlan<OpenInputs<I, Fx>, O, keyof Dflt>;
   if (typeof name !== "string" || name.trim() === "") throw new InvalidNameError("a launch plan needs a non-empty name");
   const wdef = definitionOf(wf);
   if (!wdef || wdef.kind !== "workflow") throw new LaunchPlanError(`launch plan ${JSON.stringify(name)} needs a workflow, got ${String(wf)}`, { entity: name });
@@ -83,7 +91,7 @@ function create<I extends TypeRecord, O extends OutputsSpec>(name: string, wf: W
   const existing = plans.get(name);
   if (existing) {
     const e = existing.def;
-    if (e.workflow === wf && sameValues(e.defaults, defaults) && sameValues(e.fixed, fixed) && e.maxParallelism === mp) return existing.entity as unknown as LaunchPlan<I, O>;
+    if (e.workflow === wf && sameValues(e.defaults, defaults) && sameValues(e.fixed, fixed) && e.maxParallelism === mp) return existing.entity as Result;
     throw new LaunchPlanError(`a launch plan named ${JSON.stringify(name)} already exists with different settings; give this one another name`, { entity: name });
   }
   const open: Record<string, (typeof inputs)[string]> = {};
@@ -92,13 +100,13 @@ function create<I extends TypeRecord, O extends OutputsSpec>(name: string, wf: W
     kind: "launchPlan",
     name,
     interface: makeInterface(open, wdef.interface.outputs, wdef.interface.shape, new Set(Object.keys(defaults))),
-    workflow: wf as Entity<TypeRecord, OutputsSpec>,
+    workflow: wf as EntityLike,
     defaults,
     fixed,
     maxParallelism: mp,
   };
-  const entity = makeCallable<LaunchPlan<I, O>>(planPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
-  plans.set(name, { def, entity: entity as unknown as Entity<TypeRecord, OutputsSpec> });
+  const entity = makeCallable<Result>(planPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
+  plans.set(name, { def, entity });
   return entity;
 }
 
@@ -117,10 +125,11 @@ export const LaunchPlan = {
   create,
   /** The default launch plan of a workflow (no defaults, nothing fixed), named after it. */
   getOrCreate<I extends TypeRecord, O extends OutputsSpec>(wf: WorkflowLike<I, O>): LaunchPlan<I, O> {
+    type Result = LaunchPlan<I, O>;
     const wdef = definitionOf(wf);
     if (!wdef || wdef.kind !== "workflow") throw new LaunchPlanError(`LaunchPlan.getOrCreate needs a workflow, got ${String(wf)}`);
     const existing = plans.get(wdef.name);
-    if (existing && existing.def.workflow === wf) return existing.entity as unknown as LaunchPlan<I, O>;
-    return create(wdef.name, wf);
+    if (existing && existing.def.workflow === wf) return existing.entity as Result;
+    return create(wdef.name, wf) as unknown as Result;
   },
 } as const;

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import type { TypeRecord, ValuesOf } from "../types/type.js";
+import type { AnyType, TypeRecord, ValueOf, ValuesOf } from "../types/type.js";
 import { InvalidNameError, InvalidOptionError } from "../errors.js";
 import { checkTypeRecord, makeInterface, normalizeOutputs, type OutputsSpec, type ReturnValue } from "./interface.js";
-import { INTERNAL, makeCallable, type Entity, type TaskDefinition } from "./entity.js";
+import { INTERNAL, makeCallable, type Entity, type EntityLike, type TaskDefinition } from "./entity.js";
 import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from "./task-options.js";
 import { callEntity } from "./call.js";
 import { entityRunner } from "./runner-port.js";
@@ -28,14 +28,17 @@ export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends
 /** A task function: takes the input values and a context, returns the outputs (or a promise of them). */
 export type TaskFunction<I extends TypeRecord, O extends OutputsSpec> = (inputs: ValuesOf<I>, ctx: TaskContext) => ReturnValue<O> | Promise<ReturnValue<O>>;
 
+/** The values a task with tuple outputs returns, one per output type. */
+export type TupleValues<O extends readonly AnyType[]> = { -readonly [K in keyof O]: ValueOf<O[K]> };
+
 /** A task: an entity whose definition holds a function. */
 export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O>;
 
 const taskPrototype = {
-  run(this: Task<TypeRecord, OutputsSpec>, inputs?: Record<string, unknown>, options?: object) {
+  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
     return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
   },
-  toString(this: Task<TypeRecord, OutputsSpec>) {
+  toString(this: EntityLike) {
     return `Task(${this.name})`;
   },
 };
@@ -55,7 +58,12 @@ const taskPrototype = {
  * await slope.run({ x: [-3, 0, 3], y: [7, 4, -2] }); // { o0: -1.5 }
  * ```
  */
-export function task<const I extends TypeRecord = {}, const O extends OutputsSpec = undefined>(config: TaskConfig<I, O>, fn: TaskFunction<I, O>): Task<I, O> {
+export function task<I extends TypeRecord = {}, const O extends readonly [AnyType, ...AnyType[]] = [AnyType]>(
+  config: TaskConfig<I, O> & { readonly outputs: O },
+  fn: (inputs: ValuesOf<I>, ctx: TaskContext) => TupleValues<O> | Promise<TupleValues<O>>,
+): Task<I, O>;
+export function task<I extends TypeRecord = {}, O extends OutputsSpec = undefined>(config: TaskConfig<I, O>, fn: TaskFunction<I, O>): Task<I, O>;
+export function task<I extends TypeRecord, O extends OutputsSpec>(config: TaskConfig<I, O>, fn: TaskFunction<I, O>): Task<I, O> {
   if (typeof config !== "object" || config === null) throw new InvalidOptionError("task(config, fn) takes a config object first, like task({ name: \"slope\", inputs, outputs }, fn)");
   const name = config.name;
   if (typeof name !== "string" || name.trim() === "") throw new InvalidNameError("a task needs a non-empty name: task({ name: \"slope\", ... }, fn)");

@@ -8,7 +8,7 @@ import type { AloftType, AnyType, TypeRecord } from "../types/type.js";
 import { InvalidNameError, InvalidOptionError, WorkflowNotReadyError } from "../errors.js";
 import { Graph } from "./graph.js";
 import type { Handle } from "./handle.js";
-import { INTERNAL, makeCallable, type CallArgs, type Entity, type EntityDefinition, type FailurePolicy, type WorkflowDefinition } from "./entity.js";
+import { INTERNAL, makeCallable, type CallArgs, type Entity, type EntityDefinition, type EntityLike, type FailurePolicy, type WorkflowDefinition } from "./entity.js";
 import { makeInterface, type EntityInterface, type OutputsSpec } from "./interface.js";
 import { nodeRef, type NodeRef } from "./node-ref.js";
 import { callEntity } from "./call.js";
@@ -99,28 +99,28 @@ export class Workflow {
   }
 
   /** Adds a node running a task, workflow or launch plan; every binding is checked now. */
-  addEntity<I extends TypeRecord, O extends OutputsSpec>(entity: Entity<I, O>, ...bindings: CallArgs<I>): NodeRef<O>;
+  addEntity<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(entity: Entity<I, O, D>, ...bindings: CallArgs<I, D>): NodeRef<O>;
   addEntity(entity: Workflow, bindings?: Readonly<Record<string, unknown>>): NodeRef<TypeRecord>;
   addEntity(entity: unknown, bindings?: unknown): NodeRef<OutputsSpec> {
-    const node = this[STATE].graph.addNode(entity as Entity<TypeRecord, OutputsSpec>, bindings);
+    const node = this[STATE].graph.addNode(entity as EntityLike, bindings);
     this[STATE].cached = undefined;
     return nodeRef(node);
   }
 
   /** Same as `addEntity`, for a task. */
-  addTask<I extends TypeRecord, O extends OutputsSpec>(entity: Entity<I, O>, ...bindings: CallArgs<I>): NodeRef<O> {
+  addTask<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(entity: Entity<I, O, D>, ...bindings: CallArgs<I, D>): NodeRef<O> {
     return this.addEntity(entity, ...bindings);
   }
 
   /** Same as `addEntity`, for a subworkflow. */
-  addSubwf<I extends TypeRecord, O extends OutputsSpec>(entity: Entity<I, O>, ...bindings: CallArgs<I>): NodeRef<O>;
+  addSubwf<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(entity: Entity<I, O, D>, ...bindings: CallArgs<I, D>): NodeRef<O>;
   addSubwf(entity: Workflow, bindings?: Readonly<Record<string, unknown>>): NodeRef<TypeRecord>;
   addSubwf(entity: unknown, bindings?: unknown): NodeRef<OutputsSpec> {
     return this.addEntity(entity as Workflow, bindings as Record<string, unknown>);
   }
 
   /** Same as `addEntity`, for a launch plan; with no bindings its defaults are used. */
-  addLaunchPlan<I extends TypeRecord, O extends OutputsSpec>(entity: Entity<I, O>, ...bindings: CallArgs<I>): NodeRef<O> {
+  addLaunchPlan<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(entity: Entity<I, O, D>, ...bindings: CallArgs<I, D>): NodeRef<O> {
     return this.addEntity(entity, ...bindings);
   }
 
@@ -139,7 +139,7 @@ export class Workflow {
    * Sets the failure handler (Flyte's failure node, `efn`): a task that gets the
    * workflow's inputs and, when it declares `err: t.optional(t.error)`, the error.
    */
-  addOnFailureHandler(handler: Entity<TypeRecord, OutputsSpec>): void {
+  addOnFailureHandler(handler: EntityLike): void {
     attachFailureHandler(this[STATE].graph, handler);
     this[STATE].cached = undefined;
   }
