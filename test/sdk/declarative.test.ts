@@ -67,8 +67,10 @@ describe("workflow() (declarative)", () => {
 
   it("rejects a body that returns something other than handles, or a promise", () => {
     expect(() => workflow({ name: "const" }, () => 3 as never)).toThrow(DefinitionError);
+    /* eslint-disable @typescript-eslint/no-misused-promises -- the mistake under test */
     // @ts-expect-error a body must be synchronous: it builds the graph once
     expect(() => workflow({ name: "async", inputs: { a: t.int } }, async ({ a }) => add({ a, b: 1 }))).toThrow(/run synchronously/);
+    /* eslint-enable @typescript-eslint/no-misused-promises */
     expect(() => workflow({ name: "arr" }, () => [1] as never)).toThrow(/must return handles/);
   });
 
