@@ -8,12 +8,28 @@ import type { TypeRecord } from "../types/type.js";
 import { toLiteral } from "../types/literal.js";
 import type { BindingValue } from "../sdk/bindings.js";
 
-/** Turns a literal into the equivalent binding data. */
+/**
+ * Turns a literal into the equivalent binding data. An empty list or map has
+ * no `bindings` field at all: protobuf cannot tell an empty repeated or map
+ * field from an absent one, so `toObject` would drop an empty one.
+ *
+ * @example
+ * ```ts
+ * literalToBindingData({ collection: { literals: [{ scalar: { primitive: { integer: "1" } } }] } });
+ * // { collection: { bindings: [{ scalar: { primitive: { integer: "1" } } }] } }
+ * literalToBindingData({ collection: {} }); // { collection: {} }
+ * ```
+ */
 export function literalToBindingData(literal: Literal): BindingData {
-  if (literal.collection) return { collection: { bindings: (literal.collection.literals ?? []).map(literalToBindingData) } };
+  if (literal.collection) {
+    const items = literal.collection.literals ?? [];
+    return items.length === 0 ? { collection: {} } : { collection: { bindings: items.map(literalToBindingData) } };
+  }
   if (literal.map) {
+    const entries = Object.entries(literal.map.literals ?? {});
+    if (entries.length === 0) return { map: {} };
     const bindings: Record<string, BindingData> = {};
-    for (const [k, v] of Object.entries(literal.map.literals ?? {})) bindings[k] = literalToBindingData(v);
+    for (const [k, v] of entries) bindings[k] = literalToBindingData(v);
     return { map: { bindings } };
   }
   return { scalar: literal.scalar ?? {} };

@@ -62,14 +62,18 @@ function convert(type: LiteralType, value: unknown): Literal {
     }
     throw new LiteralConversionError(`value does not fit ${describeType(type)}`);
   }
+  // An empty list or map leaves `literals` out: protobuf drops empty repeated and map fields.
   if (type.collectionType) {
     const elem = type.collectionType;
-    return { collection: { literals: (value as unknown[]).map((v) => convert(elem, v)) } };
+    const items = value as unknown[];
+    return items.length === 0 ? { collection: {} } : { collection: { literals: items.map((v) => convert(elem, v)) } };
   }
   if (type.mapValueType) {
     const vt = type.mapValueType;
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (entries.length === 0) return { map: {} };
     const literals: Record<string, Literal> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) literals[k] = convert(vt, v);
+    for (const [k, v] of entries) literals[k] = convert(vt, v);
     return { map: { literals } };
   }
   if (type.enumType) return { scalar: { primitive: { stringValue: value as string } } };

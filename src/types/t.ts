@@ -91,7 +91,8 @@ export function toProtoValue(value: unknown): ProtoValue {
   if (typeof value === "string") return { stringValue: value };
   if (typeof value === "boolean") return { boolValue: value };
   if (value instanceof Date) return { stringValue: value.toISOString() };
-  if (Array.isArray(value)) return { listValue: { values: value.map(toProtoValue) } };
+  // Empty lists and structs leave their field out, as protobuf's own object form does.
+  if (Array.isArray(value)) return { listValue: value.length === 0 ? {} : { values: value.map(toProtoValue) } };
   return { structValue: toProtoStruct(value as Record<string, unknown>) };
 }
 
@@ -99,7 +100,7 @@ export function toProtoValue(value: unknown): ProtoValue {
 export function toProtoStruct(obj: Record<string, unknown>): ProtoStruct {
   const fields: Record<string, ProtoValue> = {};
   for (const [k, v] of Object.entries(obj)) if (v !== undefined) fields[k] = toProtoValue(v);
-  return { fields };
+  return Object.keys(fields).length === 0 ? {} : { fields };
 }
 
 function struct<S extends Record<string, AnyType>>(fields: S, options: { name?: string } = {}): AloftType<StructValue<S>> {
