@@ -21,13 +21,13 @@ export { toLiteral, fromLiteral } from "./types/literal.js";
 
 export { task, type Task, type TaskConfig, type TaskFunction } from "./sdk/task.js";
 export type { TaskContext, ExecutionOptions, CacheOption, ResourcesOption, ResourceSpec, DurationLike } from "./sdk/task-options.js";
-export { workflow, type WorkflowSpecConfig, type BodyResult, type OutputsOfResult } from "./sdk/declarative.js";
+export { workflow, type WorkflowEntity, type WorkflowSpecConfig, type BodyResult, type OutputsOfResult } from "./sdk/declarative.js";
 export { Workflow, type WorkflowConfig, type WorkflowCallResult } from "./sdk/workflow-builder.js";
 export type { WorkflowOptions } from "./sdk/workflow-options.js";
 export { LaunchPlan, type LaunchPlanOptions } from "./sdk/launch-plan.js";
 export { Handle, type UntypedHandle } from "./sdk/handle.js";
 export type { NodeRef } from "./sdk/node-ref.js";
-export type { Entity, AnyEntity, FailurePolicy } from "./sdk/entity.js";
+export type { Entity, AnyEntity, EntityLike, EntityKind, FailurePolicy } from "./sdk/entity.js";
 export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
 export type { RunOptions } from "./sdk/runner-port.js";
 

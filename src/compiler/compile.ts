@@ -256,6 +256,10 @@ function entityDefinition(entity: unknown): EntityDefinition {
  * spec.template.nodes[0].taskNode.referenceId.name; // "slope"
  * ```
  */
+export function compile(entity: AnyEntity & { readonly kind: "task" }, options?: CompileOptions): TaskSpec;
+export function compile(entity: AnyEntity & { readonly kind: "launchPlan" }, options?: CompileOptions): LaunchPlanSpec;
+export function compile(entity: (AnyEntity & { readonly kind: "workflow" }) | Workflow, options?: CompileOptions): WorkflowSpec;
+export function compile(entity: AnyEntity | Workflow, options?: CompileOptions): WorkflowSpec | TaskSpec | LaunchPlanSpec;
 export function compile(entity: AnyEntity | Workflow, options: CompileOptions = {}): WorkflowSpec | TaskSpec | LaunchPlanSpec {
   return resolveTarget(entityDefinition(entity), options).result.spec;
 }

@@ -10,7 +10,7 @@ import { Graph } from "./graph.js";
 import { Handle } from "./handle.js";
 import { withGraph } from "./context.js";
 import { INTERNAL, makeCallable, type Entity, type EntityLike, type WorkflowDefinition } from "./entity.js";
-import { checkTypeRecord, makeInterface, type HandlesOf, type OutputShape } from "./interface.js";
+import { checkTypeRecord, makeInterface, type HandlesOf, type OutputShape, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
@@ -25,6 +25,9 @@ export interface WorkflowSpecConfig<I extends TypeRecord> extends WorkflowOption
   /** A failure handler (Flyte's failure node): gets the workflow inputs it declares and, optionally, `err`. */
   readonly onFailure?: EntityLike;
 }
+
+/** A declarative workflow with inputs `I` and outputs `O`. */
+export type WorkflowEntity<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> & { readonly kind: "workflow" };
 
 /** What a body may return: nothing, a handle, an array of handles or a record of handles. */
 export type BodyResult = void | undefined | Handle<unknown> | readonly Handle<unknown>[] | { readonly [name: string]: Handle<unknown> | undefined };
@@ -95,7 +98,7 @@ function collectOutputs(graph: Graph, result: unknown): OutputShape {
 export function workflow<const I extends TypeRecord = {}, R extends BodyResult = void>(
   config: WorkflowSpecConfig<I>,
   body: (inputs: HandlesOf<I>) => R,
-): Entity<I, OutputsOfResult<R>> {
+): WorkflowEntity<I, OutputsOfResult<R>> {
   if (typeof config !== "object" || config === null) throw new InvalidOptionError("workflow(config, body) takes a config object first, like workflow({ name, inputs }, body)");
   const name = config.name;
   if (typeof name !== "string" || name.trim() === "") throw new InvalidNameError("a workflow needs a non-empty name: workflow({ name: \"my_workflow\", ... }, body)");
@@ -119,5 +122,5 @@ export function workflow<const I extends TypeRecord = {}, R extends BodyResult =
     interruptible: options.interruptible,
     ready: () => true,
   };
-  return makeCallable<Entity<I, OutputsOfResult<R>>>(workflowPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
+  return makeCallable<WorkflowEntity<I, OutputsOfResult<R>>>(workflowPrototype, (...args) => callEntity(def, args), { kind: "workflow", name, interface: def.interface, [INTERNAL]: def });
 }

@@ -48,6 +48,9 @@ export interface LaunchPlanDefinition {
   readonly maxParallelism: number | undefined;
 }
 
+/** The kinds of entity. */
+export type EntityKind = "task" | "workflow" | "launchPlan";
+
 /** Any entity's definition. */
 export type EntityDefinition = TaskDefinition | WorkflowDefinition | LaunchPlanDefinition;
 
@@ -63,6 +66,8 @@ declare const entityTypes: unique symbol;
 
 /** What every entity has, whatever its interface: the form functions taking any entity accept. */
 export interface EntityLike {
+  /** What kind of entity this is. */
+  readonly kind: EntityKind;
   /** The entity's name, as registered. */
   readonly name: string;
   /** The typed interface. */

@@ -27,7 +27,7 @@ export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf
 }
 
 /** A launch plan of a workflow with inputs `I` (those in `D` have defaults) and outputs `O`. */
-export type LaunchPlan<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey = never> = Entity<I, O, D>;
+export type LaunchPlan<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey = never> = Entity<I, O, D> & { readonly kind: "launchPlan" };
 
 type WorkflowLike<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O, PropertyKey> | Entity<I, O> | Workflow;
 
@@ -105,7 +105,7 @@ function create<I extends TypeRecord, O extends OutputsSpec, const Dflt extends 
     fixed,
     maxParallelism: mp,
   };
-  const entity = makeCallable<Result>(planPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
+  const entity = makeCallable<Result>(planPrototype, (...args) => callEntity(def, args), { kind: "launchPlan", name, interface: def.interface, [INTERNAL]: def });
   plans.set(name, { def, entity });
   return entity;
 }

@@ -32,7 +32,7 @@ export type TaskFunction<I extends TypeRecord, O extends OutputsSpec> = (inputs:
 export type TupleValues<O extends readonly AnyType[]> = { -readonly [K in keyof O]: ValueOf<O[K]> };
 
 /** A task: an entity whose definition holds a function. */
-export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O>;
+export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> & { readonly kind: "task" };
 
 const taskPrototype = {
   run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
@@ -77,5 +77,5 @@ export function task<I extends TypeRecord, O extends OutputsSpec>(config: TaskCo
     options: normalizeTaskOptions(config, name, Object.keys(inputs)),
     fn: fn as TaskDefinition["fn"],
   };
-  return makeCallable<Task<I, O>>(taskPrototype, (...args) => callEntity(def, args), { name, interface: def.interface, [INTERNAL]: def });
+  return makeCallable<Task<I, O>>(taskPrototype, (...args) => callEntity(def, args), { kind: "task", name, interface: def.interface, [INTERNAL]: def });
 }

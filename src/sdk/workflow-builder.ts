@@ -69,12 +69,15 @@ export class Workflow {
     if (typeof config.name !== "string" || config.name.trim() === "") throw new InvalidNameError("a workflow needs a non-empty name: new Workflow(\"my_workflow\")");
     const options = checkWorkflowOptions(config, config.name);
     const state: WorkflowState = { graph: new Graph(config.name), ...options, cached: undefined };
-    const self: Workflow = makeCallable<Workflow>(new.target.prototype, (...args): unknown => callEntity(selfDefinition(self), args), { [STATE]: state, name: config.name });
+    const self: Workflow = makeCallable<Workflow>(new.target.prototype, (...args): unknown => callEntity(selfDefinition(self), args), { [STATE]: state, kind: "workflow", name: config.name });
     return self;
   }
 
   /** The workflow's name. */
   declare readonly name: string;
+
+  /** Always `"workflow"`. */
+  declare readonly kind: "workflow";
 
   /** The handles of the inputs declared so far; `wf.inputs.x` is the handle `addWorkflowInput("x", ...)` returned. */
   get inputs(): Readonly<Record<string, Handle<never>>> {
