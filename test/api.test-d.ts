@@ -83,7 +83,7 @@ describe("declarative workflows", () => {
       expectTypeOf(pair({ a })).toEqualTypeOf<[Handle<number>, Handle<string>]>();
       expectTypeOf(named({ a })).toEqualTypeOf<{ n: Handle<number>; s: Handle<string> }>();
       expectTypeOf(none({ a })).toEqualTypeOf<void>();
-      // @ts-expect-error a float handle into an int input is a mismatch TypeScript sees too... when the types differ
+      // @ts-expect-error a str handle into an int input
       pair({ a: pair({ a })[1] });
       return undefined;
     });

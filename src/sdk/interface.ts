@@ -57,12 +57,17 @@ export type CallResult<O extends OutputsSpec> = O extends undefined
 /** `node.outputs`: one handle per output, keyed by output name. */
 export type NodeOutputs<O extends OutputsSpec> = Simplify<{ readonly [K in keyof OutputTypes<O>]: Handle<ValueOf<OutputTypes<O>[K]>> }>;
 
-/** What may be bound to an input of type `T`: a value, a handle, or a list or record mixing both. */
+/**
+ * What may be bound to an input of type `T`: a value, a handle, or a list or
+ * record mixing both. Elements may read as `undefined` for TypeScript (what
+ * `wf.inputs.x` is under `noUncheckedIndexedAccess`); an element that really
+ * is `undefined` is rejected when the node is added.
+ */
 export type Bindable<T> =
   | T
   | Handle<T>
-  | (T extends readonly (infer E)[] ? readonly Bindable<E>[] : never)
-  | (T extends Date ? never : T extends object ? (string extends keyof T ? { readonly [k: string]: Bindable<T[string]> } : never) : never);
+  | (T extends readonly (infer E)[] ? readonly (Bindable<E> | UntypedLookup)[] : never)
+  | (T extends Date ? never : T extends object ? (string extends keyof T ? { readonly [k: string]: Bindable<T[string]> | UntypedLookup } : never) : never);
 
 /** True when input `K` of `I` may be left out: it has a default (`D`) or an optional type. */
 type IsOptionalInput<I extends TypeRecord, K extends keyof I, D extends PropertyKey> = K extends D ? true : null extends ValueOf<I[K]> ? true : false;
