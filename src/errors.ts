@@ -172,3 +172,46 @@ export class ExecutionError extends AloftError {
     super(message, options);
   }
 }
+
+/**
+ * Throw this from a task to fail the attempt without retrying it, whatever
+ * the task's `retries`.
+ *
+ * @example
+ * ```ts
+ * const fetchRow = task({ name: "fetch_row", inputs: { id: t.int }, outputs: t.str, retries: 3 }, async ({ id }) => {
+ *   if (id < 0) throw new NonRetryableError(`no row has a negative id (${id})`);
+ *   return lookup(id);
+ * });
+ * ```
+ */
+export class NonRetryableError extends AloftError {
+  override name = "NonRetryableError";
+}
+
+/** A task attempt ran longer than its timeout. */
+export class TaskTimeoutError extends AloftError {
+  override name = "TaskTimeoutError";
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A gate timed out, or an approval was rejected, or a signal value did not fit. */
+export class GateError extends AloftError {
+  override name = "GateError";
+  constructor(
+    message: string,
+    readonly gate: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A run was aborted. */
+export class AbortedError extends AloftError {
+  override name = "AbortedError";
+}

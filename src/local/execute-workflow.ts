@@ -7,40 +7,14 @@
  * @module
  */
 import { AloftError, ExecutionError } from "../errors.js";
-import type { TaskContext } from "../sdk/task-options.js";
+import type { RunEnvironment } from "./environment.js";
 import { checkOutput, checkRunInputs } from "./values.js";
-import { invokeTask, type Outputs } from "./invoke-task.js";
+import { isThenable, type Outputs } from "./target.js";
 import type { PlannedNode, WorkflowPlan } from "./plan.js";
-
-/** Settings shared by a run and the subworkflows it starts. */
-export interface RunEnvironment {
-  /** Nodes of one workflow that may run at once (default: unbounded). */
-  readonly maxParallelism: number;
-  /** Aborted when the run fails or is aborted. */
-  readonly signal: AbortSignal;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
+import type { NodeRecord } from "./recorder.js";
 
 function causeMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Starts one node: a task attempt, or a child workflow. */
-function startNode(node: PlannedNode, inputs: Outputs, env: RunEnvironment): Outputs | Promise<Outputs> {
-  const target = node.target;
-  switch (target.kind) {
-    case "task": {
-      const ctx: TaskContext = { taskName: target.template.id?.name ?? "", attempt: 1, signal: env.signal };
-      return invokeTask(target, inputs, ctx);
-    }
-    case "workflow":
-      return executeWorkflow(target.plan(), inputs, env);
-    case "launchPlan":
-      return executeWorkflow(target.plan(), { ...target.defaults, ...inputs, ...target.fixed }, env);
-  }
 }
 
 class WorkflowRun {
@@ -59,6 +33,7 @@ class WorkflowRun {
     private readonly plan: WorkflowPlan,
     private readonly inputs: Outputs,
     private readonly env: RunEnvironment,
+    private readonly prefix: string,
   ) {
     const n = plan.nodes.length;
     this.results = new Array<Outputs | undefined>(n);
@@ -86,13 +61,20 @@ class WorkflowRun {
   private drain(): void {
     const nodes = this.plan.nodes;
     const max = this.env.maxParallelism;
+    const env = this.env;
     while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast) && this.running < max) {
+      if (env.signal.aborted) {
+        this.fail(nodes[this.queue[this.head]!]!, env.signal.reason, undefined);
+        break;
+      }
       const node = nodes[this.queue[this.head++]!]!;
+      const path = this.prefix === "" ? node.id : this.prefix + node.id;
+      const record = env.recorder.start(path, node.target.label);
       let out: Outputs | Promise<Outputs>;
       try {
-        out = startNode(node, this.nodeInputs(node), this.env);
+        out = node.target.run(this.nodeInputs(node), { env, path, metadata: node.metadata, record });
       } catch (e) {
-        this.fail(node, e);
+        this.fail(node, e, record);
         continue;
       }
       if (isThenable(out)) {
@@ -100,22 +82,23 @@ class WorkflowRun {
         out.then(
           (o) => {
             this.running--;
-            this.complete(node, o);
+            this.complete(node, o, record);
             this.drain();
           },
           (e: unknown) => {
             this.running--;
-            this.fail(node, e);
+            this.fail(node, e, record);
             this.drain();
           },
         );
-      } else this.complete(node, out);
+      } else this.complete(node, out, record);
     }
     this.settleIfDone();
   }
 
-  private complete(node: PlannedNode, outputs: Outputs): void {
+  private complete(node: PlannedNode, outputs: Outputs, record: NodeRecord): void {
     if (this.settled) return;
+    record.end("succeeded");
     this.results[node.index] = outputs;
     this.done++;
     const down = node.downstream;
@@ -125,7 +108,8 @@ class WorkflowRun {
     }
   }
 
-  private fail(node: PlannedNode, error: unknown): void {
+  private fail(node: PlannedNode, error: unknown, record: NodeRecord | undefined): void {
+    if (record) record.end(record.phase === "timedOut" ? "timedOut" : this.env.signal.aborted && !this.failure ? "aborted" : "failed", error);
     if (this.settled || this.failure) return;
     const label = node.target.label;
     this.failure = new ExecutionError(`workflow ${JSON.stringify(this.plan.name)}: node ${node.id} (${label}) failed: ${causeMessage(error)}`, node.id, label, { cause: error });
@@ -168,22 +152,30 @@ class WorkflowRun {
   private settleFailure(failure: ExecutionError): void {
     this.settled = true;
     const handler = this.plan.failureNode;
-    if (!handler) {
+    if (!handler || this.env.signal.aborted) {
       this.reject(failure);
       return;
     }
     const inputs = this.nodeInputs(handler);
-    if (handler.target.kind === "task" && handler.target.inputs.some((c) => c.name === "err")) {
-      inputs["err"] = { failedNodeId: failure.nodeId, message: failure.message };
-    }
+    if (handler.acceptsError) inputs["err"] = { failedNodeId: failure.nodeId, message: failure.message };
+    const path = this.prefix + handler.id;
+    const record = this.env.recorder.start(path, handler.target.label);
     const report = (e: unknown) => {
+      record.end("failed", e);
       Object.defineProperty(failure, "failureHandlerError", { value: e, enumerable: false });
       this.reject(failure);
     };
     try {
-      const r = startNode(handler, inputs, this.env);
-      if (isThenable(r)) r.then(() => this.reject(failure), report);
-      else this.reject(failure);
+      const r = handler.target.run(inputs, { env: this.env, path, metadata: handler.metadata, record });
+      if (isThenable(r)) {
+        r.then(() => {
+          record.end("succeeded");
+          this.reject(failure);
+        }, report);
+      } else {
+        record.end("succeeded");
+        this.reject(failure);
+      }
     } catch (e) {
       report(e);
     }
@@ -193,10 +185,10 @@ class WorkflowRun {
 /**
  * Executes a workflow plan with inputs that were already checked, resolving
  * to its outputs record or rejecting with an `ExecutionError` naming the
- * failed node.
+ * failed node. Node paths are prefixed with `prefix` (`""` for the root).
  */
-export function executeWorkflow(plan: WorkflowPlan, inputs: Outputs, env: RunEnvironment): Promise<Outputs> {
-  return new WorkflowRun(plan, inputs, env).start();
+export function executeWorkflow(plan: WorkflowPlan, inputs: Outputs, env: RunEnvironment, prefix = ""): Promise<Outputs> {
+  return new WorkflowRun(plan, inputs, env, prefix).start();
 }
 
 /** Checks the inputs of a workflow run against its plan, then executes it. */

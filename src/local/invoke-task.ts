@@ -6,15 +6,9 @@
  */
 import { InputValueError, OutputValueError } from "../errors.js";
 import type { TaskContext } from "../sdk/task-options.js";
-import type { PlannedTask } from "./plan.js";
+import type { PlannedTask } from "./targets/task.js";
 import { checkOutput } from "./values.js";
-
-/** Outputs of a node, by output name. */
-export type Outputs = Record<string, unknown>;
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
-}
+import { isThenable, type Outputs } from "./target.js";
 
 /** Turns what a task function returned into its outputs record, checking each output. */
 export function shapeOutputs(task: PlannedTask, returned: unknown): Outputs {

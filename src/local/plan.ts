@@ -5,54 +5,40 @@
  * @module
  */
 import type { BindingData, Identifier, Literal, LiteralType } from "../idl/core.js";
-import type { LaunchPlanSpec, Node, TaskTemplate, WorkflowTemplate } from "../idl/specs.js";
+import type { LaunchPlanSpec, Node, NodeMetadata, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError } from "../errors.js";
 import { fromLiteral } from "../types/literal.js";
 import { idKey } from "../compiler/identifiers.js";
-import type { CompiledBundle, TaskImplementation } from "../compiler/compile.js";
+import type { CompiledBundle } from "../compiler/compile.js";
 import { variableChecks, type VariableCheck } from "./values.js";
+import type { NodeTarget } from "./target.js";
+import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
+import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
+import { gateTarget } from "./targets/gate.js";
 
 /** Reads a value for a binding from the workflow inputs and the node results. */
 export type Getter = (inputs: Readonly<Record<string, unknown>>, results: readonly (Record<string, unknown> | undefined)[]) => unknown;
-
-/** A task a node runs. */
-export interface PlannedTask {
-  readonly kind: "task";
-  readonly label: string;
-  readonly template: TaskTemplate;
-  readonly impl: TaskImplementation;
-  readonly inputs: readonly VariableCheck[];
-  readonly outputs: readonly VariableCheck[];
-}
-
-/** A subworkflow a node runs. */
-export interface PlannedSubworkflow {
-  readonly kind: "workflow";
-  readonly label: string;
-  readonly plan: () => WorkflowPlan;
-}
-
-/** A launch plan a node runs. */
-export interface PlannedLaunchPlan {
-  readonly kind: "launchPlan";
-  readonly label: string;
-  readonly plan: () => WorkflowPlan;
-  readonly defaults: Readonly<Record<string, unknown>>;
-  readonly fixed: Readonly<Record<string, unknown>>;
-}
-
-/** What a node runs. */
-export type PlannedTarget = PlannedTask | PlannedSubworkflow | PlannedLaunchPlan;
 
 /** A node of a plan. */
 export interface PlannedNode {
   readonly index: number;
   readonly id: string;
-  readonly target: PlannedTarget;
+  readonly target: NodeTarget;
+  readonly metadata: NodeMetadata | undefined;
   readonly inputNames: readonly string[];
   readonly inputGetters: readonly Getter[];
   readonly upstreamCount: number;
   readonly downstream: number[];
+  /** For a failure handler: whether it declares the `err` input. */
+  readonly acceptsError: boolean;
+}
+
+/** A launch plan's workflow, with its defaults and fixed inputs as values. */
+export interface PlannedLaunchPlan {
+  readonly label: string;
+  readonly plan: () => WorkflowPlan;
+  readonly defaults: Readonly<Record<string, unknown>>;
+  readonly fixed: Readonly<Record<string, unknown>>;
 }
 
 /** A workflow ready to execute. */
@@ -106,6 +92,7 @@ function bindingToLiteral(b: BindingData): Literal | undefined {
 export class Planner {
   private readonly plans = new Map<string, WorkflowPlan>();
   private readonly templates = new Map<string, WorkflowTemplate>();
+  private readonly tasks = new Map<string, PlannedTask>();
 
   constructor(readonly bundle: CompiledBundle) {
     for (const spec of bundle.workflows.values()) {
@@ -142,24 +129,20 @@ export class Planner {
       if (!type) throw new CompileError(`launch plan ${id.name ?? ""} fixes ${JSON.stringify(name)}, which its workflow does not declare`);
       fixed[name] = deepFreeze(fromLiteral(type, l));
     }
-    return { kind: "launchPlan", label: `launch plan ${JSON.stringify(id.name ?? "")}`, plan: () => plan, defaults, fixed };
+    return { label: `launch plan ${JSON.stringify(id.name ?? "")}`, plan: () => plan, defaults, fixed };
   }
 
   /** The plan of a task by identifier. */
   task(id: Identifier): PlannedTask {
     const key = idKey(id);
+    const known = this.tasks.get(key);
+    if (known) return known;
     const spec = this.bundle.tasks.get(key);
     const impl = this.bundle.implementations.get(key);
     if (!spec?.template || !impl) throw new CompileError(`the bundle has no task ${key}`);
-    const template = spec.template;
-    return {
-      kind: "task",
-      label: `task ${JSON.stringify(id.name ?? "")}`,
-      template,
-      impl,
-      inputs: variableChecks(template.interface?.inputs),
-      outputs: variableChecks(template.interface?.outputs),
-    };
+    const planned = planTask(id, spec.template, impl);
+    this.tasks.set(key, planned);
+    return planned;
   }
 
   private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>, where: string): Getter {
@@ -194,25 +177,25 @@ export class Planner {
     throw new CompileError(`${where} has an empty binding`);
   }
 
-  private target(node: Node): PlannedTarget {
-    if (node.taskNode?.referenceId) return this.task(node.taskNode.referenceId);
+  /** The target of a spec node: what it runs. */
+  target(node: Node): NodeTarget {
+    if (node.taskNode?.referenceId) return taskTarget(this.task(node.taskNode.referenceId), node.metadata);
     const wn = node.workflowNode;
     if (wn?.subWorkflowRef) {
       const ref = wn.subWorkflowRef;
-      return { kind: "workflow", label: `workflow ${JSON.stringify(ref.name ?? "")}`, plan: () => this.workflow(ref) };
+      return subworkflowTarget(`workflow ${JSON.stringify(ref.name ?? "")}`, () => this.workflow(ref));
     }
-    if (wn?.launchplanRef) return this.launchPlan(wn.launchplanRef);
+    if (wn?.launchplanRef) {
+      const lp = this.launchPlan(wn.launchplanRef);
+      return launchPlanTarget(lp.label, lp.plan, lp.defaults, lp.fixed);
+    }
+    if (node.gateNode) return gateTarget(node.id ?? "", node.gateNode, node.metadata);
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
-  }
-
-  private inputTypesOf(target: PlannedTarget): Readonly<Record<string, LiteralType | undefined>> {
-    if (target.kind === "task") return Object.fromEntries(Object.entries(target.template.interface?.inputs?.variables ?? {}).map(([k, v]) => [k, v.type]));
-    return Object.fromEntries(Object.entries(target.plan().template.interface?.inputs?.variables ?? {}).map(([k, v]) => [k, v.type]));
   }
 
   private plannedNode(node: Node, i: number, index: ReadonlyMap<string, number>, wfName: string): PlannedNode {
     const target = this.target(node);
-    const types = this.inputTypesOf(target);
+    const types = target.inputTypes;
     const names: string[] = [];
     const getters: Getter[] = [];
     for (const b of node.inputs ?? []) {
@@ -220,7 +203,8 @@ export class Planner {
       names.push(name);
       getters.push(this.getter(b.binding ?? {}, types[name], index, `workflow ${JSON.stringify(wfName)}: input ${JSON.stringify(name)} of node ${node.id ?? ""}`));
     }
-    return { index: i, id: node.id ?? "", target, inputNames: names, inputGetters: getters, upstreamCount: (node.upstreamNodeIds ?? []).length, downstream: [] };
+    const acceptsError = node.taskNode?.referenceId !== undefined && "err" in types;
+    return { index: i, id: node.id ?? "", target, metadata: node.metadata, inputNames: names, inputGetters: getters, upstreamCount: (node.upstreamNodeIds ?? []).length, downstream: [], acceptsError };
   }
 
   private build(template: WorkflowTemplate): WorkflowPlan {

@@ -1,17 +1,20 @@
 /**
  * The local runner: compiles an entity once, then executes its spec in
- * process. This is what `entity.run(...)` uses.
+ * process. This is what `entity.run(...)` and `entity.start(...)` use.
  *
  * @module
  */
-import { InputValueError } from "../errors.js";
+import { AbortedError, InputValueError } from "../errors.js";
 import { compileBundle, type CompiledBundle } from "../compiler/compile.js";
 import type { EntityDefinition } from "../sdk/entity.js";
 import type { EntityRunner, RunOptions } from "../sdk/runner-port.js";
 import { Planner } from "./plan.js";
-import { runWorkflowPlan } from "./execute-workflow.js";
-import { invokeTask, type Outputs } from "./invoke-task.js";
+import { executeWorkflow, runWorkflowPlan } from "./execute-workflow.js";
+import { makeEnvironment, type RunEnvironment } from "./environment.js";
+import { LocalExecution } from "./execution.js";
+import { taskTarget } from "./targets/task.js";
 import { checkRunInputs } from "./values.js";
+import type { Outputs } from "./target.js";
 
 /** The version local runs compile with; nothing is registered. */
 const LOCAL_VERSION = "local";
@@ -33,11 +36,40 @@ function prepare(def: EntityDefinition): Prepared {
   return p;
 }
 
-function checkMaxParallelism(options: RunOptions): number {
-  const mp = options.maxParallelism;
-  if (mp === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isSafeInteger(mp) || mp < 1) throw new InputValueError(`maxParallelism must be a whole number of at least 1, got ${String(mp)}`, "run", "maxParallelism");
-  return mp;
+function labelOf(def: EntityDefinition): string {
+  return `${def.kind === "launchPlan" ? "launch plan" : def.kind} ${JSON.stringify(def.name)}`;
+}
+
+async function execute(def: EntityDefinition, inputs: Record<string, unknown>, env: RunEnvironment): Promise<Outputs> {
+  const { bundle, planner } = prepare(def);
+  const label = labelOf(def);
+  switch (def.kind) {
+    case "task": {
+      const task = planner.task(bundle.root);
+      const checked = checkRunInputs(task.inputs, inputs, label);
+      const record = env.recorder.start(def.name, label);
+      try {
+        const out = await taskTarget(task, undefined).run(checked, { env, path: def.name, metadata: undefined, record });
+        record.end("succeeded");
+        return out;
+      } catch (e) {
+        record.end(record.phase === "timedOut" ? "timedOut" : "failed", e);
+        throw e;
+      }
+    }
+    case "workflow":
+      return runWorkflowPlan(planner.workflow(bundle.root), inputs, env, label);
+    case "launchPlan": {
+      const lp = planner.launchPlan(bundle.root);
+      for (const name of Object.keys(inputs ?? {})) {
+        if (Object.prototype.hasOwnProperty.call(lp.fixed, name)) throw new InputValueError(`${label} fixes input ${JSON.stringify(name)}; it cannot be overridden`, def.name, name);
+      }
+      const plan = lp.plan();
+      const open = plan.inputs.filter((c) => !Object.prototype.hasOwnProperty.call(lp.fixed, c.name));
+      const checked = checkRunInputs(open, inputs, label, lp.defaults);
+      return executeWorkflow(plan, { ...checked, ...lp.fixed }, env);
+    }
+  }
 }
 
 /**
@@ -45,39 +77,29 @@ function checkMaxParallelism(options: RunOptions): number {
  *
  * @example
  * ```ts
- * const runner = new LocalRunner();
- * await runner.run(definitionOf(wf)!, { x: [1, 2], y: [3, 4] }, { maxParallelism: 4 });
+ * const run = new LocalRunner().start(definitionOf(wf)!, { x: [1, 2], y: [3, 4] }, { maxParallelism: 4 });
+ * await run.result;
  * ```
  */
 export class LocalRunner implements EntityRunner {
-  async run(def: EntityDefinition, inputs: Record<string, unknown>, options: RunOptions): Promise<Outputs> {
-    const maxParallelism = checkMaxParallelism(options);
-    const { bundle, planner } = prepare(def);
+  start(def: EntityDefinition, inputs: Record<string, unknown>, options: RunOptions): LocalExecution {
     const controller = new AbortController();
-    const env = { maxParallelism, signal: controller.signal };
-    const label = `${def.kind === "launchPlan" ? "launch plan" : def.kind} ${JSON.stringify(def.name)}`;
+    let env: RunEnvironment | undefined;
+    let problem: unknown;
     try {
-      switch (def.kind) {
-        case "task": {
-          const task = planner.task(bundle.root);
-          const checked = checkRunInputs(task.inputs, inputs, label);
-          return await invokeTask(task, checked, { taskName: def.name, attempt: 1, signal: controller.signal });
-        }
-        case "workflow":
-          return await runWorkflowPlan(planner.workflow(bundle.root), inputs, env, label);
-        case "launchPlan": {
-          const lp = planner.launchPlan(bundle.root);
-          for (const name of Object.keys(inputs ?? {})) {
-            if (Object.prototype.hasOwnProperty.call(lp.fixed, name)) throw new InputValueError(`${label} fixes input ${JSON.stringify(name)}; it cannot be overridden`, def.name, name);
-          }
-          const plan = lp.plan();
-          const open = plan.inputs.filter((c) => !Object.prototype.hasOwnProperty.call(lp.fixed, c.name));
-          const checked = checkRunInputs(open, inputs, label, lp.defaults);
-          return await runWorkflowPlan(plan, { ...checked, ...lp.fixed }, env, label);
-        }
-      }
-    } finally {
-      controller.abort();
+      env = makeEnvironment(options, controller.signal);
+    } catch (e) {
+      problem = e;
+      env = makeEnvironment({}, controller.signal);
     }
+    const ready = env;
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener("abort", () => reject(controller.signal.reason instanceof Error ? controller.signal.reason : new AbortedError(String(controller.signal.reason))), { once: true });
+    });
+    aborted.catch(() => {});
+    return new LocalExecution(ready, controller, () => {
+      if (problem !== undefined) return Promise.reject(problem);
+      return Promise.race([execute(def, inputs, ready), aborted]);
+    });
   }
 }

@@ -9,12 +9,11 @@ import { DefinitionError, InvalidNameError, InvalidOptionError } from "../errors
 import { Graph } from "./graph.js";
 import { Handle } from "./handle.js";
 import { withGraph } from "./context.js";
-import { INTERNAL, makeCallable, type Entity, type EntityLike, type WorkflowDefinition } from "./entity.js";
+import { INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type WorkflowDefinition } from "./entity.js";
 import { checkTypeRecord, makeInterface, type HandlesOf, type OutputShape, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
-import { entityRunner } from "./runner-port.js";
 
 /** The declaration of a declarative workflow. */
 export interface WorkflowSpecConfig<I extends TypeRecord> extends WorkflowOptions {
@@ -44,9 +43,7 @@ export type OutputsOfResult<R> = R extends void | undefined
         : never;
 
 const workflowPrototype = {
-  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
-    return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
-  },
+  ...runnableMethods,
   toString(this: EntityLike) {
     return `Workflow(${this.name})`;
   },

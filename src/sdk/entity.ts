@@ -8,7 +8,7 @@ import type { AnyType, TypeRecord } from "../types/type.js";
 import type { BindingsOf, CallResult, EntityInterface, InputValues, OutputsSpec, OutputValues } from "./interface.js";
 import type { Graph } from "./graph.js";
 import type { NormalizedTaskOptions, TaskContext } from "./task-options.js";
-import type { RunOptions } from "./runner-port.js";
+import { startEntity, type Execution, type RunOptions } from "./runner-port.js";
 
 /** Key of the internal definition carried by every entity. */
 export const INTERNAL: unique symbol = Symbol("aloft.entity");
@@ -92,12 +92,27 @@ export interface Entity<I extends TypeRecord, O extends OutputsSpec, D extends P
   (...args: CallArgs<I, D>): CallResult<O>;
   /** Runs the entity in process and resolves to its outputs record. */
   run(...args: RunArgs<I, D>): Promise<OutputValues<O>>;
+  /** Starts a run and returns its handle: result, node reports, gate answers, abort. */
+  start(...args: RunArgs<I, D>): Execution<OutputValues<O>>;
   /** Phantom: the declared types, for inference. Never set at run time. */
   readonly [entityTypes]?: { readonly inputs: I; readonly outputs: O; readonly defaults: D };
 }
 
 /** Any entity, whatever its interface. */
 export type AnyEntity = EntityLike;
+
+/**
+ * Methods shared by every entity's prototype: `run` and `start` hand the
+ * entity's definition to the configured runner.
+ */
+export const runnableMethods = {
+  run(this: EntityLike, inputs?: Record<string, unknown>, options?: RunOptions): Promise<Record<string, unknown>> {
+    return startEntity(this[INTERNAL], inputs, options).result;
+  },
+  start(this: EntityLike, inputs?: Record<string, unknown>, options?: RunOptions): Execution<Record<string, unknown>> {
+    return startEntity(this[INTERNAL], inputs, options);
+  },
+};
 
 /** The definition of an entity, or undefined for anything that is not one. */
 export function definitionOf(value: unknown): EntityDefinition | undefined {

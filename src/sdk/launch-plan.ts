@@ -6,14 +6,13 @@
  * @module
  */
 import type { Simplify, TypeRecord, ValuesOf } from "../types/type.js";
-import { InputValueError, InvalidNameError, LaunchPlanError } from "../errors.js";
+import { InvalidNameError, LaunchPlanError } from "../errors.js";
 import { validatorFor } from "../types/validate.js";
 import { describeType } from "../types/describe.js";
 import { canonicalJson } from "../types/canonical.js";
-import { INTERNAL, definitionOf, makeCallable, type Entity, type EntityLike, type LaunchPlanDefinition } from "./entity.js";
+import { INTERNAL, definitionOf, makeCallable, runnableMethods, type Entity, type EntityLike, type LaunchPlanDefinition } from "./entity.js";
 import { makeInterface, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
-import { entityRunner } from "./runner-port.js";
 import type { Workflow } from "./workflow-builder.js";
 
 /** Settings of a launch plan. */
@@ -37,19 +36,7 @@ type OpenInputs<I extends TypeRecord, Fx> = Simplify<Omit<I, keyof Fx & keyof I>
 const plans = new Map<string, { def: LaunchPlanDefinition; entity: EntityLike }>();
 
 const planPrototype = {
-  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
-    try {
-      const def = this[INTERNAL] as LaunchPlanDefinition;
-      for (const name of Object.keys(inputs ?? {})) {
-        if (Object.prototype.hasOwnProperty.call(def.fixed, name)) {
-          throw new InputValueError(`launch plan ${JSON.stringify(def.name)} fixes input ${JSON.stringify(name)}; it cannot be overridden`, def.name, name);
-        }
-      }
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
-  },
+  ...runnableMethods,
   toString(this: EntityLike) {
     return `LaunchPlan(${this.name})`;
   },

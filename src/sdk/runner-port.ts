@@ -1,21 +1,111 @@
 /**
- * The port through which `entity.run(...)` reaches a runner. The SDK holds no
- * execution logic; the package entry point plugs in the local runner.
+ * The port through which `entity.run(...)` and `entity.start(...)` reach a
+ * runner, and the shapes of what a run reports. The SDK holds no execution
+ * logic; the package entry point plugs in the local runner.
  *
  * @module
  */
 import { AloftError } from "../errors.js";
 import type { EntityDefinition } from "./entity.js";
+import type { DurationLike } from "./task-options.js";
 
-/** Options of a local run. */
-export interface RunOptions {
-  /** How many nodes may run at once (default: unbounded). */
-  readonly maxParallelism?: number;
+/** How long to wait between attempts of a failing task: `initial`, then times `multiplier`, at most `max`. */
+export interface RetryBackoff {
+  /** Wait before the first retry (default 100 ms). */
+  readonly initial?: DurationLike;
+  /** Longest wait (default 30 s). */
+  readonly max?: DurationLike;
+  /** Growth factor between retries (default 2). */
+  readonly multiplier?: number;
 }
 
-/** Something that can run an entity and resolve to its outputs record. */
+/** Options of a run. */
+export interface RunOptions {
+  /** How many nodes of one workflow may run at once (default: unbounded). */
+  readonly maxParallelism?: number;
+  /** Run cached tasks again and store their new outputs (Flyte's `overwrite_cache`). */
+  readonly overwriteCache?: boolean;
+  /** Where cached outputs are kept (default: `$ALOFT_HOME/cache`, `~/.aloft/cache`). */
+  readonly cacheDir?: string;
+  /** Waits between task retries. */
+  readonly retryBackoff?: RetryBackoff;
+  /** Values for gate signals, given up front: `{ name: value }`; `true`/`false` approve or reject. */
+  readonly signals?: Readonly<Record<string, unknown>>;
+  /** Ask on the terminal for gate signals that were not given (default: when stdin and stdout are terminals). */
+  readonly prompt?: boolean;
+  /** The run's working area, where its files and dataframes are stored (default: a new temporary directory). */
+  readonly workDir?: string;
+}
+
+/** Flyte's node phases. */
+export type NodePhase = "queued" | "running" | "waiting" | "succeeded" | "failed" | "timedOut" | "skipped" | "aborted";
+
+/** Whether a node's outputs came from the cache (Flyte's catalog status). */
+export type CacheStatus = "disabled" | "hit" | "populated" | "lookupFailure" | "putFailure";
+
+/** What a run reports about one node execution. */
+export interface NodeExecution {
+  /** The node's path: `n1`, or `n2/n0` for a node inside subworkflow node `n2`. */
+  readonly path: string;
+  /** What the node runs: `task "slope"`, `workflow "sub"`, `gate "approve_it"`, ... */
+  readonly entity: string;
+  readonly phase: NodePhase;
+  /** Attempts made so far (1 once started). */
+  readonly attempts: number;
+  readonly cacheStatus: CacheStatus;
+  readonly startedAt: Date | undefined;
+  readonly endedAt: Date | undefined;
+  /** The last error, for a failed or retried node. */
+  readonly error: string | undefined;
+  /** Progress of a map task: elements done, failed and in all. */
+  readonly elements?: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly cacheHits: number };
+}
+
+/** A gate waiting for a value. */
+export interface PendingSignal {
+  /** The signal's name. */
+  readonly name: string;
+  /** `approve` waits for an approval, `signal` for a value of `type`. */
+  readonly kind: "approve" | "signal";
+  /** The expected type's name (`bool` for approvals). */
+  readonly type: string;
+  /** The node's path. */
+  readonly path: string;
+}
+
+/**
+ * A run in progress: its result, what its nodes did, and the answers its gates wait for.
+ *
+ * @example
+ * ```ts
+ * const run = wf.start({ x: 1 });
+ * run.approve("publish");
+ * const outputs = await run.result;
+ * run.nodes(); // [{ path: "n0", phase: "succeeded", attempts: 1, cacheStatus: "disabled", ... }, ...]
+ * ```
+ */
+export interface Execution<O> {
+  /** A unique id of this run. */
+  readonly id: string;
+  /** Resolves to the outputs record, or rejects with an `ExecutionError`. */
+  readonly result: Promise<O>;
+  /** Every node execution so far, in start order. */
+  nodes(): NodeExecution[];
+  /** The gates waiting now. */
+  waitingFor(): PendingSignal[];
+  /** Gives the value of the gate signal `name` (a `waitForInput` gate). */
+  signal(name: string, value: unknown): void;
+  /** Approves the `approve` gate `name`. */
+  approve(name: string): void;
+  /** Rejects the `approve` gate `name`: the run fails. */
+  reject(name: string, reason?: string): void;
+  /** Aborts the run: running tasks see their `signal` aborted, the result rejects. */
+  abort(reason?: string): void;
+}
+
+/** Something that can run an entity. */
 export interface EntityRunner {
-  run(entity: EntityDefinition, inputs: Record<string, unknown>, options: RunOptions): Promise<Record<string, unknown>>;
+  start(entity: EntityDefinition, inputs: Record<string, unknown>, options: RunOptions): Execution<Record<string, unknown>>;
 }
 
 let runner: EntityRunner | undefined;
@@ -29,4 +119,9 @@ export function setEntityRunner(next: EntityRunner): void {
 export function entityRunner(): EntityRunner {
   if (!runner) throw new AloftError("No runner is configured: import entities from the \"aloft\" package entry point, which installs the local runner.");
   return runner;
+}
+
+/** Starts a run of `def` through the configured runner. */
+export function startEntity(def: EntityDefinition, inputs: Record<string, unknown> | undefined, options: RunOptions | undefined): Execution<Record<string, unknown>> {
+  return entityRunner().start(def, inputs ?? {}, options ?? {});
 }

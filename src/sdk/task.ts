@@ -6,10 +6,9 @@
 import type { AnyType, TypeRecord, ValueOf, ValuesOf } from "../types/type.js";
 import { InvalidNameError, InvalidOptionError } from "../errors.js";
 import { checkTypeRecord, makeInterface, normalizeOutputs, type OutputsSpec, type ReturnValue } from "./interface.js";
-import { INTERNAL, makeCallable, type Entity, type EntityLike, type TaskDefinition } from "./entity.js";
+import { INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type TaskDefinition } from "./entity.js";
 import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from "./task-options.js";
 import { callEntity } from "./call.js";
-import { entityRunner } from "./runner-port.js";
 
 /** The declaration of a task. */
 export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends ExecutionOptions {
@@ -35,9 +34,7 @@ export type TupleValues<O extends readonly AnyType[]> = { -readonly [K in keyof 
 export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> & { readonly kind: "task" };
 
 const taskPrototype = {
-  run(this: EntityLike, inputs?: Record<string, unknown>, options?: object) {
-    return entityRunner().run(this[INTERNAL], inputs ?? {}, options ?? {});
-  },
+  ...runnableMethods,
   toString(this: EntityLike) {
     return `Task(${this.name})`;
   },

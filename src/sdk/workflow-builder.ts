@@ -14,7 +14,7 @@ import { nodeRef, type NodeRef } from "./node-ref.js";
 import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
-import { entityRunner, type RunOptions } from "./runner-port.js";
+import { startEntity, type Execution, type RunOptions } from "./runner-port.js";
 
 /** Options of an imperative workflow. */
 export interface WorkflowConfig extends WorkflowOptions {
@@ -161,7 +161,13 @@ export class Workflow {
     } catch (e) {
       return Promise.reject(e);
     }
-    return entityRunner().run(selfDefinition(this), inputs, options);
+    return startEntity(selfDefinition(this), { ...inputs }, options).result;
+  }
+
+  /** Starts a run and returns its handle (result, node reports, gate answers); throws if the workflow is not ready. */
+  start(inputs: Readonly<Record<string, unknown>> = {}, options: RunOptions = {}): Execution<Record<string, unknown>> {
+    assertReady(this);
+    return startEntity(selfDefinition(this), { ...inputs }, options);
   }
 
   /** @internal */

@@ -1,0 +1,88 @@
+/**
+ * Run-wide settings and services of a local run, built from `RunOptions`.
+ *
+ * @module
+ */
+import os from "node:os";
+import path from "node:path";
+import { mkdtempSync } from "node:fs";
+import { InputValueError } from "../errors.js";
+import { parseDuration } from "../sdk/task-options.js";
+import type { RunOptions } from "../sdk/runner-port.js";
+import { Recorder } from "./recorder.js";
+import { GateBoard } from "./gates.js";
+import { FileCache } from "./cache/file-cache.js";
+
+/** How long to wait before retry `n` (1-based). */
+export interface Backoff {
+  readonly initialMs: number;
+  readonly maxMs: number;
+  readonly multiplier: number;
+}
+
+/** Settings and services shared by every node of a run. */
+export interface RunEnvironment {
+  /** Nodes of one workflow that may run at once. */
+  readonly maxParallelism: number;
+  /** Aborted when the run fails or is aborted. */
+  readonly signal: AbortSignal;
+  /** Waits between retries. */
+  readonly backoff: Backoff;
+  /** Whether cached tasks run again and overwrite their entries. */
+  readonly overwriteCache: boolean;
+  /** The output cache (opened on first use). */
+  readonly cache: () => FileCache;
+  /** Node records. */
+  readonly recorder: Recorder;
+  /** Gate signals. */
+  readonly gates: GateBoard;
+  /** The run's working area (created on first use). */
+  readonly workDir: () => string;
+}
+
+/** The default home of Aloft's local state: `$ALOFT_HOME` or `~/.aloft`. */
+export function aloftHome(): string {
+  return process.env["ALOFT_HOME"] ?? path.join(os.homedir(), ".aloft");
+}
+
+/** The default cache directory. */
+export function defaultCacheDir(): string {
+  return path.join(aloftHome(), "cache");
+}
+
+function positiveInt(value: unknown, name: string): number {
+  if (value === undefined) return Number.POSITIVE_INFINITY;
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new InputValueError(`${name} must be a whole number of at least 1, got ${String(value)}`, "run", name);
+  return value as number;
+}
+
+/** Builds the environment of a run, validating its options. */
+export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEnvironment {
+  if (typeof options !== "object" || options === null) throw new InputValueError("run options must be an object", "run", "options");
+  const b = options.retryBackoff ?? {};
+  const multiplier = b.multiplier ?? 2;
+  if (typeof multiplier !== "number" || !(multiplier >= 1)) throw new InputValueError(`retryBackoff.multiplier must be a number of at least 1, got ${String(multiplier)}`, "run", "retryBackoff");
+  const backoff: Backoff = {
+    initialMs: b.initial === undefined ? 100 : parseDuration(b.initial, "retryBackoff.initial"),
+    maxMs: b.max === undefined ? 30_000 : parseDuration(b.max, "retryBackoff.max"),
+    multiplier,
+  };
+  let cache: FileCache | undefined;
+  let workDir: string | undefined;
+  const prompt = options.prompt ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+  return {
+    maxParallelism: positiveInt(options.maxParallelism, "maxParallelism"),
+    signal,
+    backoff,
+    overwriteCache: options.overwriteCache === true,
+    cache: () => (cache ??= new FileCache(options.cacheDir ?? defaultCacheDir())),
+    recorder: new Recorder(),
+    gates: new GateBoard(options.signals ?? {}, prompt, signal),
+    workDir: () => (workDir ??= options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "aloft-run-"))),
+  };
+}
+
+/** The wait before retry number `retry` (1 for the first retry). */
+export function backoffDelay(b: Backoff, retry: number): number {
+  return Math.min(b.maxMs, b.initialMs * b.multiplier ** (retry - 1));
+}

@@ -1,0 +1,198 @@
+/**
+ * Task nodes in the local runner: attempts with retries and backoff,
+ * timeouts through an `AbortSignal`, and the output cache.
+ *
+ * @module
+ */
+import type { Identifier } from "../../idl/core.js";
+import type { NodeMetadata, TaskTemplate } from "../../idl/specs.js";
+import { InputValueError, NonRetryableError, TaskTimeoutError } from "../../errors.js";
+import { cacheKey } from "../../cache/key.js";
+import type { TaskImplementation } from "../../compiler/compile.js";
+import type { TaskContext } from "../../sdk/task-options.js";
+import { backoffDelay } from "../environment.js";
+import { invokeTask } from "../invoke-task.js";
+import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
+import { variableChecks, type VariableCheck } from "../values.js";
+
+/** A task's template and code, with its input and output checks. */
+export interface PlannedTask {
+  readonly kind: "task";
+  readonly label: string;
+  readonly template: TaskTemplate;
+  readonly impl: TaskImplementation;
+  readonly inputs: readonly VariableCheck[];
+  readonly outputs: readonly VariableCheck[];
+}
+
+/** How a node runs its task: retries, timeout and caching, after node overrides. */
+export interface TaskPolicy {
+  readonly retries: number;
+  readonly timeoutMs: number | undefined;
+  readonly cache: { readonly version: string; readonly serialize: boolean; readonly ignoredInputs: readonly string[] } | undefined;
+}
+
+function durationMs(d: { seconds?: string; nanos?: number } | undefined): number | undefined {
+  if (!d) return undefined;
+  return Number(d.seconds ?? "0") * 1000 + (d.nanos ?? 0) / 1e6;
+}
+
+/** Plans a task from its template and code. */
+export function planTask(id: Identifier, template: TaskTemplate, impl: TaskImplementation): PlannedTask {
+  return {
+    kind: "task",
+    label: `task ${JSON.stringify(id.name ?? "")}`,
+    template,
+    impl,
+    inputs: variableChecks(template.interface?.inputs),
+    outputs: variableChecks(template.interface?.outputs),
+  };
+}
+
+/** The policy of a task run by a node: the node's metadata overrides the task's. */
+export function taskPolicy(template: TaskTemplate, node: NodeMetadata | undefined): TaskPolicy {
+  const tm = template.metadata ?? {};
+  const retries = node?.retries?.retries ?? tm.retries?.retries ?? 0;
+  const timeoutMs = durationMs(node?.timeout) ?? durationMs(tm.timeout);
+  let cache: TaskPolicy["cache"];
+  if (node?.cacheable !== undefined) {
+    cache = node.cacheable ? { version: node.cacheVersion ?? tm.discoveryVersion ?? "", serialize: node.cacheSerializable ?? tm.cacheSerializable ?? false, ignoredInputs: tm.cacheIgnoreInputVars ?? [] } : undefined;
+  } else if (tm.discoverable) {
+    cache = { version: tm.discoveryVersion ?? "", serialize: tm.cacheSerializable ?? false, ignoredInputs: tm.cacheIgnoreInputVars ?? [] };
+  }
+  return { retries, timeoutMs, cache };
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, "signal">, runSignal: AbortSignal, ms: number): Outputs | Promise<Outputs> {
+  const timeout = new AbortController();
+  const error = new TaskTimeoutError(`${task.label} timed out after ${ms} ms (attempt ${ctx.attempt})`, ms);
+  const timer = setTimeout(() => timeout.abort(error), ms);
+  const started = Date.now();
+  let out: Outputs | Promise<Outputs>;
+  try {
+    out = invokeTask(task, inputs, { ...ctx, signal: AbortSignal.any([runSignal, timeout.signal]) });
+  } catch (e) {
+    clearTimeout(timer);
+    throw e;
+  }
+  if (!isThenable(out)) {
+    clearTimeout(timer);
+    if (Date.now() - started > ms) throw error;
+    return out;
+  }
+  const pending = out;
+  return new Promise<Outputs>((resolve, reject) => {
+    timeout.signal.addEventListener("abort", () => reject(error), { once: true });
+    pending.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Runs attempts until one succeeds, the error must not be retried, or the retries are spent. */
+function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
+  const env = call.env;
+  call.record.attempts = n;
+  const retry = (e: unknown): Promise<Outputs> => {
+    if (e instanceof NonRetryableError || e instanceof InputValueError || n > policy.retries || env.signal.aborted) {
+      if (e instanceof TaskTimeoutError) call.record.phase = "timedOut";
+      throw e;
+    }
+    call.record.error = e instanceof Error ? e.message : String(e);
+    return delay(backoffDelay(env.backoff, n), env.signal).then(() => attempt(task, policy, inputs, call, n + 1));
+  };
+  let out: Outputs | Promise<Outputs>;
+  try {
+    const taskName = task.template.id?.name ?? "";
+    out =
+      policy.timeoutMs === undefined
+        ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal })
+        : withTimeout(task, inputs, { taskName, attempt: n }, env.signal, policy.timeoutMs);
+  } catch (e) {
+    return retry(e);
+  }
+  return isThenable(out) ? out.then(undefined, retry) : out;
+}
+
+async function runCached(task: PlannedTask, policy: TaskPolicy, cache: NonNullable<TaskPolicy["cache"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
+  const env = call.env;
+  const store = env.cache();
+  const outputsMap = task.template.interface?.outputs;
+  const key = cacheKey({ task: task.template.id?.name ?? "", version: cache.version, interface: task.template.interface, inputs, ignoredInputs: cache.ignoredInputs });
+  const lookup = (): Outputs | undefined => {
+    if (env.overwriteCache) return undefined;
+    try {
+      const hit = store.get(key, outputsMap);
+      if (hit && task.outputs.every((c) => c.validate(hit[c.name]) === undefined)) return hit;
+    } catch {
+      call.record.cacheStatus = "lookupFailure";
+    }
+    return undefined;
+  };
+  const hit = lookup();
+  if (hit) {
+    call.record.cacheStatus = "hit";
+    return hit;
+  }
+  const release = cache.serialize ? await store.lock(key, env.signal) : undefined;
+  try {
+    if (release) {
+      const late = lookup();
+      if (late) {
+        call.record.cacheStatus = "hit";
+        return late;
+      }
+    }
+    const out = await attempt(task, policy, inputs, call, 1);
+    try {
+      store.put(key, task.template.id?.name ?? "", cache.version, out, outputsMap);
+      call.record.cacheStatus = "populated";
+    } catch {
+      call.record.cacheStatus = "putFailure";
+    }
+    return out;
+  } finally {
+    release?.();
+  }
+}
+
+/**
+ * The target of a node that runs `task` with the node's `metadata`.
+ *
+ * @example
+ * ```ts
+ * const target = taskTarget(planTask(id, template, impl), node.metadata);
+ * ```
+ */
+export function taskTarget(task: PlannedTask, metadata: NodeMetadata | undefined): NodeTarget {
+  const policy = taskPolicy(task.template, metadata);
+  const inputTypes = Object.fromEntries(task.inputs.map((c) => [c.name, task.template.interface?.inputs?.variables?.[c.name]?.type]));
+  const cache = policy.cache;
+  return {
+    label: task.label,
+    inputTypes,
+    run: cache ? (inputs, call) => runCached(task, policy, cache, inputs, call) : (inputs, call) => attempt(task, policy, inputs, call, 1),
+  };
+}
