@@ -34,6 +34,7 @@ export type { RunOptions } from "./sdk/runner-port.js";
 export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
 export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";
 export { idKey } from "./compiler/identifiers.js";
+export { writeSpecs, SpecWriteError, type WriteSpecsOptions, type SpecFileFormat } from "./compiler/write-specs.js";
 export type * from "./idl/core.js";
 export type * from "./idl/specs.js";
 

@@ -35,7 +35,17 @@ export function literalToBindingData(literal: Literal): BindingData {
   return { scalar: literal.scalar ?? {} };
 }
 
-/** Compiles one checked binding. */
+/**
+ * Compiles one checked binding: a promise (`nodeId` "" for a workflow
+ * input), a constant as a scalar (or collection or map), or a list or map of
+ * bindings.
+ *
+ * @example
+ * ```ts
+ * compileBinding({ kind: "promise", nodeId: "", var: "x", type: { simple: "INTEGER" } }); // { promise: { nodeId: "", var: "x" } }
+ * compileBinding({ kind: "list", items: [] }); // { collection: {} }
+ * ```
+ */
 export function compileBinding(b: BindingValue): BindingData {
   switch (b.kind) {
     case "promise":
@@ -60,7 +70,14 @@ function variables(record: TypeRecord): { variables?: Record<string, Variable> }
   return { variables };
 }
 
-/** Compiles an entity interface to `TypedInterface`. */
+/**
+ * Compiles an entity interface to `TypedInterface`; a side with no variables is `{}`.
+ *
+ * @example
+ * ```ts
+ * compileInterface({ x: t.int }, {}); // { inputs: { variables: { x: { type: { simple: "INTEGER" }, description: "x" } } }, outputs: {} }
+ * ```
+ */
 export function compileInterface(inputs: TypeRecord, outputs: TypeRecord): TypedInterface {
   return { inputs: variables(inputs), outputs: variables(outputs) };
 }

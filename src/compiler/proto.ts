@@ -10,14 +10,29 @@ import path from "node:path";
 import protobuf from "protobufjs";
 import { CompileError } from "../errors.js";
 
-/** The admin messages Aloft writes. */
-export type SpecMessage = "flyteidl.admin.TaskSpec" | "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.LaunchPlanSpec";
+/**
+ * The admin messages Aloft writes: the three specs, and `LaunchPlan` (its id
+ * and spec), which is what Flyte's packaging writes to a launch plan's `.pb` file.
+ *
+ * @example
+ * ```ts
+ * const message: SpecMessage = "flyteidl.admin.WorkflowSpec";
+ * ```
+ */
+export type SpecMessage = "flyteidl.admin.TaskSpec" | "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.LaunchPlanSpec" | "flyteidl.admin.LaunchPlan";
 
 const FILES = ["flyteidl/admin/task.proto", "flyteidl/admin/workflow.proto", "flyteidl/admin/launch_plan.proto", "flyteidl/core/literals.proto"];
 
 let root: protobuf.Root | undefined;
 
-/** The directory holding the `.proto` files of `@flyteorg/flyteidl`. */
+/**
+ * The directory holding the `.proto` files of `@flyteorg/flyteidl`.
+ *
+ * @example
+ * ```ts
+ * path.join(protosDirectory(), "flyteidl/admin/workflow.proto");
+ * ```
+ */
 export function protosDirectory(): string {
   const require = createRequire(import.meta.url);
   return path.join(path.dirname(require.resolve("@flyteorg/flyteidl/package.json")), "protos");
@@ -42,12 +57,27 @@ export function flyteidlRoot(): protobuf.Root {
   return r;
 }
 
-/** The protobufjs type of a message by its full name. */
+/**
+ * The protobufjs type of a message by its full name.
+ *
+ * @example
+ * ```ts
+ * messageType("flyteidl.core.Literal").fromObject({ scalar: { primitive: { integer: "3" } } });
+ * ```
+ */
 export function messageType(name: string): protobuf.Type {
   return flyteidlRoot().lookupType(name);
 }
 
-/** Options that turn a decoded message back into Aloft's object form. */
+/**
+ * Options that turn a decoded message back into Aloft's object form.
+ *
+ * @example
+ * ```ts
+ * const type = messageType("flyteidl.admin.TaskSpec");
+ * type.toObject(type.decode(bytes), OBJECT_FORM);
+ * ```
+ */
 export const OBJECT_FORM: protobuf.IConversionOptions = { enums: String, longs: String };
 
 /**
@@ -81,6 +111,12 @@ function firstDifference(a: unknown, b: unknown, at: string): string | undefined
  * with a value of the right kind.
  *
  * @throws CompileError naming the first field that does not survive.
+ *
+ * @example
+ * ```ts
+ * checkedMessage("flyteidl.admin.TaskSpec", compile(slope)); // a protobufjs message
+ * checkedMessage("flyteidl.admin.TaskSpec", { template: { bogus: 1 } }); // throws, naming template.bogus
+ * ```
  */
 export function checkedMessage(message: SpecMessage, spec: object): protobuf.Message {
   const type = messageType(message);
@@ -98,7 +134,14 @@ export function checkedMessage(message: SpecMessage, spec: object): protobuf.Mes
   return msg;
 }
 
-/** Decodes protobuf bytes to a spec object in Aloft's object form. */
+/**
+ * Decodes protobuf bytes to a spec object in Aloft's object form.
+ *
+ * @example
+ * ```ts
+ * const spec = decodeSpec("flyteidl.admin.WorkflowSpec", await readFile("1_wf_2.pb"));
+ * ```
+ */
 export function decodeSpec(message: SpecMessage, bytes: Uint8Array): Record<string, unknown> {
   const type = messageType(message);
   return type.toObject(type.decode(bytes), OBJECT_FORM);

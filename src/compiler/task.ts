@@ -11,7 +11,14 @@ import { protoDuration } from "../types/literal.js";
 import { compileInterface } from "./bindings.js";
 import { ALOFT_VERSION } from "../version.js";
 
-/** The task type Aloft tasks carry in their templates. */
+/**
+ * The task type Aloft tasks carry in their templates.
+ *
+ * @example
+ * ```ts
+ * compile(slope).template.type === TASK_TYPE; // true
+ * ```
+ */
 export const TASK_TYPE = "aloft-task";
 
 const RESOURCE_NAMES: Record<keyof ResourceSpec, ResourceName> = {
@@ -35,7 +42,16 @@ function resources(r: NonNullable<TaskDefinition["options"]["resources"]>): Reso
   return out;
 }
 
-/** Builds the task template of a task definition. */
+/**
+ * Builds the task template of a task definition: interface, runtime
+ * metadata, retries, timeout, interruptible and cache settings, and a
+ * container when an image or resources are given.
+ *
+ * @example
+ * ```ts
+ * taskTemplate(definitionOf(slope) as TaskDefinition, identifier("TASK", "slope", target)).metadata?.runtime?.flavor; // "aloft"
+ * ```
+ */
 export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate {
   const o = def.options;
   const metadata: TaskMetadata = { runtime: { type: "FLYTE_SDK", version: ALOFT_VERSION, flavor: "aloft" } };

@@ -68,7 +68,7 @@ describe("node ids, workflow-input promises and upstream nodes", () => {
     const wf = threeInputs("ws_task_nodes");
     wf.addEntity(add, { a: wf.inputs.in1, b: wf.inputs.in2 });
     wf.addEntity(shout, { s: "x" });
-    wf.addEntity(sumList, { a: [wf.inputs.in3!] });
+    wf.addEntity(sumList, { a: [wf.inputs.in3] });
     const nodes = nodesOf(compile(wf, TARGET));
     expect(nodes.map((n) => n.metadata)).toEqual([{ name: "ws_add" }, { name: "ws_shout" }, { name: "ws_sum_list" }]);
     expect(nodes.map((n) => n.taskNode)).toEqual([
@@ -82,7 +82,7 @@ describe("node ids, workflow-input promises and upstream nodes", () => {
 describe("list and map bindings", () => {
   it("binds a list of workflow inputs as a collection of promises", () => {
     const wf = threeInputs("ws_list_of_inputs");
-    const n0 = wf.addEntity(sumList, { a: [wf.inputs.in1!, wf.inputs.in2!] });
+    const n0 = wf.addEntity(sumList, { a: [wf.inputs.in1, wf.inputs.in2] });
     wf.addEntity(add, { a: n0.outputs.o0, b: wf.inputs.in3 });
     const spec = compile(wf, TARGET);
     expect(nodesOf(spec)[0]?.inputs).toEqual([{ var: "a", binding: { collection: { bindings: [input("in1"), input("in2")] } } }]);
@@ -91,7 +91,7 @@ describe("list and map bindings", () => {
 
   it("binds a record of lists to a map-of-list input as a map of collections", () => {
     const wf = threeInputs("ws_map_of_lists");
-    wf.addEntity(sumMapOfLists, { a: { a: [wf.inputs.in1!, wf.inputs.in2!], b: [wf.inputs.in2!, wf.inputs.in3!] } });
+    wf.addEntity(sumMapOfLists, { a: { a: [wf.inputs.in1, wf.inputs.in2], b: [wf.inputs.in2, wf.inputs.in3] } });
     const spec = compile(wf, TARGET);
     expect(nodesOf(spec)[0]?.inputs).toEqual([
       {
@@ -123,7 +123,7 @@ describe("list and map bindings", () => {
 
   it("mixes handles and constants in a map binding", () => {
     const wf = threeInputs("ws_mixed_map");
-    wf.addEntity(sumMap, { a: { x: wf.inputs.in1!, y: 2, z: wf.inputs.in2! } });
+    wf.addEntity(sumMap, { a: { x: wf.inputs.in1, y: 2, z: wf.inputs.in2 } });
     wf.addEntity(add, { a: wf.inputs.in3, b: 0 });
     const spec = compile(wf, TARGET);
     expect(nodesOf(spec)[0]?.inputs).toEqual([{ var: "a", binding: { map: { bindings: { x: input("in1"), y: int(2), z: input("in2") } } } }]);
@@ -413,7 +413,7 @@ describe("failure handling", () => {
 
   it("compiles an imperative failure handler the same way", () => {
     const wf = threeInputs("ws_imperative_handler");
-    wf.addEntity(sumList, { a: [wf.inputs.in1!, wf.inputs.in2!, wf.inputs.in3!] });
+    wf.addEntity(sumList, { a: [wf.inputs.in1, wf.inputs.in2, wf.inputs.in3] });
     const handler = task({ name: "ws_handler_in2", inputs: { in2: t.int } }, () => {});
     wf.addOnFailureHandler(handler);
     const spec = asWorkflowSpec(compile(wf, TARGET));

@@ -14,8 +14,8 @@ import protobuf from "protobufjs";
 /** The directory of flyteidl's `.proto` files, found from this file (not through `src`). */
 export const PROTOS_DIR = fileURLToPath(new URL("../../node_modules/@flyteorg/flyteidl/protos/", import.meta.url));
 
-/** The admin messages compiled specs are checked against. */
-export type AdminSpec = "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.TaskSpec" | "flyteidl.admin.LaunchPlanSpec";
+/** The admin messages compiled specs are checked against (`LaunchPlan` is what a launch plan's `.pb` file holds). */
+export type AdminSpec = "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.TaskSpec" | "flyteidl.admin.LaunchPlanSpec" | "flyteidl.admin.LaunchPlan";
 
 /** What `toObject` is given in the tests: the form the requirement states. */
 export const TO_OBJECT: protobuf.IConversionOptions = { enums: String, longs: String };
