@@ -63,6 +63,15 @@ describe("encodeSpec and decodeSpec", () => {
   });
 });
 
+describe("a launch plan's .pb file", () => {
+  it("holds flyteidl.admin.LaunchPlan, its id and spec, which encodeSpec and decodeSpec handle", () => {
+    const plan = { id: { resourceType: "LAUNCH_PLAN", ...TARGET, name: "pb_lp" }, spec: compile(lp, TARGET) };
+    const bytes = encodeSpec("flyteidl.admin.LaunchPlan", plan);
+    expect(decodeSpec("flyteidl.admin.LaunchPlan", bytes)).toStrictEqual(asJson(plan));
+    expect(decodeIndependently("flyteidl.admin.LaunchPlan", bytes)).toStrictEqual(asJson(plan));
+  });
+});
+
 describe("encodeSpec refuses what would not survive", () => {
   it("an unknown field, naming it", () => {
     expect(() => encodeSpec("flyteidl.admin.TaskSpec", { template: { type: "x", bogus: 1 } })).toThrow(CompileError);
