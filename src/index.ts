@@ -19,7 +19,7 @@ export { isCastable } from "./types/castable.js";
 export { describeType } from "./types/describe.js";
 export { toLiteral, fromLiteral } from "./types/literal.js";
 
-export { task, type Task, type TaskConfig, type TaskFunction } from "./sdk/task.js";
+export { task, type Task, type TaskConfig, type TaskFunction, type TupleValues } from "./sdk/task.js";
 export type { TaskContext, ExecutionOptions, CacheOption, ResourcesOption, ResourceSpec, DurationLike } from "./sdk/task-options.js";
 export { workflow, type WorkflowEntity, type WorkflowSpecConfig, type BodyResult, type OutputsOfResult } from "./sdk/declarative.js";
 export { Workflow, type WorkflowConfig, type WorkflowCallResult } from "./sdk/workflow-builder.js";
@@ -29,7 +29,9 @@ export { Handle, type UntypedHandle } from "./sdk/handle.js";
 export type { NodeRef } from "./sdk/node-ref.js";
 export type { Entity, AnyEntity, EntityLike, EntityKind, FailurePolicy } from "./sdk/entity.js";
 export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
-export type { RunOptions } from "./sdk/runner-port.js";
+export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, CacheStatus, PendingSignal } from "./sdk/runner-port.js";
+export { dynamic, type DynamicBody, type DynamicResult } from "./sdk/dynamic.js";
+export { clearLocalCache, type ClearCacheOptions } from "./local/clear-cache.js";
 
 export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
 export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";

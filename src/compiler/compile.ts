@@ -42,10 +42,11 @@ export interface CompiledBundle {
   readonly implementations: ReadonlyMap<string, TaskImplementation>;
 }
 
-/** A task's code: its function, and how it returns its outputs. */
+/** A task's code: its function, and how it returns its outputs; a dynamic task also builds its sub-graph. */
 export interface TaskImplementation {
   readonly fn: TaskDefinition["fn"];
   readonly shape: OutputShape;
+  readonly dynamic?: TaskDefinition["dynamic"];
 }
 
 /** The admin spec `compile` returns for each kind of entity. */
@@ -85,7 +86,7 @@ class Compiler {
       const template: TaskTemplate = taskTemplate(def, id);
       const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
       this.tasks.set(idKey(id), spec);
-      this.implementations.set(idKey(id), { fn: def.fn, shape: def.interface.shape });
+      this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape });
     }
     this.taskIds.set(def, id);
     return id;

@@ -21,6 +21,9 @@ import { ALOFT_VERSION } from "../version.js";
  */
 export const TASK_TYPE = "aloft-task";
 
+/** The task type of dynamic workflows (tasks that build and run a sub-graph at execution time). */
+export const DYNAMIC_TASK_TYPE = "aloft-dynamic";
+
 const RESOURCE_NAMES: Record<keyof ResourceSpec, ResourceName> = {
   cpu: "CPU",
   memory: "MEMORY",
@@ -64,7 +67,7 @@ export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate 
     if (o.cache.serialize) metadata.cacheSerializable = true;
     if (o.cache.ignoredInputs.length > 0) metadata.cacheIgnoreInputVars = [...o.cache.ignoredInputs];
   }
-  const template: TaskTemplate = { id, type: TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
+  const template: TaskTemplate = { id, type: def.dynamic ? DYNAMIC_TASK_TYPE : TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
   if (o.image !== undefined || o.resources !== undefined) {
     const container: Container = { image: o.image ?? "node:20" };
     if (o.resources) container.resources = resources(o.resources);

@@ -48,6 +48,14 @@ export function shapeOutputs(task: PlannedTask, returned: unknown): Outputs {
  * no promise per node.
  */
 export function invokeTask(task: PlannedTask, inputs: Outputs, ctx: TaskContext): Outputs | Promise<Outputs> {
+  checkTaskInputs(task, inputs);
+  const returned = task.impl.fn(inputs, ctx);
+  if (isThenable(returned)) return Promise.resolve(returned).then((r) => shapeOutputs(task, r));
+  return shapeOutputs(task, returned);
+}
+
+/** Checks a task's inputs, filling unbound optional inputs with `null`. */
+export function checkTaskInputs(task: PlannedTask, inputs: Outputs): void {
   const checks = task.inputs;
   for (let i = 0; i < checks.length; i++) {
     const c = checks[i]!;
@@ -58,7 +66,4 @@ export function invokeTask(task: PlannedTask, inputs: Outputs, ctx: TaskContext)
       throw new InputValueError(v === undefined ? `${task.label} got no value for input ${JSON.stringify(c.name)} (${c.typeName})` : `${task.label} got an ill-typed input ${JSON.stringify(c.name)}: ${problem}`, task.label, c.name);
     }
   }
-  const returned = task.impl.fn(inputs, ctx);
-  if (isThenable(returned)) return Promise.resolve(returned).then((r) => shapeOutputs(task, r));
-  return shapeOutputs(task, returned);
 }

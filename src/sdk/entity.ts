@@ -20,6 +20,8 @@ export interface TaskDefinition {
   readonly interface: EntityInterface;
   readonly options: NormalizedTaskOptions;
   readonly fn: (inputs: Record<string, unknown>, ctx: TaskContext) => unknown;
+  /** For a dynamic workflow: builds its sub-graph from real input values (no I/O; the runner compiles and runs it). */
+  readonly dynamic?: (inputs: Record<string, unknown>) => WorkflowDefinition;
 }
 
 /** Flyte's failure policy for a workflow. */

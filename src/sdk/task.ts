@@ -55,7 +55,7 @@ const taskPrototype = {
  * await slope.run({ x: [-3, 0, 3], y: [7, 4, -2] }); // { o0: -1.5 }
  * ```
  */
-export function task<I extends TypeRecord = {}, const O extends readonly [AnyType, ...AnyType[]] = [AnyType]>(
+export function task<I extends TypeRecord = {}, O extends readonly [AnyType, ...AnyType[]] = [AnyType]>(
   config: TaskConfig<I, O> & { readonly outputs: O },
   fn: (inputs: ValuesOf<I>, ctx: TaskContext) => TupleValues<O> | Promise<TupleValues<O>>,
 ): Task<I, O>;

@@ -105,6 +105,7 @@ export function toProtoStruct(obj: Record<string, unknown>): ProtoStruct {
 
 function struct<S extends Record<string, AnyType>>(fields: S, options: { name?: string } = {}): AloftType<StructValue<S>> {
   if (typeof fields !== "object" || fields === null) throw new InvalidTypeError("t.struct(fields) takes a record of Aloft types");
+  if (Object.keys(fields).length === 0) throw new InvalidTypeError("t.struct(fields) needs at least one field; for free-form records use t.map(T)");
   const dataclassType: Record<string, LiteralType> = {};
   for (const [k, ft] of Object.entries(fields)) {
     if (!isIdentifier(k)) throw new InvalidTypeError(`t.struct field name ${JSON.stringify(k)} is not an identifier`);

@@ -113,16 +113,3 @@ export class FileCache {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
-
-/**
- * Removes every cached output from a local cache directory.
- *
- * @example
- * ```ts
- * clearLocalCache();                      // ~/.aloft/cache (or $ALOFT_HOME/cache)
- * clearLocalCache({ cacheDir: "/tmp/c" });
- * ```
- */
-export function clearCacheDirectory(dir: string): void {
-  new FileCache(dir).clear();
-}

@@ -11,7 +11,10 @@ import { cacheKey } from "../../cache/key.js";
 import type { TaskImplementation } from "../../compiler/compile.js";
 import type { TaskContext } from "../../sdk/task-options.js";
 import { backoffDelay } from "../environment.js";
-import { invokeTask } from "../invoke-task.js";
+import { checkTaskInputs, invokeTask } from "../invoke-task.js";
+import { compileBundle } from "../../compiler/compile.js";
+import { executeWorkflow } from "../execute-workflow.js";
+import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
 import { variableChecks, type VariableCheck } from "../values.js";
 
@@ -111,6 +114,15 @@ function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, 
   });
 }
 
+/** Runs a dynamic workflow: builds its sub-graph from the input values, compiles it, and runs it under the node's path. */
+function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dynamic"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
+  checkTaskInputs(task, inputs);
+  const def = build(inputs);
+  const bundle = compileBundle(def, { version: "dynamic" });
+  const plan = new Planner(bundle).workflow(bundle.root);
+  return executeWorkflow(plan, {}, call.env, `${call.path}/`);
+}
+
 /** Runs attempts until one succeeds, the error must not be retried, or the retries are spent. */
 function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
   const env = call.env;
@@ -126,8 +138,9 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
   let out: Outputs | Promise<Outputs>;
   try {
     const taskName = task.template.id?.name ?? "";
-    out =
-      policy.timeoutMs === undefined
+    out = task.impl.dynamic
+      ? runDynamic(task, task.impl.dynamic, inputs, call)
+      : policy.timeoutMs === undefined
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal })
         : withTimeout(task, inputs, { taskName, attempt: n }, env.signal, policy.timeoutMs);
   } catch (e) {
