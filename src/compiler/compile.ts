@@ -5,11 +5,11 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { Identifier, LiteralMap } from "../idl/core.js";
+import type { Binding, Identifier, LiteralMap } from "../idl/core.js";
 import type { LaunchPlanSpec, Node, Parameter, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError, WorkflowNotReadyError } from "../errors.js";
 import { toLiteral, protoDuration } from "../types/literal.js";
-import { canonicalJson } from "../types/canonical.js";
+import { writeCanonicalJson } from "../types/canonical.js";
 import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
 import type { OutputShape } from "../sdk/interface.js";
@@ -63,6 +63,19 @@ class Compiler {
   private readonly taskIds = new Map<TaskDefinition, Identifier>();
 
   constructor(readonly target: CompileTarget) {}
+
+  /**
+   * Re-keys the specs of a draft compiled with version `""` once its
+   * identifiers were given `version`: every key then ends in `@` + `version`,
+   * as if compiled with that version from the start.
+   */
+  rekey(version: string): void {
+    for (const m of [this.tasks, this.workflows, this.launchPlans, this.implementations] as Map<string, unknown>[]) {
+      const entries = [...m];
+      m.clear();
+      for (const [key, value] of entries) m.set(`${key}${version}`, value);
+    }
+  }
 
   /** Claims `key` for `owner`; two different entities of one kind and name cannot be compiled together. */
   private claim(id: Identifier, owner: unknown, def: EntityDefinition): boolean {
@@ -167,12 +180,18 @@ class Compiler {
     const def = n.entity;
     const node: Node = { id: n.id, metadata: { name: def.name } };
     const inputs = Object.keys(def.interface.inputs);
-    const bindings = [];
-    for (const name of inputs) {
-      const b = n.bindings[name];
-      if (b) bindings.push({ var: name, binding: compileBinding(b) });
+    // An array of the right size: pushing to an empty one would reserve 17 slots in every node of the spec.
+    let bound = 0;
+    for (const name of inputs) if (n.bindings[name]) bound++;
+    if (bound > 0) {
+      const bindings = new Array<Binding>(bound);
+      let i = 0;
+      for (const name of inputs) {
+        const b = n.bindings[name];
+        if (b) bindings[i++] = { var: name, binding: compileBinding(b) };
+      }
+      node.inputs = bindings;
     }
-    if (bindings.length > 0) node.inputs = bindings;
     if (n.upstream.length > 0) node.upstreamNodeIds = [...n.upstream];
     switch (def.kind) {
       case "task": {
@@ -231,13 +250,23 @@ function resolveTarget(def: EntityDefinition, options: CompileOptions): { target
     const target = { ...base, version: options.version };
     return { target, result: run(def, target) };
   }
-  const draft = run(def, { ...base, version: "" });
+  const issued: Identifier[] = [];
+  const draft = run(def, { ...base, version: "", issued });
   const hash = createHash("sha256");
   const c = draft.compiler;
-  for (const m of [c.tasks, c.workflows, c.launchPlans]) for (const [k, v] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(canonicalJson(v));
+  const update = (chunk: string) => hash.update(chunk);
+  for (const m of [c.tasks, c.workflows, c.launchPlans]) {
+    for (const [k, v] of [...m].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      hash.update(k);
+      writeCanonicalJson(v, update);
+    }
+  }
   for (const [k, fn] of [...c.implementations].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(fn.fn.toString());
   const target = { ...base, version: hash.digest("hex").slice(0, 16) };
-  return { target, result: run(def, target) };
+  // Compiling again with this version would build the same specs: give the draft's identifiers the version instead.
+  for (const id of issued) id.version = target.version;
+  c.rekey(target.version);
+  return { target, result: draft };
 }
 
 function entityDefinition(entity: unknown): EntityDefinition {

@@ -13,6 +13,8 @@ export interface CompileTarget {
   readonly domain: string;
   /** Version of every entity compiled together (default: a hash of the specs and the task code). */
   readonly version: string;
+  /** When given, every identifier made for this target is added to it, so that its version can be set afterwards. */
+  readonly issued?: Identifier[];
 }
 
 /** Defaults for the compile target. */
@@ -22,7 +24,9 @@ export const DEFAULT_DOMAIN = "development";
 
 /** Makes an identifier. */
 export function identifier(resourceType: ResourceType, name: string, target: CompileTarget): Identifier {
-  return { resourceType, project: target.project, domain: target.domain, name, version: target.version };
+  const id: Identifier = { resourceType, project: target.project, domain: target.domain, name, version: target.version };
+  target.issued?.push(id);
+  return id;
 }
 
 /**

@@ -44,8 +44,8 @@ export interface GraphNode {
 class NodeBindingSite implements BindingSite {
   /** The input being bound; set before each binding is resolved. */
   variable = "";
-  /** Upstream node ids, in first-use order. */
-  readonly upstreamIds: string[] = [];
+  /** Upstream node ids, in first-use order. The graph keeps this array, so the first id makes an array of one (a push would reserve 17 slots). */
+  upstreamIds: string[] = [];
   private seen: Set<string> | undefined;
 
   constructor(
@@ -60,6 +60,10 @@ class NodeBindingSite implements BindingSite {
 
   upstream(nodeId: string): void {
     const ids = this.upstreamIds;
+    if (ids.length === 0) {
+      this.upstreamIds = [nodeId];
+      return;
+    }
     // A scan is cheapest for the few upstream nodes most nodes have; a set keeps wide gathers linear.
     if (ids.length < 8) {
       if (!ids.includes(nodeId)) ids.push(nodeId);

@@ -27,10 +27,11 @@ const PROBED = new Set([
 ]);
 
 const throwingPrototype = new Proxy(Object.create(null) as object, {
-  get(target, key, receiver: Record<symbol, (key: string) => never>) {
+  get(target, key, receiver: Record<symbol, ((key: string) => Error) | undefined>) {
     if (typeof key === "symbol" || PROBED.has(key) || key.startsWith("@@") || key.startsWith("__")) return Reflect.get(target, key, receiver);
     const onMiss = receiver[MISS];
-    return onMiss ? onMiss(key) : undefined;
+    if (onMiss) throw onMiss(key);
+    return undefined;
   },
 });
 
@@ -46,12 +47,7 @@ const throwingPrototype = new Proxy(Object.create(null) as object, {
  */
 export function strictRecord<T extends object>(values: T, onMiss: (key: string) => Error): T {
   const record = Object.create(throwingPrototype) as T;
-  Object.defineProperty(record, MISS, {
-    value: (key: string) => {
-      throw onMiss(key);
-    },
-    enumerable: false,
-  });
+  Object.defineProperty(record, MISS, { value: onMiss, enumerable: false });
   Object.assign(record, values);
   return record;
 }
