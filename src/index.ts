@@ -26,7 +26,9 @@ export { Workflow, type WorkflowConfig, type WorkflowCallResult } from "./sdk/wo
 export type { WorkflowOptions } from "./sdk/workflow-options.js";
 export { LaunchPlan, type LaunchPlanOptions } from "./sdk/launch-plan.js";
 export { Handle, type UntypedHandle } from "./sdk/handle.js";
-export type { NodeRef } from "./sdk/node-ref.js";
+export type { NodeRef, NodeLike } from "./sdk/node-ref.js";
+export type { OverridesOption } from "./sdk/overrides.js";
+export { sleep, waitForInput, approve, type GateOptions } from "./sdk/gates.js";
 export type { Entity, AnyEntity, EntityLike, EntityKind, FailurePolicy } from "./sdk/entity.js";
 export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
 export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, CacheStatus, PendingSignal } from "./sdk/runner-port.js";

@@ -82,7 +82,7 @@ describe("declarative workflows", () => {
       expectTypeOf(slope({ x, y: x })).toEqualTypeOf<Handle<number>>();
       expectTypeOf(pair({ a })).toEqualTypeOf<[Handle<number>, Handle<string>]>();
       expectTypeOf(named({ a })).toEqualTypeOf<{ n: Handle<number>; s: Handle<string> }>();
-      expectTypeOf(none({ a })).toEqualTypeOf<void>();
+      expectTypeOf(none({ a })).toEqualTypeOf<NodeRef<undefined>>();
       // @ts-expect-error a str handle into an int input
       pair({ a: pair({ a })[1] });
       return undefined;

@@ -17,6 +17,7 @@ import type { Workflow } from "../sdk/workflow-builder.js";
 import { compileBinding, compileInterface } from "./bindings.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
 import { taskTemplate } from "./task.js";
+import { applyOverrides, compileConstruct } from "./constructs.js";
 
 /** Where to compile to; every field has a default. */
 export interface CompileOptions {
@@ -178,8 +179,8 @@ class Compiler {
 
   private node(n: GraphNode, subWorkflows: Map<string, WorkflowTemplate>): Node {
     const def = n.entity;
-    const node: Node = { id: n.id, metadata: { name: def.name } };
-    const inputs = Object.keys(def.interface.inputs);
+    const node: Node = { id: n.id, metadata: { name: def?.name ?? n.label } };
+    const inputs = def ? Object.keys(def.interface.inputs) : Object.keys(n.bindings);
     // An array of the right size: pushing to an empty one would reserve 17 slots in every node of the spec.
     let bound = 0;
     for (const name of inputs) if (n.bindings[name]) bound++;
@@ -193,6 +194,13 @@ class Compiler {
       node.inputs = bindings;
     }
     if (n.upstream.length > 0) node.upstreamNodeIds = [...n.upstream];
+    if (def) this.entityTarget(node, def, subWorkflows);
+    else if (n.construct) compileConstruct(node, n.construct, (inner) => this.node(inner, subWorkflows));
+    applyOverrides(node, n.overrides);
+    return node;
+  }
+
+  private entityTarget(node: Node, def: EntityDefinition, subWorkflows: Map<string, WorkflowTemplate>): void {
     switch (def.kind) {
       case "task": {
         node.taskNode = { referenceId: this.task(def) };
@@ -201,19 +209,18 @@ class Compiler {
         if (o.retries > 0) meta.retries = { retries: o.retries };
         if (o.timeoutMs !== undefined) meta.timeout = protoDuration(o.timeoutMs);
         if (o.interruptible !== undefined) meta.interruptible = o.interruptible;
-        break;
+        return;
       }
       case "workflow": {
         const template = this.workflowTemplate(def, subWorkflows);
         subWorkflows.set(idKey(template.id ?? {}), template);
         node.workflowNode = { subWorkflowRef: template.id ?? {} };
-        break;
+        return;
       }
       case "launchPlan":
         node.workflowNode = { launchplanRef: this.launchPlan(def).id };
-        break;
+        return;
     }
-    return node;
   }
 }
 

@@ -36,7 +36,15 @@ function entries(spec: ResourceSpec): { name: ResourceName; value: string }[] {
   return (Object.keys(RESOURCE_NAMES) as (keyof ResourceSpec)[]).filter((k) => spec[k] !== undefined).map((k) => ({ name: RESOURCE_NAMES[k], value: String(spec[k]) }));
 }
 
-function resources(r: NonNullable<TaskDefinition["options"]["resources"]>): Resources {
+/**
+ * Normalised resources as flyteidl `Resources`.
+ *
+ * @example
+ * ```ts
+ * resourcesOf({ requests: { cpu: "1" }, limits: { cpu: "2" } }); // { requests: [{ name: "CPU", value: "1" }], limits: [...] }
+ * ```
+ */
+export function resourcesOf(r: NonNullable<TaskDefinition["options"]["resources"]>): Resources {
   const out: Resources = {};
   const requests = entries(r.requests);
   const limits = entries(r.limits);
@@ -70,7 +78,7 @@ export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate 
   const template: TaskTemplate = { id, type: def.dynamic ? DYNAMIC_TASK_TYPE : TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
   if (o.image !== undefined || o.resources !== undefined) {
     const container: Container = { image: o.image ?? "node:20" };
-    if (o.resources) container.resources = resources(o.resources);
+    if (o.resources) container.resources = resourcesOf(o.resources);
     template.container = container;
   }
   return template;

@@ -36,6 +36,7 @@ export interface NodeMetadata {
   cacheable?: boolean;
   cacheVersion?: string;
   cacheSerializable?: boolean;
+  config?: Record<string, string>;
 }
 
 /** `flyteidl.core.Operand`. */

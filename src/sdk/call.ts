@@ -7,15 +7,16 @@
 import { CallOutsideWorkflowError } from "../errors.js";
 import { currentGraph } from "./context.js";
 import { describeEntity, type EntityDefinition } from "./entity.js";
-import type { GraphNode } from "./graph.js";
+import type { Graph, GraphNode } from "./graph.js";
+import { nodeRef } from "./node-ref.js";
 
 /** The outputs of a node shaped for a call: nothing, a handle, an array or a record. */
-export function callResultOf(node: GraphNode): unknown {
-  const shape = node.entity.interface.shape;
-  const names = Object.keys(node.entity.interface.outputs);
+export function callResultOf(graph: Graph, node: GraphNode): unknown {
+  const shape = node.shape;
+  const names = Object.keys(node.outputTypes);
   switch (shape) {
     case "none":
-      return undefined;
+      return nodeRef(graph, node);
     case "single":
       return node.outputs["o0"];
     case "tuple":
@@ -37,5 +38,5 @@ export function callEntity(def: EntityDefinition, args: unknown[]): unknown {
   if (args.length > 1) {
     throw new CallOutsideWorkflowError(`${describeEntity(def)} takes one record of bindings, like ${def.name}({ x, y }); got ${args.length} arguments`, { entity: graph.name });
   }
-  return callResultOf(graph.addNode(def, args[0]));
+  return callResultOf(graph, graph.addNode(def, args[0]));
 }

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import type { AnyType } from "../types/type.js";
+import type { AnyType, TypeRecord } from "../types/type.js";
+import type { OutputShape } from "./interface.js";
+import { checkOverrides, type NodeOverrides, type OverridesOption } from "./overrides.js";
 import {
   DuplicateNameError,
   InvalidNameError,
@@ -14,6 +16,7 @@ import {
   UnknownInputError,
   UnknownOutputError,
   DefinitionError,
+  InvalidOptionError,
 } from "../errors.js";
 import { isIdentifier } from "../types/names.js";
 import { describeType } from "../types/describe.js";
@@ -22,18 +25,42 @@ import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition } f
 import { resolveBinding, type BindingSite, type BindingValue } from "./bindings.js";
 import { strictRecord, addToStrictRecord } from "./strict-record.js";
 
+/**
+ * A node that runs no entity: a gate or a branch. The SDK module that makes
+ * it describes it; the compiler compiles it by `kind`.
+ */
+export interface NodeConstruct {
+  readonly kind: "gate" | "branch";
+}
+
 /** A node of a workflow graph. */
 export interface GraphNode {
   /** `n0`, `n1`, ... in insertion order; `efn` for the failure handler. */
   readonly id: string;
-  /** The entity the node runs. */
-  readonly entity: EntityDefinition;
+  /** The entity the node runs, or undefined for a gate or branch. */
+  readonly entity: EntityDefinition | undefined;
+  /** The gate or branch the node is, when it runs no entity. */
+  readonly construct: NodeConstruct | undefined;
+  /** What the node runs, for messages: `task "slope"`, `approval "publish"`. */
+  readonly label: string;
   /** Checked bindings by input name. */
   readonly bindings: Readonly<Record<string, BindingValue>>;
-  /** Ids of the nodes whose outputs the bindings use, in first-use order. */
-  readonly upstream: readonly string[];
-  /** One handle per output of the entity. */
+  /** Ids of the nodes this node runs after: those its bindings use, in first-use order, then explicit dependencies. */
+  readonly upstream: string[];
+  /** One handle per output. */
   readonly outputs: Readonly<Record<string, Handle<unknown>>>;
+  /** Output types by name. */
+  readonly outputTypes: TypeRecord;
+  /** How the outputs are shaped for a call (`o0`, `o0..oN`, named, none). */
+  readonly shape: OutputShape;
+  /** Node overrides (`withOverrides`), already validated. */
+  overrides: NodeOverrides;
+}
+
+/** Where a node's inputs come from: its types and which must be bound. */
+interface InputsSpec {
+  readonly inputs: TypeRecord;
+  readonly required: ReadonlySet<string>;
 }
 
 /**
@@ -51,11 +78,11 @@ class NodeBindingSite implements BindingSite {
   constructor(
     readonly owner: HandleOwner,
     readonly node: string,
-    private readonly def: EntityDefinition,
+    private readonly who: string,
   ) {}
 
   get target(): string {
-    return `input ${JSON.stringify(this.variable)} of ${describeEntity(this.def)}`;
+    return `input ${JSON.stringify(this.variable)} of ${this.who}`;
   }
 
   upstream(nodeId: string): void {
@@ -140,20 +167,98 @@ export class Graph implements HandleOwner {
     if (def.kind === "workflow" && def.graph === this) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} cannot run the workflow itself`, site);
     }
+    const who = describeEntity(def);
+    const fixedBy = def.kind === "launchPlan" ? def.fixed : undefined;
+    return this.place(id, def, undefined, who, def.interface, bindings, def.interface.outputs, def.interface.shape, fixedBy);
+  }
+
+  /**
+   * Adds a gate or branch node: its inputs are bound and checked like an
+   * entity's; `after` adds nodes it must run after without using their outputs.
+   */
+  addConstruct(construct: NodeConstruct, label: string, inputs: InputsSpec, bindings: unknown, outputTypes: TypeRecord, shape: OutputShape, after: readonly string[] = []): GraphNode {
+    const node = this.place(`n${this.nodes.length}`, undefined, construct, label, inputs, bindings, outputTypes, shape, undefined);
+    for (const u of after) if (!node.upstream.includes(u)) node.upstream.push(u);
+    return node;
+  }
+
+  /** The node with id `id`, or undefined. */
+  node(id: string): GraphNode | undefined {
+    if (id === "efn") return this.failureNode;
+    const m = /^n(\d+)$/.exec(id);
+    const node = m ? this.nodes[Number(m[1])] : undefined;
+    return node?.id === id ? node : this.nodes.find((n) => n.id === id);
+  }
+
+  /** Sets overrides on node `id`, checked for the kind of node it is. */
+  override(id: string, raw: OverridesOption): void {
+    const node = this.node(id);
+    if (!node) throw new DefinitionError(`workflow ${JSON.stringify(this.name)} has no node ${JSON.stringify(id)} to override`, { entity: this.name });
+    const kind = node.entity?.kind ?? node.construct?.kind ?? "task";
+    const inputs = node.entity ? Object.keys(node.entity.interface.inputs) : [];
+    try {
+      node.overrides = checkOverrides(raw, kind, `workflow ${JSON.stringify(this.name)}: node ${id} (${node.label})`, inputs, node.overrides);
+    } catch (e) {
+      if (e instanceof InvalidOptionError) throw new InvalidOptionError(e.message, { entity: this.name, node: id });
+      throw e;
+    }
+  }
+
+  /**
+   * Makes node `after` run after node `before` without using its outputs
+   * (Flyte's `before >> after`). Refuses a dependency that would make a cycle.
+   */
+  addDependency(before: string, after: string): void {
+    const a = this.node(before);
+    const b = this.node(after);
+    if (!a || !b || a === this.failureNode || b === this.failureNode) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: runsBefore needs two nodes of this workflow, got ${JSON.stringify(before)} and ${JSON.stringify(after)}`, { entity: this.name });
+    }
+    if (before === after || this.dependsOn(before, after)) {
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${before} cannot run before node ${after}, which it already depends on (that would be a cycle)`, { entity: this.name, node: before });
+    }
+    if (!b.upstream.includes(before)) b.upstream.push(before);
+  }
+
+  /** True when node `a` runs after node `b`, directly or through other nodes. */
+  private dependsOn(a: string, b: string): boolean {
+    const seen = new Set<string>();
+    const stack = [a];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (id === b) return true;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(this.node(id)?.upstream ?? []));
+    }
+    return false;
+  }
+
+  private place(
+    id: string,
+    def: EntityDefinition | undefined,
+    construct: NodeConstruct | undefined,
+    who: string,
+    spec: InputsSpec,
+    bindings: unknown,
+    outputTypes: TypeRecord,
+    shape: OutputShape,
+    fixedBy: Readonly<Record<string, unknown>> | undefined,
+  ): GraphNode {
+    const site = { entity: this.name, node: id };
     // Descriptions are built only when a message needs them: adding a node is on the hot path of large workflows.
     const given = bindings ?? {};
     if (typeof given !== "object" || Array.isArray(given)) {
-      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: the bindings of node ${id} (${describeEntity(def)}) must be a record of input names, like { x: wf.inputs.x }`, site);
+      throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: the bindings of node ${id} (${who}) must be a record of input names, like { x: wf.inputs.x }`, site);
     }
-    const inputs = def.interface.inputs;
+    const inputs = spec.inputs;
     const resolved: Record<string, BindingValue> = {};
-    const bindingSite = new NodeBindingSite(this, id, def);
+    const bindingSite = new NodeBindingSite(this, id, who);
     for (const name of Object.keys(given)) {
       const expected = Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined;
       if (!expected) {
         const names = Object.keys(inputs);
-        const who = describeEntity(def);
-        if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.fixed, name)) {
+        if (fixedBy && Object.prototype.hasOwnProperty.call(fixedBy, name)) {
           throw new UnknownInputError(`workflow ${JSON.stringify(this.name)}: node ${id} binds ${JSON.stringify(name)}, but ${who} fixes that input; it cannot be bound`, site, name);
         }
         throw new UnknownInputError(
@@ -169,26 +274,29 @@ export class Graph implements HandleOwner {
       resolved[name] = binding;
       this.markUsed(binding);
     }
-    for (const name of def.interface.required) {
+    for (const name of spec.required) {
       if (!(name in resolved)) {
         throw new MissingInputError(
-          `workflow ${JSON.stringify(this.name)}: node ${id} does not bind input ${JSON.stringify(name)} (${describeType(inputs[name]?.literalType ?? {})}) of ${describeEntity(def)}`,
+          `workflow ${JSON.stringify(this.name)}: node ${id} does not bind input ${JSON.stringify(name)} (${describeType(inputs[name]?.literalType ?? {})}) of ${who}`,
           site,
           name,
         );
       }
     }
-    const outputTypes = def.interface.outputs;
     const outputs: Record<string, Handle<unknown>> = {};
     for (const name of Object.keys(outputTypes)) outputs[name] = new Handle(this, id, name, outputTypes[name]!);
     const node: GraphNode = {
       id,
       entity: def,
+      construct,
+      label: who,
       bindings: resolved,
       upstream: bindingSite.upstreamIds,
+      outputTypes,
+      shape,
+      overrides: {},
       outputs: strictRecord(outputs, (key) => {
-        const names = Object.keys(def.interface.outputs);
-        const who = describeEntity(def);
+        const names = Object.keys(outputTypes);
         return new UnknownOutputError(
           names.length === 0
             ? `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`

@@ -5,13 +5,19 @@
  * @module
  */
 import type { AloftType } from "../types/type.js";
+import { DefinitionError } from "../errors.js";
+import type { OverridesOption } from "./overrides.js";
 
 declare const handleValue: unique symbol;
 
-/** The graph a handle belongs to; only its identity and name matter here. */
+/** The graph a handle belongs to. */
 export interface HandleOwner {
   /** The name of the workflow being built, for error messages. */
   readonly name: string;
+  /** Sets overrides on a node of the graph. */
+  override(nodeId: string, overrides: OverridesOption): void;
+  /** Orders two nodes of the graph. */
+  addDependency(before: string, after: string): void;
 }
 
 /**
@@ -45,6 +51,30 @@ export class Handle<T> {
     this.nodeId = nodeId;
     this.var = name;
     this.type = type;
+  }
+
+  /**
+   * Overrides the settings of the node this handle comes from (name, retries,
+   * timeout, cache, interruptible, resources); returns the handle.
+   */
+  withOverrides(overrides: OverridesOption): Handle<T> {
+    this.owner.override(this.nodeOf("withOverrides"), overrides);
+    return this;
+  }
+
+  /** Makes the given nodes run after this handle's node, without using its value (Flyte's `>>`); returns the handle. */
+  runsBefore(...others: readonly { readonly id: string }[] | readonly Handle<unknown>[]): Handle<T> {
+    const before = this.nodeOf("runsBefore");
+    for (const o of others) {
+      const id = o instanceof Handle ? o.nodeOf("runsBefore") : o.id;
+      this.owner.addDependency(before, id);
+    }
+    return this;
+  }
+
+  private nodeOf(what: string): string {
+    if (this.nodeId === "") throw new DefinitionError(`${what}: ${this.describe()} is a workflow input, not a node`, { entity: this.owner.name });
+    return this.nodeId;
   }
 
   /** Where this handle comes from, for messages: `input "x"` or `n0.o0`. */

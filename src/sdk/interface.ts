@@ -6,6 +6,7 @@
  */
 import type { AnyType, Simplify, TypeRecord, ValueOf, ValuesOf } from "../types/type.js";
 import type { Handle } from "./handle.js";
+import type { NodeRef } from "./node-ref.js";
 import { InvalidNameError, InvalidOptionError } from "../errors.js";
 import { isIdentifier } from "../types/names.js";
 
@@ -43,9 +44,9 @@ export type ReturnValue<O extends OutputsSpec> = O extends undefined
         ? ValuesOf<O>
         : never;
 
-/** What calling an entity in a declarative body returns: nothing, a handle, an array of handles, or a record of handles. */
+/** What calling an entity in a declarative body returns: a handle, an array of handles, a record of handles, or (no outputs) the node. */
 export type CallResult<O extends OutputsSpec> = O extends undefined
-  ? void
+  ? NodeRef<undefined>
   : O extends AnyType
     ? Handle<ValueOf<O>>
     : O extends readonly AnyType[]

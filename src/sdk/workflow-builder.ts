@@ -14,6 +14,8 @@ import { nodeRef, type NodeRef } from "./node-ref.js";
 import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
+import { addApprove, addSleep, addWaitForInput, type GateOptions } from "./gates.js";
+import type { DurationLike } from "./task-options.js";
 import { startEntity, type Execution, type RunOptions } from "./runner-port.js";
 
 /** Options of an imperative workflow. */
@@ -105,9 +107,10 @@ export class Workflow {
   addEntity<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(entity: Entity<I, O, D>, ...bindings: CallArgs<I, D>): NodeRef<O>;
   addEntity(entity: Workflow, bindings?: Readonly<Record<string, unknown>>): NodeRef<TypeRecord>;
   addEntity(entity: unknown, bindings?: unknown): NodeRef<OutputsSpec> {
-    const node = this[STATE].graph.addNode(entity as EntityLike, bindings);
+    const graph = this[STATE].graph;
+    const node = graph.addNode(entity as EntityLike, bindings);
     this[STATE].cached = undefined;
-    return nodeRef(node);
+    return nodeRef(graph, node);
   }
 
   /** Same as `addEntity`, for a task. */
@@ -145,6 +148,24 @@ export class Workflow {
   addOnFailureHandler(handler: EntityLike): void {
     attachFailureHandler(this[STATE].graph, handler);
     this[STATE].cached = undefined;
+  }
+
+  /** Adds a gate that pauses for `duration` (order it with `runsBefore`). */
+  sleep(duration: DurationLike): NodeRef<undefined> {
+    this[STATE].cached = undefined;
+    return addSleep(duration, this[STATE].graph);
+  }
+
+  /** Adds a gate that waits for the value of signal `name`; returns the value's handle. */
+  waitForInput<T>(name: string, type: AloftType<T>, options?: GateOptions): Handle<T> {
+    this[STATE].cached = undefined;
+    return addWaitForInput(name, type, options, this[STATE].graph);
+  }
+
+  /** Adds a gate that waits until `value` is approved as signal `name`; returns the same value. */
+  approve<T>(value: Handle<T>, name: string, options?: GateOptions): Handle<T> {
+    this[STATE].cached = undefined;
+    return addApprove(value, name, options, this[STATE].graph);
   }
 
   /** True once there is a node and every input is bound to something (flytekit's rule). */

@@ -11,7 +11,7 @@ describe("workflow() (declarative)", () => {
     await expect(wf.run({ x: [-3, 0, 3], y: [7, 4, -2] })).resolves.toEqual({ wf_output: 3 });
   });
 
-  it("returns a handle for o0, an array for o0..oN, a record for named outputs, nothing for none", () => {
+  it("returns a handle for o0, an array for o0..oN, a record for named outputs, the node for none", () => {
     workflow({ name: "shapes", inputs: { a: t.int } }, ({ a }) => {
       const single = add({ a, b: 1 });
       const tuple = pair({ a });
@@ -21,7 +21,8 @@ describe("workflow() (declarative)", () => {
       expect(single.nodeId).toBe("n0");
       expect(tuple.map((h) => h.var)).toEqual(["o0", "o1"]);
       expect(Object.keys(record)).toEqual(["doubled", "label"]);
-      expect(none).toBeUndefined();
+      expect(none.id).toBe("n3");
+      expect(none.outputs).toEqual({});
       return single;
     });
   });

@@ -13,6 +13,7 @@ import type { TaskContext } from "../../sdk/task-options.js";
 import { backoffDelay } from "../environment.js";
 import { checkTaskInputs, invokeTask } from "../invoke-task.js";
 import { compileBundle } from "../../compiler/compile.js";
+import { CACHE_IGNORE_CONFIG } from "../../compiler/constructs.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
@@ -59,7 +60,14 @@ export function taskPolicy(template: TaskTemplate, node: NodeMetadata | undefine
   const timeoutMs = durationMs(node?.timeout) ?? durationMs(tm.timeout);
   let cache: TaskPolicy["cache"];
   if (node?.cacheable !== undefined) {
-    cache = node.cacheable ? { version: node.cacheVersion ?? tm.discoveryVersion ?? "", serialize: node.cacheSerializable ?? tm.cacheSerializable ?? false, ignoredInputs: tm.cacheIgnoreInputVars ?? [] } : undefined;
+    const ignored = node.config?.[CACHE_IGNORE_CONFIG];
+    cache = node.cacheable
+      ? {
+          version: node.cacheVersion ?? tm.discoveryVersion ?? "",
+          serialize: node.cacheSerializable ?? tm.cacheSerializable ?? false,
+          ignoredInputs: ignored !== undefined ? ignored.split(",").filter((x) => x !== "") : (tm.cacheIgnoreInputVars ?? []),
+        }
+      : undefined;
   } else if (tm.discoverable) {
     cache = { version: tm.discoveryVersion ?? "", serialize: tm.cacheSerializable ?? false, ignoredInputs: tm.cacheIgnoreInputVars ?? [] };
   }

@@ -1,0 +1,42 @@
+/**
+ * Compiling nodes that run no entity (gates, branches) and node overrides.
+ *
+ * @module
+ */
+import type { Node } from "../idl/specs.js";
+import { CompileError } from "../errors.js";
+import type { GraphNode, NodeConstruct } from "../sdk/graph.js";
+import type { NodeOverrides } from "../sdk/overrides.js";
+import { isGateConstruct } from "../sdk/gates.js";
+import { protoDuration } from "../types/literal.js";
+import { resourcesOf } from "./task.js";
+
+/** The `NodeMetadata.config` key listing the inputs a node's cache override ignores. */
+export const CACHE_IGNORE_CONFIG = "aloft.cacheIgnoreInputVars";
+
+/** Fills in the target of a gate or branch node. */
+export function compileConstruct(node: Node, construct: NodeConstruct, compileNode: (inner: GraphNode) => Node): void {
+  if (isGateConstruct(construct)) {
+    node.gateNode = construct.gate;
+    return;
+  }
+  void compileNode;
+  throw new CompileError(`node ${node.id ?? ""}: this kind of node (${construct.kind}) cannot be compiled yet`);
+}
+
+/** Writes node overrides into the node's metadata (and task overrides). */
+export function applyOverrides(node: Node, o: NodeOverrides): void {
+  const meta = (node.metadata ??= {});
+  if (o.name !== undefined) meta.name = o.name;
+  if (o.retries !== undefined) meta.retries = { retries: o.retries };
+  if (o.timeoutMs !== undefined) meta.timeout = protoDuration(o.timeoutMs);
+  if (o.interruptible !== undefined) meta.interruptible = o.interruptible;
+  if (o.cache === false) meta.cacheable = false;
+  else if (o.cache) {
+    meta.cacheable = true;
+    meta.cacheVersion = o.cache.version;
+    if (o.cache.serialize) meta.cacheSerializable = true;
+    if (o.cache.ignoredInputs.length > 0) meta.config = { [CACHE_IGNORE_CONFIG]: o.cache.ignoredInputs.join(",") };
+  }
+  if (o.resources && node.taskNode) node.taskNode.overrides = { resources: resourcesOf(o.resources) };
+}
