@@ -215,3 +215,20 @@ export class GateError extends AloftError {
 export class AbortedError extends AloftError {
   override name = "AbortedError";
 }
+
+/** Registering different content under an existing `(project, domain, name, version)`. */
+export class RegistryConflictError extends AloftError {
+  override name = "RegistryConflictError";
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly key: { readonly project: string; readonly domain: string; readonly name: string; readonly version: string },
+  ) {
+    super(message);
+  }
+}
+
+/** Creating an execution whose id is taken. */
+export class DuplicateExecutionError extends AloftError {
+  override name = "DuplicateExecutionError";
+}

@@ -1,0 +1,256 @@
+/**
+ * The `Store` port: everything the durable engine keeps, behind one narrow
+ * interface that every database implements (memory, SQLite, PostgreSQL) and
+ * one conformance suite checks (`test/store/conformance.ts`).
+ *
+ * Every method is one atomic operation: the engine never holds a transaction
+ * open across an `await`. `commit` is the heart of it: one step of the engine
+ * (events consumed, node and execution changes, work made ready) lands whole
+ * or not at all, so a crash at any point loses nothing and duplicates nothing.
+ *
+ * Values (inputs, outputs, specs) are plain JSON: the store never interprets
+ * them, except the few columns it filters and orders by.
+ *
+ * @module
+ */
+
+/** The kinds of registered entity. */
+export type RegisteredKind = "task" | "workflow" | "launchPlan";
+
+/** Flyte's identity of a registered entity. */
+export interface EntityKey {
+  readonly project: string;
+  readonly domain: string;
+  readonly name: string;
+  readonly version: string;
+}
+
+/** A registered entity: its compiled spec, immutable once stored. */
+export interface RegisteredEntity {
+  readonly kind: RegisteredKind;
+  readonly key: EntityKey;
+  /** The flyteidl admin spec (`TaskSpec`, `WorkflowSpec`, `LaunchPlanSpec`) in protobufjs object form. */
+  readonly spec: unknown;
+  /** A hash of the canonical spec: registering the same digest again is a no-op, another digest is a conflict. */
+  readonly digest: string;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+}
+
+/** Phases of an execution (Flyte's `WorkflowExecution.Phase`). */
+export type ExecutionPhase = "queued" | "running" | "succeeding" | "succeeded" | "failing" | "failed" | "aborting" | "aborted" | "timedOut";
+
+/** A stored execution. */
+export interface ExecutionRow {
+  readonly id: string;
+  readonly project: string;
+  readonly domain: string;
+  /** The workflow run. */
+  readonly workflow: EntityKey;
+  /** The launch plan it was started from, if any. */
+  readonly launchPlan: EntityKey | undefined;
+  readonly phase: ExecutionPhase;
+  /** The inputs, as a flyteidl `LiteralMap` (values may be offloaded to the blob store). */
+  readonly inputs: unknown;
+  /** The outputs once succeeded, as a `LiteralMap`. */
+  readonly outputs: unknown;
+  /** Why it failed or was aborted. */
+  readonly error: { readonly message: string; readonly nodeId?: string } | undefined;
+  /** The execution and node that started this one (launch-plan nodes). */
+  readonly parent: { readonly executionId: string; readonly path: string } | undefined;
+  /** Settings and lineage: `maxParallelism`, `overwriteCache`, `relaunchOf`, `recoverOf`, `scheduledAt`, ... */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly startedAt: number | undefined;
+  readonly endedAt: number | undefined;
+  readonly updatedAt: number;
+}
+
+/** A stored node execution, keyed by its path in the execution (`n1`, `n2/n0`, `n3[17]`). */
+export interface NodeRow {
+  readonly executionId: string;
+  readonly path: string;
+  /** What the node runs, for people: `task "slope"`, `workflow "sub"`. */
+  readonly entity: string;
+  readonly phase: string;
+  /** User attempts made (1 once started). */
+  readonly attempts: number;
+  /** Attempts lost to dead workers or expired leases, counted apart. */
+  readonly systemAttempts: number;
+  readonly cacheStatus: string;
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+  readonly error: string | undefined;
+  readonly startedAt: number | undefined;
+  readonly endedAt: number | undefined;
+  readonly updatedAt: number;
+  /** State the engine keeps for the node's kind (chosen branch, map progress, child execution, next retry, ...). */
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Work for a worker: one attempt of one task. */
+export interface TaskItem {
+  readonly id: string;
+  readonly executionId: string;
+  readonly path: string;
+  /** The user attempt this is (1-based). */
+  readonly attempt: number;
+  /** How many leases on this attempt were lost so far. */
+  readonly systemAttempts: number;
+  /** How many leases may be lost before the attempt fails as a system error. */
+  readonly maxSystemAttempts: number;
+  /** The registered task to run. */
+  readonly task: EntityKey;
+  /** The inputs, as a `LiteralMap`. */
+  readonly inputs: unknown;
+  /** Anything else the worker needs (timeout, cache key and policy, ...). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Not handed out before this time (backoff). */
+  readonly readyAt: number;
+}
+
+/** A task item handed to a worker, with its lease. */
+export interface ClaimedTask extends TaskItem {
+  /** Proof of the lease: heartbeats and results must carry it. */
+  readonly leaseToken: string;
+  readonly leaseExpiresAt: number;
+}
+
+/** An event in the engine's inbox, applied to one execution in order. */
+export interface InboxEvent {
+  /** Increasing: events are applied in id order. */
+  readonly id: number;
+  readonly executionId: string;
+  /** Not applied before this time (timers). */
+  readonly dueAt: number;
+  /** The event, for the engine's state machine. */
+  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+}
+
+/** A new event to add. */
+export interface NewEvent {
+  readonly executionId: string;
+  readonly dueAt?: number;
+  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+}
+
+/** A cached task result. */
+export interface CacheEntry {
+  readonly key: string;
+  readonly task: string;
+  readonly version: string;
+  /** The outputs, as a `LiteralMap`. */
+  readonly outputs: unknown;
+  readonly createdAt: number;
+}
+
+/** One step of the engine, applied atomically by `commit`. */
+export interface StepCommit {
+  /** Inbox events this step consumed. */
+  readonly consumed: readonly number[];
+  /** Executions created (child executions of launch-plan nodes, relaunches). */
+  readonly createExecutions?: readonly ExecutionRow[];
+  /** Executions changed: the full new rows. */
+  readonly executions?: readonly ExecutionRow[];
+  /** Node executions created or changed: the full new rows. */
+  readonly nodes?: readonly NodeRow[];
+  /** Task attempts made ready. */
+  readonly enqueue?: readonly TaskItem[];
+  /** Task items withdrawn (abort, fail-fast): their leases stop, their results are ignored. */
+  readonly cancelTasks?: readonly { readonly executionId: string; readonly path: string }[];
+  /** Events for later (timers) or for other executions (a child telling its parent). */
+  readonly events?: readonly NewEvent[];
+  /** Results to cache. */
+  readonly cachePut?: readonly CacheEntry[];
+}
+
+/** Filters for listing executions. */
+export interface ExecutionFilter {
+  readonly project?: string;
+  readonly domain?: string;
+  /** Executions of this workflow name. */
+  readonly workflowName?: string;
+  /** Executions started from this launch plan name. */
+  readonly launchPlanName?: string;
+  readonly phase?: ExecutionPhase;
+  readonly createdAfter?: number;
+  readonly createdBefore?: number;
+  /** Child executions of this execution. */
+  readonly parentId?: string;
+}
+
+/** A page of a listing: newest first. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  readonly next: string | undefined;
+}
+
+/** What a worker reports when it finishes an attempt (becomes an inbox event for the execution). */
+export interface TaskResult {
+  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+}
+
+/**
+ * The store port.
+ *
+ * @example
+ * ```ts
+ * const store: Store = await openSqliteStore(".aloft/aloft.db");
+ * await store.registerEntity({ kind: "task", key, spec, digest, createdAt: Date.now() });
+ * ```
+ */
+export interface Store {
+  /** Registers an entity. Resolves `"created"` or `"exists"` (same digest); rejects with `RegistryConflictError` for another digest under the same key. */
+  registerEntity(entity: RegisteredEntity): Promise<"created" | "exists">;
+  /** One registered entity, or undefined. */
+  getEntity(kind: RegisteredKind, key: EntityKey): Promise<RegisteredEntity | undefined>;
+  /** Registered entities of a kind, filtered, ordered by name then creation. */
+  listEntities(kind: RegisteredKind, filter?: { readonly project?: string; readonly domain?: string; readonly name?: string }): Promise<RegisteredEntity[]>;
+
+  /** Creates an execution and its first event, atomically; rejects with `DuplicateExecutionError` if the id exists. */
+  createExecution(row: ExecutionRow, first: NewEvent): Promise<void>;
+  /** One execution, or undefined. */
+  getExecution(id: string): Promise<ExecutionRow | undefined>;
+  /** Executions, newest first, one page at a time (`limit` 1..1000). */
+  listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>>;
+  /** The node executions of an execution, ordered by start time then path. */
+  listNodes(executionId: string): Promise<NodeRow[]>;
+
+  /** Events due at `now` and not consumed, in id order (at most `limit`). */
+  dueEvents(now: number, limit: number): Promise<InboxEvent[]>;
+  /** The time of the earliest event not yet due, if any (so the engine knows when to wake). */
+  nextEventDue(): Promise<number | undefined>;
+  /** Adds events (signals, abort requests, timers) outside a step. */
+  addEvents(events: readonly NewEvent[]): Promise<void>;
+  /** Applies one engine step atomically. */
+  commit(step: StepCommit): Promise<void>;
+
+  /**
+   * Claims up to `limit` ready task items for `workerId`, each with a lease of
+   * `leaseMs`. Items whose lease expired are handed out again with
+   * `systemAttempts` one higher; an item that has lost `maxSystemAttempts`
+   * leases is not handed out but turned, in the same operation, into a
+   * `taskSystemFailed` event for its execution.
+   */
+  claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]>;
+  /** Extends a lease; false when the lease was lost or the item withdrawn (the worker must stop the attempt). */
+  heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean>;
+  /** Removes a leased item and adds its result event, atomically; false (and nothing written) when the lease was lost. */
+  finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean>;
+
+  /** A cached result, or undefined. */
+  getCached(key: string): Promise<CacheEntry | undefined>;
+  /** Takes the lock of a cache key for `owner` until `now + ttlMs`; false while someone else holds a live lock. */
+  lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+  /** Releases a cache key lock held by `owner`. */
+  unlockCacheKey(key: string, owner: string): Promise<void>;
+
+  /** Records that schedule `schedule` fired for `tickAt`; true only the first time for that tick. */
+  claimScheduleTick(schedule: string, tickAt: number): Promise<boolean>;
+  /** The latest tick recorded for a schedule. */
+  lastScheduleTick(schedule: string): Promise<number | undefined>;
+
+  /** Releases the store's resources. */
+  close(): Promise<void>;
+}
