@@ -135,14 +135,6 @@ function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dy
 function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
   const env = call.env;
   call.record.attempts = n;
-  const retry = (e: unknown): Promise<Outputs> => {
-    if (e instanceof NonRetryableError || e instanceof InputValueError || n > policy.retries || env.signal.aborted) {
-      if (e instanceof TaskTimeoutError) call.record.phase = "timedOut";
-      throw e;
-    }
-    call.record.error = e instanceof Error ? e.message : String(e);
-    return delay(backoffDelay(env.backoff, n), env.signal).then(() => attempt(task, policy, inputs, call, n + 1));
-  };
   let out: Outputs | Promise<Outputs>;
   try {
     const taskName = task.template.id?.name ?? "";
@@ -152,9 +144,21 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal })
         : withTimeout(task, inputs, { taskName, attempt: n }, env.signal, policy.timeoutMs);
   } catch (e) {
-    return retry(e);
+    return retryAfter(task, policy, inputs, call, n, e);
   }
-  return isThenable(out) ? out.then(undefined, retry) : out;
+  // The rejection handler is made only for an asynchronous attempt: a synchronous success allocates no closure.
+  return isThenable(out) ? out.then(undefined, (e: unknown) => retryAfter(task, policy, inputs, call, n, e)) : out;
+}
+
+/** After attempt `n` failed with `e`: rethrows it when it must not be retried, else waits the backoff and tries again. */
+function retryAfter(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number, e: unknown): Promise<Outputs> {
+  const env = call.env;
+  if (e instanceof NonRetryableError || e instanceof InputValueError || n > policy.retries || env.signal.aborted) {
+    if (e instanceof TaskTimeoutError) call.record.phase = "timedOut";
+    throw e;
+  }
+  call.record.error = e instanceof Error ? e.message : String(e);
+  return delay(backoffDelay(env.backoff, n), env.signal).then(() => attempt(task, policy, inputs, call, n + 1));
 }
 
 async function runCached(task: PlannedTask, policy: TaskPolicy, cache: NonNullable<TaskPolicy["cache"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
