@@ -57,6 +57,21 @@ export interface GraphNode {
   overrides: NodeOverrides;
 }
 
+/** The overrides of a node that has none; `Graph.override` replaces it, never changes it, so every node can share it. */
+const NO_OVERRIDES: NodeOverrides = Object.freeze({});
+
+/** `describeEntity(def)`, made once per entity: a workflow of many nodes running one task shares the label. */
+const labels = new WeakMap<EntityDefinition, string>();
+
+function labelOf(def: EntityDefinition): string {
+  let label = labels.get(def);
+  if (label === undefined) {
+    label = describeEntity(def);
+    labels.set(def, label);
+  }
+  return label;
+}
+
 /** Where a node's inputs come from: its types and which must be bound. */
 interface InputsSpec {
   readonly inputs: TypeRecord;
@@ -167,7 +182,7 @@ export class Graph implements HandleOwner {
     if (def.kind === "workflow" && def.graph === this) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} cannot run the workflow itself`, site);
     }
-    const who = describeEntity(def);
+    const who = labelOf(def);
     const fixedBy = def.kind === "launchPlan" ? def.fixed : undefined;
     return this.place(id, def, undefined, who, def.interface, bindings, def.interface.outputs, def.interface.shape, fixedBy);
   }
@@ -294,14 +309,15 @@ export class Graph implements HandleOwner {
       upstream: bindingSite.upstreamIds,
       outputTypes,
       shape,
-      overrides: {},
+      overrides: NO_OVERRIDES,
       outputs: strictRecord(outputs, (key) => {
         const names = Object.keys(outputTypes);
         return new UnknownOutputError(
           names.length === 0
             ? `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`
             : `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no output ${JSON.stringify(key)} (outputs: ${names.join(", ")})`,
-          site,
+          // Not `site`: the handler lives as long as the node, and need not keep another object alive.
+          { entity: this.name, node: id },
           key,
         );
       }),
