@@ -13,7 +13,7 @@ import type { TaskContext } from "../../sdk/task-options.js";
 import { backoffDelay } from "../environment.js";
 import { checkTaskInputs, invokeTask } from "../invoke-task.js";
 import { compileBundle } from "../../compiler/compile.js";
-import { CACHE_IGNORE_CONFIG } from "../../compiler/constructs.js";
+import { taskPolicy, type TaskPolicy } from "../../compiler/task-policy.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
@@ -29,18 +29,6 @@ export interface PlannedTask {
   readonly outputs: readonly VariableCheck[];
 }
 
-/** How a node runs its task: retries, timeout and caching, after node overrides. */
-export interface TaskPolicy {
-  readonly retries: number;
-  readonly timeoutMs: number | undefined;
-  readonly cache: { readonly version: string; readonly serialize: boolean; readonly ignoredInputs: readonly string[] } | undefined;
-}
-
-function durationMs(d: { seconds?: string; nanos?: number } | undefined): number | undefined {
-  if (!d) return undefined;
-  return Number(d.seconds ?? "0") * 1000 + (d.nanos ?? 0) / 1e6;
-}
-
 /** Plans a task from its template and code. */
 export function planTask(id: Identifier, template: TaskTemplate, impl: TaskImplementation): PlannedTask {
   return {
@@ -53,26 +41,6 @@ export function planTask(id: Identifier, template: TaskTemplate, impl: TaskImple
   };
 }
 
-/** The policy of a task run by a node: the node's metadata overrides the task's. */
-export function taskPolicy(template: TaskTemplate, node: NodeMetadata | undefined): TaskPolicy {
-  const tm = template.metadata ?? {};
-  const retries = node?.retries?.retries ?? tm.retries?.retries ?? 0;
-  const timeoutMs = durationMs(node?.timeout) ?? durationMs(tm.timeout);
-  let cache: TaskPolicy["cache"];
-  if (node?.cacheable !== undefined) {
-    const ignored = node.config?.[CACHE_IGNORE_CONFIG];
-    cache = node.cacheable
-      ? {
-          version: node.cacheVersion ?? tm.discoveryVersion ?? "",
-          serialize: node.cacheSerializable ?? tm.cacheSerializable ?? false,
-          ignoredInputs: ignored !== undefined ? ignored.split(",").filter((x) => x !== "") : (tm.cacheIgnoreInputVars ?? []),
-        }
-      : undefined;
-  } else if (tm.discoverable) {
-    cache = { version: tm.discoveryVersion ?? "", serialize: tm.cacheSerializable ?? false, ignoredInputs: tm.cacheIgnoreInputVars ?? [] };
-  }
-  return { retries, timeoutMs, cache };
-}
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

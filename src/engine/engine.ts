@@ -1,0 +1,434 @@
+/**
+ * The durable engine as a library: register entities, start executions,
+ * await, inspect, abort, relaunch and recover them, answer their gates. A
+ * small loop applies stored events to executions through the pure state
+ * machine and commits each step atomically; workers run the tasks.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import type { LiteralMap } from "../idl/core.js";
+import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
+import { AloftError, ExecutionError, InputValueError } from "../errors.js";
+import type { CompileOptions } from "../compiler/compile.js";
+import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from "../compiler/identifiers.js";
+import { definitionOf, type Entity, type EntityLike } from "../sdk/entity.js";
+import type { InputValues, OutputValues, OutputsSpec } from "../sdk/interface.js";
+import type { TypeRecord } from "../types/type.js";
+import type { Workflow } from "../sdk/workflow-builder.js";
+import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, Store } from "../store/store.js";
+import { applyEvent } from "./machine.js";
+import type { EngineEvent } from "./events.js";
+import { loadExecution, loadWorkflowSpecs } from "./loader.js";
+import type { ExecState } from "./state.js";
+import { inputsToLiterals, literalsToValues } from "./values.js";
+import { registerEntity, type Registration } from "./registry.js";
+import type { MachineOptions } from "./step.js";
+
+/** Settings of an engine. */
+export interface EngineOptions {
+  /** Where everything is kept. */
+  readonly store: Store;
+  /** Default project and domain of registrations and executions. */
+  readonly project?: string;
+  readonly domain?: string;
+  /** How often the loop looks for work when idle (default 20 ms). */
+  readonly pollMs?: number;
+  /** Leases an attempt may lose (dead workers) before it fails (default 3). */
+  readonly maxSystemAttempts?: number;
+  /** Waits between user retries (default 1 s, doubling, at most 5 min). */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly multiplier?: number };
+  /** Called with errors the loop survives (default: written to stderr). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Options of one execution. */
+export interface StartOptions {
+  /** Task nodes that may run at once (default 25, as in Flyte). */
+  readonly maxParallelism?: number;
+  /** Run cached tasks again and store their new outputs. */
+  readonly overwriteCache?: boolean;
+  /** Project and domain (default: the engine's). */
+  readonly project?: string;
+  readonly domain?: string;
+  /** The version to register the entity under (default: a hash of its specs). */
+  readonly version?: string;
+}
+
+/** The phases in which an execution has ended. */
+const ENDED = new Set(["succeeded", "failed", "aborted", "timedOut"]);
+
+/** A started execution. */
+export interface EngineExecution<O> {
+  readonly id: string;
+  /** Resolves to the outputs once the execution succeeds; rejects with an `ExecutionError` when it fails or is aborted. */
+  result(options?: { readonly timeoutMs?: number }): Promise<O>;
+}
+
+function newExecutionId(): string {
+  return `a${randomBytes(10).toString("hex")}`;
+}
+
+function wfId(key: EntityKey) {
+  return { resourceType: "WORKFLOW" as const, ...key };
+}
+
+/**
+ * The durable engine.
+ *
+ * @example
+ * ```ts
+ * const engine = await Engine.open({ store: await openSqliteStore(".aloft/aloft.db") });
+ * engine.run();
+ * const exec = await engine.start(regression, { x: [-3, 0, 3], y: [7, 4, -2] });
+ * await exec.result(); // { wf_output: 3 } once a worker ran the tasks
+ * ```
+ */
+export class Engine {
+  private readonly cache = new Map<string, ExecState>();
+  private readonly ended = new EventEmitter();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  readonly project: string;
+  readonly domain: string;
+  private readonly machine: Omit<MachineOptions, "now">;
+
+  private constructor(
+    readonly store: Store,
+    private readonly options: EngineOptions,
+  ) {
+    this.project = options.project ?? DEFAULT_PROJECT;
+    this.domain = options.domain ?? DEFAULT_DOMAIN;
+    const b = options.backoff ?? {};
+    this.machine = {
+      maxSystemAttempts: options.maxSystemAttempts ?? 3,
+      backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
+    };
+    this.ended.setMaxListeners(0);
+  }
+
+  /** Opens an engine over a store. Call `run()` to start its loop. */
+  static async open(options: EngineOptions): Promise<Engine> {
+    return new Engine(options.store, options);
+  }
+
+  // ---- registry -----------------------------------------------------------
+
+  /** Registers an entity and everything it references. */
+  register(entity: EntityLike | Workflow, options: CompileOptions = {}): Promise<Registration> {
+    return registerEntity(this.store, entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+  }
+
+  // ---- executions -----------------------------------------------------------
+
+  /** Registers `entity` (a workflow or launch plan; a no-op when already registered) and starts an execution of it. */
+  async start<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(
+    entity: Entity<I, O, D>,
+    inputs: InputValues<I, D>,
+    options?: StartOptions,
+  ): Promise<EngineExecution<OutputValues<O>>>;
+  async start(entity: Workflow, inputs: Readonly<Record<string, unknown>>, options?: StartOptions): Promise<EngineExecution<Record<string, unknown>>>;
+  async start(entity: EntityLike | Workflow, inputs: unknown, options: StartOptions = {}): Promise<EngineExecution<never>> {
+    const def = definitionOf(entity);
+    if (!def || def.kind === "task") throw new AloftError(`start() takes a workflow or a launch plan${def ? `; ${def.name} is a task (wrap it in a workflow)` : ""}`);
+    const reg = await this.register(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+    const id = await this.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, options);
+    return this.handle(id);
+  }
+
+  /** Starts an execution of a registered workflow or launch plan, by key; inputs are checked first and nothing is stored if one is wrong. */
+  async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: Record<string, unknown> = {}): Promise<string> {
+    this.checkStartOptions(options);
+    let workflowKey = key;
+    let lp: LaunchPlanSpec | undefined;
+    if (kind === "launchPlan") {
+      const e = await this.store.getEntity("launchPlan", key);
+      if (!e) throw new AloftError(`launch plan ${key.name} version ${key.version} is not registered in ${key.project}/${key.domain}`);
+      lp = e.spec as LaunchPlanSpec;
+      const w = lp.workflowId ?? {};
+      workflowKey = { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" };
+    }
+    const { spec } = await loadWorkflowSpecs(this.store, workflowKey);
+    const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(key.name)}`;
+    const literals = inputsToLiterals(spec.template?.interface?.inputs, inputs ?? {}, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
+    const now = Date.now();
+    const id = newExecutionId();
+    const row: ExecutionRow = {
+      id,
+      project: key.project,
+      domain: key.domain,
+      workflow: workflowKey,
+      launchPlan: kind === "launchPlan" ? key : undefined,
+      phase: "queued",
+      inputs: literals,
+      outputs: undefined,
+      error: undefined,
+      parent: undefined,
+      options: {
+        maxParallelism: options.maxParallelism ?? lp?.maxParallelism ?? 25,
+        overwriteCache: options.overwriteCache === true,
+        ...lineage,
+      },
+      createdAt: now,
+      startedAt: undefined,
+      endedAt: undefined,
+      updatedAt: now,
+    };
+    await this.store.createExecution(row, { executionId: id, body: { type: "start" } });
+    this.wake?.();
+    return id;
+  }
+
+  private checkStartOptions(options: StartOptions): void {
+    const mp = options.maxParallelism;
+    if (mp !== undefined && (!Number.isSafeInteger(mp) || mp < 1)) throw new InputValueError(`maxParallelism must be a whole number of at least 1, got ${String(mp)}`, "execution", "maxParallelism");
+  }
+
+  /** A handle on an existing execution. */
+  handle<O = Record<string, unknown>>(id: string): EngineExecution<O> {
+    return { id, result: (o) => this.result(id, o) as Promise<O> };
+  }
+
+  /** Waits for an execution to end; resolves to its outputs, or rejects with an `ExecutionError`. */
+  async result(id: string, options: { readonly timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+    const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    for (;;) {
+      const row = await this.store.getExecution(id);
+      if (!row) throw new AloftError(`no execution ${id}`);
+      if (ENDED.has(row.phase)) return this.outputsOf(row);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new AloftError(`execution ${id} did not end within ${options.timeoutMs} ms (it is ${row.phase})`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(left, 250));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.ended.once(id, done);
+      });
+    }
+  }
+
+  private async outputsOf(row: ExecutionRow): Promise<Record<string, unknown>> {
+    if (row.phase !== "succeeded") {
+      const err = row.error;
+      throw new ExecutionError(`execution ${row.id} ${row.phase}: ${err?.message ?? row.phase}`, err?.nodeId ?? "", `workflow ${JSON.stringify(row.workflow.name)}`);
+    }
+    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    return literalsToValues(spec.template?.interface?.outputs, row.outputs as LiteralMap | undefined);
+  }
+
+  /** An execution, with its inputs and outputs as values. */
+  async execution(id: string): Promise<ExecutionRow & { readonly inputValues: Record<string, unknown>; readonly outputValues: Record<string, unknown> | undefined }> {
+    const row = await this.store.getExecution(id);
+    if (!row) throw new AloftError(`no execution ${id}`);
+    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const template = (spec as WorkflowSpec).template;
+    return {
+      ...row,
+      inputValues: literalsToValues(template?.interface?.inputs, row.inputs as LiteralMap),
+      outputValues: row.phase === "succeeded" ? literalsToValues(template?.interface?.outputs, row.outputs as LiteralMap) : undefined,
+    };
+  }
+
+  /** The node executions of an execution. */
+  nodes(id: string): Promise<NodeRow[]> {
+    return this.store.listNodes(id);
+  }
+
+  /** Executions, newest first. */
+  list(filter: ExecutionFilter = {}, page: { readonly limit?: number; readonly cursor?: string } = {}): Promise<Page<ExecutionRow>> {
+    return this.store.listExecutions(filter, { limit: page.limit ?? 50, ...(page.cursor ? { cursor: page.cursor } : {}) });
+  }
+
+  private async requireActive(id: string): Promise<ExecutionRow> {
+    const row = await this.store.getExecution(id);
+    if (!row) throw new AloftError(`no execution ${id}`);
+    return row;
+  }
+
+  /** Aborts an execution: running attempts are withdrawn, the rest marked aborted. */
+  async abort(id: string, reason = "aborted by a user"): Promise<void> {
+    const row = await this.requireActive(id);
+    if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
+    await this.store.addEvents([{ executionId: id, body: { type: "abort", reason } }]);
+    this.wake?.();
+  }
+
+  /** Gives a gate's signal value. */
+  async signal(id: string, name: string, value: unknown): Promise<void> {
+    const row = await this.requireActive(id);
+    const literal = await this.signalLiteral(row, name, value);
+    await this.store.addEvents([{ executionId: id, body: { type: "signal", name, value: literal } }]);
+    this.wake?.();
+  }
+
+  private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
+    const { specs, spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    void specs;
+    const stack = [spec.template, ...(spec.subWorkflows ?? [])];
+    for (const t of stack) {
+      for (const n of t?.nodes ?? []) {
+        const s = n.gateNode?.signal;
+        if (s?.signalId === name && s.type) {
+          const lm = inputsToLiterals({ variables: { [name]: { type: s.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
+          return lm.literals![name]!;
+        }
+      }
+    }
+    throw new InputValueError(`execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)}`, `execution ${row.id}`, name);
+  }
+
+  /** Approves an approval gate. */
+  async approve(id: string, name: string): Promise<void> {
+    await this.requireActive(id);
+    await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: true } }]);
+    this.wake?.();
+  }
+
+  /** Rejects an approval gate: the execution fails. */
+  async reject(id: string, name: string, reason = "rejected"): Promise<void> {
+    await this.requireActive(id);
+    await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: false, reason } }]);
+    this.wake?.();
+  }
+
+  /** Starts a new execution of the same entity with the same inputs. */
+  async relaunch(id: string): Promise<string> {
+    const row = await this.requireActive(id);
+    return this.again(row, { relaunchOf: id });
+  }
+
+  /** Starts a new execution that reuses the outputs of every task node that succeeded in `id`, and runs only the rest. */
+  async recover(id: string): Promise<string> {
+    const row = await this.requireActive(id);
+    if (!["failed", "aborted", "timedOut"].includes(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
+    return this.again(row, { recoverOf: id });
+  }
+
+  private async again(row: ExecutionRow, lineage: Record<string, unknown>): Promise<string> {
+    const now = Date.now();
+    const newId = newExecutionId();
+    const copy: ExecutionRow = {
+      ...row,
+      id: newId,
+      phase: "queued",
+      outputs: undefined,
+      error: undefined,
+      parent: undefined,
+      options: { maxParallelism: row.options["maxParallelism"], overwriteCache: row.options["overwriteCache"], ...lineage },
+      createdAt: now,
+      startedAt: undefined,
+      endedAt: undefined,
+      updatedAt: now,
+    };
+    await this.store.createExecution(copy, { executionId: newId, body: { type: "start" } });
+    this.wake?.();
+    return newId;
+  }
+
+  // ---- the loop -----------------------------------------------------------
+
+  /** Starts the loop that applies events (returns at once; `stop()` ends it). */
+  run(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.runLoop();
+  }
+
+  /** Stops the loop after the step in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Applies every due event once (the loop calls this; tests may too). */
+  async tick(): Promise<number> {
+    const now = Date.now();
+    const events = await this.store.dueEvents(now, 500);
+    const groups = new Map<string, typeof events>();
+    for (const e of events) {
+      const g = groups.get(e.executionId);
+      if (g) g.push(e);
+      else groups.set(e.executionId, [e]);
+    }
+    for (const [execId, group] of groups) {
+      let state = this.cache.get(execId);
+      if (!state) {
+        try {
+          state = await loadExecution(this.store, execId);
+        } catch (e) {
+          await this.failUnloadable(execId, group.map((g) => g.id), e);
+          continue;
+        }
+      }
+      for (const ev of group) {
+        const step = applyEvent(state, ev.body as unknown as EngineEvent, { ...this.machine, now: Date.now() });
+        try {
+          await this.store.commit(step.toCommit([ev.id]));
+        } catch (e) {
+          this.cache.delete(execId);
+          this.report(e);
+          break;
+        }
+        if (ENDED.has(state.exec.phase)) {
+          this.cache.delete(execId);
+          this.ended.emit(execId);
+          break;
+        }
+        this.cache.set(execId, state);
+      }
+    }
+    return events.length;
+  }
+
+  private async failUnloadable(execId: string, ids: number[], error: unknown): Promise<void> {
+    const row = await this.store.getExecution(execId);
+    const message = `the execution cannot be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    const now = Date.now();
+    await this.store.commit({
+      consumed: ids,
+      executions: row && !ENDED.has(row.phase) ? [{ ...row, phase: "failed", error: { message }, endedAt: now, updatedAt: now }] : [],
+    });
+    this.ended.emit(execId);
+  }
+
+  private report(e: unknown): void {
+    if (this.options.onError) this.options.onError(e);
+    else process.stderr.write(`aloft engine: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+
+  private async runLoop(): Promise<void> {
+    const pollMs = this.options.pollMs ?? 20;
+    while (this.running) {
+      let worked = 0;
+      try {
+        worked = await this.tick();
+      } catch (e) {
+        this.report(e);
+      }
+      if (worked > 0) continue;
+      let wait = pollMs;
+      try {
+        const due = await this.store.nextEventDue();
+        if (due !== undefined) wait = Math.max(0, Math.min(pollMs, due - Date.now()));
+      } catch (e) {
+        this.report(e);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.wake = undefined;
+          resolve();
+        }, wait);
+        this.wake = () => {
+          clearTimeout(timer);
+          this.wake = undefined;
+          resolve();
+        };
+      });
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * An execution as the state machine sees it: the stored execution row and
+ * node rows, the specs it runs, and bookkeeping derived from them (rebuilt
+ * whenever an execution is loaded, so nothing derived is ever stored).
+ *
+ * @module
+ */
+import type { LiteralMap } from "../idl/core.js";
+import type { Node, WorkflowTemplate } from "../idl/specs.js";
+import type { ExecutionRow, NodeRow } from "../store/store.js";
+import { indexOf, type SpecSet } from "./spec-index.js";
+
+/** Bookkeeping of one scope: the root workflow, a subworkflow, a dynamic sub-workflow. */
+export interface ScopeState {
+  /** `""` for the root, else the parent node's path and `/`. */
+  readonly prefix: string;
+  readonly template: WorkflowTemplate;
+  /** Nodes not yet succeeded. */
+  remaining: number;
+  /** Nodes started and not ended. */
+  active: number;
+  /** The first failure, while the scope finishes its other nodes (failAfterExecutableNodesComplete). */
+  failure: { readonly path: string; readonly message: string } | undefined;
+  /** Set once the scope has succeeded or failed. */
+  ended: boolean;
+}
+
+/** An execution loaded for stepping. */
+export interface ExecState {
+  exec: ExecutionRow;
+  readonly nodes: Map<string, NodeRow>;
+  readonly specs: SpecSet;
+  /** Outputs of task nodes that succeeded in the execution being recovered, by path. */
+  readonly recovered: ReadonlyMap<string, LiteralMap>;
+  /** Derived: scopes by prefix. */
+  readonly scopes: Map<string, ScopeState>;
+  /** Derived: task attempts in flight (queued for or held by a worker). */
+  running: number;
+  /** Derived: paths of nodes waiting for a parallelism slot, in order. */
+  readonly waiting: string[];
+  /** Derived: how many upstream nodes of a node have not succeeded yet. */
+  readonly pending: Map<string, number>;
+}
+
+/** Splits a node path into its scope prefix and node id: `n2/n0` → [`n2/`, `n0`]. */
+export function splitPath(path: string): [prefix: string, id: string] {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? ["", path] : [path.slice(0, slash + 1), path.slice(slash + 1)];
+}
+
+/** The array node of an element path: `n4[3]` → [`n4`, 3]; undefined for other paths. */
+export function elementOf(path: string): [arrayPath: string, index: number] | undefined {
+  const m = /^(.*)\[(\d+)\]$/.exec(path);
+  return m ? [m[1]!, Number(m[2])] : undefined;
+}
+
+/** True for a phase in which a node has not ended. */
+export function isActive(phase: string): boolean {
+  return phase === "queued" || phase === "running" || phase === "waiting";
+}
+
+/** The spec node of a path, given the scope's template (and branch parents). */
+export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
+  const [prefix, id] = splitPath(path);
+  const scope = state.scopes.get(prefix);
+  if (scope) return indexOf(scope.template).byId.get(id);
+  if (prefix === "") return undefined;
+  const parent = nodeSpecOf(state, prefix.slice(0, -1));
+  const ie = parent?.branchNode?.ifElse;
+  if (!ie) return undefined;
+  for (const block of [ie.case, ...(ie.other ?? [])]) if (block?.thenNode?.id === id) return block.thenNode;
+  return ie.elseNode?.id === id ? ie.elseNode : undefined;
+}
+
+/** Rebuilds the derived bookkeeping of a loaded execution from its rows. */
+export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, scopeTemplate: (prefix: string) => WorkflowTemplate | undefined): void {
+  state.scopes.clear();
+  state.pending.clear();
+  state.waiting.length = 0;
+  state.running = 0;
+  const addScope = (prefix: string, template: WorkflowTemplate) => {
+    state.scopes.set(prefix, { prefix, template, remaining: (template.nodes ?? []).length, active: 0, failure: undefined, ended: false });
+  };
+  addScope("", rootTemplate);
+  const rows = [...state.nodes.values()].sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || (a.path < b.path ? -1 : 1));
+  // Scopes first (a scope's parent row starts before its nodes).
+  for (const row of rows) {
+    const kind = row.data["kind"];
+    if ((kind === "workflow" || kind === "dynamic") && (row.phase !== "queued" || kind === "workflow")) {
+      const t = scopeTemplate(`${row.path}/`);
+      if (t) addScope(`${row.path}/`, t);
+    }
+  }
+  for (const row of rows) {
+    if (elementOf(row.path)) {
+      if (row.phase === "running" && row.data["dispatched"] === true) state.running++;
+      continue;
+    }
+    const [prefix] = splitPath(row.path);
+    const scope = state.scopes.get(prefix);
+    if (row.data["dispatched"] === true && row.phase === "running") state.running++;
+    if (row.data["waitingSlot"] === true) state.waiting.push(row.path);
+    if (!scope) continue;
+    if (row.phase === "succeeded") scope.remaining--;
+    if (isActive(row.phase)) scope.active++;
+    if ((row.phase === "failed" || row.phase === "timedOut") && !scope.failure) scope.failure = { path: row.path, message: row.error ?? "failed" };
+  }
+  for (const scope of state.scopes.values()) {
+    const parent = scope.prefix === "" ? undefined : state.nodes.get(scope.prefix.slice(0, -1));
+    scope.ended = scope.prefix === "" ? !["queued", "running", "failing"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * One step of the engine's state machine: the changes an event makes to an
+ * execution, collected so that the engine loop can commit them atomically.
+ * Pure: no I/O, no clock (the time is given), deterministic ids.
+ *
+ * @module
+ */
+import type { Identifier, LiteralMap, Literal } from "../idl/core.js";
+import type { Node, WorkflowTemplate } from "../idl/specs.js";
+import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodeRow, StepCommit, TaskItem } from "../store/store.js";
+import { indexOf } from "./spec-index.js";
+import { elementOf, isActive, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { resolveBinding, type PromiseReader } from "./literal-ops.js";
+
+/** Settings of the machine. */
+export interface MachineOptions {
+  /** The current time, in milliseconds since the epoch. */
+  readonly now: number;
+  /** Leases an attempt may lose before it fails as a system error. */
+  readonly maxSystemAttempts: number;
+  /** Waits between user retries. */
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+}
+
+/** The default `maxParallelism` of an execution, as in Flyte. */
+export const DEFAULT_MAX_PARALLELISM = 25;
+
+/** The key of an identifier for the registry. */
+export function entityKey(id: Identifier): EntityKey {
+  return { project: id.project ?? "", domain: id.domain ?? "", name: id.name ?? "", version: id.version ?? "" };
+}
+
+/** Deterministic id of a child execution started by node `path`. */
+export function childExecutionId(parentId: string, path: string): string {
+  return `${parentId}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`;
+}
+
+/**
+ * Collects the changes of one step and keeps the loaded state in step with
+ * them, so later decisions in the same step see earlier ones.
+ */
+export class Step {
+  readonly changedNodes = new Map<string, NodeRow>();
+  readonly enqueue: TaskItem[] = [];
+  readonly cancel: { executionId: string; path: string }[] = [];
+  readonly events: NewEvent[] = [];
+  readonly createExecutions: ExecutionRow[] = [];
+  readonly cachePut: CacheEntry[] = [];
+  execChanged = false;
+
+  constructor(
+    readonly state: ExecState,
+    readonly options: MachineOptions,
+  ) {}
+
+  get now(): number {
+    return this.options.now;
+  }
+
+  get execId(): string {
+    return this.state.exec.id;
+  }
+
+  /** The commit of this step (without the consumed event ids). */
+  toCommit(consumed: readonly number[]): StepCommit {
+    return {
+      consumed,
+      createExecutions: this.createExecutions,
+      executions: this.execChanged ? [this.state.exec] : [],
+      nodes: [...this.changedNodes.values()],
+      enqueue: this.enqueue,
+      cancelTasks: this.cancel,
+      events: this.events,
+      cachePut: this.cachePut,
+    };
+  }
+
+  // ---- rows -------------------------------------------------------------
+
+  row(path: string): NodeRow | undefined {
+    return this.state.nodes.get(path);
+  }
+
+  /** Creates or replaces a node row. */
+  putNode(row: NodeRow): NodeRow {
+    this.state.nodes.set(row.path, row);
+    this.changedNodes.set(row.path, row);
+    return row;
+  }
+
+  /** Changes fields of a node row. */
+  patchNode(path: string, patch: Partial<Omit<NodeRow, "executionId" | "path">>): NodeRow {
+    const old = this.row(path);
+    if (!old) throw new Error(`no node ${path} in execution ${this.execId}`);
+    return this.putNode({ ...old, ...patch, data: patch.data ? { ...old.data, ...patch.data } : old.data, updatedAt: this.now });
+  }
+
+  /** Creates the row of a node that starts now. */
+  newNode(path: string, entity: string, inputs: LiteralMap | undefined, data: Record<string, unknown>, phase = "running"): NodeRow {
+    return this.putNode({
+      executionId: this.execId,
+      path,
+      entity,
+      phase,
+      attempts: 0,
+      systemAttempts: 0,
+      cacheStatus: "disabled",
+      inputs,
+      outputs: undefined,
+      error: undefined,
+      startedAt: this.now,
+      endedAt: undefined,
+      updatedAt: this.now,
+      data,
+    });
+  }
+
+  patchExec(patch: Partial<ExecutionRow>): void {
+    this.state.exec = { ...this.state.exec, ...patch, updatedAt: this.now };
+    this.execChanged = true;
+  }
+
+  // ---- scopes -----------------------------------------------------------
+
+  scopeOf(path: string): ScopeState | undefined {
+    return this.state.scopes.get(splitPath(path)[0]);
+  }
+
+  /** Reads promises inside scope `prefix`: workflow inputs and node outputs of that scope. */
+  reader(prefix: string): PromiseReader {
+    return (nodeId, name) => {
+      if (nodeId === "") return this.scopeInputs(prefix).literals?.[name];
+      const row = this.row(prefix + nodeId);
+      return (row?.outputs as LiteralMap | undefined)?.literals?.[name];
+    };
+  }
+
+  /** The inputs of a scope: the execution's, or those of the node that opened it. */
+  scopeInputs(prefix: string): LiteralMap {
+    if (prefix === "") return (this.state.exec.inputs as LiteralMap | undefined) ?? {};
+    const parent = this.row(prefix.slice(0, -1));
+    return (parent?.inputs as LiteralMap | undefined) ?? {};
+  }
+
+  /** Opens a scope for a subworkflow or dynamic sub-workflow and starts its roots. */
+  openScope(prefix: string, template: WorkflowTemplate, startNode: (prefix: string, node: Node) => void): void {
+    const nodes = template.nodes ?? [];
+    const scope: ScopeState = { prefix, template, remaining: nodes.length, active: 0, failure: undefined, ended: false };
+    this.state.scopes.set(prefix, scope);
+    if (nodes.length === 0) {
+      this.scopeSucceeded(scope);
+      return;
+    }
+    const ix = indexOf(template);
+    for (const id of ix.roots) {
+      if (scope.ended) return;
+      startNode(prefix, ix.byId.get(id)!);
+    }
+  }
+
+  /** The outputs of a scope, from its template's output bindings. */
+  scopeOutputs(scope: ScopeState): LiteralMap {
+    const literals: Record<string, Literal> = {};
+    const read = this.reader(scope.prefix);
+    for (const b of scope.template.outputs ?? []) literals[b.var ?? ""] = resolveBinding(b.binding ?? {}, read);
+    return { literals };
+  }
+
+  /** Hook set by the machine: what to do when a scope succeeds or fails. */
+  scopeSucceeded: (scope: ScopeState) => void = () => {};
+
+  // ---- slots --------------------------------------------------------------
+
+  maxParallelism(): number {
+    const mp = this.state.exec.options["maxParallelism"];
+    return typeof mp === "number" && mp > 0 ? mp : DEFAULT_MAX_PARALLELISM;
+  }
+
+  hasSlot(): boolean {
+    return this.state.running < this.maxParallelism();
+  }
+
+  /** Adds a task attempt to the queue and counts it as running. */
+  dispatch(item: Omit<TaskItem, "id" | "executionId" | "systemAttempts" | "maxSystemAttempts">): void {
+    this.state.running++;
+    this.enqueue.push({
+      ...item,
+      id: `${this.execId}|${item.path}|${item.attempt}`,
+      executionId: this.execId,
+      systemAttempts: 0,
+      maxSystemAttempts: this.options.maxSystemAttempts,
+    });
+  }
+
+  /** A task attempt left the queue (finished or withdrawn). */
+  release(): void {
+    if (this.state.running > 0) this.state.running--;
+  }
+
+  /** Withdraws the queued or leased attempt of a node. */
+  withdraw(path: string): void {
+    this.cancel.push({ executionId: this.execId, path });
+  }
+
+  /** Aborts every active node under `prefix` (withdrawing attempts, aborting child executions). */
+  abortActive(prefix: string, reason: string): void {
+    for (const row of [...this.state.nodes.values()]) {
+      if (!row.path.startsWith(prefix) || !isActive(row.phase)) continue;
+      if (row.data["dispatched"] === true && row.phase === "running") {
+        this.withdraw(row.path);
+        this.release();
+      }
+      const childId = row.data["childId"];
+      if (typeof childId === "string") this.events.push({ executionId: childId, body: { type: "abort", reason } });
+      this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason, data: { waitingSlot: false, dispatched: false } });
+      const idx = this.state.waiting.indexOf(row.path);
+      if (idx >= 0) this.state.waiting.splice(idx, 1);
+      if (!elementOf(row.path)) {
+        const scope = this.scopeOf(row.path);
+        if (scope) scope.active--;
+      }
+    }
+  }
+}
