@@ -1,0 +1,69 @@
+/**
+ * `npm run bench`: measures building, compiling and locally running Aloft
+ * workflows, runs the same workloads through LangGraph.js, and writes
+ * BENCHMARKS.md at the repository root.
+ *
+ * @module
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { BUILD_COMPILE, OVERHEAD_SIZES, PEER_RUNS, QUICK } from "./config.js";
+import { measureBuildCompile } from "./build-compile.js";
+import { machineInfo } from "./machine.js";
+import { measureOverhead, type OverheadResult } from "./overhead.js";
+import { renderReport, type BenchmarkReport } from "./report.js";
+
+const root = new URL("../", import.meta.url);
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function packageVersion(path: string): string {
+  return (JSON.parse(readFileSync(new URL(path, root), "utf8")) as { version: string }).version;
+}
+
+function commit(): string {
+  try {
+    const hash = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: fileURLToPath(root), encoding: "utf8" }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no", "src"], { cwd: fileURLToPath(root), encoding: "utf8" }).trim() !== "";
+    return dirty ? `${hash} (with uncommitted changes in src/)` : hash;
+  } catch {
+    return "unknown";
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const date = new Date();
+  const machine = machineInfo();
+  log(`Aloft benchmark on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
+
+  const buildCompile = await measureBuildCompile({ sizes: BUILD_COMPILE.sizes, shapes: BUILD_COMPILE.shapes, runs: BUILD_COMPILE.runs }, log);
+
+  const overhead: OverheadResult[] = [];
+  for (const shape of ["chain", "fanout"] as const) {
+    log(`local execution overhead, ${shape}`);
+    overhead.push(await measureOverhead(shape, OVERHEAD_SIZES, PEER_RUNS.limitMs));
+  }
+
+  const report: BenchmarkReport = {
+    date,
+    machine,
+    loadAtEnd: Math.round(os.loadavg()[0]! * 100) / 100,
+    versions: { aloft: packageVersion("package.json"), langgraph: packageVersion("node_modules/@langchain/langgraph/package.json"), commit: commit() },
+    buildCompile,
+    buildCompileRuns: BUILD_COMPILE.runs,
+    overhead,
+    peerLimitMs: PEER_RUNS.limitMs,
+    totalSeconds: (performance.now() - started) / 1000,
+  };
+  const target = new URL(QUICK ? "scratch/BENCHMARKS.quick.md" : "BENCHMARKS.md", root);
+  mkdirSync(new URL(".", target), { recursive: true });
+  writeFileSync(target, renderReport(report));
+  log(`wrote ${fileURLToPath(target)} in ${report.totalSeconds.toFixed(0)} s`);
+}
+
+await main();
