@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Binding, Identifier, LiteralMap } from "../idl/core.js";
-import type { LaunchPlanSpec, Node, Parameter, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import type { LaunchPlanSpec, Node, Parameter, Schedule, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError, WorkflowNotReadyError } from "../errors.js";
 import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
@@ -18,6 +18,9 @@ import { compileBinding, compileInterface } from "./bindings.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
 import { taskTemplate } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
+
+/** The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it). */
+export const MISSED_TICKS_LABEL = "aloft.schedule.missed";
 
 /** Where to compile to; every field has a default. */
 export interface CompileOptions {
@@ -173,6 +176,13 @@ class Compiler {
       fixedInputs: fixed,
     };
     if (def.maxParallelism !== undefined) spec.maxParallelism = def.maxParallelism;
+    if (def.schedule) {
+      const s = def.schedule;
+      const schedule: Schedule = "cron" in s ? { cronSchedule: { schedule: s.cron } } : { rate: { value: s.rate.value, unit: s.rate.unit === "minute" ? "MINUTE" : s.rate.unit === "hour" ? "HOUR" : "DAY" } };
+      if (s.kickoffTimeInput !== undefined) schedule.kickoffTimeInputArg = s.kickoffTimeInput;
+      spec.entityMetadata = { schedule };
+      if (s.missed === "catchUp") spec.labels = { values: { [MISSED_TICKS_LABEL]: "catchUp" } };
+    }
     this.launchPlans.set(idKey(id), spec);
     return { id, spec };
   }

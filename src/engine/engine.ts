@@ -24,6 +24,7 @@ import { loadExecution, loadWorkflowSpecs } from "./loader.js";
 import type { ExecState } from "./state.js";
 import { inputsToLiterals, literalsToValues } from "./values.js";
 import { registerEntity, type Registration } from "./registry.js";
+import { fireDueTicks } from "./scheduler.js";
 import type { MachineOptions } from "./step.js";
 
 /** Settings of an engine. */
@@ -41,6 +42,8 @@ export interface EngineOptions {
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly multiplier?: number };
   /** Called with errors the loop survives (default: written to stderr). */
   readonly onError?: (error: unknown) => void;
+  /** Whether the loop fires launch-plan schedules (default true). */
+  readonly schedules?: boolean;
 }
 
 /** Options of one execution. */
@@ -139,7 +142,7 @@ export class Engine {
   }
 
   /** Starts an execution of a registered workflow or launch plan, by key; inputs are checked first and nothing is stored if one is wrong. */
-  async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: Record<string, unknown> = {}): Promise<string> {
+  async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: Record<string, unknown> = {}, executionId?: string): Promise<string> {
     this.checkStartOptions(options);
     let workflowKey = key;
     let lp: LaunchPlanSpec | undefined;
@@ -154,7 +157,7 @@ export class Engine {
     const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(key.name)}`;
     const literals = inputsToLiterals(spec.template?.interface?.inputs, inputs ?? {}, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
     const now = Date.now();
-    const id = newExecutionId();
+    const id = executionId ?? newExecutionId();
     const row: ExecutionRow = {
       id,
       project: key.project,
@@ -401,9 +404,25 @@ export class Engine {
     else process.stderr.write(`aloft engine: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 
+  /** Fires the due ticks of scheduled launch plans (the loop calls this about once a second). */
+  fireSchedules(now = Date.now()): Promise<number> {
+    return fireDueTicks(this.store, now, async (key, inputs, id, tickAt) => {
+      await this.startRegistered("launchPlan", key, inputs, {}, { scheduledAt: tickAt }, id);
+    });
+  }
+
   private async runLoop(): Promise<void> {
     const pollMs = this.options.pollMs ?? 20;
+    let nextSchedules = 0;
     while (this.running) {
+      if (this.options.schedules !== false && Date.now() >= nextSchedules) {
+        nextSchedules = Date.now() + 1000;
+        try {
+          await this.fireSchedules();
+        } catch (e) {
+          this.report(e);
+        }
+      }
       let worked = 0;
       try {
         worked = await this.tick();

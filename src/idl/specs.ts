@@ -91,6 +91,8 @@ export interface ArrayNode {
   parallelism?: number;
   minSuccesses?: number;
   minSuccessRatio?: number;
+  /** `google.protobuf.BoolValue`: true when `node` keeps the mapped entity's own (scalar) interface. */
+  isOriginalSubNodeInterface?: { value?: boolean };
   boundInputs?: string[];
 }
 
@@ -186,5 +188,6 @@ export interface LaunchPlanSpec {
   entityMetadata?: { schedule?: Schedule };
   defaultInputs?: { parameters?: Record<string, Parameter> };
   fixedInputs?: LiteralMap;
+  labels?: { values?: Record<string, string> };
   maxParallelism?: number;
 }

@@ -9,6 +9,7 @@ import type { BindingsOf, CallResult, EntityInterface, InputValues, OutputsSpec,
 import type { Graph } from "./graph.js";
 import type { NormalizedTaskOptions, TaskContext } from "./task-options.js";
 import { startEntity, type Execution, type RunOptions } from "./runner-port.js";
+import type { ScheduleOption } from "./schedule.js";
 
 /** Key of the internal definition carried by every entity. */
 export const INTERNAL: unique symbol = Symbol("aloft.entity");
@@ -48,6 +49,8 @@ export interface LaunchPlanDefinition {
   readonly defaults: Readonly<Record<string, unknown>>;
   readonly fixed: Readonly<Record<string, unknown>>;
   readonly maxParallelism: number | undefined;
+  /** When the plan runs by itself. */
+  readonly schedule?: ScheduleOption | undefined;
 }
 
 /** The kinds of entity. */

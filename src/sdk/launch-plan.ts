@@ -14,6 +14,7 @@ import { INTERNAL, definitionOf, makeCallable, runnableMethods, type Entity, typ
 import { makeInterface, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
 import type { Workflow } from "./workflow-builder.js";
+import { checkSchedule, type ScheduleOption } from "./schedule.js";
 
 /** Settings of a launch plan. */
 export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf<I>>, Fx = Partial<ValuesOf<I>>> {
@@ -23,6 +24,8 @@ export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf
   readonly fixedInputs?: Fx;
   /** How many nodes of an execution may run at once. */
   readonly maxParallelism?: number;
+  /** Run on a schedule while an engine runs (a cron expression or a fixed rate). */
+  readonly schedule?: ScheduleOption;
 }
 
 /** A launch plan of a workflow with inputs `I` (those in `D` have defaults) and outputs `O`. */
@@ -75,10 +78,16 @@ function create<I extends TypeRecord, O extends OutputsSpec, const Dflt extends 
   }
   const mp = options.maxParallelism;
   if (mp !== undefined && (!Number.isSafeInteger(mp) || mp < 1)) throw new LaunchPlanError(`launch plan ${JSON.stringify(name)}: maxParallelism must be a whole number of at least 1`, { entity: name });
+  const schedule = options.schedule === undefined ? undefined : checkSchedule(options.schedule, name, Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, v.literalType])));
+  if (schedule?.kickoffTimeInput !== undefined && Object.prototype.hasOwnProperty.call(fixed, schedule.kickoffTimeInput)) {
+    throw new LaunchPlanError(`launch plan ${JSON.stringify(name)}: the kickoff time input ${JSON.stringify(schedule.kickoffTimeInput)} cannot also be fixed`, { entity: name });
+  }
   const existing = plans.get(name);
   if (existing) {
     const e = existing.def;
-    if (e.workflow === wf && sameValues(e.defaults, defaults) && sameValues(e.fixed, fixed) && e.maxParallelism === mp) return existing.entity as Result;
+    if (e.workflow === wf && sameValues(e.defaults, defaults) && sameValues(e.fixed, fixed) && e.maxParallelism === mp && canonicalJson(e.schedule ?? null) === canonicalJson(schedule ?? null)) {
+      return existing.entity as Result;
+    }
     throw new LaunchPlanError(`a launch plan named ${JSON.stringify(name)} already exists with different settings; give this one another name`, { entity: name });
   }
   const open: Record<string, (typeof inputs)[string]> = {};
@@ -91,6 +100,7 @@ function create<I extends TypeRecord, O extends OutputsSpec, const Dflt extends 
     defaults,
     fixed,
     maxParallelism: mp,
+    schedule,
   };
   const entity = makeCallable<Result>(planPrototype, (...args) => callEntity(def, args), { kind: "launchPlan", name, interface: def.interface, [INTERNAL]: def });
   plans.set(name, { def, entity });
