@@ -73,10 +73,6 @@ function newExecutionId(): string {
   return `a${randomBytes(10).toString("hex")}`;
 }
 
-function wfId(key: EntityKey) {
-  return { resourceType: "WORKFLOW" as const, ...key };
-}
-
 /**
  * The durable engine.
  *

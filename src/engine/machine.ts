@@ -478,6 +478,7 @@ class Machine {
     this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now, data: { dispatched: false, waitingSlot: false } });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], true);
+    if (path === "efn") return this.failureHandlerEnded();
     const [prefix, id] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
@@ -531,6 +532,7 @@ class Machine {
     this.step.patchNode(path, { phase, error: why, endedAt: this.step.now, data: { dispatched: false, waitingSlot: false } });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], false);
+    if (path === "efn") return this.failureHandlerEnded();
     const [prefix] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {

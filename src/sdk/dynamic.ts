@@ -16,6 +16,7 @@ import { checkTypeRecord, makeInterface, normalizeOutputs, type EntityInterface,
 import type { ValuesOf } from "../types/type.js";
 import { normalizeTaskOptions } from "./task-options.js";
 import { callEntity } from "./call.js";
+import { recordTask } from "./known-tasks.js";
 import type { Task, TaskConfig } from "./task.js";
 
 /**
@@ -112,6 +113,7 @@ export function dynamic<I extends TypeRecord = {}, O extends OutputsSpec = undef
     },
     dynamic: build,
   };
+  recordTask(def);
   return makeCallable<Task<I, O>>(dynamicPrototype, (...args) => callEntity(def, args), { kind: "task", name, interface: def.interface, [INTERNAL]: def });
 }
 

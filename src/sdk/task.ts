@@ -9,6 +9,7 @@ import { checkTypeRecord, makeInterface, normalizeOutputs, type OutputsSpec, typ
 import { INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type TaskDefinition } from "./entity.js";
 import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from "./task-options.js";
 import { callEntity } from "./call.js";
+import { recordTask } from "./known-tasks.js";
 
 /** The declaration of a task. */
 export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends ExecutionOptions {
@@ -74,5 +75,6 @@ export function task<I extends TypeRecord, O extends OutputsSpec>(config: TaskCo
     options: normalizeTaskOptions(config, name, Object.keys(inputs)),
     fn: fn as TaskDefinition["fn"],
   };
+  recordTask(def);
   return makeCallable<Task<I, O>>(taskPrototype, (...args) => callEntity(def, args), { kind: "task", name, interface: def.interface, [INTERNAL]: def });
 }
