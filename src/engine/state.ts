@@ -86,7 +86,7 @@ export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, sc
   // Scopes first (a scope's parent row starts before its nodes).
   for (const row of rows) {
     const kind = row.data["kind"];
-    if ((kind === "workflow" || kind === "dynamic") && (row.phase !== "queued" || kind === "workflow")) {
+    if (kind === "workflow" || (kind === "dynamic" && row.data["dynamicSpec"] !== undefined)) {
       const t = scopeTemplate(`${row.path}/`);
       if (t) addScope(`${row.path}/`, t);
     }

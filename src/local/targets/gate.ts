@@ -9,12 +9,8 @@ import type { NodeMetadata, GateNode } from "../../idl/specs.js";
 import { GateError, CompileError } from "../../errors.js";
 import { describeType } from "../../types/describe.js";
 import { GateBoard } from "../gates.js";
+import { durationMs } from "../../compiler/task-policy.js";
 import type { NodeCall, NodeTarget, Outputs } from "../target.js";
-
-function durationMs(d: { seconds?: string; nanos?: number } | undefined): number | undefined {
-  if (!d) return undefined;
-  return Number(d.seconds ?? "0") * 1000 + (d.nanos ?? 0) / 1e6;
-}
 
 function sleepFor(ms: number, signal: AbortSignal): Promise<Outputs> {
   return new Promise((resolve, reject) => {
