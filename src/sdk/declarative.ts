@@ -12,6 +12,7 @@ import { withGraph } from "./context.js";
 import { INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type WorkflowDefinition } from "./entity.js";
 import { checkTypeRecord, makeInterface, type HandlesOf, type OutputShape, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
+import { assertConditionalsComplete } from "./conditional.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
 
@@ -37,7 +38,9 @@ export type OutputsOfResult<R> = R extends void | undefined
   : R extends Handle<infer T>
     ? AloftType<T>
     : R extends readonly Handle<unknown>[]
-      ? { -readonly [K in keyof R]: R[K] extends Handle<infer T> ? AloftType<T> : never }
+      ? number extends R["length"]
+        ? { readonly [k: `o${number}`]: R[number] extends Handle<infer T> ? AloftType<T> : never }
+        : { -readonly [K in keyof R]: R[K] extends Handle<infer T> ? AloftType<T> : never }
       : R extends { readonly [name: string]: Handle<unknown> | undefined }
         ? { -readonly [K in keyof R]-?: R[K] extends Handle<infer T> | undefined ? AloftType<T> : never }
         : never;
@@ -106,6 +109,7 @@ export function workflow<const I extends TypeRecord = {}, R extends BodyResult =
   const handles: Record<string, Handle<unknown>> = {};
   for (const [n, type] of Object.entries(inputs)) handles[n] = graph.addInput(n, type);
   const result = withGraph(graph, () => body(handles as HandlesOf<I>));
+  assertConditionalsComplete(graph);
   const shape = collectOutputs(graph, result);
   if (config.onFailure !== undefined) attachFailureHandler(graph, config.onFailure);
   const outputs: Record<string, AnyType> = {};
