@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // The store layer (and its tests) is where database drivers live.
+    files: ["src/store/**/*.ts", "test/store/**/*.ts"],
+    rules: { "no-restricted-imports": "off" },
+  },
+  {
     files: ["src/sdk/**/*.ts", "src/types/**/*.ts"],
     rules: {
       "no-restricted-imports": [

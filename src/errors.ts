@@ -232,3 +232,32 @@ export class RegistryConflictError extends AloftError {
 export class DuplicateExecutionError extends AloftError {
   override name = "DuplicateExecutionError";
 }
+
+/** Why a store refused a change (see `StoreConflictError`). */
+export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists";
+
+/**
+ * A store refused a change that contradicts what it holds: a step consumed an
+ * event that does not exist or was already consumed (another engine got there
+ * first), changed an execution that does not exist, or queued a task item
+ * whose id is taken. Nothing of the change was written.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await store.commit(step);
+ * } catch (e) {
+ *   if (e instanceof StoreConflictError && e.reason === "eventConsumed") return; // already applied elsewhere
+ *   throw e;
+ * }
+ * ```
+ */
+export class StoreConflictError extends AloftError {
+  override name = "StoreConflictError";
+  constructor(
+    message: string,
+    readonly reason: StoreConflictReason,
+  ) {
+    super(message);
+  }
+}

@@ -130,6 +130,7 @@ export interface InboxEvent {
 /** A new event to add. */
 export interface NewEvent {
   readonly executionId: string;
+  /** Not applied before this time; absent: due at once (0, or `now` where the method is given one). */
   readonly dueAt?: number;
   readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
 }
@@ -173,7 +174,9 @@ export interface ExecutionFilter {
   /** Executions started from this launch plan name. */
   readonly launchPlanName?: string;
   readonly phase?: ExecutionPhase;
+  /** Created at or after this time (inclusive). */
   readonly createdAfter?: number;
+  /** Created before this time (exclusive). */
   readonly createdBefore?: number;
   /** Child executions of this execution. */
   readonly parentId?: string;
@@ -214,16 +217,23 @@ export interface Store {
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   /** Executions, newest first, one page at a time (`limit` 1..1000). */
   listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>>;
-  /** The node executions of an execution, ordered by start time then path. */
+  /** The node executions of an execution, ordered by start time (not started last) then path. */
   listNodes(executionId: string): Promise<NodeRow[]>;
 
   /** Events due at `now` and not consumed, in id order (at most `limit`). */
   dueEvents(now: number, limit: number): Promise<InboxEvent[]>;
-  /** The time of the earliest event not yet due, if any (so the engine knows when to wake). */
+  /** The earliest `dueAt` of the events not consumed yet, if any (so the engine knows when to wake); in the past when some are due already. */
   nextEventDue(): Promise<number | undefined>;
   /** Adds events (signals, abort requests, timers) outside a step. */
   addEvents(events: readonly NewEvent[]): Promise<void>;
-  /** Applies one engine step atomically. */
+  /**
+   * Applies one engine step atomically, in this order: consumed events, created
+   * and changed executions, nodes, `cancelTasks` (before the step's own
+   * `enqueue`), `enqueue`, events, `cachePut` (replacing an entry of the same key).
+   * Rejects, writing nothing, with `StoreConflictError` (an event unknown or
+   * already consumed, an execution unknown, a task item id taken) or
+   * `DuplicateExecutionError`.
+   */
   commit(step: StepCommit): Promise<void>;
 
   /**
@@ -234,9 +244,9 @@ export interface Store {
    * `taskSystemFailed` event for its execution.
    */
   claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]>;
-  /** Extends a lease; false when the lease was lost or the item withdrawn (the worker must stop the attempt). */
+  /** Extends a live lease (its token, not expired) to `now + leaseMs`; false when the lease expired or was lost or the item withdrawn (the worker must stop the attempt). */
   heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean>;
-  /** Removes a leased item and adds its result event, atomically; false (and nothing written) when the lease was lost. */
+  /** Removes a leased item and adds its result event (due at `now`), atomically; false (and nothing written) when the lease was lost: the item was withdrawn or leased again to another worker (a late result whose lease expired but was not taken over is still accepted). */
   finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean>;
 
   /** A cached result, or undefined. */

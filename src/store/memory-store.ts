@@ -1,0 +1,351 @@
+/**
+ * `MemoryStore`: the `Store` port over plain maps, for tests and for runs
+ * that need no durability. Every method is atomic (it checks everything
+ * before it changes anything), and values are deep-copied in and out.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import {
+  checkBatchLimit,
+  checkDuration,
+  checkFirstEvent,
+  checkPageLimit,
+  cloneJson,
+  compareText,
+  conflict,
+  decodeCursor,
+  duplicateExecution,
+  encodeCursor,
+  registryConflict,
+  storeClosed,
+  systemFailureMessage,
+} from "./rules.js";
+import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
+import type {
+  CacheEntry,
+  ClaimedTask,
+  EntityKey,
+  ExecutionFilter,
+  ExecutionRow,
+  InboxEvent,
+  NewEvent,
+  NodeRow,
+  Page,
+  RegisteredEntity,
+  RegisteredKind,
+  StepCommit,
+  Store,
+  TaskItem,
+  TaskResult,
+} from "./store.js";
+
+interface Lease {
+  readonly token: string;
+  readonly owner: string;
+  expiresAt: number;
+}
+
+interface Queued {
+  item: TaskItem;
+  lease: Lease | undefined;
+}
+
+interface StoredEvent {
+  readonly event: InboxEvent;
+  consumed: boolean;
+}
+
+const entityId = (kind: RegisteredKind, k: EntityKey): string => JSON.stringify([kind, k.project, k.domain, k.name, k.version]);
+
+/** Whether an execution matches a listing filter. */
+function matches(r: ExecutionRow, f: ExecutionFilter): boolean {
+  return (
+    (f.project === undefined || r.project === f.project) &&
+    (f.domain === undefined || r.domain === f.domain) &&
+    (f.workflowName === undefined || r.workflow.name === f.workflowName) &&
+    (f.launchPlanName === undefined || r.launchPlan?.name === f.launchPlanName) &&
+    (f.phase === undefined || r.phase === f.phase) &&
+    (f.createdAfter === undefined || r.createdAt >= f.createdAfter) &&
+    (f.createdBefore === undefined || r.createdAt < f.createdBefore) &&
+    (f.parentId === undefined || r.parent?.executionId === f.parentId)
+  );
+}
+
+/** Newest first: by creation time, then id, both descending. */
+const newestFirst = (a: ExecutionRow, b: ExecutionRow): number => b.createdAt - a.createdAt || compareText(b.id, a.id);
+
+/**
+ * The `Store` port in memory: nothing survives the process. Use it in tests
+ * and for short-lived engines; `openSqliteStore` is the durable default.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore();
+ * await store.createExecution(row, { executionId: row.id, body: { type: "start" } });
+ * const [event] = await store.dueEvents(Date.now(), 10);
+ * ```
+ */
+export class MemoryStore implements Store {
+  private readonly entities = new Map<string, RegisteredEntity>();
+  private readonly executions = new Map<string, ExecutionRow>();
+  private readonly nodes = new Map<string, Map<string, NodeRow>>();
+  private readonly events = new Map<number, StoredEvent>();
+  private lastEventId = 0;
+  private readonly items = new Map<string, Queued>();
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
+  private readonly ticks = new Map<string, Set<number>>();
+  private closed = false;
+
+  private check(): void {
+    if (this.closed) throw storeClosed();
+  }
+
+  async registerEntity(entity: RegisteredEntity): Promise<"created" | "exists"> {
+    this.check();
+    const id = entityId(entity.kind, entity.key);
+    const stored = this.entities.get(id);
+    if (stored) {
+      if (stored.digest === entity.digest) return "exists";
+      throw registryConflict(entity.kind, entity.key, stored.digest, entity.digest);
+    }
+    this.entities.set(id, copyEntity(entity));
+    return "created";
+  }
+
+  async getEntity(kind: RegisteredKind, key: EntityKey): Promise<RegisteredEntity | undefined> {
+    this.check();
+    const e = this.entities.get(entityId(kind, key));
+    return e && copyEntity(e);
+  }
+
+  async listEntities(kind: RegisteredKind, filter: { readonly project?: string; readonly domain?: string; readonly name?: string } = {}): Promise<RegisteredEntity[]> {
+    this.check();
+    return [...this.entities.values()]
+      .filter(
+        (e) =>
+          e.kind === kind &&
+          (filter.project === undefined || e.key.project === filter.project) &&
+          (filter.domain === undefined || e.key.domain === filter.domain) &&
+          (filter.name === undefined || e.key.name === filter.name),
+      )
+      .sort((a, b) => compareText(a.key.name, b.key.name) || a.createdAt - b.createdAt || compareText(a.key.version, b.key.version))
+      .map(copyEntity);
+  }
+
+  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+    this.check();
+    checkFirstEvent(row, first);
+    if (this.executions.has(row.id)) throw duplicateExecution(row.id, "createExecution");
+    const copy = copyExecution(row);
+    const event = this.newEvent(first, 0);
+    this.executions.set(copy.id, copy);
+    this.pushEvent(event);
+  }
+
+  async getExecution(id: string): Promise<ExecutionRow | undefined> {
+    this.check();
+    const r = this.executions.get(id);
+    return r && copyExecution(r);
+  }
+
+  async listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>> {
+    this.check();
+    checkPageLimit(page.limit);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const rows = [...this.executions.values()]
+      .filter((r) => matches(r, filter))
+      .filter((r) => !after || r.createdAt < after.createdAt || (r.createdAt === after.createdAt && compareText(r.id, after.id) < 0))
+      .sort(newestFirst)
+      .slice(0, page.limit + 1);
+    const items = rows.slice(0, page.limit).map(copyExecution);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > page.limit && last ? encodeCursor(last) : undefined };
+  }
+
+  async listNodes(executionId: string): Promise<NodeRow[]> {
+    this.check();
+    const started = (n: NodeRow): number => (n.startedAt === undefined ? 1 : 0);
+    return [...(this.nodes.get(executionId)?.values() ?? [])]
+      .sort((a, b) => started(a) - started(b) || (a.startedAt ?? 0) - (b.startedAt ?? 0) || compareText(a.path, b.path))
+      .map(copyNode);
+  }
+
+  async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {
+    this.check();
+    checkBatchLimit("dueEvents", limit);
+    const out: InboxEvent[] = [];
+    for (const s of [...this.events.values()].sort((a, b) => a.event.id - b.event.id)) {
+      if (out.length >= limit) break;
+      if (!s.consumed && s.event.dueAt <= now) out.push(copyEvent(s.event));
+    }
+    return out;
+  }
+
+  async nextEventDue(): Promise<number | undefined> {
+    this.check();
+    let next: number | undefined;
+    for (const s of this.events.values()) if (!s.consumed && (next === undefined || s.event.dueAt < next)) next = s.event.dueAt;
+    return next;
+  }
+
+  async addEvents(events: readonly NewEvent[]): Promise<void> {
+    this.check();
+    const staged = events.map((e) => {
+      if (!this.executions.has(e.executionId)) throw conflict.executionMissing("addEvents", e.executionId, `event "${e.body.type}"`);
+      return this.newEvent(e, 0);
+    });
+    staged.forEach((e) => this.pushEvent(e));
+  }
+
+  async commit(step: StepCommit): Promise<void> {
+    this.check();
+    // Check everything and copy every value first: nothing is changed until all of it holds.
+    const consumed = new Set<number>();
+    for (const id of step.consumed) {
+      const stored = this.events.get(id);
+      if (!stored) throw conflict.eventMissing(id);
+      if (stored.consumed || consumed.has(id)) throw conflict.eventConsumed(id);
+      consumed.add(id);
+    }
+    const created = new Map<string, ExecutionRow>();
+    for (const row of step.createExecutions ?? []) {
+      if (this.executions.has(row.id) || created.has(row.id)) throw duplicateExecution(row.id, "commit");
+      created.set(row.id, copyExecution(row));
+    }
+    const known = (id: string): boolean => this.executions.has(id) || created.has(id);
+    const changed = (step.executions ?? []).map((row) => {
+      if (!known(row.id)) throw conflict.executionMissing("commit", row.id, "changed by the step");
+      return copyExecution(row);
+    });
+    const nodes = (step.nodes ?? []).map((n) => {
+      if (!known(n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+      return copyNode(n);
+    });
+    const cancelled = new Set<string>();
+    for (const c of step.cancelTasks ?? []) {
+      for (const [id, q] of this.items) if (q.item.executionId === c.executionId && q.item.path === c.path) cancelled.add(id);
+    }
+    const enqueue = new Map<string, TaskItem>();
+    for (const item of step.enqueue ?? []) {
+      if (!known(item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+      if ((this.items.has(item.id) && !cancelled.has(item.id)) || enqueue.has(item.id)) throw conflict.taskItemExists(item.id);
+      enqueue.set(item.id, copyTaskItem(item));
+    }
+    const events = (step.events ?? []).map((e) => {
+      if (!known(e.executionId)) throw conflict.executionMissing("commit", e.executionId, `event "${e.body.type}"`);
+      return this.newEvent(e, 0);
+    });
+    const cachePut = (step.cachePut ?? []).map(copyCacheEntry);
+
+    for (const id of consumed) {
+      const stored = this.events.get(id);
+      if (stored) stored.consumed = true;
+    }
+    for (const row of [...created.values(), ...changed]) this.executions.set(row.id, row);
+    for (const n of nodes) {
+      let byPath = this.nodes.get(n.executionId);
+      if (!byPath) this.nodes.set(n.executionId, (byPath = new Map()));
+      byPath.set(n.path, n);
+    }
+    for (const id of cancelled) this.items.delete(id);
+    for (const item of enqueue.values()) this.items.set(item.id, { item, lease: undefined });
+    events.forEach((e) => this.pushEvent(e));
+    for (const c of cachePut) this.cache.set(c.key, c);
+  }
+
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+    this.check();
+    checkBatchLimit("claimTasks", limit);
+    checkDuration("claimTasks", "leaseMs", leaseMs);
+    const byReadiness = [...this.items.values()].sort((a, b) => a.item.readyAt - b.item.readyAt || compareText(a.item.id, b.item.id));
+    // Items whose last allowed lease expired become system failures.
+    for (const q of byReadiness) {
+      if (!q.lease || q.lease.expiresAt > now || q.item.systemAttempts + 1 < q.item.maxSystemAttempts) continue;
+      const lost = q.item.systemAttempts + 1;
+      this.items.delete(q.item.id);
+      const body = { type: "taskSystemFailed", path: q.item.path, attempt: q.item.attempt, systemAttempts: lost, message: systemFailureMessage(q.item.id, lost, q.lease.owner) };
+      this.pushEvent({ id: 0, executionId: q.item.executionId, dueAt: now, body });
+    }
+    const claimed: ClaimedTask[] = [];
+    for (const q of byReadiness) {
+      if (claimed.length >= limit) break;
+      if (!this.items.has(q.item.id) || q.item.readyAt > now || (q.lease && q.lease.expiresAt > now)) continue;
+      if (q.lease) q.item = { ...q.item, systemAttempts: q.item.systemAttempts + 1 };
+      q.lease = { token: randomUUID(), owner: workerId, expiresAt: now + leaseMs };
+      claimed.push({ ...copyTaskItem(q.item), leaseToken: q.lease.token, leaseExpiresAt: q.lease.expiresAt });
+    }
+    return claimed;
+  }
+
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+    this.check();
+    checkDuration("heartbeat", "leaseMs", leaseMs);
+    const lease = this.items.get(itemId)?.lease;
+    if (!lease || lease.token !== leaseToken || lease.expiresAt <= now) return false;
+    lease.expiresAt = now + leaseMs;
+    return true;
+  }
+
+  async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+    this.check();
+    const q = this.items.get(itemId);
+    if (!q?.lease || q.lease.token !== leaseToken) return false;
+    const event = this.newEvent({ executionId: q.item.executionId, dueAt: now, body: result.body }, now);
+    this.items.delete(itemId);
+    this.pushEvent(event);
+    return true;
+  }
+
+  async getCached(key: string): Promise<CacheEntry | undefined> {
+    this.check();
+    const c = this.cache.get(key);
+    return c && copyCacheEntry(c);
+  }
+
+  async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    this.check();
+    checkDuration("lockCacheKey", "ttlMs", ttlMs);
+    const lock = this.locks.get(key);
+    if (lock && lock.owner !== owner && lock.expiresAt > now) return false;
+    this.locks.set(key, { owner, expiresAt: now + ttlMs });
+    return true;
+  }
+
+  async unlockCacheKey(key: string, owner: string): Promise<void> {
+    this.check();
+    if (this.locks.get(key)?.owner === owner) this.locks.delete(key);
+  }
+
+  async claimScheduleTick(schedule: string, tickAt: number): Promise<boolean> {
+    this.check();
+    let ticks = this.ticks.get(schedule);
+    if (!ticks) this.ticks.set(schedule, (ticks = new Set()));
+    if (ticks.has(tickAt)) return false;
+    ticks.add(tickAt);
+    return true;
+  }
+
+  async lastScheduleTick(schedule: string): Promise<number | undefined> {
+    this.check();
+    const ticks = this.ticks.get(schedule);
+    let last: number | undefined;
+    for (const t of ticks ?? []) if (last === undefined || t > last) last = t;
+    return last;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+
+  /** A copy of a new event, not yet numbered (numbers are given when it is stored). */
+  private newEvent(e: NewEvent, defaultDueAt: number): InboxEvent {
+    return { id: 0, executionId: e.executionId, dueAt: e.dueAt ?? defaultDueAt, body: cloneJson(e.body) };
+  }
+
+  private pushEvent(e: InboxEvent): void {
+    const event = { ...e, id: ++this.lastEventId };
+    this.events.set(event.id, { event, consumed: false });
+  }
+}

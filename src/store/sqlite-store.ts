@@ -1,0 +1,277 @@
+/**
+ * `SqliteStore`: the `Store` port over one SQLite file (better-sqlite3), the
+ * embedded default. Every method is one transaction; writes take the lock up
+ * front (`BEGIN IMMEDIATE`), so several processes may share one file and the
+ * queue never hands one item to two workers.
+ *
+ * @module
+ */
+import type Database from "better-sqlite3";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import {
+  cacheFromCols,
+  entityFromCols,
+  eventFromCols,
+  executionFromCols,
+  nodeFromCols,
+  toJson,
+  type CacheCols,
+  type EntityCols,
+  type EventCols,
+  type ExecutionCols,
+  type NodeCols,
+} from "./sqlite/codec.js";
+import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
+import { claim, extendLease, finish } from "./sqlite/queue.js";
+import { openDatabase } from "./sqlite/schema.js";
+import { Sql } from "./sqlite/sql.js";
+import type {
+  CacheEntry,
+  ClaimedTask,
+  EntityKey,
+  ExecutionFilter,
+  ExecutionRow,
+  InboxEvent,
+  NewEvent,
+  NodeRow,
+  Page,
+  RegisteredEntity,
+  RegisteredKind,
+  StepCommit,
+  Store,
+  TaskResult,
+} from "./store.js";
+
+/** Options of `openSqliteStore`. */
+export interface SqliteStoreOptions {
+  /** How long a write waits for another connection's lock before failing (default 10 s). */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens the SQLite store at `file` (its directory and schema are created as
+ * needed; `":memory:"` for a private in-memory database).
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore(".aloft/aloft.db");
+ * try {
+ *   console.log(await store.listExecutions({ phase: "running" }, { limit: 20 }));
+ * } finally {
+ *   await store.close();
+ * }
+ * ```
+ */
+export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
+  return new SqliteStore(openDatabase(file, options));
+}
+
+/**
+ * The `Store` port over a better-sqlite3 connection. Build it with
+ * `openSqliteStore`, which prepares the database; the constructor takes a
+ * connection whose schema is already migrated.
+ *
+ * @example
+ * ```ts
+ * const store: Store = await openSqliteStore("/var/lib/aloft/aloft.db");
+ * const [item] = await store.claimTasks("worker-1", 1, 30_000, Date.now());
+ * ```
+ */
+export class SqliteStore implements Store {
+  private readonly sql: Sql;
+
+  constructor(db: Database.Database) {
+    this.sql = new Sql(db);
+  }
+
+  /** The connection, while open; throws the same error as `MemoryStore` after `close`. */
+  private get s(): Sql {
+    if (!this.sql.db.open) throw storeClosed();
+    return this.sql;
+  }
+
+  async registerEntity(entity: RegisteredEntity): Promise<"created" | "exists"> {
+    const sql = this.s;
+    const k = entity.key;
+    return sql.write(() => {
+      const stored = sql.get<{ digest: string }>(
+        "SELECT digest FROM entities WHERE kind = ? AND project = ? AND domain = ? AND name = ? AND version = ?",
+        entity.kind,
+        k.project,
+        k.domain,
+        k.name,
+        k.version,
+      );
+      if (stored) {
+        if (stored.digest === entity.digest) return "exists";
+        throw registryConflict(entity.kind, k, stored.digest, entity.digest);
+      }
+      sql.run(
+        "INSERT INTO entities (kind, project, domain, name, version, spec, digest, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        entity.kind,
+        k.project,
+        k.domain,
+        k.name,
+        k.version,
+        toJson(entity.spec),
+        entity.digest,
+        entity.createdAt,
+      );
+      return "created";
+    });
+  }
+
+  async getEntity(kind: RegisteredKind, key: EntityKey): Promise<RegisteredEntity | undefined> {
+    const r = this.s.get<EntityCols>(
+      "SELECT * FROM entities WHERE kind = ? AND project = ? AND domain = ? AND name = ? AND version = ?",
+      kind,
+      key.project,
+      key.domain,
+      key.name,
+      key.version,
+    );
+    return r && entityFromCols(r);
+  }
+
+  async listEntities(kind: RegisteredKind, filter: { readonly project?: string; readonly domain?: string; readonly name?: string } = {}): Promise<RegisteredEntity[]> {
+    const rows = this.s.all<EntityCols>(
+      `SELECT * FROM entities WHERE kind = ? AND (? IS NULL OR project = ?) AND (? IS NULL OR domain = ?) AND (? IS NULL OR name = ?)
+       ORDER BY name, created_at, version`,
+      kind,
+      ...[filter.project, filter.domain, filter.name].flatMap((v) => [v ?? null, v ?? null]),
+    );
+    return rows.map(entityFromCols);
+  }
+
+  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+    const sql = this.s;
+    checkFirstEvent(row, first);
+    sql.write(() => {
+      insertExecution(sql, row, "createExecution");
+      insertEvent(sql, first, 0, "createExecution");
+    });
+  }
+
+  async getExecution(id: string): Promise<ExecutionRow | undefined> {
+    const r = this.s.get<ExecutionCols>("SELECT * FROM executions WHERE id = ?", id);
+    return r && executionFromCols(r);
+  }
+
+  async listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>> {
+    const sql = this.s;
+    checkPageLimit(page.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: string, ...values: unknown[]): void => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (filter.project !== undefined) add("project = ?", filter.project);
+    if (filter.domain !== undefined) add("domain = ?", filter.domain);
+    if (filter.workflowName !== undefined) add("workflow_name = ?", filter.workflowName);
+    if (filter.launchPlanName !== undefined) add("launch_plan_name = ?", filter.launchPlanName);
+    if (filter.phase !== undefined) add("phase = ?", filter.phase);
+    if (filter.createdAfter !== undefined) add("created_at >= ?", filter.createdAfter);
+    if (filter.createdBefore !== undefined) add("created_at < ?", filter.createdBefore);
+    if (filter.parentId !== undefined) add("parent_id = ?", filter.parentId);
+    if (page.cursor !== undefined) {
+      const after = decodeCursor(page.cursor);
+      add("(created_at < ? OR (created_at = ? AND id < ?))", after.createdAt, after.createdAt, after.id);
+    }
+    const rows = sql.all<ExecutionCols>(
+      `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...params,
+      page.limit + 1,
+    );
+    const items = rows.slice(0, page.limit).map(executionFromCols);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > page.limit && last ? encodeCursor(last) : undefined };
+  }
+
+  async listNodes(executionId: string): Promise<NodeRow[]> {
+    const rows = this.s.all<NodeCols>("SELECT * FROM nodes WHERE execution_id = ? ORDER BY started_at IS NULL, started_at, path", executionId);
+    return rows.map(nodeFromCols);
+  }
+
+  async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {
+    const sql = this.s;
+    checkBatchLimit("dueEvents", limit);
+    return sql.all<EventCols>("SELECT * FROM events WHERE consumed = 0 AND due_at <= ? ORDER BY id LIMIT ?", now, limit).map(eventFromCols);
+  }
+
+  async nextEventDue(): Promise<number | undefined> {
+    const r = this.s.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM events WHERE consumed = 0");
+    return r?.due ?? undefined;
+  }
+
+  async addEvents(events: readonly NewEvent[]): Promise<void> {
+    const sql = this.s;
+    sql.write(() => {
+      for (const e of events) insertEvent(sql, e, 0, "addEvents");
+    });
+  }
+
+  async commit(step: StepCommit): Promise<void> {
+    const sql = this.s;
+    sql.write(() => applyStep(sql, step));
+  }
+
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+    const sql = this.s;
+    checkBatchLimit("claimTasks", limit);
+    checkDuration("claimTasks", "leaseMs", leaseMs);
+    return sql.write(() => claim(sql, workerId, limit, leaseMs, now));
+  }
+
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+    const sql = this.s;
+    checkDuration("heartbeat", "leaseMs", leaseMs);
+    return sql.write(() => extendLease(sql, itemId, leaseToken, leaseMs, now));
+  }
+
+  async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+    const sql = this.s;
+    return sql.write(() => finish(sql, itemId, leaseToken, result, now));
+  }
+
+  async getCached(key: string): Promise<CacheEntry | undefined> {
+    const r = this.s.get<CacheCols>("SELECT * FROM cache WHERE key = ?", key);
+    return r && cacheFromCols(r);
+  }
+
+  async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const sql = this.s;
+    checkDuration("lockCacheKey", "ttlMs", ttlMs);
+    return sql.write(() => {
+      const r = sql.run(
+        `INSERT INTO cache_locks (key, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE cache_locks.owner = excluded.owner OR cache_locks.expires_at <= ?`,
+        key,
+        owner,
+        now + ttlMs,
+        now,
+      );
+      return r.changes === 1;
+    });
+  }
+
+  async unlockCacheKey(key: string, owner: string): Promise<void> {
+    const sql = this.s;
+    sql.write(() => sql.run("DELETE FROM cache_locks WHERE key = ? AND owner = ?", key, owner));
+  }
+
+  async claimScheduleTick(schedule: string, tickAt: number): Promise<boolean> {
+    const sql = this.s;
+    return sql.write(() => sql.run("INSERT INTO schedule_ticks (schedule, tick_at) VALUES (?, ?) ON CONFLICT DO NOTHING", schedule, tickAt).changes === 1);
+  }
+
+  async lastScheduleTick(schedule: string): Promise<number | undefined> {
+    const r = this.s.get<{ last: number | null }>("SELECT MAX(tick_at) AS last FROM schedule_ticks WHERE schedule = ?", schedule);
+    return r?.last ?? undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.sql.db.open) this.sql.db.close();
+  }
+}

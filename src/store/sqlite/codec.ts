@@ -1,0 +1,243 @@
+/**
+ * How `SqliteStore`'s rows map to and from SQLite rows: JSON values are text
+ * columns (`NULL` for `undefined`), keys and times are columns of their own.
+ *
+ * @module
+ */
+import type { CacheEntry, EntityKey, ExecutionRow, InboxEvent, NodeRow, RegisteredEntity, RegisteredKind, TaskItem } from "../store.js";
+
+/** A JSON value as column text; `undefined` is `NULL`. */
+export function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}
+
+/** A JSON column read back; `NULL` is `undefined`. */
+export function fromJson<T>(text: string | null): T {
+  return (text === null ? undefined : JSON.parse(text)) as T;
+}
+
+const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+/** A key as stored: `{ project, domain, name, version }` in a fixed field order. */
+export function keyJson(k: EntityKey): string {
+  return JSON.stringify({ project: k.project, domain: k.domain, name: k.name, version: k.version });
+}
+
+/** Columns of `entities`. */
+export interface EntityCols {
+  kind: string;
+  project: string;
+  domain: string;
+  name: string;
+  version: string;
+  spec: string;
+  digest: string;
+  created_at: number;
+}
+
+export function entityFromCols(r: EntityCols): RegisteredEntity {
+  return {
+    kind: r.kind as RegisteredKind,
+    key: { project: r.project, domain: r.domain, name: r.name, version: r.version },
+    spec: fromJson(r.spec),
+    digest: r.digest,
+    createdAt: r.created_at,
+  };
+}
+
+/** Columns of `executions`. */
+export interface ExecutionCols {
+  id: string;
+  project: string;
+  domain: string;
+  workflow: string;
+  workflow_name: string;
+  launch_plan: string | null;
+  launch_plan_name: string | null;
+  phase: string;
+  inputs: string | null;
+  outputs: string | null;
+  error: string | null;
+  parent_id: string | null;
+  parent_path: string | null;
+  options: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+}
+
+export function executionToCols(r: ExecutionRow): ExecutionCols {
+  return {
+    id: r.id,
+    project: r.project,
+    domain: r.domain,
+    workflow: keyJson(r.workflow),
+    workflow_name: r.workflow.name,
+    launch_plan: r.launchPlan ? keyJson(r.launchPlan) : null,
+    launch_plan_name: r.launchPlan ? r.launchPlan.name : null,
+    phase: r.phase,
+    inputs: toJson(r.inputs),
+    outputs: toJson(r.outputs),
+    error: toJson(r.error),
+    parent_id: r.parent ? r.parent.executionId : null,
+    parent_path: r.parent ? r.parent.path : null,
+    options: toJson(r.options ?? {}) ?? "{}",
+    created_at: r.createdAt,
+    started_at: r.startedAt ?? null,
+    ended_at: r.endedAt ?? null,
+    updated_at: r.updatedAt,
+  };
+}
+
+export function executionFromCols(r: ExecutionCols): ExecutionRow {
+  return {
+    id: r.id,
+    project: r.project,
+    domain: r.domain,
+    workflow: fromJson(r.workflow),
+    launchPlan: r.launch_plan === null ? undefined : fromJson(r.launch_plan),
+    phase: r.phase as ExecutionRow["phase"],
+    inputs: fromJson(r.inputs),
+    outputs: fromJson(r.outputs),
+    error: fromJson(r.error),
+    parent: r.parent_id === null ? undefined : { executionId: r.parent_id, path: r.parent_path ?? "" },
+    options: fromJson(r.options),
+    createdAt: r.created_at,
+    startedAt: orUndefined(r.started_at),
+    endedAt: orUndefined(r.ended_at),
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Columns of `nodes`. */
+export interface NodeCols {
+  execution_id: string;
+  path: string;
+  entity: string;
+  phase: string;
+  attempts: number;
+  system_attempts: number;
+  cache_status: string;
+  inputs: string | null;
+  outputs: string | null;
+  error: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+  data: string;
+}
+
+export function nodeToCols(n: NodeRow): NodeCols {
+  return {
+    execution_id: n.executionId,
+    path: n.path,
+    entity: n.entity,
+    phase: n.phase,
+    attempts: n.attempts,
+    system_attempts: n.systemAttempts,
+    cache_status: n.cacheStatus,
+    inputs: toJson(n.inputs),
+    outputs: toJson(n.outputs),
+    error: n.error ?? null,
+    started_at: n.startedAt ?? null,
+    ended_at: n.endedAt ?? null,
+    updated_at: n.updatedAt,
+    data: toJson(n.data ?? {}) ?? "{}",
+  };
+}
+
+export function nodeFromCols(r: NodeCols): NodeRow {
+  return {
+    executionId: r.execution_id,
+    path: r.path,
+    entity: r.entity,
+    phase: r.phase,
+    attempts: r.attempts,
+    systemAttempts: r.system_attempts,
+    cacheStatus: r.cache_status,
+    inputs: fromJson(r.inputs),
+    outputs: fromJson(r.outputs),
+    error: orUndefined(r.error),
+    startedAt: orUndefined(r.started_at),
+    endedAt: orUndefined(r.ended_at),
+    updatedAt: r.updated_at,
+    data: fromJson(r.data),
+  };
+}
+
+/** Columns of `task_items`. */
+export interface TaskItemCols {
+  id: string;
+  execution_id: string;
+  path: string;
+  attempt: number;
+  system_attempts: number;
+  max_system_attempts: number;
+  task: string;
+  inputs: string | null;
+  options: string;
+  ready_at: number;
+  lease_token: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+export function taskItemToCols(t: TaskItem): TaskItemCols {
+  return {
+    id: t.id,
+    execution_id: t.executionId,
+    path: t.path,
+    attempt: t.attempt,
+    system_attempts: t.systemAttempts,
+    max_system_attempts: t.maxSystemAttempts,
+    task: keyJson(t.task),
+    inputs: toJson(t.inputs),
+    options: toJson(t.options ?? {}) ?? "{}",
+    ready_at: t.readyAt,
+    lease_token: null,
+    lease_owner: null,
+    lease_expires_at: null,
+  };
+}
+
+export function taskItemFromCols(r: TaskItemCols): TaskItem {
+  return {
+    id: r.id,
+    executionId: r.execution_id,
+    path: r.path,
+    attempt: r.attempt,
+    systemAttempts: r.system_attempts,
+    maxSystemAttempts: r.max_system_attempts,
+    task: fromJson(r.task),
+    inputs: fromJson(r.inputs),
+    options: fromJson(r.options),
+    readyAt: r.ready_at,
+  };
+}
+
+/** Columns of `events`. */
+export interface EventCols {
+  id: number;
+  execution_id: string;
+  due_at: number;
+  body: string;
+  consumed: number;
+}
+
+export function eventFromCols(r: EventCols): InboxEvent {
+  return { id: r.id, executionId: r.execution_id, dueAt: r.due_at, body: fromJson(r.body) };
+}
+
+/** Columns of `cache`. */
+export interface CacheCols {
+  key: string;
+  task: string;
+  version: string;
+  outputs: string | null;
+  created_at: number;
+}
+
+export function cacheFromCols(r: CacheCols): CacheEntry {
+  return { key: r.key, task: r.task, version: r.version, outputs: fromJson(r.outputs), createdAt: r.created_at };
+}

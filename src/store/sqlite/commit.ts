@@ -1,0 +1,84 @@
+/**
+ * Writes of `SqliteStore` that several methods share (events, executions) and
+ * `commit`, the engine's step. They run inside the caller's transaction: a
+ * refusal thrown here rolls the whole step back.
+ *
+ * @module
+ */
+import { conflict, duplicateExecution } from "../rules.js";
+import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
+import { executionToCols, nodeToCols, taskItemToCols, toJson } from "./codec.js";
+import type { Sql } from "./sql.js";
+
+const EXECUTION_COLS =
+  "id, project, domain, workflow, workflow_name, launch_plan, launch_plan_name, phase, inputs, outputs, error, parent_id, parent_path, options, created_at, started_at, ended_at, updated_at";
+const EXECUTION_VALUES = EXECUTION_COLS.split(", ")
+  .map((c) => `@${c}`)
+  .join(", ");
+const INSERT_EXECUTION = `INSERT INTO executions (${EXECUTION_COLS}) VALUES (${EXECUTION_VALUES})`;
+const UPDATE_EXECUTION = `UPDATE executions SET ${EXECUTION_COLS.split(", ")
+  .filter((c) => c !== "id")
+  .map((c) => `${c} = @${c}`)
+  .join(", ")} WHERE id = @id`;
+const UPSERT_NODE = `INSERT INTO nodes (execution_id, path, entity, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, data)
+  VALUES (@execution_id, @path, @entity, @phase, @attempts, @system_attempts, @cache_status, @inputs, @outputs, @error, @started_at, @ended_at, @updated_at, @data)
+  ON CONFLICT (execution_id, path) DO UPDATE SET entity = excluded.entity, phase = excluded.phase, attempts = excluded.attempts,
+    system_attempts = excluded.system_attempts, cache_status = excluded.cache_status, inputs = excluded.inputs, outputs = excluded.outputs,
+    error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at, data = excluded.data`;
+const INSERT_ITEM = `INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at)
+  VALUES (@id, @execution_id, @path, @attempt, @system_attempts, @max_system_attempts, @task, @inputs, @options, @ready_at, @lease_token, @lease_owner, @lease_expires_at)`;
+const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
+
+/** Whether an execution exists. */
+export function executionExists(sql: Sql, id: string): boolean {
+  return sql.get("SELECT 1 FROM executions WHERE id = ?", id) !== undefined;
+}
+
+/** Inserts an execution; `DuplicateExecutionError` if its id is taken. */
+export function insertExecution(sql: Sql, row: ExecutionRow, method: "createExecution" | "commit"): void {
+  if (executionExists(sql, row.id)) throw duplicateExecution(row.id, method);
+  sql.run(INSERT_EXECUTION, executionToCols(row));
+}
+
+/** Inserts an event for an existing execution; `StoreConflictError` otherwise. */
+export function insertEvent(sql: Sql, e: NewEvent, defaultDueAt: number, method: string): void {
+  if (!executionExists(sql, e.executionId)) throw conflict.executionMissing(method, e.executionId, `event "${e.body.type}"`);
+  sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", e.executionId, e.dueAt ?? defaultDueAt, toJson(e.body));
+}
+
+/**
+ * Applies one engine step inside the caller's transaction, in the order the
+ * port documents (and `MemoryStore` checks): consumed events, new
+ * executions, changed executions, nodes, withdrawn tasks, queued tasks,
+ * events, cache entries.
+ *
+ * @example
+ * ```ts
+ * sql.write(() => applyStep(sql, step));
+ * ```
+ */
+export function applyStep(sql: Sql, step: StepCommit): void {
+  for (const id of step.consumed) {
+    const ev = sql.get<{ consumed: number }>("SELECT consumed FROM events WHERE id = ?", id);
+    if (!ev) throw conflict.eventMissing(id);
+    if (ev.consumed !== 0) throw conflict.eventConsumed(id);
+    sql.run("UPDATE events SET consumed = 1 WHERE id = ?", id);
+  }
+  for (const row of step.createExecutions ?? []) insertExecution(sql, row, "commit");
+  for (const row of step.executions ?? []) {
+    if (sql.run(UPDATE_EXECUTION, executionToCols(row)).changes === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
+  }
+  for (const n of step.nodes ?? []) {
+    if (!executionExists(sql, n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+    sql.run(UPSERT_NODE, nodeToCols(n));
+  }
+  for (const c of step.cancelTasks ?? []) sql.run("DELETE FROM task_items WHERE execution_id = ? AND path = ?", c.executionId, c.path);
+  for (const item of step.enqueue ?? []) {
+    if (!executionExists(sql, item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+    if (sql.get("SELECT 1 FROM task_items WHERE id = ?", item.id)) throw conflict.taskItemExists(item.id);
+    sql.run(INSERT_ITEM, taskItemToCols(item));
+  }
+  for (const e of step.events ?? []) insertEvent(sql, e, 0, "commit");
+  for (const c of step.cachePut ?? []) sql.run(UPSERT_CACHE, c.key, c.task, c.version, toJson(c.outputs), c.createdAt);
+}

@@ -1,0 +1,89 @@
+/**
+ * The task queue of `SqliteStore`: claims with leases, heartbeats and
+ * results. Each function runs inside the caller's immediate transaction, so
+ * two processes on one file never both take the same item.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { systemFailureMessage } from "../rules.js";
+import type { ClaimedTask, TaskResult } from "../store.js";
+import { taskItemFromCols, toJson, type TaskItemCols } from "./codec.js";
+import type { Sql } from "./sql.js";
+
+/**
+ * Turns items whose last allowed lease expired into `taskSystemFailed`
+ * events, then leases up to `limit` ready items (never leased, or lease
+ * expired: then `systemAttempts` is one higher) in `readyAt`, then id, order.
+ *
+ * @example
+ * ```ts
+ * const claimed = sql.write(() => claim(sql, "worker-1", 4, 30_000, Date.now()));
+ * ```
+ */
+export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number, now: number): ClaimedTask[] {
+  const exhausted = sql.all<TaskItemCols>(
+    `SELECT * FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ? AND system_attempts + 1 >= max_system_attempts
+     ORDER BY ready_at, id`,
+    now,
+  );
+  for (const r of exhausted) {
+    const lost = r.system_attempts + 1;
+    const body = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
+    sql.run("DELETE FROM task_items WHERE id = ?", r.id);
+    sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", r.execution_id, now, toJson(body));
+  }
+  if (limit === 0) return [];
+  const ready = sql.all<TaskItemCols>(
+    `SELECT * FROM task_items WHERE ready_at <= ? AND (lease_token IS NULL OR lease_expires_at <= ?)
+     ORDER BY ready_at, id LIMIT ?`,
+    now,
+    now,
+    limit,
+  );
+  return ready.map((r) => {
+    const systemAttempts = r.lease_token === null ? r.system_attempts : r.system_attempts + 1;
+    const leaseToken = randomUUID();
+    const leaseExpiresAt = now + leaseMs;
+    sql.run(
+      "UPDATE task_items SET system_attempts = ?, lease_token = ?, lease_owner = ?, lease_expires_at = ? WHERE id = ?",
+      systemAttempts,
+      leaseToken,
+      workerId,
+      leaseExpiresAt,
+      r.id,
+    );
+    return { ...taskItemFromCols({ ...r, system_attempts: systemAttempts }), leaseToken, leaseExpiresAt };
+  });
+}
+
+/**
+ * Extends a live lease (same token, not expired); false otherwise.
+ *
+ * @example
+ * ```ts
+ * const alive = sql.write(() => extendLease(sql, item.id, item.leaseToken, 30_000, Date.now()));
+ * ```
+ */
+export function extendLease(sql: Sql, itemId: string, leaseToken: string, leaseMs: number, now: number): boolean {
+  const r = sql.run("UPDATE task_items SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now + leaseMs, itemId, leaseToken, now);
+  return r.changes === 1;
+}
+
+/**
+ * Removes a leased item and adds its result event; false (nothing written)
+ * when the token is not the item's (withdrawn, or re-leased to another worker).
+ *
+ * @example
+ * ```ts
+ * const ok = sql.write(() => finish(sql, item.id, item.leaseToken, { body: { type: "taskSucceeded" } }, Date.now()));
+ * ```
+ */
+export function finish(sql: Sql, itemId: string, leaseToken: string, result: TaskResult, now: number): boolean {
+  const r = sql.get<{ execution_id: string }>("SELECT execution_id FROM task_items WHERE id = ? AND lease_token = ?", itemId, leaseToken);
+  if (!r) return false;
+  const body = toJson(result.body);
+  sql.run("DELETE FROM task_items WHERE id = ?", itemId);
+  sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", r.execution_id, now, body);
+  return true;
+}

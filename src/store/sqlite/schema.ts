@@ -1,0 +1,177 @@
+/**
+ * The SQLite schema of `SqliteStore` and its migrations. Each migration runs
+ * once, in order, inside one transaction with the bump of `schema_version`,
+ * so a database is always at one known version; a database made by a newer
+ * Aloft is refused rather than misread.
+ *
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+/** The migrations, in order: migration `i` brings the schema to version `i + 1`. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE entities (
+    kind TEXT NOT NULL,
+    project TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    spec TEXT,
+    digest TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, project, domain, name, version)
+  ) WITHOUT ROWID;
+  CREATE INDEX entities_by_name ON entities (kind, name, created_at, version);
+
+  CREATE TABLE executions (
+    id TEXT PRIMARY KEY NOT NULL,
+    project TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    workflow TEXT NOT NULL,
+    workflow_name TEXT NOT NULL,
+    launch_plan TEXT,
+    launch_plan_name TEXT,
+    phase TEXT NOT NULL,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    parent_id TEXT,
+    parent_path TEXT,
+    options TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX executions_by_created ON executions (created_at, id);
+  CREATE INDEX executions_by_project ON executions (project, domain, created_at, id);
+  CREATE INDEX executions_by_workflow ON executions (workflow_name, created_at, id);
+  CREATE INDEX executions_by_launch_plan ON executions (launch_plan_name, created_at, id) WHERE launch_plan_name IS NOT NULL;
+  CREATE INDEX executions_by_phase ON executions (phase, created_at, id);
+  CREATE INDEX executions_by_parent ON executions (parent_id, created_at, id) WHERE parent_id IS NOT NULL;
+
+  CREATE TABLE nodes (
+    execution_id TEXT NOT NULL REFERENCES executions (id),
+    path TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    phase TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    system_attempts INTEGER NOT NULL,
+    cache_status TEXT NOT NULL,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    started_at INTEGER,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (execution_id, path)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    execution_id TEXT NOT NULL REFERENCES executions (id),
+    due_at INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    consumed INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX events_pending ON events (due_at, id) WHERE consumed = 0;
+  CREATE INDEX events_by_execution ON events (execution_id, id);
+
+  CREATE TABLE task_items (
+    id TEXT PRIMARY KEY NOT NULL,
+    execution_id TEXT NOT NULL REFERENCES executions (id),
+    path TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    system_attempts INTEGER NOT NULL,
+    max_system_attempts INTEGER NOT NULL,
+    task TEXT NOT NULL,
+    inputs TEXT,
+    options TEXT NOT NULL,
+    ready_at INTEGER NOT NULL,
+    lease_token TEXT,
+    lease_owner TEXT,
+    lease_expires_at INTEGER
+  );
+  CREATE INDEX task_items_ready ON task_items (ready_at, id);
+  CREATE INDEX task_items_leases ON task_items (lease_expires_at) WHERE lease_token IS NOT NULL;
+  CREATE INDEX task_items_by_node ON task_items (execution_id, path);
+
+  CREATE TABLE cache (
+    key TEXT PRIMARY KEY NOT NULL,
+    task TEXT NOT NULL,
+    version TEXT NOT NULL,
+    outputs TEXT,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE cache_locks (
+    key TEXT PRIMARY KEY NOT NULL,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE schedule_ticks (
+    schedule TEXT NOT NULL,
+    tick_at INTEGER NOT NULL,
+    PRIMARY KEY (schedule, tick_at)
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** The schema version this Aloft writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Applies the migrations a database lacks, in one immediate transaction (so
+ * two processes opening the same new file do not both migrate it).
+ *
+ * @example
+ * ```ts
+ * migrate(db); // the schema is now at SCHEMA_VERSION
+ * ```
+ */
+export function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const row = db.prepare<[], { version: number | null }>("SELECT MAX(version) AS version FROM schema_version").get();
+    const current = row?.version ?? 0;
+    if (current > SCHEMA_VERSION) {
+      throw new Error(`the database is at schema version ${current}, newer than this Aloft knows (${SCHEMA_VERSION}); upgrade Aloft to open it`);
+    }
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.exec(MIGRATIONS[v] ?? "");
+      db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v + 1);
+    }
+  }).immediate();
+}
+
+/**
+ * Opens (creating if need be) a SQLite database file for a store: its
+ * directory is created, WAL journaling lets readers run beside the writer,
+ * `busy_timeout` makes concurrent writers wait instead of failing, foreign
+ * keys are enforced, and the schema is migrated.
+ *
+ * @example
+ * ```ts
+ * const db = openDatabase(".aloft/aloft.db");
+ * ```
+ */
+export function openDatabase(file: string, options: { readonly busyTimeoutMs?: number } = {}): Database.Database {
+  if (file !== ":memory:" && !file.startsWith("file:")) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}

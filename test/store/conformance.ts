@@ -1,0 +1,614 @@
+/**
+ * The `Store` conformance suite: one set of tests every implementation of the
+ * port must pass, plugged in with a tiny initializer (as LangGraph.js's
+ * checkpoint validation does).
+ *
+ * @example
+ * ```ts
+ * describeStoreConformance("MemoryStore", async () => new MemoryStore());
+ * ```
+ *
+ * @module
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../../src/errors.js";
+import type { ClaimedTask, ExecutionRow, StepCommit, Store } from "../../src/store/store.js";
+import { T0, cacheEntry, entity, execution, item, key, node, pendingTypes, seed, snapshot, start } from "./fixtures.js";
+
+const LEASE = 10_000;
+
+/**
+ * Declares the conformance tests of a `Store`. `makeStore` is called before
+ * each test and must return a new, empty store; the suite closes it.
+ */
+export function describeStoreConformance(name: string, makeStore: () => Promise<Store>): void {
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    /** Consumes every pending event (so tests of the inbox start clean). */
+    async function drain(): Promise<void> {
+      const ids = (await store.dueEvents(Number.MAX_SAFE_INTEGER, 1000)).map((e) => e.id);
+      if (ids.length) await store.commit({ consumed: ids });
+    }
+
+    /** Queues items (under executions that must exist), consuming nothing. */
+    async function enqueue(...items: ReturnType<typeof item>[]): Promise<void> {
+      await store.commit({ consumed: [], enqueue: items });
+    }
+
+    describe("registry", () => {
+      it("registers an entity once: created, then exists for the same digest, and reads it back whole", async () => {
+        const e = entity("task", "slope");
+        expect(await store.registerEntity(e)).toBe("created");
+        expect(await store.registerEntity({ ...e, createdAt: T0 + 5 })).toBe("exists");
+        expect(await store.getEntity("task", e.key)).toStrictEqual(e);
+        expect(await store.getEntity("workflow", e.key)).toBeUndefined();
+        expect(await store.getEntity("task", key("slope", "v2"))).toBeUndefined();
+      });
+
+      it("refuses another digest under a taken key with RegistryConflictError naming kind and key, keeping the first", async () => {
+        const e = entity("workflow", "wf");
+        await store.registerEntity(e);
+        const err = await store.registerEntity({ ...e, digest: "other", spec: { changed: true } }).catch((x: unknown) => x);
+        expect(err).toBeInstanceOf(RegistryConflictError);
+        const c = err as RegistryConflictError;
+        expect(c.kind).toBe("workflow");
+        expect(c.key).toStrictEqual(e.key);
+        expect(c.message).toContain("workflow proj/dev/wf@v1");
+        expect(c.message).toContain("digest-wf");
+        expect(c.message).toContain("other");
+        expect(await store.getEntity("workflow", e.key)).toStrictEqual(e);
+      });
+
+      it("keeps kinds apart: the same key may be a task and a launch plan", async () => {
+        expect(await store.registerEntity(entity("task", "x", { digest: "a" }))).toBe("created");
+        expect(await store.registerEntity(entity("launchPlan", "x", { digest: "b" }))).toBe("created");
+        expect((await store.getEntity("launchPlan", key("x")))?.digest).toBe("b");
+      });
+
+      it("lists one kind, filtered by project, domain and name, ordered by name then creation", async () => {
+        await store.registerEntity(entity("task", "b", { createdAt: T0 + 1 }));
+        await store.registerEntity(entity("task", "a", { key: key("a", "v2"), createdAt: T0 + 3 }));
+        await store.registerEntity(entity("task", "a", { key: key("a", "v1"), createdAt: T0 + 2 }));
+        await store.registerEntity(entity("task", "c", { key: key("c", "v1", "other"), createdAt: T0 }));
+        await store.registerEntity(entity("task", "d", { key: key("d", "v1", "proj", "prod"), createdAt: T0 }));
+        await store.registerEntity(entity("workflow", "a"));
+        const ids = (list: { key: { name: string; version: string } }[]): string[] => list.map((e) => `${e.key.name}@${e.key.version}`);
+        expect(ids(await store.listEntities("task"))).toEqual(["a@v1", "a@v2", "b@v1", "c@v1", "d@v1"]);
+        expect(ids(await store.listEntities("task", { project: "proj" }))).toEqual(["a@v1", "a@v2", "b@v1", "d@v1"]);
+        expect(ids(await store.listEntities("task", { project: "proj", domain: "dev" }))).toEqual(["a@v1", "a@v2", "b@v1"]);
+        expect(ids(await store.listEntities("task", { name: "a" }))).toEqual(["a@v1", "a@v2"]);
+        expect(ids(await store.listEntities("workflow"))).toEqual(["a@v1"]);
+        expect(await store.listEntities("launchPlan")).toEqual([]);
+      });
+
+      it("copies specs in and out: callers cannot change what is stored", async () => {
+        const spec = { nodes: [{ id: "n0" }] };
+        const e = entity("task", "t", { spec });
+        await store.registerEntity(e);
+        spec.nodes.push({ id: "n1" });
+        const got = await store.getEntity("task", e.key);
+        (got?.spec as { nodes: unknown[] }).nodes.push({ id: "n2" });
+        expect((await store.getEntity("task", e.key))?.spec).toStrictEqual({ nodes: [{ id: "n0" }] });
+        expect((await store.listEntities("task"))[0]?.spec).toStrictEqual({ nodes: [{ id: "n0" }] });
+      });
+    });
+
+    describe("executions", () => {
+      it("creates an execution with its first event, atomically, and reads every field back", async () => {
+        const row = execution("e1", {
+          launchPlan: key("lp"),
+          phase: "running",
+          outputs: { literals: { o0: 1 } },
+          error: { message: "boom", nodeId: "n1" },
+          parent: { executionId: "e0", path: "n3" },
+          startedAt: T0 + 1,
+          endedAt: T0 + 2,
+          updatedAt: T0 + 3,
+        });
+        await store.createExecution(row, start("e1", T0 + 7));
+        expect(await store.getExecution("e1")).toStrictEqual(row);
+        const events = await store.dueEvents(T0 + 7, 10);
+        expect(events).toHaveLength(1);
+        expect(events[0]).toStrictEqual({ id: events[0]?.id, executionId: "e1", dueAt: T0 + 7, body: { type: "start" } });
+        expect(await store.getExecution("nope")).toBeUndefined();
+      });
+
+      it("refuses a taken id with DuplicateExecutionError and writes nothing (no second first event)", async () => {
+        await seed(store, execution("e1"));
+        const err = await store.createExecution(execution("e1", { phase: "running" }), start("e1")).catch((x: unknown) => x);
+        expect(err).toBeInstanceOf(DuplicateExecutionError);
+        expect((err as Error).message).toContain('"e1"');
+        expect((await store.getExecution("e1"))?.phase).toBe("queued");
+        expect(await pendingTypes(store)).toEqual(["e1:start"]);
+      });
+
+      it("refuses a first event addressed to another execution, writing nothing", async () => {
+        await expect(store.createExecution(execution("e1"), start("e2"))).rejects.toThrow(RangeError);
+        expect(await store.getExecution("e1")).toBeUndefined();
+        expect(await pendingTypes(store)).toEqual([]);
+      });
+
+      it("copies rows in and out", async () => {
+        const row = execution("e1");
+        await store.createExecution(row, start("e1"));
+        (row.inputs as { literals: Record<string, unknown> }).literals["y"] = 1;
+        const got = (await store.getExecution("e1")) as ExecutionRow;
+        (got.options as Record<string, unknown>)["maxParallelism"] = 99;
+        expect(await store.getExecution("e1")).toStrictEqual(execution("e1"));
+      });
+    });
+
+    describe("listExecutions", () => {
+      const rows = [
+        execution("a", { createdAt: T0 + 1 }),
+        execution("b", { createdAt: T0 + 2, phase: "running", launchPlan: key("lp1") }),
+        execution("c", { createdAt: T0 + 2, project: "other", workflow: key("wf2") }),
+        execution("d", { createdAt: T0 + 3, domain: "prod", parent: { executionId: "a", path: "n1" } }),
+        execution("e", { createdAt: T0 + 4, phase: "succeeded", launchPlan: key("lp2"), parent: { executionId: "a", path: "n2" } }),
+      ];
+      const ids = (page: { items: readonly ExecutionRow[] }): string[] => page.items.map((r) => r.id);
+
+      it("lists newest first (ties by id, descending) and pages with an opaque cursor until `next` is absent", async () => {
+        await seed(store, ...rows);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.listExecutions({}, { limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+          expect(page.items.length).toBeLessThanOrEqual(2);
+          seen.push(...ids(page));
+          cursor = page.next;
+          pages++;
+        } while (cursor !== undefined);
+        expect(seen).toEqual(["e", "d", "c", "b", "a"]);
+        expect(pages).toBe(3);
+        const full = await store.listExecutions({}, { limit: 5 });
+        expect(ids(full)).toEqual(["e", "d", "c", "b", "a"]);
+        expect(full.next).toBeUndefined();
+        expect(full.items[4]).toStrictEqual(rows[0]);
+      });
+
+      it("gives no `next` when the last page is exactly full, and a cursor survives newer executions", async () => {
+        await seed(store, ...rows.slice(0, 4));
+        const p1 = await store.listExecutions({}, { limit: 2 });
+        expect(ids(p1)).toEqual(["d", "c"]);
+        await seed(store, execution("z", { createdAt: T0 + 100 }));
+        const p2 = await store.listExecutions({}, { limit: 2, cursor: p1.next ?? "" });
+        expect(ids(p2)).toEqual(["b", "a"]);
+        expect(p2.next).toBeUndefined();
+      });
+
+      it("applies every filter, alone and together, also across pages", async () => {
+        await seed(store, ...rows);
+        const list = async (f: Parameters<Store["listExecutions"]>[0]): Promise<string[]> => ids(await store.listExecutions(f, { limit: 100 }));
+        expect(await list({ project: "other" })).toEqual(["c"]);
+        expect(await list({ project: "proj" })).toEqual(["e", "d", "b", "a"]);
+        expect(await list({ domain: "prod" })).toEqual(["d"]);
+        expect(await list({ workflowName: "wf2" })).toEqual(["c"]);
+        expect(await list({ workflowName: "wf" })).toEqual(["e", "d", "b", "a"]);
+        expect(await list({ launchPlanName: "lp1" })).toEqual(["b"]);
+        expect(await list({ phase: "running" })).toEqual(["b"]);
+        expect(await list({ phase: "succeeded" })).toEqual(["e"]);
+        expect(await list({ createdAfter: T0 + 2 })).toEqual(["e", "d", "c", "b"]);
+        expect(await list({ createdBefore: T0 + 3 })).toEqual(["c", "b", "a"]);
+        expect(await list({ createdAfter: T0 + 2, createdBefore: T0 + 3 })).toEqual(["c", "b"]);
+        expect(await list({ parentId: "a" })).toEqual(["e", "d"]);
+        expect(await list({ parentId: "a", domain: "dev" })).toEqual(["e"]);
+        expect(await list({ project: "proj", domain: "dev", workflowName: "wf", phase: "queued" })).toEqual(["a"]);
+        expect(await list({ project: "none" })).toEqual([]);
+        const p1 = await store.listExecutions({ project: "proj" }, { limit: 3 });
+        expect(ids(p1)).toEqual(["e", "d", "b"]);
+        const p2 = await store.listExecutions({ project: "proj" }, { limit: 3, cursor: p1.next ?? "" });
+        expect(ids(p2)).toEqual(["a"]);
+        expect(p2.next).toBeUndefined();
+      });
+
+      it("validates the limit (an integer from 1 to 1000) and the cursor with a clear RangeError", async () => {
+        await seed(store, ...rows);
+        for (const limit of [0, -1, 1001, 1.5, Number.NaN]) {
+          await expect(store.listExecutions({}, { limit })).rejects.toThrow(/limit must be an integer from 1 to 1000/);
+          await expect(store.listExecutions({}, { limit })).rejects.toBeInstanceOf(RangeError);
+        }
+        expect(ids(await store.listExecutions({}, { limit: 1 }))).toEqual(["e"]);
+        expect(ids(await store.listExecutions({}, { limit: 1000 }))).toHaveLength(5);
+        await expect(store.listExecutions({}, { limit: 2, cursor: "not a cursor" })).rejects.toThrow(RangeError);
+        await expect(store.listExecutions({}, { limit: 2, cursor: Buffer.from('{"a":1}').toString("base64url") })).rejects.toThrow(/cursor/);
+      });
+    });
+
+    describe("inbox", () => {
+      it("hands out only due, unconsumed events, in id order, at most `limit`", async () => {
+        await seed(store, execution("e1"), execution("e2"));
+        await drain();
+        await store.addEvents([
+          { executionId: "e1", dueAt: T0 + 30, body: { type: "timer", path: "n1" } },
+          { executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s" } },
+          { executionId: "e1", dueAt: T0 + 20, body: { type: "abort", reason: "r" } },
+        ]);
+        expect(await store.dueEvents(T0 + 9, 10)).toEqual([]);
+        const due = await store.dueEvents(T0 + 20, 10);
+        expect(due.map((e) => e.body.type)).toEqual(["signal", "abort"]);
+        expect(due[0]).toStrictEqual({ id: due[0]?.id, executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s" } });
+        expect((due[0]?.id ?? 0) < (due[1]?.id ?? 0)).toBe(true);
+        expect((await store.dueEvents(T0 + 100, 2)).map((e) => e.body.type)).toEqual(["timer", "signal"]);
+        expect(await store.dueEvents(T0 + 100, 0)).toEqual([]);
+        await store.commit({ consumed: [due[0]?.id ?? -1] });
+        expect((await store.dueEvents(T0 + 100, 10)).map((e) => e.body.type)).toEqual(["timer", "abort"]);
+        await expect(store.dueEvents(T0, -1)).rejects.toThrow(RangeError);
+      });
+
+      it("tells the earliest dueAt among events not consumed, or undefined", async () => {
+        expect(await store.nextEventDue()).toBeUndefined();
+        await store.createExecution(execution("e1"), start("e1", T0 + 50));
+        expect(await store.nextEventDue()).toBe(T0 + 50);
+        await store.addEvents([{ executionId: "e1", dueAt: T0 + 20, body: { type: "timer" } }]);
+        expect(await store.nextEventDue()).toBe(T0 + 20);
+        const [timer] = await store.dueEvents(T0 + 20, 10);
+        await store.commit({ consumed: [timer?.id ?? -1] });
+        expect(await store.nextEventDue()).toBe(T0 + 50);
+        await drain();
+        expect(await store.nextEventDue()).toBeUndefined();
+      });
+
+      it("makes events without dueAt due at once, and adds a batch all or nothing", async () => {
+        await seed(store, execution("e1"));
+        await drain();
+        await store.addEvents([{ executionId: "e1", body: { type: "abort", reason: "user" } }]);
+        expect(await pendingTypes(store, 0)).toEqual(["e1:abort"]);
+        const err = await store
+          .addEvents([
+            { executionId: "e1", body: { type: "signal" } },
+            { executionId: "ghost", body: { type: "signal" } },
+          ])
+          .catch((x: unknown) => x);
+        expect(err).toBeInstanceOf(StoreConflictError);
+        expect((err as StoreConflictError).reason).toBe("executionMissing");
+        expect((err as Error).message).toContain('"ghost"');
+        expect(await pendingTypes(store)).toEqual(["e1:abort"]);
+      });
+
+      it("copies event bodies in and out", async () => {
+        await seed(store, execution("e1"));
+        await drain();
+        const body = { type: "signal", value: { list: [1] } };
+        await store.addEvents([{ executionId: "e1", body }]);
+        body.value.list.push(2);
+        const [got] = await store.dueEvents(T0, 1);
+        (got?.body as unknown as { value: { list: number[] } }).value.list.push(3);
+        expect((await store.dueEvents(T0, 1))[0]?.body).toStrictEqual({ type: "signal", value: { list: [1] } });
+      });
+    });
+
+    describe("commit", () => {
+      async function setUp(): Promise<{ startId: number }> {
+        await seed(store, execution("e1"));
+        const [ev] = await store.dueEvents(T0, 10);
+        return { startId: ev?.id ?? -1 };
+      }
+
+      it("applies a whole step: events consumed, executions created and changed, nodes, queue, events, cache", async () => {
+        const { startId } = await setUp();
+        const child = execution("e1-n2", { parent: { executionId: "e1", path: "n2" }, createdAt: T0 + 1 });
+        await store.commit({
+          consumed: [startId],
+          createExecutions: [child],
+          executions: [execution("e1", { phase: "running", startedAt: T0 + 1, updatedAt: T0 + 1 })],
+          nodes: [node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { childId: "e1-n2" } })],
+          enqueue: [item("e1", "n1")],
+          events: [start("e1-n2"), { executionId: "e1", dueAt: T0 + 60_000, body: { type: "timer", path: "n3", purpose: "sleep" } }],
+          cachePut: [cacheEntry("k1")],
+        });
+        expect(await store.getExecution("e1")).toStrictEqual(execution("e1", { phase: "running", startedAt: T0 + 1, updatedAt: T0 + 1 }));
+        expect(await store.getExecution("e1-n2")).toStrictEqual(child);
+        expect(await store.listNodes("e1")).toStrictEqual([node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { childId: "e1-n2" } })]);
+        expect(await pendingTypes(store, T0)).toEqual(["e1-n2:start"]);
+        expect(await store.nextEventDue()).toBe(0);
+        expect(await pendingTypes(store)).toEqual(["e1-n2:start", "e1:timer"]);
+        expect(await store.getCached("k1")).toStrictEqual(cacheEntry("k1"));
+        const claimed = await store.claimTasks("w", 10, LEASE, T0);
+        expect(claimed.map((c) => c.id)).toEqual(["e1|n1|1"]);
+        expect((await store.listExecutions({ parentId: "e1" }, { limit: 10 })).items.map((r) => r.id)).toEqual(["e1-n2"]);
+      });
+
+      it("upserts nodes and lists them by start time (not started last) then path", async () => {
+        await setUp();
+        await store.commit({
+          consumed: [],
+          nodes: [node("e1", "n2", { startedAt: T0 + 5 }), node("e1", "n1", { startedAt: undefined }), node("e1", "n10", { startedAt: T0 + 5 }), node("e1", "n0", { startedAt: T0 + 9 })],
+        });
+        expect((await store.listNodes("e1")).map((n) => n.path)).toEqual(["n10", "n2", "n0", "n1"]);
+        await store.commit({ consumed: [], nodes: [node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { o0: 1 }, endedAt: T0 + 3 })] });
+        const nodes = await store.listNodes("e1");
+        expect(nodes.map((n) => n.path)).toEqual(["n1", "n10", "n2", "n0"]);
+        expect(nodes[0]).toStrictEqual(node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { o0: 1 }, endedAt: T0 + 3 }));
+        expect(await store.listNodes("other")).toEqual([]);
+      });
+
+      it("replaces cache entries of the same key", async () => {
+        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { v: 1 } })] });
+        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { v: 2 }, createdAt: T0 + 1 })] });
+        expect(await store.getCached("k")).toStrictEqual(cacheEntry("k", { outputs: { v: 2 }, createdAt: T0 + 1 }));
+        expect(await store.getCached("missing")).toBeUndefined();
+      });
+
+      /** A step that changes a bit of everything, to which one bad part is added. */
+      async function failingStep(makeBad: (startId: number) => Partial<StepCommit>): Promise<{ err: unknown; before: unknown; after: unknown }> {
+        const { startId } = await setUp();
+        const bad = makeBad(startId);
+        await seed(store, execution("taken", { createdAt: T0 - 1 }));
+        await enqueue(item("e1", "old"), item("e1", "keep"));
+        await store.commit({ consumed: [], nodes: [node("e1", "n0")] });
+        const before = await snapshot(store, ["k"]);
+        const good: StepCommit = {
+          consumed: [startId],
+          createExecutions: [execution("child", { createdAt: T0 + 1 })],
+          executions: [execution("e1", { phase: "running" })],
+          nodes: [node("e1", "n0", { phase: "succeeded" }), node("e1", "n1")],
+          cancelTasks: [{ executionId: "e1", path: "old" }],
+          enqueue: [item("e1", "n1")],
+          events: [start("child")],
+          cachePut: [cacheEntry("k")],
+        };
+        const step: StepCommit = {
+          consumed: [...good.consumed, ...(bad.consumed ?? [])],
+          createExecutions: [...(good.createExecutions ?? []), ...(bad.createExecutions ?? [])],
+          executions: [...(good.executions ?? []), ...(bad.executions ?? [])],
+          nodes: [...(good.nodes ?? []), ...(bad.nodes ?? [])],
+          cancelTasks: good.cancelTasks ?? [],
+          enqueue: [...(good.enqueue ?? []), ...(bad.enqueue ?? [])],
+          events: [...(good.events ?? []), ...(bad.events ?? [])],
+          cachePut: good.cachePut ?? [],
+        };
+        const err = await store.commit(step).catch((x: unknown) => x);
+        const after = await snapshot(store, ["k"]);
+        // The withdrawn item is still there, and the new one is not.
+        const claimed = await store.claimTasks("w", 10, LEASE, T0);
+        expect(claimed.map((c) => c.id)).toEqual(["e1|keep|1", "e1|old|1"]);
+        return { err, before, after };
+      }
+
+      const cases: [string, (startId: number) => Partial<StepCommit>, new (...a: never[]) => Error, string | undefined, RegExp][] = [
+        ["an event that does not exist", () => ({ consumed: [987_654] }), StoreConflictError, "eventMissing", /event 987654 does not exist/],
+        ["the same event twice", (startId) => ({ consumed: [startId] }), StoreConflictError, "eventConsumed", /already consumed/],
+        ["an execution id that exists", () => ({ createExecutions: [execution("taken")] }), DuplicateExecutionError, undefined, /execution "taken" already exists/],
+        ["a change to an unknown execution", () => ({ executions: [execution("ghost")] }), StoreConflictError, "executionMissing", /execution "ghost" does not exist/],
+        ["a node of an unknown execution", () => ({ nodes: [node("ghost", "n1")] }), StoreConflictError, "executionMissing", /"ghost".*node "n1"/],
+        ["a task item id queued twice", () => ({ enqueue: [item("e1", "n1")] }), StoreConflictError, "taskItemExists", /task item "e1\|n1\|1" is already queued/],
+        ["a task item id that is taken", () => ({ enqueue: [item("e1", "keep")] }), StoreConflictError, "taskItemExists", /task item "e1\|keep\|1" is already queued/],
+        ["a task item of an unknown execution", () => ({ enqueue: [item("ghost", "n1")] }), StoreConflictError, "executionMissing", /"ghost"/],
+        ["an event for an unknown execution", () => ({ events: [start("ghost")] }), StoreConflictError, "executionMissing", /"ghost".*event "start"/],
+      ];
+      for (const [what, bad, type, reason, message] of cases) {
+        it(`writes nothing of a step that has ${what}, and says what`, async () => {
+          const { err, before, after } = await failingStep(bad);
+          expect(err).toBeInstanceOf(type);
+          if (reason) expect((err as StoreConflictError).reason).toBe(reason);
+          expect((err as Error).message).toMatch(message);
+          expect((err as Error).message).toContain("nothing of the step was written");
+          expect(after).toStrictEqual(before);
+          expect(await store.getExecution("child")).toBeUndefined();
+        });
+      }
+
+      it("refuses to consume an event a previous step consumed (another engine got there first)", async () => {
+        const { startId } = await setUp();
+        await store.commit({ consumed: [startId], nodes: [node("e1", "n1")] });
+        const err = await store.commit({ consumed: [startId], nodes: [node("e1", "n2")] }).catch((x: unknown) => x);
+        expect(err).toBeInstanceOf(StoreConflictError);
+        expect((err as StoreConflictError).reason).toBe("eventConsumed");
+        expect((err as Error).message).toContain(`event ${startId} was already consumed`);
+        expect((await store.listNodes("e1")).map((n) => n.path)).toEqual(["n1"]);
+      });
+
+      it("withdraws queued and leased items of (execution, path): their leases stop, their results are ignored", async () => {
+        await setUp();
+        await drain();
+        await enqueue(item("e1", "n1"), item("e1", "n2"), item("e1", "n3", { readyAt: T0 + 1000 }));
+        const [leased] = await store.claimTasks("w", 1, LEASE, T0);
+        expect(leased?.path).toBe("n1");
+        await store.commit({
+          consumed: [],
+          cancelTasks: [
+            { executionId: "e1", path: "n1" },
+            { executionId: "e1", path: "n3" },
+            { executionId: "e1", path: "nothing-there" },
+          ],
+        });
+        const lease = leased as ClaimedTask;
+        expect(await store.heartbeat(lease.id, lease.leaseToken, LEASE, T0 + 1)).toBe(false);
+        expect(await store.finishTask(lease.id, lease.leaseToken, { body: { type: "taskSucceeded", path: "n1" } }, T0 + 2)).toBe(false);
+        expect(await pendingTypes(store)).toEqual([]);
+        expect((await store.claimTasks("w", 10, LEASE, T0 + 5000)).map((c) => c.path)).toEqual(["n2"]);
+      });
+
+      it("applies cancelTasks before the step's enqueue, so a node's attempt can be replaced in one step", async () => {
+        await setUp();
+        await enqueue(item("e1", "n1"));
+        const [first] = await store.claimTasks("w", 1, LEASE, T0);
+        await store.commit({ consumed: [], cancelTasks: [{ executionId: "e1", path: "n1" }], enqueue: [item("e1", "n1", { readyAt: T0 + 5 }), item("e1", "n1", { attempt: 2 })] });
+        expect(await store.heartbeat(first?.id ?? "", first?.leaseToken ?? "", LEASE, T0 + 1)).toBe(false);
+        expect((await store.claimTasks("w", 10, LEASE, T0 + 5)).map((c) => c.id)).toEqual(["e1|n1|2", "e1|n1|1"]);
+      });
+    });
+
+    describe("task queue", () => {
+      beforeEach(async () => {
+        await seed(store, execution("e1"), execution("e2"));
+        await drain();
+      });
+
+      it("claims ready items in readyAt then id order, each with a fresh lease, at most `limit`", async () => {
+        await enqueue(item("e1", "b", { readyAt: T0 + 2 }), item("e1", "a", { readyAt: T0 + 2 }), item("e2", "z", { readyAt: T0 + 1 }), item("e1", "later", { readyAt: T0 + 50 }));
+        const claimed = await store.claimTasks("w1", 2, LEASE, T0 + 10);
+        expect(claimed.map((c) => c.id)).toEqual(["e2|z|1", "e1|a|1"]);
+        const { leaseToken, leaseExpiresAt, ...plain } = claimed[0] as ClaimedTask;
+        expect(plain).toStrictEqual(item("e2", "z", { readyAt: T0 + 1 }));
+        expect(leaseExpiresAt).toBe(T0 + 10 + LEASE);
+        expect(typeof leaseToken).toBe("string");
+        expect(leaseToken.length).toBeGreaterThanOrEqual(16);
+        expect(claimed[1]?.leaseToken).not.toBe(leaseToken);
+        expect((await store.claimTasks("w2", 10, LEASE, T0 + 10)).map((c) => c.id)).toEqual(["e1|b|1"]);
+        expect(await store.claimTasks("w2", 10, LEASE, T0 + 49)).toEqual([]);
+        expect((await store.claimTasks("w2", 10, LEASE, T0 + 50)).map((c) => c.id)).toEqual(["e1|later|1"]);
+        expect(await store.claimTasks("w2", 0, LEASE, T0 + 50)).toEqual([]);
+      });
+
+      it("validates limit and leaseMs", async () => {
+        await expect(store.claimTasks("w", -1, LEASE, T0)).rejects.toThrow(RangeError);
+        await expect(store.claimTasks("w", 1.5, LEASE, T0)).rejects.toThrow(RangeError);
+        await expect(store.claimTasks("w", 1, 0, T0)).rejects.toThrow(/leaseMs/);
+        await expect(store.heartbeat("x", "t", -5, T0)).rejects.toThrow(/leaseMs/);
+      });
+
+      it("re-issues an item whose lease expired with systemAttempts one higher and a new token; the old token is dead", async () => {
+        await enqueue(item("e1", "n1"));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        expect(await store.claimTasks("w2", 1, LEASE, T0 + LEASE - 1)).toEqual([]);
+        const [b] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(b?.id).toBe("e1|n1|1");
+        expect(b?.systemAttempts).toBe(1);
+        expect(b?.leaseToken).not.toBe(a?.leaseToken);
+        expect(b?.leaseExpiresAt).toBe(T0 + 2 * LEASE);
+        expect(await store.heartbeat("e1|n1|1", a?.leaseToken ?? "", LEASE, T0 + LEASE + 1)).toBe(false);
+        expect(await store.finishTask("e1|n1|1", a?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 1)).toBe(false);
+        expect(await store.heartbeat("e1|n1|1", b?.leaseToken ?? "", LEASE, T0 + LEASE + 1)).toBe(true);
+        expect(await pendingTypes(store)).toEqual([]);
+      });
+
+      it("turns an item that lost maxSystemAttempts leases into a taskSystemFailed event, in the claim itself", async () => {
+        await enqueue(item("e1", "n1", { maxSystemAttempts: 2, attempt: 3 }), item("e2", "n9", { readyAt: T0 + 2 * LEASE }));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        expect(a?.systemAttempts).toBe(0);
+        const [b] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(b?.systemAttempts).toBe(1);
+        expect(await pendingTypes(store)).toEqual([]);
+        // The second lease expires: two leases lost, the item is withdrawn and reported; the limit goes to ready work.
+        const c = await store.claimTasks("w3", 1, LEASE, T0 + 2 * LEASE);
+        expect(c.map((x) => x.id)).toEqual(["e2|n9|1"]);
+        const events = await store.dueEvents(T0 + 2 * LEASE, 10);
+        expect(events).toHaveLength(1);
+        const ev = events[0];
+        expect(ev?.executionId).toBe("e1");
+        expect(ev?.dueAt).toBe(T0 + 2 * LEASE);
+        expect(ev?.body).toStrictEqual({ type: "taskSystemFailed", path: "n1", attempt: 3, systemAttempts: 2, message: ev?.body["message"] });
+        expect(ev?.body["message"]).toMatch(/e1\|n1\|3.*lost 2 leases.*w2/);
+        expect(await store.heartbeat("e1|n1|3", b?.leaseToken ?? "", LEASE, T0 + 2 * LEASE)).toBe(false);
+        expect(await store.finishTask("e1|n1|3", b?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + 2 * LEASE)).toBe(false);
+        expect((await store.claimTasks("w4", 10, LEASE, T0 + 10 * LEASE)).map((x) => x.id)).toEqual(["e2|n9|1"]);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSystemFailed"]);
+      });
+
+      it("fails an item with maxSystemAttempts 1 at its first lost lease, even when the claim's limit is 0", async () => {
+        await enqueue(item("e1", "n1", { maxSystemAttempts: 1 }));
+        await store.claimTasks("w1", 1, LEASE, T0);
+        expect(await store.claimTasks("w2", 0, LEASE, T0 + LEASE)).toEqual([]);
+        const [ev] = await store.dueEvents(T0 + LEASE, 10);
+        expect(ev?.body).toMatchObject({ type: "taskSystemFailed", path: "n1", attempt: 1, systemAttempts: 1 });
+      });
+
+      it("heartbeat extends only a matching live lease", async () => {
+        await enqueue(item("e1", "n1"));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        const lease = a as ClaimedTask;
+        expect(await store.heartbeat(lease.id, "wrong", LEASE, T0 + 1)).toBe(false);
+        expect(await store.heartbeat("unknown", lease.leaseToken, LEASE, T0 + 1)).toBe(false);
+        expect(await store.heartbeat(lease.id, lease.leaseToken, LEASE, T0 + LEASE - 1)).toBe(true);
+        // Extended to T0 + 2*LEASE - 1: nobody can take it before then.
+        expect(await store.claimTasks("w2", 1, LEASE, T0 + 2 * LEASE - 2)).toEqual([]);
+        expect(await store.heartbeat(lease.id, lease.leaseToken, LEASE, T0 + 2 * LEASE - 1)).toBe(false);
+      });
+
+      it("heartbeat is false after expiry and reclaim by another worker, whose heartbeat is true", async () => {
+        await enqueue(item("e1", "n1"));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        const [b] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE + 5);
+        expect(await store.heartbeat(a?.id ?? "", a?.leaseToken ?? "", LEASE, T0 + LEASE + 6)).toBe(false);
+        expect(await store.heartbeat(b?.id ?? "", b?.leaseToken ?? "", LEASE, T0 + LEASE + 6)).toBe(true);
+      });
+
+      it("finishTask removes the item and adds its result as an event, atomically, only with the matching token", async () => {
+        await enqueue(item("e1", "n1"), item("e1", "n2"));
+        const [a, b] = await store.claimTasks("w1", 2, LEASE, T0);
+        const body = { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: { o0: 2 } } };
+        expect(await store.finishTask(a?.id ?? "", "wrong", { body }, T0 + 1)).toBe(false);
+        expect(await pendingTypes(store)).toEqual([]);
+        expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body }, T0 + 2)).toBe(true);
+        const events = await store.dueEvents(T0 + 2, 10);
+        expect(events).toStrictEqual([{ id: events[0]?.id, executionId: "e1", dueAt: T0 + 2, body }]);
+        expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body }, T0 + 3)).toBe(false);
+        expect(await store.heartbeat(a?.id ?? "", a?.leaseToken ?? "", LEASE, T0 + 3)).toBe(false);
+        expect(await store.dueEvents(T0 + 3, 10)).toHaveLength(1);
+        // A late result whose lease expired but was not taken over is accepted; once re-leased it is not.
+        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: { type: "taskFailed", path: "n2" } }, T0 + LEASE + 1)).toBe(true);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded", "e1:taskFailed"]);
+        expect(await store.claimTasks("w2", 10, LEASE, T0 + 10 * LEASE)).toEqual([]);
+      });
+
+      it("refuses the result of a lease that was taken over", async () => {
+        await enqueue(item("e1", "n1"));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        const [b] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 1)).toBe(false);
+        expect(await pendingTypes(store)).toEqual([]);
+        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 2)).toBe(true);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded"]);
+      });
+
+      it("copies claimed items out", async () => {
+        await enqueue(item("e1", "n1"));
+        const [a] = await store.claimTasks("w1", 1, LEASE, T0);
+        (a?.inputs as { literals: Record<string, unknown> }).literals["extra"] = 1;
+        const [again] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(again?.inputs).toStrictEqual(item("e1", "n1").inputs);
+      });
+    });
+
+    describe("cache locks", () => {
+      it("takes a key's lock for one owner until it expires, re-entrantly, and releases it only for its owner", async () => {
+        expect(await store.lockCacheKey("k", "a", 100, T0)).toBe(true);
+        expect(await store.lockCacheKey("k", "b", 100, T0 + 50)).toBe(false);
+        expect(await store.lockCacheKey("other", "b", 100, T0 + 50)).toBe(true);
+        expect(await store.lockCacheKey("k", "a", 100, T0 + 60)).toBe(true); // extended to T0 + 160
+        expect(await store.lockCacheKey("k", "b", 100, T0 + 159)).toBe(false);
+        await store.unlockCacheKey("k", "b");
+        expect(await store.lockCacheKey("k", "b", 100, T0 + 159)).toBe(false);
+        await store.unlockCacheKey("k", "a");
+        expect(await store.lockCacheKey("k", "b", 100, T0 + 159)).toBe(true);
+        expect(await store.lockCacheKey("k", "a", 100, T0 + 200)).toBe(false);
+        expect(await store.lockCacheKey("k", "a", 100, T0 + 259)).toBe(true); // b's lock expired at T0 + 259
+        await expect(store.lockCacheKey("k", "a", 0, T0)).rejects.toThrow(/ttlMs/);
+      });
+    });
+
+    describe("schedules", () => {
+      it("claims each (schedule, tick) once and remembers the latest tick", async () => {
+        expect(await store.lastScheduleTick("nightly")).toBeUndefined();
+        expect(await store.claimScheduleTick("nightly", T0 + 100)).toBe(true);
+        expect(await store.claimScheduleTick("nightly", T0 + 100)).toBe(false);
+        expect(await store.claimScheduleTick("hourly", T0 + 100)).toBe(true);
+        expect(await store.claimScheduleTick("nightly", T0)).toBe(true);
+        expect(await store.lastScheduleTick("nightly")).toBe(T0 + 100);
+        expect(await store.claimScheduleTick("nightly", T0 + 200)).toBe(true);
+        expect(await store.lastScheduleTick("nightly")).toBe(T0 + 200);
+        expect(await store.lastScheduleTick("hourly")).toBe(T0 + 100);
+      });
+    });
+
+    describe("close", () => {
+      it("refuses every use after close, and may be closed twice", async () => {
+        await store.close();
+        await store.close();
+        await expect(store.getExecution("e1")).rejects.toBeInstanceOf(AloftError);
+        await expect(store.claimTasks("w", 1, LEASE, T0)).rejects.toThrow(/closed/);
+        await expect(store.commit({ consumed: [] })).rejects.toThrow(/closed/);
+      });
+    });
+  });
+}

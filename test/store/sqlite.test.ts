@@ -1,0 +1,170 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, describe, expect, it } from "vitest";
+import { openSqliteStore, SqliteStore } from "../../src/store/sqlite-store.js";
+import { SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
+import { describeStoreConformance } from "./conformance.js";
+import { T0, cacheEntry, entity, execution, item, node, start } from "./fixtures.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "aloft-sqlite-"));
+let files = 0;
+const newFile = (): string => path.join(dir, `store-${++files}`, "aloft.db");
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describeStoreConformance("SqliteStore", () => openSqliteStore(newFile()));
+
+describe("SqliteStore on disk", () => {
+  it("creates the file's directories, uses WAL and foreign keys, and records the schema version", async () => {
+    const file = path.join(dir, "deep", "er", "aloft.db");
+    const store = await openSqliteStore(file);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+      expect(db.prepare("SELECT MAX(version) AS v FROM schema_version").get()).toEqual({ v: SCHEMA_VERSION });
+      const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+      expect(indexes).toEqual(expect.arrayContaining(["events_pending", "task_items_ready", "task_items_leases", "executions_by_created", "executions_by_parent"]));
+    } finally {
+      db.close();
+    }
+  });
+
+  it("keeps everything across closing and reopening the file, without migrating twice", async () => {
+    const file = newFile();
+    const a = await openSqliteStore(file);
+    await a.registerEntity(entity("task", "slope"));
+    await a.createExecution(execution("e1"), start("e1"));
+    const [ev] = await a.dueEvents(T0, 10);
+    await a.commit({ consumed: [ev?.id ?? -1], nodes: [node("e1", "n1")], enqueue: [item("e1", "n1")], cachePut: [cacheEntry("k")], events: [{ executionId: "e1", dueAt: T0 + 99, body: { type: "timer" } }] });
+    const [lease] = await a.claimTasks("w1", 1, 60_000, T0);
+    expect(await a.lockCacheKey("k", "w1", 60_000, T0)).toBe(true);
+    expect(await a.claimScheduleTick("nightly", T0)).toBe(true);
+    await a.close();
+
+    const b = await openSqliteStore(file);
+    try {
+      expect(await b.getEntity("task", entity("task", "slope").key)).toStrictEqual(entity("task", "slope"));
+      expect(await b.getExecution("e1")).toStrictEqual(execution("e1"));
+      expect(await b.listNodes("e1")).toStrictEqual([node("e1", "n1")]);
+      expect(await b.getCached("k")).toStrictEqual(cacheEntry("k"));
+      expect(await b.nextEventDue()).toBe(T0 + 99);
+      expect(await b.claimTasks("w2", 1, 60_000, T0 + 1)).toEqual([]);
+      expect(await b.heartbeat(lease?.id ?? "", lease?.leaseToken ?? "", 60_000, T0 + 2)).toBe(true);
+      expect(await b.lockCacheKey("k", "w2", 60_000, T0 + 3)).toBe(false);
+      expect(await b.claimScheduleTick("nightly", T0)).toBe(false);
+      expect(await b.lastScheduleTick("nightly")).toBe(T0);
+      // A new event id continues after the old ones (ids are never reused).
+      await b.addEvents([{ executionId: "e1", body: { type: "abort" } }]);
+      const ids = (await b.dueEvents(T0 + 1000, 10)).map((e) => e.id);
+      expect(ids).toHaveLength(2);
+      expect((ids[1] ?? 0) > (ids[0] ?? 0) && (ids[0] ?? 0) > (ev?.id ?? 0)).toBe(true);
+    } finally {
+      await b.close();
+    }
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT COUNT(*) AS n FROM schema_version").get()).toEqual({ n: SCHEMA_VERSION });
+    db.close();
+  });
+
+  it("refuses a database whose schema is newer than this Aloft knows", async () => {
+    const file = newFile();
+    await (await openSqliteStore(file)).close();
+    const db = new Database(file);
+    db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SCHEMA_VERSION + 1);
+    db.close();
+    await expect(openSqliteStore(file)).rejects.toThrow(`schema version ${SCHEMA_VERSION + 1}, newer than this Aloft knows (${SCHEMA_VERSION})`);
+  });
+
+  it("opens an in-memory database for ':memory:'", async () => {
+    const store = await openSqliteStore(":memory:");
+    expect(store).toBeInstanceOf(SqliteStore);
+    await store.createExecution(execution("e1"), start("e1"));
+    expect((await store.getExecution("e1"))?.id).toBe("e1");
+    await store.close();
+  });
+});
+
+describe("SqliteStore shared by several connections", () => {
+  const ITEMS = 120;
+
+  async function fill(file: string): Promise<string[]> {
+    const store = await openSqliteStore(file);
+    await store.createExecution(execution("e1"), start("e1"));
+    const items = Array.from({ length: ITEMS }, (_, i) => item("e1", `n${String(i).padStart(3, "0")}`));
+    await store.commit({ consumed: [], enqueue: items });
+    await store.close();
+    return items.map((i) => i.id);
+  }
+
+  function expectDisjointAndComplete(all: string[][], expected: string[]): void {
+    const flat = all.flat();
+    expect(new Set(flat).size).toBe(flat.length);
+    expect([...flat].sort()).toEqual([...expected].sort());
+  }
+
+  it("never hands the same item to two stores on one file", async () => {
+    const file = newFile();
+    const expected = await fill(file);
+    const a = await openSqliteStore(file);
+    const b = await openSqliteStore(file);
+    const drain = async (s: SqliteStore, worker: string): Promise<string[]> => {
+      const got: string[] = [];
+      for (let round = 0; ; round++) {
+        const claimed = await s.claimTasks(worker, 1 + (round % 4), 1_000_000, T0);
+        if (claimed.length === 0) return got;
+        got.push(...claimed.map((c) => c.id));
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    const [ga, gb] = await Promise.all([drain(a, "a"), drain(b, "b")]);
+    expect(ga.length).toBeGreaterThan(0);
+    expect(gb.length).toBeGreaterThan(0);
+    expectDisjointAndComplete([ga, gb], expected);
+    await a.close();
+    await b.close();
+  });
+
+  it("never hands the same item to two processes on one file", async () => {
+    const file = newFile();
+    const expected = await fill(file);
+    const script = fileURLToPath(new URL("./claim-worker.ts", import.meta.url));
+    const root = fileURLToPath(new URL("../../", import.meta.url));
+    const workers = ["p1", "p2"].map((id) => {
+      const child = spawn(process.execPath, ["--import", "tsx", script, file, id], { cwd: root, env: { ...process.env, ALOFT_TEST_NOW: String(T0) }, stdio: ["pipe", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const done = new Promise<number | null>((resolve) => child.on("close", resolve));
+      return { child, lines, done, stderr: () => stderr };
+    });
+    for (const w of workers) expect((await w.lines.next()).value).toBe("ready");
+    const local = await openSqliteStore(file);
+    for (const w of workers) w.child.stdin.end("go\n");
+    const mine: string[] = [];
+    for (;;) {
+      const claimed = await local.claimTasks("parent", 1, 1_000_000, T0);
+      if (claimed.length === 0) break;
+      mine.push(...claimed.map((c) => c.id));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await local.close();
+    const theirs: string[][] = [];
+    for (const w of workers) {
+      const line = await w.lines.next();
+      const code = await w.done;
+      expect(code, w.stderr()).toBe(0);
+      theirs.push(JSON.parse(String(line.value)) as string[]);
+    }
+    // The processes really raced: the items were shared out, not all taken by one.
+    expect([mine, ...theirs].filter((got) => got.length > 0).length).toBeGreaterThanOrEqual(2);
+    expectDisjointAndComplete([mine, ...theirs], expected);
+  });
+});
