@@ -26,7 +26,7 @@ export async function measureOverhead(shape: Shape, sizes: readonly number[], li
   const worker = startWorker<OverheadMessage>("overhead.ts", [shape, sizes.join(","), String(limitMs)], (message) => {
     if (message.type === "peer-start") {
       watchdog = setTimeout(() => {
-        timedOut = { type: "peer-stop", shape, size: message.size, reason: `stopped: one invoke ran past the ${limitMs / 1000} s limit` };
+        timedOut = { type: "peer-stop", shape, size: message.size, reason: `its first invoke ran past the ${limitMs / 1000} s limit and was stopped` };
         worker.kill();
       }, limitMs);
     } else if (message.type === "peer-first") {

@@ -16,6 +16,8 @@ export interface BenchmarkReport {
   readonly machine: MachineInfo;
   /** Load average over the last minute when the benchmark ended. */
   readonly loadAtEnd: number;
+  /** Lowest and highest load average (1 min) sampled every 5 s during the benchmark. */
+  readonly loadRange: readonly [number, number];
   readonly versions: { readonly aloft: string; readonly langgraph: string; readonly commit: string };
   readonly buildCompile: readonly BuildCompileResult[];
   readonly buildCompileRuns: number;
@@ -105,7 +107,7 @@ function machine(r: BenchmarkReport): string {
     `- Memory: ${m.memoryGiB} GiB`,
     `- Node.js ${m.node} on ${m.os}; TypeScript run through tsx, as \`npm run bench\` does`,
     `- Aloft ${r.versions.aloft} at commit ${r.versions.commit}; @langchain/langgraph ${r.versions.langgraph}`,
-    `- Load average (1 min): ${m.load1} when the benchmark started, ${r.loadAtEnd} when it ended`,
+    `- Load average (1 min): ${m.load1} when the benchmark started, ${r.loadAtEnd} when it ended, between ${r.loadRange[0]} and ${r.loadRange[1]} in samples every 5 s (other jobs share the machine; a load above 2 means the benchmark competed for the two cores)`,
     `- Date: ${r.date.toISOString()}; the whole benchmark took ${r.totalSeconds.toFixed(0)} s`,
   ].join("\n");
 }
@@ -142,7 +144,8 @@ function buildCompileSection(r: BenchmarkReport): string {
 }
 
 function describeGrowth(k: number): string {
-  return k <= 1.15 ? "linear" : k <= 1.4 ? "a little faster than linear" : "faster than linear";
+  if (k < 0.9) return "less than linearly (fixed costs weigh more at the small end)";
+  return k <= 1.15 ? "linearly" : k <= 1.4 ? "a little faster than linearly" : "faster than linearly";
 }
 
 function growthNote(results: readonly BuildCompileResult[]): string {
@@ -155,7 +158,7 @@ function growthNote(results: readonly BuildCompileResult[]): string {
   const bytes = (r: BuildCompileResult) => (median(r.samples.map((x) => x.retainedHeapMiB)) * 2 ** 20) / r.size;
   const rss = (r: BuildCompileResult) => median(r.samples.map((x) => x.peakRssMiB - x.startRssMiB));
   return (
-    `Time grows as size^${top.toFixed(2)} from ${int(prev.size)} to ${int(last.size)} nodes (${describeGrowth(top)}), size^${all.toFixed(2)} from ${int(first.size)}. ` +
+    `Time grows ${describeGrowth(top)}: as size^${top.toFixed(2)} from ${int(prev.size)} to ${int(last.size)} nodes, size^${all.toFixed(2)} from ${int(first.size)}. ` +
     `Heap kept per node: ${int(Math.round(bytes(first)))} bytes at ${int(first.size)} nodes, ${int(Math.round(bytes(last)))} at ${int(last.size)}; ` +
     `peak RSS above the start: ${rss(prev).toFixed(0)} MiB at ${int(prev.size)} nodes, ${rss(last).toFixed(0)} MiB at ${int(last.size)} (${((rss(last) * 1024) / last.size).toFixed(1)} KiB a node).`
   );
@@ -199,7 +202,7 @@ function overheadSection(r: BenchmarkReport): string {
         : "",
       aFirst && aLast && aLast.size > aFirst.size ? aloftGrowth(aFirst, aLast) : "",
       largest ? `The largest size LangGraph.js ran within the ${r.peerLimitMs / 1000} s limit: ${int(largest.size)} nodes (${(median(largest.runMs) / 1000).toFixed(1)} s an invoke).` : "",
-      o.peerStop ? `It stopped at ${int(o.peerStop.size)} nodes, ${o.peerStop.reason}.` : `It ran every size.`,
+      o.peerStop ? `It stopped at ${int(o.peerStop.size)} nodes: ${o.peerStop.reason}.` : `It ran every size.`,
     ].filter((s) => s !== "");
     parts.push(
       `### ${o.shape === "chain" ? "Chain" : "Fan-out"}\n\n` +
@@ -215,8 +218,7 @@ function overheadSection(r: BenchmarkReport): string {
 
 function aloftGrowth(a: AloftRun, b: AloftRun): string {
   const k = growthExponent(a.size, median(a.warmRunMs), b.size, median(b.warmRunMs));
-  const why = k < 0.9 ? " (below 1: the fixed cost of a run is spread over more nodes)" : "";
-  return `Aloft's warm run grows as size^${k.toFixed(2)} from ${int(a.size)} to ${int(b.size)} nodes${why}.`;
+  return `Aloft's warm run grows ${describeGrowth(k)}: as size^${k.toFixed(2)} from ${int(a.size)} to ${int(b.size)} nodes.`;
 }
 
 /** Renders the whole report. */

@@ -39,6 +39,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const date = new Date();
   const machine = machineInfo();
+  const loads: number[] = [machine.load1];
+  const sampler = setInterval(() => loads.push(Math.round(os.loadavg()[0]! * 100) / 100), 5_000);
+  sampler.unref();
   log(`Aloft benchmark on ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`);
 
   const buildCompile = await measureBuildCompile({ sizes: BUILD_COMPILE.sizes, shapes: BUILD_COMPILE.shapes, runs: BUILD_COMPILE.runs }, log);
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     date,
     machine,
     loadAtEnd: Math.round(os.loadavg()[0]! * 100) / 100,
+    loadRange: [Math.min(...loads), Math.max(...loads)],
     versions: { aloft: packageVersion("package.json"), langgraph: packageVersion("node_modules/@langchain/langgraph/package.json"), commit: commit() },
     buildCompile,
     buildCompileRuns: BUILD_COMPILE.runs,
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     peerLimitMs: PEER_RUNS.limitMs,
     totalSeconds: (performance.now() - started) / 1000,
   };
+  clearInterval(sampler);
   const target = new URL(QUICK ? "scratch/BENCHMARKS.quick.md" : "BENCHMARKS.md", root);
   mkdirSync(new URL(".", target), { recursive: true });
   writeFileSync(target, renderReport(report));
