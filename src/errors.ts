@@ -211,6 +211,31 @@ export class GateError extends AloftError {
   }
 }
 
+/**
+ * A conditional failed a run: no condition held and its else is
+ * `fail(message)` (the error's message is that message), or a condition
+ * could not be evaluated (ordering a none value).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wf.run({ x: -1 });
+ * } catch (e) {
+ *   if (e instanceof ExecutionError && e.cause instanceof ConditionalError) console.log(e.cause.message); // "x must be positive"
+ * }
+ * ```
+ */
+export class ConditionalError extends AloftError {
+  override name = "ConditionalError";
+  constructor(
+    message: string,
+    readonly conditional: string,
+    readonly nodeId: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A run was aborted. */
 export class AbortedError extends AloftError {
   override name = "AbortedError";

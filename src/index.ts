@@ -29,6 +29,8 @@ export { Handle, type UntypedHandle } from "./sdk/handle.js";
 export type { NodeRef, NodeLike } from "./sdk/node-ref.js";
 export type { OverridesOption } from "./sdk/overrides.js";
 export { sleep, waitForInput, approve, type GateOptions } from "./sdk/gates.js";
+export { conditional, type Conditional, type ConditionalFirstCase, type ConditionalCase, type ConditionalChain, type ConditionalElse, type ConditionalResult, type ConditionalMode, type SameOutputs, type BranchOutputsDiffer, type UntypedOutputs } from "./sdk/conditional.js";
+export { Condition, type ComparableValue, type OrderedValue, type EqualityOperand, type OrderedOperand, type OperandOf, type NoneCheck, type NotComparable } from "./sdk/condition.js";
 export type { Entity, AnyEntity, EntityLike, EntityKind, FailurePolicy } from "./sdk/entity.js";
 export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
 export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, CacheStatus, PendingSignal } from "./sdk/runner-port.js";

@@ -12,6 +12,7 @@ import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
 import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
+import { assertConditionalsComplete } from "../sdk/conditional.js";
 import type { OutputShape } from "../sdk/interface.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
 import { compileBinding, compileInterface } from "./bindings.js";
@@ -119,6 +120,7 @@ class Compiler {
     this.inProgress.add(def.graph);
     const own = new Map<string, WorkflowTemplate>();
     if (!def.ready()) throw new WorkflowNotReadyError(`workflow ${JSON.stringify(def.name)} is not ready to compile: it needs at least one node and every input bound`, { entity: def.name });
+    assertConditionalsComplete(def.graph);
     const id = identifier("WORKFLOW", def.name, this.target);
     this.claim(id, def.graph, def);
     const g = def.graph;

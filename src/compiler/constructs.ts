@@ -8,6 +8,8 @@ import { CompileError } from "../errors.js";
 import type { GraphNode, NodeConstruct } from "../sdk/graph.js";
 import type { NodeOverrides } from "../sdk/overrides.js";
 import { isGateConstruct } from "../sdk/gates.js";
+import { isBranchConstruct } from "../sdk/conditional.js";
+import { compileBranch } from "./branch.js";
 import { protoDuration } from "../types/literal.js";
 import { resourcesOf } from "./task.js";
 
@@ -20,7 +22,7 @@ export function compileConstruct(node: Node, construct: NodeConstruct, compileNo
     node.gateNode = construct.gate;
     return;
   }
-  void compileNode;
+  if (isBranchConstruct(construct)) return compileBranch(node, construct, compileNode);
   throw new CompileError(`node ${node.id ?? ""}: this kind of node (${construct.kind}) cannot be compiled yet`);
 }
 

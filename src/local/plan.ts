@@ -15,6 +15,7 @@ import type { NodeTarget } from "./target.js";
 import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
 import { gateTarget } from "./targets/gate.js";
+import { branchTarget } from "./targets/branch.js";
 
 /** Reads a value for a binding from the workflow inputs and the node results. */
 export type Getter = (inputs: Readonly<Record<string, unknown>>, results: readonly (Record<string, unknown> | undefined)[]) => unknown;
@@ -190,6 +191,7 @@ export class Planner {
       return launchPlanTarget(lp.label, lp.plan, lp.defaults, lp.fixed);
     }
     if (node.gateNode) return gateTarget(node.id ?? "", node.gateNode, node.metadata);
+    if (node.branchNode) return branchTarget(node, (inner) => this.target(inner));
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 
@@ -202,6 +204,10 @@ export class Planner {
       const name = b.var ?? "";
       names.push(name);
       getters.push(this.getter(b.binding ?? {}, types[name], index, `workflow ${JSON.stringify(wfName)}: input ${JSON.stringify(name)} of node ${node.id ?? ""}`));
+    }
+    for (const b of target.innerBindings ?? []) {
+      names.push(b.name);
+      getters.push(this.getter(b.binding, b.type, index, `workflow ${JSON.stringify(wfName)}: binding ${b.name} in node ${node.id ?? ""}`));
     }
     const acceptsError = node.taskNode?.referenceId !== undefined && "err" in types;
     return { index: i, id: node.id ?? "", target, metadata: node.metadata, inputNames: names, inputGetters: getters, upstreamCount: (node.upstreamNodeIds ?? []).length, downstream: [], acceptsError };

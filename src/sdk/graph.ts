@@ -188,6 +188,16 @@ export class Graph implements HandleOwner {
   }
 
   /**
+   * Builds a node running `entity`, checked like `addNode`, that is not one of
+   * the graph's nodes: a branch's then-node (`n3-n0`), which its branch runs.
+   */
+  innerNode(entity: AnyEntity | EntityDefinition, bindings: unknown, id: string): GraphNode {
+    const node = this.addNode(entity, bindings, id);
+    this.nodes.pop();
+    return node;
+  }
+
+  /**
    * Adds a gate or branch node: its inputs are bound and checked like an
    * entity's; `after` adds nodes it must run after without using their outputs.
    */

@@ -7,6 +7,7 @@
 import type { AloftType } from "../types/type.js";
 import { DefinitionError } from "../errors.js";
 import type { OverridesOption } from "./overrides.js";
+import { comparison, type Condition, type EqualityOperand, type NoneCheck, type OrderedOperand } from "./condition.js";
 
 declare const handleValue: unique symbol;
 
@@ -70,6 +71,115 @@ export class Handle<T> {
       this.owner.addDependency(before, id);
     }
     return this;
+  }
+
+  /**
+   * The condition "this value equals `other`" (a constant or a handle), for a
+   * `conditional` branch.
+   *
+   * @example
+   * ```ts
+   * conditional("by_mode").if(mode.eq("fast")).then(quick, { x }).else().then(thorough, { x });
+   * ```
+   */
+  eq<U>(this: Handle<U>, other: NoInfer<EqualityOperand<U>>): Condition {
+    return comparison(this, "eq", other);
+  }
+
+  /**
+   * The condition "this value differs from `other`".
+   *
+   * @example
+   * ```ts
+   * conditional("retry").if(status.ne("ok")).then(again, { x }).else().then(done, { x });
+   * ```
+   */
+  ne<U>(this: Handle<U>, other: NoInfer<EqualityOperand<U>>): Condition {
+    return comparison(this, "ne", other);
+  }
+
+  /**
+   * The condition "this value is greater than `other`".
+   *
+   * @example
+   * ```ts
+   * conditional("size").if(n.gt(100)).then(big, { n }).else().then(small, { n });
+   * ```
+   */
+  gt<U>(this: Handle<U>, other: NoInfer<OrderedOperand<U>>): Condition {
+    return comparison(this, "gt", other);
+  }
+
+  /**
+   * The condition "this value is greater than or equal to `other`".
+   *
+   * @example
+   * ```ts
+   * x.ge(0).and(x.lt(10));
+   * ```
+   */
+  ge<U>(this: Handle<U>, other: NoInfer<OrderedOperand<U>>): Condition {
+    return comparison(this, "ge", other);
+  }
+
+  /**
+   * The condition "this value is less than `other`".
+   *
+   * @example
+   * ```ts
+   * x.lt(limit); // two handles of the same type
+   * ```
+   */
+  lt<U>(this: Handle<U>, other: NoInfer<OrderedOperand<U>>): Condition {
+    return comparison(this, "lt", other);
+  }
+
+  /**
+   * The condition "this value is less than or equal to `other`".
+   *
+   * @example
+   * ```ts
+   * x.le(0.5).or(x.gt(2));
+   * ```
+   */
+  le<U>(this: Handle<U>, other: NoInfer<OrderedOperand<U>>): Condition {
+    return comparison(this, "le", other);
+  }
+
+  /**
+   * The condition "this bool is true" (`false` and none are not).
+   *
+   * @example
+   * ```ts
+   * conditional("gate").if(approved.isTrue()).then(publish, { doc }).else().fail("not approved");
+   * ```
+   */
+  isTrue(this: Handle<boolean | null>): Condition {
+    return comparison(this, "isTrue");
+  }
+
+  /**
+   * The condition "this bool is false" (`true` and none are not).
+   *
+   * @example
+   * ```ts
+   * conditional("gate").if(dryRun.isFalse()).then(apply, { plan }).else().then(show, { plan });
+   * ```
+   */
+  isFalse(this: Handle<boolean | null>): Condition {
+    return comparison(this, "isFalse");
+  }
+
+  /**
+   * The condition "this optional value is none" (`null`).
+   *
+   * @example
+   * ```ts
+   * conditional("default").if(limit.isNone()).then(all, { xs }).else().then(some, { xs, limit });
+   * ```
+   */
+  isNone<U>(this: Handle<U> & NoneCheck<U>): Condition {
+    return comparison(this, "isNone");
   }
 
   private nodeOf(what: string): string {

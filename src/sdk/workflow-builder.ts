@@ -15,6 +15,7 @@ import { callEntity } from "./call.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
 import { addApprove, addSleep, addWaitForInput, type GateOptions } from "./gates.js";
+import { startConditional, type Conditional } from "./conditional.js";
 import type { DurationLike } from "./task-options.js";
 import { startEntity, type Execution, type RunOptions } from "./runner-port.js";
 
@@ -166,6 +167,24 @@ export class Workflow {
   approve<T>(value: Handle<T>, name: string, options?: GateOptions): Handle<T> {
     this[STATE].cached = undefined;
     return addApprove(value, name, options, this[STATE].graph);
+  }
+
+  /**
+   * Starts a conditional (Flyte's `conditional`): branches of a condition and
+   * the entity run when it holds, ended by `else`. The final `then` (or
+   * `fail`) adds the branch node and returns it, with the outputs of the
+   * branch taken.
+   *
+   * @example
+   * ```ts
+   * const x = wf.addWorkflowInput("x", t.int);
+   * const sign = wf.conditional("sign").if(x.ge(0)).then(double, { x }).else().then(negate, { x });
+   * wf.addWorkflowOutput("out", sign.outputs.o0);
+   * ```
+   */
+  conditional(name: string): Conditional<"node"> {
+    this[STATE].cached = undefined;
+    return startConditional(name, this[STATE].graph, "node");
   }
 
   /** True once there is a node and every input is bound to something (flytekit's rule). */

@@ -1,0 +1,70 @@
+/**
+ * Compiling a conditional to Flyte's `branchNode`: an `IfElseBlock` whose
+ * conditions compare the branch node's own inputs (or constants), and whose
+ * then-nodes are full nodes bound to the workflow's promises.
+ *
+ * @module
+ */
+import type { BooleanExpression, IfBlock, Node, Operand } from "../idl/specs.js";
+import type { BranchCondition, BranchConstruct, BranchOperand } from "../sdk/conditional.js";
+import type { GraphNode } from "../sdk/graph.js";
+import { toLiteral } from "../types/literal.js";
+
+function operand(o: BranchOperand): Operand {
+  switch (o.kind) {
+    case "var":
+      return { var: o.var };
+    case "constant":
+      return { scalar: toLiteral(o.type, o.value).scalar ?? {} };
+    case "none":
+      return { scalar: { noneType: {} } };
+  }
+}
+
+/**
+ * Compiles a checked condition to a `BooleanExpression`. `EQ` and `AND` are
+ * the enums' zero values, so they are left out, as Flyte's own runtimes
+ * write them.
+ *
+ * @example
+ * ```ts
+ * booleanExpression({ kind: "comparison", operator: "GT", left: { kind: "var", var: ".x" }, right: { kind: "constant", value: 0, type: { simple: "INTEGER" } } });
+ * // { comparison: { operator: "GT", leftValue: { var: ".x" }, rightValue: { scalar: { primitive: { integer: "0" } } } } }
+ * ```
+ */
+export function booleanExpression(c: BranchCondition): BooleanExpression {
+  if (c.kind === "conjunction") {
+    const conjunction: NonNullable<BooleanExpression["conjunction"]> = {};
+    if (c.operator !== "AND") conjunction.operator = c.operator;
+    conjunction.leftExpression = booleanExpression(c.left);
+    conjunction.rightExpression = booleanExpression(c.right);
+    return { conjunction };
+  }
+  const comparison: NonNullable<BooleanExpression["comparison"]> = {};
+  if (c.operator !== "EQ") comparison.operator = c.operator;
+  comparison.leftValue = operand(c.left);
+  comparison.rightValue = operand(c.right);
+  return { comparison };
+}
+
+/**
+ * Fills in the `branchNode` of a conditional's node; `compileNode` compiles
+ * each then-node (and the else node) as a full node. The node's name is the
+ * conditional's, and the error of `else().fail(message)` names the branch
+ * node as the failed node, as flytekit does.
+ *
+ * @example
+ * ```ts
+ * compileBranch(node, construct, (inner) => compiler.node(inner));
+ * node.branchNode.ifElse.case.thenNode.id; // "n3-n0"
+ * ```
+ */
+export function compileBranch(node: Node, construct: BranchConstruct, compileNode: (inner: GraphNode) => Node): void {
+  (node.metadata ??= {}).name = construct.name;
+  const blocks: IfBlock[] = construct.cases.map((c) => ({ condition: booleanExpression(c.condition), thenNode: compileNode(c.node) }));
+  const ifElse: NonNullable<NonNullable<Node["branchNode"]>["ifElse"]> = { case: blocks[0]! };
+  if (blocks.length > 1) ifElse.other = blocks.slice(1);
+  if (construct.elseNode) ifElse.elseNode = compileNode(construct.elseNode);
+  else ifElse.error = { failedNodeId: node.id ?? "", message: construct.error ?? "" };
+  node.branchNode = { ifElse };
+}
