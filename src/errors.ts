@@ -286,3 +286,44 @@ export class StoreConflictError extends AloftError {
     super(message);
   }
 }
+
+/**
+ * A name or location given for a file, directory or dataframe would leave the
+ * blob store or directory it belongs to: `..`, an absolute path, a NUL byte, a
+ * backslash, or a symbolic link that resolves outside. `value` is the bad name.
+ *
+ * @example
+ * ```ts
+ * await ctx.blobs.writeFile("../escape.txt", "x"); // BlobPathError: value "../escape.txt"
+ * ```
+ */
+export class BlobPathError extends AloftError {
+  override name = "BlobPathError";
+  constructor(
+    message: string,
+    readonly value: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A file, directory or dataframe could not be read or written: its URI is not
+ * one this runner can read (`s3://...` in a local run), it is missing, or its
+ * contents do not fit its type (a dataframe's columns, say).
+ *
+ * @example
+ * ```ts
+ * await AloftFile.fromUri("s3://bucket/data.csv").text(); // BlobAccessError: uri "s3://bucket/data.csv"
+ * ```
+ */
+export class BlobAccessError extends AloftError {
+  override name = "BlobAccessError";
+  constructor(
+    message: string,
+    readonly uri: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

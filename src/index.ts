@@ -18,6 +18,13 @@ export type { AloftType, AnyType, TypeRecord, ValueOf, ValuesOf } from "./types/
 export { isCastable } from "./types/castable.js";
 export { describeType } from "./types/describe.js";
 export { toLiteral, fromLiteral } from "./types/literal.js";
+export type { FileType, DirType, BlobTypeOptions, DataFrameTypeOptions, AnyRow } from "./types/blob-types.js";
+export { AloftFile, type FileOptions, type BlobJson } from "./blobs/file.js";
+export { AloftDirectory } from "./blobs/directory.js";
+export { AloftDataFrame, type DataFrameFromPathOptions } from "./blobs/dataframe.js";
+export { DataFrameError, type DataFrameColumn, type ArrowTable } from "./blobs/arrow.js";
+export type { BlobWriter, BlobData, NewFile, NewDirectory, WriteDataFrameOptions } from "./blobs/writer.js";
+export { LocalBlobStore } from "./local/blob-store.js";
 
 export { task, type Task, type TaskConfig, type TaskFunction, type TupleValues } from "./sdk/task.js";
 export type { TaskContext, ExecutionOptions, CacheOption, ResourcesOption, ResourceSpec, DurationLike } from "./sdk/task-options.js";

@@ -12,6 +12,7 @@ import type { RunOptions } from "../sdk/runner-port.js";
 import { Recorder } from "./recorder.js";
 import { GateBoard } from "./gates.js";
 import { FileCache } from "./cache/file-cache.js";
+import { LocalBlobStore } from "./blob-store.js";
 
 /** How long to wait before retry `n` (1-based). */
 export interface Backoff {
@@ -38,6 +39,8 @@ export interface RunEnvironment {
   readonly gates: GateBoard;
   /** The run's working area (created on first use). */
   readonly workDir: () => string;
+  /** The run's blob store, `<workDir>/blobs`, where tasks create files, directories and dataframes (`ctx.blobs`). */
+  readonly blobs: () => LocalBlobStore;
 }
 
 /** The default home of Aloft's local state: `$ALOFT_HOME` or `~/.aloft`. */
@@ -69,6 +72,8 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
   };
   let cache: FileCache | undefined;
   let workDir: string | undefined;
+  let blobs: LocalBlobStore | undefined;
+  const workDirOf = () => (workDir ??= options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "aloft-run-")));
   const prompt = options.prompt ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   return {
     maxParallelism: positiveInt(options.maxParallelism, "maxParallelism"),
@@ -78,7 +83,8 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
     cache: () => (cache ??= new FileCache(options.cacheDir ?? defaultCacheDir())),
     recorder: new Recorder(),
     gates: new GateBoard(options.signals ?? {}, prompt, signal),
-    workDir: () => (workDir ??= options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "aloft-run-"))),
+    workDir: workDirOf,
+    blobs: () => (blobs ??= new LocalBlobStore(path.join(path.resolve(workDirOf()), "blobs"))),
   };
 }
 

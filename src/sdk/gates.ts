@@ -5,7 +5,7 @@
  * @module
  */
 import type { GateNode } from "../idl/specs.js";
-import type { AloftType } from "../types/type.js";
+import { isAloftType, type AloftType } from "../types/type.js";
 import { DefinitionError, InvalidNameError, InvalidOptionError } from "../errors.js";
 import { isIdentifier } from "../types/names.js";
 import { protoDuration } from "../types/literal.js";
@@ -64,7 +64,7 @@ export function addSleep(duration: DurationLike, graph?: Graph): NodeRef<undefin
 export function addWaitForInput<T>(name: string, type: AloftType<T>, options: GateOptions | undefined, graph?: Graph): Handle<T> {
   const g = graphFor("waitForInput", graph);
   const signal = checkName(name, "waitForInput", g);
-  if (typeof type !== "object" || type === null || !("literalType" in type)) {
+  if (!isAloftType(type)) {
     throw new InvalidOptionError(`workflow ${JSON.stringify(g.name)}: waitForInput(${JSON.stringify(name)}, type) needs an Aloft type such as t.int`, { entity: g.name });
   }
   const construct: GateConstruct = { kind: "gate", gate: { signal: { signalId: signal, type: type.literalType, outputVariableName: "o0" } } };

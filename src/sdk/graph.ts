@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AnyType, TypeRecord } from "../types/type.js";
+import { isAloftType, type AnyType, type TypeRecord } from "../types/type.js";
 import type { OutputShape } from "./interface.js";
 import { checkOverrides, type NodeOverrides, type OverridesOption } from "./overrides.js";
 import {
@@ -163,7 +163,7 @@ export class Graph implements HandleOwner {
   addInput<T>(name: string, type: AnyType): Handle<T> {
     if (!isIdentifier(name)) throw new InvalidNameError(`workflow ${JSON.stringify(this.name)}: input name ${JSON.stringify(name)} is not an identifier`, { entity: this.name });
     if (Object.prototype.hasOwnProperty.call(this.inputTypes, name)) throw new DuplicateNameError(`workflow ${JSON.stringify(this.name)} already has an input named ${JSON.stringify(name)}`, { entity: this.name });
-    if (typeof type !== "object" || type === null || !("literalType" in type)) {
+    if (!isAloftType(type)) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: input ${JSON.stringify(name)} needs an Aloft type such as t.int, got ${String(type)}`, { entity: this.name });
     }
     this.inputTypes[name] = type;

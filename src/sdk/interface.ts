@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AnyType, Simplify, TypeRecord, ValueOf, ValuesOf } from "../types/type.js";
+import { isAloftType, type AnyType, type Simplify, type TypeRecord, type ValueOf, type ValuesOf } from "../types/type.js";
 import type { Handle } from "./handle.js";
 import type { NodeRef } from "./node-ref.js";
 import { InvalidNameError, InvalidOptionError } from "../errors.js";
@@ -118,7 +118,7 @@ export function acceptsNone(type: AnyType): boolean {
 }
 
 function isType(value: unknown): value is AnyType {
-  return typeof value === "object" && value !== null && "literalType" in value && "name" in value;
+  return isAloftType(value);
 }
 
 /** Checks a record of input or output types and their names. */

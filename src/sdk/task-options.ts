@@ -6,6 +6,7 @@
  */
 import ms from "ms";
 import { InvalidOptionError } from "../errors.js";
+import type { BlobWriter } from "../blobs/writer.js";
 
 /** A length of time: milliseconds, or a string such as `"10m"`, `"90s"`, `"1.5h"`. */
 export type DurationLike = number | string;
@@ -65,6 +66,12 @@ export interface TaskContext {
   readonly attempt: number;
   /** Aborted when the attempt must stop (timeout, or the run was aborted). */
   readonly signal: AbortSignal;
+  /**
+   * Creates files, directories and dataframes in the run's blob store
+   * (`await ctx.blobs.writeFile("out.csv", text)`); return the references
+   * as outputs of type `t.file`, `t.dir` or `t.dataframe(...)`.
+   */
+  readonly blobs: BlobWriter;
 }
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti|P|Pi|E|Ei)?$/;

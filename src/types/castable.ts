@@ -8,7 +8,14 @@
  * - a non-union fits a union only when it fits exactly one variant;
  *   a union fits a union when each of its variants does;
  * - `none` fits only `none` or a union with a `none` variant;
- * - structs with known fields must have the same fields, each castable.
+ * - structs with known fields must have the same fields, each castable;
+ * - files and directories: the same dimensionality (a file never binds to a
+ *   directory; Flyte's `blobTypeChecker` does not compare it, Aloft does), and
+ *   equal formats unless one of them is empty ("any format");
+ * - dataframes: formats equal ignoring case unless one is empty; when both
+ *   sides declare columns, each expected column must be among the given ones
+ *   with a castable type (a subset, as in Flyte). Unlike Flyte, `none` does not
+ *   bind to a dataframe: use `t.optional(t.dataframe(...))`.
  *
  * @module
  */
@@ -54,8 +61,12 @@ export function isCastable(from: LiteralType, to: LiteralType): boolean {
   }
   if (to.structuredDatasetType) {
     if (!from.structuredDatasetType) return false;
+    const [fromFormat, toFormat] = [from.structuredDatasetType.format, to.structuredDatasetType.format];
+    if (fromFormat && toFormat && fromFormat.toLowerCase() !== toFormat.toLowerCase()) return false;
     const want = to.structuredDatasetType.columns ?? [];
-    const have = new Map((from.structuredDatasetType.columns ?? []).map((c) => [c.name, c.literalType]));
+    const given = from.structuredDatasetType.columns ?? [];
+    if (given.length === 0) return true;
+    const have = new Map(given.map((c) => [c.name, c.literalType]));
     return want.every((c) => {
       const h = have.get(c.name);
       return h !== undefined && c.literalType !== undefined && isCastable(h, c.literalType);

@@ -50,7 +50,8 @@ export function describeType(type: LiteralType): string {
   }
   if (type.structuredDatasetType) {
     const cols = (type.structuredDatasetType.columns ?? []).map((c) => `${c.name ?? "?"}: ${c.literalType ? describeType(c.literalType) : "?"}`);
-    return `dataframe{${cols.join(", ")}}`;
+    const format = type.structuredDatasetType.format ? `<${type.structuredDatasetType.format}>` : "";
+    return `dataframe${format}${cols.length > 0 ? `{${cols.join(", ")}}` : ""}`;
   }
   return "unknown";
 }

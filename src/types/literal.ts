@@ -3,12 +3,16 @@
  * literal type. Used for constants in bindings, launch-plan inputs and for
  * values stored by the engine.
  *
+ * Files, directories and dataframes are converted by reference: their literal
+ * holds the URI and type metadata, never the data (see `src/blobs/literal.ts`).
+ *
  * @module
  */
 import type { Literal, LiteralType, ProtoDuration, ProtoStruct, ProtoTimestamp, ProtoValue, Scalar } from "../idl/core.js";
 import { describeType } from "./describe.js";
 import { fits } from "./validate.js";
 import { toProtoStruct } from "./t.js";
+import { referenceFromScalar, referenceScalar } from "../blobs/literal.js";
 
 /** Thrown when a value or literal does not fit the literal type it is converted with. */
 export class LiteralConversionError extends Error {
@@ -77,6 +81,11 @@ function convert(type: LiteralType, value: unknown): Literal {
     return { map: { literals } };
   }
   if (type.enumType) return { scalar: { primitive: { stringValue: value as string } } };
+  if (type.blob || type.structuredDatasetType) {
+    const scalar = referenceScalar(type, value);
+    if (!scalar) throw new LiteralConversionError(`a ${describeType(type)} literal needs a reference (AloftFile, AloftDirectory or AloftDataFrame) of that kind`);
+    return { scalar };
+  }
   return { scalar: scalarOf(type, value) };
 }
 
@@ -177,6 +186,7 @@ export function fromLiteral(type: LiteralType, literal: Literal): unknown {
   if (s.noneType) return null;
   if (s.error) return { failedNodeId: s.error.failedNodeId ?? "", message: s.error.message ?? "" };
   if (s.generic) return reviveJson(type, fromProtoStruct(s.generic));
+  if (s.blob || s.structuredDataset) return referenceFromScalar(type, s);
   const p = s.primitive;
   if (!p) throw new LiteralConversionError(`this kind of literal is not supported for ${describeType(type)}`);
   if (p.integer !== undefined) return Number(p.integer);

@@ -6,7 +6,8 @@
  */
 import type { LiteralType, ProtoStruct, ProtoValue } from "../idl/core.js";
 import { describeType } from "./describe.js";
-import { makeType, type AloftType, type AnyType, type Simplify, type ValueOf } from "./type.js";
+import { isAloftType, makeType, type AloftType, type AnyType, type Simplify, type ValueOf } from "./type.js";
+import { dataframe, dir, file } from "./blob-types.js";
 import { InvalidTypeError } from "../errors.js";
 import { isIdentifier } from "./names.js";
 
@@ -34,7 +35,7 @@ export interface FlyteError {
 const error = makeType<FlyteError>({ simple: "ERROR" }, "error");
 
 function assertType(value: unknown, where: string): asserts value is AnyType {
-  if (typeof value !== "object" || value === null || !("literalType" in value)) {
+  if (!isAloftType(value)) {
     throw new InvalidTypeError(`${where} must be an Aloft type such as t.int or t.list(t.str), got ${String(value)}`);
   }
 }
@@ -187,4 +188,10 @@ export const t = {
   union,
   /** A value of the type, or `null`. */
   optional,
+  /** A file, passed by reference (`AloftFile`); `t.file({ format: "csv" })` for one format. */
+  file,
+  /** A directory of files, passed by reference (`AloftDirectory`); `t.dir({ format })` for one format. */
+  dir,
+  /** Tabular data with typed columns, passed by reference (`AloftDataFrame`), stored as Arrow. */
+  dataframe,
 } as const;

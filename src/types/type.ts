@@ -52,3 +52,18 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export function makeType<T>(literalType: LiteralType, name: string): AloftType<T> {
   return Object.freeze({ literalType, name }) as AloftType<T>;
 }
+
+/**
+ * True for an Aloft type: an object (or, for `t.file` and `t.dir`, a
+ * function) with a `literalType` and a `name`.
+ *
+ * @example
+ * ```ts
+ * isAloftType(t.int);  // true
+ * isAloftType(t.file); // true
+ * isAloftType(3);      // false
+ * ```
+ */
+export function isAloftType(value: unknown): value is AnyType {
+  return (typeof value === "object" || typeof value === "function") && value !== null && "literalType" in value && "name" in value;
+}

@@ -9,6 +9,7 @@
  */
 import type { LiteralType } from "../idl/core.js";
 import { describeType, describeValue } from "./describe.js";
+import { referenceValidator } from "../blobs/validate.js";
 
 /** Returns `undefined` when the value fits, otherwise what is wrong with it. */
 export type Validator = (value: unknown) => string | undefined;
@@ -108,8 +109,8 @@ function build(type: LiteralType): Validator {
     };
   }
   if (type.blob || type.structuredDatasetType) {
-    // File, directory and dataframe values are references; their own module checks them.
-    return (x) => (typeof x === "object" && x !== null ? undefined : mismatch(type, x));
+    // File, directory and dataframe values are references (AloftFile, ...); their own module checks them.
+    return referenceValidator(type);
   }
   return (x) => mismatch(type, x);
 }

@@ -5,6 +5,14 @@
  * (a temporary file renamed into place); `serialize` uses lock files so that
  * concurrent identical runs, in this process or another, wait for one.
  *
+ * Files, directories and dataframes are stored by reference, but an entry
+ * must outlive the run that made it, whose working area may be removed: the
+ * blobs of the run's own store that an entry's outputs refer to are adopted
+ * into `<cache>/blobs/` (hard-linked where the file system allows, copied
+ * otherwise), and the entry refers to those. Other references (a user's files)
+ * stay as they are, as Flyte's cache keeps a literal's URIs. An entry whose
+ * adopted blobs have gone missing is a miss.
+ *
  * @module
  */
 import { randomUUID } from "node:crypto";
@@ -12,6 +20,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, c
 import path from "node:path";
 import type { Literal, VariableMap } from "../../idl/core.js";
 import { fromLiteral, toLiteral } from "../../types/literal.js";
+import { fileUri, isInside, localPathOf } from "../../blobs/paths.js";
+import { linkOrCopy } from "../blob-store.js";
 
 /** An entry as stored. */
 interface StoredEntry {
@@ -22,6 +32,46 @@ interface StoredEntry {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
+
+/**
+ * Says which blob URIs belong to the run's store, and so are adopted by the cache.
+ *
+ * @example
+ * ```ts
+ * const owns: BlobOwner = (uri) => env.blobs().owns(uri);
+ * ```
+ */
+export type BlobOwner = (uri: string) => boolean;
+
+/** The URIs of the files, directories and dataframes a literal refers to. */
+function blobUris(l: Literal, out: string[] = []): string[] {
+  for (const x of l.collection?.literals ?? []) blobUris(x, out);
+  for (const x of Object.values(l.map?.literals ?? {})) blobUris(x, out);
+  const s = l.scalar;
+  if (s?.union?.value) blobUris(s.union.value, out);
+  const uri = s?.blob?.uri ?? s?.structuredDataset?.uri;
+  if (uri) out.push(uri);
+  return out;
+}
+
+/** A copy of a literal whose blob and dataset URIs are replaced by `f`'s. */
+async function mapBlobUris(l: Literal, f: (uri: string) => Promise<string>): Promise<Literal> {
+  if (l.collection?.literals) {
+    const literals: Literal[] = [];
+    for (const x of l.collection.literals) literals.push(await mapBlobUris(x, f));
+    return { collection: { literals } };
+  }
+  if (l.map?.literals) {
+    const literals: Record<string, Literal> = {};
+    for (const [k, x] of Object.entries(l.map.literals)) literals[k] = await mapBlobUris(x, f);
+    return { map: { literals } };
+  }
+  const s = l.scalar;
+  if (s?.union?.value) return { scalar: { union: { ...s.union, value: await mapBlobUris(s.union.value, f) } } };
+  if (s?.blob?.uri) return { scalar: { blob: { ...s.blob, uri: await f(s.blob.uri) } } };
+  if (s?.structuredDataset?.uri) return { scalar: { structuredDataset: { ...s.structuredDataset, uri: await f(s.structuredDataset.uri) } } };
+  return l;
+}
 /** A lock older than this is taken to belong to a process that died. */
 const STALE_LOCK_MS = 10 * 60_000;
 
@@ -35,7 +85,7 @@ function sleep(ms: number): Promise<void> {
  * @example
  * ```ts
  * const cache = new FileCache("/home/me/.aloft/cache");
- * cache.put(key, "slope", "1", outputs, template.interface.outputs);
+ * await cache.put(key, "slope", "1", outputs, template.interface.outputs);
  * cache.get(key, template.interface.outputs); // { o0: -1.5 }
  * ```
  */
@@ -58,6 +108,14 @@ export class FileCache {
     }
     const entry = JSON.parse(text) as StoredEntry;
     const vars = outputs?.variables ?? {};
+    const blobs = path.join(this.dir, "blobs");
+    for (const literal of Object.values(entry.outputs)) {
+      for (const uri of blobUris(literal)) {
+        if (!uri.startsWith("file:")) continue;
+        const p = localPathOf(uri);
+        if (isInside(blobs, p) && !existsSync(p)) return undefined;
+      }
+    }
     const out: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(vars)) {
       const literal = entry.outputs[name];
@@ -67,16 +125,40 @@ export class FileCache {
     return out;
   }
 
-  /** Stores the outputs of `key`, atomically. */
-  put(key: string, task: string, version: string, values: Record<string, unknown>, outputs: VariableMap | undefined): void {
+  /**
+   * Stores the outputs of `key`, atomically, adopting the blobs `owns` claims
+   * (see the module comment). Resolves to the outputs as stored: the values
+   * given, with adopted references pointing into the cache, so that the run
+   * that fills an entry passes on the same references later hits return.
+   */
+  async put(key: string, task: string, version: string, values: Record<string, unknown>, outputs: VariableMap | undefined, owns?: BlobOwner): Promise<Record<string, unknown>> {
     const literals: Record<string, Literal> = {};
     for (const [name, v] of Object.entries(outputs?.variables ?? {})) literals[name] = toLiteral(v.type ?? {}, values[name]);
-    const entry: StoredEntry = { task, version, createdAt: new Date().toISOString(), outputs: literals };
     const target = this.file(key, ".json");
-    mkdirSync(path.dirname(target), { recursive: true });
-    const tmp = `${target}.${randomUUID()}.tmp`;
-    writeFileSync(tmp, JSON.stringify(entry));
-    renameSync(tmp, target);
+    const adopted = path.join(this.dir, "blobs", key.slice(0, 2), key, randomUUID());
+    let n = 0;
+    const adopt = async (uri: string): Promise<string> => {
+      if (!owns?.(uri)) return uri;
+      const src = localPathOf(uri);
+      const dest = path.join(adopted, String(n++), path.basename(src));
+      await linkOrCopy(src, dest);
+      return fileUri(dest);
+    };
+    try {
+      for (const name of Object.keys(literals)) literals[name] = await mapBlobUris(literals[name]!, adopt);
+      const entry: StoredEntry = { task, version, createdAt: new Date().toISOString(), outputs: literals };
+      mkdirSync(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${randomUUID()}.tmp`;
+      writeFileSync(tmp, JSON.stringify(entry));
+      renameSync(tmp, target);
+    } catch (e) {
+      rmSync(adopted, { recursive: true, force: true });
+      throw e;
+    }
+    if (n === 0) return values;
+    const out: Record<string, unknown> = {};
+    for (const [name, v] of Object.entries(outputs?.variables ?? {})) out[name] = fromLiteral(v.type ?? {}, literals[name]!);
+    return out;
   }
 
   /**

@@ -109,8 +109,8 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
     out = task.impl.dynamic
       ? runDynamic(task, task.impl.dynamic, inputs, call)
       : policy.timeoutMs === undefined
-        ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal })
-        : withTimeout(task, inputs, { taskName, attempt: n }, env.signal, policy.timeoutMs);
+        ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })
+        : withTimeout(task, inputs, { taskName, attempt: n, blobs: env.blobs() }, env.signal, policy.timeoutMs);
   } catch (e) {
     return retryAfter(task, policy, inputs, call, n, e);
   }
@@ -160,8 +160,10 @@ async function runCached(task: PlannedTask, policy: TaskPolicy, cache: NonNullab
     }
     const out = await attempt(task, policy, inputs, call, 1);
     try {
-      store.put(key, task.template.id?.name ?? "", cache.version, out, outputsMap);
+      // Blobs of the run's store are adopted by the cache: pass on the references a later hit will give.
+      const stored = await store.put(key, task.template.id?.name ?? "", cache.version, out, outputsMap, (uri) => env.blobs().owns(uri));
       call.record.cacheStatus = "populated";
+      return stored;
     } catch {
       call.record.cacheStatus = "putFailure";
     }
