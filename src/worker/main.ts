@@ -1,0 +1,155 @@
+#!/usr/bin/env node
+/**
+ * The worker process: `node dist/worker/main.js --db PATH [--concurrency N] module...`
+ * opens the SQLite store the engine uses, starts a worker over it, and runs
+ * until SIGTERM or SIGINT, when it drains (stops claiming, finishes and
+ * reports what it runs) and exits 0; a second signal stops it at once (what
+ * it ran is run again elsewhere once its leases expire).
+ *
+ * @module
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { pathToFileURL } from "node:url";
+import { AloftError } from "../errors.js";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import { startWorker, type WorkerHandle } from "./worker.js";
+
+const USAGE = "usage: aloft-worker --db PATH [--concurrency N] [--lease-ms MS] [--poll-ms MS] [--worker-id ID] [--blob-dir DIR] module...";
+
+/** The parsed command line of a worker process. */
+export interface WorkerArgs {
+  readonly db: string;
+  readonly concurrency: number;
+  readonly modules: readonly string[];
+  readonly leaseMs: number | undefined;
+  readonly pollMs: number | undefined;
+  readonly workerId: string | undefined;
+  readonly blobDir: string | undefined;
+}
+
+/**
+ * A mistake on the worker's command line.
+ *
+ * @example
+ * ```ts
+ * parseWorkerArgs(["flows.ts"]); // throws WorkerUsageError: --db is required
+ * ```
+ */
+export class WorkerUsageError extends AloftError {
+  override name = "WorkerUsageError";
+}
+
+function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new WorkerUsageError(`${flag} expects a ${integer ? "positive integer" : "positive number"}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * Parses a worker's command line (without `node` and the script).
+ *
+ * @throws WorkerUsageError naming what is wrong.
+ *
+ * @example
+ * ```ts
+ * parseWorkerArgs(["--db", ".aloft/aloft.db", "--concurrency", "4", "flows.ts"]).concurrency; // 4
+ * ```
+ */
+export function parseWorkerArgs(argv: readonly string[]): WorkerArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        db: { type: "string" },
+        concurrency: { type: "string" },
+        "lease-ms": { type: "string" },
+        "poll-ms": { type: "string" },
+        "worker-id": { type: "string" },
+        "blob-dir": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new WorkerUsageError(e instanceof Error ? e.message : String(e));
+  }
+  const v = parsed.values;
+  if (v.db === undefined || v.db === "") throw new WorkerUsageError("--db is required: the SQLite file the engine uses");
+  if (parsed.positionals.length === 0) throw new WorkerUsageError("give the modules that define the tasks, like flows.ts");
+  return {
+    db: v.db,
+    concurrency: positiveNumber("--concurrency", v.concurrency, true) ?? 1,
+    modules: parsed.positionals,
+    leaseMs: positiveNumber("--lease-ms", v["lease-ms"], false),
+    pollMs: positiveNumber("--poll-ms", v["poll-ms"], false),
+    workerId: v["worker-id"],
+    blobDir: v["blob-dir"],
+  };
+}
+
+function log(line: string): void {
+  process.stderr.write(`aloft worker: ${line}\n`);
+}
+
+/**
+ * Runs a worker process until SIGTERM or SIGINT; resolves to its exit code
+ * (0 after a clean stop, 2 for a bad command line or modules that do not load).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await workerMain(process.argv.slice(2));
+ * ```
+ */
+export async function workerMain(argv: readonly string[]): Promise<number> {
+  let args: WorkerArgs;
+  try {
+    args = parseWorkerArgs(argv);
+  } catch (e) {
+    log(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+    return 2;
+  }
+  const store = await openSqliteStore(path.resolve(args.db));
+  let worker: WorkerHandle;
+  try {
+    worker = await startWorker({
+      store,
+      modules: args.modules,
+      concurrency: args.concurrency,
+      log,
+      ...(args.leaseMs !== undefined ? { leaseMs: args.leaseMs } : {}),
+      ...(args.pollMs !== undefined ? { pollMs: args.pollMs } : {}),
+      ...(args.workerId !== undefined ? { workerId: args.workerId } : {}),
+      ...(args.blobDir !== undefined ? { blobDir: args.blobDir } : {}),
+    });
+  } catch (e) {
+    log(e instanceof Error ? e.message : String(e));
+    await store.close();
+    return 2;
+  }
+  const stopped = new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) log(`${signal}: finishing the attempts in hand (send it again to stop at once)`);
+      void worker.stop({ hard: signals > 1 }).then(resolve);
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  await stopped;
+  await store.close();
+  return 0;
+}
+
+const invoked = process.argv[1];
+if (invoked !== undefined && import.meta.url === pathToFileURL(path.resolve(invoked)).href) {
+  workerMain(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      log(e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    },
+  );
+}

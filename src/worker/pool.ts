@@ -1,0 +1,331 @@
+/**
+ * A pool of child processes that run task code out of the worker's (and the
+ * engine's) process. Each child loads the user's modules once and runs one
+ * attempt at a time. A child that crashes, or hangs past its attempt's
+ * timeout and a grace period, is killed if need be and replaced by a fresh
+ * one; its attempt fails with a message that says so.
+ *
+ * @module
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { AloftError } from "../errors.js";
+import { failureResult, timeoutError, type AttemptItem, type AttemptResult } from "./attempt.js";
+import type { TaskFailedEvent } from "../engine/events.js";
+import type { AbortReason, ChildMessage, ParentMessage } from "./protocol.js";
+
+/** Options of a `WorkerPool`. */
+export interface PoolOptions {
+  /** How many child processes (each runs one attempt at a time). */
+  readonly size: number;
+  /** The user's modules (TypeScript or JavaScript), relative to `cwd`. */
+  readonly modules: readonly string[];
+  /** The directory module paths are relative to (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** The blob store's directory, where tasks create files (`ctx.blobs`); default `.aloft/blobs` under `cwd`. */
+  readonly blobDir?: string;
+  /** How long an aborted attempt may take to end before its process is killed (default 1000 ms). */
+  readonly graceMs?: number;
+  /** Where problems are reported, one line each (default: stderr). */
+  readonly log?: (line: string) => void;
+}
+
+/** What preparing an attempt gives: its cache key (undefined without caching), or the failure that ends it. */
+export type PrepareOutcome = { readonly cacheKey: string | undefined } | { readonly failure: TaskFailedEvent };
+
+/**
+ * A child process lent to one attempt by `WorkerPool.acquire`; give it back
+ * with `release`.
+ */
+export interface PoolSlot {
+  /** Resolves the item's task and computes its cache key, in the child. */
+  prepare(item: AttemptItem): Promise<PrepareOutcome>;
+  /** Runs one attempt; never rejects: a crash or a timeout is a failed result. */
+  run(item: AttemptItem): Promise<AttemptResult>;
+  /** Fires the running attempt's `AbortSignal`; kills the child if the attempt has not ended after the grace period. */
+  abort(reason: Exclude<AbortReason, "timeout">): void;
+  /** Gives the child back to the pool. */
+  release(): void;
+}
+
+/**
+ * The pool could not start: a child process did not load the modules.
+ *
+ * @example
+ * ```ts
+ * try { await WorkerPool.start({ size: 2, modules: ["flows.ts"] }); } catch (e) { if (e instanceof WorkerStartError) console.error(e.message); }
+ * ```
+ */
+export class WorkerStartError extends AloftError {
+  override name = "WorkerStartError";
+}
+
+const FROM_SOURCES = import.meta.url.endsWith(".ts");
+const CHILD_SCRIPT = fileURLToPath(new URL(FROM_SOURCES ? "./child.ts" : "./child.js", import.meta.url));
+
+/** Running from the TypeScript sources (tests), the child runs under tsx too. */
+function childExecArgv(): string[] {
+  if (!FROM_SOURCES) return [];
+  return ["--import", pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href];
+}
+
+function defaultLog(line: string): void {
+  process.stderr.write(`aloft worker: ${line}\n`);
+}
+
+interface Pending {
+  readonly id: number;
+  readonly onMessage: (message: ChildMessage) => void;
+  readonly onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+/** One child process. */
+class Child {
+  readonly proc: ChildProcess;
+  readonly ready: Promise<void>;
+  dead = false;
+  killedFor: AbortReason | undefined;
+  pending: Pending | undefined;
+  private readonly exitWaiters: (() => void)[] = [];
+
+  constructor(options: { modules: readonly string[]; cwd: string; blobDir: string }, onExit: (child: Child, code: number | null, signal: NodeJS.Signals | null) => void) {
+    // Task code runs in the worker's directory: relative paths, and the tsconfig tsx reads, are the user's.
+    this.proc = fork(CHILD_SCRIPT, [], { cwd: options.cwd, execArgv: childExecArgv(), serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
+    this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    this.proc.on("message", (message: ChildMessage) => {
+      if (message.type === "ready") settle?.resolve();
+      else if (message.type === "initFailed") settle?.reject(new WorkerStartError(`a worker process could not load its modules: ${message.message}`));
+      else if (this.pending && "id" in message && message.id === this.pending.id) this.pending.onMessage(message);
+    });
+    this.proc.on("error", () => {}); // a failed send or spawn ends in "exit", handled there
+    this.proc.on("exit", (code, signal) => {
+      this.dead = true;
+      settle?.reject(new WorkerStartError(`a worker process exited (${signal ?? `code ${String(code)}`}) before it loaded its modules`));
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.onExit(code, signal);
+      onExit(this, code, signal);
+      for (const w of this.exitWaiters.splice(0)) w();
+    });
+    this.send({ type: "init", ...options });
+  }
+
+  send(message: ParentMessage): void {
+    if (this.dead || !this.proc.connected) return;
+    this.proc.send(message, (e) => {
+      if (e) this.kill();
+    });
+  }
+
+  kill(reason?: AbortReason): void {
+    if (this.dead) return;
+    this.killedFor ??= reason;
+    this.proc.kill("SIGKILL");
+  }
+
+  /** Resolves once the process has exited. */
+  exited(): Promise<void> {
+    return this.dead ? Promise.resolve() : new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+}
+
+function crashResult(item: AttemptItem, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): TaskFailedEvent {
+  const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+  return failureResult(item, new Error(`the worker process (pid ${String(pid)}) running task ${JSON.stringify(item.task.name)} ${how} during attempt ${item.attempt}; a new process took its place`));
+}
+
+/**
+ * A pool of child processes that load the user's modules and run attempts.
+ *
+ * @example
+ * ```ts
+ * const pool = await WorkerPool.start({ size: 4, modules: ["flows.ts"] });
+ * const slot = await pool.acquire();
+ * try {
+ *   const result = await slot.run(item); // { type: "taskSucceeded", ... } or { type: "taskFailed", ... }
+ * } finally {
+ *   slot.release();
+ * }
+ * await pool.close();
+ * ```
+ */
+export class WorkerPool {
+  private readonly children = new Set<Child>();
+  private readonly idle: Child[] = [];
+  private readonly waiters: { resolve: (child: Child) => void; reject: (e: Error) => void }[] = [];
+  private closing = false;
+  private nextId = 1;
+  private readonly graceMs: number;
+  private readonly log: (line: string) => void;
+  private readonly init: { modules: readonly string[]; cwd: string; blobDir: string };
+  private respawnDelay = 0;
+
+  private constructor(options: PoolOptions) {
+    this.graceMs = options.graceMs ?? 1000;
+    this.log = options.log ?? defaultLog;
+    const cwd = path.resolve(options.cwd ?? process.cwd());
+    this.init = { modules: [...options.modules], cwd, blobDir: path.resolve(cwd, options.blobDir ?? ".aloft/blobs") };
+  }
+
+  /**
+   * Starts `size` child processes and resolves once every one has loaded the
+   * modules.
+   *
+   * @throws WorkerStartError when a child cannot load them (the others are stopped).
+   */
+  static async start(options: PoolOptions): Promise<WorkerPool> {
+    if (!Number.isInteger(options.size) || options.size < 1) throw new WorkerStartError(`the pool size must be a positive integer, got ${String(options.size)}`);
+    const pool = new WorkerPool(options);
+    const children = Array.from({ length: options.size }, () => pool.spawn());
+    try {
+      await Promise.all(children.map((c) => c.ready));
+    } catch (e) {
+      await pool.close({ hard: true });
+      throw e;
+    }
+    for (const c of children) pool.makeAvailable(c);
+    return pool;
+  }
+
+  /** The process ids of the live children. */
+  pids(): number[] {
+    return [...this.children].filter((c) => !c.dead && c.proc.pid !== undefined).map((c) => c.proc.pid!);
+  }
+
+  private spawn(): Child {
+    const child = new Child(this.init, (c, code, signal) => this.exited(c, code, signal));
+    this.children.add(child);
+    return child;
+  }
+
+  private exited(child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    this.children.delete(child);
+    const i = this.idle.indexOf(child);
+    if (i >= 0) this.idle.splice(i, 1);
+    if (this.closing) return;
+    if (child.killedFor === undefined) this.log(`worker process ${String(child.proc.pid)} ${signal ? `was killed by ${signal}` : `exited with code ${String(code)}`}; starting another`);
+    this.replace();
+  }
+
+  /** Starts a child in place of one that died; retries with backoff if it cannot load the modules. */
+  private replace(): void {
+    const child = this.spawn();
+    child.ready.then(
+      () => {
+        this.respawnDelay = 0;
+        this.makeAvailable(child);
+      },
+      (e: unknown) => {
+        if (this.closing) return;
+        this.log(`${e instanceof Error ? e.message : String(e)}; trying again`);
+        child.kill();
+        this.respawnDelay = Math.min(30_000, Math.max(500, this.respawnDelay * 2));
+        setTimeout(() => {
+          if (!this.closing) this.replace();
+        }, this.respawnDelay).unref();
+      },
+    );
+  }
+
+  private makeAvailable(child: Child): void {
+    if (child.dead || this.closing) return;
+    const waiter = this.waiters.shift();
+    if (waiter) waiter.resolve(child);
+    else this.idle.push(child);
+  }
+
+  /** A child for one attempt, once one is free. */
+  async acquire(): Promise<PoolSlot> {
+    if (this.closing) throw new WorkerStartError("the worker pool is closed");
+    const child = this.idle.pop() ?? (await new Promise<Child>((resolve, reject) => this.waiters.push({ resolve, reject })));
+    return this.slot(child);
+  }
+
+  private slot(child: Child): PoolSlot {
+    let released = false;
+    let current: { id: number; item: AttemptItem } | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const stop = (reason: AbortReason): void => {
+      if (!current || child.dead) return;
+      child.send({ type: "abort", id: current.id, reason });
+      graceTimer ??= setTimeout(() => {
+        if (current) {
+          if (reason === "timeout") this.log(`task ${JSON.stringify(current.item.task.name)} (${current.item.path}, attempt ${current.item.attempt}) ignored its timeout; killing its worker process ${String(child.proc.pid)}`);
+          child.kill(reason);
+        }
+      }, this.graceMs);
+    };
+    const request = <T>(item: AttemptItem, message: (id: number) => ParentMessage, onMessage: (m: ChildMessage, finish: (r: T) => void) => void, onExit: (code: number | null, signal: NodeJS.Signals | null) => T, timeoutMs?: number): Promise<T> => {
+      if (released) throw new WorkerStartError("this pool slot was released");
+      const id = this.nextId++;
+      return new Promise<T>((resolve) => {
+        if (child.dead) return resolve(onExit(null, null));
+        let timer: NodeJS.Timeout | undefined;
+        const finish = (r: T) => {
+          clearTimeout(timer);
+          clearTimeout(graceTimer);
+          graceTimer = undefined;
+          current = undefined;
+          child.pending = undefined;
+          resolve(r);
+        };
+        current = { id, item };
+        child.pending = { id, onMessage: (m) => onMessage(m, finish), onExit: (code, signal) => finish(onExit(code, signal)) };
+        child.send(message(id));
+        if (timeoutMs !== undefined) timer = setTimeout(() => stop("timeout"), timeoutMs);
+      });
+    };
+    return {
+      prepare: (item) =>
+        request<PrepareOutcome>(
+          item,
+          (id) => ({ type: "prepare", id, item }),
+          (m, finish) => {
+            if (m.type === "prepared") finish("failure" in m ? { failure: m.failure } : { cacheKey: m.cacheKey });
+          },
+          (code, signal) => ({ failure: crashResult(item, child.proc.pid, code, signal) }),
+        ),
+      run: (item) => {
+        const timeoutMs = (item.options as { timeoutMs?: unknown }).timeoutMs;
+        const ms = typeof timeoutMs === "number" && timeoutMs > 0 ? timeoutMs : undefined;
+        return request<AttemptResult>(
+          item,
+          (id) => ({ type: "run", id, item }),
+          (m, finish) => {
+            if (m.type === "done") finish(m.result);
+          },
+          (code, signal) => (child.killedFor === "timeout" ? failureResult(item, timeoutError(item, ms ?? 0)) : crashResult(item, child.proc.pid, code, signal)),
+          ms,
+        );
+      },
+      abort: (reason) => stop(reason),
+      release: () => {
+        if (released) return;
+        released = true;
+        if (current) child.kill("stop"); // released mid-attempt: the child cannot be trusted with another
+        else this.makeAvailable(child);
+      },
+    };
+  }
+
+  /**
+   * Stops every child: lets them exit when their channel closes, or kills
+   * them (`hard`). Resolves once all have exited.
+   */
+  async close(options: { readonly hard?: boolean } = {}): Promise<void> {
+    this.closing = true;
+    const children = [...this.children];
+    this.idle.length = 0;
+    for (const w of this.waiters.splice(0)) w.reject(new WorkerStartError("the worker pool closed"));
+    for (const c of children) {
+      if (options.hard || c.pending) c.kill("stop");
+      else if (c.proc.connected) c.proc.disconnect();
+    }
+    const killAfter = setTimeout(() => children.forEach((c) => c.kill("stop")), this.graceMs);
+    await Promise.all(children.map((c) => c.exited()));
+    clearTimeout(killAfter);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * The messages between a worker and the child processes that run task code,
+ * over Node's IPC channel (structured clone). A child runs one request at a
+ * time.
+ *
+ * @module
+ */
+import type { AttemptItem, AttemptResult } from "./attempt.js";
+import type { TaskFailedEvent } from "../engine/events.js";
+
+/** Why the parent stops an attempt. */
+export type AbortReason = "timeout" | "lost" | "stop";
+
+/** Parent to child. */
+export type ParentMessage =
+  /** Load these modules (relative to `cwd`), then answer `ready` or `initFailed`; tasks create blobs under `blobDir`. */
+  | { readonly type: "init"; readonly modules: readonly string[]; readonly cwd: string; readonly blobDir: string }
+  /** Resolve the item's task and compute its cache key: answer `prepared`. */
+  | { readonly type: "prepare"; readonly id: number; readonly item: AttemptItem }
+  /** Run one attempt: answer `done`. */
+  | { readonly type: "run"; readonly id: number; readonly item: AttemptItem }
+  /** Fire the attempt's `AbortSignal`. */
+  | { readonly type: "abort"; readonly id: number; readonly reason: AbortReason };
+
+/** Child to parent. */
+export type ChildMessage =
+  | { readonly type: "ready"; readonly entities: number }
+  | { readonly type: "initFailed"; readonly message: string }
+  | { readonly type: "prepared"; readonly id: number; readonly cacheKey: string | undefined }
+  | { readonly type: "prepared"; readonly id: number; readonly failure: TaskFailedEvent }
+  | { readonly type: "done"; readonly id: number; readonly result: AttemptResult };

@@ -1,0 +1,200 @@
+/**
+ * Task resolution: from a task item's registered key (project, domain, name,
+ * version) and digest to the code that runs it, found among the entities the
+ * worker's modules export.
+ *
+ * Every exported root (task, workflow of either kind, launch plan, map task)
+ * is compiled with the item's project, domain and version; the task whose
+ * template is named like the item's is the one, if its spec has the digest the
+ * engine registered. A worker with other code than the one registered refuses
+ * to run the task rather than run something else under its name.
+ *
+ * @module
+ */
+import type { TaskSpec, TaskTemplate } from "../idl/specs.js";
+import { NonRetryableError } from "../errors.js";
+import { compileBundle, type TaskImplementation } from "../compiler/compile.js";
+import { definitionOf, describeEntity, type EntityDefinition } from "../sdk/entity.js";
+import { specDigest } from "../engine/digest.js";
+import { planTask, type PlannedTask } from "../local/targets/task.js";
+import type { EntityKey } from "../store/store.js";
+
+/** A module the worker loaded: its file (for messages) and its exports. */
+export interface LoadedModule {
+  /** The file, as given to the worker. */
+  readonly file: string;
+  /** The module's exports. */
+  readonly exports: Readonly<Record<string, unknown>>;
+}
+
+/** An entity exported by a module. */
+export interface ExportedEntity {
+  /** The file that exports it. */
+  readonly file: string;
+  /** The export's name (`default` for a default export). */
+  readonly exportName: string;
+  /** The exported value (a task, workflow, launch plan or map task). */
+  readonly value: unknown;
+  /** Its definition. */
+  readonly definition: EntityDefinition;
+}
+
+/** A task found for an item: its registered spec, its code, and the checks of its values. */
+export interface ResolvedTask {
+  /** The registered key it was resolved for. */
+  readonly key: EntityKey;
+  /** The compiled spec, identical to the registered one. */
+  readonly spec: TaskSpec;
+  /** The spec's template. */
+  readonly template: TaskTemplate;
+  /** The task's code. */
+  readonly impl: TaskImplementation;
+  /** The template and code with the checks of its inputs and outputs (what `invokeTask` runs). */
+  readonly planned: PlannedTask;
+}
+
+/**
+ * The worker cannot run a task item: no loaded module has the task, or its
+ * code differs from the registered version. The attempt fails without retry.
+ *
+ * @example
+ * ```ts
+ * try { resolver.resolve(key, digest); } catch (e) { if (e instanceof TaskResolutionError) console.error(e.task, e.version); }
+ * ```
+ */
+export class TaskResolutionError extends NonRetryableError {
+  override name = "TaskResolutionError";
+  constructor(
+    message: string,
+    /** The task's name. */
+    readonly task: string,
+    /** The registered version. */
+    readonly version: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Candidate {
+  readonly spec: TaskSpec;
+  readonly digest: string;
+  readonly impl: TaskImplementation;
+  planned?: PlannedTask;
+}
+
+interface Target {
+  /** Candidates by task name: usually one; two when two different tasks share a name in different roots. */
+  readonly tasks: Map<string, Candidate[]>;
+  /** Roots that did not compile for this target, with why. */
+  readonly failures: string[];
+}
+
+/**
+ * Collects every entity among the modules' exports, each value once (an
+ * entity exported under two names, or by two modules, is listed once).
+ *
+ * @example
+ * ```ts
+ * collectEntities([{ file: "flows.ts", exports: await import("./flows.ts") }]).map((e) => e.definition.name);
+ * ```
+ */
+export function collectEntities(modules: readonly LoadedModule[]): ExportedEntity[] {
+  const seen = new Set<unknown>();
+  const out: ExportedEntity[] = [];
+  for (const m of modules) {
+    for (const [exportName, value] of Object.entries(m.exports)) {
+      if (seen.has(value)) continue;
+      let definition: EntityDefinition | undefined;
+      try {
+        definition = definitionOf(value);
+      } catch {
+        definition = undefined; // a workflow builder whose definition cannot be read yet: not an entity to run
+      }
+      if (!definition) continue;
+      seen.add(value);
+      out.push({ file: m.file, exportName, value, definition });
+    }
+  }
+  return out;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Finds the code of registered tasks among the entities of loaded modules.
+ * Compiles each exported root once per (project, domain, version).
+ *
+ * @example
+ * ```ts
+ * const resolver = new TaskResolver([{ file: "flows.ts", exports: await import("./flows.ts") }]);
+ * const task = resolver.resolve(item.task, (item.options as TaskItemOptions).taskDigest);
+ * task.impl.fn; // the task's function
+ * ```
+ */
+export class TaskResolver {
+  /** The entities found in the modules. */
+  readonly entities: readonly ExportedEntity[];
+  private readonly files: readonly string[];
+  private readonly targets = new Map<string, Target>();
+
+  constructor(modules: readonly LoadedModule[]) {
+    this.entities = collectEntities(modules);
+    this.files = modules.map((m) => m.file);
+  }
+
+  /**
+   * The task registered as `key` whose spec digest is `digest`.
+   *
+   * @throws TaskResolutionError when no module has the task, or when the worker's task differs from the registered one.
+   */
+  resolve(key: EntityKey, digest: string): ResolvedTask {
+    const target = this.target(key);
+    const candidates = target.tasks.get(key.name);
+    const label = `task ${JSON.stringify(key.name)}`;
+    if (!candidates) {
+      const where = this.files.length > 0 ? this.files.join(", ") : "no modules";
+      const failed = target.failures.length > 0 ? `; ${target.failures.length} exported ${target.failures.length === 1 ? "entity" : "entities"} did not compile: ${target.failures.join("; ")}` : "";
+      throw new TaskResolutionError(
+        `the worker has no ${label}: none of the entities exported by its modules (${where}) is or uses it; export the task, or a workflow that uses it, and restart the worker${failed}`,
+        key.name,
+        key.version,
+      );
+    }
+    const found = candidates.find((c) => c.digest === digest);
+    if (!found) {
+      throw new TaskResolutionError(`the worker's code for ${label} differs from the registered version ${key.version}; restart the worker with the same code`, key.name, key.version);
+    }
+    const template = found.spec.template ?? {};
+    found.planned ??= planTask(template.id ?? {}, template, found.impl);
+    return { key, spec: found.spec, template, impl: found.impl, planned: found.planned };
+  }
+
+  private target(key: EntityKey): Target {
+    const id = `${key.project}\u0000${key.domain}\u0000${key.version}`;
+    let target = this.targets.get(id);
+    if (target) return target;
+    target = { tasks: new Map(), failures: [] };
+    for (const e of this.entities) {
+      let bundle;
+      try {
+        bundle = compileBundle(e.definition, { project: key.project, domain: key.domain, version: key.version });
+      } catch (err) {
+        target.failures.push(`${describeEntity(e.definition)} (export ${e.exportName} of ${e.file}): ${message(err)}`);
+        continue;
+      }
+      for (const [idKey, spec] of bundle.tasks) {
+        const impl = bundle.implementations.get(idKey);
+        const name = spec.template?.id?.name;
+        if (!impl || name === undefined) continue;
+        const digest = specDigest(spec);
+        const list = target.tasks.get(name);
+        if (!list) target.tasks.set(name, [{ spec, digest, impl }]);
+        else if (!list.some((c) => c.digest === digest)) list.push({ spec, digest, impl });
+      }
+    }
+    this.targets.set(id, target);
+    return target;
+  }
+}

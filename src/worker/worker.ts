@@ -1,0 +1,443 @@
+/**
+ * The worker: claims ready task attempts from the store with a lease, runs
+ * them on its pool of child processes (up to its concurrency at once),
+ * heartbeats while they run, serves and populates the cache, and reports
+ * each result.
+ *
+ * A worker never reports an attempt whose lease it lost (the store withdrew
+ * the item, or another worker took it over): it aborts the attempt instead.
+ * An attempt cut short by a dead worker is run again by another (tasks should
+ * be idempotent, as in Flyte).
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { AloftError } from "../errors.js";
+import type { LiteralMap } from "../idl/core.js";
+import type { TaskItemOptions } from "../engine/events.js";
+import type { CacheEntry, ClaimedTask, Store } from "../store/store.js";
+import type { AttemptResult } from "./attempt.js";
+import { WorkerPool, type PoolSlot } from "./pool.js";
+
+/** Options of `startWorker`. */
+export interface WorkerOptions {
+  /** The store the engine uses (the same SQLite file, or the engine's own store object in an embedded setup). */
+  readonly store: Store;
+  /** The user's modules (TypeScript or JavaScript) that define the tasks, relative to `cwd`. */
+  readonly modules: readonly string[];
+  /** How many attempts run at once: the number of child processes. */
+  readonly concurrency: number;
+  /** The worker's name in leases (default: host, pid and a random suffix). */
+  readonly workerId?: string;
+  /** How long a lease lasts without a heartbeat (default 30 s); heartbeats go every third of it. */
+  readonly leaseMs?: number;
+  /** How long to wait between claims when nothing is ready (default 100 ms); `wake()` claims at once. */
+  readonly pollMs?: number;
+  /** How long an aborted attempt may take to end before its process is killed (default 1000 ms). */
+  readonly graceMs?: number;
+  /** The directory module paths are relative to (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** The blob store's directory, where tasks create files (`ctx.blobs`); default `.aloft/blobs` under `cwd`. */
+  readonly blobDir?: string;
+  /** Where problems are reported, one line each (default: stderr). */
+  readonly log?: (line: string) => void;
+  /** Called after each result is handed to the store (`accepted` false when the lease was lost meanwhile): an embedded engine wakes up on it. */
+  readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean }) => void;
+}
+
+/** A running worker. */
+export interface WorkerHandle {
+  /** The worker's name in leases. */
+  readonly workerId: string;
+  /** How many claimed attempts are in hand. */
+  active(): number;
+  /** The process ids of the child processes running task code. */
+  pids(): number[];
+  /** Claims at once instead of waiting for the next poll (an embedded engine calls it after enqueuing work). */
+  wake(): void;
+  /**
+   * Stops claiming and waits for the attempts in hand to finish and be
+   * reported (drain); with `hard`, kills them instead, unreported (their
+   * leases expire and the engine runs them again). Then ends the child processes.
+   */
+  stop(options?: { readonly hard?: boolean }): Promise<void>;
+}
+
+/**
+ * A worker option is not valid.
+ *
+ * @example
+ * ```ts
+ * await startWorker({ store, modules: [], concurrency: 2 }); // rejects: WorkerOptionError
+ * ```
+ */
+export class WorkerOptionError extends AloftError {
+  override name = "WorkerOptionError";
+}
+
+interface Running {
+  readonly item: ClaimedTask;
+  /** The lease was lost, or the worker stops hard: the attempt is abandoned, its result not reported. */
+  abandoned: boolean;
+  slot: PoolSlot | undefined;
+  /** A cache key lock held for this attempt. */
+  lock: { readonly key: string; readonly owner: string } | undefined;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function describeItem(item: ClaimedTask): string {
+  return `task ${JSON.stringify(item.task.name)} (execution ${item.executionId}, node ${item.path}, attempt ${item.attempt})`;
+}
+
+function checkOptions(o: WorkerOptions): void {
+  if (typeof o !== "object" || o === null) throw new WorkerOptionError("startWorker takes an options object, like startWorker({ store, modules: ['flows.ts'], concurrency: 4 })");
+  if (typeof o.store?.claimTasks !== "function") throw new WorkerOptionError("startWorker needs a store: startWorker({ store: await openSqliteStore(file), ... })");
+  if (!Array.isArray(o.modules) || o.modules.length === 0 || o.modules.some((m) => typeof m !== "string" || m === "")) {
+    throw new WorkerOptionError("startWorker needs the modules that define the tasks, as file paths: modules: ['flows.ts']");
+  }
+  if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 1000) throw new WorkerOptionError(`concurrency must be an integer from 1 to 1000, got ${String(o.concurrency)}`);
+  for (const name of ["leaseMs", "pollMs", "graceMs"] as const) {
+    const v = o[name];
+    if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new WorkerOptionError(`${name} must be a number of milliseconds above 0, got ${String(v)}`);
+  }
+  if (o.workerId !== undefined && (typeof o.workerId !== "string" || o.workerId === "")) throw new WorkerOptionError(`workerId must be a non-empty string, got ${String(o.workerId)}`);
+}
+
+class Worker implements WorkerHandle {
+  readonly workerId: string;
+  private readonly store: Store;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly pollMs: number;
+  private readonly log: (line: string) => void;
+  private readonly onReport: WorkerOptions["onReport"];
+  private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
+  /** Cache key locks kept after a populated result until the engine has stored the entry. */
+  private readonly heldLocks = new Map<string, { readonly key: string; readonly owner: string }>();
+  private stopping = false;
+  private hard = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  private readonly loopDone: Promise<void>;
+  private stopped: Promise<void> | undefined;
+  private claimProblem: string | undefined;
+
+  constructor(
+    options: WorkerOptions,
+    private readonly pool: WorkerPool,
+  ) {
+    this.workerId = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    this.store = options.store;
+    this.concurrency = options.concurrency;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 100;
+    this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
+    this.onReport = options.onReport;
+    this.loopDone = this.loop();
+  }
+
+  active(): number {
+    return this.running.size;
+  }
+
+  pids(): number[] {
+    return this.pool.pids();
+  }
+
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  stop(options: { readonly hard?: boolean } = {}): Promise<void> {
+    if (options.hard && !this.hard) {
+      this.hard = true;
+      for (const { state } of this.running.values()) state.abandoned = true;
+      void this.pool.close({ hard: true });
+    }
+    this.stopping = true;
+    this.wake();
+    return (this.stopped ??= this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    await this.loopDone;
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.all([...this.heldLocks.values()].map((l) => this.unlock(l)));
+    this.heldLocks.clear();
+    await this.pool.close({ hard: this.hard });
+  }
+
+  /** Waits up to `ms`, or until woken (a slot freed, `wake()`, `stop()`). */
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      this.woken = false;
+      const free = this.concurrency - this.running.size;
+      let claimed: ClaimedTask[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.store.claimTasks(this.workerId, free, this.leaseMs, Date.now());
+          this.claimProblem = undefined;
+        } catch (e) {
+          // One line per problem, not one per poll.
+          const problem = `cannot claim tasks: ${message(e)}`;
+          if (problem !== this.claimProblem) this.log(problem);
+          this.claimProblem = problem;
+        }
+        // Claimed while stopping hard: not run, their leases expire and the engine runs them again.
+        if (!this.hard) for (const item of claimed) this.start(item);
+      }
+      if (claimed.length > 0 && claimed.length === free) continue;
+      await this.sleep(this.pollMs);
+    }
+  }
+
+  private start(item: ClaimedTask): void {
+    const state: Running = { item, abandoned: false, slot: undefined, lock: undefined };
+    const done = this.handle(state).finally(() => {
+      this.running.delete(item.id);
+      this.wake();
+    });
+    this.running.set(item.id, { state, done });
+  }
+
+  private async handle(state: Running): Promise<void> {
+    const item = state.item;
+    let beating = false;
+    const heartbeat = setInterval(
+      () => {
+        if (beating) return;
+        beating = true;
+        void this.beat(state).finally(() => (beating = false));
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    let result: AttemptResult | undefined;
+    try {
+      result = await this.attempt(state);
+      if (result && !state.abandoned) await this.report(item, result);
+    } catch (e) {
+      this.log(`${describeItem(item)}: ${message(e)}`);
+    } finally {
+      clearInterval(heartbeat);
+      const lock = state.lock;
+      if (lock) {
+        if (result?.type === "taskSucceeded" && result.cacheStatus === "populated" && !state.abandoned) this.releaseWhenCached(lock);
+        else await this.unlock(lock);
+      }
+    }
+  }
+
+  /** Extends the lease (and the cache lock); a lost lease abandons the attempt. */
+  private async beat(state: Running): Promise<void> {
+    if (state.abandoned) return;
+    const item = state.item;
+    let alive: boolean;
+    try {
+      alive = await this.store.heartbeat(item.id, item.leaseToken, this.leaseMs, Date.now());
+    } catch (e) {
+      this.log(`cannot extend the lease of ${describeItem(item)}: ${message(e)}`);
+      return;
+    }
+    if (!alive) {
+      if (!state.abandoned) this.log(`${describeItem(item)} lost its lease (withdrawn, or taken over after a stall); stopping it`);
+      state.abandoned = true;
+      state.slot?.abort("lost");
+      return;
+    }
+    if (state.lock) {
+      try {
+        await this.store.lockCacheKey(state.lock.key, state.lock.owner, this.leaseMs, Date.now());
+      } catch (e) {
+        this.log(`cannot extend the cache lock of ${describeItem(item)}: ${message(e)}`);
+      }
+    }
+  }
+
+  /** Runs `use` with a child of the pool; undefined when the attempt was abandoned or the pool closed. */
+  private async withSlot<T>(state: Running, use: (slot: PoolSlot) => Promise<T>): Promise<T | undefined> {
+    if (state.abandoned) return undefined;
+    let slot: PoolSlot;
+    try {
+      slot = await this.pool.acquire();
+    } catch {
+      return undefined; // the pool closed: a hard stop
+    }
+    state.slot = slot;
+    try {
+      if (state.abandoned) return undefined;
+      return await use(slot);
+    } finally {
+      state.slot = undefined;
+      slot.release();
+    }
+  }
+
+  /** The result to report for an item: served from the cache, or run on a child. */
+  private async attempt(state: Running): Promise<AttemptResult | undefined> {
+    const item = state.item;
+    const options = item.options as Partial<TaskItemOptions>;
+    let key: string | undefined;
+    // A dynamic workflow's outputs are those of the sub-workflow it builds, known only to the engine: it is not cached here.
+    if (options.cache && !options.dynamic) {
+      const prepared = await this.withSlot(state, (slot) => slot.prepare(item));
+      if (!prepared) return undefined;
+      if ("failure" in prepared) return prepared.failure;
+      key = prepared.cacheKey;
+      if (key !== undefined && options.overwriteCache !== true) {
+        const hit = await this.lookup(item, key);
+        if (hit) return this.hitResult(item, key, hit);
+        if (options.cache.serialize) {
+          const late = await this.takeLock(state, key);
+          if (late === "abandoned") return undefined;
+          if (late) return this.hitResult(item, key, late);
+        }
+      }
+    }
+    const result = await this.withSlot(state, (slot) => slot.run(item));
+    if (result && key !== undefined && result.type === "taskSucceeded") return { ...result, cacheStatus: "populated", cacheKey: key };
+    return result;
+  }
+
+  private hitResult(item: ClaimedTask, key: string, entry: CacheEntry): AttemptResult {
+    return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: entry.outputs as LiteralMap, cacheStatus: "hit", cacheKey: key };
+  }
+
+  private async lookup(item: ClaimedTask, key: string): Promise<CacheEntry | undefined> {
+    try {
+      return await this.store.getCached(key);
+    } catch (e) {
+      this.log(`cannot look up the cache for ${describeItem(item)}: ${message(e)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Takes the lock of a cache key for this attempt, waiting with backoff while
+   * another holds it. Resolves undefined once taken (and the cache still
+   * misses), the entry when another run stored it meanwhile, or `"abandoned"`.
+   */
+  private async takeLock(state: Running, key: string): Promise<CacheEntry | "abandoned" | undefined> {
+    const item = state.item;
+    const owner = `${this.workerId}/${item.id}`;
+    let wait = 10;
+    for (;;) {
+      if (state.abandoned) return "abandoned";
+      let taken = false;
+      try {
+        taken = await this.store.lockCacheKey(key, owner, this.leaseMs, Date.now());
+      } catch (e) {
+        this.log(`cannot lock the cache key of ${describeItem(item)}: ${message(e)}`);
+      }
+      if (taken) {
+        state.lock = { key, owner };
+        return this.lookup(item, key);
+      }
+      await delay(wait);
+      wait = Math.min(wait * 2, 500);
+      const hit = await this.lookup(item, key);
+      if (hit) return hit;
+    }
+  }
+
+  private async unlock(lock: { readonly key: string; readonly owner: string }): Promise<void> {
+    try {
+      await this.store.unlockCacheKey(lock.key, lock.owner);
+    } catch (e) {
+      this.log(`cannot release the cache lock ${lock.key}: ${message(e)}`);
+    }
+  }
+
+  /**
+   * Keeps a cache lock until the engine has stored the entry the result
+   * populates (it does so when it applies the result), so that the attempts
+   * waiting for the lock find the entry instead of running again; gives up
+   * after a lease's length.
+   */
+  private releaseWhenCached(lock: { readonly key: string; readonly owner: string }): void {
+    this.heldLocks.set(lock.owner, lock);
+    const deadline = Date.now() + this.leaseMs;
+    const poll = async (): Promise<void> => {
+      let wait = 5;
+      while (this.heldLocks.has(lock.owner) && Date.now() < deadline) {
+        try {
+          if (await this.store.getCached(lock.key)) break;
+        } catch {
+          break;
+        }
+        await delay(wait);
+        wait = Math.min(wait * 2, 200);
+      }
+      if (this.heldLocks.delete(lock.owner)) await this.unlock(lock);
+    };
+    void poll();
+  }
+
+  /** Hands a result to the store; retries a failing store a few times (the lease keeps the item ours meanwhile). */
+  private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        const accepted = await this.store.finishTask(item.id, item.leaseToken, { body: result as AttemptResult & Readonly<Record<string, unknown>> }, Date.now());
+        if (!accepted) this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
+        this.onReport?.({ item, result, accepted });
+        return;
+      } catch (e) {
+        if (tries >= 3 || this.hard) {
+          this.log(`cannot report the result of ${describeItem(item)}: ${message(e)}; its lease will expire and the attempt run again`);
+          return;
+        }
+        await delay(100 * tries);
+      }
+    }
+  }
+}
+
+/**
+ * Starts a worker: a pool of `concurrency` child processes that load
+ * `modules`, and a loop that claims attempts from `store` and runs them.
+ * Resolves once every child has loaded the modules.
+ *
+ * @throws WorkerOptionError for a bad option; WorkerStartError when the modules do not load.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore(".aloft/aloft.db");
+ * const worker = await startWorker({ store, modules: ["flows.ts"], concurrency: 4 });
+ * process.on("SIGTERM", () => void worker.stop());
+ * ```
+ */
+export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+  checkOptions(options);
+  const pool = await WorkerPool.start({
+    size: options.concurrency,
+    modules: options.modules,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.blobDir !== undefined ? { blobDir: options.blobDir } : {}),
+    ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
+    ...(options.log !== undefined ? { log: options.log } : {}),
+  });
+  return new Worker(options, pool);
+}
