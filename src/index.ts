@@ -44,6 +44,11 @@ export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, Cac
 export { dynamic, type DynamicBody, type DynamicResult } from "./sdk/dynamic.js";
 export { clearLocalCache, type ClearCacheOptions } from "./local/clear-cache.js";
 
+export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";
+export { MemoryStore } from "./store/memory-store.js";
+export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
+export { DirectoryBlobStore, type BlobStore } from "./store/blob-store.js";
+
 export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
 export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";
 export { idKey } from "./compiler/identifiers.js";

@@ -63,7 +63,7 @@ export interface SqliteStoreOptions {
  * ```
  */
 export async function openSqliteStore(file: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
-  return new SqliteStore(openDatabase(file, options));
+  return new SqliteStore(await openDatabase(file, options));
 }
 
 /**

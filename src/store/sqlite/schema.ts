@@ -8,7 +8,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 
 /** The migrations, in order: migration `i` brings the schema to version `i + 1`. */
 export const MIGRATIONS: readonly string[] = [
@@ -153,16 +153,18 @@ export function migrate(db: Database.Database): void {
  * Opens (creating if need be) a SQLite database file for a store: its
  * directory is created, WAL journaling lets readers run beside the writer,
  * `busy_timeout` makes concurrent writers wait instead of failing, foreign
- * keys are enforced, and the schema is migrated.
+ * keys are enforced, and the schema is migrated. The driver is loaded here,
+ * on first use, so importing Aloft never loads the native module.
  *
  * @example
  * ```ts
- * const db = openDatabase(".aloft/aloft.db");
+ * const db = await openDatabase(".aloft/aloft.db");
  * ```
  */
-export function openDatabase(file: string, options: { readonly busyTimeoutMs?: number } = {}): Database.Database {
+export async function openDatabase(file: string, options: { readonly busyTimeoutMs?: number } = {}): Promise<Database.Database> {
+  const { default: Driver } = await import("better-sqlite3");
   if (file !== ":memory:" && !file.startsWith("file:")) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  const db = new Driver(file);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
     db.pragma("journal_mode = WAL");
