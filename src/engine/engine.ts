@@ -44,6 +44,8 @@ export interface EngineOptions {
   readonly onError?: (error: unknown) => void;
   /** Whether the loop fires launch-plan schedules (default true). */
   readonly schedules?: boolean;
+  /** Called after a step made task attempts ready (an embedded worker claims them at once). */
+  readonly onWork?: () => void;
 }
 
 /** Options of one execution. */
@@ -337,6 +339,11 @@ export class Engine {
     this.loop = this.runLoop();
   }
 
+  /** Makes the loop look for due events now (a worker just reported a result). */
+  poke(): void {
+    this.wake?.();
+  }
+
   /** Stops the loop after the step in progress. */
   async stop(): Promise<void> {
     this.running = false;
@@ -373,6 +380,7 @@ export class Engine {
           this.report(e);
           break;
         }
+        if (step.enqueue.length > 0) this.options.onWork?.();
         if (ENDED.has(state.exec.phase)) {
           this.cache.delete(execId);
           this.ended.emit(execId);

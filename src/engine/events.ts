@@ -22,6 +22,8 @@ export interface TaskSucceededEvent {
   readonly cacheStatus?: "hit" | "populated" | "disabled";
   /** The cache key the worker computed. */
   readonly cacheKey?: string;
+  /** Leases this attempt lost before it succeeded (dead workers). */
+  readonly systemAttempts?: number;
   /** For a dynamic workflow: the sub-workflow it built and the tasks it uses. */
   readonly dynamic?: { readonly workflow: WorkflowSpec; readonly tasks: readonly TaskSpec[] };
 }
@@ -35,6 +37,8 @@ export interface TaskFailedEvent {
   /** False for `NonRetryableError` and bad inputs. */
   readonly retryable: boolean;
   readonly timedOut?: boolean;
+  /** Leases this attempt lost before it failed (dead workers). */
+  readonly systemAttempts?: number;
 }
 
 /** An attempt lost too many leases (its workers died). */

@@ -68,7 +68,7 @@ class Machine {
         const row = this.step.row(e.path);
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
         this.step.release();
-        this.step.patchNode(e.path, { data: { dispatched: false } });
+        this.step.patchNode(e.path, { data: { dispatched: false }, ...(e.systemAttempts ? { systemAttempts: row.systemAttempts + e.systemAttempts } : {}) });
         if (e.cacheStatus) this.step.patchNode(e.path, { cacheStatus: e.cacheStatus });
         const cacheKey = e.cacheKey;
         if (e.cacheStatus === "populated" && typeof cacheKey === "string") {
@@ -83,6 +83,7 @@ class Machine {
         const row = this.step.row(e.path);
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
         this.step.release();
+        if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
         const retries = Number(row.data["retries"] ?? 0);
         if (e.retryable && e.attempt <= retries) {
           this.step.patchNode(e.path, { error: e.message, data: { dispatched: false } });

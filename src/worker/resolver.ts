@@ -16,6 +16,7 @@ import { NonRetryableError } from "../errors.js";
 import { compileBundle, type TaskImplementation } from "../compiler/compile.js";
 import { definitionOf, describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import { specDigest } from "../engine/digest.js";
+import { tasksNamed } from "../sdk/known-tasks.js";
 import { planTask, type PlannedTask } from "../local/targets/task.js";
 import type { EntityKey } from "../store/store.js";
 
@@ -151,7 +152,7 @@ export class TaskResolver {
    */
   resolve(key: EntityKey, digest: string): ResolvedTask {
     const target = this.target(key);
-    const candidates = target.tasks.get(key.name);
+    const candidates = target.tasks.get(key.name) ?? this.definedOnly(target, key);
     const label = `task ${JSON.stringify(key.name)}`;
     if (!candidates) {
       const where = this.files.length > 0 ? this.files.join(", ") : "no modules";
@@ -169,6 +170,29 @@ export class TaskResolver {
     const template = found.spec.template ?? {};
     found.planned ??= planTask(template.id ?? {}, template, found.impl);
     return { key, spec: found.spec, template, impl: found.impl, planned: found.planned };
+  }
+
+  /**
+   * Tasks defined by the loaded modules but neither exported nor used by an
+   * exported entity (a task used only inside a dynamic workflow's body): found
+   * by name among every task defined in this process.
+   */
+  private definedOnly(target: Target, key: EntityKey): Candidate[] | undefined {
+    const found: Candidate[] = [];
+    for (const def of tasksNamed(key.name)) {
+      try {
+        const bundle = compileBundle(def, { project: key.project, domain: key.domain, version: key.version });
+        for (const [idKey, spec] of bundle.tasks) {
+          const impl = bundle.implementations.get(idKey);
+          if (impl) found.push({ spec, digest: specDigest(spec), impl });
+        }
+      } catch {
+        // a task that does not compile cannot be the registered one
+      }
+    }
+    if (found.length === 0) return undefined;
+    target.tasks.set(key.name, found);
+    return found;
   }
 
   private target(key: EntityKey): Target {

@@ -400,7 +400,8 @@ class Worker implements WorkerHandle {
   private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        const accepted = await this.store.finishTask(item.id, item.leaseToken, { body: result as AttemptResult & Readonly<Record<string, unknown>> }, Date.now());
+        const body = { ...result, systemAttempts: item.systemAttempts } as AttemptResult & Readonly<Record<string, unknown>>;
+        const accepted = await this.store.finishTask(item.id, item.leaseToken, { body }, Date.now());
         if (!accepted) this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
         this.onReport?.({ item, result, accepted });
         return;

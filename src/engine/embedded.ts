@@ -1,0 +1,90 @@
+/**
+ * The embedded setup: the engine over the SQLite store and a pool of worker
+ * processes, in one call (and one command, `aloft serve`). Separate workers
+ * can join it by opening the same database file.
+ *
+ * @module
+ */
+import os from "node:os";
+import path from "node:path";
+import { openSqliteStore } from "../store/sqlite-store.js";
+import type { Store } from "../store/store.js";
+import { startWorker, type WorkerHandle } from "../worker/worker.js";
+import { Engine, type EngineOptions } from "./engine.js";
+
+/** Settings of an embedded setup. */
+export interface EmbeddedOptions extends Omit<EngineOptions, "store" | "onWork"> {
+  /** The working directory of the setup (default `.aloft` under `cwd`): the database and the blob store live here. */
+  readonly dir?: string;
+  /** The user's modules that define the tasks (relative to `cwd`). */
+  readonly modules: readonly string[];
+  /** Attempts that run at once in this setup's worker (default: the number of CPUs, at most 4; 0 for no worker). */
+  readonly workers?: number;
+  /** Where module paths are resolved from (default `process.cwd()`). */
+  readonly cwd?: string;
+  /** Lease length of the embedded worker (default 30 s). */
+  readonly leaseMs?: number;
+  /** Where problems are reported, one line each. */
+  readonly log?: (line: string) => void;
+}
+
+/** A running embedded setup. */
+export interface Embedded {
+  readonly engine: Engine;
+  readonly store: Store;
+  readonly worker: WorkerHandle | undefined;
+  /** The database file. */
+  readonly dbPath: string;
+  /** Stops the worker (draining its attempts), the engine loop, and closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the engine and a worker pool over `<dir>/aloft.db`.
+ *
+ * @example
+ * ```ts
+ * const setup = await startEmbedded({ modules: ["examples/imperative.ts"] });
+ * const exec = await setup.engine.start(wf, { x: [-3, 0, 3], y: [7, 4, -2] });
+ * console.log(await exec.result()); // { wf_output: 3 }
+ * await setup.stop();
+ * ```
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const cwd = options.cwd ?? process.cwd();
+  const dir = path.resolve(cwd, options.dir ?? ".aloft");
+  const dbPath = path.join(dir, "aloft.db");
+  const store = await openSqliteStore(dbPath);
+  let worker: WorkerHandle | undefined;
+  const engine = await Engine.open({ ...options, store, onWork: () => worker?.wake() });
+  const concurrency = options.workers ?? Math.min(4, os.cpus().length);
+  try {
+    if (concurrency > 0) {
+      worker = await startWorker({
+        store,
+        modules: options.modules,
+        concurrency,
+        cwd,
+        blobDir: path.join(dir, "blobs"),
+        ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
+        ...(options.log ? { log: options.log } : {}),
+        onReport: () => engine.poke(),
+      });
+    }
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  engine.run();
+  return {
+    engine,
+    store,
+    worker,
+    dbPath,
+    async stop() {
+      await worker?.stop();
+      await engine.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Crash tests with real processes: `kill -9` of a worker in the middle of a
+ * task, and of the engine in the middle of a large execution. Every execution
+ * must finish with the right outputs, and a side-effect log written by every
+ * task shows that no node that had succeeded ran again (a node whose attempt
+ * was cut short may run again: tasks should be idempotent, as in Flyte).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Engine, Engine as EngineClass } from "../../src/engine/engine.js";
+import type { openSqliteStore as OpenSqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import type { AnyEntity } from "aloft";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const DIST = pathToFileURL(path.join(ROOT, "dist/index.js")).href;
+
+const children: ChildProcess[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const s of stores.splice(0)) await s.close();
+});
+
+function fixture(dir: string, chainLength: number, slowAt: number): string {
+  const file = path.join(dir, "flows.mjs");
+  writeFileSync(
+    file,
+    `import { appendFileSync } from "node:fs";
+import { task, workflow, t } from ${JSON.stringify(DIST)};
+const log = process.env.ALOFT_SIDE_EFFECTS;
+export const step = task({ name: "step", inputs: { i: t.int, slow: t.bool }, outputs: t.int }, async ({ i, slow }) => {
+  appendFileSync(log, "start " + i + "\\n");
+  if (slow) await new Promise((r) => setTimeout(r, 1500));
+  appendFileSync(log, "done " + i + "\\n");
+  return i + 1;
+});
+export const chain = workflow({ name: "chain", inputs: { start: t.int } }, ({ start }) => {
+  let x = start;
+  for (let i = 0; i < ${chainLength}; i++) x = step({ i: x, slow: i === ${slowAt} });
+  return x;
+});
+`,
+  );
+  return file;
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr?.on("data", () => {});
+  child.stdout?.on("data", () => {});
+  children.push(child);
+  return child;
+}
+
+function engineProcess(dir: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return launch([path.join(ROOT, "dist/engine/main.js"), "--dir", dir, "--workers", "0"], env);
+}
+
+function workerProcess(dir: string, module: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return launch([path.join(ROOT, "dist/worker/main.js"), "--db", path.join(dir, "aloft.db"), "--concurrency", "2", "--lease-ms", "900", "--poll-ms", "20", module], env);
+}
+
+function lines(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "") : [];
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The engine and store are imported from the build, like the fixture module, so entities are recognised across them. */
+async function startChain(dir: string, module: string, start: number): Promise<{ engine: Engine; id: string }> {
+  const { Engine } = (await import(pathToFileURL(path.join(ROOT, "dist/engine/engine.js")).href)) as { Engine: typeof EngineClass };
+  const { openSqliteStore } = (await import(pathToFileURL(path.join(ROOT, "dist/store/sqlite-store.js")).href)) as { openSqliteStore: typeof OpenSqliteStore };
+  const store = await openSqliteStore(path.join(dir, "aloft.db"));
+  stores.push(store);
+  const engine = await Engine.open({ store, schedules: false });
+  const mod = (await import(pathToFileURL(module).href)) as { chain: AnyEntity };
+  const reg = await engine.register(mod.chain);
+  const id = await engine.startRegistered("workflow", reg.key, { start });
+  return { engine, id };
+}
+
+function doneCounts(log: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const l of lines(log)) if (l.startsWith("done ")) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return counts;
+}
+
+describe("crash safety", () => {
+  it("survives kill -9 of a worker in the middle of a task", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-w-"));
+    const log = path.join(dir, "side-effects.log");
+    const module = fixture(dir, 8, 4);
+    const env = { ALOFT_SIDE_EFFECTS: log };
+    engineProcess(dir, env);
+    await until(() => existsSync(path.join(dir, "aloft.db")), 10_000, "the engine to create its database");
+    const { engine, id } = await startChain(dir, module, 0);
+    const w1 = workerProcess(dir, module, env);
+    await until(() => lines(log).includes("start 4"), 20_000, "the slow task to start");
+    w1.kill("SIGKILL");
+    workerProcess(dir, module, env);
+    await expect(engine.result(id, { timeoutMs: 30_000 })).resolves.toEqual({ o0: 8 });
+    const done = doneCounts(log);
+    for (let i = 0; i < 8; i++) expect(done.get(`done ${i}`), `task ${i} completed once`).toBe(1);
+    expect(lines(log).filter((l) => l === "start 4")).toHaveLength(2);
+    const cut = (await engine.nodes(id)).find((n) => n.path === "n4");
+    expect(cut).toMatchObject({ phase: "succeeded", attempts: 1, systemAttempts: 1 });
+  }, 60_000);
+
+  it("survives kill -9 of the engine in the middle of a large execution", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-e-"));
+    const log = path.join(dir, "side-effects.log");
+    const n = 150;
+    const module = fixture(dir, n, -1);
+    const env = { ALOFT_SIDE_EFFECTS: log };
+    const e1 = engineProcess(dir, env);
+    await until(() => existsSync(path.join(dir, "aloft.db")), 10_000, "the engine to create its database");
+    const { engine, id } = await startChain(dir, module, 0);
+    workerProcess(dir, module, env);
+    await until(() => doneCounts(log).size >= 40, 30_000, "40 tasks to finish");
+    e1.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 300));
+    engineProcess(dir, env);
+    await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: n });
+    const done = doneCounts(log);
+    expect(done.size).toBe(n);
+    for (const [line, c] of done) expect(c, line).toBe(1);
+  }, 90_000);
+});
