@@ -396,7 +396,7 @@ class Machine {
     const n = total ?? 0;
     const minSuccesses = an.minSuccesses ?? (an.minSuccessRatio !== undefined ? Math.ceil(an.minSuccessRatio * n) : n);
     const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
-    this.step.newNode(path, labelOf(node), inputs, { kind: "array", ...this.taskData(inner), total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+    this.step.newNode(path, labelOf(node), inputs, { ...this.taskData(inner), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
     if (n === 0) return this.finishArray(path);
     this.s.waiting.push(path);
     this.step.patchNode(path, { data: { waitingSlot: true } });
