@@ -21,12 +21,26 @@ export function copyKey(key: EntityKey): EntityKey {
   return { project: key.project, domain: key.domain, name: key.name, version: key.version };
 }
 
-/** A copy of a registered entity. @example `copyEntity(entity)` */
+/**
+ * A copy of a registered entity.
+ *
+ * @example
+ * ```ts
+ * const copy = copyEntity(entity);
+ * ```
+ */
 export function copyEntity(e: RegisteredEntity): RegisteredEntity {
   return { kind: e.kind, key: copyKey(e.key), spec: cloneJson(e.spec), digest: e.digest, createdAt: e.createdAt };
 }
 
-/** A copy of an execution row. @example `copyExecution(row)` */
+/**
+ * A copy of an execution row.
+ *
+ * @example
+ * ```ts
+ * const copy = copyExecution(row);
+ * ```
+ */
 export function copyExecution(r: ExecutionRow): ExecutionRow {
   return {
     id: r.id,
@@ -47,7 +61,14 @@ export function copyExecution(r: ExecutionRow): ExecutionRow {
   };
 }
 
-/** A copy of a node row. @example `copyNode(row)` */
+/**
+ * A copy of a node row.
+ *
+ * @example
+ * ```ts
+ * const copy = copyNode(row);
+ * ```
+ */
 export function copyNode(n: NodeRow): NodeRow {
   return {
     executionId: n.executionId,
@@ -67,7 +88,14 @@ export function copyNode(n: NodeRow): NodeRow {
   };
 }
 
-/** A copy of a task item (without any lease fields). @example `copyTaskItem(item)` */
+/**
+ * A copy of a task item (without any lease fields).
+ *
+ * @example
+ * ```ts
+ * const copy = copyTaskItem(item);
+ * ```
+ */
 export function copyTaskItem(t: TaskItem): TaskItem {
   return {
     id: t.id,
@@ -83,12 +111,26 @@ export function copyTaskItem(t: TaskItem): TaskItem {
   };
 }
 
-/** A copy of an inbox event. @example `copyEvent(event)` */
+/**
+ * A copy of an inbox event.
+ *
+ * @example
+ * ```ts
+ * const copy = copyEvent(event);
+ * ```
+ */
 export function copyEvent(e: InboxEvent): InboxEvent {
   return { id: e.id, executionId: e.executionId, dueAt: e.dueAt, body: cloneJson(e.body) };
 }
 
-/** A copy of a cache entry. @example `copyCacheEntry(entry)` */
+/**
+ * A copy of a cache entry.
+ *
+ * @example
+ * ```ts
+ * const copy = copyCacheEntry(entry);
+ * ```
+ */
 export function copyCacheEntry(c: CacheEntry): CacheEntry {
   return { key: c.key, task: c.task, version: c.version, outputs: cloneJson(c.outputs), createdAt: c.createdAt };
 }

@@ -8,7 +8,14 @@
 import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../errors.js";
 import type { EntityKey, RegisteredKind } from "./store.js";
 
-/** The largest page `listExecutions` returns. */
+/**
+ * The largest page `listExecutions` returns.
+ *
+ * @example
+ * ```ts
+ * if (limit > MAX_PAGE) throw new RangeError("too many");
+ * ```
+ */
 export const MAX_PAGE = 1000;
 
 /**
@@ -64,7 +71,14 @@ export function checkFirstEvent(row: { readonly id: string }, first: { readonly 
   }
 }
 
-/** Where a page of executions ended: the last row's creation time and id. */
+/**
+ * Where a page of executions ended: the last row's creation time and id.
+ *
+ * @example
+ * ```ts
+ * const pos: CursorPosition = { createdAt: row.createdAt, id: row.id };
+ * ```
+ */
 export interface CursorPosition {
   readonly createdAt: number;
   readonly id: string;
@@ -129,7 +143,14 @@ export function cloneJson<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** How an entity key reads in messages: `project/domain/name@version`. */
+/**
+ * How an entity key reads in messages: `project/domain/name@version`.
+ *
+ * @example
+ * ```ts
+ * describeKey({ project: "p", domain: "d", name: "n", version: "1" }); // "p/d/n@1"
+ * ```
+ */
 export function describeKey(key: EntityKey): string {
   return `${key.project}/${key.domain}/${key.name}@${key.version}`;
 }
@@ -150,18 +171,39 @@ export function registryConflict(kind: RegisteredKind, key: EntityKey, stored: s
   );
 }
 
-/** The error for using a store after `close()`. */
+/**
+ * The error for using a store after `close()`.
+ *
+ * @example
+ * ```ts
+ * if (this.closed) throw storeClosed();
+ * ```
+ */
 export function storeClosed(): AloftError {
   return new AloftError("the store is closed; open a new one to go on");
 }
 
-/** The error for creating an execution whose id is taken (by `createExecution`, or by `commit`). */
+/**
+ * The error for creating an execution whose id is taken (by `createExecution`, or by `commit`).
+ *
+ * @example
+ * ```ts
+ * if (exists) throw duplicateExecution(row.id, "createExecution");
+ * ```
+ */
 export function duplicateExecution(id: string, method: "createExecution" | "commit"): DuplicateExecutionError {
   const tail = method === "commit" ? "; nothing of the step was written" : "; choose another id";
   return new DuplicateExecutionError(`${method}: execution "${id}" already exists${tail}`);
 }
 
-/** The refusals of `commit` and friends; nothing is written when one is thrown. */
+/**
+ * The refusals of `commit` and friends; nothing is written when one is thrown.
+ *
+ * @example
+ * ```ts
+ * if (!stored) throw conflict.eventMissing(id);
+ * ```
+ */
 export const conflict = {
   eventMissing: (id: number) => new StoreConflictError(`commit: event ${id} does not exist, so it cannot be consumed; nothing of the step was written`, "eventMissing"),
   eventConsumed: (id: number) => new StoreConflictError(`commit: event ${id} was already consumed (by another step); nothing of the step was written`, "eventConsumed"),
@@ -173,6 +215,11 @@ export const conflict = {
 /**
  * The message of the `taskSystemFailed` event an item gets when it has lost
  * its last allowed lease.
+ *
+ * @example
+ * ```ts
+ * systemFailureMessage("e1|n1|1", 3, "worker-2"); // 'task item "e1|n1|1" lost 3 leases ...'
+ * ```
  */
 export function systemFailureMessage(itemId: string, lost: number, worker: string | undefined): string {
   return `task item "${itemId}" lost ${lost} lease${lost === 1 ? "" : "s"} (the last held by worker "${worker ?? "?"}"); its workers stopped heartbeating`;

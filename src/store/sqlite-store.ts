@@ -42,7 +42,14 @@ import type {
   TaskResult,
 } from "./store.js";
 
-/** Options of `openSqliteStore`. */
+/**
+ * Options of `openSqliteStore`.
+ *
+ * @example
+ * ```ts
+ * const store = await openSqliteStore(".aloft/aloft.db", { busyTimeoutMs: 30_000 });
+ * ```
+ */
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock before failing (default 10 s). */
   readonly busyTimeoutMs?: number;

@@ -6,24 +6,52 @@
  */
 import type { CacheEntry, EntityKey, ExecutionRow, InboxEvent, NodeRow, RegisteredEntity, RegisteredKind, TaskItem } from "../store.js";
 
-/** A JSON value as column text; `undefined` is `NULL`. */
+/**
+ * A JSON value as column text; `undefined` is `NULL`.
+ *
+ * @example
+ * ```ts
+ * toJson({ a: 1 }); // '{"a":1}'; toJson(undefined) is null
+ * ```
+ */
 export function toJson(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/** A JSON column read back; `NULL` is `undefined`. */
+/**
+ * A JSON column read back; `NULL` is `undefined`.
+ *
+ * @example
+ * ```ts
+ * fromJson<{ a: number }>('{"a":1}'); // { a: 1 }
+ * ```
+ */
 export function fromJson<T>(text: string | null): T {
   return (text === null ? undefined : JSON.parse(text)) as T;
 }
 
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
-/** A key as stored: `{ project, domain, name, version }` in a fixed field order. */
+/**
+ * A key as stored: `{ project, domain, name, version }` in a fixed field order.
+ *
+ * @example
+ * ```ts
+ * keyJson(row.workflow); // '{"project":"p","domain":"d","name":"wf","version":"1"}'
+ * ```
+ */
 export function keyJson(k: EntityKey): string {
   return JSON.stringify({ project: k.project, domain: k.domain, name: k.name, version: k.version });
 }
 
-/** Columns of `entities`. */
+/**
+ * Columns of `entities`.
+ *
+ * @example
+ * ```ts
+ * const row = sql.get<EntityCols>("SELECT * FROM entities WHERE kind = ?", "task");
+ * ```
+ */
 export interface EntityCols {
   kind: string;
   project: string;
@@ -35,6 +63,14 @@ export interface EntityCols {
   created_at: number;
 }
 
+/**
+ * A registered entity read back from its `entities` row.
+ *
+ * @example
+ * ```ts
+ * const entity = entityFromCols(sql.get<EntityCols>("SELECT * FROM entities")!);
+ * ```
+ */
 export function entityFromCols(r: EntityCols): RegisteredEntity {
   return {
     kind: r.kind as RegisteredKind,
@@ -45,7 +81,14 @@ export function entityFromCols(r: EntityCols): RegisteredEntity {
   };
 }
 
-/** Columns of `executions`. */
+/**
+ * Columns of `executions`.
+ *
+ * @example
+ * ```ts
+ * const rows = sql.all<ExecutionCols>("SELECT * FROM executions");
+ * ```
+ */
 export interface ExecutionCols {
   id: string;
   project: string;
@@ -67,6 +110,14 @@ export interface ExecutionCols {
   updated_at: number;
 }
 
+/**
+ * An execution as its `executions` row.
+ *
+ * @example
+ * ```ts
+ * sql.run(INSERT_EXECUTION, executionToCols(row));
+ * ```
+ */
 export function executionToCols(r: ExecutionRow): ExecutionCols {
   return {
     id: r.id,
@@ -90,6 +141,14 @@ export function executionToCols(r: ExecutionRow): ExecutionCols {
   };
 }
 
+/**
+ * An execution read back from its `executions` row.
+ *
+ * @example
+ * ```ts
+ * const rows = sql.all<ExecutionCols>("SELECT * FROM executions").map(executionFromCols);
+ * ```
+ */
 export function executionFromCols(r: ExecutionCols): ExecutionRow {
   return {
     id: r.id,
@@ -110,7 +169,14 @@ export function executionFromCols(r: ExecutionCols): ExecutionRow {
   };
 }
 
-/** Columns of `nodes`. */
+/**
+ * Columns of `nodes`.
+ *
+ * @example
+ * ```ts
+ * const rows = sql.all<NodeCols>("SELECT * FROM nodes WHERE execution_id = ?", id);
+ * ```
+ */
 export interface NodeCols {
   execution_id: string;
   path: string;
@@ -128,6 +194,14 @@ export interface NodeCols {
   data: string;
 }
 
+/**
+ * A node execution as its `nodes` row.
+ *
+ * @example
+ * ```ts
+ * sql.run(UPSERT_NODE, nodeToCols(node));
+ * ```
+ */
 export function nodeToCols(n: NodeRow): NodeCols {
   return {
     execution_id: n.executionId,
@@ -147,6 +221,14 @@ export function nodeToCols(n: NodeRow): NodeCols {
   };
 }
 
+/**
+ * A node execution read back from its `nodes` row.
+ *
+ * @example
+ * ```ts
+ * const nodes = sql.all<NodeCols>("SELECT * FROM nodes").map(nodeFromCols);
+ * ```
+ */
 export function nodeFromCols(r: NodeCols): NodeRow {
   return {
     executionId: r.execution_id,
@@ -166,7 +248,14 @@ export function nodeFromCols(r: NodeCols): NodeRow {
   };
 }
 
-/** Columns of `task_items`. */
+/**
+ * Columns of `task_items`.
+ *
+ * @example
+ * ```ts
+ * const ready = sql.all<TaskItemCols>("SELECT * FROM task_items WHERE ready_at <= ?", now);
+ * ```
+ */
 export interface TaskItemCols {
   id: string;
   execution_id: string;
@@ -183,6 +272,14 @@ export interface TaskItemCols {
   lease_expires_at: number | null;
 }
 
+/**
+ * A task item as its `task_items` row, not leased.
+ *
+ * @example
+ * ```ts
+ * sql.run(INSERT_ITEM, taskItemToCols(item));
+ * ```
+ */
 export function taskItemToCols(t: TaskItem): TaskItemCols {
   return {
     id: t.id,
@@ -201,6 +298,14 @@ export function taskItemToCols(t: TaskItem): TaskItemCols {
   };
 }
 
+/**
+ * A task item read back from its `task_items` row (lease columns left out).
+ *
+ * @example
+ * ```ts
+ * const items = sql.all<TaskItemCols>("SELECT * FROM task_items").map(taskItemFromCols);
+ * ```
+ */
 export function taskItemFromCols(r: TaskItemCols): TaskItem {
   return {
     id: r.id,
@@ -216,7 +321,14 @@ export function taskItemFromCols(r: TaskItemCols): TaskItem {
   };
 }
 
-/** Columns of `events`. */
+/**
+ * Columns of `events`.
+ *
+ * @example
+ * ```ts
+ * const due = sql.all<EventCols>("SELECT * FROM events WHERE consumed = 0");
+ * ```
+ */
 export interface EventCols {
   id: number;
   execution_id: string;
@@ -225,11 +337,26 @@ export interface EventCols {
   consumed: number;
 }
 
+/**
+ * An inbox event read back from its `events` row.
+ *
+ * @example
+ * ```ts
+ * const events = sql.all<EventCols>("SELECT * FROM events").map(eventFromCols);
+ * ```
+ */
 export function eventFromCols(r: EventCols): InboxEvent {
   return { id: r.id, executionId: r.execution_id, dueAt: r.due_at, body: fromJson(r.body) };
 }
 
-/** Columns of `cache`. */
+/**
+ * Columns of `cache`.
+ *
+ * @example
+ * ```ts
+ * const entry = sql.get<CacheCols>("SELECT * FROM cache WHERE key = ?", key);
+ * ```
+ */
 export interface CacheCols {
   key: string;
   task: string;
@@ -238,6 +365,14 @@ export interface CacheCols {
   created_at: number;
 }
 
+/**
+ * A cache entry read back from its `cache` row.
+ *
+ * @example
+ * ```ts
+ * const entry = cacheFromCols(sql.get<CacheCols>("SELECT * FROM cache")!);
+ * ```
+ */
 export function cacheFromCols(r: CacheCols): CacheEntry {
   return { key: r.key, task: r.task, version: r.version, outputs: fromJson(r.outputs), createdAt: r.created_at };
 }

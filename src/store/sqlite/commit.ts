@@ -30,18 +30,39 @@ const INSERT_ITEM = `INSERT INTO task_items (id, execution_id, path, attempt, sy
 const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
 
-/** Whether an execution exists. */
+/**
+ * Whether an execution exists.
+ *
+ * @example
+ * ```ts
+ * if (!executionExists(sql, id)) throw conflict.executionMissing("addEvents", id, "event");
+ * ```
+ */
 export function executionExists(sql: Sql, id: string): boolean {
   return sql.get("SELECT 1 FROM executions WHERE id = ?", id) !== undefined;
 }
 
-/** Inserts an execution; `DuplicateExecutionError` if its id is taken. */
+/**
+ * Inserts an execution; `DuplicateExecutionError` if its id is taken.
+ *
+ * @example
+ * ```ts
+ * sql.write(() => insertExecution(sql, row, "createExecution"));
+ * ```
+ */
 export function insertExecution(sql: Sql, row: ExecutionRow, method: "createExecution" | "commit"): void {
   if (executionExists(sql, row.id)) throw duplicateExecution(row.id, method);
   sql.run(INSERT_EXECUTION, executionToCols(row));
 }
 
-/** Inserts an event for an existing execution; `StoreConflictError` otherwise. */
+/**
+ * Inserts an event for an existing execution; `StoreConflictError` otherwise.
+ *
+ * @example
+ * ```ts
+ * sql.write(() => insertEvent(sql, { executionId: "e1", body: { type: "abort" } }, 0, "addEvents"));
+ * ```
+ */
 export function insertEvent(sql: Sql, e: NewEvent, defaultDueAt: number, method: string): void {
   if (!executionExists(sql, e.executionId)) throw conflict.executionMissing(method, e.executionId, `event "${e.body.type}"`);
   sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", e.executionId, e.dueAt ?? defaultDueAt, toJson(e.body));

@@ -10,7 +10,14 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type Database from "better-sqlite3";
 
-/** The migrations, in order: migration `i` brings the schema to version `i + 1`. */
+/**
+ * The migrations, in order: migration `i` brings the schema to version `i + 1`.
+ *
+ * @example
+ * ```ts
+ * MIGRATIONS.length; // the schema version a new database gets
+ * ```
+ */
 export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE entities (
@@ -122,7 +129,14 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-/** The schema version this Aloft writes. */
+/**
+ * The schema version this Aloft writes.
+ *
+ * @example
+ * ```ts
+ * db.prepare("SELECT MAX(version) AS v FROM schema_version").get(); // { v: SCHEMA_VERSION }
+ * ```
+ */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**

@@ -1,0 +1,123 @@
+/**
+ * `aloft run <file> [entity] --<input> <value> ...`: runs a task, workflow or
+ * launch plan from a module, shows its progress on a terminal, and prints its
+ * outputs (or, with `--json`, a JSON report) and its run id.
+ *
+ * @module
+ */
+import path from "node:path";
+import { InvalidArgumentError, type Command } from "commander";
+import type { RunOptions } from "../../sdk/runner-port.js";
+import type { CliContext } from "../context.js";
+import { printLines } from "../context.js";
+import { UsageError } from "../errors.js";
+import { inputsFromFlags, splitEntityArgs } from "../inputs/input-args.js";
+import { describeFound, entitiesOf, selectEntity } from "../load/entities.js";
+import { loadModule } from "../load/load-module.js";
+import { entityHelp } from "../run/entity-help.js";
+import { backendFor, chooseRunMode } from "../run/modes.js";
+import { planInfo, type PlanInfo } from "../run/plan-info.js";
+import { runSession } from "../run/session.js";
+import { parseSignals } from "../run/signals.js";
+
+/** The CLI's own flags of `aloft run`; everything else belongs to the entity. */
+interface RunFlags {
+  readonly local?: boolean;
+  readonly remote?: string;
+  readonly json?: boolean;
+  readonly verbose?: boolean;
+  readonly signal?: string[];
+  readonly cacheDir?: string;
+  readonly overwriteCache?: boolean;
+  readonly maxParallelism?: number;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function positiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError("expected a whole number of at least 1");
+  return Number(value);
+}
+
+function runOptions(ctx: CliContext, flags: RunFlags, signals: Record<string, unknown>): RunOptions {
+  return {
+    signals,
+    prompt: ctx.io.interactive,
+    ...(flags.cacheDir === undefined ? {} : { cacheDir: path.resolve(ctx.io.cwd, flags.cacheDir) }),
+    ...(flags.overwriteCache ? { overwriteCache: true } : {}),
+    ...(flags.maxParallelism === undefined ? {} : { maxParallelism: flags.maxParallelism }),
+  };
+}
+
+async function runAction(ctx: CliContext, command: Command, fileArg: string | undefined, rest: readonly string[], flags: RunFlags): Promise<void> {
+  ctx.verbose = flags.verbose === true;
+  // Commander puts an unknown option first when no file precedes it (`aloft run --help`).
+  const file = fileArg !== undefined && !fileArg.startsWith("-") ? fileArg : undefined;
+  const args = splitEntityArgs(file === undefined && fileArg !== undefined ? [fileArg, ...rest] : rest);
+  if (file === undefined) {
+    if (args.help) {
+      ctx.io.stdout.write(command.helpInformation());
+      return;
+    }
+    throw new UsageError("aloft run needs a file: aloft run <file> [entity] --<input> <value> ... (aloft run --help)");
+  }
+  const mode = chooseRunMode(flags);
+  const mod = await loadModule(file, ctx.io.cwd);
+  const entities = entitiesOf(mod);
+  if (args.help && args.entity === undefined && entities.filter((f) => f.def.kind === "workflow").length !== 1) {
+    printLines(ctx, [`Usage: aloft run ${file} <entity> [inputs] [options]`, "", `${file} exports:`, ...entities.map((f) => `  ${describeFound(f)}`)]);
+    return;
+  }
+  const found = selectEntity(mod, entities, args.entity);
+  if (args.help) {
+    let plan: PlanInfo | undefined;
+    try {
+      plan = planInfo(found);
+    } catch {
+      plan = undefined; // the help still lists inputs and outputs
+    }
+    printLines(ctx, entityHelp(file, found, plan));
+    return;
+  }
+  const inputs = inputsFromFlags(found, args.flags);
+  const plan = planInfo(found);
+  const signals = parseSignals(flags.signal ?? [], plan);
+  const backend = backendFor(mode, flags.remote);
+  await runSession({ ctx, found, plan, backend, json: flags.json === true, verbose: flags.verbose === true }, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
+}
+
+/**
+ * Adds `aloft run`.
+ *
+ * @example
+ * ```ts
+ * registerRun(program, ctx); // aloft run examples/imperative.ts --x '[-3,0,3]' --y '[7,4,-2]' --local
+ * ```
+ */
+export function registerRun(program: Command, ctx: CliContext): void {
+  const command = program
+    .command("run")
+    .summary("run a task, workflow or launch plan from a file")
+    .description(
+      "Runs an entity a module exports: the one named (an export name or a registered name), or the file's only workflow. " +
+        "Inputs are given as --<input> <value> and parsed by their declared types; `aloft run <file> [entity] --help` lists them. " +
+        "Runs on the embedded durable engine in ./.aloft/ by default (not available yet), in process with --local, or on a server with --remote.",
+    )
+    .usage("<file> [entity] [--<input> <value> ...] [options]")
+    .argument("[file]", "a .ts, .mts, .js or .mjs module")
+    .argument("[entity-and-inputs...]", "the entity, then its inputs")
+    .option("--local", "run in process, in this command")
+    .option("--remote <url>", "run on an Aloft server (not available yet)")
+    .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }")
+    .option("--verbose", "report errors with their stacks")
+    .option("--signal <name=value>", "a gate's value, given up front (repeatable); --signal publish=true approves", collect)
+    .option("--cache-dir <dir>", "where cached task outputs are kept (default: $ALOFT_HOME/cache, ~/.aloft/cache)")
+    .option("--overwrite-cache", "run cached tasks again and store their new outputs")
+    .option("--max-parallelism <n>", "how many nodes of a workflow may run at once", positiveInt)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments();
+  command.action(async (file: string | undefined, rest: string[], flags: RunFlags) => runAction(ctx, command, file, rest, flags));
+}

@@ -1,0 +1,90 @@
+/**
+ * The command line's errors and exit codes. Every error the CLI reports is one
+ * line on stderr; `--verbose` adds the stack.
+ *
+ * @module
+ */
+import { AloftError } from "../errors.js";
+
+/**
+ * The exit codes of `aloft`.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = ExitCode.Failed; // the run ran and failed
+ * ```
+ */
+export const ExitCode = {
+  /** The command did what it was asked. */
+  Ok: 0,
+  /** The run (or the command's work) started and failed. */
+  Failed: 1,
+  /** Nothing was started: the command line is wrong, the file does not load, or the mode is not available. */
+  Usage: 2,
+  /** The run was interrupted (Ctrl-C). */
+  Interrupted: 130,
+} as const;
+
+/** One of the exit codes of `aloft`. */
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/**
+ * A mistake on the command line (an unknown entity, a missing or ill-typed
+ * input, a file that does not load). Reported as one line, exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('input --x expects int, got "1.5"');
+ * ```
+ */
+export class UsageError extends AloftError {
+  override name = "UsageError";
+  /** The exit code the CLI ends with. */
+  readonly exitCode: ExitCode = ExitCode.Usage;
+}
+
+/**
+ * A command or mode that this build does not have yet (the durable engine,
+ * the server). Reported as one line that says what works instead, exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new NotAvailableError("aloft serve", "it needs the durable engine");
+ * ```
+ */
+export class NotAvailableError extends UsageError {
+  override name = "NotAvailableError";
+  /** What is not available: `aloft serve`, `--remote`, ... */
+  readonly feature: string;
+  constructor(feature: string, why: string) {
+    super(`${feature} is not available yet: ${why}`);
+    this.feature = feature;
+  }
+}
+
+/** The message of an error on one line: line breaks become spaces. */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, " ").trim();
+}
+
+/** The message of anything thrown, with its class name when that says more than `Error`. */
+export function describeError(e: unknown): string {
+  if (e instanceof UsageError) return oneLine(e.message);
+  if (e instanceof Error) {
+    const name = e.name && e.name !== "Error" && !(e instanceof AloftError) ? `${e.name}: ` : "";
+    return oneLine(`${name}${e.message}`);
+  }
+  return oneLine(String(e));
+}
+
+/** The stack of an error and of each of its causes, for `--verbose`. */
+export function verboseError(e: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = e;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+    if (current !== undefined) parts.push("caused by:");
+  }
+  return parts.join("\n");
+}

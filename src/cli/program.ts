@@ -1,0 +1,79 @@
+/**
+ * The `aloft` command line: the program and its commands, and `runCli`, which
+ * parses arguments, runs a command and turns every error into one line and
+ * an exit code.
+ *
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import "../index.js"; // installs the local runner that entity.start() uses
+import { ALOFT_VERSION } from "../version.js";
+import { registerCache } from "./commands/cache.js";
+import { registerCompile } from "./commands/compile.js";
+import { registerPlanned } from "./commands/planned.js";
+import { registerRun } from "./commands/run.js";
+import type { CliContext } from "./context.js";
+import { ExitCode, UsageError, describeError, verboseError } from "./errors.js";
+import type { CliIO } from "./io.js";
+
+/**
+ * Builds the `aloft` program; commands write through `ctx.io` and leave their
+ * exit code in `ctx.exitCode`.
+ *
+ * @example
+ * ```ts
+ * const ctx = { io: processIO(), exitCode: ExitCode.Ok, verbose: false };
+ * await buildProgram(ctx).parseAsync(["run", "flows.ts", "--local"], { from: "user" });
+ * ```
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("aloft")
+    .description("Aloft: Flyte's workflow model for TypeScript. Run, compile and (soon) serve tasks, workflows and launch plans.")
+    .version(ALOFT_VERSION, "-V, --version", "print Aloft's version")
+    .showSuggestionAfterError(true)
+    // Options after a command belong to it: `aloft compile --version v1` is the specs' version, not Aloft's.
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void ctx.io.stdout.write(s),
+      writeErr: (s) => void ctx.io.stderr.write(s),
+    });
+  registerRun(program, ctx);
+  registerCompile(program, ctx);
+  registerCache(program, ctx);
+  registerPlanned(program);
+  // Subcommands are made by `.command()`, after the settings above: give them the same ones.
+  const configure = (command: Command): void => {
+    command.exitOverride().configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) });
+    command.commands.forEach(configure);
+  };
+  program.commands.forEach(configure);
+  return program;
+}
+
+/**
+ * Runs the `aloft` command line and resolves to its exit code: 0 when the
+ * command did what it was asked, 1 when a run (or the command's work) failed,
+ * 2 when nothing was started (a wrong command line, a file that does not
+ * load, a mode that is not available), 130 when interrupted. Errors are one
+ * line on stderr; `--verbose` adds their stacks.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), processIO());
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const ctx: CliContext = { io, exitCode: ExitCode.Ok, verbose: argv.includes("--verbose") };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return ctx.exitCode;
+  } catch (e) {
+    // Commander has written its own message (or the help, or the version) already.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    io.stderr.write(`error: ${describeError(e)}\n`);
+    if (ctx.verbose) io.stderr.write(`${verboseError(e)}\n`);
+    return e instanceof UsageError ? e.exitCode : ExitCode.Failed;
+  }
+}
