@@ -400,7 +400,7 @@ class Worker implements WorkerHandle {
   private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        const body = { ...result, systemAttempts: item.systemAttempts } as AttemptResult & Readonly<Record<string, unknown>>;
+        const body = (item.systemAttempts > 0 ? { ...result, systemAttempts: item.systemAttempts } : result) as AttemptResult & Readonly<Record<string, unknown>>;
         const accepted = await this.store.finishTask(item.id, item.leaseToken, { body }, Date.now());
         if (!accepted) this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
         this.onReport?.({ item, result, accepted });
