@@ -8,6 +8,7 @@
 import os from "node:os";
 import path from "node:path";
 import { openSqliteStore } from "../store/sqlite-store.js";
+import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
 import { Engine, type EngineOptions } from "./engine.js";
@@ -55,8 +56,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const dir = path.resolve(cwd, options.dir ?? ".aloft");
   const dbPath = path.join(dir, "aloft.db");
   const store = await openSqliteStore(dbPath);
+  const values = new DirectoryBlobStore(path.join(dir, "values"));
   let worker: WorkerHandle | undefined;
-  const engine = await Engine.open({ ...options, store, onWork: () => worker?.wake() });
+  const engine = await Engine.open({ ...options, store, values, onWork: () => worker?.wake() });
   const concurrency = options.workers ?? Math.min(4, os.cpus().length);
   try {
     if (concurrency > 0) {
@@ -66,6 +68,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         concurrency,
         cwd,
         blobDir: path.join(dir, "blobs"),
+        values,
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
         ...(options.log ? { log: options.log } : {}),
         onReport: () => engine.poke(),

@@ -25,6 +25,8 @@ import type { ExecState } from "./state.js";
 import { inputsToLiterals, literalsToValues } from "./values.js";
 import { registerEntity, type Registration } from "./registry.js";
 import { fireDueTicks } from "./scheduler.js";
+import { inflate, literalReader, offloadLarge } from "./offload.js";
+import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
 
 /** Settings of an engine. */
@@ -46,6 +48,10 @@ export interface EngineOptions {
   readonly schedules?: boolean;
   /** Called after a step made task attempts ready (an embedded worker claims them at once). */
   readonly onWork?: () => void;
+  /** Where large input and output values are kept instead of the database (give the workers the same store). */
+  readonly values?: DirectoryBlobStore;
+  /** Values whose JSON is larger than this many bytes go to `values` (default 256 KiB). */
+  readonly offloadBytes?: number;
 }
 
 /** Options of one execution. */
@@ -106,6 +112,7 @@ export class Engine {
     this.machine = {
       maxSystemAttempts: options.maxSystemAttempts ?? 3,
       backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
+      ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
     this.ended.setMaxListeners(0);
   }
@@ -153,7 +160,8 @@ export class Engine {
     }
     const { spec } = await loadWorkflowSpecs(this.store, workflowKey);
     const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(key.name)}`;
-    const literals = inputsToLiterals(spec.template?.interface?.inputs, inputs ?? {}, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
+    const checked = inputsToLiterals(spec.template?.interface?.inputs, inputs ?? {}, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
+    const literals = await offloadLarge(checked, this.options.values, this.options.offloadBytes, spec.template?.interface?.inputs);
     const now = Date.now();
     const id = executionId ?? newExecutionId();
     const row: ExecutionRow = {
@@ -218,7 +226,7 @@ export class Engine {
       throw new ExecutionError(`execution ${row.id} ${row.phase}: ${err?.message ?? row.phase}`, err?.nodeId ?? "", `workflow ${JSON.stringify(row.workflow.name)}`);
     }
     const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
-    return literalsToValues(spec.template?.interface?.outputs, row.outputs as LiteralMap | undefined);
+    return literalsToValues(spec.template?.interface?.outputs, await inflate(row.outputs as LiteralMap | undefined, this.options.values));
   }
 
   /** An execution, with its inputs and outputs as values. */
@@ -229,8 +237,8 @@ export class Engine {
     const template = (spec as WorkflowSpec).template;
     return {
       ...row,
-      inputValues: literalsToValues(template?.interface?.inputs, row.inputs as LiteralMap),
-      outputValues: row.phase === "succeeded" ? literalsToValues(template?.interface?.outputs, row.outputs as LiteralMap) : undefined,
+      inputValues: literalsToValues(template?.interface?.inputs, await inflate(row.inputs as LiteralMap, this.options.values)),
+      outputValues: row.phase === "succeeded" ? literalsToValues(template?.interface?.outputs, await inflate(row.outputs as LiteralMap, this.options.values)) : undefined,
     };
   }
 

@@ -20,6 +20,9 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Lists read back from the blob store, by the reference literal (read once per engine process). */
+const readBack = new WeakMap<Literal, Literal[]>();
+
 function labelOf(node: Node): string {
   if (node.taskNode) return `task ${JSON.stringify(node.taskNode.referenceId?.name ?? "")}`;
   if (node.workflowNode?.subWorkflowRef) return `workflow ${JSON.stringify(node.workflowNode.subWorkflowRef.name ?? "")}`;
@@ -379,6 +382,19 @@ class Machine {
 
   // ---- map tasks ----------------------------------------------------------
 
+  /** The items of a map input, reading an offloaded list back once. */
+  private items(l: Literal | undefined): Literal[] {
+    if (!l?.offloadedMetadata) return listItems(l);
+    let items = readBack.get(l);
+    if (!items) {
+      const read = this.step.options.readLiteral;
+      if (!read) throw new Error("a map task input is in the blob store, but the engine has no blob store to read it");
+      items = listItems(read(l));
+      readBack.set(l, items);
+    }
+    return items;
+  }
+
   private startArray(path: string, node: Node, inputs: LiteralMap): void {
     const an = node.arrayNode!;
     const inner = an.node!;
@@ -386,10 +402,10 @@ class Machine {
     let total: number | undefined;
     for (const [name, l] of Object.entries(inputs.literals ?? {})) {
       if (bound.has(name)) continue;
-      const n = listItems(l).length;
+      const n = this.items(l).length;
       if (total !== undefined && n !== total) {
         this.step.newNode(path, labelOf(node), inputs, { kind: "array" });
-        return this.nodeFailed(path, `map task inputs have different lengths (${Object.keys(inputs.literals ?? {}).filter((k) => !bound.has(k)).map((k) => `${k}: ${listItems(inputs.literals![k]).length}`).join(", ")})`, "failed");
+        return this.nodeFailed(path, `map task inputs have different lengths (${Object.keys(inputs.literals ?? {}).filter((k) => !bound.has(k)).map((k) => `${k}: ${this.items(inputs.literals![k]).length}`).join(", ")})`, "failed");
       }
       total = n;
     }
@@ -415,7 +431,7 @@ class Machine {
     while (this.step.hasSlot() && Number(row.data["next"]) < Number(row.data["total"]) && Number(row.data["inFlight"]) < Number(row.data["parallelism"])) {
       const i = Number(row.data["next"]);
       const literals: Record<string, Literal> = {};
-      for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : listItems(l)[i]!;
+      for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : this.items(l)[i]!;
       const elementPath = `${path}[${i}]`;
       const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, ...taskData } = row.data;
       this.step.newNode(elementPath, row.entity, { literals }, { ...taskData, kind: "element" }, "queued");

@@ -20,6 +20,8 @@ export interface MachineOptions {
   readonly maxSystemAttempts: number;
   /** Waits between user retries. */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  /** Reads back an offloaded literal (a map task splitting a list kept in the blob store). */
+  readonly readLiteral?: (literal: Literal) => Literal;
 }
 
 /** The default `maxParallelism` of an execution, as in Flyte. */

@@ -107,6 +107,8 @@ export interface Literal {
   scalar?: Scalar;
   collection?: { literals?: Literal[] };
   map?: { literals?: Record<string, Literal> };
+  /** A value kept in a blob store instead (`LiteralOffloadedMetadata`). */
+  offloadedMetadata?: { uri?: string; sizeBytes?: string; inferredType?: LiteralType };
 }
 
 /** `flyteidl.core.LiteralMap`. */

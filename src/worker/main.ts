@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
+import { DirectoryBlobStore } from "../store/blob-store.js";
 import { startWorker, type WorkerHandle } from "./worker.js";
 
 const USAGE = "usage: aloft-worker --db PATH [--concurrency N] [--lease-ms MS] [--poll-ms MS] [--worker-id ID] [--blob-dir DIR] module...";
@@ -122,6 +123,8 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       ...(args.pollMs !== undefined ? { pollMs: args.pollMs } : {}),
       ...(args.workerId !== undefined ? { workerId: args.workerId } : {}),
       ...(args.blobDir !== undefined ? { blobDir: args.blobDir } : {}),
+      // The engine keeps large values beside its database (see startEmbedded).
+      values: new DirectoryBlobStore(path.join(path.dirname(path.resolve(args.db)), "values")),
     });
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));

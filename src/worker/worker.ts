@@ -17,6 +17,8 @@ import { AloftError } from "../errors.js";
 import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
 import type { CacheEntry, ClaimedTask, Store } from "../store/store.js";
+import type { BlobStore } from "../store/blob-store.js";
+import { inflate, offloadLarge } from "../engine/offload.js";
 import type { AttemptResult } from "./attempt.js";
 import { WorkerPool, type PoolSlot } from "./pool.js";
 
@@ -44,6 +46,8 @@ export interface WorkerOptions {
   readonly log?: (line: string) => void;
   /** Called after each result is handed to the store (`accepted` false when the lease was lost meanwhile): an embedded engine wakes up on it. */
   readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean }) => void;
+  /** Where large input and output values live (the engine's value store); without it, values are inline only. */
+  readonly values?: BlobStore;
 }
 
 /** A running worker. */
@@ -119,6 +123,7 @@ class Worker implements WorkerHandle {
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
   private readonly onReport: WorkerOptions["onReport"];
+  private readonly values: BlobStore | undefined;
   private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
   /** Cache key locks kept after a populated result until the engine has stored the entry. */
   private readonly heldLocks = new Map<string, { readonly key: string; readonly owner: string }>();
@@ -141,6 +146,7 @@ class Worker implements WorkerHandle {
     this.pollMs = options.pollMs ?? 100;
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
+    this.values = options.values;
     this.loopDone = this.loop();
   }
 
@@ -298,7 +304,14 @@ class Worker implements WorkerHandle {
 
   /** The result to report for an item: served from the cache, or run on a child. */
   private async attempt(state: Running): Promise<AttemptResult | undefined> {
-    const item = state.item;
+    const result = await this.attemptInline(state);
+    if (result?.type !== "taskSucceeded" || !this.values || result.cacheStatus === "hit") return result;
+    return { ...result, outputs: await offloadLarge(result.outputs, this.values) };
+  }
+
+  /** The attempt, with its offloaded inputs read back. */
+  private async attemptInline(state: Running): Promise<AttemptResult | undefined> {
+    const item: ClaimedTask = this.values ? { ...state.item, inputs: await inflate(state.item.inputs as LiteralMap, this.values) } : state.item;
     const options = item.options as Partial<TaskItemOptions>;
     let key: string | undefined;
     // A dynamic workflow's outputs are those of the sub-workflow it builds, known only to the engine: it is not cached here.

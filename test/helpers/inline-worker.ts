@@ -11,6 +11,8 @@ import { definitionOf } from "../../src/sdk/entity.js";
 import { tasksNamed } from "../../src/sdk/known-tasks.js";
 import { fromLiteral, toLiteral } from "../../src/types/literal.js";
 import { cacheKey } from "../../src/cache/key.js";
+import { inflate, offloadLarge } from "../../src/engine/offload.js";
+import type { BlobStore } from "../../src/store/blob-store.js";
 
 interface Impl {
   readonly fn: (inputs: Record<string, unknown>, ctx: { taskName: string; attempt: number; signal: AbortSignal }) => unknown;
@@ -30,7 +32,7 @@ function outputsOf(iface: TypedInterface | undefined, shape: string, returned: u
 }
 
 /** Starts an in-process claim loop for the given entities; returns a stop function. */
-export function inlineWorker(store: Store, roots: readonly AnyEntity[], options: { concurrency?: number; pollMs?: number } = {}): () => Promise<void> {
+export function inlineWorker(store: Store, roots: readonly AnyEntity[], options: { concurrency?: number; pollMs?: number; values?: BlobStore } = {}): () => Promise<void> {
   const byVersion = new Map<string, Map<string, Impl>>();
   const resolve = (project: string, domain: string, version: string, name: string): Impl => {
     const k = `${project}/${domain}/${version}`;
@@ -68,8 +70,9 @@ export function inlineWorker(store: Store, roots: readonly AnyEntity[], options:
           const impl = resolve(it.task.project, it.task.domain, it.task.version, it.task.name);
           const iface = impl.spec.template?.interface;
           const inputs: Record<string, unknown> = {};
+          const given = await inflate(it.inputs as LiteralMap, options.values);
           for (const [k, v] of Object.entries(iface?.inputs?.variables ?? {})) {
-            const l = (it.inputs as LiteralMap).literals?.[k];
+            const l = given.literals?.[k];
             inputs[k] = l ? fromLiteral(v.type ?? {}, l) : null;
           }
           const opts = it.options as { cache?: { version: string; ignoredInputs: string[] }; overwriteCache?: boolean; dynamic?: boolean };
@@ -90,7 +93,8 @@ export function inlineWorker(store: Store, roots: readonly AnyEntity[], options:
               body = { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: { literals: {} }, dynamic: { workflow: b.workflows.get(idKey(b.root)), tasks: [...b.tasks.values()] } };
             } else {
               const out = await impl.fn(inputs, { taskName: it.task.name, attempt: it.attempt, signal: new AbortController().signal });
-              body = { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: outputsOf(iface, impl.shape, out), ...(key ? { cacheStatus: "populated", cacheKey: key } : {}) };
+              const outputs = await offloadLarge(outputsOf(iface, impl.shape, out), options.values);
+              body = { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs, ...(key ? { cacheStatus: "populated", cacheKey: key } : {}) };
             }
           } catch (e) {
             const retryable = !(e instanceof Error && e.name === "NonRetryableError");
