@@ -48,6 +48,8 @@ export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, Executi
 export { MemoryStore } from "./store/memory-store.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
 export { DirectoryBlobStore, type BlobStore } from "./store/blob-store.js";
+export { AloftClient, ClientError, type ClientOptions, type ExecutionEvent, type ExecutionQuery, type EntityName } from "./client/client.js";
+export type { ExecutionInfo, ExecutionSummary, ExecutionPage, ExecutionEnd, NodeExecutionInfo, EntityInfo, EntityVersions, InterfaceInfo, InputInfo, OutputInfo, ApiErrorBody, CreateExecutionBody } from "./client/client.js";
 
 export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
 export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";

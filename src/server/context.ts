@@ -1,0 +1,39 @@
+/**
+ * What every route of the API works with.
+ *
+ * @module
+ */
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import type { Engine } from "../engine/engine.js";
+import type { ExecutionRow } from "../store/store.js";
+import { noExecution } from "./errors.js";
+import type { Watches } from "./watch.js";
+
+/** The fastify instance, typed by the API's TypeBox schemas. */
+export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** The engine, and the server's shared parts. */
+export interface RouteContext {
+  readonly engine: Engine;
+  readonly watches: Watches;
+  /** Streams open now, ended when the server closes. */
+  readonly streams: Set<() => void>;
+}
+
+/**
+ * The stored execution `id`, or a 404.
+ *
+ * @example
+ * ```ts
+ * const row = await requireExecution(ctx, request.params.id);
+ * ```
+ */
+export async function requireExecution(ctx: RouteContext, id: string): Promise<ExecutionRow> {
+  const row = await ctx.engine.store.getExecution(id);
+  if (!row) throw noExecution(id);
+  return row;
+}
+
+/** The prefix of every endpoint but the OpenAPI document. */
+export const API_PREFIX = "/api/v1";

@@ -1,0 +1,126 @@
+/**
+ * Errors of the HTTP API: every failure becomes a status and a JSON body
+ * `{ error: { code, message, field? } }`. Aloft's own error classes map to
+ * statuses here, in one place.
+ *
+ * @module
+ */
+import type { FastifyError } from "fastify";
+import { InputValueError, RegistryConflictError } from "../errors.js";
+import type { ApiErrorBody } from "./schemas.js";
+
+/** The error codes of the API. */
+export type ApiErrorCode =
+  | "invalid_request"
+  | "invalid_input"
+  | "unauthorized"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "internal";
+
+/**
+ * An error the API answers with: a status, a code, a message and the request
+ * field at fault.
+ *
+ * @example
+ * ```ts
+ * throw new ApiError(404, "not_found", `no execution ${id}`, "id");
+ * ```
+ */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+
+  /** The response body. */
+  body(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
+  }
+}
+
+interface AjvIssue {
+  readonly instancePath?: string;
+  readonly keyword?: string;
+  readonly message?: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+/** `/inputs/x` → `inputs.x`, with the property a `required` or `additionalProperties` issue names. */
+function fieldOf(issue: AjvIssue): string {
+  const parts = (issue.instancePath ?? "")
+    .split("/")
+    .filter((p) => p !== "")
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const named = issue.params?.["missingProperty"] ?? issue.params?.["additionalProperty"];
+  if (typeof named === "string") parts.push(named);
+  return parts.join(".");
+}
+
+function describeIssue(issue: AjvIssue, field: string, part: string): string {
+  const where = field === "" ? `the ${part}` : field;
+  switch (issue.keyword) {
+    case "required":
+      return `${where} is required`;
+    case "additionalProperties":
+      return `${where} is not a known field`;
+    case "enum":
+      return `${where} must be one of ${((issue.params?.["allowedValues"] as unknown[]) ?? []).map((v) => JSON.stringify(v)).join(", ")}`;
+    default:
+      return `${where} ${issue.message ?? "is not valid"}`;
+  }
+}
+
+const PART_NAMES: Readonly<Record<string, string>> = { body: "request body", querystring: "query string", params: "path", headers: "headers" };
+
+/**
+ * The API error for any error thrown while handling a request.
+ *
+ * @example
+ * ```ts
+ * const e = toApiError(new InputValueError('missing input "x"', 'workflow "wf"', "x")); // 400 invalid_input, field "inputs.x"
+ * ```
+ */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof InputValueError) {
+    const field = error.entity === "execution" ? `options.${error.variable}` : error.variable === "" ? "inputs" : `inputs.${error.variable}`;
+    return new ApiError(400, "invalid_input", error.message, field);
+  }
+  if (error instanceof RegistryConflictError) return new ApiError(409, "conflict", error.message);
+  const fe = error as Partial<FastifyError> & { validation?: AjvIssue[]; validationContext?: string };
+  if (Array.isArray(fe.validation) && fe.validation.length > 0 && fe.validationContext !== undefined) {
+    // A request that does not fit the schema (response validation failures have no context and are 500s).
+    const issue = fe.validation[0]!;
+    const field = fieldOf(issue);
+    const part = PART_NAMES[fe.validationContext] ?? fe.validationContext;
+    return new ApiError(400, "invalid_request", describeIssue(issue, field, part), field === "" ? undefined : field);
+  }
+  switch (fe.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ApiError(413, "payload_too_large", "the request body is larger than the server accepts");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ApiError(415, "unsupported_media_type", "send the request body as application/json");
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ApiError(400, "invalid_request", "the request says it has a JSON body but it is empty; send {} for no fields");
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ApiError(400, "invalid_request", "the request's content-length does not match its body");
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && fe.statusCode === 400) return new ApiError(400, "invalid_request", `the request body is not valid JSON: ${error.message}`);
+  if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, "invalid_request", fe.message ?? "bad request");
+  return new ApiError(500, "internal", "the server failed to handle the request; its log says why");
+}
+
+/** A 404 for a missing execution. */
+export function noExecution(id: string): ApiError {
+  return new ApiError(404, "not_found", `no execution ${JSON.stringify(id)}`, "id");
+}

@@ -1,0 +1,358 @@
+/**
+ * Executions: create, list, get, their node executions, abort, relaunch,
+ * recover, and answers to their gates.
+ *
+ * @module
+ */
+import { Type } from "@sinclair/typebox";
+import type { preValidationHookHandler } from "fastify";
+import type { LiteralType } from "../idl/core.js";
+import type { LaunchPlanSpec, Node, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import type { EntityKey as StoreKey, ExecutionFilter, ExecutionRow, RegisteredEntity } from "../store/store.js";
+import { decodeCursor } from "../store/rules.js";
+import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
+import { ApiError } from "./errors.js";
+import { jsonToInputs, jsonToValue } from "./json-values.js";
+import {
+  AbortBody,
+  ApiErrorBody,
+  ApproveBody,
+  CreateExecutionBody,
+  ENDED_PHASES,
+  ExecutionInfo,
+  ExecutionPage,
+  ListExecutionsQuery,
+  NodeList,
+  RejectBody,
+  SignalBody,
+  ref,
+  type EntityRef,
+} from "./schemas.js";
+import { executionInfo, executionSummary, nodeInfo } from "./views.js";
+
+const errors = { "4xx": ref(ApiErrorBody), "5xx": ref(ApiErrorBody) };
+const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const EmptyBody = Type.Object({}, { additionalProperties: false });
+const TAGS = ["Executions"];
+
+/** Lets a client leave out the body of a POST whose fields are all optional. */
+const optionalBody: preValidationHookHandler = (request, _reply, done) => {
+  if (request.body === undefined || request.body === null) request.body = {};
+  done();
+};
+
+async function resolveEntity(ctx: RouteContext, kind: "workflow" | "launchPlan", r: EntityRef, field: string): Promise<RegisteredEntity> {
+  const store = ctx.engine.store;
+  const project = r.project ?? ctx.engine.project;
+  const domain = r.domain ?? ctx.engine.domain;
+  const label = kind === "launchPlan" ? "launch plan" : "workflow";
+  if (r.version !== undefined) {
+    const e = await store.getEntity(kind, { project, domain, name: r.name, version: r.version });
+    if (!e) throw new ApiError(404, "not_found", `${label} ${JSON.stringify(r.name)} version ${JSON.stringify(r.version)} is not registered in ${project}/${domain}`, `${field}.version`);
+    return e;
+  }
+  const all = await store.listEntities(kind, { project, domain, name: r.name });
+  const latest = all[all.length - 1];
+  if (!latest) throw new ApiError(404, "not_found", `no ${label} ${JSON.stringify(r.name)} is registered in ${project}/${domain}`, `${field}.name`);
+  return latest;
+}
+
+/** The input types of a registered workflow or launch plan, by name. */
+async function inputTypes(ctx: RouteContext, e: RegisteredEntity): Promise<Record<string, LiteralType>> {
+  const types: Record<string, LiteralType> = {};
+  if (e.kind === "workflow") {
+    for (const [name, v] of Object.entries((e.spec as WorkflowSpec).template?.interface?.inputs?.variables ?? {})) types[name] = v.type ?? {};
+    return types;
+  }
+  const lp = e.spec as LaunchPlanSpec;
+  for (const [name, p] of Object.entries(lp.defaultInputs?.parameters ?? {})) if (p.var?.type) types[name] = p.var.type;
+  const w = lp.workflowId ?? {};
+  const wf = await ctx.engine.store.getEntity("workflow", { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" });
+  for (const [name, v] of Object.entries((wf?.spec as WorkflowSpec | undefined)?.template?.interface?.inputs?.variables ?? {})) types[name] ??= v.type ?? {};
+  return types;
+}
+
+function* nodesOf(nodes: readonly Node[] | undefined): Generator<Node> {
+  for (const n of nodes ?? []) {
+    yield n;
+    const ie = n.branchNode?.ifElse;
+    if (ie) {
+      const inner = [ie.case?.thenNode, ...(ie.other ?? []).map((b) => b.thenNode), ie.elseNode].filter((x): x is Node => x !== undefined);
+      yield* nodesOf(inner);
+    }
+    if (n.arrayNode?.node) yield* nodesOf([n.arrayNode.node]);
+  }
+}
+
+/** The gates of an execution's workflow: signals with their types, and approvals. */
+async function gatesOf(ctx: RouteContext, row: ExecutionRow): Promise<{ signals: Map<string, LiteralType>; approvals: Set<string> }> {
+  const signals = new Map<string, LiteralType>();
+  const approvals = new Set<string>();
+  const wf = await ctx.engine.store.getEntity("workflow", row.workflow);
+  const spec = wf?.spec as WorkflowSpec | undefined;
+  const templates: (WorkflowTemplate | undefined)[] = [spec?.template, ...(spec?.subWorkflows ?? [])];
+  for (const t of templates) {
+    for (const n of nodesOf(t?.nodes)) {
+      const g = n.gateNode;
+      if (g?.signal?.signalId && g.signal.type) signals.set(g.signal.signalId, g.signal.type);
+      if (g?.approve?.signalId) approvals.add(g.approve.signalId);
+    }
+  }
+  return { signals, approvals };
+}
+
+function requireActive(row: ExecutionRow, what: string): void {
+  if (ENDED_PHASES.has(row.phase)) throw new ApiError(409, "conflict", `execution ${row.id} already ${row.phase}; it cannot ${what}`);
+}
+
+function list(names: Iterable<string>): string {
+  const all = [...names].map((n) => JSON.stringify(n));
+  return all.length > 0 ? all.join(", ") : "none";
+}
+
+async function infoOf(ctx: RouteContext, id: string): Promise<ExecutionInfo> {
+  return executionInfo(await requireExecution(ctx, id));
+}
+
+/**
+ * Adds the execution endpoints.
+ *
+ * @example
+ * ```ts
+ * executionRoutes(app, ctx);
+ * ```
+ */
+export function executionRoutes(app: Api, ctx: RouteContext): void {
+  const { engine } = ctx;
+  const store = engine.store;
+
+  app.post(
+    `${API_PREFIX}/executions`,
+    {
+      schema: {
+        operationId: "createExecution",
+        tags: TAGS,
+        summary: "Starts an execution of a registered workflow or launch plan",
+        description:
+          "Name exactly one of `workflow` and `launchPlan`; its project and domain default to the server's, its version to the latest registered. Inputs are JSON, converted by the entity's declared types: datetimes as ISO 8601 strings, durations in milliseconds, files and directories as `{ uri, format? }`. Every input is checked before anything is stored.",
+        body: ref(CreateExecutionBody),
+        response: { 201: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if ((body.workflow === undefined) === (body.launchPlan === undefined)) {
+        throw new ApiError(400, "invalid_request", "name exactly one of workflow and launchPlan", body.workflow === undefined ? "workflow" : "launchPlan");
+      }
+      const kind = body.launchPlan !== undefined ? "launchPlan" : "workflow";
+      const entity = await resolveEntity(ctx, kind, (body.launchPlan ?? body.workflow)!, kind);
+      const converted = jsonToInputs(await inputTypes(ctx, entity), body.inputs ?? {});
+      if (!converted.ok) {
+        const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}`;
+        throw new ApiError(400, "invalid_input", `input ${JSON.stringify(converted.input)} of ${label}: ${converted.problem}`, `inputs.${converted.input}`);
+      }
+      const o = body.options ?? {};
+      const key: StoreKey = entity.key;
+      const id = await engine.startRegistered(kind, key, converted.values, {
+        ...(o.maxParallelism !== undefined ? { maxParallelism: o.maxParallelism } : {}),
+        ...(o.overwriteCache !== undefined ? { overwriteCache: o.overwriteCache } : {}),
+      });
+      reply.code(201);
+      return infoOf(ctx, id);
+    },
+  );
+
+  app.get(
+    `${API_PREFIX}/executions`,
+    {
+      schema: {
+        operationId: "listExecutions",
+        tags: TAGS,
+        summary: "Lists executions, newest first, one page at a time",
+        querystring: ListExecutionsQuery,
+        response: { 200: ref(ExecutionPage), ...errors },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      if (q.cursor !== undefined) {
+        try {
+          decodeCursor(q.cursor);
+        } catch {
+          throw new ApiError(400, "invalid_request", "cursor is not one this server made; pass back the `next` of the previous page", "cursor");
+        }
+      }
+      const filter: ExecutionFilter = {
+        ...(q.project !== undefined ? { project: q.project } : {}),
+        ...(q.domain !== undefined ? { domain: q.domain } : {}),
+        ...(q.workflow !== undefined ? { workflowName: q.workflow } : {}),
+        ...(q.launchPlan !== undefined ? { launchPlanName: q.launchPlan } : {}),
+        ...(q.phase !== undefined ? { phase: q.phase } : {}),
+        ...(q.createdAfter !== undefined ? { createdAfter: Date.parse(q.createdAfter) } : {}),
+        ...(q.createdBefore !== undefined ? { createdBefore: Date.parse(q.createdBefore) } : {}),
+        ...(q.parent !== undefined ? { parentId: q.parent } : {}),
+      };
+      const page = await engine.list(filter, { limit: q.limit ?? 50, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) });
+      return { items: page.items.map(executionSummary), ...(page.next !== undefined ? { next: page.next } : {}) };
+    },
+  );
+
+  app.get(
+    `${API_PREFIX}/executions/:id`,
+    {
+      schema: {
+        operationId: "getExecution",
+        tags: TAGS,
+        summary: "An execution, with its inputs, outputs and error",
+        params: IdParams,
+        response: { 200: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request) => infoOf(ctx, request.params.id),
+  );
+
+  app.get(
+    `${API_PREFIX}/executions/:id/nodes`,
+    {
+      schema: {
+        operationId: "listNodeExecutions",
+        tags: TAGS,
+        summary: "The node executions of an execution: inputs, outputs, errors, attempts, cache status",
+        params: IdParams,
+        response: { 200: ref(NodeList), ...errors },
+      },
+    },
+    async (request) => {
+      await requireExecution(ctx, request.params.id);
+      return { items: (await store.listNodes(request.params.id)).map(nodeInfo) };
+    },
+  );
+
+  app.post(
+    `${API_PREFIX}/executions/:id/abort`,
+    {
+      preValidation: optionalBody,
+      schema: {
+        operationId: "abortExecution",
+        tags: TAGS,
+        summary: "Aborts a running execution (the abort is applied shortly after)",
+        params: IdParams,
+        body: ref(AbortBody),
+        response: { 202: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await requireExecution(ctx, request.params.id);
+      requireActive(row, "be aborted");
+      try {
+        await engine.abort(row.id, request.body.reason ?? "aborted through the API");
+      } catch (e) {
+        // It ended between the check and the abort.
+        requireActive(await requireExecution(ctx, row.id), "be aborted");
+        throw e;
+      }
+      reply.code(202);
+      return infoOf(ctx, row.id);
+    },
+  );
+
+  app.post(
+    `${API_PREFIX}/executions/:id/relaunch`,
+    {
+      preValidation: optionalBody,
+      schema: {
+        operationId: "relaunchExecution",
+        tags: TAGS,
+        summary: "Starts a new execution of the same entity with the same inputs",
+        params: IdParams,
+        body: EmptyBody,
+        response: { 201: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await requireExecution(ctx, request.params.id);
+      const id = await engine.relaunch(row.id);
+      reply.code(201);
+      return infoOf(ctx, id);
+    },
+  );
+
+  app.post(
+    `${API_PREFIX}/executions/:id/recover`,
+    {
+      preValidation: optionalBody,
+      schema: {
+        operationId: "recoverExecution",
+        tags: TAGS,
+        summary: "Starts a new execution that reuses the outputs of the task nodes that succeeded, and runs the rest",
+        params: IdParams,
+        body: EmptyBody,
+        response: { 201: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await requireExecution(ctx, request.params.id);
+      if (!["failed", "aborted", "timedOut"].includes(row.phase)) {
+        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed, aborted or timed-out execution can be recovered`);
+      }
+      const id = await engine.recover(row.id);
+      reply.code(201);
+      return infoOf(ctx, id);
+    },
+  );
+
+  app.post(
+    `${API_PREFIX}/executions/:id/signal`,
+    {
+      schema: {
+        operationId: "signalExecution",
+        tags: TAGS,
+        summary: "Gives the value a gate of the execution waits for (`waitForInput`)",
+        description: "The value is JSON, converted by the signal's declared type.",
+        params: IdParams,
+        body: ref(SignalBody),
+        response: { 202: ref(ExecutionInfo), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await requireExecution(ctx, request.params.id);
+      requireActive(row, "take a signal");
+      const { name, value } = request.body;
+      const { signals } = await gatesOf(ctx, row);
+      const type = signals.get(name);
+      if (!type) throw new ApiError(400, "invalid_input", `execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)} (signals: ${list(signals.keys())})`, "name");
+      const converted = jsonToValue(type, value);
+      if (!converted.ok) throw new ApiError(400, "invalid_input", `signal ${JSON.stringify(name)}: ${converted.problem}`, "value");
+      await engine.signal(row.id, name, converted.value);
+      reply.code(202);
+      return infoOf(ctx, row.id);
+    },
+  );
+
+  for (const verb of ["approve", "reject"] as const) {
+    app.post(
+      `${API_PREFIX}/executions/:id/${verb}`,
+      {
+        schema: {
+          operationId: `${verb}Execution`,
+          tags: TAGS,
+          summary: verb === "approve" ? "Approves an approval gate (`approve`)" : "Rejects an approval gate: the execution fails",
+          params: IdParams,
+          body: verb === "approve" ? ref(ApproveBody) : ref(RejectBody),
+          response: { 202: ref(ExecutionInfo), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const row = await requireExecution(ctx, request.params.id);
+        requireActive(row, `be ${verb}d`);
+        const body = request.body as { name: string; reason?: string };
+        const { approvals } = await gatesOf(ctx, row);
+        if (!approvals.has(body.name)) throw new ApiError(400, "invalid_input", `execution ${row.id} has no approval gate named ${JSON.stringify(body.name)} (approvals: ${list(approvals)})`, "name");
+        if (verb === "approve") await engine.approve(row.id, body.name);
+        else await engine.reject(row.id, body.name, body.reason ?? "rejected through the API");
+        reply.code(202);
+        return infoOf(ctx, row.id);
+      },
+    );
+  }
+}
