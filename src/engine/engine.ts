@@ -26,6 +26,10 @@ import { inputsToLiterals, literalsToValues } from "./values.js";
 import { registerEntity, type Registration } from "./registry.js";
 import { fireDueTicks } from "./scheduler.js";
 import { inflate, literalReader, offloadLarge } from "./offload.js";
+import { checkSpecs, type SpecToRegister } from "./spec-check.js";
+import { specDigest } from "./digest.js";
+import { entityKey } from "./step.js";
+import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
 
@@ -127,6 +131,35 @@ export class Engine {
   /** Registers an entity and everything it references. */
   register(entity: EntityLike | Workflow, options: CompileOptions = {}): Promise<Registration> {
     return registerEntity(this.store, entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+  }
+
+  /**
+   * Registers specs compiled elsewhere (files from `aloft compile`, or Flyte's
+   * packaging). Every spec is checked first, against the flyteidl protos and for
+   * what running it needs (references, node ids, bindings, no cycles); a
+   * malformed batch stores nothing.
+   */
+  async registerSpecs(batch: readonly SpecToRegister[]): Promise<{ readonly kind: string; readonly key: EntityKey; readonly created: boolean }[]> {
+    const existing = new Set<string>();
+    for (const s of batch) {
+      for (const t of s.kind === "workflow" ? [s.spec.template, ...(s.spec.subWorkflows ?? [])] : []) {
+        for (const n of t?.nodes ?? []) {
+          for (const [kind, id] of [["task", n.taskNode?.referenceId], ["launchPlan", n.workflowNode?.launchplanRef]] as const) {
+            if (id && (await this.store.getEntity(kind, entityKey(id)))) existing.add(`${kind}|${idKey(id)}`);
+          }
+        }
+      }
+    }
+    checkSpecs(batch, (kind, id) => existing.has(`${kind}|${idKey(id)}`));
+    const now = Date.now();
+    const out: { kind: string; key: EntityKey; created: boolean }[] = [];
+    const items = batch.map((s) => ({ kind: s.kind, key: entityKey(s.kind === "launchPlan" ? s.id : s.spec.template!.id!), spec: s.spec }));
+    for (const i of items) {
+      const e = await this.store.getEntity(i.kind, i.key);
+      if (e && e.digest !== specDigest(i.spec)) await this.store.registerEntity({ kind: i.kind, key: i.key, spec: i.spec, digest: specDigest(i.spec), createdAt: now });
+    }
+    for (const i of items) out.push({ kind: i.kind, key: i.key, created: (await this.store.registerEntity({ kind: i.kind, key: i.key, spec: i.spec, digest: specDigest(i.spec), createdAt: now })) === "created" });
+    return out;
   }
 
   // ---- executions -----------------------------------------------------------
