@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, SqliteStore } from "../../src/store/sqlite-store.js";
-import { SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
+import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
 import { describeStoreConformance } from "./conformance.js";
 import { T0, cacheEntry, entity, execution, item, node, start } from "./fixtures.js";
 
@@ -31,7 +31,7 @@ describe("SqliteStore on disk", () => {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.prepare("SELECT MAX(version) AS v FROM schema_version").get()).toEqual({ v: SCHEMA_VERSION });
       const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
-      expect(indexes).toEqual(expect.arrayContaining(["events_pending", "task_items_ready", "task_items_leases", "executions_by_created", "executions_by_parent"]));
+      expect(indexes).toEqual(expect.arrayContaining(["events_pending", "events_pending_by_id", "task_items_ready", "task_items_leases", "executions_by_created", "executions_by_parent"]));
     } finally {
       db.close();
     }
@@ -71,6 +71,23 @@ describe("SqliteStore on disk", () => {
     }
     const db = new Database(file, { readonly: true });
     expect(db.prepare("SELECT COUNT(*) AS n FROM schema_version").get()).toEqual({ n: SCHEMA_VERSION });
+    db.close();
+  });
+
+  it("migrates a database made at schema version 1 to the current version, keeping its rows", async () => {
+    const file = newFile();
+    mkdirSync(path.dirname(file), { recursive: true });
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0] ?? "");
+    old.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version (version) VALUES (1)");
+    old.prepare("INSERT INTO schedule_ticks (schedule, tick_at) VALUES (?, ?)").run("nightly", T0);
+    old.close();
+    const store = await openSqliteStore(file);
+    expect(await store.lastScheduleTick("nightly")).toBe(T0);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.prepare("SELECT version FROM schema_version ORDER BY version").all()).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'events_pending_by_id'").get()).toEqual({ name: "events_pending_by_id" });
     db.close();
   });
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { systemFailureMessage } from "../rules.js";
+import { compareText, systemFailureMessage } from "../rules.js";
 import type { ClaimedTask, TaskResult } from "../store.js";
 import { taskItemFromCols, toJson, type TaskItemCols } from "./codec.js";
 import type { Sql } from "./sql.js";
@@ -22,11 +22,10 @@ import type { Sql } from "./sql.js";
  * ```
  */
 export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number, now: number): ClaimedTask[] {
-  const exhausted = sql.all<TaskItemCols>(
-    `SELECT * FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ? AND system_attempts + 1 >= max_system_attempts
-     ORDER BY ready_at, id`,
-    now,
-  );
+  // Sorted here rather than in SQL, so that the lease index (not the readiness one) finds the few expired leases.
+  const exhausted = sql
+    .all<TaskItemCols>("SELECT * FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ? AND system_attempts + 1 >= max_system_attempts", now)
+    .sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
   for (const r of exhausted) {
     const lost = r.system_attempts + 1;
     const body = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };

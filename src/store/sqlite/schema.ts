@@ -127,6 +127,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (schedule, tick_at)
   ) WITHOUT ROWID;
   `,
+  // 2: due events are read in id order; without this index that read scanned every consumed event too.
+  `
+  CREATE INDEX events_pending_by_id ON events (id, due_at) WHERE consumed = 0;
+  `,
 ];
 
 /**
