@@ -174,6 +174,34 @@ export class ExecutionError extends AloftError {
 }
 
 /**
+ * A map task failed: too many of its elements failed for the rest to reach
+ * its minimum number of successes. The first element's error is `cause`.
+ *
+ * @example
+ * ```ts
+ * const err = (await wf.run({ xs }).catch((e: unknown) => e)) as ExecutionError;
+ * if (err.cause instanceof MapTaskError) console.log(err.cause.failed, err.cause.firstFailedIndex);
+ * ```
+ */
+export class MapTaskError extends AloftError {
+  override name = "MapTaskError";
+  constructor(
+    message: string,
+    /** How many elements the map has. */
+    readonly total: number,
+    /** How many elements failed when the map gave up. */
+    readonly failed: number,
+    /** How many elements had to succeed. */
+    readonly required: number,
+    /** The index of the first element that failed (-1 when none did). */
+    readonly firstFailedIndex: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
  * Throw this from a task to fail the attempt without retrying it, whatever
  * the task's `retries`.
  *

@@ -42,6 +42,7 @@ export type { Entity, AnyEntity, EntityLike, EntityKind, FailurePolicy } from ".
 export type { OutputsSpec, OutputValues, ReturnValue, CallResult, NodeOutputs, Bindable, BindingsOf, HandlesOf, EntityInterface } from "./sdk/interface.js";
 export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, CacheStatus, PendingSignal } from "./sdk/runner-port.js";
 export { dynamic, type DynamicBody, type DynamicResult } from "./sdk/dynamic.js";
+export { mapTask, type MapTask, type MapTaskOptions, type MappedInputs, type MappedOutputs, type AllowsFailures } from "./sdk/map-task.js";
 export { clearLocalCache, type ClearCacheOptions } from "./local/clear-cache.js";
 
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";

@@ -19,6 +19,7 @@ import { compileBinding, compileInterface } from "./bindings.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
 import { taskTemplate } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
+import { arrayNodeOf } from "./map-task.js";
 
 /** The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it). */
 export const MISSED_TICKS_LABEL = "aloft.schedule.missed";
@@ -232,6 +233,9 @@ class Compiler {
       case "launchPlan":
         node.workflowNode = { launchplanRef: this.launchPlan(def).id };
         return;
+      case "mapTask":
+        node.arrayNode = arrayNodeOf(def, this.task(def.task), node.inputs);
+        return;
     }
   }
 }
@@ -256,6 +260,11 @@ function run(def: EntityDefinition, target: CompileTarget): { compiler: Compiler
     case "launchPlan": {
       const { id, spec } = c.launchPlan(def);
       return { compiler: c, root: id, spec };
+    }
+    case "mapTask": {
+      // Alone, a map task compiles to a workflow of one array node (a map task registers no task of its own).
+      const spec = c.workflowSpec(def.asWorkflow());
+      return { compiler: c, root: spec.template!.id!, spec };
     }
   }
 }
@@ -307,7 +316,7 @@ function entityDefinition(entity: unknown): EntityDefinition {
  */
 export function compile(entity: AnyEntity & { readonly kind: "task" }, options?: CompileOptions): TaskSpec;
 export function compile(entity: AnyEntity & { readonly kind: "launchPlan" }, options?: CompileOptions): LaunchPlanSpec;
-export function compile(entity: (AnyEntity & { readonly kind: "workflow" }) | Workflow, options?: CompileOptions): WorkflowSpec;
+export function compile(entity: (AnyEntity & { readonly kind: "workflow" | "mapTask" }) | Workflow, options?: CompileOptions): WorkflowSpec;
 export function compile(entity: AnyEntity | Workflow, options?: CompileOptions): WorkflowSpec | TaskSpec | LaunchPlanSpec;
 export function compile(entity: AnyEntity | Workflow, options: CompileOptions = {}): WorkflowSpec | TaskSpec | LaunchPlanSpec {
   return resolveTarget(entityDefinition(entity), options).result.spec;

@@ -30,6 +30,9 @@ export function compileConstruct(node: Node, construct: NodeConstruct, compileNo
 export function applyOverrides(node: Node, o: NodeOverrides): void {
   const meta = (node.metadata ??= {});
   if (o.name !== undefined) meta.name = o.name;
+  // A map task's settings apply to each element: they belong to the task node its array node runs.
+  const sub = node.arrayNode?.node;
+  if (sub) return applyOverrides(sub, { ...o, name: undefined });
   if (o.retries !== undefined) meta.retries = { retries: o.retries };
   if (o.timeoutMs !== undefined) meta.timeout = protoDuration(o.timeoutMs);
   if (o.interruptible !== undefined) meta.interruptible = o.interruptible;

@@ -16,6 +16,7 @@ import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
 import { gateTarget } from "./targets/gate.js";
 import { branchTarget } from "./targets/branch.js";
+import { mapTarget } from "./targets/map.js";
 
 /** Reads a value for a binding from the workflow inputs and the node results. */
 export type Getter = (inputs: Readonly<Record<string, unknown>>, results: readonly (Record<string, unknown> | undefined)[]) => unknown;
@@ -192,6 +193,7 @@ export class Planner {
     }
     if (node.gateNode) return gateTarget(node.id ?? "", node.gateNode, node.metadata);
     if (node.branchNode) return branchTarget(node, (inner) => this.target(inner));
+    if (node.arrayNode) return mapTarget(node.id ?? "", node.arrayNode, (id) => this.task(id));
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 

@@ -13,7 +13,7 @@ export class NodeRecord {
   readonly startedAt = Date.now();
   endedAt: number | undefined = undefined;
   error: string | undefined = undefined;
-  elements: { total: number; succeeded: number; failed: number; cacheHits: number } | undefined = undefined;
+  elements: { total: number; succeeded: number; failed: number; cacheHits: number; retries: number } | undefined = undefined;
 
   constructor(
     readonly path: string,

@@ -6,7 +6,7 @@
  */
 import { AbortedError, InputValueError } from "../errors.js";
 import { compileBundle, type CompiledBundle } from "../compiler/compile.js";
-import type { EntityDefinition } from "../sdk/entity.js";
+import { describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import type { EntityRunner, RunOptions } from "../sdk/runner-port.js";
 import { Planner } from "./plan.js";
 import { executeWorkflow, runWorkflowPlan } from "./execute-workflow.js";
@@ -37,7 +37,7 @@ function prepare(def: EntityDefinition): Prepared {
 }
 
 function labelOf(def: EntityDefinition): string {
-  return `${def.kind === "launchPlan" ? "launch plan" : def.kind} ${JSON.stringify(def.name)}`;
+  return describeEntity(def);
 }
 
 async function execute(def: EntityDefinition, inputs: Record<string, unknown>, env: RunEnvironment): Promise<Outputs> {
@@ -68,6 +68,21 @@ async function execute(def: EntityDefinition, inputs: Record<string, unknown>, e
       const open = plan.inputs.filter((c) => !Object.prototype.hasOwnProperty.call(lp.fixed, c.name));
       const checked = checkRunInputs(open, inputs, label, lp.defaults);
       return executeWorkflow(plan, { ...checked, ...lp.fixed }, env);
+    }
+    case "mapTask": {
+      // The map compiles alone to a workflow of its one array node; that node runs alone, recorded under the map's name.
+      const plan = planner.workflow(bundle.root);
+      const node = plan.nodes[0]!;
+      const checked = checkRunInputs(plan.inputs, inputs, label);
+      const record = env.recorder.start(def.name, node.target.label);
+      try {
+        const out = await node.target.run(checked, { env, path: def.name, metadata: node.metadata, record });
+        record.end("succeeded");
+        return out;
+      } catch (e) {
+        record.end("failed", e);
+        throw e;
+      }
     }
   }
 }

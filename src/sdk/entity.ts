@@ -53,11 +53,34 @@ export interface LaunchPlanDefinition {
   readonly schedule?: ScheduleOption | undefined;
 }
 
+/**
+ * A map task's definition: the task it runs once per element, and how. It is
+ * its own kind, not a task option: it compiles to an `arrayNode` instead of a
+ * `taskNode`, registers no task of its own (the task it maps is registered),
+ * and the runners plan it as a node of its own.
+ */
+export interface MapTaskDefinition {
+  readonly kind: "mapTask";
+  readonly name: string;
+  /** Lists of the task's inputs (its fixed inputs as they are) and lists of its outputs. */
+  readonly interface: EntityInterface;
+  /** The task run for each element. */
+  readonly task: TaskDefinition;
+  /** How many elements may run at once; undefined inherits the run's parallelism. */
+  readonly concurrency: number | undefined;
+  /** The share of elements that must succeed; undefined means all. */
+  readonly minSuccessRatio: number | undefined;
+  /** Inputs bound once for every element (Flyte's `bound_inputs`), in the task's input order. */
+  readonly fixed: readonly string[];
+  /** The map as a workflow of one array node, for compiling or running it alone. */
+  readonly asWorkflow: () => WorkflowDefinition;
+}
+
 /** The kinds of entity. */
-export type EntityKind = "task" | "workflow" | "launchPlan";
+export type EntityKind = "task" | "workflow" | "launchPlan" | "mapTask";
 
 /** Any entity's definition. */
-export type EntityDefinition = TaskDefinition | WorkflowDefinition | LaunchPlanDefinition;
+export type EntityDefinition = TaskDefinition | WorkflowDefinition | LaunchPlanDefinition | MapTaskDefinition;
 
 /** The arguments of a call: bindings may be left out when no input is required. */
 export type CallArgs<I extends TypeRecord, D extends PropertyKey = never> = {} extends BindingsOf<I, D> ? [bindings?: BindingsOf<I, D>] : [bindings: BindingsOf<I, D>];
@@ -129,7 +152,7 @@ export function definitionOf(value: unknown): EntityDefinition | undefined {
 
 /** A one-word description of an entity for messages: `task "slope"`. */
 export function describeEntity(def: EntityDefinition): string {
-  const kind = def.kind === "launchPlan" ? "launch plan" : def.kind;
+  const kind = def.kind === "launchPlan" ? "launch plan" : def.kind === "mapTask" ? "map task" : def.kind;
   return `${kind} ${JSON.stringify(def.name)}`;
 }
 

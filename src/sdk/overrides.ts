@@ -46,6 +46,7 @@ export interface NodeOverrides {
 /** Which overrides a kind of node accepts. */
 const ALLOWED: Record<string, readonly (keyof OverridesOption)[]> = {
   task: ["name", "retries", "timeout", "cache", "interruptible", "resources"],
+  mapTask: ["name", "retries", "timeout", "cache", "interruptible", "resources"],
   workflow: ["name", "interruptible"],
   launchPlan: ["name", "interruptible"],
   gate: ["name", "timeout"],

@@ -57,8 +57,12 @@ export interface NodeExecution {
   readonly endedAt: Date | undefined;
   /** The last error, for a failed or retried node. */
   readonly error: string | undefined;
-  /** Progress of a map task: elements done, failed and in all. */
-  readonly elements?: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly cacheHits: number };
+  /**
+   * Progress of a map task: its elements in all, those that succeeded (cache
+   * hits included) and failed, the cache hits, and the retries made across
+   * elements (each element has the task's retries).
+   */
+  readonly elements?: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly cacheHits: number; readonly retries: number };
 }
 
 /** A gate waiting for a value. */
