@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Engine } from "../engine/engine.js";
 import type { ExecutionRow } from "../store/store.js";
 import { noExecution } from "./errors.js";
+import type { StoredValues } from "./stored-values.js";
 import type { Watches } from "./watch.js";
 
 /** The fastify instance, typed by the API's TypeBox schemas. */
@@ -17,6 +18,8 @@ export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression,
 export interface RouteContext {
   readonly engine: Engine;
   readonly watches: Watches;
+  /** Reads back values the engine keeps in its blob store. */
+  readonly values: StoredValues;
   /** Streams open now, ended when the server closes. */
   readonly streams: Set<() => void>;
 }

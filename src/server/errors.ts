@@ -120,7 +120,14 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError(500, "internal", "the server failed to handle the request; its log says why");
 }
 
-/** A 404 for a missing execution. */
+/**
+ * A 404 for a missing execution.
+ *
+ * @example
+ * ```ts
+ * if (!row) throw noExecution(id); // 404 { error: { code: "not_found", message: 'no execution "a1"', field: "id" } }
+ * ```
+ */
 export function noExecution(id: string): ApiError {
   return new ApiError(404, "not_found", `no execution ${JSON.stringify(id)}`, "id");
 }

@@ -20,6 +20,9 @@
  * | dataframe            | `{ uri, format?, columns? }` (columns: `[{ name, type }]`, read-only) |
  * | union, optional      | the JSON of the first variant the value converts to    |
  *
+ * A stored value too large for the database (kept in the blob store) that
+ * the server cannot read back is shown as `{ "$offloaded": { uri, sizeBytes } }`.
+ *
  * Converting never runs code: it only builds plain values and references.
  *
  * @module
@@ -240,6 +243,8 @@ function timestampIso(ts: { seconds?: string; nanos?: number }): string {
  * ```
  */
 export function literalToJson(literal: Literal): unknown {
+  const off = literal.offloadedMetadata;
+  if (off) return { $offloaded: { uri: off.uri ?? "", sizeBytes: Number(off.sizeBytes ?? 0) } };
   if (literal.collection) return (literal.collection.literals ?? []).map(literalToJson);
   if (literal.map) return Object.fromEntries(Object.entries(literal.map.literals ?? {}).map(([k, l]) => [k, literalToJson(l)]));
   const s = literal.scalar;

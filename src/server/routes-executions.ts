@@ -111,7 +111,7 @@ function list(names: Iterable<string>): string {
 }
 
 async function infoOf(ctx: RouteContext, id: string): Promise<ExecutionInfo> {
-  return executionInfo(await requireExecution(ctx, id));
+  return executionInfo(await ctx.values.execution(await requireExecution(ctx, id)));
 }
 
 /**
@@ -224,7 +224,8 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
     },
     async (request) => {
       await requireExecution(ctx, request.params.id);
-      return { items: (await store.listNodes(request.params.id)).map(nodeInfo) };
+      const rows = await store.listNodes(request.params.id);
+      return { items: await Promise.all(rows.map(async (r) => nodeInfo(await ctx.values.node(r)))) };
     },
   );
 

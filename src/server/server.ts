@@ -27,6 +27,8 @@ import { swaggerOptions } from "./openapi.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { ajvPlugins, requestValidatorCompiler } from "./validation.js";
 import { Watches } from "./watch.js";
+import { StoredValues } from "./stored-values.js";
+import type { BlobStore } from "../store/blob-store.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -44,6 +46,11 @@ export interface ServerOptions {
   readonly eventPollMs?: number;
   /** Whether responses are checked against their schemas before they are sent (default true). */
   readonly validateResponses?: boolean;
+  /**
+   * The blob store the engine keeps large values in (the engine's `values`): with it, the API shows
+   * those values; without it, it shows `{ "$offloaded": { uri, sizeBytes } }` in their place.
+   */
+  readonly values?: BlobStore | undefined;
   /** Called with errors the server survives (500s, failed polls); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -103,7 +110,8 @@ export function createServer(options: ServerOptions): AloftServer {
   if (options.token !== undefined && options.token === "") throw new RangeError("token must not be empty; leave it out for no token");
 
   const app = fastify({ bodyLimit, logger: false, exposeHeadRoutes: false, return503OnClosing: true }) as unknown as Api;
-  const ctx: RouteContext = { engine: options.engine, watches: new Watches(options.engine.store, options.eventPollMs ?? 50, onError), streams: new Set() };
+  const values = new StoredValues(options.values);
+  const ctx: RouteContext = { engine: options.engine, values, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
 
   // Bodies are JSON only: anything else is a 415.
   app.removeContentTypeParser("text/plain");

@@ -37,7 +37,14 @@ export function makeAjv(shared: readonly TSchema[], options: Options = {}): Ajv 
   return ajv;
 }
 
-/** Adds the shared schemas and formats to an ajv instance made elsewhere (for the response validator). */
+/**
+ * Adds the shared schemas and formats to an ajv instance made elsewhere (for the response validator).
+ *
+ * @example
+ * ```ts
+ * await app.register(responseValidation, { ajv: { plugins: ajvPlugins(SHARED_SCHEMAS) } });
+ * ```
+ */
 export function ajvPlugins(shared: readonly TSchema[]): ((ajv: Ajv) => void)[] {
   return [
     (ajv) => {

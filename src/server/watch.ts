@@ -9,6 +9,7 @@
  * @module
  */
 import type { Store } from "../store/store.js";
+import type { StoredValues } from "./stored-values.js";
 import { ENDED_PHASES, type ExecutionEnd, type ExecutionInfo, type NodeExecutionInfo } from "./schemas.js";
 import { executionInfo, nodeInfo } from "./views.js";
 
@@ -37,6 +38,7 @@ class ExecutionWatch {
 
   constructor(
     private readonly store: Store,
+    private readonly values: StoredValues,
     private readonly id: string,
     private readonly pollMs: number,
     private readonly onIdle: () => void,
@@ -89,13 +91,13 @@ class ExecutionWatch {
       if (this.stopped) return;
       const events: WatchEvent[] = [];
       const first = this.exec === undefined;
-      const exec = executionInfo(row);
+      const exec = executionInfo(await this.values.execution(row));
       const execText = JSON.stringify(exec);
       const execChanged = execText !== this.exec?.text;
       this.exec = { data: exec, text: execText };
       if (first) events.push({ type: "execution", data: exec });
       for (const r of rows) {
-        const n = nodeInfo(r);
+        const n = nodeInfo(await this.values.node(r));
         const text = JSON.stringify(n);
         if (this.nodes.get(n.path)?.text === text) continue;
         this.nodes.set(n.path, { data: n, text });
@@ -126,7 +128,7 @@ class ExecutionWatch {
  *
  * @example
  * ```ts
- * const watches = new Watches(store, 50, console.error);
+ * const watches = new Watches(store, new StoredValues(blobs), 50, console.error);
  * const unsubscribe = watches.subscribe(id, (event) => console.log(event.type, event.data));
  * ```
  */
@@ -135,6 +137,7 @@ export class Watches {
 
   constructor(
     private readonly store: Store,
+    private readonly values: StoredValues,
     private readonly pollMs: number,
     private readonly onError: (e: unknown) => void,
   ) {}
@@ -145,6 +148,7 @@ export class Watches {
     if (!w) {
       const created: ExecutionWatch = new ExecutionWatch(
         this.store,
+        this.values,
         id,
         this.pollMs,
         () => {

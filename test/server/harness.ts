@@ -3,7 +3,7 @@
  * tasks run by the in-process test worker.
  */
 import type { AnyEntity } from "aloft";
-import { Engine } from "../../src/engine/engine.js";
+import { Engine, type EngineOptions } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { createServer, type AloftServer, type ServerOptions } from "../../src/server/server.js";
@@ -26,13 +26,13 @@ export interface Api {
 /** Starts an engine, an inline worker for `roots` (each registered), and a server on port 0. */
 export async function startApi(
   roots: readonly AnyEntity[],
-  options: { store?: Store; token?: string; server?: Partial<Omit<ServerOptions, "engine">> } = {},
+  options: { store?: Store; token?: string; server?: Partial<Omit<ServerOptions, "engine">>; engine?: Pick<EngineOptions, "values" | "offloadBytes"> } = {},
 ): Promise<Api> {
   const store = options.store ?? new MemoryStore();
-  const engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false });
+  const engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false, ...options.engine });
   engine.run();
   for (const r of roots) await engine.register(r);
-  const stopWorker = inlineWorker(store, roots);
+  const stopWorker = inlineWorker(store, roots, options.engine?.values ? { values: options.engine.values } : {});
   const serverErrors: unknown[] = [];
   const server = createServer({ engine, eventPollMs: 10, onError: (e) => serverErrors.push(e), ...(options.token !== undefined ? { token: options.token } : {}), ...options.server });
   const url = await server.listen({ port: 0 });
