@@ -9,6 +9,7 @@ import type { LiteralMap, Literal } from "../idl/core.js";
 import type { Node } from "../idl/specs.js";
 import { durationMs, taskPolicy } from "../compiler/task-policy.js";
 import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
+import { requiredSuccesses } from "../compiler/map-task.js";
 import type { EngineEvent } from "./events.js";
 import { indexOf } from "./spec-index.js";
 import { elementOf, isActive, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
@@ -31,7 +32,7 @@ function labelOf(node: Node): string {
   if (node.gateNode?.sleep) return "sleep";
   if (node.gateNode?.signal) return `gate ${JSON.stringify(node.gateNode.signal.signalId ?? "")}`;
   if (node.gateNode?.approve) return `approval ${JSON.stringify(node.gateNode.approve.signalId ?? "")}`;
-  if (node.arrayNode) return `map ${JSON.stringify(node.arrayNode.node?.taskNode?.referenceId?.name ?? "")}`;
+  if (node.arrayNode) return `map task ${JSON.stringify(node.metadata?.name ?? node.arrayNode.node?.taskNode?.referenceId?.name ?? "")}`;
   return `node ${node.id ?? ""}`;
 }
 
@@ -410,7 +411,7 @@ class Machine {
       total = n;
     }
     const n = total ?? 0;
-    const minSuccesses = an.minSuccesses ?? (an.minSuccessRatio !== undefined ? Math.ceil(an.minSuccessRatio * n) : n);
+    const minSuccesses = requiredSuccesses(an, n);
     const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
     this.step.newNode(path, labelOf(node), inputs, { ...this.taskData(inner), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
     if (n === 0) return this.finishArray(path);

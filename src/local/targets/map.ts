@@ -22,6 +22,7 @@ import type { RunEnvironment } from "../environment.js";
 import { NodeRecord } from "../recorder.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
 import { taskTarget, type PlannedTask } from "./task.js";
+import { requiredSuccesses } from "../../compiler/map-task.js";
 
 /** Elements started in one turn of the event loop before the map lets others run. */
 const ELEMENTS_PER_TURN = 4096;
@@ -36,17 +37,6 @@ interface MapPlan {
   readonly array: ArrayNode;
 }
 
-/**
- * How many elements must succeed: `minSuccesses`, else `minSuccessRatio` of
- * them, else all. The ratio travels as a 32-bit float (0.8 is stored as
- * 0.800000011920929), so the count allows for that rounding: 0.8 of 10 is 8.
- */
-function requiredSuccesses(array: ArrayNode, n: number): number {
-  if (array.minSuccesses !== undefined) return array.minSuccesses;
-  const r = array.minSuccessRatio;
-  if (r === undefined) return n;
-  return Math.min(n, Math.max(0, Math.ceil(r * n * (1 - 2 ** -22))));
-}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
