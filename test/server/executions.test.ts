@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LaunchPlan, NonRetryableError, approve, task, t, waitForInput, workflow } from "aloft";
+import { LaunchPlan, NonRetryableError, approve, mapTask, task, t, waitForInput, workflow } from "aloft";
 import { ClientError, type ExecutionInfo } from "../../src/client/client.js";
 import { startApi, until, type Api } from "./harness.js";
 
@@ -32,10 +32,11 @@ const twoStep = workflow({ name: "two_step_x", inputs: { a: t.int } }, ({ a }) =
 const double = task({ name: "double_x", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x * 2);
 const gated = workflow({ name: "gated_x" }, () => approve(double({ x: waitForInput("factor", t.int) }), "publish"));
 const waiting = workflow({ name: "waiting_x" }, () => waitForInput("go", t.int));
+const squares = workflow({ name: "squares_x", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ ys: mapTask(double, { concurrency: 2 })({ x: xs }) }));
 
 let api: Api;
 beforeAll(async () => {
-  api = await startApi([sum, timing, sumPlan, fixedPlan, twoStep, gated, waiting]);
+  api = await startApi([sum, timing, sumPlan, fixedPlan, twoStep, gated, waiting, squares]);
 });
 afterAll(async () => {
   await api.close();
@@ -234,6 +235,19 @@ describe("GET /executions/{id}/nodes", () => {
     expect(nodes[0]!.startedAt).toBeDefined();
     expect(nodes[0]!.endedAt).toBeDefined();
     expect((await refusal(api.client.listNodes("a_missing"))).status).toBe(404);
+  });
+
+  it("gives a map task's progress, and each element as a node", async () => {
+    const e = await api.client.createExecution({ workflow: { name: "squares_x" }, inputs: { xs: [1, 2, 3] } });
+    expect((await ended(e.id)).outputs).toEqual({ ys: [2, 4, 6] });
+    const nodes = await api.client.listNodes(e.id);
+    expect(nodes.find((n) => n.path === "n0")).toMatchObject({ kind: "array", phase: "succeeded", map: { total: 3, succeeded: 3, failed: 0, running: 0, minSuccesses: 3 } });
+    const elements = nodes.filter((n) => n.kind === "element").sort((x, y) => x.path.localeCompare(y.path));
+    expect(elements.map((n) => [n.path, n.inputs, n.outputs])).toEqual([
+      ["n0[0]", { x: 1 }, { o0: 2 }],
+      ["n0[1]", { x: 2 }, { o0: 4 }],
+      ["n0[2]", { x: 3 }, { o0: 6 }],
+    ]);
   });
 
   it("gives a failed node's error", async () => {
