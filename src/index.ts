@@ -44,7 +44,13 @@ export type { RunOptions, RetryBackoff, Execution, NodeExecution, NodePhase, Cac
 export { dynamic, type DynamicBody, type DynamicResult } from "./sdk/dynamic.js";
 export { mapTask, type MapTask, type MapTaskOptions, type MappedInputs, type MappedOutputs, type AllowsFailures } from "./sdk/map-task.js";
 export { clearLocalCache, type ClearCacheOptions } from "./local/clear-cache.js";
+export type { ScheduleOption, CronSchedule, RateSchedule, MissedTicks } from "./sdk/schedule.js";
 
+export { Engine, type EngineOptions, type StartOptions, type EngineExecution } from "./engine/engine.js";
+export { registerEntity, type Registration } from "./engine/registry.js";
+export { startEmbedded, type EmbeddedOptions, type Embedded } from "./engine/embedded.js";
+export type { SpecToRegister } from "./engine/spec-check.js";
+export { startWorker, type WorkerOptions, type WorkerHandle } from "./worker/worker.js";
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";
 export { MemoryStore } from "./store/memory-store.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";

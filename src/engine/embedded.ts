@@ -8,6 +8,7 @@
 import os from "node:os";
 import path from "node:path";
 import { openSqliteStore } from "../store/sqlite-store.js";
+import { acquireEngineLock } from "../store/sqlite/engine-lock.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
@@ -17,6 +18,8 @@ import { Engine, type EngineOptions } from "./engine.js";
 export interface EmbeddedOptions extends Omit<EngineOptions, "store" | "onWork"> {
   /** The working directory of the setup (default `.aloft` under `cwd`): the database and the blob store live here. */
   readonly dir?: string;
+  /** The database file (default `aloft.db` in `dir`). */
+  readonly db?: string;
   /** The user's modules that define the tasks (relative to `cwd`). */
   readonly modules: readonly string[];
   /** Attempts that run at once in this setup's worker (default: the number of CPUs, at most 4; 0 for no worker). */
@@ -34,6 +37,8 @@ export interface Embedded {
   readonly engine: Engine;
   readonly store: Store;
   readonly worker: WorkerHandle | undefined;
+  /** Where large values are kept (give it to the API server so it can show them). */
+  readonly values: DirectoryBlobStore;
   /** The database file. */
   readonly dbPath: string;
   /** Stops the worker (draining its attempts), the engine loop, and closes the store. */
@@ -41,7 +46,10 @@ export interface Embedded {
 }
 
 /**
- * Starts the engine and a worker pool over `<dir>/aloft.db`.
+ * Starts the engine and a worker pool over `<dir>/aloft.db`, holding the
+ * database's engine lock until `stop()`.
+ *
+ * @throws EngineLockedError when another engine runs over the database.
  *
  * @example
  * ```ts
@@ -54,8 +62,16 @@ export interface Embedded {
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const cwd = options.cwd ?? process.cwd();
   const dir = path.resolve(cwd, options.dir ?? ".aloft");
-  const dbPath = path.join(dir, "aloft.db");
-  const store = await openSqliteStore(dbPath);
+  const dbPath = options.db === undefined ? path.join(dir, "aloft.db") : path.resolve(cwd, options.db);
+  // One engine per database: a second one would step executions from stale copies.
+  const lock = await acquireEngineLock(dbPath);
+  let store: Store;
+  try {
+    store = await openSqliteStore(dbPath);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   const values = new DirectoryBlobStore(path.join(dir, "values"));
   let worker: WorkerHandle | undefined;
   const engine = await Engine.open({ ...options, store, values, onWork: () => worker?.wake() });
@@ -76,6 +92,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     }
   } catch (e) {
     await store.close();
+    lock.release();
     throw e;
   }
   engine.run();
@@ -83,11 +100,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     engine,
     store,
     worker,
+    values,
     dbPath,
     async stop() {
-      await worker?.stop();
-      await engine.stop();
-      await store.close();
+      try {
+        await worker?.stop();
+        await engine.stop();
+        await store.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }
