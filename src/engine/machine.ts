@@ -71,8 +71,8 @@ class Machine {
       case "taskSucceeded": {
         const row = this.step.row(e.path);
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
-        this.step.release();
-        this.step.patchNode(e.path, { data: { dispatched: false }, ...(e.systemAttempts ? { systemAttempts: row.systemAttempts + e.systemAttempts } : {}) });
+        this.step.release(e.path);
+        if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
         if (e.cacheStatus) this.step.patchNode(e.path, { cacheStatus: e.cacheStatus });
         const cacheKey = e.cacheKey;
         if (e.cacheStatus === "populated" && typeof cacheKey === "string") {
@@ -86,11 +86,11 @@ class Machine {
       case "taskFailed": {
         const row = this.step.row(e.path);
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
-        this.step.release();
+        this.step.release(e.path);
         if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
         const retries = Number(row.data["retries"] ?? 0);
         if (e.retryable && e.attempt <= retries) {
-          this.step.patchNode(e.path, { error: e.message, data: { dispatched: false } });
+          this.step.patchNode(e.path, { error: e.message });
           const b = this.step.options.backoff;
           const wait = Math.min(b.maxMs, b.initialMs * b.multiplier ** (e.attempt - 1));
           this.dispatchAttempt(e.path, e.attempt + 1, this.step.now + wait);
@@ -100,7 +100,7 @@ class Machine {
       case "taskSystemFailed": {
         const row = this.step.row(e.path);
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
-        this.step.release();
+        this.step.release(e.path);
         this.step.patchNode(e.path, { systemAttempts: e.systemAttempts });
         this.nodeFailed(e.path, `system error after ${e.systemAttempts} lost attempts: ${e.message}`, "failed");
         break;
@@ -493,7 +493,8 @@ class Machine {
   private nodeSucceeded(path: string, outputs: LiteralMap): void {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
-    this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now, data: { dispatched: false, waitingSlot: false } });
+    this.step.release(path);
+    this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now, data: { waitingSlot: false } });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], true);
     if (path === "efn") return this.failureHandlerEnded();
@@ -544,10 +545,8 @@ class Machine {
   private nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
-    if (row.data["dispatched"] === true && row.phase === "running") {
-      this.step.release();
-    }
-    this.step.patchNode(path, { phase, error: why, endedAt: this.step.now, data: { dispatched: false, waitingSlot: false } });
+    this.step.release(path);
+    this.step.patchNode(path, { phase, error: why, endedAt: this.step.now, data: { waitingSlot: false } });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], false);
     if (path === "efn") return this.failureHandlerEnded();

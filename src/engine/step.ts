@@ -194,9 +194,15 @@ export class Step {
     });
   }
 
-  /** A task attempt left the queue (finished or withdrawn). */
-  release(): void {
+  /**
+   * The task attempt of node `path` left the queue (finished or withdrawn):
+   * frees its slot and clears its `dispatched` mark. Idempotent, so the
+   * handlers of a result and of the node's end cannot free one slot twice.
+   */
+  release(path: string): void {
+    if (this.row(path)?.data["dispatched"] !== true) return;
     if (this.state.running > 0) this.state.running--;
+    this.patchNode(path, { data: { dispatched: false } });
   }
 
   /** Withdraws the queued or leased attempt of a node. */
@@ -208,13 +214,13 @@ export class Step {
   abortActive(prefix: string, reason: string): void {
     for (const row of [...this.state.nodes.values()]) {
       if (!row.path.startsWith(prefix) || !isActive(row.phase)) continue;
-      if (row.data["dispatched"] === true && row.phase === "running") {
+      if (row.data["dispatched"] === true) {
         this.withdraw(row.path);
-        this.release();
+        this.release(row.path);
       }
       const childId = row.data["childId"];
       if (typeof childId === "string") this.events.push({ executionId: childId, body: { type: "abort", reason } });
-      this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason, data: { waitingSlot: false, dispatched: false } });
+      this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason, data: { waitingSlot: false } });
       const idx = this.state.waiting.indexOf(row.path);
       if (idx >= 0) this.state.waiting.splice(idx, 1);
       if (!elementOf(row.path)) {

@@ -205,6 +205,23 @@ describe("the durable engine", () => {
     expect(peak).toBeGreaterThan(1);
   });
 
+  it("keeps maxParallelism after a task fails (a failed attempt used to free its slot twice)", async () => {
+    const slow = task({ name: "slow_after_fail_e", inputs: { i: t.int }, outputs: t.int }, ({ i }) => i);
+    const fail = task({ name: "fails_fast_e", outputs: t.int }, () => 0);
+    const wf = workflow({ name: "wide_fail_e", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fail(), ...Array.from({ length: 6 }, (_, i) => slow({ i }))]);
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false });
+    await engine.start(wf, {}, { maxParallelism: 2 });
+    await engine.tick();
+    const first = await store.claimTasks("w", 10, 30_000, Date.now());
+    expect(first.map((i) => i.path)).toEqual(["n0", "n1"]);
+    const n0 = first[0]!;
+    await store.finishTask(n0.id, n0.leaseToken, { body: { type: "taskFailed", path: "n0", attempt: 1, message: "no", retryable: false } }, Date.now());
+    await engine.tick();
+    // n1 still holds one of the two slots: only one more attempt may be handed out.
+    expect((await store.claimTasks("w", 10, 30_000, Date.now())).map((i) => i.path)).toEqual(["n2"]);
+  });
+
   it("caches across executions and can overwrite", async () => {
     let calls = 0;
     const cached = task({ name: "cached_e", inputs: { x: t.int }, outputs: t.int, cache: { version: "1" } }, ({ x }) => {
