@@ -198,7 +198,7 @@ function overheadSection(r: BenchmarkReport): string {
     const largest = peers.at(-1);
     const notes = [
       growth.length > 0
-        ? `LangGraph.js's invoke time grows ${describeGrowth(Math.min(...growth))}: as size^${growth.map((k, i) => `${k.toFixed(2)} from ${int(peers[i]!.size)} to ${int(peers[i + 1]!.size)}`).join(", size^")} nodes.`
+        ? `LangGraph.js's invoke time grows ${describeGrowth(growthExponent(peers[0]!.size, median(peers[0]!.runMs), peers.at(-1)!.size, median(peers.at(-1)!.runMs)))}: as size^${growth.map((k, i) => `${k.toFixed(2)} from ${int(peers[i]!.size)} to ${int(peers[i + 1]!.size)}`).join(", size^")} nodes.`
         : "",
       aFirst && aLast && aLast.size > aFirst.size ? aloftGrowth(aFirst, aLast) : "",
       largest ? `The largest size LangGraph.js ran within the ${r.peerLimitMs / 1000} s limit: ${int(largest.size)} nodes (${(median(largest.runMs) / 1000).toFixed(1)} s an invoke).` : "",

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: measures building, compiling and locally running Aloft
  * workflows, runs the same workloads through LangGraph.js, and writes
- * BENCHMARKS.md at the repository root.
+ * BENCHMARKS.md at the repository root (and the raw results to scratch/).
+ * `npm run bench -- --render` writes the report again from those results.
  *
  * @module
  */
@@ -35,7 +36,22 @@ function commit(): string {
   }
 }
 
+/** Where the raw results of a run are kept, so that `--render` can write the report again without measuring. */
+const rawResults = new URL(QUICK ? "scratch/bench-results.quick.json" : "scratch/bench-results.json", root);
+const reportFile = new URL(QUICK ? "scratch/BENCHMARKS.quick.md" : "BENCHMARKS.md", root);
+
+function write(report: BenchmarkReport): void {
+  mkdirSync(new URL(".", reportFile), { recursive: true });
+  writeFileSync(reportFile, renderReport(report));
+  log(`wrote ${fileURLToPath(reportFile)}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--render")) {
+    const saved = JSON.parse(readFileSync(rawResults, "utf8")) as BenchmarkReport & { date: string };
+    write({ ...saved, date: new Date(saved.date) });
+    return;
+  }
   const started = performance.now();
   const date = new Date();
   const machine = machineInfo();
@@ -65,10 +81,10 @@ async function main(): Promise<void> {
     totalSeconds: (performance.now() - started) / 1000,
   };
   clearInterval(sampler);
-  const target = new URL(QUICK ? "scratch/BENCHMARKS.quick.md" : "BENCHMARKS.md", root);
-  mkdirSync(new URL(".", target), { recursive: true });
-  writeFileSync(target, renderReport(report));
-  log(`wrote ${fileURLToPath(target)} in ${report.totalSeconds.toFixed(0)} s`);
+  mkdirSync(new URL(".", rawResults), { recursive: true });
+  writeFileSync(rawResults, JSON.stringify(report));
+  log(`measured in ${report.totalSeconds.toFixed(0)} s; raw results in ${fileURLToPath(rawResults)}`);
+  write(report);
 }
 
 await main();
