@@ -225,10 +225,7 @@ class Machine {
   /** Dispatches now if a slot is free, else queues the node for one. */
   private requestSlot(path: string): void {
     if (this.step.hasSlot() && this.s.waiting.length === 0) this.dispatchAttempt(path, 1, this.step.now);
-    else {
-      this.step.patchNode(path, { data: { waitingSlot: true } });
-      this.s.waiting.push(path);
-    }
+    else this.step.enterWaiting(path);
   }
 
   /** Gives free slots to waiting nodes and map tasks, in order. */
@@ -242,12 +239,12 @@ class Machine {
       }
       if (row.data["kind"] === "array") {
         this.fillArray(path);
-        if (this.step.hasSlot() || !this.arrayWantsMore(path)) this.s.waiting.shift();
+        // Still wanting more with a free slot: the map's own concurrency holds it back until an element ends.
+        if (this.step.hasSlot() || !this.arrayWantsMore(path)) this.step.leaveWaiting(path);
         if (!this.step.hasSlot()) return;
         continue;
       }
-      this.s.waiting.shift();
-      this.step.patchNode(path, { data: { waitingSlot: false } });
+      this.step.leaveWaiting(path);
       this.dispatchAttempt(path, 1, this.step.now);
     }
   }
@@ -415,8 +412,7 @@ class Machine {
     const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
     this.step.newNode(path, labelOf(node), inputs, { ...this.taskData(inner), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
     if (n === 0) return this.finishArray(path);
-    this.s.waiting.push(path);
-    this.step.patchNode(path, { data: { waitingSlot: true } });
+    this.step.enterWaiting(path);
   }
 
   private arrayWantsMore(path: string): boolean {
@@ -439,7 +435,6 @@ class Machine {
       row = this.step.patchNode(path, { data: { next: i + 1, inFlight: Number(row.data["inFlight"]) + 1 } });
       this.dispatchAttempt(elementPath, 1, this.step.now);
     }
-    if (!this.arrayWantsMore(path)) this.step.patchNode(path, { data: { waitingSlot: false } });
   }
 
   private elementEnded(elementPath: string, arrayPath: string, ok: boolean): void {
@@ -456,7 +451,7 @@ class Machine {
       return this.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${Number(d["minSuccesses"])} had to succeed`, "failed");
     }
     if (succeeded + failed === total) return this.finishArray(arrayPath);
-    if (this.arrayWantsMore(arrayPath) && !this.s.waiting.includes(arrayPath)) this.s.waiting.push(arrayPath);
+    if (this.arrayWantsMore(arrayPath) && !row.data["waitingSlot"]) this.step.enterWaiting(arrayPath);
   }
 
   private finishArray(path: string): void {
@@ -494,7 +489,8 @@ class Machine {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
     this.step.release(path);
-    this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now, data: { waitingSlot: false } });
+    this.step.leaveWaiting(path);
+    this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], true);
     if (path === "efn") return this.failureHandlerEnded();
@@ -546,7 +542,8 @@ class Machine {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
     this.step.release(path);
-    this.step.patchNode(path, { phase, error: why, endedAt: this.step.now, data: { waitingSlot: false } });
+    this.step.leaveWaiting(path);
+    this.step.patchNode(path, { phase, error: why, endedAt: this.step.now });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], false);
     if (path === "efn") return this.failureHandlerEnded();
@@ -560,7 +557,11 @@ class Machine {
     }
     scope.active--;
     if (scope.ended) return;
-    scope.failure ??= { path, message: why };
+    if (!scope.failure) {
+      // Marked on the row, so that a reload knows which failure came first.
+      scope.failure = { path, message: why };
+      this.step.patchNode(path, { data: { failedScope: true } });
+    }
     const failFast = scope.template.metadata?.onFailure !== "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE";
     if (failFast) {
       this.step.abortActive(prefix, `another node failed: ${path}`);

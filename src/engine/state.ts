@@ -72,7 +72,12 @@ export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
   return ie.elseNode?.id === id ? ie.elseNode : undefined;
 }
 
-/** Rebuilds the derived bookkeeping of a loaded execution from its rows. */
+/**
+ * Rebuilds the derived bookkeeping of a loaded execution from its rows, as it
+ * was in memory after the last step: scopes with their counts and first
+ * failure (the row marked `failedScope`), attempts in flight, and the queue
+ * for slots in ticket order (`waitingSlot`).
+ */
 export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, scopeTemplate: (prefix: string) => WorkflowTemplate | undefined): void {
   state.scopes.clear();
   state.pending.clear();
@@ -91,22 +96,25 @@ export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, sc
       if (t) addScope(`${row.path}/`, t);
     }
   }
+  const waiting: [ticket: number, path: string][] = [];
   for (const row of rows) {
-    if (elementOf(row.path)) {
-      if (row.phase === "running" && row.data["dispatched"] === true) state.running++;
-      continue;
-    }
-    const [prefix] = splitPath(row.path);
-    const scope = state.scopes.get(prefix);
     if (row.data["dispatched"] === true && row.phase === "running") state.running++;
-    if (row.data["waitingSlot"] === true) state.waiting.push(row.path);
+    // Elements of map tasks are counted by their map node; the failure handler runs outside the root scope.
+    if (elementOf(row.path) || row.path === "efn") continue;
+    const ticket = row.data["waitingSlot"];
+    if (typeof ticket === "number" || ticket === true) waiting.push([Number(ticket), row.path]);
+    const scope = state.scopes.get(splitPath(row.path)[0]);
     if (!scope) continue;
     if (row.phase === "succeeded") scope.remaining--;
     if (isActive(row.phase)) scope.active++;
-    if ((row.phase === "failed" || row.phase === "timedOut") && !scope.failure) scope.failure = { path: row.path, message: row.error ?? "failed" };
+    const failed = row.phase === "failed" || row.phase === "timedOut";
+    // Rows stored before `failedScope` was recorded: the first failed row.
+    if (failed && (row.data["failedScope"] === true || !scope.failure)) scope.failure = { path: row.path, message: row.error ?? "failed" };
   }
+  for (const [, path] of waiting.sort((a, b) => a[0] - b[0])) state.waiting.push(path);
   for (const scope of state.scopes.values()) {
     const parent = scope.prefix === "" ? undefined : state.nodes.get(scope.prefix.slice(0, -1));
-    scope.ended = scope.prefix === "" ? !["queued", "running", "failing"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase);
+    // The root scope has ended once the execution fails (its failure handler may still run) or ends.
+    scope.ended = scope.prefix === "" ? !["queued", "running"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase);
   }
 }

@@ -205,6 +205,26 @@ export class Step {
     this.patchNode(path, { data: { dispatched: false } });
   }
 
+  /**
+   * Puts node `path` at the end of the queue for a parallelism slot. Its mark
+   * is a ticket one above the last in the queue, so that a reload rebuilds
+   * the queue in the same order (see `deriveState`).
+   */
+  enterWaiting(path: string): void {
+    const last = this.state.waiting.at(-1);
+    const ticket = last === undefined ? 1 : Number(this.row(last)?.data["waitingSlot"] ?? 0) + 1;
+    this.patchNode(path, { data: { waitingSlot: ticket } });
+    this.state.waiting.push(path);
+  }
+
+  /** Takes node `path` out of the queue for a slot, if it is there. */
+  leaveWaiting(path: string): void {
+    if (!this.row(path)?.data["waitingSlot"]) return;
+    this.patchNode(path, { data: { waitingSlot: false } });
+    const i = this.state.waiting.indexOf(path);
+    if (i >= 0) this.state.waiting.splice(i, 1);
+  }
+
   /** Withdraws the queued or leased attempt of a node. */
   withdraw(path: string): void {
     this.cancel.push({ executionId: this.execId, path });
@@ -218,11 +238,12 @@ export class Step {
         this.withdraw(row.path);
         this.release(row.path);
       }
+      this.leaveWaiting(row.path);
       const childId = row.data["childId"];
       if (typeof childId === "string") this.events.push({ executionId: childId, body: { type: "abort", reason } });
-      this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason, data: { waitingSlot: false } });
-      const idx = this.state.waiting.indexOf(row.path);
-      if (idx >= 0) this.state.waiting.splice(idx, 1);
+      this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason });
+      const opened = this.state.scopes.get(`${row.path}/`);
+      if (opened) opened.ended = true;
       if (!elementOf(row.path)) {
         const scope = this.scopeOf(row.path);
         if (scope) scope.active--;

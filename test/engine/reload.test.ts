@@ -1,0 +1,210 @@
+/**
+ * An execution reloaded from the store mid-way must continue exactly as if it
+ * had stayed in the engine's memory: the derived bookkeeping (`deriveState`)
+ * is rebuilt from rows, never stored, so every fact it needs must be in them.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { approve, conditional, dynamic, LaunchPlan, mapTask, sleep, task, workflow, t, waitForInput, NonRetryableError, type AnyEntity } from "aloft";
+import { Engine } from "../../src/engine/engine.js";
+import { applyEvent } from "../../src/engine/machine.js";
+import { loadExecution } from "../../src/engine/loader.js";
+import type { EngineEvent } from "../../src/engine/events.js";
+import type { ExecState } from "../../src/engine/state.js";
+import type { MachineOptions } from "../../src/engine/step.js";
+import { MemoryStore } from "../../src/store/memory-store.js";
+import type { Store } from "../../src/store/store.js";
+import { inlineWorker } from "../helpers/inline-worker.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const ENDED = ["succeeded", "failed", "aborted", "timedOut"];
+
+/** Ticks a new engine each time (nothing kept in memory) until execution `id` ends; `idle` runs when no event was due. */
+async function runForgetful(store: Store, id: string, idle: () => Promise<void> = async () => {}): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    if (ENDED.includes((await store.getExecution(id))!.phase)) return;
+    const engine = await Engine.open({ store, schedules: false, backoff: { initialMs: 1, maxMs: 5 } });
+    if ((await engine.tick()) === 0) {
+      await idle();
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+  throw new Error(`execution ${id} did not end`);
+}
+
+/** The derived bookkeeping of a loaded execution, in a comparable form. */
+function derived(s: ExecState) {
+  return {
+    scopes: [...s.scopes.values()].map((x) => ({ prefix: x.prefix, remaining: x.remaining, active: x.active, failure: x.failure, ended: x.ended })).sort((a, b) => (a.prefix < b.prefix ? -1 : 1)),
+    running: s.running,
+    waiting: [...s.waiting],
+  };
+}
+
+/**
+ * Drives every execution in `store` as the engine does (state kept in memory
+ * between events), and checks before each event that a state loaded afresh has
+ * the same bookkeeping and makes the same step.
+ */
+async function driveComparing(store: Store, id: string, idle: () => Promise<void> = async () => {}): Promise<string[]> {
+  const options: Omit<MachineOptions, "now"> = { maxSystemAttempts: 3, backoff: { initialMs: 1, maxMs: 5, multiplier: 2 } };
+  const memory = new Map<string, ExecState>();
+  const differences: string[] = [];
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    if (ENDED.includes((await store.getExecution(id))!.phase)) return differences;
+    const events = await store.dueEvents(Date.now(), 500);
+    if (events.length === 0) {
+      await idle();
+      await new Promise((r) => setTimeout(r, 2));
+      continue;
+    }
+    for (const ev of events) {
+      const kept = memory.get(ev.executionId) ?? (await loadExecution(store, ev.executionId));
+      const fresh = await loadExecution(store, ev.executionId);
+      const what = `${ev.executionId} ${JSON.stringify(ev.body).slice(0, 100)}`;
+      if (JSON.stringify(derived(fresh)) !== JSON.stringify(derived(kept))) differences.push(`before ${what}: kept ${JSON.stringify(derived(kept))}, reloaded ${JSON.stringify(derived(fresh))}`);
+      const now = Date.now();
+      const a = applyEvent(kept, ev.body as unknown as EngineEvent, { ...options, now }).toCommit([ev.id]);
+      const b = applyEvent(fresh, ev.body as unknown as EngineEvent, { ...options, now }).toCommit([ev.id]);
+      if (JSON.stringify(a) !== JSON.stringify(b)) differences.push(`step of ${what}: kept ${JSON.stringify(a)}, reloaded ${JSON.stringify(b)}`);
+      await store.commit(a);
+      memory.set(ev.executionId, kept);
+    }
+  }
+  throw new Error(`execution ${id} did not end`);
+}
+
+describe("an execution reloaded mid-way", () => {
+  const inc = task({ name: "rl_inc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
+  const square = task({ name: "rl_square", inputs: { x: t.int }, outputs: t.int }, async ({ x }) => {
+    await new Promise((r) => setTimeout(r, x % 3));
+    return x * x;
+  });
+  const sum = task({ name: "rl_sum", inputs: { xs: t.list(t.int) }, outputs: t.int }, ({ xs }) => xs.reduce((a, b) => a + b, 0));
+  const squares = mapTask(square, { concurrency: 2 });
+  const sub = workflow({ name: "rl_sub", inputs: { x: t.int } }, ({ x }) => {
+    const y = inc({ x });
+    const r = conditional("big").if(y.gt(3)).then(inc, { x: y }).else().then(square, { x: y });
+    return sum({ xs: squares({ x: [r, y, x, 1, 2] }) });
+  });
+  const main = workflow({ name: "rl_main", inputs: { x: t.int } }, ({ x }) => {
+    const a = sub({ x });
+    const b = sub({ x: inc({ x: waitForInput("g", t.int) }) });
+    return sum({ xs: [a, b, inc({ x }), inc({ x: a })] });
+  });
+  // x = 2: sub(2) squares [9, 3, 2, 1, 2] = 99; g = 5: sub(6) squares [8, 7, 6, 1, 2] = 154; 99 + 154 + 3 + 100.
+  const expected = { o0: 356 };
+
+  async function started(roots: AnyEntity[], entity: AnyEntity, inputs: Record<string, unknown>, maxParallelism: number) {
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false });
+    cleanups.push(inlineWorker(store, roots, { concurrency: 16, pollMs: 1 }));
+    const { id } = await engine.start(entity as never, inputs as never, { maxParallelism });
+    return { store, engine, id };
+  }
+
+  it("gets the right outputs with a fresh engine for every tick (subworkflow, branch, map task, gate)", async () => {
+    const { store, engine, id } = await started([main], main, { x: 2 }, 3);
+    await runForgetful(store, id, () => engine.signal(id, "g", 5).catch(() => undefined));
+    await expect(engine.result(id)).resolves.toEqual(expected);
+  });
+
+  it("makes, after every reload, the step it would have made from memory", async () => {
+    const { store, engine, id } = await started([main], main, { x: 2 }, 3);
+    const differences = await driveComparing(store, id, () => engine.signal(id, "g", 5).catch(() => undefined));
+    expect(differences).toEqual([]);
+    await expect(engine.result(id)).resolves.toEqual(expected);
+  });
+
+  it("makes the same steps through failures in nested scopes and the failure handler", async () => {
+    const boom = task({ name: "rl_boom", inputs: { ms: t.int }, outputs: t.int }, async ({ ms }) => {
+      await new Promise((r) => setTimeout(r, ms));
+      throw new NonRetryableError(`boom ${ms}`);
+    });
+    const handler = task({ name: "rl_handler", inputs: { err: t.optional(t.error) } }, () => {});
+    const inner = workflow({ name: "rl_inner", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete" }, ({ x }) => ({ a: boom({ ms: 8 }), b: boom({ ms: 1 }), c: inc({ x }) }));
+    const outer = workflow({ name: "rl_outer", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete", onFailure: handler }, ({ x }) => ({ c: inner({ x }).c, d: boom({ ms: 3 }), e: square({ x }) }));
+    const { store, engine, id } = await started([outer], outer, { x: 2 }, 3);
+    expect(await driveComparing(store, id)).toEqual([]);
+    await expect(engine.result(id)).rejects.toThrow(/failed: node n[01] failed/);
+    expect((await store.listNodes(id)).find((n) => n.path === "efn")?.phase).toBe("succeeded");
+  });
+
+  it("makes the same steps through dynamic workflows, launch plans, approvals, sleeps, retries and a fail-fast abort", async () => {
+    const flaky = task({ name: "rl_flaky", inputs: { x: t.int }, outputs: t.int, retries: 2 }, (({ x }, ctx) => {
+      if (ctx.attempt < 2) throw new Error("again");
+      return x;
+    }));
+    const dyn = dynamic({ name: "rl_dyn", inputs: { n: t.int }, outputs: t.int }, ({ n }) => sum({ xs: Array.from({ length: n }, (_, i) => square({ x: i })) }));
+    const lp = LaunchPlan.create("rl_lp", sub, { defaultInputs: { x: 1 } });
+    const wf = workflow({ name: "rl_mixed", inputs: { n: t.int } }, ({ n }) => {
+      const nap = sleep(5);
+      const d = dyn({ n: flaky({ x: n }) });
+      nap.runsBefore(d);
+      return [approve(d, "ok"), lp()];
+    });
+    const { store, engine, id } = await started([wf], wf, { n: 4 }, 3);
+    expect(await driveComparing(store, id, () => engine.approve(id, "ok"))).toEqual([]);
+    await expect(engine.result(id)).resolves.toEqual({ o0: 14, o1: 26 });
+
+    const slow = task({ name: "rl_slow", outputs: t.int }, async () => {
+      await new Promise((r) => setTimeout(r, 30));
+      return 1;
+    });
+    const fails = task({ name: "rl_fails_fast", outputs: t.int }, () => {
+      throw new NonRetryableError("no");
+    });
+    const nested = workflow({ name: "rl_nested_fast" }, () => {
+      slow();
+      fails();
+      return slow();
+    });
+    const outer = workflow({ name: "rl_outer_fast" }, () => [nested(), slow(), lp(), waitForInput("never", t.int)]);
+    const second = await started([outer], outer, {}, 4);
+    expect(await driveComparing(second.store, second.id)).toEqual([]);
+    await expect(second.engine.result(second.id)).rejects.toThrow("node n0 failed: node n0/n1 failed: no");
+  });
+
+  it("names the scope's first failure, not the failed node that started first (the failure was re-derived from start order)", async () => {
+    const fails = task({ name: "rl_fails", inputs: { i: t.int }, outputs: t.int }, ({ i }) => i);
+    const ok = task({ name: "rl_ok", outputs: t.int }, () => 1);
+    const wf = workflow({ name: "rl_first_failure", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fails({ i: 0 }), fails({ i: 1 }), ok()]);
+    const store = new MemoryStore();
+    const tick = async () => (await Engine.open({ store, schedules: false })).tick();
+    const { id } = await (await Engine.open({ store, schedules: false })).start(wf, {});
+    await tick();
+    const items = new Map((await store.claimTasks("w", 10, 30_000, Date.now())).map((i) => [i.path, i]));
+    const finish = async (path: string, body: Record<string, unknown>) => {
+      const item = items.get(path)!;
+      await store.finishTask(item.id, item.leaseToken, { body: { path, attempt: 1, ...body } as never }, Date.now());
+      await tick();
+    };
+    await finish("n1", { type: "taskFailed", message: "first", retryable: false });
+    await finish("n0", { type: "taskFailed", message: "second", retryable: false });
+    await finish("n2", { type: "taskSucceeded", outputs: { literals: {} } });
+    expect((await store.getExecution(id))?.error).toEqual({ message: "node n1 failed: first", nodeId: "n1" });
+  });
+
+  it("hands out slots in the same order (the waiting order was re-derived from paths: n10 before n2)", async () => {
+    const work = task({ name: "rl_work", inputs: { i: t.int }, outputs: t.int }, ({ i }) => i);
+    const wf = workflow({ name: "rl_order" }, () => Array.from({ length: 12 }, (_, i) => work({ i })));
+    const store = new MemoryStore();
+    const tick = async () => (await Engine.open({ store, schedules: false })).tick();
+    await (await Engine.open({ store, schedules: false })).start(wf, {}, { maxParallelism: 1 });
+    const order: string[] = [];
+    await tick();
+    for (;;) {
+      const [item] = await store.claimTasks("w", 1, 30_000, Date.now());
+      if (!item) break;
+      order.push(item.path);
+      await store.finishTask(item.id, item.leaseToken, { body: { type: "taskSucceeded", path: item.path, attempt: 1, outputs: { literals: {} } } }, Date.now());
+      await tick();
+    }
+    expect(order).toEqual(Array.from({ length: 12 }, (_, i) => `n${i}`));
+  });
+});
