@@ -10,7 +10,7 @@ import type { LaunchPlanSpec, Node, Parameter, Schedule, TaskSpec, TaskTemplate,
 import { CompileError, WorkflowNotReadyError } from "../errors.js";
 import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
-import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
+import { definitionOf, describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
 import { assertConditionalsComplete } from "../sdk/conditional.js";
 import type { OutputShape } from "../sdk/interface.js";
@@ -118,9 +118,9 @@ class Compiler {
       return cached.template;
     }
     if (this.inProgress.has(def.graph)) throw new CompileError(`workflow ${JSON.stringify(def.name)} contains itself through its subworkflows; a workflow cannot be its own subworkflow`);
+    if (!def.ready()) throw new WorkflowNotReadyError(`workflow ${JSON.stringify(def.name)} is not ready to compile: it needs at least one node and every input bound`, { entity: def.name });
     this.inProgress.add(def.graph);
     const own = new Map<string, WorkflowTemplate>();
-    if (!def.ready()) throw new WorkflowNotReadyError(`workflow ${JSON.stringify(def.name)} is not ready to compile: it needs at least one node and every input bound`, { entity: def.name });
     assertConditionalsComplete(def.graph);
     const id = identifier("WORKFLOW", def.name, this.target);
     this.claim(id, def.graph, def);
@@ -297,8 +297,8 @@ function resolveTarget(def: EntityDefinition, options: CompileOptions): { target
   return { target, result: draft };
 }
 
-function entityDefinition(entity: unknown): EntityDefinition {
-  const def = definitionOf(entity);
+function entityDefinition(entity: unknown, read: (value: unknown) => EntityDefinition | undefined = definitionOf): EntityDefinition {
+  const def = read(entity);
   if (!def) throw new CompileError(`compile() takes a task, workflow or launch plan, got ${String(entity)}`);
   return def;
 }
@@ -327,8 +327,7 @@ export function compile(entity: AnyEntity | Workflow, options: CompileOptions = 
  * execute it, or a registry to register it.
  */
 export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: CompileOptions = {}): CompiledBundle {
-  const def = "kind" in entity && typeof entity !== "function" ? (entity as EntityDefinition) : entityDefinition(entity);
-  const { result } = resolveTarget(def, options);
+  const { result } = resolveTarget(entityDefinition(entity, entityOrDefinition), options);
   const c = result.compiler;
   return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };
 }

@@ -150,6 +150,26 @@ export function definitionOf(value: unknown): EntityDefinition | undefined {
   return undefined;
 }
 
+const KINDS: ReadonlySet<unknown> = new Set<EntityKind>(["task", "workflow", "launchPlan", "mapTask"]);
+
+/**
+ * The definition of an entity, or `value` itself when it is a definition
+ * already (the graph and the compiler take either); undefined for anything
+ * else, strings and `undefined` included.
+ *
+ * @example
+ * ```ts
+ * entityOrDefinition(slope)?.name;              // "slope"
+ * entityOrDefinition(definitionOf(slope))?.name; // "slope"
+ * entityOrDefinition("slope");                   // undefined
+ * ```
+ */
+export function entityOrDefinition(value: unknown): EntityDefinition | undefined {
+  const def = definitionOf(value);
+  if (def) return def;
+  return typeof value === "object" && value !== null && KINDS.has((value as { kind?: unknown }).kind) ? (value as EntityDefinition) : undefined;
+}
+
 /** A one-word description of an entity for messages: `task "slope"`. */
 export function describeEntity(def: EntityDefinition): string {
   const kind = def.kind === "launchPlan" ? "launch plan" : def.kind === "mapTask" ? "map task" : def.kind;

@@ -21,7 +21,7 @@ import {
 import { isIdentifier } from "../types/names.js";
 import { describeType } from "../types/describe.js";
 import { Handle, type HandleOwner } from "./handle.js";
-import { definitionOf, describeEntity, type AnyEntity, type EntityDefinition } from "./entity.js";
+import { describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition } from "./entity.js";
 import { resolveBinding, type BindingSite, type BindingValue } from "./bindings.js";
 import { strictRecord, addToStrictRecord } from "./strict-record.js";
 
@@ -174,7 +174,7 @@ export class Graph implements HandleOwner {
 
   /** Adds a node running `entity` with the given bindings; every binding is checked now. */
   addNode(entity: AnyEntity | EntityDefinition, bindings: unknown, id = `n${this.nodes.length}`): GraphNode {
-    const def = "kind" in entity && !definitionOf(entity) ? (entity as EntityDefinition) : definitionOf(entity);
+    const def = entityOrDefinition(entity);
     if (!def) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} must run a task, workflow or launch plan, got ${String(entity)}`, { entity: this.name, node: id });
     }

@@ -67,6 +67,10 @@ describe("project, domain and version", () => {
     expect(() => compile(wf, { project: "" })).toThrow(CompileError);
     expect(() => compile(wf, { domain: "dev elopment" })).toThrow(CompileError);
   });
+
+  it("compileBundle refuses a value that is not an entity with a CompileError (it was a TypeError from `\"kind\" in entity`)", () => {
+    for (const bad of ["wf", 1, undefined, null]) expect(() => compileBundle(bad as never)).toThrow(/compile\(\) takes a task, workflow or launch plan/);
+  });
 });
 
 describe("the default version", () => {

@@ -233,6 +233,14 @@ describe("Workflow (imperative builder)", () => {
     expect(() => wf.addEntity(wf, { a })).toThrow(/cannot run the workflow itself/);
   });
 
+  it("rejects a value that is not an object with a DefinitionError (it was a TypeError from `\"kind\" in entity`)", () => {
+    const wf = new Workflow("w");
+    for (const bad of ["slope", 1, undefined, null]) {
+      expect(() => wf.addEntity(bad as never, {})).toThrow(DefinitionError);
+      expect(() => wf.addEntity(bad as never, {})).toThrow(/node n0 must run a task, workflow or launch plan/);
+    }
+  });
+
   it("has an error hierarchy to catch by kind", () => {
     expect(new MissingInputError("m", {}, "x")).toBeInstanceOf(DefinitionError);
     expect(new MissingInputError("m", {}, "x")).toBeInstanceOf(AloftError);
