@@ -506,7 +506,7 @@ class Machine {
     scope.active--;
     scope.remaining--;
     if (scope.ended) return;
-    if (scope.failure) return this.maybeFinishFailure(scope);
+    // A scope with a failure is still running only with failAfterExecutableNodesComplete: what can run, runs.
     const ix = indexOf(scope.template);
     for (const d of ix.downstream.get(id) ?? []) {
       const dpath = prefix + d;
@@ -522,7 +522,8 @@ class Machine {
       } else this.s.pending.set(dpath, pending);
       if (scope.ended) return;
     }
-    if (scope.remaining === 0) this.scopeSucceeded(scope);
+    if (scope.failure) this.maybeFinishFailure(scope);
+    else if (scope.remaining === 0) this.scopeSucceeded(scope);
   }
 
   private scopeSucceeded(scope: ScopeState): void {

@@ -108,6 +108,27 @@ describe("the durable engine", () => {
     expect(ran.sort()).toEqual([1, 2]);
   });
 
+  it("with failAfterExecutableNodesComplete also runs nodes downstream of those that succeeded (it stopped starting them after the failure, unlike the local runner)", async () => {
+    const ran: number[] = [];
+    const fail = task({ name: "fail_late_down_e", outputs: t.int }, () => {
+      throw new Error("x");
+    });
+    const other = task({ name: "other_down_e", inputs: { i: t.int }, outputs: t.int }, ({ i }) => {
+      ran.push(i);
+      return i + 10;
+    });
+    const wf = workflow({ name: "late_down_e", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fail(), other({ i: other({ i: 1 }) })]);
+    const { engine } = await setup([wf]);
+    const e = await engine.start(wf, {}, { maxParallelism: 1 });
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: x");
+    expect(ran).toEqual([1, 11]);
+    expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
+      ["n0", "failed"],
+      ["n1", "succeeded"],
+      ["n2", "succeeded"],
+    ]);
+  });
+
   it("runs subworkflows in the execution and launch plans as child executions", async () => {
     const add = task({ name: "add_e", inputs: { a: t.int, b: t.int }, outputs: t.int }, ({ a, b }) => a + b);
     const inner = workflow({ name: "inner_e", inputs: { a: t.int } }, ({ a }) => add({ a, b: 10 }));

@@ -103,6 +103,20 @@ describe("local execution", () => {
     expect(ran).toEqual([1, 2]);
   });
 
+  it("with failAfterExecutableNodesComplete, also runs nodes downstream of those that succeeded", async () => {
+    const ran: number[] = [];
+    const fail = task({ name: "fail_late_down", outputs: t.int }, () => {
+      throw new Error("x");
+    });
+    const other = task({ name: "other_down", inputs: { i: t.int }, outputs: t.int }, ({ i }) => {
+      ran.push(i);
+      return i + 10;
+    });
+    const wf = workflow({ name: "late_down", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fail(), other({ i: other({ i: 1 }) })]);
+    await expect(wf.run({}, { maxParallelism: 1 })).rejects.toThrow('node n0 (task "fail_late_down") failed');
+    expect(ran).toEqual([1, 11]);
+  });
+
   it("runs the failure handler with the workflow's inputs and the error", async () => {
     const seen: unknown[] = [];
     const handler = task({ name: "on_failure", inputs: { a: t.int, err: t.optional(t.error) } }, ({ a, err }) => {
