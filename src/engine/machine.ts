@@ -12,7 +12,7 @@ import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
 import { requiredSuccesses } from "../compiler/map-task.js";
 import type { EngineEvent } from "./events.js";
 import { indexOf } from "./spec-index.js";
-import { elementOf, isActive, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { elementOf, FAILURE_NODE_ID, isActive, isFailureNode, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { evaluate, listItems, NONE_LITERAL, resolveInputs, type PromiseReader } from "./literal-ops.js";
 import { Step, childExecutionId, entityKey, type MachineOptions } from "./step.js";
 import { specDigest } from "./digest.js";
@@ -493,14 +493,13 @@ class Machine {
     this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], true);
-    if (path === "efn") return this.failureHandlerEnded();
+    if (isFailureNode(path)) return this.failureHandlerEnded(path);
     const [prefix, id] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
       // The inner node of a branch: the branch node succeeds with its outputs.
       const parent = prefix.slice(0, -1);
       if (parent !== "" && this.step.row(parent)?.data["kind"] === "branch") return this.nodeSucceeded(parent, outputs);
-      if (path === "efn") return this.failureHandlerEnded();
       return;
     }
     scope.active--;
@@ -547,13 +546,12 @@ class Machine {
     this.step.patchNode(path, { phase, error: why, endedAt: this.step.now });
     const el = elementOf(path);
     if (el) return this.elementEnded(path, el[0], false);
-    if (path === "efn") return this.failureHandlerEnded();
+    if (isFailureNode(path)) return this.failureHandlerEnded(path);
     const [prefix] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
       const parent = prefix.slice(0, -1);
       if (parent !== "" && this.step.row(parent)?.data["kind"] === "branch") return this.nodeFailed(parent, `node ${path} failed: ${why}`, "failed");
-      if (path === "efn") return this.failureHandlerEnded();
       return;
     }
     scope.active--;
@@ -576,29 +574,45 @@ class Machine {
     this.scopeFailed(scope, scope.failure);
   }
 
+  /** Ends a scope that failed: through its failure handler when it has one, as the local runner does. */
   private scopeFailed(scope: ScopeState, failure: { path: string; message: string }): void {
     scope.ended = true;
-    const msg = `node ${failure.path} failed: ${failure.message}`;
-    if (scope.prefix !== "") return this.nodeFailed(scope.prefix.slice(0, -1), msg, "failed");
+    const error = { message: `node ${failure.path} failed: ${failure.message}`, nodeId: failure.path };
     const handler = scope.template.failureNode;
-    if (handler && !this.step.row("efn")) {
-      this.step.patchExec({ phase: "failing", error: { message: msg, nodeId: failure.path } });
-      const inputs = resolveInputs(handler.inputs, this.step.reader(""));
-      const taskId = handler.taskNode?.referenceId;
-      if (taskId && "err" in (this.s.specs.task(taskId).template?.interface?.inputs?.variables ?? {})) {
-        inputs.literals = { ...inputs.literals, err: { scalar: { error: { failedNodeId: failure.path, message: msg } } } };
-      }
-      if (handler.taskNode?.referenceId) {
-        this.step.newNode("efn", labelOf(handler), inputs, this.taskData(handler), "queued");
-        this.dispatchAttempt("efn", 1, this.step.now);
-        return;
-      }
+    if (!handler) return this.failScope(scope.prefix, error);
+    const path = scope.prefix + FAILURE_NODE_ID;
+    let inputs: LiteralMap;
+    try {
+      inputs = resolveInputs(handler.inputs, this.step.reader(scope.prefix));
+    } catch (e) {
+      return this.failScope(scope.prefix, { ...error, message: `${error.message} (the failure handler could not start: ${message(e)})` });
     }
-    this.endExecution("failed", undefined, { message: msg, nodeId: failure.path });
+    // The root's error is the execution's while its handler runs; a subworkflow's waits on the handler's row.
+    if (scope.prefix === "") this.step.patchExec({ phase: "failing", error });
+    const taskId = handler.taskNode?.referenceId;
+    const workflowId = handler.workflowNode?.subWorkflowRef;
+    if (taskId) {
+      if ("err" in (this.s.specs.task(taskId).template?.interface?.inputs?.variables ?? {})) {
+        inputs.literals = { ...inputs.literals, err: { scalar: { error: { failedNodeId: error.nodeId, message: error.message } } } };
+      }
+      this.step.newNode(path, labelOf(handler), inputs, { ...this.taskData(handler), failure: error }, "queued");
+      this.dispatchAttempt(path, 1, this.step.now);
+    } else if (workflowId) {
+      this.step.newNode(path, labelOf(handler), inputs, { kind: "workflow", failure: error });
+      this.step.openScope(`${path}/`, this.s.specs.template(workflowId), (p, n) => this.startNode(p, n));
+    } else this.failScope(scope.prefix, error);
   }
 
-  private failureHandlerEnded(): void {
-    const err = this.s.exec.error ?? { message: "failed" };
-    this.endExecution("failed", undefined, err);
+  /** A failure handler ended (succeeded or not): its scope fails with the error it handled. */
+  private failureHandlerEnded(path: string): void {
+    const error = this.step.row(path)?.data["failure"] as { message: string; nodeId: string } | undefined;
+    const prefix = splitPath(path)[0];
+    this.failScope(prefix, error ?? this.s.exec.error ?? { message: "failed", nodeId: "" });
+  }
+
+  /** Fails the node that opened scope `prefix`, or the execution for the root. */
+  private failScope(prefix: string, error: { message: string; nodeId?: string }): void {
+    if (prefix === "") return this.endExecution("failed", undefined, error);
+    this.nodeFailed(prefix.slice(0, -1), error.message, "failed");
   }
 }

@@ -54,6 +54,14 @@ export function elementOf(path: string): [arrayPath: string, index: number] | un
   return m ? [m[1]!, Number(m[2])] : undefined;
 }
 
+/** The node id of a scope's failure handler: path `efn` in the root, `n2/efn` in subworkflow `n2`. */
+export const FAILURE_NODE_ID = "efn";
+
+/** True for the path of a failure handler node (`efn`, `n2/efn`). */
+export function isFailureNode(path: string): boolean {
+  return path === FAILURE_NODE_ID || path.endsWith(`/${FAILURE_NODE_ID}`);
+}
+
 /** True for a phase in which a node has not ended. */
 export function isActive(phase: string): boolean {
   return phase === "queued" || phase === "running" || phase === "waiting";
@@ -63,7 +71,7 @@ export function isActive(phase: string): boolean {
 export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
   const [prefix, id] = splitPath(path);
   const scope = state.scopes.get(prefix);
-  if (scope) return indexOf(scope.template).byId.get(id);
+  if (scope) return id === FAILURE_NODE_ID ? scope.template.failureNode : indexOf(scope.template).byId.get(id);
   if (prefix === "") return undefined;
   const parent = nodeSpecOf(state, prefix.slice(0, -1));
   const ie = parent?.branchNode?.ifElse;
@@ -99,8 +107,8 @@ export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, sc
   const waiting: [ticket: number, path: string][] = [];
   for (const row of rows) {
     if (row.data["dispatched"] === true && row.phase === "running") state.running++;
-    // Elements of map tasks are counted by their map node; the failure handler runs outside the root scope.
-    if (elementOf(row.path) || row.path === "efn") continue;
+    // Elements of map tasks are counted by their map node; a failure handler runs after its scope ended.
+    if (elementOf(row.path) || isFailureNode(row.path)) continue;
     const ticket = row.data["waitingSlot"];
     if (typeof ticket === "number" || ticket === true) waiting.push([Number(ticket), row.path]);
     const scope = state.scopes.get(splitPath(row.path)[0]);
@@ -114,7 +122,8 @@ export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, sc
   for (const [, path] of waiting.sort((a, b) => a[0] - b[0])) state.waiting.push(path);
   for (const scope of state.scopes.values()) {
     const parent = scope.prefix === "" ? undefined : state.nodes.get(scope.prefix.slice(0, -1));
-    // The root scope has ended once the execution fails (its failure handler may still run) or ends.
-    scope.ended = scope.prefix === "" ? !["queued", "running"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase);
+    // A scope has ended once its node (or the execution) has, or once its failure handler started.
+    scope.ended =
+      state.nodes.has(scope.prefix + FAILURE_NODE_ID) || (scope.prefix === "" ? !["queued", "running"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase));
   }
 }

@@ -90,6 +90,50 @@ describe("the durable engine", () => {
     ]);
   });
 
+  it("runs a subworkflow's own failure handler, then fails the subworkflow node (only the root's handler ran)", async () => {
+    const seen: unknown[] = [];
+    const boom = task({ name: "sub_boom_e", inputs: { a: t.int }, outputs: t.int }, () => {
+      throw new Error("kaput");
+    });
+    const handler = task({ name: "sub_handler_e", inputs: { a: t.int, err: t.optional(t.error) } }, ({ a, err }) => {
+      seen.push({ a, err });
+    });
+    const sub = workflow({ name: "sub_fails_e", inputs: { a: t.int }, onFailure: handler }, ({ a }) => boom({ a }));
+    const wf = workflow({ name: "calls_sub_fails_e", inputs: { a: t.int } }, ({ a }) => sub({ a: a }));
+    const { engine } = await setup([wf]);
+    const e = await engine.start(wf, { a: 4 });
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: node n0/n0 failed: kaput");
+    expect(seen).toEqual([{ a: 4, err: { failedNodeId: "n0/n0", message: "node n0/n0 failed: kaput" } }]);
+    expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
+      ["n0", "failed"],
+      ["n0/n0", "failed"],
+      ["n0/efn", "succeeded"],
+    ]);
+  });
+
+  it("runs a workflow given as the failure handler (the engine skipped it)", async () => {
+    const seen: number[] = [];
+    const boom = task({ name: "wf_handler_boom_e", inputs: { a: t.int }, outputs: t.int }, () => {
+      throw new Error("kaput");
+    });
+    const note = task({ name: "wf_handler_note_e", inputs: { a: t.int } }, ({ a }) => {
+      seen.push(a);
+    });
+    const handler = workflow({ name: "wf_handler_e", inputs: { a: t.int } }, ({ a }) => {
+      note({ a });
+    });
+    const wf = workflow({ name: "with_wf_handler_e", inputs: { a: t.int }, onFailure: handler }, ({ a }) => boom({ a }));
+    const { engine } = await setup([wf]);
+    const e = await engine.start(wf, { a: 5 });
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: kaput");
+    expect(seen).toEqual([5]);
+    expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
+      ["n0", "failed"],
+      ["efn", "succeeded"],
+      ["efn/n0", "succeeded"],
+    ]);
+  });
+
   it("with failAfterExecutableNodesComplete runs the independent nodes first", async () => {
     const ran: number[] = [];
     const fail = task({ name: "fail_late_e", outputs: t.int }, () => {

@@ -121,18 +121,22 @@ describe("an execution reloaded mid-way", () => {
     await expect(engine.result(id)).resolves.toEqual(expected);
   });
 
-  it("makes the same steps through failures in nested scopes and the failure handler", async () => {
+  it("makes the same steps through failures in nested scopes and their failure handlers", async () => {
     const boom = task({ name: "rl_boom", inputs: { ms: t.int }, outputs: t.int }, async ({ ms }) => {
       await new Promise((r) => setTimeout(r, ms));
       throw new NonRetryableError(`boom ${ms}`);
     });
     const handler = task({ name: "rl_handler", inputs: { err: t.optional(t.error) } }, () => {});
-    const inner = workflow({ name: "rl_inner", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete" }, ({ x }) => ({ a: boom({ ms: 8 }), b: boom({ ms: 1 }), c: inc({ x }) }));
+    const notes = workflow({ name: "rl_notes", inputs: { x: t.int } }, ({ x }) => {
+      inc({ x: inc({ x }) });
+    });
+    const inner = workflow({ name: "rl_inner", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete", onFailure: notes }, ({ x }) => ({ a: boom({ ms: 8 }), b: boom({ ms: 1 }), c: inc({ x }) }));
     const outer = workflow({ name: "rl_outer", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete", onFailure: handler }, ({ x }) => ({ c: inner({ x }).c, d: boom({ ms: 3 }), e: square({ x }) }));
     const { store, engine, id } = await started([outer], outer, { x: 2 }, 3);
     expect(await driveComparing(store, id)).toEqual([]);
     await expect(engine.result(id)).rejects.toThrow(/failed: node n[01] failed/);
-    expect((await store.listNodes(id)).find((n) => n.path === "efn")?.phase).toBe("succeeded");
+    const phases = new Map((await store.listNodes(id)).map((n) => [n.path, n.phase]));
+    expect([phases.get("n0/efn"), phases.get("n0/efn/n1"), phases.get("efn")]).toEqual(["succeeded", "succeeded", "succeeded"]);
   });
 
   it("makes the same steps through dynamic workflows, launch plans, approvals, sleeps, retries and a fail-fast abort", async () => {

@@ -136,6 +136,34 @@ describe("local execution", () => {
     expect(seen).toHaveLength(1);
   });
 
+  it("runs a subworkflow's own failure handler, and a workflow given as a failure handler", async () => {
+    const seen: unknown[] = [];
+    const boom = task({ name: "sub_boom", inputs: { a: t.int }, outputs: t.int }, () => {
+      throw new Error("kaput");
+    });
+    const handler = task({ name: "sub_handler", inputs: { a: t.int, err: t.optional(t.error) } }, ({ a, err }) => {
+      seen.push({ a, failed: err?.failedNodeId });
+    });
+    const sub = workflow({ name: "sub_fails", inputs: { a: t.int }, onFailure: handler }, ({ a }) => boom({ a }));
+    const note = task({ name: "note_failure", inputs: { a: t.int } }, ({ a }) => {
+      seen.push({ note: a });
+    });
+    const wfHandler = workflow({ name: "wf_handler", inputs: { a: t.int } }, ({ a }) => {
+      note({ a });
+    });
+    const wf = workflow({ name: "calls_sub_fails", inputs: { a: t.int }, onFailure: wfHandler }, ({ a }) => sub({ a }));
+    const run = wf.start({ a: 4 });
+    await expect(run.result).rejects.toThrow("kaput");
+    expect(seen).toEqual([{ a: 4, failed: "n0" }, { note: 4 }]);
+    expect(run.nodes().map((n) => [n.path, n.phase])).toEqual([
+      ["n0", "failed"],
+      ["n0/n0", "failed"],
+      ["n0/efn", "succeeded"],
+      ["efn", "succeeded"],
+      ["efn/n0", "succeeded"],
+    ]);
+  });
+
   it("rejects a failure handler whose err input is not optional<error>", () => {
     const bad = task({ name: "bad_handler", inputs: { err: t.str } }, () => {});
     const wf = new Workflow("w");
