@@ -6,6 +6,7 @@
  * @module
  */
 import { createInterface } from "node:readline/promises";
+import type { Readable, Writable } from "node:stream";
 import type { LiteralType } from "../idl/core.js";
 import { GateError } from "../errors.js";
 import { describeType } from "../types/describe.js";
@@ -17,6 +18,21 @@ interface Waiter {
   readonly literalType: LiteralType;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** Withdraws the question on the terminal, once the gate stops waiting some other way. */
+  stopPrompt?: () => void;
+}
+
+/**
+ * Where a board prompts: the process's terminal unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * const terminal: Terminal = { input: process.stdin, output: process.stdout };
+ * ```
+ */
+export interface Terminal {
+  readonly input: Readable;
+  readonly output: Writable;
 }
 
 const APPROVAL: LiteralType = { simple: "BOOLEAN" };
@@ -64,6 +80,7 @@ export class GateBoard {
     given: Readonly<Record<string, unknown>>,
     private readonly prompt: boolean,
     private readonly signal: AbortSignal,
+    private readonly terminal: Terminal = { input: process.stdin, output: process.stdout },
   ) {
     for (const [k, v] of Object.entries(given)) this.given.set(k, v);
   }
@@ -92,6 +109,7 @@ export class GateBoard {
     const w = this.waiters.get(name);
     if (!w) return;
     this.waiters.delete(name);
+    w.stopPrompt?.();
     w.reject(error);
   }
 
@@ -107,6 +125,7 @@ export class GateBoard {
       throw new GateError(`signal ${JSON.stringify(name)} expects ${describeType(w.literalType)}: ${problem}`, name);
     }
     this.waiters.delete(name);
+    w.stopPrompt?.();
     w.resolve(value);
   }
 
@@ -126,27 +145,45 @@ export class GateBoard {
   /** The literal type approvals are checked with. */
   static readonly approvalType: LiteralType = APPROVAL;
 
+  /**
+   * Asks on the terminal, one gate at a time. The question is withdrawn when
+   * the gate is answered some other way (API, timeout) or the run ends, so the
+   * next gate's question comes at once and gets the next line typed.
+   */
   private ask(w: Waiter): void {
     this.promptQueue = this.promptQueue.then(async () => {
-      if (!this.waiters.has(w.pending.name)) return;
-      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      const { name, kind } = w.pending;
+      if (!this.waiters.has(name) || this.signal.aborted) return;
+      const { input, output } = this.terminal;
+      const stop = new AbortController();
+      const withdraw = () => stop.abort();
+      w.stopPrompt = withdraw;
+      this.signal.addEventListener("abort", withdraw, { once: true });
+      const rl = createInterface({ input, output });
       try {
-        const question =
-          w.pending.kind === "approve" ? `Approve ${JSON.stringify(w.pending.name)} (${w.pending.path})? [y/n] ` : `Value for ${JSON.stringify(w.pending.name)} (${w.pending.type}): `;
+        const question = kind === "approve" ? `Approve ${JSON.stringify(name)} (${w.pending.path})? [y/n] ` : `Value for ${JSON.stringify(name)} (${w.pending.type}): `;
         for (;;) {
-          const answer = await rl.question(question, { signal: this.signal });
-          if (!this.waiters.has(w.pending.name)) return;
+          const answer = await rl.question(question, { signal: stop.signal });
+          if (!this.waiters.has(name)) return;
           try {
-            if (w.pending.kind === "approve") this.answer(w.pending.name, /^y(es)?$/i.test(answer.trim()), "rejected at the prompt");
-            else this.deliver(w.pending.name, parseTyped(answer, w.literalType));
+            if (kind === "approve") {
+              const yes = parseTyped(answer, APPROVAL);
+              if (typeof yes !== "boolean") {
+                output.write("answer y or n\n");
+                continue;
+              }
+              this.answer(name, yes, "rejected at the prompt");
+            } else this.deliver(name, parseTyped(answer, w.literalType));
             return;
           } catch (e) {
-            process.stdout.write(`${(e as Error).message}\n`);
+            output.write(`${(e as Error).message}\n`);
           }
         }
       } catch {
-        // the run ended or stdin closed: the gate keeps waiting for the API or its timeout
+        // Withdrawn (answered elsewhere, timed out, the run ended) or the input closed: end the question's line.
+        if (!this.signal.aborted) output.write("\n");
       } finally {
+        this.signal.removeEventListener("abort", withdraw);
         rl.close();
       }
     });

@@ -1,5 +1,7 @@
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { task, workflow, Workflow, t, sleep, waitForInput, approve, compile, GateError } from "aloft";
+import { GateBoard } from "../../src/local/gates.js";
 
 const double = task({ name: "double_g", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x * 2);
 
@@ -93,5 +95,64 @@ describe("gate nodes", () => {
         return b;
       }),
     ).toThrow("node n1 cannot run before node n0, which it already depends on (that would be a cycle)");
+  });
+});
+
+describe("the gate prompt", () => {
+  /** A board that prompts on a fake terminal; `next(text)` resolves once the terminal has shown `text`. */
+  function prompted() {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let shown = "";
+    const watchers: { text: string; resolve: () => void }[] = [];
+    output.on("data", (chunk: Buffer) => {
+      shown += chunk.toString();
+      for (const w of watchers.splice(0)) if (shown.includes(w.text)) w.resolve();
+      else watchers.push(w);
+    });
+    const run = new AbortController();
+    const board = new GateBoard({}, true, run.signal, { input, output });
+    const next = (text: string) =>
+      new Promise<void>((resolve) => {
+        if (shown.includes(text)) resolve();
+        else watchers.push({ text, resolve });
+      });
+    return { board, input, next, end: () => run.abort(), shown: () => shown };
+  }
+  const INT = { simple: "INTEGER" } as const;
+
+  it("asks for a value, and again after an ill-typed answer", async () => {
+    const t = prompted();
+    const value = t.board.wait({ name: "n", kind: "signal", type: "int", path: "n0" }, INT);
+    await t.next('Value for "n" (int): ');
+    t.input.write("three\n");
+    await t.next("expects int");
+    t.input.write("3\n");
+    await expect(value).resolves.toBe(3);
+    t.end();
+  });
+
+  it("asks again when an approval answer is neither yes nor no (anything else rejected)", async () => {
+    const t = prompted();
+    const approved = t.board.wait({ name: "ok", kind: "approve", type: "bool", path: "n1" }, GateBoard.approvalType);
+    await t.next('Approve "ok" (n1)? [y/n] ');
+    t.input.write("\n");
+    await t.next("answer y or n");
+    t.input.write("yes\n");
+    await expect(approved).resolves.toBe(true);
+    t.end();
+  });
+
+  it("gives way to the next gate once a gate is answered elsewhere (its prompt swallowed the next line)", async () => {
+    const t = prompted();
+    const first = t.board.wait({ name: "a", kind: "signal", type: "int", path: "n0" }, INT);
+    const second = t.board.wait({ name: "b", kind: "signal", type: "int", path: "n1" }, INT);
+    await t.next('Value for "a" (int): ');
+    t.board.deliver("a", 1);
+    await expect(first).resolves.toBe(1);
+    await t.next('Value for "b" (int): ');
+    t.input.write("2\n");
+    await expect(second).resolves.toBe(2);
+    t.end();
   });
 });
