@@ -10,7 +10,8 @@ import type { AloftType } from "../types/type.js";
 import { isCastable } from "../types/castable.js";
 import { describeType } from "../types/describe.js";
 import { BlobAccessError } from "../errors.js";
-import { baseName, checkLocal } from "./file.js";
+import { checkLocal } from "./file.js";
+import { BlobReference } from "./reference.js";
 import { absoluteUserPath, checkUri, fileUri } from "./paths.js";
 import { checkFormat } from "./format.js";
 import { columnsOfSchema, decodeTable, readSchema, rowsOfTable, type ArrowTable, type DataFrameColumn } from "./arrow.js";
@@ -90,19 +91,14 @@ export interface DataFrameFromPathOptions<R extends object> {
  *   (await sales.rows()).reduce((sum, r) => sum + r.amount, 0));
  * ```
  */
-export class AloftDataFrame<R extends object = Record<string, unknown>> {
-  /** Where the data is: a `file://` URI for local data. */
-  readonly uri: string;
-  /** The storage format (`"arrow"` for dataframes Aloft writes), or `""` if unknown. */
-  readonly format: string;
+export class AloftDataFrame<R extends object = Record<string, unknown>> extends BlobReference {
   /** The stored columns and their types; empty when unknown. */
   readonly columns: readonly DataFrameColumn[];
   /** Phantom field carrying the row type; never set. */
   declare readonly [rowType]?: R;
 
   private constructor(uri: string, format: string, columns: readonly DataFrameColumn[]) {
-    this.uri = uri;
-    this.format = format;
+    super(uri, format);
     this.columns = Object.freeze(columns.map((c) => Object.freeze({ name: c.name, literalType: c.literalType })));
     Object.freeze(this);
   }
@@ -145,18 +141,6 @@ export class AloftDataFrame<R extends object = Record<string, unknown>> {
    */
   static fromUri<R extends object = Record<string, unknown>>(uri: string, options: { readonly format?: string; readonly columns?: readonly DataFrameColumn[] } = {}): AloftDataFrame<R> {
     return new AloftDataFrame<R>(checkUri(uri), checkFormat(options.format, "AloftDataFrame.fromUri"), options.columns ?? []);
-  }
-
-  /**
-   * The last segment of the URI.
-   *
-   * @example
-   * ```ts
-   * df.name; // "data.arrow"
-   * ```
-   */
-  get name(): string {
-    return baseName(this.uri);
   }
 
   /**
@@ -208,18 +192,6 @@ export class AloftDataFrame<R extends object = Record<string, unknown>> {
   }
 
   /**
-   * The reference as JSON: `{ uri, format }`. Cache keys hash this, not the data.
-   *
-   * @example
-   * ```ts
-   * JSON.stringify(df); // '{"uri":"file:///…/data.arrow","format":"arrow"}'
-   * ```
-   */
-  toJSON(): { readonly uri: string; readonly format?: string } {
-    return this.format === "" ? { uri: this.uri } : { uri: this.uri, format: this.format };
-  }
-
-  /**
    * A readable form: `dataframe{region: str, amount: float} file:///…`.
    *
    * @example
@@ -227,8 +199,8 @@ export class AloftDataFrame<R extends object = Record<string, unknown>> {
    * String(df);
    * ```
    */
-  toString(): string {
+  override toString(): string {
     const cols = this.columns.map((c) => `${c.name}: ${describeType(c.literalType)}`).join(", ");
-    return `dataframe${this.format ? `<${this.format}>` : ""}{${cols}} ${this.uri}`;
+    return `dataframe${this.formatTag()}{${cols}} ${this.uri}`;
   }
 }

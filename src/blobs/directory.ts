@@ -5,12 +5,12 @@
  * @module
  */
 import { readdir, realpath, stat } from "node:fs/promises";
-import { statSync } from "node:fs";
 import path from "node:path";
 import { BlobAccessError, BlobPathError } from "../errors.js";
-import { AloftFile, baseName, checkLocal, type BlobJson, type FileOptions } from "./file.js";
-import { absoluteUserPath, checkUri, fileUri, isInside, resolveInside } from "./paths.js";
+import { AloftFile, checkLocal, type FileOptions } from "./file.js";
+import { checkUri, fileUri, isInside, resolveInside } from "./paths.js";
 import { checkFormat } from "./format.js";
+import { BlobReference, existingLocal } from "./reference.js";
 
 /**
  * Lists the files under `root` (relative POSIX paths, sorted). A symbolic
@@ -62,15 +62,9 @@ export async function listFiles(root: string, realRoot: string, prefix = ""): Pr
  * await sizes.run({ d: AloftDirectory.fromPath("data/") });
  * ```
  */
-export class AloftDirectory {
-  /** Where the directory is: a `file://` URI for local directories. */
-  readonly uri: string;
-  /** The directory's format, or `""` for any. */
-  readonly format: string;
-
+export class AloftDirectory extends BlobReference {
   private constructor(uri: string, format: string) {
-    this.uri = uri;
-    this.format = format;
+    super(uri, format);
     Object.freeze(this);
   }
 
@@ -84,16 +78,8 @@ export class AloftDirectory {
    * ```
    */
   static fromPath(localPath: string, options: FileOptions = {}): AloftDirectory {
-    const p = absoluteUserPath(localPath, "AloftDirectory.fromPath");
-    const format = checkFormat(options.format, "AloftDirectory.fromPath");
-    let isDir: boolean;
-    try {
-      isDir = statSync(p).isDirectory();
-    } catch (e) {
-      throw new BlobAccessError(`AloftDirectory.fromPath: ${p} cannot be read: ${(e as Error).message}`, fileUri(p), { cause: e });
-    }
-    if (!isDir) throw new BlobAccessError(`AloftDirectory.fromPath: ${p} is not a directory (use AloftFile.fromPath for a file)`, fileUri(p));
-    return new AloftDirectory(fileUri(p), format);
+    const { uri, format } = existingLocal(localPath, options.format, "directory", "AloftDirectory.fromPath", "AloftFile.fromPath");
+    return new AloftDirectory(uri, format);
   }
 
   /**
@@ -106,18 +92,6 @@ export class AloftDirectory {
    */
   static fromUri(uri: string, options: FileOptions = {}): AloftDirectory {
     return new AloftDirectory(checkUri(uri), checkFormat(options.format, "AloftDirectory.fromUri"));
-  }
-
-  /**
-   * The directory's name: the last segment of its URI.
-   *
-   * @example
-   * ```ts
-   * AloftDirectory.fromUri("file:///data/images").name; // "images"
-   * ```
-   */
-  get name(): string {
-    return baseName(this.uri);
   }
 
   /**
@@ -166,18 +140,6 @@ export class AloftDirectory {
   }
 
   /**
-   * The reference as JSON: `{ uri, format }` (format left out when empty).
-   *
-   * @example
-   * ```ts
-   * JSON.stringify(d); // '{"uri":"file:///data/images"}'
-   * ```
-   */
-  toJSON(): BlobJson {
-    return this.format === "" ? { uri: this.uri } : { uri: this.uri, format: this.format };
-  }
-
-  /**
    * A readable form, `dir file:///…`.
    *
    * @example
@@ -185,7 +147,7 @@ export class AloftDirectory {
    * String(d); // "dir file:///data/images"
    * ```
    */
-  toString(): string {
-    return `dir${this.format ? `<${this.format}>` : ""} ${this.uri}`;
+  override toString(): string {
+    return `dir${this.formatTag()} ${this.uri}`;
   }
 }

@@ -21,11 +21,13 @@
  */
 import { createReadStream } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
-import { statSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { BlobAccessError } from "../errors.js";
-import { absoluteUserPath, checkUri, fileUri, localPathOf } from "./paths.js";
+import { checkUri, localPathOf } from "./paths.js";
 import { checkFormat } from "./format.js";
+import { BlobReference, existingLocal } from "./reference.js";
+
+export { baseName, type BlobJson } from "./reference.js";
 
 /**
  * Options of a file or directory reference.
@@ -38,19 +40,6 @@ import { checkFormat } from "./format.js";
  */
 export interface FileOptions {
   /** A format such as `"csv"`; empty or left out means any format. */
-  readonly format?: string;
-}
-
-/**
- * The JSON form of a file or directory reference (what cache keys hash).
- *
- * @example
- * ```ts
- * const json: BlobJson = AloftFile.fromUri("file:///data/a.csv").toJSON(); // { uri: "file:///data/a.csv" }
- * ```
- */
-export interface BlobJson {
-  readonly uri: string;
   readonly format?: string;
 }
 
@@ -76,24 +65,6 @@ export async function checkLocal(uri: string, kind: "file" | "directory"): Promi
 }
 
 /**
- * The last segment of a URI's path, decoded.
- *
- * @example
- * ```ts
- * baseName("file:///data/my%20file.csv"); // "my file.csv"
- * ```
- */
-export function baseName(uri: string): string {
-  const p = uri.split(/[?#]/)[0] ?? "";
-  const last = p.replace(/\/+$/, "").split("/").pop() ?? "";
-  try {
-    return decodeURIComponent(last);
-  } catch {
-    return last;
-  }
-}
-
-/**
  * A reference to one file: its URI and format. Immutable; reading it is
  * asynchronous. Tasks create files with `ctx.blobs.writeFile(...)`; users refer
  * to their own files with `AloftFile.fromPath(...)`.
@@ -110,15 +81,9 @@ export function baseName(uri: string): string {
  * await count.run({ f: AloftFile.fromPath("data/points.csv", { format: "csv" }) });
  * ```
  */
-export class AloftFile {
-  /** Where the file is: a `file://` URI for local files. */
-  readonly uri: string;
-  /** The file's format (`"csv"`, ...), or `""` for any. */
-  readonly format: string;
-
+export class AloftFile extends BlobReference {
   private constructor(uri: string, format: string) {
-    this.uri = uri;
-    this.format = format;
+    super(uri, format);
     Object.freeze(this);
   }
 
@@ -135,16 +100,8 @@ export class AloftFile {
    * ```
    */
   static fromPath(localPath: string, options: FileOptions = {}): AloftFile {
-    const p = absoluteUserPath(localPath, "AloftFile.fromPath");
-    const format = checkFormat(options.format, "AloftFile.fromPath");
-    let isFile: boolean;
-    try {
-      isFile = statSync(p).isFile();
-    } catch (e) {
-      throw new BlobAccessError(`AloftFile.fromPath: ${p} cannot be read: ${(e as Error).message}`, fileUri(p), { cause: e });
-    }
-    if (!isFile) throw new BlobAccessError(`AloftFile.fromPath: ${p} is not a file (use AloftDirectory.fromPath for a directory)`, fileUri(p));
-    return new AloftFile(fileUri(p), format);
+    const { uri, format } = existingLocal(localPath, options.format, "file", "AloftFile.fromPath", "AloftDirectory.fromPath");
+    return new AloftFile(uri, format);
   }
 
   /**
@@ -159,18 +116,6 @@ export class AloftFile {
    */
   static fromUri(uri: string, options: FileOptions = {}): AloftFile {
     return new AloftFile(checkUri(uri), checkFormat(options.format, "AloftFile.fromUri"));
-  }
-
-  /**
-   * The file's name: the last segment of its URI.
-   *
-   * @example
-   * ```ts
-   * AloftFile.fromUri("file:///data/points.csv").name; // "points.csv"
-   * ```
-   */
-  get name(): string {
-    return baseName(this.uri);
   }
 
   /**
@@ -223,19 +168,6 @@ export class AloftFile {
   }
 
   /**
-   * The reference as JSON: `{ uri, format }` (format left out when empty).
-   * Cache keys hash this, never the contents.
-   *
-   * @example
-   * ```ts
-   * JSON.stringify(f); // '{"uri":"file:///data/points.csv","format":"csv"}'
-   * ```
-   */
-  toJSON(): BlobJson {
-    return this.format === "" ? { uri: this.uri } : { uri: this.uri, format: this.format };
-  }
-
-  /**
    * A readable form, `file<csv> file:///…`.
    *
    * @example
@@ -243,7 +175,7 @@ export class AloftFile {
    * String(f); // "file<csv> file:///data/points.csv"
    * ```
    */
-  toString(): string {
-    return `file${this.format ? `<${this.format}>` : ""} ${this.uri}`;
+  override toString(): string {
+    return `file${this.formatTag()} ${this.uri}`;
   }
 }
