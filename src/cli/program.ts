@@ -8,10 +8,15 @@
 import { Command, CommanderError } from "commander";
 import "../index.js"; // installs the local runner that entity.start() uses
 import { ALOFT_VERSION } from "../version.js";
+import { registerAgain } from "./commands/again.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCompile } from "./commands/compile.js";
-import { registerPlanned } from "./commands/planned.js";
+import { registerControl } from "./commands/control.js";
+import { registerGet } from "./commands/get.js";
+import { registerRegister } from "./commands/register.js";
 import { registerRun } from "./commands/run.js";
+import { registerServe } from "./commands/serve.js";
+import { registerWorker } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { ExitCode, UsageError, describeError, verboseError } from "./errors.js";
 import type { CliIO } from "./io.js";
@@ -28,7 +33,7 @@ import type { CliIO } from "./io.js";
  */
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command("aloft")
-    .description("Aloft: Flyte's workflow model for TypeScript. Run, compile and (soon) serve tasks, workflows and launch plans.")
+    .description("Aloft: Flyte's workflow model for TypeScript. Run, inspect, compile and serve tasks, workflows and launch plans.")
     .version(ALOFT_VERSION, "-V, --version", "print Aloft's version")
     .showSuggestionAfterError(true)
     // Options after a command belong to it: `aloft compile --version v1` is the specs' version, not Aloft's.
@@ -39,9 +44,14 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => void ctx.io.stderr.write(s),
     });
   registerRun(program, ctx);
+  registerGet(program, ctx);
+  registerControl(program, ctx);
+  registerAgain(program, ctx);
+  registerServe(program, ctx);
+  registerWorker(program, ctx);
+  registerRegister(program, ctx);
   registerCompile(program, ctx);
   registerCache(program, ctx);
-  registerPlanned(program);
   // Subcommands are made by `.command()`, after the settings above: give them the same ones.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) });

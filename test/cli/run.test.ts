@@ -132,8 +132,9 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
     ["a signal for no gate", ["gates.mjs", "--local", "--signal", "nope=1"], 'error: --signal nope: no gate waits for a signal named "nope" (gates: factor, publish)'],
     ["an ill-typed signal", ["gates.mjs", "--local", "--signal", "factor=many"], 'error: --signal factor expects int: expected a whole number, got "many"'],
     ["no file", ["--local"], /^error: aloft run needs a file/],
-    ["the default mode, until the engine lands", ["flows.ts", "sum", "--a", "1", "--b", "2"], "error: running on the embedded durable engine (./.aloft/) is not available yet: pass --local to run in process"],
-    ["--remote, until the server lands", ["flows.ts", "sum", "--a", "1", "--b", "2", "--remote", "http://127.0.0.1:8080"], /^error: --remote http:\/\/127\.0\.0\.1:8080 is not available yet: .*pass --local/],
+    ["a server that cannot be reached", ["flows.ts", "sum", "--a", "1", "--b", "2", "--remote", "http://127.0.0.1:9"], /^error: cannot reach the Aloft server at http:\/\/127\.0\.0\.1:9 \(.+\); is it running\? \(start one with: aloft serve\)$/],
+    ["a --remote that is not a URL", ["flows.ts", "sum", "--a", "1", "--b", "2", "--remote", "nowhere"], 'error: --remote: the server URL "nowhere" is not a URL; give one like http://127.0.0.1:8080'],
+    ["--db with --local", ["flows.ts", "sum", "--a", "1", "--b", "2", "--local", "--db", "x.db"], "error: --db and --workers are for runs on the engine, not with --local"],
     ["--local with --remote", ["flows.ts", "sum", "--local", "--remote", "http://127.0.0.1:8080"], "error: --local and --remote cannot be given together"],
     ["a bad --max-parallelism", ["flows.ts", "sum", "--local", "--max-parallelism", "0"], "error: option '--max-parallelism <n>' argument '0' is invalid. expected a whole number of at least 1"],
   ];

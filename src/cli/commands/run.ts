@@ -7,10 +7,12 @@
  */
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
+import { describeEntity } from "../../sdk/entity.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
+import { databaseRef } from "../engine/database.js";
 import { inputsFromFlags, splitEntityArgs } from "../inputs/input-args.js";
 import { describeFound, entitiesOf, selectEntity } from "../load/entities.js";
 import { loadModule } from "../load/load-module.js";
@@ -30,6 +32,9 @@ interface RunFlags {
   readonly cacheDir?: string;
   readonly overwriteCache?: boolean;
   readonly maxParallelism?: number;
+  readonly db?: string;
+  readonly workers?: number;
+  readonly token?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -84,8 +89,13 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   const inputs = inputsFromFlags(found, args.flags);
   const plan = planInfo(found);
   const signals = parseSignals(flags.signal ?? [], plan);
-  const backend = backendFor(mode, flags.remote);
-  await runSession({ ctx, found, plan, backend, json: flags.json === true, verbose: flags.verbose === true }, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
+  if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
+  const backend = backendFor(mode, {
+    ...(flags.remote === undefined ? {} : { remote: { remote: flags.remote, gates: plan.gates, ...(flags.token === undefined ? {} : { token: flags.token }) } }),
+    engine: { ctx, db: databaseRef(ctx, flags.db), modules: [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
+  });
+  const session = { ctx, title: describeEntity(found.def), plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  await runSession(session, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
 }
 
 /**
@@ -103,13 +113,17 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .description(
       "Runs an entity a module exports: the one named (an export name or a registered name), or the file's only workflow. " +
         "Inputs are given as --<input> <value> and parsed by their declared types; `aloft run <file> [entity] --help` lists them. " +
-        "Runs on the embedded durable engine in ./.aloft/ by default (not available yet), in process with --local, or on a server with --remote.",
+        "Runs on the embedded durable engine in ./.aloft/ by default (the execution is kept: aloft get execution <id>), " +
+        "in process with --local, or on a server with --remote. When an engine already runs over the database, the run goes to it.",
     )
     .usage("<file> [entity] [--<input> <value> ...] [options]")
     .argument("[file]", "a .ts, .mts, .js or .mjs module")
     .argument("[entity-and-inputs...]", "the entity, then its inputs")
     .option("--local", "run in process, in this command")
-    .option("--remote <url>", "run on an Aloft server (not available yet)")
+    .option("--remote <url>", "run on an Aloft server (aloft serve), which runs what its modules registered")
+    .option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)")
+    .option("--db <path>", "the engine's database (default: .aloft/aloft.db)")
+    .option("--workers <n>", "task attempts the engine's workers run at once (default: the number of CPUs, at most 4)", positiveInt)
     .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }")
     .option("--verbose", "report errors with their stacks")
     .option("--signal <name=value>", "a gate's value, given up front (repeatable); --signal publish=true approves", collect)

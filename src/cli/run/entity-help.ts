@@ -57,7 +57,7 @@ export function entityHelp(file: string, found: FoundEntity, plan: PlanInfo | un
   }
   lines.push(
     "",
-    "Options: --local, --remote <url>, --json, --verbose, --signal <name=value>, --cache-dir <dir>, --overwrite-cache, --max-parallelism <n>",
+    "Options: --local, --remote <url>, --db <path>, --workers <n>, --json, --verbose, --signal <name=value>, --cache-dir <dir>, --overwrite-cache, --max-parallelism <n>",
     "An input named like an option is given after --: aloft run <file> <entity> -- --json <value>",
   );
   return lines;

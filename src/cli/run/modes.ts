@@ -7,17 +7,17 @@
  * @module
  */
 import type { EntityLike } from "../../sdk/entity.js";
-import type { Execution, RunOptions } from "../../sdk/runner-port.js";
-import { NotAvailableError, UsageError } from "../errors.js";
+import type { Execution, PendingSignal, RunOptions } from "../../sdk/runner-port.js";
+import { UsageError } from "../errors.js";
 import type { FoundEntity } from "../load/entities.js";
+import { engineBackend, remoteBackend, type EngineBackendOptions, type RemoteBackendOptions } from "./engine-backend.js";
 
 /** The ways `aloft run` can run an entity. */
 export type RunMode = "local" | "engine" | "remote";
 
 /**
  * The mode `aloft run` uses when neither `--local` nor `--remote` is given:
- * the embedded durable engine, so a run can be inspected afterwards. Until
- * the engine's backend lands, that mode says to pass `--local`.
+ * the embedded durable engine, so a run can be inspected afterwards.
  *
  * @example
  * ```ts
@@ -47,14 +47,25 @@ export function chooseRunMode(flags: { readonly local?: boolean; readonly remote
 }
 
 /** A run started by a backend: what the live view, the prompt check and the report read. */
-export type RunHandle = Pick<Execution<Record<string, unknown>>, "id" | "result" | "nodes" | "waitingFor" | "abort">;
+export type RunHandle = Pick<Execution<Record<string, unknown>>, "id" | "result" | "nodes" | "waitingFor" | "abort"> & {
+  /** The phase the run ended in, when the backend knows it (`aborted`, `timedOut`, ...). */
+  readonly endPhase?: () => string | undefined;
+  /** Answers a gate from this command (a durable run); absent when the runner asks by itself (the local runner). */
+  readonly answer?: (name: string, kind: PendingSignal["kind"], value: unknown) => Promise<void>;
+};
 
 /** Starts runs in one mode. */
 export interface RunBackend {
   readonly mode: RunMode;
-  /** Where the run is kept and how to look at it, for the report: `local: in process, not kept`. */
+  /** Where the run is kept, for the report: `local: in process, not kept`, `engine: .aloft/aloft.db`. */
   readonly where: string;
-  start(found: FoundEntity, inputs: Record<string, unknown>, options: RunOptions): RunHandle;
+  /** How to look at a run afterwards (`aloft get execution <id>`), when it is kept. */
+  lookHint?(id: string, failed: boolean): string;
+  /** ` --db <path>` for commands about the run shown to the user, when the database is not the default. */
+  readonly dbFlag?: string;
+  start(found: FoundEntity, inputs: Record<string, unknown>, options: RunOptions): RunHandle | Promise<RunHandle>;
+  /** Ends what the backend started for its runs (the embedded engine and its workers). */
+  close?(): Promise<void>;
 }
 
 type Startable = EntityLike & { start(inputs: Record<string, unknown>, options: RunOptions): Execution<Record<string, unknown>> };
@@ -70,31 +81,44 @@ const localBackend: RunBackend = {
   },
 };
 
+/** What the backends of the modes need to know. */
+export interface BackendOptions {
+  /** The server of `--remote`, and its token. */
+  readonly remote?: RemoteBackendOptions;
+  /** The database, module and workers of the engine mode. */
+  readonly engine?: EngineBackendOptions;
+}
+
 /**
- * The backend of the embedded durable engine in `./.aloft/`. Not in this
- * build yet: says so, and what to do instead.
+ * The backend of the embedded durable engine (`./.aloft/` by default).
+ *
+ * @throws UsageError when the options of the engine mode are missing.
  */
-function startOnEmbeddedEngine(): never {
-  throw new NotAvailableError("running on the embedded durable engine (./.aloft/)", "pass --local to run in process");
+function startOnEmbeddedEngine(options: EngineBackendOptions | undefined): RunBackend {
+  if (!options) throw new UsageError("running on the engine needs its database and module");
+  return engineBackend(options);
 }
 
 /**
  * The backend of a mode.
  *
- * @throws NotAvailableError for a mode this build does not have yet.
+ * @throws UsageError when the options of the mode are missing.
  *
  * @example
  * ```ts
- * backendFor("local").start(found, { x: [1, 2] }, {}).result;
+ * backendFor("local").start(found, { x: [1, 2] }, {});
+ * backendFor("engine", { engine: { ctx, db: databaseRef(ctx, undefined), modules: ["flows.ts"], gates: plan.gates } });
+ * backendFor("remote", { remote: { remote: "http://127.0.0.1:8080", gates: plan.gates } });
  * ```
  */
-export function backendFor(mode: RunMode, remote?: string): RunBackend {
+export function backendFor(mode: RunMode, options: BackendOptions = {}): RunBackend {
   switch (mode) {
     case "local":
       return localBackend;
     case "engine":
-      return startOnEmbeddedEngine();
+      return startOnEmbeddedEngine(options.engine);
     case "remote":
-      throw new NotAvailableError(`--remote ${remote ?? ""}`.trim(), "the Aloft server is not built yet; pass --local to run in process");
+      if (!options.remote) throw new UsageError("running on a server needs its URL: --remote <url>");
+      return remoteBackend(options.remote);
   }
 }

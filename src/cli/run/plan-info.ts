@@ -30,7 +30,16 @@ export interface PlanInfo {
   readonly topLevelNodes: number;
 }
 
-function collectGates(value: unknown, out: Map<string, GateInfo>): void {
+/**
+ * Adds the gates found anywhere in `value` (specs, or lists of them) to `out`, by signal name.
+ *
+ * @example
+ * ```ts
+ * const gates = new Map<string, GateInfo>();
+ * collectGates([workflowSpec], gates);
+ * ```
+ */
+export function collectGates(value: unknown, out: Map<string, GateInfo>): void {
   if (Array.isArray(value)) {
     for (const v of value) collectGates(v, out);
     return;

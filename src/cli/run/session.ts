@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { describeEntity } from "../../sdk/entity.js";
+import type { LiteralType } from "../../idl/core.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { ExitCode, verboseError } from "../errors.js";
-import type { FoundEntity } from "../load/entities.js";
 import { LiveView } from "../progress/live-view.js";
 import { formatElapsed, type ProgressSnapshot } from "../progress/render.js";
+import { GateAnswers } from "./gate-answers.js";
 import type { RunBackend, RunHandle } from "./modes.js";
 import type { PlanInfo } from "./plan-info.js";
 import { failureLine, formatOutputs, jsonText, summarizeFailure } from "./report.js";
@@ -19,7 +19,8 @@ import { failureLine, formatOutputs, jsonText, summarizeFailure } from "./report
 /** What a session runs and how it reports. */
 export interface RunSession {
   readonly ctx: CliContext;
-  readonly found: FoundEntity;
+  /** What runs, for the live view: `workflow "wf"`. */
+  readonly title: string;
   readonly plan: PlanInfo;
   readonly backend: RunBackend;
   /** Print `{ id, mode, phase, outputs | error }` instead of the outputs. */
@@ -40,15 +41,16 @@ function unanswerable(run: RunHandle): string | undefined {
 }
 
 /**
- * Starts a run with `start`, follows it to its end and reports it. Ctrl-C is
- * caught from before the run starts (a task may run as soon as it does).
+ * Starts a run with `start`, follows it to its end and reports it, then
+ * closes the backend. Ctrl-C is caught from before the run starts (a task may
+ * run as soon as it does).
  *
  * @example
  * ```ts
- * await runSession({ ctx, found, plan, backend, json: false, verbose: false }, () => backend.start(found, inputs, options));
+ * await runSession({ ctx, title: describeEntity(found.def), plan, backend, json: false, verbose: false }, () => backend.start(found, inputs, options));
  * ```
  */
-export async function runSession(session: RunSession, start: () => RunHandle): Promise<void> {
+export async function runSession(session: RunSession, start: () => RunHandle | Promise<RunHandle>): Promise<void> {
   let interrupted = false;
   let current: RunHandle | undefined;
   const onInterrupt = (): void => {
@@ -57,20 +59,21 @@ export async function runSession(session: RunSession, start: () => RunHandle): P
   };
   process.once("SIGINT", onInterrupt);
   try {
-    const run = (current = start());
+    const run = (current = await start());
     if (interrupted) run.abort(INTERRUPTED);
-    await follow(session, run, () => interrupted);
+    await follow(session, run, () => interrupted, onInterrupt);
   } finally {
     process.off("SIGINT", onInterrupt);
+    await session.backend.close?.();
   }
 }
 
 /** Shows the run's progress while it runs, then its result. */
-async function follow(session: RunSession, run: RunHandle, interrupted: () => boolean): Promise<void> {
-  const { ctx, found, plan, backend } = session;
+async function follow(session: RunSession, run: RunHandle, interrupted: () => boolean, onInterrupt: () => void): Promise<void> {
+  const { ctx, plan, backend } = session;
   const started = Date.now();
   const snapshot = (state: ProgressSnapshot["state"]): ProgressSnapshot => ({
-    title: describeEntity(found.def),
+    title: session.title,
     runId: run.id,
     state,
     elapsedMs: Date.now() - started,
@@ -80,9 +83,14 @@ async function follow(session: RunSession, run: RunHandle, interrupted: () => bo
     topLevelNodes: plan.topLevelNodes,
   });
   const view = new LiveView(ctx.io.stdout, () => snapshot("running"));
+  // A durable run's gates can be answered from elsewhere: it waits for them (and asks on a terminal).
+  const gates = run.answer
+    ? new GateAnswers({ ctx, runId: run.id, answer: run.answer, gateTypes: gateTypesOfPlan(plan), view, dbFlag: backend.dbFlag ?? "", onInterrupt })
+    : undefined;
   // Not unref'd: while a gate waits, nothing else may keep the process alive.
   const watcher = setInterval(() => {
-    if (run.waitingFor().length === 0) view.resume();
+    if (gates) gates.update(run.waitingFor());
+    else if (run.waitingFor().length === 0) view.resume();
     else if (ctx.io.interactive) view.pause(); // the local runner asks on the terminal
     else run.abort(unanswerable(run));
   }, 50);
@@ -91,15 +99,26 @@ async function follow(session: RunSession, run: RunHandle, interrupted: () => bo
     const outputs = await run.result;
     view.finish(session.json ? undefined : snapshot("succeeded"));
     if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase: "succeeded", outputs }, 2)]);
-    else printLines(ctx, [...formatOutputs(outputs), `run ${run.id} succeeded in ${formatElapsed(Date.now() - started)} (${backend.where})`]);
+    else {
+      printLines(ctx, [...formatOutputs(outputs), `run ${run.id} succeeded in ${formatElapsed(Date.now() - started)} (${backend.where})`]);
+      if (backend.lookHint) printLines(ctx, [backend.lookHint(run.id, false)]);
+    }
   } catch (e) {
     const summary = summarizeFailure(e);
     view.finish(session.json ? undefined : snapshot("failed"));
-    if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase: interrupted() ? "aborted" : "failed", error: summary }, 2)]);
+    const phase = run.endPhase?.() ?? (interrupted() ? "aborted" : "failed");
+    if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase, error: summary }, 2)]);
+    else if (backend.lookHint) printLines(ctx, [backend.lookHint(run.id, true)]);
     ctx.io.stderr.write(`error: ${failureLine(run.id, summary)}\n`);
     if (session.verbose) ctx.io.stderr.write(`${verboseError(e)}\n`);
     ctx.exitCode = interrupted() ? ExitCode.Interrupted : ExitCode.Failed;
   } finally {
     clearInterval(watcher);
+    gates?.close();
   }
+}
+
+/** The types the plan's gates wait for, by signal name. */
+function gateTypesOfPlan(plan: PlanInfo): Map<string, LiteralType> {
+  return new Map([...plan.gates.values()].map((g) => [g.name, g.type]));
 }

@@ -1,0 +1,147 @@
+/**
+ * `aloft relaunch <id>` (a new execution with the same inputs) and `aloft
+ * recover <id>` (a new execution that reuses the outputs of every task node
+ * that succeeded in a failed one and runs only the rest). Like `aloft run`,
+ * they follow the new execution to its end and print its outputs.
+ *
+ * On the database, the new execution runs on the engine already running over
+ * it, or on the embedded engine started here, whose workers load the modules
+ * the original `aloft run` recorded (or those given after the id).
+ *
+ * @module
+ */
+import path from "node:path";
+import type { Command } from "commander";
+import { AloftError } from "../../errors.js";
+import type { WorkflowSpec } from "../../idl/specs.js";
+import type { ExecutionRow, Store } from "../../store/store.js";
+import type { CliContext } from "../context.js";
+import { UsageError } from "../errors.js";
+import { databaseRef, requireExecution, withDatabase } from "../engine/database.js";
+import { remoteClient, remoteError } from "../engine/source.js";
+import { executionTitle, planOfSpec, storedPlan } from "../engine/stored-plan.js";
+import { engineBackend, MODULES_OPTION, remoteBackend, sendSignals } from "../run/engine-backend.js";
+import { parseSignals } from "../run/signals.js";
+import type { PlanInfo } from "../run/plan-info.js";
+import { runSession } from "../run/session.js";
+import { collect, sourceOptions, wholeNumber, type SourceOptionFlags } from "./shared-options.js";
+
+type Again = "relaunch" | "recover";
+
+interface AgainFlags extends SourceOptionFlags {
+  readonly workers?: number;
+  readonly signal?: string[];
+}
+
+const RECOVERABLE: ReadonlySet<string> = new Set(["failed", "aborted", "timedOut"]);
+
+/**
+ * The modules an execution's tasks come from, as `aloft run` recorded them:
+ * on the execution, or on the one it relaunched or recovered (and so on).
+ *
+ * @example
+ * ```ts
+ * await recordedModules(store, row); // ["/work/flows.ts"]
+ * ```
+ */
+export async function recordedModules(store: Store, row: ExecutionRow): Promise<string[]> {
+  let current: ExecutionRow | undefined = row;
+  for (let depth = 0; current && depth < 100; depth++) {
+    const recorded = current.options[MODULES_OPTION];
+    if (Array.isArray(recorded) && recorded.every((m) => typeof m === "string")) return recorded as string[];
+    const before: unknown = current.options["relaunchOf"] ?? current.options["recoverOf"];
+    current = typeof before === "string" ? await store.getExecution(before) : undefined;
+  }
+  return [];
+}
+
+function checkRecoverable(kind: Again, id: string, phase: string): void {
+  if (kind === "recover" && !RECOVERABLE.has(phase)) {
+    const state = phase === "succeeded" ? "succeeded" : `is ${phase}`;
+    throw new AloftError(`execution ${id} ${state}; only a failed, aborted or timed-out execution can be recovered (aloft relaunch ${id} runs it again)`);
+  }
+}
+
+async function againLocally(ctx: CliContext, kind: Again, id: string, given: readonly string[], flags: AgainFlags): Promise<void> {
+  const read = await withDatabase(ctx, flags.db, async (db) => {
+    const row = await requireExecution(db, id);
+    checkRecoverable(kind, id, row.phase);
+    return { row, plan: await storedPlan(db.store, row), recorded: await recordedModules(db.store, row) };
+  });
+  const modules = given.length > 0 ? given : read.recorded;
+  const backend = engineBackend({
+    ctx,
+    db: databaseRef(ctx, flags.db),
+    modules,
+    gates: read.plan.gates,
+    noModules: `execution ${id} does not say which modules define its tasks (it was not started by aloft run); give them: aloft ${kind} ${id} <modules...>`,
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+  });
+  const signals = parseSignals(flags.signal ?? [], read.plan);
+  const session = { ctx, title: executionTitle(read.row), plan: read.plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  await runSession(session, async () => {
+    const run = await backend.startWith((engine) => (kind === "relaunch" ? engine.relaunch(id) : engine.recover(id)));
+    await sendSignals(run, signals, read.plan.gates);
+    return run;
+  });
+}
+
+async function againRemotely(ctx: CliContext, kind: Again, id: string, flags: AgainFlags & { readonly remote: string }): Promise<void> {
+  let plan: PlanInfo;
+  let title: string;
+  const client = remoteClient(flags);
+  try {
+    const info = await client.getExecution(id);
+    checkRecoverable(kind, id, info.phase);
+    plan = planOfSpec((await client.getEntity("workflow", info.workflow)).spec as WorkflowSpec);
+    title = executionTitle(info);
+  } catch (e) {
+    throw remoteError(e);
+  }
+  const backend = remoteBackend({ remote: flags.remote, gates: plan.gates, ...(flags.token === undefined ? {} : { token: flags.token }) });
+  const signals = parseSignals(flags.signal ?? [], plan);
+  const session = { ctx, title, plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  await runSession(session, async () => {
+    const run = await backend.startWith(async (c) => (kind === "relaunch" ? await c.relaunch(id) : await c.recover(id)).id);
+    await sendSignals(run, signals, plan.gates);
+    return run;
+  });
+}
+
+function register(program: Command, ctx: CliContext, kind: Again, summary: string): void {
+  const command = program
+    .command(kind)
+    .summary(summary)
+    .description(
+      `${summary[0]?.toUpperCase() ?? ""}${summary.slice(1)}, then follows the new execution as aloft run does. ` +
+        "On the database, it runs on the engine already running over it, or on one started here whose workers load the modules " +
+        "the original aloft run recorded (or those given after the id).",
+    )
+    .argument("<id>", "the execution's id")
+    .argument("[modules...]", "the modules that define its tasks (default: those its aloft run recorded)")
+    .option("--workers <n>", "task attempts the engine's workers run at once", wholeNumber(1))
+    .option("--signal <name=value>", "a gate's value, given up front (repeatable); --signal publish=true approves", collect)
+    .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }");
+  sourceOptions(command).action(async (id: string, modules: string[], flags: AgainFlags) => {
+    ctx.verbose = flags.verbose === true;
+    if (flags.remote !== undefined && flags.db !== undefined) throw new UsageError("--db and --remote cannot be given together");
+    if (flags.remote !== undefined) {
+      if (modules.length > 0) throw new UsageError(`a server runs what its own modules registered; give no modules with --remote (got ${modules.join(", ")})`);
+      return againRemotely(ctx, kind, id, { ...flags, remote: flags.remote });
+    }
+    return againLocally(ctx, kind, id, modules.map((m) => path.resolve(ctx.io.cwd, m)), flags);
+  });
+}
+
+/**
+ * Adds `aloft relaunch` and `aloft recover`.
+ *
+ * @example
+ * ```ts
+ * registerAgain(program, ctx); // aloft recover a1b2c3
+ * ```
+ */
+export function registerAgain(program: Command, ctx: CliContext): void {
+  register(program, ctx, "relaunch", "run an execution again with the same inputs");
+  register(program, ctx, "recover", "run a failed execution again, reusing the outputs of the task nodes that succeeded");
+}

@@ -1,0 +1,99 @@
+/**
+ * `aloft worker <modules...> --db PATH`: a worker that joins a running setup
+ * (`aloft serve`, an engine process, an `aloft run`) through its database:
+ * it claims the task attempts the engine makes ready, runs them in child
+ * processes that load the modules, and reports their results. It runs until
+ * Ctrl-C or SIGTERM, then finishes the attempts in hand (a second signal
+ * ends them at once: they run again elsewhere once their leases expire).
+ *
+ * @module
+ */
+import path from "node:path";
+import type { Command } from "commander";
+import { openSqliteStore } from "../../store/sqlite-store.js";
+import { startWorker } from "../../worker/worker.js";
+import type { CliContext } from "../context.js";
+import { printLines } from "../context.js";
+import { NotAvailableError, UsageError } from "../errors.js";
+import { existingDatabase, valuesStoreOf } from "../engine/database.js";
+import { wholeNumber } from "./shared-options.js";
+
+interface WorkerFlags {
+  readonly db?: string;
+  readonly server?: string;
+  readonly concurrency?: number;
+  readonly leaseMs?: number;
+  readonly pollMs?: number;
+  readonly workerId?: string;
+  readonly blobDir?: string;
+  readonly verbose?: boolean;
+}
+
+/**
+ * Adds `aloft worker`.
+ *
+ * @example
+ * ```ts
+ * registerWorker(program, ctx); // aloft worker flows.ts --db .aloft/aloft.db --concurrency 4
+ * ```
+ */
+export function registerWorker(program: Command, ctx: CliContext): void {
+  program
+    .command("worker")
+    .summary("run task attempts for a running setup, joining it through its database")
+    .description(
+      "Joins the engine that runs over a database (aloft serve, an engine process, a waiting aloft run): claims the task attempts it makes ready, " +
+        "runs them in child processes that load the modules, and reports the results. Stops on Ctrl-C or SIGTERM after finishing the attempts in hand " +
+        "(a second signal ends them at once). Every worker of a setup should load the same modules.",
+    )
+    .argument("<modules...>", "the modules that define the tasks")
+    .option("--db <path>", "the database of the setup to join (default: .aloft/aloft.db)")
+    .option("--server <url>", "join through a server instead (not available yet: the API has no worker endpoints)")
+    .option("--concurrency <n>", "attempts run at once (default 1)", wholeNumber(1))
+    .option("--lease-ms <ms>", "how long a lease lasts without a heartbeat (default 30000)", wholeNumber(1))
+    .option("--poll-ms <ms>", "how often to look for work when idle (default 100)", wholeNumber(1))
+    .option("--worker-id <id>", "the worker's name in leases (default: host, pid and a random suffix)")
+    .option("--blob-dir <dir>", "where tasks create files (default: blobs beside the database)")
+    .option("--verbose", "report errors with their stacks")
+    .action(async (modules: string[], flags: WorkerFlags) => {
+      ctx.verbose = flags.verbose === true;
+      if (flags.server !== undefined) {
+        if (flags.db !== undefined) throw new UsageError("--db and --server cannot be given together");
+        throw new NotAvailableError(`aloft worker --server ${flags.server}`, "the HTTP API has no endpoints for workers; join with the server's database: aloft worker <modules...> --db <its aloft.db>");
+      }
+      const ref = existingDatabase(ctx, flags.db);
+      const store = await openSqliteStore(ref.path);
+      const log = (line: string): void => void ctx.io.stderr.write(`aloft worker: ${line}\n`);
+      let worker;
+      try {
+        worker = await startWorker({
+          store,
+          modules,
+          cwd: ctx.io.cwd,
+          concurrency: flags.concurrency ?? 1,
+          blobDir: path.resolve(ctx.io.cwd, flags.blobDir ?? path.join(path.dirname(ref.path), "blobs")),
+          values: valuesStoreOf(ref.path),
+          log,
+          ...(flags.leaseMs === undefined ? {} : { leaseMs: flags.leaseMs }),
+          ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }),
+          ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
+        });
+      } catch (e) {
+        await store.close();
+        throw new UsageError(e instanceof Error ? e.message : String(e), { cause: e });
+      }
+      printLines(ctx, [`worker ${worker.workerId} joined ${ref.shown} (concurrency ${flags.concurrency ?? 1}; modules ${modules.join(", ")}); Ctrl-C stops it`]);
+      const running = worker;
+      await new Promise<void>((resolve) => {
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          signals++;
+          if (signals === 1) log(`${signal}: finishing the attempts in hand (send it again to stop at once)`);
+          void running.stop({ hard: signals > 1 }).then(resolve);
+        };
+        process.on("SIGTERM", onSignal);
+        process.on("SIGINT", onSignal);
+      });
+      await store.close();
+    });
+}

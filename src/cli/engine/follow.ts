@@ -1,0 +1,179 @@
+/**
+ * Following an execution of the durable engine from the command line, on the
+ * database or on a server: its nodes turned into what the live view shows,
+ * its result (the failed node named when it fails), and answers to its gates.
+ *
+ * @module
+ */
+import type { AloftClient } from "../../client/client.js";
+import type { Engine } from "../../engine/engine.js";
+import { AloftError, ExecutionError } from "../../errors.js";
+import type { LiteralType } from "../../idl/core.js";
+import type { NodeExecution, PendingSignal } from "../../sdk/runner-port.js";
+import type { ExecutionInfo, NodeExecutionInfo } from "../../server/schemas.js";
+import type { RunHandle } from "../run/modes.js";
+import { failedLeaf, nodeOfInfo, nodeOfRow, nodesView, type NodeLike } from "./node-view.js";
+import { remoteError } from "./source.js";
+
+/** A run on the engine, as `aloft run`, `relaunch` and `recover` follow it. */
+export interface FollowedExecution extends RunHandle {
+  /** The phase it ended in, once `result` settled. */
+  endPhase(): string | undefined;
+  /** Answers a gate: a signal's value, or `true`/`false` for an approval. */
+  answer(name: string, kind: PendingSignal["kind"], value: unknown): Promise<void>;
+  /** Stops following. */
+  close(): void;
+}
+
+/**
+ * The error a failed, aborted or timed-out execution is reported with: an
+ * `ExecutionError` naming the node the failure started at (its error is the
+ * cause), or, with no failed node, the execution's own error.
+ *
+ * @example
+ * ```ts
+ * failureOf("a1b2", "failed", { message: "node n0 failed: ...", nodeId: "n0" }, nodes); // ExecutionError at n0/n0
+ * ```
+ */
+export function failureOf(id: string, phase: string, error: { readonly message: string; readonly nodeId?: string | undefined } | undefined, nodes: readonly NodeLike[]): Error {
+  const why = error?.message ?? phase;
+  if (phase === "aborted") return new AloftError(`the run was aborted: ${why}`);
+  const leaf = failedLeaf(nodes, error?.nodeId);
+  if (!leaf) return new AloftError(phase === "timedOut" ? `the run timed out: ${why}` : why);
+  const cause = leaf.error ?? (leaf.phase === "timedOut" ? "timed out" : "failed");
+  return new ExecutionError(`execution ${id} ${phase}: node ${leaf.path} failed: ${cause}`, leaf.path, leaf.entity, { cause: new AloftError(cause) });
+}
+
+/**
+ * Follows execution `id` in the database `engine` reads: polls its nodes
+ * every `pollMs` (default 100) for `nodes()` and `waitingFor()`, and resolves
+ * `result` with its outputs.
+ *
+ * @example
+ * ```ts
+ * const run = followExecution(engine, id, new Map());
+ * try { console.log(await run.result); } finally { run.close(); }
+ * ```
+ */
+export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyMap<string, LiteralType>, options: { readonly pollMs?: number } = {}): FollowedExecution {
+  let nodes: NodeExecution[] = [];
+  let waiting: PendingSignal[] = [];
+  let ended: string | undefined;
+  let polling = false;
+  const poll = async (): Promise<void> => {
+    if (polling) return;
+    polling = true;
+    try {
+      const view = nodesView((await engine.nodes(id)).map(nodeOfRow), gateTypes);
+      nodes = view.nodes;
+      waiting = view.waiting;
+    } catch {
+      // the store is closing; the last view stays
+    } finally {
+      polling = false;
+    }
+  };
+  const timer = setInterval(() => void poll(), options.pollMs ?? 100);
+  timer.unref();
+  void poll();
+  const result = engine.result(id).then(
+    async (outputs) => {
+      ended = "succeeded";
+      await poll();
+      return outputs;
+    },
+    async (e: unknown) => {
+      const row = await engine.store.getExecution(id).catch(() => undefined);
+      if (!row) throw e;
+      ended = row.phase;
+      await poll();
+      throw failureOf(id, row.phase, row.error, (await engine.nodes(id)).map(nodeOfRow));
+    },
+  );
+  // Marked handled: a run closed before its end (an error on the way) must not crash the process.
+  result.catch(() => undefined);
+  return {
+    id,
+    result,
+    nodes: () => nodes,
+    waitingFor: () => (ended === undefined ? waiting : []),
+    abort(reason) {
+      engine.abort(id, reason).catch(() => {
+        // it ended meanwhile: the result says how
+      });
+    },
+    endPhase: () => ended,
+    async answer(name, kind, value) {
+      if (kind === "signal") await engine.signal(id, name, value);
+      else if (value === true) await engine.approve(id, name);
+      else await engine.reject(id, name, "rejected from the command line");
+      await poll();
+    },
+    close: () => clearInterval(timer),
+  };
+}
+
+/**
+ * Follows execution `id` on a server, through its event stream.
+ *
+ * @example
+ * ```ts
+ * const run = followRemote(client, exec.id, new Map());
+ * try { console.log(await run.result); } finally { run.close(); }
+ * ```
+ */
+export function followRemote(client: AloftClient, id: string, gateTypes: ReadonlyMap<string, LiteralType>): FollowedExecution {
+  const infos = new Map<string, NodeExecutionInfo>();
+  let view: { nodes: NodeExecution[]; waiting: PendingSignal[] } = { nodes: [], waiting: [] };
+  let ended: string | undefined;
+  const controller = new AbortController();
+  const refresh = (): void => {
+    view = nodesView([...infos.values()].map(nodeOfInfo), gateTypes);
+  };
+  const follow = async (): Promise<ExecutionInfo> => {
+    for await (const event of client.events(id, { signal: controller.signal })) {
+      if (event.type === "node") {
+        infos.set(event.data.path, event.data);
+        refresh();
+      }
+      if (event.type === "end") break;
+    }
+    return client.getExecution(id);
+  };
+  const result = follow().then(
+    async (info) => {
+      ended = info.phase;
+      const nodes = await client.listNodes(id).catch(() => [...infos.values()]);
+      for (const n of nodes) infos.set(n.path, n);
+      refresh();
+      if (info.phase === "succeeded") return info.outputs ?? {};
+      throw failureOf(id, info.phase, info.error, nodes.map(nodeOfInfo));
+    },
+    (e: unknown) => {
+      throw remoteError(e);
+    },
+  );
+  result.catch(() => undefined);
+  return {
+    id,
+    result,
+    nodes: () => view.nodes,
+    waitingFor: () => (ended === undefined ? view.waiting : []),
+    abort(reason) {
+      client.abort(id, reason).catch(() => {
+        // it ended meanwhile: the result says how
+      });
+    },
+    endPhase: () => ended,
+    async answer(name, kind, value) {
+      try {
+        if (kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(value)) as unknown);
+        else if (value === true) await client.approve(id, name);
+        else await client.reject(id, name, "rejected from the command line");
+      } catch (e) {
+        throw remoteError(e);
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
