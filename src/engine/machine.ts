@@ -5,35 +5,24 @@
  *
  * @module
  */
-import type { LiteralMap, Literal } from "../idl/core.js";
+import type { LiteralMap } from "../idl/core.js";
 import type { Node } from "../idl/specs.js";
-import { durationMs, taskPolicy } from "../compiler/task-policy.js";
+import { taskPolicy } from "../compiler/task-policy.js";
 import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
-import { requiredSuccesses } from "../compiler/map-task.js";
 import type { EngineEvent } from "./events.js";
 import { indexOf } from "./spec-index.js";
-import { elementOf, FAILURE_NODE_ID, isActive, isFailureNode, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
-import { evaluate, listItems, NONE_LITERAL, resolveInputs, type PromiseReader } from "./literal-ops.js";
-import { Step, childExecutionId, entityKey, type MachineOptions } from "./step.js";
+import { elementOf, FAILURE_NODE_ID, isActive, isFailureNode, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { resolveInputs, type PromiseReader } from "./literal-ops.js";
+import { Step, entityKey, type MachineOptions } from "./step.js";
 import { specDigest } from "./digest.js";
+import { labelOf, type NodeHost } from "./nodes/host.js";
+import { approveGate, gateTimer, signalGate, startGate } from "./nodes/gate.js";
+import { arrayWantsMore, elementEnded, fillArray, startArray } from "./nodes/map.js";
+import { startLaunchPlan } from "./nodes/launch-plan.js";
+import { startBranch } from "./nodes/branch.js";
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Lists read back from the blob store, by the reference literal (read once per engine process). */
-const readBack = new WeakMap<Literal, Literal[]>();
-
-function labelOf(node: Node): string {
-  if (node.taskNode) return `task ${JSON.stringify(node.taskNode.referenceId?.name ?? "")}`;
-  if (node.workflowNode?.subWorkflowRef) return `workflow ${JSON.stringify(node.workflowNode.subWorkflowRef.name ?? "")}`;
-  if (node.workflowNode?.launchplanRef) return `launch plan ${JSON.stringify(node.workflowNode.launchplanRef.name ?? "")}`;
-  if (node.branchNode) return `branch ${JSON.stringify(node.metadata?.name ?? node.id ?? "")}`;
-  if (node.gateNode?.sleep) return "sleep";
-  if (node.gateNode?.signal) return `gate ${JSON.stringify(node.gateNode.signal.signalId ?? "")}`;
-  if (node.gateNode?.approve) return `approval ${JSON.stringify(node.gateNode.approve.signalId ?? "")}`;
-  if (node.arrayNode) return `map task ${JSON.stringify(node.metadata?.name ?? node.arrayNode.node?.taskNode?.referenceId?.name ?? "")}`;
-  return `node ${node.id ?? ""}`;
 }
 
 /**
@@ -51,7 +40,12 @@ export function applyEvent(state: ExecState, event: EngineEvent, options: Machin
   return m.step;
 }
 
-class Machine {
+/**
+ * The machine of one step. What every kind of node shares lives here (the
+ * events, starting nodes and their inputs, slots, ending nodes and scopes);
+ * each kind's own rules live in `nodes/`.
+ */
+class Machine implements NodeHost {
   constructor(readonly step: Step) {
     step.scopeSucceeded = (scope) => this.scopeSucceeded(scope);
   }
@@ -106,11 +100,11 @@ class Machine {
         break;
       }
       case "timer":
-        return this.timer(e.path, e.purpose);
+        return gateTimer(this, e.path, e.purpose);
       case "signal":
-        return this.signal(e.name, e.value);
+        return signalGate(this, e.name, e.value);
       case "approval":
-        return this.approval(e.name, e.approved, e.reason);
+        return approveGate(this, e.name, e.approved, e.reason);
       case "abort":
         return this.abort(e.reason);
       case "childEnded": {
@@ -159,22 +153,21 @@ class Machine {
 
   // ---- starting nodes ---------------------------------------------------
 
-  private readerFor(prefix: string, node: Node): PromiseReader {
+  private readerFor(prefix: string): PromiseReader {
     // A branch's inner node reads the scope the branch node is in.
     const parentPath = prefix.slice(0, -1);
     const parentRow = prefix === "" ? undefined : this.step.row(parentPath);
     if (parentRow?.data["kind"] === "branch") return this.step.reader(splitPath(parentPath)[0]);
-    void node;
     return this.step.reader(prefix);
   }
 
-  private startNode(prefix: string, node: Node): void {
+  startNode(prefix: string, node: Node): void {
     const path = prefix + (node.id ?? "");
     const scope = this.s.scopes.get(prefix);
     if (scope) scope.active++;
     let inputs: LiteralMap;
     try {
-      inputs = resolveInputs(node.inputs, this.readerFor(prefix, node));
+      inputs = resolveInputs(node.inputs, this.readerFor(prefix));
     } catch (e) {
       this.step.newNode(path, labelOf(node), undefined, { kind: "unknown" });
       return this.nodeFailed(path, `cannot resolve its inputs: ${message(e)}`, "failed");
@@ -185,10 +178,10 @@ class Machine {
         this.step.newNode(path, labelOf(node), inputs, { kind: "workflow" });
         return this.step.openScope(`${path}/`, this.s.specs.template(node.workflowNode.subWorkflowRef), (p, n) => this.startNode(p, n));
       }
-      if (node.workflowNode?.launchplanRef) return this.startLaunchPlan(path, node, inputs);
-      if (node.branchNode) return this.startBranch(path, node, inputs);
-      if (node.gateNode) return this.startGate(path, node, inputs);
-      if (node.arrayNode) return this.startArray(path, node, inputs);
+      if (node.workflowNode?.launchplanRef) return startLaunchPlan(this, path, node, inputs);
+      if (node.branchNode) return startBranch(this, path, node, inputs);
+      if (node.gateNode) return startGate(this, path, node, inputs);
+      if (node.arrayNode) return startArray(this, path, node, inputs);
       throw new Error("the node has no target");
     } catch (e) {
       if (!this.step.row(path)) this.step.newNode(path, labelOf(node), inputs, { kind: "unknown" });
@@ -196,7 +189,7 @@ class Machine {
     }
   }
 
-  private taskData(node: Node): Record<string, unknown> {
+  taskData(node: Node): Record<string, unknown> {
     const id = node.taskNode!.referenceId!;
     const spec = this.s.specs.task(id);
     const template = spec.template ?? {};
@@ -238,9 +231,9 @@ class Machine {
         continue;
       }
       if (row.data["kind"] === "array") {
-        this.fillArray(path);
+        fillArray(this, path);
         // Still wanting more with a free slot: the map's own concurrency holds it back until an element ends.
-        if (this.step.hasSlot() || !this.arrayWantsMore(path)) this.step.leaveWaiting(path);
+        if (this.step.hasSlot() || !arrayWantsMore(this, path)) this.step.leaveWaiting(path);
         if (!this.step.hasSlot()) return;
         continue;
       }
@@ -249,7 +242,7 @@ class Machine {
     }
   }
 
-  private dispatchAttempt(path: string, attempt: number, readyAt: number): void {
+  dispatchAttempt(path: string, attempt: number, readyAt: number): void {
     const row = this.step.row(path)!;
     const d = row.data;
     this.step.patchNode(path, { phase: "running", attempts: attempt, data: { dispatched: true } });
@@ -268,210 +261,6 @@ class Machine {
     });
   }
 
-  private startLaunchPlan(path: string, node: Node, inputs: LiteralMap): void {
-    const lpId = node.workflowNode!.launchplanRef!;
-    const lp = this.s.specs.launchPlan(lpId);
-    const childId = childExecutionId(this.s.exec.id, path);
-    const literals: Record<string, Literal> = {};
-    for (const [k, p] of Object.entries(lp.defaultInputs?.parameters ?? {})) if (p.default) literals[k] = p.default;
-    Object.assign(literals, inputs.literals ?? {}, lp.fixedInputs?.literals ?? {});
-    this.step.newNode(path, labelOf(node), inputs, { kind: "launchPlan", childId });
-    const now = this.step.now;
-    this.step.createExecutions.push({
-      id: childId,
-      project: lp.workflowId?.project ?? "",
-      domain: lp.workflowId?.domain ?? "",
-      workflow: entityKey(lp.workflowId ?? {}),
-      launchPlan: entityKey(lpId),
-      phase: "queued",
-      inputs: { literals },
-      outputs: undefined,
-      error: undefined,
-      parent: { executionId: this.s.exec.id, path },
-      options: { ...(lp.maxParallelism ? { maxParallelism: lp.maxParallelism } : {}), overwriteCache: this.s.exec.options["overwriteCache"] === true },
-      createdAt: now,
-      startedAt: undefined,
-      endedAt: undefined,
-      updatedAt: now,
-    });
-    this.step.events.push({ executionId: childId, body: { type: "start" } });
-  }
-
-  private startBranch(path: string, node: Node, inputs: LiteralMap): void {
-    const ie = node.branchNode?.ifElse;
-    this.step.newNode(path, labelOf(node), inputs, { kind: "branch" });
-    if (!ie) return this.nodeFailed(path, "the branch has no cases", "failed");
-    let chosen: Node | undefined;
-    for (const block of [ie.case, ...(ie.other ?? [])]) {
-      if (block && evaluate(block.condition, inputs)) {
-        chosen = block.thenNode;
-        break;
-      }
-    }
-    chosen ??= ie.elseNode;
-    if (!chosen) {
-      const msg = ie.error?.message ?? "no branch matched and there is no else";
-      this.step.patchNode(path, { data: { chosen: null } });
-      return this.nodeFailed(path, msg, "failed");
-    }
-    this.step.patchNode(path, { data: { chosen: chosen.id ?? "" } });
-    this.startNode(`${path}/`, chosen);
-  }
-
-  private startGate(path: string, node: Node, inputs: LiteralMap): void {
-    const gate = node.gateNode!;
-    const timeoutMs = durationMs(node.metadata?.timeout);
-    if (gate.sleep) {
-      this.step.newNode(path, labelOf(node), inputs, { kind: "gate" }, "waiting");
-      this.step.events.push({ executionId: this.s.exec.id, dueAt: this.step.now + (durationMs(gate.sleep.duration) ?? 0), body: { type: "timer", path, purpose: "sleep" } });
-      return;
-    }
-    const name = gate.signal?.signalId ?? gate.approve?.signalId ?? "";
-    const kind = gate.signal ? "signal" : "approve";
-    this.step.newNode(path, labelOf(node), inputs, { kind: "gate", [kind]: name, ...(gate.signal ? { output: gate.signal.outputVariableName ?? "o0" } : {}) }, "waiting");
-    if (timeoutMs !== undefined) this.step.events.push({ executionId: this.s.exec.id, dueAt: this.step.now + timeoutMs, body: { type: "timer", path, purpose: "gateTimeout" } });
-    const pending = (this.s.exec.options["pendingSignals"] ?? {}) as Record<string, unknown>;
-    if (name in pending) {
-      const value = pending[name];
-      const rest = { ...pending };
-      delete rest[name];
-      this.step.patchExec({ options: { ...this.s.exec.options, pendingSignals: rest } });
-      if (kind === "signal") this.signal(name, value as Literal);
-      else {
-        const v = value as { approved: boolean; reason?: string };
-        this.approval(name, v.approved, v.reason);
-      }
-    }
-  }
-
-  private waitingGate(kind: "signal" | "approve", name: string): string | undefined {
-    for (const row of this.s.nodes.values()) if (row.phase === "waiting" && row.data[kind] === name) return row.path;
-    return undefined;
-  }
-
-  private signal(name: string, value: Literal): void {
-    const path = this.waitingGate("signal", name);
-    if (!path) {
-      const pending = { ...((this.s.exec.options["pendingSignals"] ?? {}) as Record<string, unknown>), [name]: value };
-      return this.step.patchExec({ options: { ...this.s.exec.options, pendingSignals: pending } });
-    }
-    const out = String(this.step.row(path)!.data["output"] ?? "o0");
-    this.nodeSucceeded(path, { literals: { [out]: value } });
-  }
-
-  private approval(name: string, approved: boolean, reason: string | undefined): void {
-    const path = this.waitingGate("approve", name);
-    if (!path) {
-      const pending = { ...((this.s.exec.options["pendingSignals"] ?? {}) as Record<string, unknown>), [name]: { approved, ...(reason ? { reason } : {}) } };
-      return this.step.patchExec({ options: { ...this.s.exec.options, pendingSignals: pending } });
-    }
-    if (!approved) return this.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
-    const inputs = (this.step.row(path)!.inputs as LiteralMap | undefined)?.literals ?? {};
-    this.nodeSucceeded(path, { literals: inputs["o0"] ? { o0: inputs["o0"] } : {} });
-  }
-
-  private timer(path: string, purpose: "sleep" | "gateTimeout"): void {
-    const row = this.step.row(path);
-    if (!row || row.phase !== "waiting") return;
-    if (purpose === "sleep") return this.nodeSucceeded(path, {});
-    const name = String(row.data["signal"] ?? row.data["approve"] ?? "");
-    this.nodeFailed(path, `gate ${JSON.stringify(name)} timed out without ${row.data["approve"] !== undefined ? "an approval" : "a value"}`, "timedOut");
-  }
-
-  // ---- map tasks ----------------------------------------------------------
-
-  /** The items of a map input, reading an offloaded list back once. */
-  private items(l: Literal | undefined): Literal[] {
-    if (!l?.offloadedMetadata) return listItems(l);
-    let items = readBack.get(l);
-    if (!items) {
-      const read = this.step.options.readLiteral;
-      if (!read) throw new Error("a map task input is in the blob store, but the engine has no blob store to read it");
-      items = listItems(read(l));
-      readBack.set(l, items);
-    }
-    return items;
-  }
-
-  private startArray(path: string, node: Node, inputs: LiteralMap): void {
-    const an = node.arrayNode!;
-    const inner = an.node!;
-    const bound = new Set(an.boundInputs ?? []);
-    let total: number | undefined;
-    for (const [name, l] of Object.entries(inputs.literals ?? {})) {
-      if (bound.has(name)) continue;
-      const n = this.items(l).length;
-      if (total !== undefined && n !== total) {
-        this.step.newNode(path, labelOf(node), inputs, { kind: "array" });
-        return this.nodeFailed(path, `map task inputs have different lengths (${Object.keys(inputs.literals ?? {}).filter((k) => !bound.has(k)).map((k) => `${k}: ${this.items(inputs.literals![k]).length}`).join(", ")})`, "failed");
-      }
-      total = n;
-    }
-    const n = total ?? 0;
-    const minSuccesses = requiredSuccesses(an, n);
-    const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
-    this.step.newNode(path, labelOf(node), inputs, { ...this.taskData(inner), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
-    if (n === 0) return this.finishArray(path);
-    this.step.enterWaiting(path);
-  }
-
-  private arrayWantsMore(path: string): boolean {
-    const d = this.step.row(path)!.data;
-    return Number(d["next"]) < Number(d["total"]);
-  }
-
-  private fillArray(path: string): void {
-    let row = this.step.row(path)!;
-    const inputs = (row.inputs as LiteralMap | undefined)?.literals ?? {};
-    const spec = nodeSpecOf(this.s, path)?.arrayNode;
-    const bound = new Set(spec?.boundInputs ?? []);
-    while (this.step.hasSlot() && Number(row.data["next"]) < Number(row.data["total"]) && Number(row.data["inFlight"]) < Number(row.data["parallelism"])) {
-      const i = Number(row.data["next"]);
-      const literals: Record<string, Literal> = {};
-      for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : this.items(l)[i]!;
-      const elementPath = `${path}[${i}]`;
-      const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, ...taskData } = row.data;
-      this.step.newNode(elementPath, row.entity, { literals }, { ...taskData, kind: "element" }, "queued");
-      row = this.step.patchNode(path, { data: { next: i + 1, inFlight: Number(row.data["inFlight"]) + 1 } });
-      this.dispatchAttempt(elementPath, 1, this.step.now);
-    }
-  }
-
-  private elementEnded(elementPath: string, arrayPath: string, ok: boolean): void {
-    const row = this.step.row(arrayPath);
-    if (!row || !isActive(row.phase)) return;
-    const d = row.data;
-    const succeeded = Number(d["succeeded"]) + (ok ? 1 : 0);
-    const failed = Number(d["failed"]) + (ok ? 0 : 1);
-    this.step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1 } });
-    void elementPath;
-    const total = Number(d["total"]);
-    if (total - failed < Number(d["minSuccesses"])) {
-      this.step.abortActive(`${arrayPath}[`, "the map task failed");
-      return this.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${Number(d["minSuccesses"])} had to succeed`, "failed");
-    }
-    if (succeeded + failed === total) return this.finishArray(arrayPath);
-    if (this.arrayWantsMore(arrayPath) && !row.data["waitingSlot"]) this.step.enterWaiting(arrayPath);
-  }
-
-  private finishArray(path: string): void {
-    const row = this.step.row(path)!;
-    const spec = nodeSpecOf(this.s, path);
-    const taskId = spec?.arrayNode?.node?.taskNode?.referenceId;
-    const outNames = Object.keys(taskId ? (this.s.specs.task(taskId).template?.interface?.outputs?.variables ?? {}) : {});
-    const total = Number(row.data["total"]);
-    const literals: Record<string, Literal> = {};
-    for (const name of outNames) {
-      const items: Literal[] = new Array<Literal>(total);
-      for (let i = 0; i < total; i++) {
-        const el = this.step.row(`${path}[${i}]`);
-        items[i] = el?.phase === "succeeded" ? ((el.outputs as LiteralMap).literals?.[name] ?? NONE_LITERAL) : NONE_LITERAL;
-      }
-      literals[name] = { collection: { literals: items } };
-    }
-    this.nodeSucceeded(path, { literals });
-  }
-
   // ---- dynamic ------------------------------------------------------------
 
   private dynamicBuilt(path: string, dyn: NonNullable<Extract<EngineEvent, { type: "taskSucceeded" }>["dynamic"]>): void {
@@ -485,14 +274,14 @@ class Machine {
 
   // ---- ending nodes -------------------------------------------------------
 
-  private nodeSucceeded(path: string, outputs: LiteralMap): void {
+  nodeSucceeded(path: string, outputs: LiteralMap): void {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
     this.step.release(path);
     this.step.leaveWaiting(path);
     this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now });
     const el = elementOf(path);
-    if (el) return this.elementEnded(path, el[0], true);
+    if (el) return elementEnded(this, el[0], true);
     if (isFailureNode(path)) return this.failureHandlerEnded(path);
     const [prefix, id] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
@@ -538,14 +327,14 @@ class Machine {
     this.nodeSucceeded(scope.prefix.slice(0, -1), outputs);
   }
 
-  private nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void {
+  nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void {
     const row = this.step.row(path);
     if (!row || !isActive(row.phase)) return;
     this.step.release(path);
     this.step.leaveWaiting(path);
     this.step.patchNode(path, { phase, error: why, endedAt: this.step.now });
     const el = elementOf(path);
-    if (el) return this.elementEnded(path, el[0], false);
+    if (el) return elementEnded(this, el[0], false);
     if (isFailureNode(path)) return this.failureHandlerEnded(path);
     const [prefix] = splitPath(path);
     const scope = this.s.scopes.get(prefix);

@@ -1,0 +1,141 @@
+/**
+ * Map tasks (array nodes) in the engine: one task attempt per element,
+ * element `i` at path `<map>[i]`, at most the map's concurrency at once and
+ * each taking one of the execution's slots. The map succeeds with lists of
+ * its elements' outputs (null for failed ones) once enough have succeeded.
+ *
+ * @module
+ */
+import type { Literal, LiteralMap } from "../../idl/core.js";
+import type { Node } from "../../idl/specs.js";
+import { requiredSuccesses } from "../../compiler/map-task.js";
+import { listItems, NONE_LITERAL } from "../literal-ops.js";
+import { isActive, nodeSpecOf } from "../state.js";
+import { labelOf, type NodeHost } from "./host.js";
+
+/** Lists read back from the blob store, by the reference literal (read once per engine process). */
+const readBack = new WeakMap<Literal, Literal[]>();
+
+/** The items of a map input, reading an offloaded list back once. */
+function items(host: NodeHost, l: Literal | undefined): Literal[] {
+  if (!l?.offloadedMetadata) return listItems(l);
+  let out = readBack.get(l);
+  if (!out) {
+    const read = host.step.options.readLiteral;
+    if (!read) throw new Error("a map task input is in the blob store, but the engine has no blob store to read it");
+    out = listItems(read(l));
+    readBack.set(l, out);
+  }
+  return out;
+}
+
+/**
+ * Starts map node `node` at `path`: checks its lists have one length and
+ * queues it for slots (an empty map succeeds at once).
+ *
+ * @example
+ * ```ts
+ * startArray(host, "n0", node, { literals: { x: list, plus: one } }); // row n0 { kind: "array", total: 5, ... }
+ * ```
+ */
+export function startArray(host: NodeHost, path: string, node: Node, inputs: LiteralMap): void {
+  const { step } = host;
+  const an = node.arrayNode!;
+  const bound = new Set(an.boundInputs ?? []);
+  const mapped = Object.entries(inputs.literals ?? {}).filter(([name]) => !bound.has(name));
+  const lengths = mapped.map(([name, l]) => [name, items(host, l).length] as const);
+  if (lengths.some(([, n]) => n !== lengths[0]![1])) {
+    step.newNode(path, labelOf(node), inputs, { kind: "array" });
+    return host.nodeFailed(path, `map task inputs have different lengths (${lengths.map(([k, n]) => `${k}: ${n}`).join(", ")})`, "failed");
+  }
+  const n = lengths[0]?.[1] ?? 0;
+  const minSuccesses = requiredSuccesses(an, n);
+  const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
+  step.newNode(path, labelOf(node), inputs, { ...host.taskData(an.node!), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  if (n === 0) return finishArray(host, path);
+  step.enterWaiting(path);
+}
+
+/**
+ * True while the map at `path` has elements not yet started.
+ *
+ * @example
+ * ```ts
+ * if (!arrayWantsMore(host, "n0")) host.step.leaveWaiting("n0");
+ * ```
+ */
+export function arrayWantsMore(host: NodeHost, path: string): boolean {
+  const d = host.step.row(path)!.data;
+  return Number(d["next"]) < Number(d["total"]);
+}
+
+/**
+ * Starts as many elements of the map at `path` as free slots and its
+ * concurrency allow.
+ *
+ * @example
+ * ```ts
+ * fillArray(host, "n0"); // rows n0[0], n0[1], ... queued for workers
+ * ```
+ */
+export function fillArray(host: NodeHost, path: string): void {
+  const { step } = host;
+  let row = step.row(path)!;
+  const inputs = (row.inputs as LiteralMap | undefined)?.literals ?? {};
+  const bound = new Set(nodeSpecOf(step.state, path)?.arrayNode?.boundInputs ?? []);
+  while (step.hasSlot() && Number(row.data["next"]) < Number(row.data["total"]) && Number(row.data["inFlight"]) < Number(row.data["parallelism"])) {
+    const i = Number(row.data["next"]);
+    const literals: Record<string, Literal> = {};
+    for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : items(host, l)[i]!;
+    const elementPath = `${path}[${i}]`;
+    const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, ...taskData } = row.data;
+    step.newNode(elementPath, row.entity, { literals }, { ...taskData, kind: "element" }, "queued");
+    row = step.patchNode(path, { data: { next: i + 1, inFlight: Number(row.data["inFlight"]) + 1 } });
+    host.dispatchAttempt(elementPath, 1, step.now);
+  }
+}
+
+/**
+ * An element of the map at `arrayPath` ended: the map fails once too many
+ * failed, succeeds once all ended, or queues again for its next elements.
+ *
+ * @example
+ * ```ts
+ * elementEnded(host, "n0", false); // "3 of 4 elements failed; at least 2 had to succeed"
+ * ```
+ */
+export function elementEnded(host: NodeHost, arrayPath: string, ok: boolean): void {
+  const { step } = host;
+  const row = step.row(arrayPath);
+  if (!row || !isActive(row.phase)) return;
+  const d = row.data;
+  const succeeded = Number(d["succeeded"]) + (ok ? 1 : 0);
+  const failed = Number(d["failed"]) + (ok ? 0 : 1);
+  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1 } });
+  const total = Number(d["total"]);
+  if (total - failed < Number(d["minSuccesses"])) {
+    step.abortActive(`${arrayPath}[`, "the map task failed");
+    return host.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${Number(d["minSuccesses"])} had to succeed`, "failed");
+  }
+  if (succeeded + failed === total) return finishArray(host, arrayPath);
+  if (arrayWantsMore(host, arrayPath) && !d["waitingSlot"]) step.enterWaiting(arrayPath);
+}
+
+/** The map at `path` succeeds with one list per output of its task, null for elements that failed. */
+function finishArray(host: NodeHost, path: string): void {
+  const { step } = host;
+  const row = step.row(path)!;
+  const taskId = nodeSpecOf(step.state, path)?.arrayNode?.node?.taskNode?.referenceId;
+  const outNames = Object.keys(taskId ? (step.state.specs.task(taskId).template?.interface?.outputs?.variables ?? {}) : {});
+  const total = Number(row.data["total"]);
+  const literals: Record<string, Literal> = {};
+  for (const name of outNames) {
+    const out: Literal[] = new Array<Literal>(total);
+    for (let i = 0; i < total; i++) {
+      const el = step.row(`${path}[${i}]`);
+      out[i] = el?.phase === "succeeded" ? ((el.outputs as LiteralMap).literals?.[name] ?? NONE_LITERAL) : NONE_LITERAL;
+    }
+    literals[name] = { collection: { literals: out } };
+  }
+  host.nodeSucceeded(path, { literals });
+}
