@@ -34,7 +34,7 @@ function idOf(text: string): string {
 describe.concurrent("aloft register", () => {
   it("registers every entity the modules export and prints what was stored: created, then existing", async () => {
     const dir = project();
-    const first = await aloft(dir, ["register", "flows.ts", "chain.mjs", "--version", "v1"]);
+    const first = await aloft(dir, ["register", "flows.mjs", "chain.mjs", "--version", "v1"]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
     const lines = first.stdout.trimEnd().split("\n");
@@ -47,7 +47,7 @@ describe.concurrent("aloft register", () => {
     expect(new Set(rows.map((r) => `${r[0]} ${r[1]}`)).size).toBe(rows.length); // each once
     expect(lines.at(-1)).toBe(`${rows.length} created, 0 existing, in .aloft/aloft.db`);
 
-    const again = await aloft(dir, ["register", "flows.ts", "--version", "v1", "--json"]);
+    const again = await aloft(dir, ["register", "flows.mjs", "--version", "v1", "--json"]);
     const stored = JSON.parse(again.stdout) as { kind: string; key: { name: string; version: string }; status: string }[];
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.every((s) => s.status === "existing" && s.key.version === "v1")).toBe(true);
@@ -85,9 +85,9 @@ describe.concurrent("aloft register", () => {
 describe.concurrent("aloft get", () => {
   it("lists executions newest first, filtered by workflow, launch plan, phase and time", async () => {
     const dir = project();
-    const ok = await aloft(dir, ["run", "flows.ts", "sum", "--a", "1", "--b", "2", ...W1]);
-    const failed = await aloft(dir, ["run", "flows.ts", "failing", "--msg", "x", ...W1]);
-    const lp = await aloft(dir, ["run", "flows.ts", "sum_lp", "--a", "1", ...W1]);
+    const ok = await aloft(dir, ["run", "flows.mjs", "sum", "--a", "1", "--b", "2", ...W1]);
+    const failed = await aloft(dir, ["run", "flows.mjs", "failing", "--msg", "x", ...W1]);
+    const lp = await aloft(dir, ["run", "flows.mjs", "sum_lp", "--a", "1", ...W1]);
     const [okId, failedId, lpId] = [idOf(ok.stdout), idOf(failed.stderr), idOf(lp.stdout)];
     const ids = async (...filters: string[]): Promise<string[]> => {
       const r = await aloft(dir, ["get", "executions", ...filters.flatMap((f) => ["--filter", f]), "--json"]);

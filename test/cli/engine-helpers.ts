@@ -27,12 +27,13 @@ export const chain = workflow({ name: "chain_wf", inputs: { x: t.int } }, ({ x }
 
 /**
  * A temporary project: `package.json` marking it an ES-module package, and
- * `flows.ts`, `gates.mjs`, `slow.mjs`, `chain.mjs`.
+ * `flows.ts` (also as `flows.mjs`), `gates.mjs`, `slow.mjs`, `chain.mjs`.
  */
 export function engineProject(): { dir: string; cleanup: () => void } {
   return fixtureDir({
     "package.json": JSON.stringify({ name: "aloft-cli-test", private: true, type: "module" }),
     "flows.ts": FLOWS_TS,
+    "flows.mjs": FLOWS_TS, // the same module as JavaScript: it loads faster (no TypeScript compiler)
     "gates.mjs": GATES_MJS,
     "slow.mjs": SLOW_MJS,
     "chain.mjs": CHAIN_MJS,

@@ -59,7 +59,7 @@ describe.concurrent("aloft run on the embedded engine (the default)", () => {
 
   it("exits 1 when the run fails, naming the node that failed inside a subworkflow, and keeps the failure to look at", async () => {
     const dir = project();
-    const r = await aloft(dir, ["run", "flows.ts", "failing", "--msg", "kaput", "--workers", "1"]);
+    const r = await aloft(dir, ["run", "flows.mjs", "failing", "--msg", "kaput", "--workers", "1"]);
     expect(r.code).toBe(1);
     const id = r.stderr.match(new RegExp(`^error: run (${ID}) failed at node n0/n0 \\(task "boom"\\): kaput second line\\n$`))?.[1];
     expect(id).toBeDefined();
@@ -76,12 +76,12 @@ describe.concurrent("aloft run on the embedded engine (the default)", () => {
 
   it("prints { id, mode, phase, outputs | error } with --json, runs a launch plan with its defaults and a task alone", async () => {
     const dir = project();
-    const lp = await aloft(dir, ["run", "flows.ts", "sum_lp", "--a", "1", "--json", "--workers", "1"]);
+    const lp = await aloft(dir, ["run", "flows.mjs", "sum_lp", "--a", "1", "--json", "--workers", "1"]);
     expect(lp.code).toBe(0);
     expect(JSON.parse(lp.stdout)).toEqual({ id: expect.stringMatching(EXEC_ID) as unknown, mode: "engine", phase: "succeeded", outputs: { total: 12 } });
-    const task = await aloft(dir, ["run", "flows.ts", "add", "--a=5", "--b=-3", "--json", "--workers", "1"]);
+    const task = await aloft(dir, ["run", "flows.mjs", "add", "--a=5", "--b=-3", "--json", "--workers", "1"]);
     expect(JSON.parse(task.stdout)).toMatchObject({ mode: "engine", phase: "succeeded", outputs: { o0: 2 } });
-    const failed = await aloft(dir, ["run", "flows.ts", "failing", "--msg", "x", "--json", "--workers", "1"]);
+    const failed = await aloft(dir, ["run", "flows.mjs", "failing", "--msg", "x", "--json", "--workers", "1"]);
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ mode: "engine", phase: "failed", error: { node: "n0/n0", entity: 'task "boom"', message: "x second line" } });
     const wfs = await aloft(dir, ["get", "workflows"]);

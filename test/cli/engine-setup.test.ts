@@ -62,7 +62,7 @@ describe.concurrent("aloft worker", () => {
       if (typeof message === "string") expect(r.stderr).toBe(`${message}\n`);
       else expect(r.stderr).toMatch(message);
     }
-    await expect(aloft(dir, ["register", "flows.ts"])).resolves.toMatchObject({ code: 0 });
+    await expect(aloft(dir, ["register", "flows.mjs"])).resolves.toMatchObject({ code: 0 });
     const broken = await aloft(dir, ["worker", "nope.mjs"]);
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/^error: .*nope\.mjs.*no such file.*\n$/);
@@ -72,20 +72,20 @@ describe.concurrent("aloft worker", () => {
 describe.concurrent("aloft serve and --remote", () => {
   it("serves the API over the engine with a token; run, get, signal, approve, abort, relaunch and recover work through it", async () => {
     const dir = project();
-    const server = aloftInBackground(dir, ["serve", "flows.ts", "gates.mjs", "chain.mjs", "--port", "0", "--db", "served/aloft.db", "--workers", "2"], { ALOFT_TOKEN: "s3cret" });
+    const server = aloftInBackground(dir, ["serve", "flows.mjs", "gates.mjs", "chain.mjs", "--port", "0", "--db", "served/aloft.db", "--workers", "2"], { ALOFT_TOKEN: "s3cret" });
     const [, url = ""] = await server.waitFor("stdout", /^Aloft server on (http:\/\/127\.0\.0\.1:\d+) \(API: \S+\/api\/v1, OpenAPI: \S+\/api\/openapi\.json\); requests need the token\n/);
     expect(server.stdout()).toMatch(/\ndatabase served\/aloft\.db; a worker pool; registered 5 workflows, 1 launch plan, 6 tasks; Ctrl-C stops it\n/);
     const env = { ALOFT_TOKEN: "s3cret" };
     const remote = ["--remote", url];
 
-    const run = await aloft(dir, ["run", "flows.ts", "sum", "--a", "1", "--b", "2", ...remote], env);
+    const run = await aloft(dir, ["run", "flows.mjs", "sum", "--a", "1", "--b", "2", ...remote], env);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const id = run.stdout.match(new RegExp(`^total: 4\\nrun (${ID}) succeeded in \\S+ \\(remote: ${url}\\)\\nlook at it: aloft get execution \\1 --remote ${url}\\n$`))?.[1] ?? "";
     expect(id).toMatch(EXEC_ID);
-    const task = await aloft(dir, ["run", "flows.ts", "add", "--a", "2", "--b", "2", "--json", ...remote], env);
+    const task = await aloft(dir, ["run", "flows.mjs", "add", "--a", "2", "--b", "2", "--json", ...remote], env);
     expect(JSON.parse(task.stdout)).toMatchObject({ mode: "remote", phase: "succeeded", outputs: { o0: 4 } });
-    const failed = await aloft(dir, ["run", "flows.ts", "failing", "--msg", "no", ...remote], env);
+    const failed = await aloft(dir, ["run", "flows.mjs", "failing", "--msg", "no", ...remote], env);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(new RegExp(`^error: run ${ID} failed at node n0/n0 \\(task "boom"\\): no second line\\n$`));
 
@@ -121,9 +121,9 @@ describe.concurrent("aloft serve and --remote", () => {
     // the token is enforced; a second engine over the same database is refused
     const noToken = await aloft(dir, ["get", "executions", ...remote], { ALOFT_TOKEN: "" });
     expect([noToken.code, noToken.stderr]).toEqual([2, "error: this server needs a token: send Authorization: Bearer <token>\n"]);
-    const second = await aloft(dir, ["serve", "flows.ts", "--port", "0", "--db", "served/aloft.db"]);
+    const second = await aloft(dir, ["serve", "flows.mjs", "--port", "0", "--db", "served/aloft.db"]);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/^error: another Aloft engine is running over .*served\/aloft\.db \(pid \d+ on \S+ since \S+: aloft serve flows\.ts .*\); only one engine may run over a database\n$/);
+    expect(second.stderr).toMatch(/^error: another Aloft engine is running over .*served\/aloft\.db \(pid \d+ on \S+ since \S+: aloft serve flows\.mjs .*\); only one engine may run over a database\n$/);
     // on the database too, the served executions are there
     expect((await aloft(dir, ["get", "execution", id, "--db", "served/aloft.db"])).stdout).toContain("phase        succeeded");
 

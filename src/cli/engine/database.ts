@@ -14,7 +14,14 @@ import type { ExecutionRow, Store } from "../../store/store.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 
-/** The database `aloft run` uses by default, relative to the working directory. */
+/**
+ * The database `aloft run` uses by default, relative to the working directory.
+ *
+ * @example
+ * ```ts
+ * path.resolve(cwd, DEFAULT_DB); // "/work/.aloft/aloft.db"
+ * ```
+ */
 export const DEFAULT_DB = path.join(".aloft", "aloft.db");
 
 /** A database named on the command line. */

@@ -30,6 +30,11 @@ import { workflowForTask } from "./task-workflow.js";
  * The execution option under which `aloft run` records the modules its
  * tasks come from (absolute paths), so that `aloft relaunch` and `aloft
  * recover` can run it again without being told.
+ *
+ * @example
+ * ```ts
+ * (await store.getExecution(id))?.options[MODULES_OPTION]; // ["/work/flows.ts"]
+ * ```
  */
 export const MODULES_OPTION = "modules";
 

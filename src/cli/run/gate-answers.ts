@@ -14,7 +14,14 @@ import type { CliContext } from "../context.js";
 import { parseValue } from "../inputs/parse-value.js";
 import type { LiveView } from "../progress/live-view.js";
 
-/** How to answer a gate from another terminal: `aloft signal <id> factor <value>`. */
+/**
+ * How to answer a gate from another terminal.
+ *
+ * @example
+ * ```ts
+ * answerCommand("a1b2", { name: "publish", kind: "approve", type: "bool", path: "n2" }); // "aloft signal a1b2 publish true"
+ * ```
+ */
 export function answerCommand(runId: string, gate: PendingSignal, dbFlag = ""): string {
   const value = gate.kind === "approve" ? "true" : "<value>";
   return `aloft signal ${runId} ${gate.name} ${value}${dbFlag}`;
