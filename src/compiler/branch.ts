@@ -6,7 +6,7 @@
  * @module
  */
 import type { BooleanExpression, IfBlock, Node, Operand } from "../idl/specs.js";
-import type { BranchCondition, BranchConstruct, BranchOperand } from "../sdk/conditional.js";
+import type { BranchCondition, BranchConstruct, BranchOperand } from "../sdk/branch-construct.js";
 import type { GraphNode } from "../sdk/graph.js";
 import { toLiteral } from "../types/literal.js";
 

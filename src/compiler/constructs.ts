@@ -8,7 +8,7 @@ import { CompileError } from "../errors.js";
 import type { GraphNode, NodeConstruct } from "../sdk/graph.js";
 import type { NodeOverrides } from "../sdk/overrides.js";
 import { isGateConstruct } from "../sdk/gates.js";
-import { isBranchConstruct } from "../sdk/conditional.js";
+import { isBranchConstruct } from "../sdk/branch-construct.js";
 import { compileBranch } from "./branch.js";
 import { protoDuration } from "../types/literal.js";
 import { resourcesOf } from "./task.js";

@@ -6,82 +6,21 @@
  *
  * @module
  */
-import type { LiteralType } from "../idl/core.js";
 import type { AloftType, AnyType, TypeRecord } from "../types/type.js";
-import { DefinitionError, ForeignHandleError, InvalidNameError, TypeMismatchError } from "../errors.js";
+import { DefinitionError, InvalidNameError, TypeMismatchError } from "../errors.js";
 import { isCastable } from "../types/castable.js";
-import { describeType, describeValue } from "../types/describe.js";
-import { validatorFor } from "../types/validate.js";
-import { containsHandle } from "./bindings.js";
+import { describeValue } from "../types/describe.js";
 import { callResultOf } from "./call.js";
-import { Condition, describeCondition, type ComparisonOperator, type ConditionExpr } from "./condition.js";
+import { Condition } from "./condition.js";
+import type { BranchCondition, BranchConstruct } from "./branch-construct.js";
+import { checkConditionExpr } from "./condition-check.js";
 import { currentGraph } from "./context.js";
 import { definitionOf, type AnyEntity, type CallArgs, type Entity, type EntityDefinition } from "./entity.js";
-import type { Graph, GraphNode, NodeConstruct } from "./graph.js";
-import { Handle } from "./handle.js";
+import type { Graph, GraphNode } from "./graph.js";
+import type { Handle } from "./handle.js";
 import type { CallResult, OutputShape, OutputsSpec, OutputTypes, OutputValues } from "./interface.js";
 import { nodeRef, type NodeRef } from "./node-ref.js";
 import type { Workflow } from "./workflow-builder.js";
-
-/**
- * An operand of a checked comparison: one of the branch node's inputs, a
- * constant of the compared type, or none.
- *
- * @example
- * ```ts
- * const left: BranchOperand = { kind: "var", var: "n0.o0" };
- * const right: BranchOperand = { kind: "constant", value: 3, type: { simple: "INTEGER" } };
- * ```
- */
-export type BranchOperand =
-  | { readonly kind: "var"; readonly var: string }
-  | { readonly kind: "constant"; readonly value: unknown; readonly type: LiteralType }
-  | { readonly kind: "none" };
-
-/**
- * A checked condition, as the compiler reads it (Flyte's `BooleanExpression`).
- *
- * @example
- * ```ts
- * const c: BranchCondition = { kind: "comparison", operator: "GT", left: { kind: "var", var: ".x" }, right: { kind: "constant", value: 0, type: t.int.literalType } };
- * ```
- */
-export type BranchCondition =
-  | { readonly kind: "comparison"; readonly operator: ComparisonOperator; readonly left: BranchOperand; readonly right: BranchOperand }
-  | { readonly kind: "conjunction"; readonly operator: "AND" | "OR"; readonly left: BranchCondition; readonly right: BranchCondition };
-
-/**
- * A branch node as the compiler reads it: the cases in order (the first is
- * the `if`), then the else node or the error of `else().fail(message)`.
- *
- * @example
- * ```ts
- * if (isBranchConstruct(node.construct)) node.construct.cases.length; // 1 + the number of elifs
- * ```
- */
-export interface BranchConstruct extends NodeConstruct {
-  readonly kind: "branch";
-  /** The conditional's name. */
-  readonly name: string;
-  /** `if` then each `elif`: a condition and the node run when it holds. */
-  readonly cases: readonly { readonly condition: BranchCondition; readonly node: GraphNode }[];
-  /** The node run when no condition holds, unless the else fails. */
-  readonly elseNode: GraphNode | undefined;
-  /** The message of `else().fail(message)`. */
-  readonly error: string | undefined;
-}
-
-/**
- * True for a branch construct.
- *
- * @example
- * ```ts
- * if (node.construct && isBranchConstruct(node.construct)) compileBranch(specNode, node.construct, compileNode);
- * ```
- */
-export function isBranchConstruct(c: NodeConstruct): c is BranchConstruct {
-  return c.kind === "branch";
-}
 
 /**
  * How a finished conditional gives back its outputs: like a call (`"call"`,
@@ -300,107 +239,13 @@ function siteOf(state: ChainState): { entity: string; node: string } {
   return { entity: state.graph.name, node: nextId(state.graph) };
 }
 
-/** The type values of `type` are compared as: itself, or the value type of an optional; undefined when it cannot be compared. */
-function comparedType(type: LiteralType): LiteralType | undefined {
-  if (type.enumType) return type;
-  switch (type.simple) {
-    case "INTEGER":
-    case "FLOAT":
-    case "STRING":
-    case "BOOLEAN":
-    case "DATETIME":
-    case "DURATION":
-      return type;
-    default:
-      break;
-  }
-  const variants = type.unionType?.variants ?? [];
-  const values = variants.filter((v) => v.simple !== "NONE");
-  if (values.length === 1 && values.length < variants.length) return comparedType(values[0]!);
-  return undefined;
-}
-
-function canBeNone(type: LiteralType): boolean {
-  return type.simple === "NONE" || (type.unionType?.variants ?? []).some((v) => v.simple === "NONE");
-}
-
-const ORDERING = new Set<ComparisonOperator>(["GT", "GTE", "LT", "LTE"]);
-
-/** Checks conditions against the graph, collecting the handles they use as the branch node's inputs. */
-class ConditionChecker {
-  constructor(
-    private readonly state: ChainState,
-    private readonly where: string,
-    readonly vars: Map<string, Handle<unknown>>,
-  ) {}
-
-  check(expr: ConditionExpr): BranchCondition {
-    if (expr.kind === "conjunction") return { kind: "conjunction", operator: expr.operator, left: this.check(expr.left), right: this.check(expr.right) };
-    const at = `${this.where}: condition ${describeCondition(expr)}`;
-    const site = siteOf(this.state);
-    const left = expr.left;
-    const leftType = left.type.literalType;
-    const leftOperand = this.handle(left, at);
-    const mismatch = (why: string, expected: string) => new TypeMismatchError(`${at}: ${why}`, site, left.describe(), expected, describeType(leftType));
-    if (expr.method === "isNone") {
-      if (!canBeNone(leftType)) throw mismatch(`${left.describe()} is ${describeType(leftType)}, which is never none; isNone() needs a handle of an optional type`, "an optional type");
-      return { kind: "comparison", operator: "EQ", left: leftOperand, right: { kind: "none" } };
-    }
-    const type = comparedType(leftType);
-    if (!type) throw mismatch(`${left.describe()} is ${describeType(leftType)}; only int, float, str, bool, datetime, duration and enum values (or optional ones) can be compared`, "a comparable type");
-    const bool = type.simple === "BOOLEAN";
-    if ((expr.method === "isTrue" || expr.method === "isFalse") && !bool) throw mismatch(`${expr.method}() needs a bool handle, but ${left.describe()} is ${describeType(leftType)}`, "bool");
-    if (bool && ORDERING.has(expr.operator)) throw mismatch(`bool values cannot be ordered; compare them with eq, ne, isTrue or isFalse`, "an ordered type");
-    return { kind: "comparison", operator: expr.operator, left: leftOperand, right: this.right(expr.right, type, left, at) };
-  }
-
-  private right(value: unknown, type: LiteralType, left: Handle<unknown>, at: string): BranchOperand {
-    const site = siteOf(this.state);
-    const leftName = describeType(left.type.literalType);
-    if (value instanceof Handle) {
-      const operand = this.handle(value, at);
-      const other = value.type.literalType;
-      const otherType = comparedType(other);
-      if (!otherType || !(isCastable(otherType, type) || isCastable(type, otherType))) {
-        throw new TypeMismatchError(`${at}: ${left.describe()} is ${leftName} but ${value.describe()} is ${describeType(other)}; a comparison needs two values of the same type`, site, value.describe(), leftName, describeType(other));
-      }
-      return operand;
-    }
-    if (value === null || value === undefined) {
-      const fix = value === null ? `to test for none, use ${left.describe()}.isNone()` : "give the value or handle to compare with";
-      throw new TypeMismatchError(`${at}: the comparison has nothing on its right; ${fix}`, site, left.describe(), leftName, String(value));
-    }
-    if (containsHandle(value)) {
-      throw new TypeMismatchError(`${at}: a comparison takes one handle or one constant, not a list or record`, site, left.describe(), leftName, "a list or record");
-    }
-    const problem = validatorFor(type)(value);
-    if (problem !== undefined) {
-      throw new TypeMismatchError(`${at}: ${left.describe()} is ${leftName}, but the constant does not fit: ${problem}`, site, left.describe(), describeType(type), problem);
-    }
-    return { kind: "constant", value, type };
-  }
-
-  /** A handle of this workflow, as one of the branch node's inputs (`n0.o0`, or `.x` for workflow input `x`, as flytekit names them). */
-  private handle(h: Handle<unknown>, at: string): BranchOperand {
-    if (h.owner !== this.state.graph) {
-      throw new ForeignHandleError(
-        `${at}: ${h.describe()} belongs to workflow ${JSON.stringify(h.owner.name)}; a handle can only be used in the workflow it comes from`,
-        siteOf(this.state),
-      );
-    }
-    const name = `${h.nodeId}.${h.var}`;
-    if (!this.vars.has(name)) this.vars.set(name, h);
-    return { kind: "var", var: name };
-  }
-}
-
 function checkCondition(state: ChainState, condition: unknown, index: number, kind: BranchKind): { condition: BranchCondition; vars: Map<string, Handle<unknown>> } {
   const where = branchWhere(state, index, kind);
   if (!(condition instanceof Condition)) {
     throw new DefinitionError(`${where}: ${kind}() takes a condition made from a handle, like x.gt(0) or flag.isTrue(); got ${String(condition)}`, siteOf(state));
   }
-  const checker = new ConditionChecker(state, where, new Map(state.vars));
-  return { condition: checker.check(condition.expr), vars: checker.vars };
+  const vars = new Map(state.vars);
+  return { condition: checkConditionExpr(condition.expr, { graph: state.graph, where, site: siteOf(state), vars }), vars };
 }
 
 /** Builds a branch's node (not one of the graph's); a definition error also names the branch. */
