@@ -32,7 +32,7 @@ describe.concurrent("aloft worker", () => {
 
     const r = await aloft(dir, ["run", "flows.ts", "sum", "--a", "2", "--b", "3", "--db", "setup/aloft.db"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^aloft: an engine already runs over setup\/aloft\.db \(pid \d+ on \S+ since \S+: aloft-engine --dir setup --workers 0\): the run goes to it, and its workers run the tasks\n$/);
+    expect(r.stderr).toMatch(/^aloft: an engine already runs over setup\/aloft\.db \(pid \d+ on \S+ since \S+: aloft-engine --dir setup --workers 0\): the run goes to it, and its workers run the tasks \(they must load its modules; --db <another path> runs on an engine of its own\)\n$/);
     expect(r.stdout).toMatch(new RegExp(`^total: 6\\nrun (${ID}) succeeded in \\S+ \\(engine: setup/aloft\\.db\\)\\nlook at it: aloft get execution \\1 --db setup/aloft\\.db\\n$`));
 
     // relaunch and recover also go to the running engine; its worker runs them

@@ -101,10 +101,12 @@ export async function engineFor(options: EngineSetupOptions): Promise<EngineSetu
  *
  * @example
  * ```ts
- * joinedNote(setup, ".aloft/aloft.db"); // "an engine already runs over .aloft/aloft.db (pid 4242 ...): the run goes to it, and its workers run the tasks"
+ * joinedNote(setup, ".aloft/aloft.db");
+ * // "an engine already runs over .aloft/aloft.db (pid 4242 ...): the run goes to it, and its workers run the tasks
+ * //  (they must load its modules; --db <another path> runs on an engine of its own)"
  * ```
  */
 export function joinedNote(setup: EngineSetup, shownDb: string): string {
   const who = setup.holder && setup.holder.pid !== 0 ? ` (${describeHolder(setup.holder)})` : "";
-  return `an engine already runs over ${shownDb}${who}: the run goes to it, and its workers run the tasks`;
+  return `an engine already runs over ${shownDb}${who}: the run goes to it, and its workers run the tasks (they must load its modules; --db <another path> runs on an engine of its own)`;
 }
