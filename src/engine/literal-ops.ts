@@ -69,22 +69,24 @@ function operandValue(o: Operand | undefined, inputs: LiteralMap): Comparable {
   return scalarValue(o.scalar);
 }
 
+/** Compares as the local runner does (`compareValues`): none equals only none and cannot be ordered. */
 function compare(c: ComparisonExpression, inputs: LiteralMap): boolean {
   const a = operandValue(c.leftValue, inputs);
   const b = operandValue(c.rightValue, inputs);
-  switch (c.operator ?? "EQ") {
-    case "EQ":
-      return a === b;
-    case "NEQ":
-      return a !== b;
+  const op = c.operator ?? "EQ";
+  if (op === "EQ") return a === b;
+  if (op === "NEQ") return a !== b;
+  if (a === null || b === null) throw new AloftError(`none cannot be ordered (a ${op} comparison)`);
+  if (typeof a !== typeof b || typeof a === "boolean") throw new AloftError(`${String(a)} and ${String(b)} cannot be ordered (a ${op} comparison)`);
+  switch (op) {
     case "GT":
-      return a !== null && b !== null && a > b;
+      return a > b;
     case "GTE":
-      return a !== null && b !== null && a >= b;
+      return a >= b;
     case "LT":
-      return a !== null && b !== null && a < b;
+      return a < b;
     case "LTE":
-      return a !== null && b !== null && a <= b;
+      return a <= b;
   }
 }
 

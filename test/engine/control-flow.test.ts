@@ -56,6 +56,15 @@ describe("conditionals in the engine", () => {
     expect(paths).not.toContain("n1/n1-n0");
   });
 
+  it("fails a branch that orders a none value, as the local runner does (it took the else branch)", async () => {
+    const guarded = workflow({ name: "cf_none_gt", inputs: { o: t.optional(t.int) } }, ({ o }) => conditional("decide").if(o.gt(3)).then(inc, { x: 1 }).else().then(inc, { x: 2 }));
+    const engine = await setup([guarded]);
+    await expect((await engine.start(guarded, { o: 4 })).result({ timeoutMs: 5000 })).resolves.toEqual({ o0: 2 });
+    const e = await engine.start(guarded, { o: null });
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: none cannot be ordered");
+    expect((await engine.nodes(e.id)).map((n) => n.path)).toEqual(["n0"]);
+  });
+
   it("fails with the else branch's message", async () => {
     const engine = await setup([wf, failing]);
     await expect((await engine.start(failing, { x: 3 })).result({ timeoutMs: 5000 })).resolves.toEqual({ o0: 6 });
