@@ -15,7 +15,18 @@
  * @module
  */
 
-/** Base class of every error Aloft throws on purpose. */
+/**
+ * Base class of every error Aloft throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await wf.run({ x: [1, 2] });
+ * } catch (e) {
+ *   if (e instanceof AloftError) console.error(e.name, e.message); // one of Aloft's own errors
+ * }
+ * ```
+ */
 export class AloftError extends Error {
   override name = "AloftError";
   constructor(message: string, options?: { cause?: unknown }) {
@@ -23,12 +34,26 @@ export class AloftError extends Error {
   }
 }
 
-/** A `t.*` type was built from something that is not a type, or with bad arguments. */
+/**
+ * A `t.*` type was built from something that is not a type, or with bad arguments.
+ *
+ * @example
+ * ```ts
+ * t.list(42 as never); // InvalidTypeError: t.list(element) must be an Aloft type such as t.int or t.list(t.str), got 42
+ * ```
+ */
 export class InvalidTypeError extends AloftError {
   override name = "InvalidTypeError";
 }
 
-/** Where in a definition an error was found. */
+/**
+ * Where in a definition an error was found.
+ *
+ * @example
+ * ```ts
+ * const site: DefinitionSite = { entity: "imperative_workflow", node: "n1" };
+ * ```
+ */
 export interface DefinitionSite {
   /** The workflow (or task, or launch plan) being defined. */
   readonly entity?: string | undefined;
@@ -36,7 +61,18 @@ export interface DefinitionSite {
   readonly node?: string | undefined;
 }
 
-/** Base class of errors in how a task, workflow or launch plan is defined or wired. */
+/**
+ * Base class of errors in how a task, workflow or launch plan is defined or wired.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   wf.addEntity(intercept, { x: wf.inputs.x });
+ * } catch (e) {
+ *   if (e instanceof DefinitionError) console.log(e.entity, e.node); // "imperative_workflow" "n1"
+ * }
+ * ```
+ */
 export class DefinitionError extends AloftError {
   override name = "DefinitionError";
   readonly entity: string | undefined;
@@ -48,22 +84,51 @@ export class DefinitionError extends AloftError {
   }
 }
 
-/** A name is not an identifier (inputs, outputs, fields) or is empty (entities). */
+/**
+ * A name is not an identifier (inputs, outputs, fields) or is empty (entities).
+ *
+ * @example
+ * ```ts
+ * wf.addWorkflowInput("my-input", t.int); // InvalidNameError: workflow "wf": input name "my-input" is not an identifier
+ * ```
+ */
 export class InvalidNameError extends DefinitionError {
   override name = "InvalidNameError";
 }
 
-/** An input, output or launch plan name is used twice. */
+/**
+ * An input, output or launch plan name is used twice.
+ *
+ * @example
+ * ```ts
+ * wf.addWorkflowInput("x", t.int);
+ * wf.addWorkflowInput("x", t.int); // DuplicateNameError: workflow "wf" already has an input named "x"
+ * ```
+ */
 export class DuplicateNameError extends DefinitionError {
   override name = "DuplicateNameError";
 }
 
-/** An option of a task, node or workflow is not valid. */
+/**
+ * An option of a task, node or workflow is not valid.
+ *
+ * @example
+ * ```ts
+ * task({ name: "t", retries: -1 }, () => {}); // InvalidOptionError: option retries of task "t" must be a whole number of retries, 0 or more, got -1
+ * ```
+ */
 export class InvalidOptionError extends DefinitionError {
   override name = "InvalidOptionError";
 }
 
-/** Bindings name an input the entity does not have. */
+/**
+ * Bindings name an input the entity does not have.
+ *
+ * @example
+ * ```ts
+ * wf.addEntity(slope, { x, y, z: x }); // UnknownInputError; e.input === "z"
+ * ```
+ */
 export class UnknownInputError extends DefinitionError {
   override name = "UnknownInputError";
   constructor(
@@ -75,7 +140,14 @@ export class UnknownInputError extends DefinitionError {
   }
 }
 
-/** A required input of an entity is bound to nothing. */
+/**
+ * A required input of an entity is bound to nothing.
+ *
+ * @example
+ * ```ts
+ * wf.addEntity(intercept, { x, y }); // MissingInputError; e.input === "slope"
+ * ```
+ */
 export class MissingInputError extends DefinitionError {
   override name = "MissingInputError";
   constructor(
@@ -87,7 +159,14 @@ export class MissingInputError extends DefinitionError {
   }
 }
 
-/** An output that does not exist was asked for (or a node without outputs was bound). */
+/**
+ * An output that does not exist was asked for (or a node without outputs was bound).
+ *
+ * @example
+ * ```ts
+ * wf.addEntity(slope, { x, y }).outputs.o1; // UnknownOutputError; e.output === "o1"
+ * ```
+ */
 export class UnknownOutputError extends DefinitionError {
   override name = "UnknownOutputError";
   constructor(
@@ -99,7 +178,14 @@ export class UnknownOutputError extends DefinitionError {
   }
 }
 
-/** A binding's type is not castable to the input's type, or a constant does not fit it. */
+/**
+ * A binding's type is not castable to the input's type, or a constant does not fit it.
+ *
+ * @example
+ * ```ts
+ * wf.addEntity(slope, { x: ["1"], y }); // TypeMismatchError; e.input === "x", e.expected === "list<int>"
+ * ```
+ */
 export class TypeMismatchError extends DefinitionError {
   override name = "TypeMismatchError";
   constructor(
@@ -113,32 +199,76 @@ export class TypeMismatchError extends DefinitionError {
   }
 }
 
-/** A handle from one workflow was used in another. */
+/**
+ * A handle from one workflow was used in another.
+ *
+ * @example
+ * ```ts
+ * other.addEntity(slope, { x: wf.inputs.x, y: wf.inputs.y }); // ForeignHandleError
+ * ```
+ */
 export class ForeignHandleError extends DefinitionError {
   override name = "ForeignHandleError";
 }
 
-/** An entity was called like a function outside a declarative workflow body. */
+/**
+ * An entity was called like a function outside a declarative workflow body.
+ *
+ * @example
+ * ```ts
+ * slope({ x: [1], y: [2] }); // CallOutsideWorkflowError: ... use await slope.run({ ...inputs })
+ * ```
+ */
 export class CallOutsideWorkflowError extends DefinitionError {
   override name = "CallOutsideWorkflowError";
 }
 
-/** A launch plan's settings are invalid or conflict with an existing plan. */
+/**
+ * A launch plan's settings are invalid or conflict with an existing plan.
+ *
+ * @example
+ * ```ts
+ * LaunchPlan.create("lp", wf, { fixedInputs: { nope: 1 } }); // LaunchPlanError
+ * ```
+ */
 export class LaunchPlanError extends DefinitionError {
   override name = "LaunchPlanError";
 }
 
-/** A workflow was run or compiled before it was ready (no nodes, or an unbound input). */
+/**
+ * A workflow was run or compiled before it was ready (no nodes, or an unbound input).
+ *
+ * @example
+ * ```ts
+ * await new Workflow("empty").run(); // WorkflowNotReadyError: workflow "empty" is not ready: it has no nodes yet (add one with addEntity)
+ * ```
+ */
 export class WorkflowNotReadyError extends DefinitionError {
   override name = "WorkflowNotReadyError";
 }
 
-/** A spec is not valid (compiling, or loading a spec from elsewhere). */
+/**
+ * A spec is not valid (compiling, or loading a spec from elsewhere).
+ *
+ * @example
+ * ```ts
+ * compile(wf, { version: "a/b" }); // CompileError: compile option version must be ... without spaces or slashes
+ * ```
+ */
 export class CompileError extends AloftError {
   override name = "CompileError";
 }
 
-/** A value given to, or produced by, an entity does not fit its interface. */
+/**
+ * A value given to, or produced by, an entity does not fit its interface.
+ *
+ * @example
+ * ```ts
+ * catch (e) {
+ *   if (e instanceof ValueError) console.log(e.entity, e.variable); // 'workflow "wf"' "x"
+ * }
+ * ```
+ */
 export class ValueError extends AloftError {
   override name = "ValueError";
   constructor(
@@ -150,17 +280,39 @@ export class ValueError extends AloftError {
   }
 }
 
-/** A run was given a missing, extra or ill-typed input. */
+/**
+ * A run was given a missing, extra or ill-typed input.
+ *
+ * @example
+ * ```ts
+ * await wf.run({ x: [1, "2"], y: [1, 2] } as never); // InputValueError: input "x" of workflow "wf" expects list<int>: ...
+ * ```
+ */
 export class InputValueError extends ValueError {
   override name = "InputValueError";
 }
 
-/** A task returned outputs that do not fit its interface. */
+/**
+ * A task returned outputs that do not fit its interface.
+ *
+ * @example
+ * ```ts
+ * await task({ name: "liar", outputs: t.int }, () => "1" as never).run(); // OutputValueError; e.variable === "o0"
+ * ```
+ */
 export class OutputValueError extends ValueError {
   override name = "OutputValueError";
 }
 
-/** A run failed: names the failing node and entity; the original error is `cause`. */
+/**
+ * A run failed: names the failing node and entity; the original error is `cause`.
+ *
+ * @example
+ * ```ts
+ * const err = (await wf.run({ x: 1 }).catch((e: unknown) => e)) as ExecutionError;
+ * console.log(err.nodeId, err.entity, err.cause); // "n0" 'task "boom"' Error: kaput
+ * ```
+ */
 export class ExecutionError extends AloftError {
   override name = "ExecutionError";
   constructor(
@@ -217,7 +369,15 @@ export class NonRetryableError extends AloftError {
   override name = "NonRetryableError";
 }
 
-/** A task attempt ran longer than its timeout. */
+/**
+ * A task attempt ran longer than its timeout.
+ *
+ * @example
+ * ```ts
+ * const slow = task({ name: "slow", timeout: "1s" }, () => new Promise(() => {}));
+ * await slow.run(); // rejects with TaskTimeoutError: task "slow" timed out after 1000 ms (attempt 1); e.timeoutMs === 1000
+ * ```
+ */
 export class TaskTimeoutError extends AloftError {
   override name = "TaskTimeoutError";
   constructor(
@@ -228,7 +388,14 @@ export class TaskTimeoutError extends AloftError {
   }
 }
 
-/** A gate timed out, or an approval was rejected, or a signal value did not fit. */
+/**
+ * A gate timed out, or an approval was rejected, or a signal value did not fit.
+ *
+ * @example
+ * ```ts
+ * run.signal("factor", "five"); // GateError: signal "factor" expects int: ...; e.gate === "factor"
+ * ```
+ */
 export class GateError extends AloftError {
   override name = "GateError";
   constructor(
@@ -264,12 +431,28 @@ export class ConditionalError extends AloftError {
   }
 }
 
-/** A run was aborted. */
+/**
+ * A run was aborted.
+ *
+ * @example
+ * ```ts
+ * const run = wf.start({ x: 1 });
+ * run.abort("changed my mind");
+ * await run.result; // rejects with AbortedError: the run was aborted: changed my mind
+ * ```
+ */
 export class AbortedError extends AloftError {
   override name = "AbortedError";
 }
 
-/** Registering different content under an existing `(project, domain, name, version)`. */
+/**
+ * Registering different content under an existing `(project, domain, name, version)`.
+ *
+ * @example
+ * ```ts
+ * await engine.register(changedWf, { version: "v1" }); // RegistryConflictError; e.kind === "workflow", e.key.version === "v1"
+ * ```
+ */
 export class RegistryConflictError extends AloftError {
   override name = "RegistryConflictError";
   constructor(
@@ -281,12 +464,27 @@ export class RegistryConflictError extends AloftError {
   }
 }
 
-/** Creating an execution whose id is taken. */
+/**
+ * Creating an execution whose id is taken.
+ *
+ * @example
+ * ```ts
+ * await store.createExecution(row, first);
+ * await store.createExecution(row, first); // DuplicateExecutionError
+ * ```
+ */
 export class DuplicateExecutionError extends AloftError {
   override name = "DuplicateExecutionError";
 }
 
-/** Why a store refused a change (see `StoreConflictError`). */
+/**
+ * Why a store refused a change (see `StoreConflictError`).
+ *
+ * @example
+ * ```ts
+ * if (e instanceof StoreConflictError && e.reason === "eventConsumed") return;
+ * ```
+ */
 export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists";
 
 /**
