@@ -14,10 +14,26 @@
  * @module
  */
 
-/** The kinds of registered entity. */
+/**
+ * The kinds of registered entity.
+ *
+ * @example
+ * ```ts
+ * const kinds: RegisteredKind[] = ["task", "workflow", "launchPlan"];
+ * await store.listEntities("workflow");
+ * ```
+ */
 export type RegisteredKind = "task" | "workflow" | "launchPlan";
 
-/** Flyte's identity of a registered entity. */
+/**
+ * Flyte's identity of a registered entity.
+ *
+ * @example
+ * ```ts
+ * const key: EntityKey = { project: "aloft", domain: "development", name: "regression", version: "3f2a9c1e" };
+ * await store.getEntity("workflow", key);
+ * ```
+ */
 export interface EntityKey {
   readonly project: string;
   readonly domain: string;
@@ -25,7 +41,15 @@ export interface EntityKey {
   readonly version: string;
 }
 
-/** A registered entity: its compiled spec, immutable once stored. */
+/**
+ * A registered entity: its compiled spec, immutable once stored.
+ *
+ * @example
+ * ```ts
+ * const spec = compile(wf, { version: "v1" });
+ * await store.registerEntity({ kind: "workflow", key, spec, digest: specDigest(spec), createdAt: Date.now() }); // "created"
+ * ```
+ */
 export interface RegisteredEntity {
   readonly kind: RegisteredKind;
   readonly key: EntityKey;
@@ -37,10 +61,25 @@ export interface RegisteredEntity {
   readonly createdAt: number;
 }
 
-/** Phases of an execution (Flyte's `WorkflowExecution.Phase`). */
+/**
+ * Phases of an execution (Flyte's `WorkflowExecution.Phase`).
+ *
+ * @example
+ * ```ts
+ * const running = await store.listExecutions({ phase: "running" satisfies ExecutionPhase }, { limit: 50 });
+ * ```
+ */
 export type ExecutionPhase = "queued" | "running" | "succeeding" | "succeeded" | "failing" | "failed" | "aborting" | "aborted" | "timedOut";
 
-/** A stored execution. */
+/**
+ * A stored execution.
+ *
+ * @example
+ * ```ts
+ * const row: ExecutionRow | undefined = await store.getExecution(id);
+ * if (row?.phase === "failed") console.log(row.error?.message, row.error?.nodeId);
+ * ```
+ */
 export interface ExecutionRow {
   readonly id: string;
   readonly project: string;
@@ -66,7 +105,14 @@ export interface ExecutionRow {
   readonly updatedAt: number;
 }
 
-/** A stored node execution, keyed by its path in the execution (`n1`, `n2/n0`, `n3[17]`). */
+/**
+ * A stored node execution, keyed by its path in the execution (`n1`, `n2/n0`, `n3[17]`).
+ *
+ * @example
+ * ```ts
+ * for (const n of await store.listNodes(id)) console.log(n.path, n.phase, n.attempts); // "n0" "succeeded" 1
+ * ```
+ */
 export interface NodeRow {
   readonly executionId: string;
   readonly path: string;
@@ -88,7 +134,16 @@ export interface NodeRow {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-/** Work for a worker: one attempt of one task. */
+/**
+ * Work for a worker: one attempt of one task.
+ *
+ * @example
+ * ```ts
+ * const item: TaskItem = { id: `${execId}|n0|1`, executionId: execId, path: "n0", attempt: 1, systemAttempts: 0, maxSystemAttempts: 3,
+ *   task: key, inputs: { literals: {} }, options: {}, readyAt: Date.now() };
+ * await store.commit({ consumed: [event.id], enqueue: [item] });
+ * ```
+ */
 export interface TaskItem {
   readonly id: string;
   readonly executionId: string;
@@ -109,14 +164,29 @@ export interface TaskItem {
   readonly readyAt: number;
 }
 
-/** A task item handed to a worker, with its lease. */
+/**
+ * A task item handed to a worker, with its lease.
+ *
+ * @example
+ * ```ts
+ * const [item] = await store.claimTasks("worker-1", 1, 30_000, Date.now());
+ * if (item) await store.heartbeat(item.id, item.leaseToken, 30_000, Date.now());
+ * ```
+ */
 export interface ClaimedTask extends TaskItem {
   /** Proof of the lease: heartbeats and results must carry it. */
   readonly leaseToken: string;
   readonly leaseExpiresAt: number;
 }
 
-/** An event in the engine's inbox, applied to one execution in order. */
+/**
+ * An event in the engine's inbox, applied to one execution in order.
+ *
+ * @example
+ * ```ts
+ * for (const e of await store.dueEvents(Date.now(), 100)) console.log(e.id, e.executionId, e.body.type);
+ * ```
+ */
 export interface InboxEvent {
   /** Increasing: events are applied in id order. */
   readonly id: number;
@@ -127,7 +197,14 @@ export interface InboxEvent {
   readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
 }
 
-/** A new event to add. */
+/**
+ * A new event to add.
+ *
+ * @example
+ * ```ts
+ * await store.addEvents([{ executionId: id, body: { type: "abort", reason: "by hand" } }]);
+ * ```
+ */
 export interface NewEvent {
   readonly executionId: string;
   /** Not applied before this time; absent: due at once (0, or `now` where the method is given one). */
@@ -135,7 +212,15 @@ export interface NewEvent {
   readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
 }
 
-/** A cached task result. */
+/**
+ * A cached task result.
+ *
+ * @example
+ * ```ts
+ * const hit: CacheEntry | undefined = await store.getCached(key);
+ * if (hit) console.log(hit.task, hit.version, hit.outputs);
+ * ```
+ */
 export interface CacheEntry {
   readonly key: string;
   readonly task: string;
@@ -145,7 +230,15 @@ export interface CacheEntry {
   readonly createdAt: number;
 }
 
-/** One step of the engine, applied atomically by `commit`. */
+/**
+ * One step of the engine, applied atomically by `commit`.
+ *
+ * @example
+ * ```ts
+ * const step: StepCommit = { consumed: [event.id], executions: [{ ...row, phase: "running", updatedAt: now }] };
+ * await store.commit(step);
+ * ```
+ */
 export interface StepCommit {
   /** Inbox events this step consumed. */
   readonly consumed: readonly number[];
@@ -165,7 +258,14 @@ export interface StepCommit {
   readonly cachePut?: readonly CacheEntry[];
 }
 
-/** Filters for listing executions. */
+/**
+ * Filters for listing executions.
+ *
+ * @example
+ * ```ts
+ * await store.listExecutions({ workflowName: "regression", phase: "failed", createdAfter: Date.now() - 86_400_000 }, { limit: 20 });
+ * ```
+ */
 export interface ExecutionFilter {
   readonly project?: string;
   readonly domain?: string;
@@ -182,14 +282,29 @@ export interface ExecutionFilter {
   readonly parentId?: string;
 }
 
-/** A page of a listing: newest first. */
+/**
+ * A page of a listing: newest first.
+ *
+ * @example
+ * ```ts
+ * let page: Page<ExecutionRow> = await store.listExecutions({}, { limit: 50 });
+ * while (page.next) page = await store.listExecutions({}, { limit: 50, cursor: page.next });
+ * ```
+ */
 export interface Page<T> {
   readonly items: readonly T[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
   readonly next: string | undefined;
 }
 
-/** What a worker reports when it finishes an attempt (becomes an inbox event for the execution). */
+/**
+ * What a worker reports when it finishes an attempt (becomes an inbox event for the execution).
+ *
+ * @example
+ * ```ts
+ * await store.finishTask(item.id, item.leaseToken, { body: { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs } }, Date.now());
+ * ```
+ */
 export interface TaskResult {
   readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
 }
