@@ -33,7 +33,14 @@ import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
 
-/** Settings of an engine. */
+/**
+ * Settings of an engine.
+ *
+ * @example
+ * ```ts
+ * const engine = await Engine.open({ store: new MemoryStore(), pollMs: 10, backoff: { initialMs: 500 } });
+ * ```
+ */
 export interface EngineOptions {
   /** Where everything is kept. */
   readonly store: Store;
@@ -58,7 +65,14 @@ export interface EngineOptions {
   readonly offloadBytes?: number;
 }
 
-/** Options of one execution. */
+/**
+ * Options of one execution.
+ *
+ * @example
+ * ```ts
+ * await engine.start(regression, { x: [-3, 0, 3], y: [7, 4, -2] }, { maxParallelism: 4, overwriteCache: true });
+ * ```
+ */
 export interface StartOptions {
   /** Task nodes that may run at once (default 25, as in Flyte). */
   readonly maxParallelism?: number;
@@ -74,7 +88,15 @@ export interface StartOptions {
 /** The phases in which an execution has ended. */
 const ENDED = new Set(["succeeded", "failed", "aborted", "timedOut"]);
 
-/** A started execution. */
+/**
+ * A started execution.
+ *
+ * @example
+ * ```ts
+ * const exec: EngineExecution<{ wf_output: number }> = await engine.start(regression, inputs);
+ * console.log(exec.id, await exec.result({ timeoutMs: 60_000 }));
+ * ```
+ */
 export interface EngineExecution<O> {
   readonly id: string;
   /** Resolves to the outputs once the execution succeeds; rejects with an `ExecutionError` when it fails or is aborted. */
@@ -121,14 +143,30 @@ export class Engine {
     this.ended.setMaxListeners(0);
   }
 
-  /** Opens an engine over a store. Call `run()` to start its loop. */
+  /**
+   * Opens an engine over a store. Call `run()` to start its loop.
+   *
+   * @example
+   * ```ts
+   * const engine = await Engine.open({ store: await openSqliteStore(".aloft/aloft.db") });
+   * engine.run();
+   * ```
+   */
   static async open(options: EngineOptions): Promise<Engine> {
     return new Engine(options.store, options);
   }
 
   // ---- registry -----------------------------------------------------------
 
-  /** Registers an entity and everything it references. */
+  /**
+   * Registers an entity and everything it references.
+   *
+   * @example
+   * ```ts
+   * const reg = await engine.register(regression, { version: "v1" });
+   * reg.entities.map((e) => e.created); // [true, true, true] the first time
+   * ```
+   */
   register(entity: EntityLike | Workflow, options: CompileOptions = {}): Promise<Registration> {
     return registerEntity(this.store, entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
   }
@@ -138,6 +176,12 @@ export class Engine {
    * packaging). Every spec is checked first, against the flyteidl protos and for
    * what running it needs (references, node ids, bindings, no cycles); a
    * malformed batch stores nothing.
+   *
+   * @example
+   * ```ts
+   * const batch = [{ kind: "task", spec: taskSpec }, { kind: "workflow", spec: workflowSpec }] as const;
+   * await engine.registerSpecs(batch); // [{ kind: "task", key, created: true }, ...]
+   * ```
    */
   async registerSpecs(batch: readonly SpecToRegister[]): Promise<{ readonly kind: string; readonly key: EntityKey; readonly created: boolean }[]> {
     const existing = new Set<string>();
@@ -164,7 +208,15 @@ export class Engine {
 
   // ---- executions -----------------------------------------------------------
 
-  /** Registers `entity` (a workflow or launch plan; a no-op when already registered) and starts an execution of it. */
+  /**
+   * Registers `entity` (a workflow or launch plan; a no-op when already registered) and starts an execution of it.
+   *
+   * @example
+   * ```ts
+   * const exec = await engine.start(regression, { x: [-3, 0, 3], y: [7, 4, -2] });
+   * await exec.result(); // { wf_output: 3 }
+   * ```
+   */
   async start<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey>(
     entity: Entity<I, O, D>,
     inputs: InputValues<I, D>,
@@ -179,7 +231,14 @@ export class Engine {
     return this.handle(id);
   }
 
-  /** Starts an execution of a registered workflow or launch plan, by key; inputs are checked first and nothing is stored if one is wrong. */
+  /**
+   * Starts an execution of a registered workflow or launch plan, by key; inputs are checked first and nothing is stored if one is wrong.
+   *
+   * @example
+   * ```ts
+   * const id = await engine.startRegistered("workflow", { project: "aloft", domain: "development", name: "regression", version: "v1" }, { x: [1], y: [2] });
+   * ```
+   */
   async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: Record<string, unknown> = {}, executionId?: string): Promise<string> {
     this.checkStartOptions(options);
     let workflowKey = key;
@@ -228,12 +287,26 @@ export class Engine {
     if (mp !== undefined && (!Number.isSafeInteger(mp) || mp < 1)) throw new InputValueError(`maxParallelism must be a whole number of at least 1, got ${String(mp)}`, "execution", "maxParallelism");
   }
 
-  /** A handle on an existing execution. */
+  /**
+   * A handle on an existing execution.
+   *
+   * @example
+   * ```ts
+   * await engine.handle<{ wf_output: number }>(id).result();
+   * ```
+   */
   handle<O = Record<string, unknown>>(id: string): EngineExecution<O> {
     return { id, result: (o) => this.result(id, o) as Promise<O> };
   }
 
-  /** Waits for an execution to end; resolves to its outputs, or rejects with an `ExecutionError`. */
+  /**
+   * Waits for an execution to end; resolves to its outputs, or rejects with an `ExecutionError`.
+   *
+   * @example
+   * ```ts
+   * const outputs = await engine.result(id, { timeoutMs: 10_000 });
+   * ```
+   */
   async result(id: string, options: { readonly timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
     const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     for (;;) {
@@ -262,7 +335,14 @@ export class Engine {
     return literalsToValues(spec.template?.interface?.outputs, await inflate(row.outputs as LiteralMap | undefined, this.options.values));
   }
 
-  /** An execution, with its inputs and outputs as values. */
+  /**
+   * An execution, with its inputs and outputs as values.
+   *
+   * @example
+   * ```ts
+   * const { phase, inputValues, outputValues } = await engine.execution(id);
+   * ```
+   */
   async execution(id: string): Promise<ExecutionRow & { readonly inputValues: Record<string, unknown>; readonly outputValues: Record<string, unknown> | undefined }> {
     const row = await this.store.getExecution(id);
     if (!row) throw new AloftError(`no execution ${id}`);
@@ -275,12 +355,26 @@ export class Engine {
     };
   }
 
-  /** The node executions of an execution. */
+  /**
+   * The node executions of an execution.
+   *
+   * @example
+   * ```ts
+   * (await engine.nodes(id)).map((n) => [n.path, n.phase]); // [["n0", "succeeded"], ["n1", "running"]]
+   * ```
+   */
   nodes(id: string): Promise<NodeRow[]> {
     return this.store.listNodes(id);
   }
 
-  /** Executions, newest first. */
+  /**
+   * Executions, newest first.
+   *
+   * @example
+   * ```ts
+   * const { items, next } = await engine.list({ phase: "failed" }, { limit: 20 });
+   * ```
+   */
   list(filter: ExecutionFilter = {}, page: { readonly limit?: number; readonly cursor?: string } = {}): Promise<Page<ExecutionRow>> {
     return this.store.listExecutions(filter, { limit: page.limit ?? 50, ...(page.cursor ? { cursor: page.cursor } : {}) });
   }
@@ -291,7 +385,14 @@ export class Engine {
     return row;
   }
 
-  /** Aborts an execution: running attempts are withdrawn, the rest marked aborted. */
+  /**
+   * Aborts an execution: running attempts are withdrawn, the rest marked aborted.
+   *
+   * @example
+   * ```ts
+   * await engine.abort(id, "started with the wrong inputs");
+   * ```
+   */
   async abort(id: string, reason = "aborted by a user"): Promise<void> {
     const row = await this.requireActive(id);
     if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
@@ -299,7 +400,14 @@ export class Engine {
     this.wake?.();
   }
 
-  /** Gives a gate's signal value. */
+  /**
+   * Gives a gate's signal value.
+   *
+   * @example
+   * ```ts
+   * await engine.signal(id, "factor", 3); // checked against the gate's type first
+   * ```
+   */
   async signal(id: string, name: string, value: unknown): Promise<void> {
     const row = await this.requireActive(id);
     const literal = await this.signalLiteral(row, name, value);
@@ -323,27 +431,56 @@ export class Engine {
     throw new InputValueError(`execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)}`, `execution ${row.id}`, name);
   }
 
-  /** Approves an approval gate. */
+  /**
+   * Approves an approval gate.
+   *
+   * @example
+   * ```ts
+   * await engine.approve(id, "publish");
+   * ```
+   */
   async approve(id: string, name: string): Promise<void> {
     await this.requireActive(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: true } }]);
     this.wake?.();
   }
 
-  /** Rejects an approval gate: the execution fails. */
+  /**
+   * Rejects an approval gate: the execution fails.
+   *
+   * @example
+   * ```ts
+   * await engine.reject(id, "publish", "numbers look off");
+   * ```
+   */
   async reject(id: string, name: string, reason = "rejected"): Promise<void> {
     await this.requireActive(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: false, reason } }]);
     this.wake?.();
   }
 
-  /** Starts a new execution of the same entity with the same inputs. */
+  /**
+   * Starts a new execution of the same entity with the same inputs.
+   *
+   * @example
+   * ```ts
+   * const again = await engine.relaunch(id);
+   * ```
+   */
   async relaunch(id: string): Promise<string> {
     const row = await this.requireActive(id);
     return this.again(row, { relaunchOf: id });
   }
 
-  /** Starts a new execution that reuses the outputs of every task node that succeeded in `id`, and runs only the rest. */
+  /**
+   * Starts a new execution that reuses the outputs of every task node that succeeded in `id`, and runs only the rest.
+   *
+   * @example
+   * ```ts
+   * const retry = await engine.recover(failedId);
+   * await engine.result(retry);
+   * ```
+   */
   async recover(id: string): Promise<string> {
     const row = await this.requireActive(id);
     if (!["failed", "aborted", "timedOut"].includes(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
@@ -373,26 +510,57 @@ export class Engine {
 
   // ---- the loop -----------------------------------------------------------
 
-  /** Starts the loop that applies events (returns at once; `stop()` ends it). */
+  /**
+   * Starts the loop that applies events (returns at once; `stop()` ends it).
+   *
+   * @example
+   * ```ts
+   * engine.run();
+   * process.on("SIGTERM", () => void engine.stop());
+   * ```
+   */
   run(): void {
     if (this.running) return;
     this.running = true;
     this.loop = this.runLoop();
   }
 
-  /** Makes the loop look for due events now (a worker just reported a result). */
+  /**
+   * Makes the loop look for due events now (a worker just reported a result).
+   *
+   * @example
+   * ```ts
+   * await startWorker({ store, modules: ["flows.ts"], onReport: () => engine.poke() });
+   * ```
+   */
   poke(): void {
     this.wake?.();
   }
 
-  /** Stops the loop after the step in progress. */
+  /**
+   * Stops the loop after the step in progress.
+   *
+   * @example
+   * ```ts
+   * await engine.stop();
+   * await store.close();
+   * ```
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
   }
 
-  /** Applies every due event once (the loop calls this; tests may too). */
+  /**
+   * Applies every due event once (the loop calls this; tests may too).
+   *
+   * @example
+   * ```ts
+   * await engine.start(regression, inputs);
+   * await engine.tick(); // 1: the start event; the first tasks are queued
+   * ```
+   */
   async tick(): Promise<number> {
     const now = Date.now();
     const events = await this.store.dueEvents(now, 500);
@@ -449,7 +617,14 @@ export class Engine {
     else process.stderr.write(`aloft engine: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 
-  /** Fires the due ticks of scheduled launch plans (the loop calls this about once a second). */
+  /**
+   * Fires the due ticks of scheduled launch plans (the loop calls this about once a second).
+   *
+   * @example
+   * ```ts
+   * await engine.fireSchedules(Date.parse("2025-01-01T00:00:00Z")); // executions started for the ticks due by then
+   * ```
+   */
   fireSchedules(now = Date.now()): Promise<number> {
     return fireDueTicks(this.store, now, async (key, inputs, id, tickAt) => {
       await this.startRegistered("launchPlan", key, inputs, {}, { scheduledAt: tickAt }, id);
