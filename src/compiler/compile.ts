@@ -21,10 +21,24 @@ import { taskTemplate } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
 import { arrayNodeOf } from "./map-task.js";
 
-/** The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it). */
+/**
+ * The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it).
+ *
+ * @example
+ * ```ts
+ * const catchUp = spec.labels?.values?.[MISSED_TICKS_LABEL] === "catchUp";
+ * ```
+ */
 export const MISSED_TICKS_LABEL = "aloft.schedule.missed";
 
-/** Where to compile to; every field has a default. */
+/**
+ * Where to compile to; every field has a default.
+ *
+ * @example
+ * ```ts
+ * compile(wf, { project: "flytesnacks", domain: "development", version: "v1" });
+ * ```
+ */
 export interface CompileOptions {
   /** Flyte project (default `"aloft"`). */
   readonly project?: string;
@@ -34,7 +48,15 @@ export interface CompileOptions {
   readonly version?: string;
 }
 
-/** Everything an entity needs to run or register: its spec and every spec it references. */
+/**
+ * Everything an entity needs to run or register: its spec and every spec it references.
+ *
+ * @example
+ * ```ts
+ * const bundle: CompiledBundle = compileBundle(wf, { version: "v1" });
+ * [...bundle.tasks.keys()]; // ["TASK:aloft/development/slope@v1", ...]
+ * ```
+ */
 export interface CompiledBundle {
   /** The identifier of the entity compiled. */
   readonly root: Identifier;
@@ -48,14 +70,29 @@ export interface CompiledBundle {
   readonly implementations: ReadonlyMap<string, TaskImplementation>;
 }
 
-/** A task's code: its function, and how it returns its outputs; a dynamic task also builds its sub-graph. */
+/**
+ * A task's code: its function, and how it returns its outputs; a dynamic task also builds its sub-graph.
+ *
+ * @example
+ * ```ts
+ * const impl: TaskImplementation = bundle.implementations.get(idKey(taskId))!;
+ * await impl.fn({ x: [1, 2], y: [2, 4] }, ctx);
+ * ```
+ */
 export interface TaskImplementation {
   readonly fn: TaskDefinition["fn"];
   readonly shape: OutputShape;
   readonly dynamic?: TaskDefinition["dynamic"];
 }
 
-/** The admin spec `compile` returns for each kind of entity. */
+/**
+ * The admin spec `compile` returns for each kind of entity.
+ *
+ * @example
+ * ```ts
+ * type Spec = SpecOf<typeof slope>; // TaskSpec
+ * ```
+ */
 export type SpecOf<E> = E extends { readonly kind: "task" } ? TaskSpec : E extends { readonly kind: "launchPlan" } ? LaunchPlanSpec : WorkflowSpec;
 
 class Compiler {
@@ -325,6 +362,12 @@ export function compile(entity: AnyEntity | Workflow, options: CompileOptions = 
 /**
  * Compiles an entity and everything it references: what a runner needs to
  * execute it, or a registry to register it.
+ *
+ * @example
+ * ```ts
+ * const bundle = compileBundle(regression, { version: "v1" });
+ * bundle.workflows.get(idKey(bundle.root)); // the WorkflowSpec; bundle.tasks holds slope's and intercept's
+ * ```
  */
 export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: CompileOptions = {}): CompiledBundle {
   const { result } = resolveTarget(entityDefinition(entity, entityOrDefinition), options);
@@ -332,7 +375,14 @@ export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, o
   return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };
 }
 
-/** A readable one-liner naming an entity, for messages. */
+/**
+ * A readable one-liner naming an entity, for messages.
+ *
+ * @example
+ * ```ts
+ * entityLabel(slope); // 'task "slope"'
+ * ```
+ */
 export function entityLabel(entity: unknown): string {
   const def = definitionOf(entity);
   return def ? describeEntity(def) : String(entity);
