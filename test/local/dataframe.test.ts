@@ -21,18 +21,10 @@ import {
   task,
   workflow,
 } from "aloft";
+import { rejection } from "../helpers/rejection.js";
 
 function tempDir(prefix = "aloft-df-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
 }
 
 const Sales = t.dataframe({ region: t.str, amount: t.float, units: t.int, closed: t.optional(t.datetime), open: t.bool, lead: t.duration });

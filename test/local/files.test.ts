@@ -24,6 +24,7 @@ import {
   workflow,
   type NodeExecution,
 } from "aloft";
+import { rejection } from "../helpers/rejection.js";
 
 function tempDir(prefix = "aloft-files-"): string {
   return mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -44,15 +45,6 @@ const writeNote = task({ name: "files_write_note", inputs: { text: t.str }, outp
   ctx.blobs.writeFile("notes/note.txt", text, { format: "txt" }),
 );
 const shout = task({ name: "files_shout", inputs: { f: t.file({ format: "txt" }) }, outputs: t.str }, async ({ f }) => (await f.text()).toUpperCase());
-
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("a file written by one task and read by the next", () => {
   it("declarative: the file lives in the run's blob store, under the working area", async () => {
