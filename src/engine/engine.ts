@@ -28,7 +28,7 @@ import { fireDueTicks } from "./scheduler.js";
 import { inflate, literalReader, offloadLarge } from "./offload.js";
 import { checkSpecs, type SpecToRegister } from "./spec-check.js";
 import { specDigest } from "./digest.js";
-import { entityKey } from "./step.js";
+import { DEFAULT_MAX_PARALLELISM, entityKey } from "./step.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
@@ -268,7 +268,7 @@ export class Engine {
       error: undefined,
       parent: undefined,
       options: {
-        maxParallelism: options.maxParallelism ?? lp?.maxParallelism ?? 25,
+        maxParallelism: options.maxParallelism ?? lp?.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
         overwriteCache: options.overwriteCache === true,
         ...lineage,
       },
