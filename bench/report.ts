@@ -9,6 +9,7 @@ import type { OverheadResult } from "./overhead.js";
 import type { AloftRun, PeerRun, Shape } from "./results.js";
 import { growthExponent, median } from "./stats.js";
 import { ALOFT_RUNS, BUILD_COMPILE, DIRECT_RUNS, PEER_RUNS } from "./config.js";
+import { mapCacheSection, type MapCacheResult } from "./map-cache.js";
 
 /** Everything a report is made from. */
 export interface BenchmarkReport {
@@ -22,6 +23,8 @@ export interface BenchmarkReport {
   readonly buildCompile: readonly BuildCompileResult[];
   readonly buildCompileRuns: number;
   readonly overhead: readonly OverheadResult[];
+  /** The map-task and cache benchmarks (absent in results saved before they existed). */
+  readonly mapCache?: MapCacheResult;
   readonly peerLimitMs: number;
   /** Wall time of the whole benchmark. */
   readonly totalSeconds: number;
@@ -253,5 +256,9 @@ ${buildCompileSection(r)}
 ## Local execution overhead, side by side with LangGraph.js
 
 ${overheadSection(r)}
+
+## Map tasks and cache hits
+
+${mapCacheSection(r.mapCache)}
 `;
 }

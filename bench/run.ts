@@ -15,6 +15,7 @@ import { measureBuildCompile } from "./build-compile.js";
 import { machineInfo } from "./machine.js";
 import { measureOverhead, type OverheadResult } from "./overhead.js";
 import { renderReport, type BenchmarkReport } from "./report.js";
+import { measureMapCache } from "./map-cache.js";
 
 const root = new URL("../", import.meta.url);
 
@@ -68,6 +69,9 @@ async function main(): Promise<void> {
     overhead.push(await measureOverhead(shape, OVERHEAD_SIZES, PEER_RUNS.limitMs));
   }
 
+  log("map task and cache");
+  const mapCache = await measureMapCache(QUICK ? 10_000 : 100_000, 1_000, QUICK ? 1 : 5);
+
   const report: BenchmarkReport = {
     date,
     machine,
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
     buildCompile,
     buildCompileRuns: BUILD_COMPILE.runs,
     overhead,
+    mapCache,
     peerLimitMs: PEER_RUNS.limitMs,
     totalSeconds: (performance.now() - started) / 1000,
   };
