@@ -21,6 +21,7 @@ import type { BlobStore } from "../store/blob-store.js";
 import { inflate, offloadLarge } from "../engine/offload.js";
 import type { AttemptResult } from "./attempt.js";
 import { WorkerPool, type PoolSlot } from "./pool.js";
+import { CacheLocks, type CacheLock } from "./cache-locks.js";
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
@@ -86,7 +87,7 @@ interface Running {
   abandoned: boolean;
   slot: PoolSlot | undefined;
   /** A cache key lock held for this attempt. */
-  lock: { readonly key: string; readonly owner: string } | undefined;
+  lock: CacheLock | undefined;
 }
 
 function message(e: unknown): string {
@@ -125,8 +126,7 @@ class Worker implements WorkerHandle {
   private readonly onReport: WorkerOptions["onReport"];
   private readonly values: BlobStore | undefined;
   private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
-  /** Cache key locks kept after a populated result until the engine has stored the entry. */
-  private readonly heldLocks = new Map<string, { readonly key: string; readonly owner: string }>();
+  private readonly cache: CacheLocks;
   private stopping = false;
   private hard = false;
   private woken = false;
@@ -147,6 +147,7 @@ class Worker implements WorkerHandle {
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
     this.values = options.values;
+    this.cache = new CacheLocks(this.store, this.leaseMs, this.log);
     this.loopDone = this.loop();
   }
 
@@ -177,8 +178,7 @@ class Worker implements WorkerHandle {
   private async drain(): Promise<void> {
     await this.loopDone;
     while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
-    await Promise.all([...this.heldLocks.values()].map((l) => this.unlock(l)));
-    this.heldLocks.clear();
+    await this.cache.releaseAll();
     await this.pool.close({ hard: this.hard });
   }
 
@@ -251,8 +251,8 @@ class Worker implements WorkerHandle {
       clearInterval(heartbeat);
       const lock = state.lock;
       if (lock) {
-        if (result?.type === "taskSucceeded" && result.cacheStatus === "populated" && !state.abandoned) this.releaseWhenCached(lock);
-        else await this.unlock(lock);
+        if (result?.type === "taskSucceeded" && result.cacheStatus === "populated" && !state.abandoned) this.cache.releaseWhenCached(lock);
+        else await this.cache.unlock(lock);
       }
     }
   }
@@ -274,13 +274,7 @@ class Worker implements WorkerHandle {
       state.slot?.abort("lost");
       return;
     }
-    if (state.lock) {
-      try {
-        await this.store.lockCacheKey(state.lock.key, state.lock.owner, this.leaseMs, Date.now());
-      } catch (e) {
-        this.log(`cannot extend the cache lock of ${describeItem(item)}: ${message(e)}`);
-      }
-    }
+    if (state.lock) await this.cache.extend(state.lock, describeItem(item));
   }
 
   /** Runs `use` with a child of the pool; undefined when the attempt was abandoned or the pool closed. */
@@ -321,10 +315,10 @@ class Worker implements WorkerHandle {
       if ("failure" in prepared) return prepared.failure;
       key = prepared.cacheKey;
       if (key !== undefined && options.overwriteCache !== true) {
-        const hit = await this.lookup(item, key);
+        const hit = await this.cache.lookup(key, describeItem(item));
         if (hit) return this.hitResult(item, key, hit);
         if (options.cache.serialize) {
-          const late = await this.takeLock(state, key);
+          const late = await this.cache.take(state, key, `${this.workerId}/${item.id}`, describeItem(item));
           if (late === "abandoned") return undefined;
           if (late) return this.hitResult(item, key, late);
         }
@@ -337,76 +331,6 @@ class Worker implements WorkerHandle {
 
   private hitResult(item: ClaimedTask, key: string, entry: CacheEntry): AttemptResult {
     return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: entry.outputs as LiteralMap, cacheStatus: "hit", cacheKey: key };
-  }
-
-  private async lookup(item: ClaimedTask, key: string): Promise<CacheEntry | undefined> {
-    try {
-      return await this.store.getCached(key);
-    } catch (e) {
-      this.log(`cannot look up the cache for ${describeItem(item)}: ${message(e)}`);
-      return undefined;
-    }
-  }
-
-  /**
-   * Takes the lock of a cache key for this attempt, waiting with backoff while
-   * another holds it. Resolves undefined once taken (and the cache still
-   * misses), the entry when another run stored it meanwhile, or `"abandoned"`.
-   */
-  private async takeLock(state: Running, key: string): Promise<CacheEntry | "abandoned" | undefined> {
-    const item = state.item;
-    const owner = `${this.workerId}/${item.id}`;
-    let wait = 10;
-    for (;;) {
-      if (state.abandoned) return "abandoned";
-      let taken = false;
-      try {
-        taken = await this.store.lockCacheKey(key, owner, this.leaseMs, Date.now());
-      } catch (e) {
-        this.log(`cannot lock the cache key of ${describeItem(item)}: ${message(e)}`);
-      }
-      if (taken) {
-        state.lock = { key, owner };
-        return this.lookup(item, key);
-      }
-      await delay(wait);
-      wait = Math.min(wait * 2, 500);
-      const hit = await this.lookup(item, key);
-      if (hit) return hit;
-    }
-  }
-
-  private async unlock(lock: { readonly key: string; readonly owner: string }): Promise<void> {
-    try {
-      await this.store.unlockCacheKey(lock.key, lock.owner);
-    } catch (e) {
-      this.log(`cannot release the cache lock ${lock.key}: ${message(e)}`);
-    }
-  }
-
-  /**
-   * Keeps a cache lock until the engine has stored the entry the result
-   * populates (it does so when it applies the result), so that the attempts
-   * waiting for the lock find the entry instead of running again; gives up
-   * after a lease's length.
-   */
-  private releaseWhenCached(lock: { readonly key: string; readonly owner: string }): void {
-    this.heldLocks.set(lock.owner, lock);
-    const deadline = Date.now() + this.leaseMs;
-    const poll = async (): Promise<void> => {
-      let wait = 5;
-      while (this.heldLocks.has(lock.owner) && Date.now() < deadline) {
-        try {
-          if (await this.store.getCached(lock.key)) break;
-        } catch {
-          break;
-        }
-        await delay(wait);
-        wait = Math.min(wait * 2, 200);
-      }
-      if (this.heldLocks.delete(lock.owner)) await this.unlock(lock);
-    };
-    void poll();
   }
 
   /** Hands a result to the store; retries a failing store a few times (the lease keeps the item ours meanwhile). */
