@@ -41,3 +41,6 @@ export const PEER_RUNS = {
   /** A size extrapolated to take more than this multiple of the limit is not attempted. */
   skipFactor: 1.5,
 } as const;
+
+/** Before each measured process starts: wait until this share of the CPU was idle over half a second, for at most `maxWaitMs`. */
+export const IDLE_GATE = { minIdle: 0.85, maxWaitMs: QUICK ? 2_000 : 30_000 } as const;

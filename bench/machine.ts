@@ -45,3 +45,35 @@ export function machineInfo(): MachineInfo {
     load1: Math.round(os.loadavg()[0]! * 100) / 100,
   };
 }
+
+function cpuTimes(): { idle: number; total: number } | undefined {
+  try {
+    const fields = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal: idle and iowait are idle time.
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { idle: (fields[3] ?? 0) + (fields[4] ?? 0), total };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The fraction of all cores left idle over the next `ms` milliseconds (1 where it cannot be read). */
+export async function idleFraction(ms: number): Promise<number> {
+  const a = cpuTimes();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const b = cpuTimes();
+  if (!a || !b || b.total === a.total) return 1;
+  return (b.idle - a.idle) / (b.total - a.total);
+}
+
+/**
+ * Waits until the machine is mostly idle (other jobs share it), checking
+ * every half second, for at most `maxMs`. Resolves to whether it became idle.
+ */
+export async function waitForIdle(minIdle: number, maxMs: number): Promise<boolean> {
+  const start = performance.now();
+  while (performance.now() - start < maxMs) {
+    if ((await idleFraction(500)) >= minIdle) return true;
+  }
+  return false;
+}

@@ -6,6 +6,8 @@
  */
 import type { AloftRun, OverheadMessage, PeerRun, PeerStop, Shape } from "./results.js";
 import { startWorker } from "./spawn.js";
+import { waitForIdle } from "./machine.js";
+import { IDLE_GATE } from "./config.js";
 
 /** Everything measured for one shape. */
 export interface OverheadResult {
@@ -14,6 +16,8 @@ export interface OverheadResult {
   readonly peer: readonly PeerRun[];
   /** Where and why the peer stopped, when it did not run every size. */
   readonly peerStop: PeerStop | undefined;
+  /** Whether the worker started without the machine becoming idle first. */
+  readonly busyStart: boolean;
 }
 
 /**
@@ -21,6 +25,7 @@ export interface OverheadResult {
  * as stopped at that size, when one of its first invokes runs past `limitMs`.
  */
 export async function measureOverhead(shape: Shape, sizes: readonly number[], limitMs: number): Promise<OverheadResult> {
+  const busyStart = !(await waitForIdle(IDLE_GATE.minIdle, IDLE_GATE.maxWaitMs));
   let watchdog: NodeJS.Timeout | undefined;
   let timedOut: PeerStop | undefined;
   const worker = startWorker<OverheadMessage>("overhead.ts", [shape, sizes.join(","), String(limitMs)], (message) => {
@@ -42,5 +47,6 @@ export async function measureOverhead(shape: Shape, sizes: readonly number[], li
     aloft: messages.filter((m): m is AloftRun => m.type === "aloft"),
     peer: messages.filter((m): m is PeerRun => m.type === "peer"),
     peerStop: timedOut ?? messages.find((m): m is PeerStop => m.type === "peer-stop"),
+    busyStart,
   };
 }

@@ -8,7 +8,7 @@ import type { MachineInfo } from "./machine.js";
 import type { OverheadResult } from "./overhead.js";
 import type { AloftRun, PeerRun, Shape } from "./results.js";
 import { growthExponent, median } from "./stats.js";
-import { ALOFT_RUNS, BUILD_COMPILE, DIRECT_RUNS, PEER_RUNS } from "./config.js";
+import { ALOFT_RUNS, BUILD_COMPILE, DIRECT_RUNS, IDLE_GATE, PEER_RUNS } from "./config.js";
 import { mapCacheSection, type MapCacheResult } from "./map-cache.js";
 
 /** Everything a report is made from. */
@@ -224,6 +224,12 @@ function aloftGrowth(a: AloftRun, b: AloftRun): string {
   return `Aloft's warm run grows ${describeGrowth(k)}: as size^${k.toFixed(2)} from ${int(a.size)} to ${int(b.size)} nodes.`;
 }
 
+function quietNote(r: BenchmarkReport): string {
+  const processes = r.buildCompile.reduce((n, b) => n + b.samples.length, 0) + r.overhead.length;
+  const busy = r.buildCompile.reduce((n, b) => n + b.busyStarts, 0) + r.overhead.filter((o) => o.busyStart).length;
+  return busy === 0 ? `All ${processes} processes found one.` : `${busy} of ${processes} processes started without one (the machine stayed busy).`;
+}
+
 /** Renders the whole report. */
 export function renderReport(r: BenchmarkReport): string {
   const shapes = r.overhead.map((o) => o.shape);
@@ -243,6 +249,7 @@ ${machine(r)}
 ## Method
 
 - **Noise.** The machine is shared and has two cores, so every figure is a median of several runs (counts below), after warm-up, and the CPU time of the build + compile processes is shown next to their wall time. Peers run side by side in the same process, one after the other, and are compared as ratios.
+- **Waiting for a quiet machine.** Before each measured process starts, the benchmark waits (up to ${IDLE_GATE.maxWaitMs / 1000} s) for half a second in which at least ${IDLE_GATE.minIdle * 100}% of the CPU time was idle. ${quietNote(r)}
 - **Workloads.** A trivial synchronous task, \`inc\` (\`{ x: int } → int\`, returns \`x + 1\`). *Chain*: an imperative \`Workflow\` whose node *i* takes node *i − 1*'s output (\`wf.addEntity(inc, { x: prev.outputs.o0 })\`) and whose output is the last node's. *Fan-out*: *N* independent nodes each bound to the workflow input (\`wf.addEntity(inc, { x: wf.inputs.x })\`), **gathered** into one workflow output, a list of *N* ints (\`wf.addWorkflowOutput("out", handles, t.list(t.int))\`). Every result is checked.
 - **Building and compiling** (${r.buildCompile.map((b) => b.size).filter((v, i, a) => a.indexOf(v) === i).map(int).join(", ")} nodes). Each measurement is a fresh child process (\`node --expose-gc --import tsx bench/workers/build-compile.ts\`), so that peak memory belongs to one size alone: it builds and compiles ${BUILD_COMPILE.warmupWorkflows} workflows of ${int(BUILD_COMPILE.warmupSize)} nodes of the same shape as warm-up, then times building the workflow and \`compile(wf)\` with default options, where the version is a hash of the canonical JSON of every spec, so compiling includes hashing them. *Compile, fixed version* is \`compile(wf, { version })\` of the same workflow afterwards (no hashing). *Peak RSS* is \`process.resourceUsage().maxRSS\` at the end of the first compile (the process, tsx and the modules take the *start* figure before building); *heap kept* is heap used after a full GC with the workflow and its spec alive, minus before building. ${r.buildCompileRuns} ${r.buildCompileRuns === 1 ? "process" : "processes"} per size and shape, rounds interleaved; medians.
 - **Local execution overhead** (${sizes.map(int).join(", ")} nodes; ${shapes.map((s) => SHAPE_NAMES[s]).join(" and ")}). One child process per shape (\`bench/workers/overhead.ts\`) runs Aloft, then LangGraph.js, on the same workload. Overhead per node = (median wall time of a run − median time of calling the node function *N* times directly) / *N*; the direct calls cost a few nanoseconds a node, so this is nearly wall time / *N*. Aloft runs with \`wf.run(inputs)\` and default options (unbounded parallelism). The local runner compiles and plans a workflow on its first run and caches the plan per workflow definition, so two figures are given: **first run** (compile + plan + execute: the median of ${ALOFT_RUNS.firstRuns} freshly built workflows' first runs) and **warm run** (the same workflow run again: untimed runs for at least ${ALOFT_RUNS.warm.warmup} runs and ${ALOFT_RUNS.warm.warmupMs} ms, then the median of ${ALOFT_RUNS.warm.runs}). The direct calls: untimed for at least ${DIRECT_RUNS.warmup} rounds and ${DIRECT_RUNS.warmupMs} ms, then the median of ${DIRECT_RUNS.runs}.
