@@ -10,7 +10,15 @@ import type { Node, WorkflowTemplate } from "../idl/specs.js";
 import type { ExecutionRow, NodeRow } from "../store/store.js";
 import { indexOf, type SpecSet } from "./spec-index.js";
 
-/** Bookkeeping of one scope: the root workflow, a subworkflow, a dynamic sub-workflow. */
+/**
+ * Bookkeeping of one scope: the root workflow, a subworkflow, a dynamic sub-workflow.
+ *
+ * @example
+ * ```ts
+ * const sub: ScopeState | undefined = state.scopes.get("n2/");
+ * if (sub && sub.remaining === 0) console.log("subworkflow n2 is done");
+ * ```
+ */
 export interface ScopeState {
   /** `""` for the root, else the parent node's path and `/`. */
   readonly prefix: string;
@@ -25,7 +33,15 @@ export interface ScopeState {
   ended: boolean;
 }
 
-/** An execution loaded for stepping. */
+/**
+ * An execution loaded for stepping.
+ *
+ * @example
+ * ```ts
+ * const state: ExecState = await loadExecution(store, id);
+ * state.running; // task attempts in flight
+ * ```
+ */
 export interface ExecState {
   exec: ExecutionRow;
   readonly nodes: Map<string, NodeRow>;
@@ -42,32 +58,78 @@ export interface ExecState {
   readonly pending: Map<string, number>;
 }
 
-/** Splits a node path into its scope prefix and node id: `n2/n0` → [`n2/`, `n0`]. */
+/**
+ * Splits a node path into its scope prefix and node id: `n2/n0` → [`n2/`, `n0`].
+ *
+ * @example
+ * ```ts
+ * splitPath("n2/n0"); // ["n2/", "n0"]
+ * splitPath("n1");    // ["", "n1"]
+ * ```
+ */
 export function splitPath(path: string): [prefix: string, id: string] {
   const slash = path.lastIndexOf("/");
   return slash < 0 ? ["", path] : [path.slice(0, slash + 1), path.slice(slash + 1)];
 }
 
-/** The array node of an element path: `n4[3]` → [`n4`, 3]; undefined for other paths. */
+/**
+ * The array node of an element path: `n4[3]` → [`n4`, 3]; undefined for other paths.
+ *
+ * @example
+ * ```ts
+ * elementOf("n4[3]"); // ["n4", 3]
+ * elementOf("n4");    // undefined
+ * ```
+ */
 export function elementOf(path: string): [arrayPath: string, index: number] | undefined {
   const m = /^(.*)\[(\d+)\]$/.exec(path);
   return m ? [m[1]!, Number(m[2])] : undefined;
 }
 
-/** The node id of a scope's failure handler: path `efn` in the root, `n2/efn` in subworkflow `n2`. */
+/**
+ * The node id of a scope's failure handler: path `efn` in the root, `n2/efn` in subworkflow `n2`.
+ *
+ * @example
+ * ```ts
+ * state.nodes.get(`${prefix}${FAILURE_NODE_ID}`); // the handler row of scope `prefix`, if it started
+ * ```
+ */
 export const FAILURE_NODE_ID = "efn";
 
-/** True for the path of a failure handler node (`efn`, `n2/efn`). */
+/**
+ * True for the path of a failure handler node (`efn`, `n2/efn`).
+ *
+ * @example
+ * ```ts
+ * isFailureNode("n2/efn"); // true
+ * isFailureNode("n2/n0");  // false
+ * ```
+ */
 export function isFailureNode(path: string): boolean {
   return path === FAILURE_NODE_ID || path.endsWith(`/${FAILURE_NODE_ID}`);
 }
 
-/** True for a phase in which a node has not ended. */
+/**
+ * True for a phase in which a node has not ended.
+ *
+ * @example
+ * ```ts
+ * isActive("waiting");   // true
+ * isActive("succeeded"); // false
+ * ```
+ */
 export function isActive(phase: string): boolean {
   return phase === "queued" || phase === "running" || phase === "waiting";
 }
 
-/** The spec node of a path, given the scope's template (and branch parents). */
+/**
+ * The spec node of a path, given the scope's template (and branch parents).
+ *
+ * @example
+ * ```ts
+ * nodeSpecOf(state, "n3/n3-n1")?.taskNode; // the task node the branch n3 took
+ * ```
+ */
 export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
   const [prefix, id] = splitPath(path);
   const scope = state.scopes.get(prefix);
@@ -85,6 +147,11 @@ export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
  * was in memory after the last step: scopes with their counts and first
  * failure (the row marked `failedScope`), attempts in flight, and the queue
  * for slots in ticket order (`waitingSlot`).
+ *
+ * @example
+ * ```ts
+ * deriveState(state, rootTemplate, (prefix) => templateOfScope(prefix)); // state.scopes, running, waiting as before the reload
+ * ```
  */
 export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, scopeTemplate: (prefix: string) => WorkflowTemplate | undefined): void {
   state.scopes.clear();

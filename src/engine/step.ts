@@ -12,7 +12,15 @@ import { indexOf } from "./spec-index.js";
 import { elementOf, isActive, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
 
-/** Settings of the machine. */
+/**
+ * Settings of the machine.
+ *
+ * @example
+ * ```ts
+ * const options: MachineOptions = { now: Date.now(), maxSystemAttempts: 3, backoff: { initialMs: 1000, maxMs: 300_000, multiplier: 2 } };
+ * applyEvent(state, event, options);
+ * ```
+ */
 export interface MachineOptions {
   /** The current time, in milliseconds since the epoch. */
   readonly now: number;
@@ -24,15 +32,36 @@ export interface MachineOptions {
   readonly readLiteral?: (literal: Literal) => Literal;
 }
 
-/** The default `maxParallelism` of an execution, as in Flyte. */
+/**
+ * The default `maxParallelism` of an execution, as in Flyte.
+ *
+ * @example
+ * ```ts
+ * const mp = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM; // 25
+ * ```
+ */
 export const DEFAULT_MAX_PARALLELISM = 25;
 
-/** The key of an identifier for the registry. */
+/**
+ * The key of an identifier for the registry.
+ *
+ * @example
+ * ```ts
+ * entityKey({ resourceType: "TASK", project: "p", domain: "d", name: "slope", version: "1" }); // { project: "p", domain: "d", name: "slope", version: "1" }
+ * ```
+ */
 export function entityKey(id: Identifier): EntityKey {
   return { project: id.project ?? "", domain: id.domain ?? "", name: id.name ?? "", version: id.version ?? "" };
 }
 
-/** Deterministic id of a child execution started by node `path`. */
+/**
+ * Deterministic id of a child execution started by node `path`.
+ *
+ * @example
+ * ```ts
+ * childExecutionId("a1b2", "n2/n0"); // "a1b2-n2-n0"
+ * ```
+ */
 export function childExecutionId(parentId: string, path: string): string {
   return `${parentId}-${path.replace(/[^A-Za-z0-9]+/g, "-")}`;
 }
@@ -40,6 +69,13 @@ export function childExecutionId(parentId: string, path: string): string {
 /**
  * Collects the changes of one step and keeps the loaded state in step with
  * them, so later decisions in the same step see earlier ones.
+ *
+ * @example
+ * ```ts
+ * const step = new Step(state, { now: Date.now(), maxSystemAttempts: 3, backoff });
+ * step.patchNode("n0", { phase: "succeeded" });
+ * await store.commit(step.toCommit([event.id]));
+ * ```
  */
 export class Step {
   readonly changedNodes = new Map<string, NodeRow>();
