@@ -16,7 +16,14 @@ import { assertConditionalsComplete } from "./conditional.js";
 import { attachFailureHandler } from "./failure-handler.js";
 import { checkWorkflowOptions, type WorkflowOptions } from "./workflow-options.js";
 
-/** The declaration of a declarative workflow. */
+/**
+ * The declaration of a declarative workflow.
+ *
+ * @example
+ * ```ts
+ * const config: WorkflowSpecConfig<{ x: typeof t.int }> = { name: "wf", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete" };
+ * ```
+ */
 export interface WorkflowSpecConfig<I extends TypeRecord> extends WorkflowOptions {
   /** The workflow's name. */
   readonly name: string;
@@ -26,13 +33,34 @@ export interface WorkflowSpecConfig<I extends TypeRecord> extends WorkflowOption
   readonly onFailure?: EntityLike;
 }
 
-/** A declarative workflow with inputs `I` and outputs `O`. */
+/**
+ * A declarative workflow with inputs `I` and outputs `O`.
+ *
+ * @example
+ * ```ts
+ * const wf: WorkflowEntity<{ x: typeof t.int }, { doubled: typeof t.int }> = workflow({ name: "wf", inputs: { x: t.int } }, ({ x }) => ({ doubled: double({ x }) }));
+ * ```
+ */
 export type WorkflowEntity<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> & { readonly kind: "workflow" };
 
-/** What a body may return: nothing, a handle, an array of handles or a record of handles. */
+/**
+ * What a body may return: nothing, a handle, an array of handles or a record of handles.
+ *
+ * @example
+ * ```ts
+ * const body = ({ x }: { x: Handle<number> }): BodyResult => ({ doubled: double({ x }), same: x });
+ * ```
+ */
 export type BodyResult = void | undefined | Handle<unknown> | readonly Handle<unknown>[] | { readonly [name: string]: Handle<unknown> | undefined };
 
-/** The outputs a body's result declares. */
+/**
+ * The outputs a body's result declares.
+ *
+ * @example
+ * ```ts
+ * type O = OutputsOfResult<{ doubled: Handle<number> }>; // { doubled: AloftType<number> }
+ * ```
+ */
 export type OutputsOfResult<R> = R extends void | undefined
   ? undefined
   : R extends Handle<infer T>

@@ -22,6 +22,11 @@ import type { Task, TaskConfig } from "./task.js";
 /**
  * What a dynamic body returns for its outputs: like a task's return value,
  * where each value may also be a handle from a call in the body.
+ *
+ * @example
+ * ```ts
+ * const out: DynamicResult<typeof t.int> = n > 0 ? sum({ xs }) : 0; // a handle, or a plain value
+ * ```
  */
 export type DynamicResult<O extends OutputsSpec> = CallResult<O> | DynamicValues<O>;
 
@@ -33,7 +38,14 @@ type DynamicValues<O extends OutputsSpec> = O extends undefined
       ? { [K in keyof O]: unknown }
       : unknown;
 
-/** A dynamic body: gets real input values, calls entities, returns handles or values. */
+/**
+ * A dynamic body: gets real input values, calls entities, returns handles or values.
+ *
+ * @example
+ * ```ts
+ * const body: DynamicBody<{ n: typeof t.int }, typeof t.int> = ({ n }) => sum({ xs: Array.from({ length: n }, (_, i) => square({ x: i })) });
+ * ```
+ */
 export type DynamicBody<I extends TypeRecord, O extends OutputsSpec> = (inputs: ValuesOf<I>) => DynamicResult<O>;
 
 function addOutputs(graph: Graph, iface: EntityInterface, result: unknown): void {

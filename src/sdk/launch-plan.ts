@@ -16,7 +16,14 @@ import { callEntity } from "./call.js";
 import type { Workflow } from "./workflow-builder.js";
 import { checkSchedule, type ScheduleOption } from "./schedule.js";
 
-/** Settings of a launch plan. */
+/**
+ * Settings of a launch plan.
+ *
+ * @example
+ * ```ts
+ * LaunchPlan.create("regression_lp", regression, { defaultInputs: { y: [1, 2, 3] }, fixedInputs: { x: [0, 1, 2] }, maxParallelism: 4 });
+ * ```
+ */
 export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf<I>>, Fx = Partial<ValuesOf<I>>> {
   /** Values used for inputs the caller does not give. */
   readonly defaultInputs?: Dflt;
@@ -28,7 +35,15 @@ export interface LaunchPlanOptions<I extends TypeRecord, Dflt = Partial<ValuesOf
   readonly schedule?: ScheduleOption;
 }
 
-/** A launch plan of a workflow with inputs `I` (those in `D` have defaults) and outputs `O`. */
+/**
+ * A launch plan of a workflow with inputs `I` (those in `D` have defaults) and outputs `O`.
+ *
+ * @example
+ * ```ts
+ * const lp = LaunchPlan.create("regression_lp", regression, { defaultInputs: { y: [7, 4, -2] } });
+ * await lp.run({ x: [-3, 0, 3] }); // { wf_output: 3 }
+ * ```
+ */
 export type LaunchPlan<I extends TypeRecord, O extends OutputsSpec, D extends PropertyKey = never> = Entity<I, O, D> & { readonly kind: "launchPlan" };
 
 type WorkflowLike<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O, PropertyKey> | Entity<I, O> | Workflow;

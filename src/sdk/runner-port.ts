@@ -9,7 +9,14 @@ import { AloftError } from "../errors.js";
 import type { EntityDefinition } from "./entity.js";
 import type { DurationLike } from "./task-options.js";
 
-/** How long to wait between attempts of a failing task: `initial`, then times `multiplier`, at most `max`. */
+/**
+ * How long to wait between attempts of a failing task: `initial`, then times `multiplier`, at most `max`.
+ *
+ * @example
+ * ```ts
+ * await flaky.run({}, { retryBackoff: { initial: "100ms", multiplier: 2, max: "5s" } });
+ * ```
+ */
 export interface RetryBackoff {
   /** Wait before the first retry (default 100 ms). */
   readonly initial?: DurationLike;
@@ -19,7 +26,14 @@ export interface RetryBackoff {
   readonly multiplier?: number;
 }
 
-/** Options of a run. */
+/**
+ * Options of a run.
+ *
+ * @example
+ * ```ts
+ * await wf.run({ x: 1 }, { maxParallelism: 4, signals: { publish: true }, prompt: false });
+ * ```
+ */
 export interface RunOptions {
   /** How many nodes of one workflow may run at once (default: unbounded). */
   readonly maxParallelism?: number;
@@ -37,13 +51,34 @@ export interface RunOptions {
   readonly workDir?: string;
 }
 
-/** Flyte's node phases. */
+/**
+ * Flyte's node phases.
+ *
+ * @example
+ * ```ts
+ * run.nodes().filter((n) => n.phase === ("waiting" satisfies NodePhase));
+ * ```
+ */
 export type NodePhase = "queued" | "running" | "waiting" | "succeeded" | "failed" | "timedOut" | "skipped" | "aborted";
 
-/** Whether a node's outputs came from the cache (Flyte's catalog status). */
+/**
+ * Whether a node's outputs came from the cache (Flyte's catalog status).
+ *
+ * @example
+ * ```ts
+ * run.nodes().filter((n) => n.cacheStatus === ("hit" satisfies CacheStatus)).length; // nodes served from the cache
+ * ```
+ */
 export type CacheStatus = "disabled" | "hit" | "populated" | "lookupFailure" | "putFailure";
 
-/** What a run reports about one node execution. */
+/**
+ * What a run reports about one node execution.
+ *
+ * @example
+ * ```ts
+ * for (const n of run.nodes()) console.log(n.path, n.entity, n.phase, n.attempts); // "n0" 'task "slope"' "succeeded" 1
+ * ```
+ */
 export interface NodeExecution {
   /** The node's path: `n1`, or `n2/n0` for a node inside subworkflow node `n2`. */
   readonly path: string;
@@ -65,7 +100,14 @@ export interface NodeExecution {
   readonly elements?: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly cacheHits: number; readonly retries: number };
 }
 
-/** A gate waiting for a value. */
+/**
+ * A gate waiting for a value.
+ *
+ * @example
+ * ```ts
+ * run.waitingFor(); // [{ name: "publish", kind: "approve", type: "bool", path: "n3" }]
+ * ```
+ */
 export interface PendingSignal {
   /** The signal's name. */
   readonly name: string;
@@ -107,25 +149,55 @@ export interface Execution<O> {
   abort(reason?: string): void;
 }
 
-/** Something that can run an entity. */
+/**
+ * Something that can run an entity.
+ *
+ * @example
+ * ```ts
+ * const runner: EntityRunner = { start: (def, inputs, options) => local.start(def, inputs, options) };
+ * setEntityRunner(runner);
+ * ```
+ */
 export interface EntityRunner {
   start(entity: EntityDefinition, inputs: Record<string, unknown>, options: RunOptions): Execution<Record<string, unknown>>;
 }
 
 let runner: EntityRunner | undefined;
 
-/** Plugs in the runner used by `entity.run(...)`. */
+/**
+ * Plugs in the runner used by `entity.run(...)`.
+ *
+ * @example
+ * ```ts
+ * setEntityRunner(new LocalRunner()); // what importing "aloft" does
+ * ```
+ */
 export function setEntityRunner(next: EntityRunner): void {
   runner = next;
 }
 
-/** The runner used by `entity.run(...)`. */
+/**
+ * The runner used by `entity.run(...)`.
+ *
+ * @example
+ * ```ts
+ * entityRunner().start(definitionOf(wf)!, { x: 1 }, {});
+ * ```
+ */
 export function entityRunner(): EntityRunner {
   if (!runner) throw new AloftError("No runner is configured: import entities from the \"aloft\" package entry point, which installs the local runner.");
   return runner;
 }
 
-/** Starts a run of `def` through the configured runner. */
+/**
+ * Starts a run of `def` through the configured runner.
+ *
+ * @example
+ * ```ts
+ * const run = startEntity(definitionOf(wf)!, { x: 1 }, undefined);
+ * await run.result;
+ * ```
+ */
 export function startEntity(def: EntityDefinition, inputs: Record<string, unknown> | undefined, options: RunOptions | undefined): Execution<Record<string, unknown>> {
   return entityRunner().start(def, inputs ?? {}, options ?? {});
 }

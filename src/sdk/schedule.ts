@@ -9,10 +9,24 @@ import { Cron } from "croner";
 import { LaunchPlanError } from "../errors.js";
 import { isIdentifier } from "../types/names.js";
 
-/** What to do with ticks that passed while no engine was running. */
+/**
+ * What to do with ticks that passed while no engine was running.
+ *
+ * @example
+ * ```ts
+ * LaunchPlan.create("nightly", wf, { schedule: { cron: "0 3 * * *", missed: "catchUp" satisfies MissedTicks } });
+ * ```
+ */
 export type MissedTicks = "skip" | "catchUp";
 
-/** A schedule given as a cron expression (UTC), e.g. `"0 * * * *"` or `"@hourly"`. */
+/**
+ * A schedule given as a cron expression (UTC), e.g. `"0 * * * *"` or `"@hourly"`.
+ *
+ * @example
+ * ```ts
+ * const hourly: CronSchedule = { cron: "@hourly", kickoffTimeInput: "at" };
+ * ```
+ */
 export interface CronSchedule {
   readonly cron: string;
   /** Name of a `t.datetime` input that receives the tick's time. */
@@ -21,14 +35,29 @@ export interface CronSchedule {
   readonly missed?: MissedTicks;
 }
 
-/** A schedule given as a fixed rate. */
+/**
+ * A schedule given as a fixed rate.
+ *
+ * @example
+ * ```ts
+ * const every15: RateSchedule = { rate: { value: 15, unit: "minute" } };
+ * ```
+ */
 export interface RateSchedule {
   readonly rate: { readonly value: number; readonly unit: "minute" | "hour" | "day" };
   readonly kickoffTimeInput?: string;
   readonly missed?: MissedTicks;
 }
 
-/** A launch plan's schedule. */
+/**
+ * A launch plan's schedule.
+ *
+ * @example
+ * ```ts
+ * const schedule: ScheduleOption = { rate: { value: 1, unit: "day" }, missed: "skip" };
+ * LaunchPlan.create("daily", wf, { schedule });
+ * ```
+ */
 export type ScheduleOption = CronSchedule | RateSchedule;
 
 const UNIT_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
@@ -95,7 +124,14 @@ export function ticksBetween(schedule: { readonly cron?: string; readonly rateMs
   return out;
 }
 
-/** Milliseconds of a rate unit. */
+/**
+ * Milliseconds of a rate unit.
+ *
+ * @example
+ * ```ts
+ * rateMs(15, "minute"); // 900000
+ * ```
+ */
 export function rateMs(value: number, unit: keyof typeof UNIT_MS | "MINUTE" | "HOUR" | "DAY"): number {
   const u = unit.toLowerCase() as keyof typeof UNIT_MS;
   return value * UNIT_MS[u];

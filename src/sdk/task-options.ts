@@ -8,10 +8,24 @@ import ms from "ms";
 import { InvalidOptionError } from "../errors.js";
 import type { BlobWriter } from "../blobs/writer.js";
 
-/** A length of time: milliseconds, or a string such as `"10m"`, `"90s"`, `"1.5h"`. */
+/**
+ * A length of time: milliseconds, or a string such as `"10m"`, `"90s"`, `"1.5h"`.
+ *
+ * @example
+ * ```ts
+ * const timeout: DurationLike = "10m"; // or 600_000
+ * ```
+ */
 export type DurationLike = number | string;
 
-/** Kubernetes-style resource quantities. */
+/**
+ * Kubernetes-style resource quantities.
+ *
+ * @example
+ * ```ts
+ * const small: ResourceSpec = { cpu: "500m", memory: "1Gi" };
+ * ```
+ */
 export interface ResourceSpec {
   readonly cpu?: string | number;
   readonly memory?: string;
@@ -20,10 +34,24 @@ export interface ResourceSpec {
   readonly ephemeralStorage?: string;
 }
 
-/** Requests and limits, or one set used for both. */
+/**
+ * Requests and limits, or one set used for both.
+ *
+ * @example
+ * ```ts
+ * task({ name: "train", resources: { requests: { cpu: "2" }, limits: { cpu: "4", memory: "8Gi" } } }, fn);
+ * ```
+ */
 export type ResourcesOption = ResourceSpec | { readonly requests?: ResourceSpec; readonly limits?: ResourceSpec };
 
-/** Caching of a task's outputs by its inputs (executed by the runners that support it). */
+/**
+ * Caching of a task's outputs by its inputs (executed by the runners that support it).
+ *
+ * @example
+ * ```ts
+ * task({ name: "fetch", inputs: { url: t.str, log: t.str }, outputs: t.str, cache: { version: "1", ignoredInputs: ["log"] } }, fn);
+ * ```
+ */
 export interface CacheOption {
   /** Changing the version invalidates earlier entries. Required, as in Flyte. */
   readonly version: string;
@@ -33,7 +61,14 @@ export interface CacheOption {
   readonly ignoredInputs?: readonly string[];
 }
 
-/** Options shared by tasks and node overrides. */
+/**
+ * Options shared by tasks and node overrides.
+ *
+ * @example
+ * ```ts
+ * const options: ExecutionOptions = { retries: 3, timeout: "10m", interruptible: true };
+ * ```
+ */
 export interface ExecutionOptions {
   /** How many times a failing attempt is retried. */
   readonly retries?: number;
@@ -47,7 +82,15 @@ export interface ExecutionOptions {
   readonly cache?: CacheOption;
 }
 
-/** Normalised options, as the compiler and runners read them. */
+/**
+ * Normalised options, as the compiler and runners read them.
+ *
+ * @example
+ * ```ts
+ * const options: NormalizedTaskOptions = normalizeTaskOptions({ timeout: "10m" }, "slope", ["x", "y"]);
+ * options.timeoutMs; // 600000
+ * ```
+ */
 export interface NormalizedTaskOptions {
   readonly retries: number;
   readonly timeoutMs: number | undefined;
@@ -58,7 +101,17 @@ export interface NormalizedTaskOptions {
   readonly description: string | undefined;
 }
 
-/** What a task function receives besides its inputs. */
+/**
+ * What a task function receives besides its inputs.
+ *
+ * @example
+ * ```ts
+ * const report = task({ name: "report", inputs: { text: t.str }, outputs: t.file }, async ({ text }, ctx: TaskContext) => {
+ *   if (ctx.signal.aborted) throw new Error("stopped");
+ *   return ctx.blobs.writeFile(`report-${ctx.attempt}.txt`, text);
+ * });
+ * ```
+ */
 export interface TaskContext {
   /** The task's name. */
   readonly taskName: string;
@@ -104,7 +157,14 @@ function checkResourceSpec(spec: unknown, where: string): ResourceSpec {
   return spec as ResourceSpec;
 }
 
-/** Validates and normalises `resources`. */
+/**
+ * Validates and normalises `resources`.
+ *
+ * @example
+ * ```ts
+ * normalizeResources({ cpu: "1" }, "task \"t\""); // { requests: { cpu: "1" }, limits: { cpu: "1" } }
+ * ```
+ */
 export function normalizeResources(value: unknown, where: string): NormalizedTaskOptions["resources"] {
   if (value === undefined) return undefined;
   if (typeof value !== "object" || value === null) throw new InvalidOptionError(`${where} must be an object`);
@@ -121,7 +181,14 @@ export function normalizeResources(value: unknown, where: string): NormalizedTas
   return { requests: spec, limits: spec };
 }
 
-/** Validates and normalises `cache`. */
+/**
+ * Validates and normalises `cache`.
+ *
+ * @example
+ * ```ts
+ * normalizeCache({ version: "1" }, "task \"t\"", ["x"]); // { version: "1", serialize: false, ignoredInputs: [] }
+ * ```
+ */
 export function normalizeCache(value: unknown, where: string, inputs: readonly string[]): NormalizedTaskOptions["cache"] {
   if (value === undefined || value === false) return undefined;
   if (typeof value !== "object" || value === null || typeof (value as CacheOption).version !== "string" || (value as CacheOption).version === "") {
@@ -137,21 +204,42 @@ export function normalizeCache(value: unknown, where: string, inputs: readonly s
   return { version: c.version, serialize: c.serialize ?? false, ignoredInputs: [...ignored] };
 }
 
-/** Validates `retries`. */
+/**
+ * Validates `retries`.
+ *
+ * @example
+ * ```ts
+ * normalizeRetries(3, "task \"t\""); // 3; -1 throws InvalidOptionError
+ * ```
+ */
 export function normalizeRetries(value: unknown, where: string): number {
   if (value === undefined) return 0;
   if (!Number.isSafeInteger(value) || (value as number) < 0) throw new InvalidOptionError(`${where} must be a whole number of retries, 0 or more, got ${JSON.stringify(value)}`);
   return value as number;
 }
 
-/** Validates `interruptible`. */
+/**
+ * Validates `interruptible`.
+ *
+ * @example
+ * ```ts
+ * normalizeInterruptible(true, "task \"t\""); // true
+ * ```
+ */
 export function normalizeInterruptible(value: unknown, where: string): boolean | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "boolean") throw new InvalidOptionError(`${where} must be a boolean, got ${JSON.stringify(value)}`);
   return value;
 }
 
-/** Validates every task option at once. */
+/**
+ * Validates every task option at once.
+ *
+ * @example
+ * ```ts
+ * const options = normalizeTaskOptions({ retries: 2, timeout: "1m" }, "fetch", ["url"]); // { retries: 2, timeoutMs: 60000, ... }
+ * ```
+ */
 export function normalizeTaskOptions(
   options: ExecutionOptions & { readonly image?: string; readonly description?: string },
   task: string,

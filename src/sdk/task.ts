@@ -11,7 +11,15 @@ import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from ".
 import { callEntity } from "./call.js";
 import { recordTask } from "./known-tasks.js";
 
-/** The declaration of a task. */
+/**
+ * The declaration of a task.
+ *
+ * @example
+ * ```ts
+ * const config: TaskConfig<{ x: typeof t.int }, typeof t.int> = { name: "double", inputs: { x: t.int }, outputs: t.int, retries: 2 };
+ * const double = task(config, ({ x }) => x * 2);
+ * ```
+ */
 export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends ExecutionOptions {
   /** The task's name, unique among the tasks you register (Flyte would use `module.function`). */
   readonly name: string;
@@ -25,13 +33,34 @@ export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends
   readonly description?: string;
 }
 
-/** A task function: takes the input values and a context, returns the outputs (or a promise of them). */
+/**
+ * A task function: takes the input values and a context, returns the outputs (or a promise of them).
+ *
+ * @example
+ * ```ts
+ * const fn: TaskFunction<{ x: typeof t.int }, typeof t.int> = async ({ x }, ctx) => (ctx.attempt > 1 ? x : x * 2);
+ * ```
+ */
 export type TaskFunction<I extends TypeRecord, O extends OutputsSpec> = (inputs: ValuesOf<I>, ctx: TaskContext) => ReturnValue<O> | Promise<ReturnValue<O>>;
 
-/** The values a task with tuple outputs returns, one per output type. */
+/**
+ * The values a task with tuple outputs returns, one per output type.
+ *
+ * @example
+ * ```ts
+ * type Pair = TupleValues<[typeof t.int, typeof t.str]>; // [number, string]
+ * ```
+ */
 export type TupleValues<O extends readonly AnyType[]> = { -readonly [K in keyof O]: ValueOf<O[K]> };
 
-/** A task: an entity whose definition holds a function. */
+/**
+ * A task: an entity whose definition holds a function.
+ *
+ * @example
+ * ```ts
+ * const slope: Task<{ x: AloftType<number[]>; y: AloftType<number[]> }, AloftType<number>> = task({ name: "slope", inputs: { x: t.list(t.int), y: t.list(t.int) }, outputs: t.float }, fn);
+ * ```
+ */
 export type Task<I extends TypeRecord, O extends OutputsSpec> = Entity<I, O> & { readonly kind: "task" };
 
 const taskPrototype = {
