@@ -385,6 +385,13 @@ export class Engine {
     return row;
   }
 
+  /** An execution whose gates can still be answered. */
+  private async requireRunning(id: string): Promise<ExecutionRow> {
+    const row = await this.requireActive(id);
+    if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}; its gates no longer wait`);
+    return row;
+  }
+
   /**
    * Aborts an execution: running attempts are withdrawn, the rest marked aborted.
    *
@@ -409,16 +416,20 @@ export class Engine {
    * ```
    */
   async signal(id: string, name: string, value: unknown): Promise<void> {
-    const row = await this.requireActive(id);
+    const row = await this.requireRunning(id);
     const literal = await this.signalLiteral(row, name, value);
     await this.store.addEvents([{ executionId: id, body: { type: "signal", name, value: literal } }]);
     this.wake?.();
   }
 
   private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
-    const { specs, spec } = await loadWorkflowSpecs(this.store, row.workflow);
-    void specs;
+    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
     const stack = [spec.template, ...(spec.subWorkflows ?? [])];
+    // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
+    for (const node of await this.store.listNodes(row.id)) {
+      const dyn = node.data["dynamicSpec"] as { workflow?: WorkflowSpec } | undefined;
+      if (dyn?.workflow) stack.push(dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? []));
+    }
     for (const t of stack) {
       for (const n of t?.nodes ?? []) {
         const s = n.gateNode?.signal;
@@ -440,7 +451,7 @@ export class Engine {
    * ```
    */
   async approve(id: string, name: string): Promise<void> {
-    await this.requireActive(id);
+    await this.requireRunning(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: true } }]);
     this.wake?.();
   }
@@ -454,7 +465,7 @@ export class Engine {
    * ```
    */
   async reject(id: string, name: string, reason = "rejected"): Promise<void> {
-    await this.requireActive(id);
+    await this.requireRunning(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: false, reason } }]);
     this.wake?.();
   }
