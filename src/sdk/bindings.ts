@@ -63,7 +63,9 @@ export function resolveBinding(value: unknown, expected: LiteralType, site: Bind
   if (value instanceof Handle) {
     if (value.owner !== site.owner) {
       throw new ForeignHandleError(
-        `${site.target} is bound to ${value.describe()} of workflow ${JSON.stringify(value.owner.name)}, but the node is being added to workflow ${JSON.stringify(site.owner.name)}; a handle can only be used in the workflow it comes from`,
+        value.owner.name === site.owner.name
+          ? `${site.target} is bound to ${value.describe()} of another workflow also named ${JSON.stringify(site.owner.name)}; a handle can only be used in the workflow it comes from`
+          : `${site.target} is bound to ${value.describe()} of workflow ${JSON.stringify(value.owner.name)}, but the node is being added to workflow ${JSON.stringify(site.owner.name)}; a handle can only be used in the workflow it comes from`,
         { entity: site.owner.name, node: site.node },
       );
     }

@@ -198,6 +198,13 @@ describe("Workflow (imperative builder)", () => {
     expect(() => wf.addEntity(add, { a: foreign, b: 1 })).toThrow(/of workflow "other", but the node is being added to workflow "w"/);
   });
 
+  it("says 'another workflow also named' when a handle comes from a namesake workflow", () => {
+    const first = new Workflow("twin");
+    const foreign = first.addWorkflowInput("a", t.int);
+    const second = new Workflow("twin");
+    expect(() => second.addEntity(add, { a: foreign, b: 1 })).toThrow('input "a" of task "add" is bound to workflow input "a" of another workflow also named "twin"');
+  });
+
   it("checks run inputs: missing, extra and ill-typed, by name", async () => {
     const wf = regression();
     await expect(wf.run({ x: [1, 2] })).rejects.toThrow('workflow "imperative_workflow" is missing input "y" (list<int>)');
