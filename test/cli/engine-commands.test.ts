@@ -5,22 +5,12 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aloft, assertBuilt } from "./helpers.js";
-import { EXEC_ID, aloftInBackground, engineProject, killBackground } from "./engine-helpers.js";
+import { describe, expect, it } from "vitest";
+import { aloft } from "./helpers.js";
+import { EXEC_ID, aloftInBackground, useEngineProjects } from "./engine-helpers.js";
 
-const projects: (() => void)[] = [];
-function project(): string {
-  const { dir, cleanup } = engineProject();
-  projects.push(cleanup);
-  return dir;
-}
-
-beforeAll(() => assertBuilt());
-afterAll(() => {
-  killBackground();
-  projects.forEach((c) => c());
-});
+/** A fresh project for each test. */
+const project = useEngineProjects();
 
 const ID = EXEC_ID.source;
 const W1 = ["--workers", "1"];

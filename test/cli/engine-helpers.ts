@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { BIN, fixtureDir, type CliResult } from "./helpers.js";
+import { afterAll, beforeAll } from "vitest";
+import { BIN, assertBuilt, fixtureDir, type CliResult } from "./helpers.js";
 import { FLOWS_TS, GATES_MJS, SLOW_MJS } from "./fixtures.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -38,6 +39,25 @@ export function engineProject(): { dir: string; cleanup: () => void } {
     "slow.mjs": SLOW_MJS,
     "chain.mjs": CHAIN_MJS,
   });
+}
+
+/**
+ * Registers the hooks every engine test file needs (the binary is built;
+ * background processes and projects are cleaned up at the end) and returns a
+ * maker of fresh projects: each has its own `.aloft/` (one engine per database).
+ */
+export function useEngineProjects(): () => string {
+  const cleanups: (() => void)[] = [];
+  beforeAll(() => assertBuilt());
+  afterAll(() => {
+    killBackground();
+    cleanups.forEach((c) => c());
+  });
+  return () => {
+    const { dir, cleanup } = engineProject();
+    cleanups.push(cleanup);
+    return dir;
+  };
 }
 
 /** A process that keeps running while the test acts on it. */

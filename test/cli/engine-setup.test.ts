@@ -3,22 +3,12 @@
  * joining it through its database, and `aloft serve` with the command line's
  * `--remote` mode, all with the real binaries in temporary projects.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aloft, assertBuilt } from "./helpers.js";
-import { ENGINE_MAIN, EXEC_ID, aloftInBackground, background, engineProject, killBackground } from "./engine-helpers.js";
+import { describe, expect, it } from "vitest";
+import { aloft } from "./helpers.js";
+import { ENGINE_MAIN, EXEC_ID, aloftInBackground, background, useEngineProjects } from "./engine-helpers.js";
 
-const projects: (() => void)[] = [];
-function project(): string {
-  const { dir, cleanup } = engineProject();
-  projects.push(cleanup);
-  return dir;
-}
-
-beforeAll(() => assertBuilt());
-afterAll(() => {
-  killBackground();
-  projects.forEach((c) => c());
-});
+/** A fresh project for each test. */
+const project = useEngineProjects();
 
 const ID = EXEC_ID.source;
 
