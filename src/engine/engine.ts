@@ -379,7 +379,7 @@ export class Engine {
     return this.store.listExecutions(filter, { limit: page.limit ?? 50, ...(page.cursor ? { cursor: page.cursor } : {}) });
   }
 
-  private async requireActive(id: string): Promise<ExecutionRow> {
+  private async requireExecution(id: string): Promise<ExecutionRow> {
     const row = await this.store.getExecution(id);
     if (!row) throw new AloftError(`no execution ${id}`);
     return row;
@@ -387,7 +387,7 @@ export class Engine {
 
   /** An execution whose gates can still be answered. */
   private async requireRunning(id: string): Promise<ExecutionRow> {
-    const row = await this.requireActive(id);
+    const row = await this.requireExecution(id);
     if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}; its gates no longer wait`);
     return row;
   }
@@ -401,7 +401,7 @@ export class Engine {
    * ```
    */
   async abort(id: string, reason = "aborted by a user"): Promise<void> {
-    const row = await this.requireActive(id);
+    const row = await this.requireExecution(id);
     if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
     await this.store.addEvents([{ executionId: id, body: { type: "abort", reason } }]);
     this.wake?.();
@@ -479,7 +479,7 @@ export class Engine {
    * ```
    */
   async relaunch(id: string): Promise<string> {
-    const row = await this.requireActive(id);
+    const row = await this.requireExecution(id);
     return this.again(row, { relaunchOf: id });
   }
 
@@ -493,7 +493,7 @@ export class Engine {
    * ```
    */
   async recover(id: string): Promise<string> {
-    const row = await this.requireActive(id);
+    const row = await this.requireExecution(id);
     if (!["failed", "aborted", "timedOut"].includes(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
     return this.again(row, { recoverOf: id });
   }
