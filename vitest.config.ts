@@ -8,6 +8,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
-    testTimeout: 30_000,
+    // Guards against hangs, not benchmarks: the CLI tests spawn processes that take many seconds on a
+    // loaded 2-core machine, so the limits leave room for that.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
   },
 });

@@ -113,7 +113,7 @@ export function background(cwd: string, script: string, args: readonly string[],
     stdout: () => out,
     stderr: () => err,
     done,
-    waitFor(stream, pattern, ms = 20_000) {
+    waitFor(stream, pattern, ms = 120_000) {
       return new Promise((resolve, reject) => {
         const check = (): void => {
           const m = (stream === "stdout" ? out : err).match(pattern);

@@ -53,7 +53,7 @@ export function aloft(
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd, env: { ...process.env, ALOFT_HOME: path.join(cwd, ".aloft-home"), NO_COLOR: "1", ...env }, timeout: 20_000 },
+      { cwd, env: { ...process.env, ALOFT_HOME: path.join(cwd, ".aloft-home"), NO_COLOR: "1", ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") reject(error);
         else resolve({ code: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
