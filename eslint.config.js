@@ -27,8 +27,8 @@ export default tseslint.config(
     },
   },
   {
-    // The store layer (and its tests) is where database drivers live.
-    files: ["src/store/**/*.ts", "test/store/**/*.ts"],
+    // The store layer (and its tests, the tests' PostgreSQL harness and the benchmarks' peers) is where database drivers live.
+    files: ["src/store/**/*.ts", "test/store/**/*.ts", "test/helpers/postgres.ts", "bench/**/*.ts"],
     rules: { "no-restricted-imports": "off" },
   },
   {

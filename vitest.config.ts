@@ -7,6 +7,7 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/setup/postgres.ts"],
     typecheck: { enabled: true, include: ["test/**/*.test-d.ts"], tsconfig: "./tsconfig.json" },
     // Guards against hangs, not benchmarks: the CLI tests spawn processes that take many seconds on a
     // loaded 2-core machine, so the limits leave room for that.

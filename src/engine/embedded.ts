@@ -7,8 +7,8 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { openSqliteStore } from "../store/sqlite-store.js";
-import { acquireEngineLock } from "../store/sqlite/engine-lock.js";
+import { acquireEngineLockOf, openStore } from "../store/open-store.js";
+import { isPostgresUrl } from "../store/postgres-store.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
@@ -18,7 +18,7 @@ import { Engine, type EngineOptions } from "./engine.js";
 export interface EmbeddedOptions extends Omit<EngineOptions, "store" | "onWork"> {
   /** The working directory of the setup (default `.aloft` under `cwd`): the database and the blob store live here. */
   readonly dir?: string;
-  /** The database file (default `aloft.db` in `dir`). */
+  /** The database: a SQLite file (default `aloft.db` in `dir`) or a PostgreSQL URL (`postgres://...`; values and blobs stay in `dir`). */
   readonly db?: string;
   /** The user's modules that define the tasks (relative to `cwd`). */
   readonly modules: readonly string[];
@@ -39,14 +39,14 @@ export interface Embedded {
   readonly worker: WorkerHandle | undefined;
   /** Where large values are kept (give it to the API server so it can show them). */
   readonly values: DirectoryBlobStore;
-  /** The database file. */
+  /** The database file, or the PostgreSQL URL. */
   readonly dbPath: string;
   /** Stops the worker (draining its attempts), the engine loop, and closes the store. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the engine and a worker pool over `<dir>/aloft.db`, holding the
+ * Starts the engine and a worker pool over `<dir>/aloft.db` (or the PostgreSQL database `db` names), holding the
  * database's engine lock until `stop()`.
  *
  * @throws EngineLockedError when another engine runs over the database.
@@ -62,12 +62,12 @@ export interface Embedded {
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const cwd = options.cwd ?? process.cwd();
   const dir = path.resolve(cwd, options.dir ?? ".aloft");
-  const dbPath = options.db === undefined ? path.join(dir, "aloft.db") : path.resolve(cwd, options.db);
+  const dbPath = options.db === undefined ? path.join(dir, "aloft.db") : isPostgresUrl(options.db) ? options.db : path.resolve(cwd, options.db);
   // One engine per database: a second one would step executions from stale copies.
-  const lock = await acquireEngineLock(dbPath);
+  const lock = await acquireEngineLockOf(dbPath);
   let store: Store;
   try {
-    store = await openSqliteStore(dbPath);
+    store = await openStore(dbPath);
   } catch (e) {
     lock.release();
     throw e;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * A process that runs the engine (and, with `--workers N`, a worker pool) over
- * a SQLite database until it is stopped. `aloft serve` adds the HTTP API on
+ * a SQLite database (or, with `--db postgres://...`, a PostgreSQL one) until it is stopped. `aloft serve` adds the HTTP API on
  * top; this entry is the bare engine, used by the crash tests.
  *
  *   node dist/engine/main.js --dir .aloft --workers 2 flows.ts
@@ -24,14 +24,16 @@ export async function engineMain(argv: readonly string[]): Promise<void> {
   const program = new Command("aloft-engine")
     .description("Run the durable engine (and a worker pool) over a SQLite database")
     .option("--dir <dir>", "the working directory holding aloft.db and blobs", ".aloft")
+    .option("--db <path|url>", "the database (default: aloft.db in --dir; or postgres://...)")
     .option("--workers <n>", "attempts this process runs at once (0: engine only)", count, 0)
     .option("--lease-ms <ms>", "lease length of this process's worker", count)
     .argument("[modules...]", "modules that define the tasks")
     .exitOverride();
   program.parse([...argv], { from: "user" });
-  const o = program.opts<{ dir: string; workers: number; leaseMs?: number }>();
+  const o = program.opts<{ dir: string; db?: string; workers: number; leaseMs?: number }>();
   const setup = await startEmbedded({
     dir: o.dir,
+    ...(o.db !== undefined ? { db: o.db } : {}),
     modules: program.args,
     workers: o.workers,
     ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),

@@ -20,7 +20,8 @@ import { AloftError } from "../../errors.js";
 import type { WorkflowSpec } from "../../idl/specs.js";
 import { describeType } from "../../types/describe.js";
 import type { ExecutionRow } from "../../store/store.js";
-import { engineLockHolder, describeHolder } from "../../store/sqlite/engine-lock.js";
+import { describeHolder } from "../../store/sqlite/engine-lock.js";
+import { engineLockHolderOf } from "../../store/open-store.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -114,7 +115,7 @@ async function answerLocally(ctx: CliContext, flags: ControlFlags, id: string, n
     if (answer.gate.kind === "signal") await db.engine.signal(id, name, answer.value);
     else if (answer.value === true) await db.engine.approve(id, name);
     else await db.engine.reject(id, name, flags.reason ?? "rejected from the command line");
-    const holder = await engineLockHolder(db.ref.path);
+    const holder = await engineLockHolderOf(db.ref.path);
     if (!holder) {
       printLines(ctx, [`${answered(answer)} for execution ${id}; no engine runs over ${db.ref.shown} now, so it takes effect when one does`]);
       return;

@@ -9,7 +9,7 @@
 import type { Command } from "commander";
 import { Engine } from "../../engine/engine.js";
 import type { Registration } from "../../engine/registry.js";
-import { openSqliteStore } from "../../store/sqlite-store.js";
+import { openStore } from "../../store/open-store.js";
 import type { EntityKey, RegisteredKind } from "../../store/store.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
@@ -119,16 +119,16 @@ export function registerRegister(program: Command, ctx: CliContext): void {
     .option("--project <project>", "the Flyte project (default: aloft)")
     .option("--domain <domain>", "the Flyte domain (default: development)")
     .option("--version <version>", "the version of every spec (default: a hash of the specs and the task code)")
-    .option("--db <path>", "the database (default: .aloft/aloft.db; created if need be)")
+    .option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db; created if need be) or postgres://...")
     .option("--json", "print what was stored as a JSON array")
     .option("--verbose", "report errors with their stacks")
     .action(async (modules: string[], flags: RegisterFlags) => {
       ctx.verbose = flags.verbose === true;
       const ref = databaseRef(ctx, flags.db);
       const found = await entitiesOfModules(modules, ctx.io.cwd);
-      const store = await openSqliteStore(ref.path);
+      const store = await openStore(ref.path, { poolSize: 2 });
       try {
-        const engine = await Engine.open({ store, values: valuesStoreOf(ref.path), schedules: false });
+        const engine = await Engine.open({ store, values: valuesStoreOf(ref), schedules: false });
         const options = {
           ...(flags.project === undefined ? {} : { project: flags.project }),
           ...(flags.domain === undefined ? {} : { domain: flags.domain }),

@@ -122,7 +122,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option("--local", "run in process, in this command")
     .option("--remote <url>", "run on an Aloft server (aloft serve), which runs what its modules registered")
     .option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)")
-    .option("--db <path>", "the engine's database (default: .aloft/aloft.db)")
+    .option("--db <path|url>", "the engine's database: a SQLite file (default: .aloft/aloft.db) or postgres://...")
     .option("--workers <n>", "task attempts the engine's workers run at once (default: the number of CPUs, at most 4)", positiveInt)
     .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }")
     .option("--verbose", "report errors with their stacks")

@@ -82,7 +82,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .option("--port <port>", "the port to listen on (0: any free port)", port, 8080)
     .option("--token <token>", "the bearer token every request must carry (default: $ALOFT_TOKEN)")
-    .option("--db <path>", "the database (default: .aloft/aloft.db; created if need be)")
+    .option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db; created if need be) or postgres://...")
     .option("--workers <n>", "task attempts the worker pool runs at once (default: the number of CPUs, at most 4)", wholeNumber(1))
     .option("--lease-ms <ms>", "the workers' lease length (default 30000)", wholeNumber(1))
     .option("--verbose", "report errors with their stacks")
@@ -93,7 +93,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       const found = await entitiesOfModules(modules, ctx.io.cwd);
       const log = (line: string): void => void ctx.io.stderr.write(`aloft serve: ${line}\n`);
       const setup = await startEmbedded({
-        dir: path.dirname(ref.path),
+        dir: ref.dir,
         db: ref.path,
         cwd: ctx.io.cwd,
         modules: modules.map((m) => path.resolve(ctx.io.cwd, m)),

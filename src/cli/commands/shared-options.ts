@@ -24,7 +24,7 @@ export interface SourceOptionFlags {
  * ```
  */
 export function sourceOptions(command: Command, options: { readonly remote: boolean } = { remote: true }): Command {
-  command.option("--db <path>", "the database (default: .aloft/aloft.db)");
+  command.option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db) or postgres://...");
   if (options.remote) {
     command.option("--remote <url>", "an Aloft server instead of the database (aloft serve)");
     command.option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)");

@@ -10,7 +10,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { openSqliteStore } from "../../store/sqlite-store.js";
+import { openStore } from "../../store/open-store.js";
 import { startWorker } from "../../worker/worker.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
@@ -47,7 +47,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         "(a second signal ends them at once). Every worker of a setup should load the same modules.",
     )
     .argument("<modules...>", "the modules that define the tasks")
-    .option("--db <path>", "the database of the setup to join (default: .aloft/aloft.db)")
+    .option("--db <path|url>", "the database of the setup to join: a SQLite file (default: .aloft/aloft.db) or postgres://...")
     .option("--server <url>", "join through a server instead (not available yet: the API has no worker endpoints)")
     .option("--concurrency <n>", "attempts run at once (default 1)", wholeNumber(1))
     .option("--lease-ms <ms>", "how long a lease lasts without a heartbeat (default 30000)", wholeNumber(1))
@@ -62,7 +62,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         throw new NotAvailableError(`aloft worker --server ${flags.server}`, "the HTTP API has no endpoints for workers; join with the server's database: aloft worker <modules...> --db <its aloft.db>");
       }
       const ref = existingDatabase(ctx, flags.db);
-      const store = await openSqliteStore(ref.path);
+      const store = await openStore(ref.path, { poolSize: (flags.concurrency ?? 1) + 2 });
       const log = (line: string): void => void ctx.io.stderr.write(`aloft worker: ${line}\n`);
       let worker;
       try {
@@ -71,8 +71,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           modules,
           cwd: ctx.io.cwd,
           concurrency: flags.concurrency ?? 1,
-          blobDir: path.resolve(ctx.io.cwd, flags.blobDir ?? path.join(path.dirname(ref.path), "blobs")),
-          values: valuesStoreOf(ref.path),
+          blobDir: path.resolve(ctx.io.cwd, flags.blobDir ?? path.join(ref.dir, "blobs")),
+          values: valuesStoreOf(ref),
           log,
           ...(flags.leaseMs === undefined ? {} : { leaseMs: flags.leaseMs }),
           ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }),

@@ -9,7 +9,8 @@ import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { Engine } from "../../engine/engine.js";
 import { DirectoryBlobStore } from "../../store/blob-store.js";
-import { openSqliteStore } from "../../store/sqlite-store.js";
+import { openStore, shownDb } from "../../store/open-store.js";
+import { isPostgresUrl } from "../../store/postgres-store.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -24,12 +25,14 @@ import { UsageError } from "../errors.js";
  */
 export const DEFAULT_DB = path.join(".aloft", "aloft.db");
 
-/** A database named on the command line. */
+/** A database named on the command line: a SQLite file, or a PostgreSQL URL. */
 export interface DatabaseRef {
-  /** The absolute path. */
+  /** The absolute path of the file, or the PostgreSQL URL (`postgres://...`). */
   readonly path: string;
-  /** The path as the user reads it (relative to the working directory when inside it). */
+  /** The path as the user reads it (relative to the working directory when inside it; a URL without its password). */
   readonly shown: string;
+  /** Where large values and task files live: beside the file, or `.aloft` in the working directory for PostgreSQL. */
+  readonly dir: string;
 }
 
 /**
@@ -69,8 +72,9 @@ export function shownPath(file: string, cwd: string): string {
  * ```
  */
 export function databaseRef(ctx: CliContext, db: string | undefined): DatabaseRef {
+  if (db !== undefined && isPostgresUrl(db)) return { path: db, shown: shownDb(db), dir: path.resolve(ctx.io.cwd, ".aloft") };
   const absolute = path.resolve(ctx.io.cwd, db ?? DEFAULT_DB);
-  return { path: absolute, shown: shownPath(absolute, ctx.io.cwd) };
+  return { path: absolute, shown: shownPath(absolute, ctx.io.cwd), dir: path.dirname(absolute) };
 }
 
 /**
@@ -85,6 +89,7 @@ export function databaseRef(ctx: CliContext, db: string | undefined): DatabaseRe
  */
 export function existingDatabase(ctx: CliContext, db: string | undefined): DatabaseRef {
   const ref = databaseRef(ctx, db);
+  if (isPostgresUrl(ref.path)) return ref; // the server says, on connecting, whether it is there
   if (!existsSync(ref.path)) throw new MissingDatabaseError(ref.shown, db === undefined);
   if (!statSync(ref.path).isFile()) throw new UsageError(`${ref.shown} is not a database file; pass --db <path of aloft.db>`);
   return ref;
@@ -99,16 +104,16 @@ export interface OpenDatabase {
 }
 
 /**
- * Where an engine over `db` keeps large values (beside the database, as
+ * Where an engine over `db` keeps large values (in the database's `dir`, as
  * `startEmbedded` and the worker process keep them).
  *
  * @example
  * ```ts
- * valuesStoreOf("/work/.aloft/aloft.db").root; // "/work/.aloft/values"
+ * valuesStoreOf(databaseRef(ctx, "/work/.aloft/aloft.db")).root; // "/work/.aloft/values"
  * ```
  */
-export function valuesStoreOf(dbPath: string): DirectoryBlobStore {
-  return new DirectoryBlobStore(path.join(path.dirname(dbPath), "values"));
+export function valuesStoreOf(db: DatabaseRef): DirectoryBlobStore {
+  return new DirectoryBlobStore(path.join(db.dir, "values"));
 }
 
 /**
@@ -125,8 +130,8 @@ export function valuesStoreOf(dbPath: string): DirectoryBlobStore {
  */
 export async function openDatabase(ctx: CliContext, db: string | undefined): Promise<OpenDatabase> {
   const ref = existingDatabase(ctx, db);
-  const store = await openSqliteStore(ref.path);
-  const engine = await Engine.open({ store, values: valuesStoreOf(ref.path), schedules: false });
+  const store = await openStore(ref.path, { poolSize: 2 });
+  const engine = await Engine.open({ store, values: valuesStoreOf(ref), schedules: false });
   return { ref, store, engine, close: () => store.close() };
 }
 

@@ -8,11 +8,10 @@
  *
  * @module
  */
-import path from "node:path";
 import { startEmbedded } from "../../engine/embedded.js";
 import { Engine } from "../../engine/engine.js";
-import { EngineLockedError, describeHolder, engineLockHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
-import { openSqliteStore } from "../../store/sqlite-store.js";
+import { EngineLockedError, describeHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
+import { engineLockHolderOf, openStore } from "../../store/open-store.js";
 import { UsageError } from "../errors.js";
 import { valuesStoreOf, type DatabaseRef } from "./database.js";
 
@@ -49,8 +48,8 @@ export interface EngineSetup {
 }
 
 async function joined(db: DatabaseRef, holder: EngineLockHolder | undefined): Promise<EngineSetup> {
-  const store = await openSqliteStore(db.path);
-  const engine = await Engine.open({ store, values: valuesStoreOf(db.path), schedules: false });
+  const store = await openStore(db.path, { poolSize: 2 });
+  const engine = await Engine.open({ store, values: valuesStoreOf(db), schedules: false });
   return { engine, kind: "joined", holder, stop: () => store.close() };
 }
 
@@ -66,12 +65,12 @@ async function joined(db: DatabaseRef, holder: EngineLockHolder | undefined): Pr
  * ```
  */
 export async function engineFor(options: EngineSetupOptions): Promise<EngineSetup> {
-  const holder = await engineLockHolder(options.db.path);
+  const holder = await engineLockHolderOf(options.db.path);
   if (holder) return joined(options.db, holder);
   if (options.modules.length === 0 && options.workers !== 0) throw new UsageError(options.noModules ?? "no engine runs over the database and no modules were given to run tasks with");
   try {
     const setup = await startEmbedded({
-      dir: path.dirname(options.db.path),
+      dir: options.db.dir,
       db: options.db.path,
       cwd: options.cwd,
       modules: options.modules,

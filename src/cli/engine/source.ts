@@ -74,7 +74,7 @@ class DatabaseSource implements ReadSource {
   constructor(readonly db: OpenDatabase) {
     this.where = db.ref.shown;
     this.flag = dbFlagOf(db.ref);
-    this.values = new StoredValues(valuesStoreOf(db.ref.path));
+    this.values = new StoredValues(valuesStoreOf(db.ref));
   }
 
   async listExecutions(q: ExecutionQuery): Promise<ExecutionPage> {

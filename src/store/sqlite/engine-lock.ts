@@ -101,8 +101,15 @@ async function tryLock(dbPath: string): Promise<Database.Database | undefined> {
   }
 }
 
-/** The command line of this process, as people typed it: `aloft run flows.ts`, `aloft-engine --dir .aloft`. */
-function commandLine(): string {
+/**
+ * The command line of this process, as people typed it: `aloft run flows.ts`, `aloft-engine --dir .aloft`.
+ *
+ * @example
+ * ```ts
+ * commandLine(); // "aloft serve flows.ts --port 8080"
+ * ```
+ */
+export function commandLine(): string {
   const [, script = "", ...args] = process.argv;
   const role = path.basename(path.dirname(script));
   const named: Readonly<Record<string, string>> = { cli: "aloft", engine: "aloft-engine", worker: "aloft-worker" };

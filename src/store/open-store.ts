@@ -1,0 +1,84 @@
+/**
+ * A database named by one string, as `--db` takes it: a SQLite file path, or
+ * a PostgreSQL URL (`postgres://user@host:5432/db`, with `?schema=name` to
+ * keep Aloft's tables in a schema of their own). Opening its store and its
+ * engine lock goes through here, so every command and process accepts both.
+ *
+ * @module
+ */
+import { acquireEngineLock, engineLockHolder, type EngineLock, type EngineLockHolder } from "./sqlite/engine-lock.js";
+import { openSqliteStore } from "./sqlite-store.js";
+import { isPostgresUrl, openPostgresStore, redactUrl, type PostgresStoreOptions } from "./postgres-store.js";
+import { acquirePostgresEngineLock, postgresEngineLockHolder } from "./postgres/engine-lock.js";
+import type { Store } from "./store.js";
+
+/**
+ * A PostgreSQL URL split into what `pg` connects to and Aloft's own `schema` parameter.
+ *
+ * @example
+ * ```ts
+ * postgresTarget("postgres://h/db?schema=team_a"); // { url: "postgres://h/db", options: { schema: "team_a" } }
+ * ```
+ */
+export function postgresTarget(db: string): { readonly url: string; readonly options: PostgresStoreOptions } {
+  const u = new URL(db);
+  const schema = u.searchParams.get("schema") ?? undefined;
+  u.searchParams.delete("schema");
+  return { url: u.toString(), options: schema === undefined ? {} : { schema } };
+}
+
+/**
+ * Opens the store `db` names (a SQLite file is created if need be; a PostgreSQL schema is migrated).
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(process.env.ALOFT_DB ?? ".aloft/aloft.db");
+ * ```
+ */
+export async function openStore(db: string, options: { readonly poolSize?: number } = {}): Promise<Store> {
+  if (!isPostgresUrl(db)) return openSqliteStore(db);
+  const t = postgresTarget(db);
+  return openPostgresStore(t.url, { ...t.options, ...options });
+}
+
+/**
+ * Takes the engine lock of `db` (a lock file beside a SQLite file; an advisory lock on PostgreSQL).
+ *
+ * @throws EngineLockedError when another engine holds it.
+ *
+ * @example
+ * ```ts
+ * const lock = await acquireEngineLockOf("postgres://db.internal/aloft");
+ * ```
+ */
+export function acquireEngineLockOf(db: string): Promise<EngineLock> {
+  if (!isPostgresUrl(db)) return acquireEngineLock(db);
+  const t = postgresTarget(db);
+  return acquirePostgresEngineLock(t.url, t.options);
+}
+
+/**
+ * Who runs an engine over `db` now, if anyone.
+ *
+ * @example
+ * ```ts
+ * const holder = await engineLockHolderOf(".aloft/aloft.db");
+ * ```
+ */
+export function engineLockHolderOf(db: string): Promise<EngineLockHolder | undefined> {
+  if (!isPostgresUrl(db)) return engineLockHolder(db);
+  const t = postgresTarget(db);
+  return postgresEngineLockHolder(t.url, t.options);
+}
+
+/**
+ * `db` as it may be shown to people (a PostgreSQL URL without its password).
+ *
+ * @example
+ * ```ts
+ * shownDb("postgres://u:pw@h/db"); // "postgres://u:***@h/db"
+ * ```
+ */
+export function shownDb(db: string): string {
+  return isPostgresUrl(db) ? redactUrl(db) : db;
+}

@@ -1,0 +1,347 @@
+/**
+ * `PostgresStore`: the `Store` port over PostgreSQL (the `pg` driver), for
+ * engines and workers on many machines. Every method is one transaction (or
+ * one statement); queue claims skip rows other claimers hold, so workers
+ * anywhere share one queue and never take the same item.
+ *
+ * @module
+ */
+import type pg from "pg";
+import { AloftError } from "../errors.js";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import {
+  cacheFromCols,
+  entityFromCols,
+  eventFromCols,
+  executionFromCols,
+  nodeFromCols,
+  toJson,
+  type CacheCols,
+  type EntityCols,
+  type EventCols,
+  type ExecutionCols,
+  type NodeCols,
+} from "./sqlite/codec.js";
+import { applyStep, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
+import { claimTasks, extendLease, finishTask } from "./postgres/queue.js";
+import { migratePostgres } from "./postgres/schema.js";
+import { Queries, transaction } from "./postgres/sql.js";
+import type {
+  CacheEntry,
+  ClaimedTask,
+  EntityKey,
+  ExecutionFilter,
+  ExecutionRow,
+  InboxEvent,
+  NewEvent,
+  NodeRow,
+  Page,
+  RegisteredEntity,
+  RegisteredKind,
+  StepCommit,
+  Store,
+  TaskResult,
+} from "./store.js";
+
+/**
+ * Options of `openPostgresStore`.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore("postgres://aloft@db.internal/aloft", { schema: "team_a", poolSize: 8 });
+ * ```
+ */
+export interface PostgresStoreOptions {
+  /** The schema to keep Aloft's tables in (created if need be; default: the connection's `search_path`, usually `public`). */
+  readonly schema?: string;
+  /** Connections the store may open at once (default 10). */
+  readonly poolSize?: number;
+}
+
+/**
+ * Whether `db` names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file.
+ *
+ * @example
+ * ```ts
+ * isPostgresUrl("postgres://localhost/aloft"); // true
+ * isPostgresUrl(".aloft/aloft.db");            // false
+ * ```
+ */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/**
+ * A PostgreSQL URL as it may be shown: without its password.
+ *
+ * @example
+ * ```ts
+ * redactUrl("postgres://u:secret@h/db"); // "postgres://u:***@h/db"
+ * ```
+ */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/:[^:@/]*@/, ":***@");
+  }
+}
+
+/** Checks a schema name: a plain lower-case SQL identifier (it is written into statements, so nothing else is taken). */
+function checkSchema(schema: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new AloftError(`PostgreSQL schema name ${JSON.stringify(schema)} is not allowed: use lower-case letters, digits and _ (starting with a letter or _), at most 63 characters`);
+  }
+  return schema;
+}
+
+/**
+ * Makes a `pg` pool for `url`: 64-bit integers as numbers (Aloft's times and
+ * ids fit), errors of idle connections survived (the pool drops them), and
+ * the schema, if any, first on the `search_path`.
+ *
+ * @example
+ * ```ts
+ * const pool = await postgresPool("postgres://localhost/aloft", { schema: "aloft" });
+ * ```
+ */
+export async function postgresPool(url: string, options: PostgresStoreOptions & { readonly applicationName?: string } = {}): Promise<pg.Pool> {
+  const { default: driver } = await import("pg");
+  const schema = options.schema === undefined ? undefined : checkSchema(options.schema);
+  const pool = new driver.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    application_name: options.applicationName ?? "aloft",
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === driver.types.builtins.INT8 ? (v: string) => Number(v) : driver.types.getTypeParser(oid, format)) as typeof driver.types.getTypeParser,
+    },
+  });
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+/**
+ * Opens the PostgreSQL store at `url`, migrating its schema as needed.
+ *
+ * @throws AloftError naming the (password-less) URL when the server does not answer.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore("postgres://postgres@localhost:5432/aloft");
+ * try {
+ *   console.log(await store.listExecutions({ phase: "running" }, { limit: 20 }));
+ * } finally {
+ *   await store.close();
+ * }
+ * ```
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+  const pool = await postgresPool(url, options);
+  try {
+    await migratePostgres(pool, options.schema);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    if (e instanceof AloftError) throw e;
+    throw new AloftError(`cannot open the PostgreSQL store at ${redactUrl(url)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return new PostgresStore(pool, url, options.schema);
+}
+
+/**
+ * The `Store` port over a `pg` pool whose schema is migrated (build it with `openPostgresStore`).
+ *
+ * @example
+ * ```ts
+ * const store: Store = await openPostgresStore(process.env.DATABASE_URL!);
+ * const [item] = await store.claimTasks("worker-1", 1, 30_000, Date.now());
+ * ```
+ */
+export class PostgresStore implements Store {
+  private closed = false;
+
+  constructor(
+    /** The pool (for the engine's and workers' own coordination: leases, notifications). */
+    readonly pool: pg.Pool,
+    /** The URL it was opened with. */
+    readonly url: string,
+    /** The schema, when not the default. */
+    readonly schema: string | undefined,
+  ) {}
+
+  private get p(): pg.Pool {
+    if (this.closed) throw storeClosed();
+    return this.pool;
+  }
+
+  private get q(): Queries {
+    return new Queries(this.p);
+  }
+
+  private tx<T>(fn: (q: Queries) => Promise<T>): Promise<T> {
+    return transaction(this.p, fn);
+  }
+
+  async registerEntity(entity: RegisteredEntity): Promise<"created" | "exists"> {
+    const k = entity.key;
+    return this.tx(async (q) => {
+      const inserted = await q.run(
+        `INSERT INTO entities (kind, project, domain, name, version, spec, digest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT DO NOTHING`,
+        [entity.kind, k.project, k.domain, k.name, k.version, toJson(entity.spec), entity.digest, entity.createdAt],
+      );
+      if (inserted === 1) return "created";
+      const stored = await q.get<{ digest: string }>(
+        "SELECT digest FROM entities WHERE kind = $1 AND project = $2 AND domain = $3 AND name = $4 AND version = $5",
+        [entity.kind, k.project, k.domain, k.name, k.version],
+      );
+      if (stored && stored.digest !== entity.digest) throw registryConflict(entity.kind, k, stored.digest, entity.digest);
+      return "exists";
+    });
+  }
+
+  async getEntity(kind: RegisteredKind, key: EntityKey): Promise<RegisteredEntity | undefined> {
+    const r = await this.q.get<EntityCols>("SELECT * FROM entities WHERE kind = $1 AND project = $2 AND domain = $3 AND name = $4 AND version = $5", [
+      kind,
+      key.project,
+      key.domain,
+      key.name,
+      key.version,
+    ]);
+    return r && entityFromCols(r);
+  }
+
+  async listEntities(kind: RegisteredKind, filter: { readonly project?: string; readonly domain?: string; readonly name?: string } = {}): Promise<RegisteredEntity[]> {
+    const rows = await this.q.all<EntityCols>(
+      `SELECT * FROM entities WHERE kind = $1 AND ($2::text IS NULL OR project = $2) AND ($3::text IS NULL OR domain = $3) AND ($4::text IS NULL OR name = $4)
+       ORDER BY name, created_at, version`,
+      [kind, filter.project ?? null, filter.domain ?? null, filter.name ?? null],
+    );
+    return rows.map(entityFromCols);
+  }
+
+  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+    checkFirstEvent(row, first);
+    await this.tx(async (q) => {
+      const known = new ExistingExecutions(q);
+      await insertExecution(q, row, "createExecution", known);
+      await insertEvent(q, first, 0, "createExecution", known);
+    });
+  }
+
+  async getExecution(id: string): Promise<ExecutionRow | undefined> {
+    const r = await this.q.get<ExecutionCols>("SELECT * FROM executions WHERE id = $1", [id]);
+    return r && executionFromCols(r);
+  }
+
+  async listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>> {
+    checkPageLimit(page.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (clause: (n: number) => string, value: unknown): void => {
+      params.push(value);
+      where.push(clause(params.length));
+    };
+    if (filter.project !== undefined) add((n) => `project = $${n}`, filter.project);
+    if (filter.domain !== undefined) add((n) => `domain = $${n}`, filter.domain);
+    if (filter.workflowName !== undefined) add((n) => `workflow_name = $${n}`, filter.workflowName);
+    if (filter.launchPlanName !== undefined) add((n) => `launch_plan_name = $${n}`, filter.launchPlanName);
+    if (filter.phase !== undefined) add((n) => `phase = $${n}`, filter.phase);
+    if (filter.createdAfter !== undefined) add((n) => `created_at >= $${n}`, filter.createdAfter);
+    if (filter.createdBefore !== undefined) add((n) => `created_at < $${n}`, filter.createdBefore);
+    if (filter.parentId !== undefined) add((n) => `parent_id = $${n}`, filter.parentId);
+    if (page.cursor !== undefined) {
+      const after = decodeCursor(page.cursor);
+      params.push(after.createdAt, after.id);
+      where.push(`(created_at < $${params.length - 1} OR (created_at = $${params.length - 1} AND id < $${params.length}))`);
+    }
+    params.push(page.limit + 1);
+    const rows = await this.q.all<ExecutionCols>(
+      `SELECT * FROM executions ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, page.limit).map(executionFromCols);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > page.limit && last ? encodeCursor(last) : undefined };
+  }
+
+  async listNodes(executionId: string): Promise<NodeRow[]> {
+    const rows = await this.q.all<NodeCols>("SELECT * FROM nodes WHERE execution_id = $1 ORDER BY started_at IS NULL, started_at, path", [executionId]);
+    return rows.map(nodeFromCols);
+  }
+
+  async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {
+    checkBatchLimit("dueEvents", limit);
+    const rows = await this.q.all<EventCols>("SELECT * FROM events WHERE consumed = 0 AND due_at <= $1 ORDER BY id LIMIT $2", [now, limit]);
+    return rows.map(eventFromCols);
+  }
+
+  async nextEventDue(): Promise<number | undefined> {
+    const r = await this.q.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM events WHERE consumed = 0");
+    return r?.due ?? undefined;
+  }
+
+  async addEvents(events: readonly NewEvent[]): Promise<void> {
+    await this.tx(async (q) => {
+      const known = new ExistingExecutions(q);
+      for (const e of events) await insertEvent(q, e, 0, "addEvents", known);
+    });
+  }
+
+  async commit(step: StepCommit): Promise<void> {
+    await this.tx((q) => applyStep(q, step));
+  }
+
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+    checkBatchLimit("claimTasks", limit);
+    checkDuration("claimTasks", "leaseMs", leaseMs);
+    return this.tx((q) => claimTasks(q, workerId, limit, leaseMs, now));
+  }
+
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+    checkDuration("heartbeat", "leaseMs", leaseMs);
+    return extendLease(this.q, itemId, leaseToken, leaseMs, now);
+  }
+
+  async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+    return finishTask(this.q, itemId, leaseToken, result, now);
+  }
+
+  async getCached(key: string): Promise<CacheEntry | undefined> {
+    const r = await this.q.get<CacheCols>("SELECT * FROM cache WHERE key = $1", [key]);
+    return r && cacheFromCols(r);
+  }
+
+  async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    checkDuration("lockCacheKey", "ttlMs", ttlMs);
+    const changed = await this.q.run(
+      `INSERT INTO cache_locks (key, owner, expires_at) VALUES ($1, $2, $3)
+       ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE cache_locks.owner = excluded.owner OR cache_locks.expires_at <= $4`,
+      [key, owner, now + ttlMs, now],
+    );
+    return changed === 1;
+  }
+
+  async unlockCacheKey(key: string, owner: string): Promise<void> {
+    await this.q.run("DELETE FROM cache_locks WHERE key = $1 AND owner = $2", [key, owner]);
+  }
+
+  async claimScheduleTick(schedule: string, tickAt: number): Promise<boolean> {
+    return (await this.q.run("INSERT INTO schedule_ticks (schedule, tick_at) VALUES ($1, $2) ON CONFLICT DO NOTHING", [schedule, tickAt])) === 1;
+  }
+
+  async lastScheduleTick(schedule: string): Promise<number | undefined> {
+    const r = await this.q.get<{ last: number | null }>("SELECT MAX(tick_at) AS last FROM schedule_ticks WHERE schedule = $1", [schedule]);
+    return r?.last ?? undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

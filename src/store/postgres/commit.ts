@@ -1,0 +1,141 @@
+/**
+ * Writes of `PostgresStore` that several methods share (events, executions)
+ * and `commit`, the engine's step, inside the caller's transaction: a refusal
+ * thrown here rolls the whole step back. Row locks (`FOR UPDATE`, conditional
+ * updates) make two engines' steps over one database exclude each other.
+ *
+ * @module
+ */
+import { conflict, duplicateExecution } from "../rules.js";
+import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
+import { executionToCols, nodeToCols, taskItemToCols, toJson } from "../sqlite/codec.js";
+import type { Queries } from "./sql.js";
+
+const EXECUTION_COLS = [
+  "id", "project", "domain", "workflow", "workflow_name", "launch_plan", "launch_plan_name", "phase", "inputs", "outputs", "error",
+  "parent_id", "parent_path", "options", "created_at", "started_at", "ended_at", "updated_at",
+] as const;
+const NODE_COLS = [
+  "execution_id", "path", "entity", "phase", "attempts", "system_attempts", "cache_status", "inputs", "outputs", "error", "started_at", "ended_at", "updated_at", "data",
+] as const;
+const ITEM_COLS = [
+  "id", "execution_id", "path", "attempt", "system_attempts", "max_system_attempts", "task", "inputs", "options", "ready_at", "lease_token", "lease_owner", "lease_expires_at",
+] as const;
+
+const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(", ");
+
+const INSERT_EXECUTION = `INSERT INTO executions (${EXECUTION_COLS.join(", ")}) VALUES (${placeholders(EXECUTION_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
+const UPDATE_EXECUTION = `UPDATE executions SET ${EXECUTION_COLS.slice(1)
+  .map((c, i) => `${c} = $${i + 2}`)
+  .join(", ")} WHERE id = $1`;
+const UPSERT_NODE = `INSERT INTO nodes (${NODE_COLS.join(", ")}) VALUES (${placeholders(NODE_COLS.length)})
+  ON CONFLICT (execution_id, path) DO UPDATE SET ${NODE_COLS.slice(2)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+const INSERT_ITEM = `INSERT INTO task_items (${ITEM_COLS.join(", ")}) VALUES (${placeholders(ITEM_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
+const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
+
+/** The values of `cols` of a column record, in that order. */
+function valuesOf<C extends object>(record: C, cols: readonly (keyof C)[]): unknown[] {
+  return cols.map((c) => record[c]);
+}
+
+/**
+ * Execution ids known to exist in this transaction, so a step with many
+ * nodes asks the database once per execution. The `FOR KEY SHARE` lock
+ * keeps the execution from vanishing before the transaction ends.
+ *
+ * @example
+ * ```ts
+ * const known = new ExistingExecutions(q);
+ * if (!(await known.has("e1"))) throw conflict.executionMissing("commit", "e1", "node");
+ * ```
+ */
+export class ExistingExecutions {
+  private readonly known = new Set<string>();
+  constructor(private readonly q: Queries) {}
+
+  async has(id: string): Promise<boolean> {
+    if (this.known.has(id)) return true;
+    const found = (await this.q.get("SELECT 1 FROM executions WHERE id = $1 FOR KEY SHARE", [id])) !== undefined;
+    if (found) this.known.add(id);
+    return found;
+  }
+
+  add(id: string): void {
+    this.known.add(id);
+  }
+}
+
+/**
+ * Inserts an execution; `DuplicateExecutionError` if its id is taken.
+ *
+ * @example
+ * ```ts
+ * await transaction(pool, (q) => insertExecution(q, row, "createExecution"));
+ * ```
+ */
+export async function insertExecution(q: Queries, row: ExecutionRow, method: "createExecution" | "commit", known?: ExistingExecutions): Promise<void> {
+  if ((await q.run(INSERT_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw duplicateExecution(row.id, method);
+  known?.add(row.id);
+}
+
+/**
+ * Inserts an event for an existing execution; `StoreConflictError` otherwise.
+ *
+ * @example
+ * ```ts
+ * await transaction(pool, (q) => insertEvent(q, { executionId: "e1", body: { type: "abort" } }, 0, "addEvents", new ExistingExecutions(q)));
+ * ```
+ */
+export async function insertEvent(q: Queries, e: NewEvent, defaultDueAt: number, method: string, known: ExistingExecutions): Promise<void> {
+  if (!(await known.has(e.executionId))) throw conflict.executionMissing(method, e.executionId, `event "${e.body.type}"`);
+  await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [e.executionId, e.dueAt ?? defaultDueAt, toJson(e.body)]);
+}
+
+/**
+ * Applies one engine step inside the caller's transaction, in the order the
+ * port documents: consumed events, new executions, changed executions,
+ * nodes, withdrawn tasks, queued tasks, events, cache entries.
+ *
+ * @example
+ * ```ts
+ * await transaction(pool, (q) => applyStep(q, step));
+ * ```
+ */
+export async function applyStep(q: Queries, step: StepCommit): Promise<void> {
+  const known = new ExistingExecutions(q);
+  if (step.consumed.length > 0) {
+    const ids = [...step.consumed];
+    const done = await q.all<{ id: number }>("UPDATE events SET consumed = 1 WHERE id = ANY($1::bigint[]) AND consumed = 0 RETURNING id", [ids]);
+    if (done.length !== new Set(ids).size || done.length !== ids.length) {
+      const taken = new Set(done.map((r) => r.id));
+      const seen = new Set<number>();
+      for (const id of ids) {
+        if (taken.has(id) && !seen.has(id)) {
+          seen.add(id);
+          continue;
+        }
+        const stored = await q.get<{ consumed: number }>("SELECT consumed FROM events WHERE id = $1", [id]);
+        throw stored ? conflict.eventConsumed(id) : conflict.eventMissing(id);
+      }
+    }
+  }
+  for (const row of step.createExecutions ?? []) await insertExecution(q, row, "commit", known);
+  for (const row of step.executions ?? []) {
+    if ((await q.run(UPDATE_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
+    known.add(row.id);
+  }
+  for (const n of step.nodes ?? []) {
+    if (!(await known.has(n.executionId))) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+    await q.run(UPSERT_NODE, valuesOf(nodeToCols(n), NODE_COLS));
+  }
+  for (const c of step.cancelTasks ?? []) await q.run("DELETE FROM task_items WHERE execution_id = $1 AND path = $2", [c.executionId, c.path]);
+  for (const item of step.enqueue ?? []) {
+    if (!(await known.has(item.executionId))) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+    if ((await q.run(INSERT_ITEM, valuesOf(taskItemToCols(item), ITEM_COLS))) === 0) throw conflict.taskItemExists(item.id);
+  }
+  for (const e of step.events ?? []) await insertEvent(q, e, 0, "commit", known);
+  for (const c of step.cachePut ?? []) await q.run(UPSERT_CACHE, [c.key, c.task, c.version, toJson(c.outputs), c.createdAt]);
+}

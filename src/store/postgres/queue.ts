@@ -1,0 +1,87 @@
+/**
+ * The task queue of `PostgresStore`: claims with leases, heartbeats and
+ * results. Claims lock the rows they take with `FOR UPDATE SKIP LOCKED`, so
+ * any number of workers on any number of machines claim at once and never
+ * take the same item.
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { compareText, systemFailureMessage } from "../rules.js";
+import type { ClaimedTask, TaskResult } from "../store.js";
+import { taskItemFromCols, toJson, type TaskItemCols } from "../sqlite/codec.js";
+import type { Queries } from "./sql.js";
+
+/**
+ * Turns items whose last allowed lease expired into `taskSystemFailed`
+ * events, then leases up to `limit` ready items (never leased, or lease
+ * expired: then `systemAttempts` is one higher) in `readyAt`, then id, order.
+ *
+ * @example
+ * ```ts
+ * const claimed = await transaction(pool, (q) => claimTasks(q, "worker-1", 4, 30_000, Date.now()));
+ * ```
+ */
+export async function claimTasks(q: Queries, workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+  const exhausted = await q.all<TaskItemCols>(
+    `DELETE FROM task_items WHERE id IN (
+       SELECT id FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts
+       FOR UPDATE SKIP LOCKED)
+     RETURNING *`,
+    [now],
+  );
+  exhausted.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
+  for (const r of exhausted) {
+    const lost = r.system_attempts + 1;
+    const body = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
+    await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [r.execution_id, now, toJson(body)]);
+  }
+  if (limit === 0) return [];
+  const tokens = Array.from({ length: limit }, () => randomUUID());
+  // One statement: pick the ready rows (skipping rows another claimer holds), number them, lease each with its own token.
+  const rows = await q.all<TaskItemCols & { prior_token: string | null }>(
+    `WITH picked AS (
+       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
+         SELECT id, lease_token, ready_at FROM task_items
+         WHERE ready_at <= $1 AND (lease_token IS NULL OR lease_expires_at <= $1)
+         ORDER BY ready_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) AS ready)
+     UPDATE task_items t SET
+       system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
+       lease_token = ($3::text[])[picked.n], lease_owner = $4, lease_expires_at = $5
+     FROM picked WHERE t.id = picked.id
+     RETURNING t.*, picked.prior_token`,
+    [now, limit, tokens, workerId, now + leaseMs],
+  );
+  rows.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
+  return rows.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token ?? "", leaseExpiresAt: r.lease_expires_at ?? now + leaseMs }));
+}
+
+/**
+ * Extends a live lease (same token, not expired); false otherwise.
+ *
+ * @example
+ * ```ts
+ * const alive = await extendLease(q, item.id, item.leaseToken, 30_000, Date.now());
+ * ```
+ */
+export async function extendLease(q: Queries, itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+  return (await q.run("UPDATE task_items SET lease_expires_at = $1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $4", [now + leaseMs, itemId, leaseToken, now])) === 1;
+}
+
+/**
+ * Removes a leased item and adds its result event, in one statement; false
+ * (nothing written) when the token is not the item's (withdrawn, or re-leased).
+ *
+ * @example
+ * ```ts
+ * const ok = await finishTask(q, item.id, item.leaseToken, { body: { type: "taskSucceeded" } }, Date.now());
+ * ```
+ */
+export async function finishTask(q: Queries, itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+  const r = await q.all(
+    `WITH gone AS (DELETE FROM task_items WHERE id = $1 AND lease_token = $2 RETURNING execution_id)
+     INSERT INTO events (execution_id, due_at, body) SELECT execution_id, $3, $4 FROM gone RETURNING id`,
+    [itemId, leaseToken, now, toJson(result.body)],
+  );
+  return r.length === 1;
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+
+import { openPostgresStore, isPostgresUrl, redactUrl } from "../../src/store/postgres-store.js";
+import { PG_SCHEMA_VERSION } from "../../src/store/postgres/schema.js";
+import { AloftError } from "../../src/errors.js";
+import { usePostgresDatabase } from "../helpers/postgres.js";
+import { describeStoreConformance } from "./conformance.js";
+import { T0, entity, execution, start } from "./fixtures.js";
+
+const db = usePostgresDatabase("pg-store");
+let schemas = 0;
+
+// Each conformance test gets a new, empty schema of this file's own database.
+describeStoreConformance("PostgresStore", () => openPostgresStore(db.url(), { schema: `conformance_${++schemas}`, poolSize: 4 }));
+
+describe("PostgresStore", () => {
+  it("migrates a new schema once, records its version, and keeps everything across reopening", async () => {
+    const a = await openPostgresStore(db.url(), { schema: "reopen" });
+    await a.registerEntity(entity("task", "slope"));
+    await a.createExecution(execution("e1"), start("e1"));
+    await a.close();
+    const b = await openPostgresStore(db.url(), { schema: "reopen" });
+    try {
+      expect(await b.getEntity("task", entity("task", "slope").key)).toStrictEqual(entity("task", "slope"));
+      expect(await b.getExecution("e1")).toStrictEqual(execution("e1"));
+      const r = await b.pool.query<{ v: number; n: string }>("SELECT MAX(version) AS v, COUNT(*) AS n FROM schema_version");
+      expect(r.rows[0]).toEqual({ v: PG_SCHEMA_VERSION, n: PG_SCHEMA_VERSION });
+      expect((await b.dueEvents(T0, 10)).map((e) => e.body.type)).toEqual(["start"]);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it("migrates once when several stores open a new schema at the same time", async () => {
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url(), { schema: "together" })));
+    try {
+      const r = await stores[0]!.pool.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM schema_version");
+      expect(r.rows[0]?.n).toBe(PG_SCHEMA_VERSION);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("refuses a schema made by a newer Aloft, saying which versions", async () => {
+    const a = await openPostgresStore(db.url(), { schema: "newer" });
+    await a.pool.query(`INSERT INTO schema_version (version) VALUES (${PG_SCHEMA_VERSION + 1})`);
+    await a.close();
+    const err = await openPostgresStore(db.url(), { schema: "newer" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AloftError);
+    expect((err as Error).message).toContain(`version ${PG_SCHEMA_VERSION + 1}, newer than this Aloft knows (${PG_SCHEMA_VERSION})`);
+  });
+
+  it("refuses a schema name that is not a plain identifier, before connecting", async () => {
+    await expect(openPostgresStore(db.url(), { schema: "x; DROP TABLE y" })).rejects.toThrow(/schema name "x; DROP TABLE y" is not allowed/);
+  });
+
+  it("names the server without its password when it does not answer", async () => {
+    const err = await openPostgresStore("postgres://someone:hunter2@127.0.0.1:1/nowhere").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AloftError);
+    expect((err as Error).message).toContain("postgres://someone:***@127.0.0.1:1/nowhere");
+    expect((err as Error).message).not.toContain("hunter2");
+  });
+
+  it("tells URLs from file paths, and hides passwords", () => {
+    expect(isPostgresUrl("postgresql://h/db")).toBe(true);
+    expect(isPostgresUrl("./postgres.db")).toBe(false);
+    expect(redactUrl("postgres://u:pw@h:1/db")).toBe("postgres://u:***@h:1/db");
+  });
+
+  it("hands each of 200 items to exactly one of eight concurrent claimers", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "claims", poolSize: 8 });
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      const items = Array.from({ length: 200 }, (_, i) => ({
+        id: `e1|n${i}|1`, executionId: "e1", path: `n${i}`, attempt: 1, systemAttempts: 0, maxSystemAttempts: 3,
+        task: entity("task", "t").key, inputs: { literals: {} }, options: {}, readyAt: T0,
+      }));
+      await store.commit({ consumed: [], enqueue: items });
+      const got: string[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (;;) {
+            const claimed = await store.claimTasks(`w${w}`, 3, 60_000, T0);
+            if (claimed.length === 0) return;
+            got.push(...claimed.map((c) => c.id));
+          }
+        }),
+      );
+      expect(got.length).toBe(200);
+      expect(new Set(got).size).toBe(200);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+
+
+describe("PostgreSQL engine lock", () => {
+  it("lets one engine hold a schema at a time, says who holds it, and frees it on release", async () => {
+    const { acquirePostgresEngineLock, postgresEngineLockHolder } = await import("../../src/store/postgres/engine-lock.js");
+    const { EngineLockedError } = await import("../../src/store/sqlite/engine-lock.js");
+    const options = { schema: "engine_lock" };
+    await expect(postgresEngineLockHolder(db.url(), options)).resolves.toBeUndefined();
+    const lock = await acquirePostgresEngineLock(db.url(), options);
+    await expect(postgresEngineLockHolder(db.url(), options)).resolves.toMatchObject({ pid: process.pid });
+    const second = await acquirePostgresEngineLock(db.url(), options).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(EngineLockedError);
+    expect((second as Error).message).toMatch(new RegExp(`another Aloft engine is running over postgres://\\S+ \\(pid ${process.pid} on `));
+    // another schema is another engine's
+    (await acquirePostgresEngineLock(db.url(), { schema: "engine_lock_other" })).release();
+    lock.release();
+    await expect.poll(() => postgresEngineLockHolder(db.url(), options)).toBeUndefined();
+    (await acquirePostgresEngineLock(db.url(), options)).release();
+  });
+});
