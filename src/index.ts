@@ -66,3 +66,7 @@ export type * from "./idl/core.js";
 export type * from "./idl/specs.js";
 
 export * from "./errors.js";
+
+export { loadWorkflows, type LoadedWorkflows, type LoadedEntity, type LoadWorkflowsOptions } from "./text/load-workflows.js";
+export type { TaskSource } from "./text/bind-tasks.js";
+export { SpecLoadError, SpecUnreadableError, SpecInvalidError, SpecUnsupportedError, MissingTasksError, TaskInterfaceMismatchError, EntityNotFoundError, type SpecLoadErrorCode, type TextPosition } from "./text/errors.js";
