@@ -15,6 +15,7 @@ import { registerControl } from "./commands/control.js";
 import { registerGet } from "./commands/get.js";
 import { registerRegister } from "./commands/register.js";
 import { registerRun } from "./commands/run.js";
+import { registerSchema } from "./commands/schema.js";
 import { registerServe } from "./commands/serve.js";
 import { registerWorker } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
@@ -52,6 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRegister(program, ctx);
   registerCompile(program, ctx);
   registerCache(program, ctx);
+  registerSchema(program, ctx);
   // Subcommands are made by `.command()`, after the settings above: give them the same ones.
   const configure = (command: Command): void => {
     command.exitOverride().configureOutput({ writeOut: (s) => void ctx.io.stdout.write(s), writeErr: (s) => void ctx.io.stderr.write(s) });

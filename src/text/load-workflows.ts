@@ -13,7 +13,7 @@ import { canonicalJson } from "../types/canonical.js";
 import { EntityNotFoundError, SpecInvalidError } from "./errors.js";
 import { FlyteidlBuilder, taskUses } from "./build-flyteidl.js";
 import { checkInterface, requireTasks, tasksByName, type TaskSource } from "./bind-tasks.js";
-import { readSpecFiles, specFilesOf, type SpecSet } from "./read-specs.js";
+import type { SpecSet } from "./read-specs.js";
 
 /**
  * An entity loaded from text: a workflow, or a launch plan (with its defaults
@@ -81,9 +81,56 @@ function idOf(o: object): number {
 /** Built entities by the specs and tasks they came from, so loading the same text twice gives the same entities. */
 const cache = new Map<string, LoadedWorkflows>();
 
+function cached(text: string, options: LoadWorkflowsOptions, build: (tasks: ReadonlyMap<string, EntityLike>) => LoadedWorkflows): LoadedWorkflows {
+  const tasks = tasksByName(options.tasks);
+  const key = canonicalJson({ text, impl: [...tasks.entries()].map(([k, v]) => [k, idOf(v)]) });
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const loaded = build(tasks);
+  cache.set(key, loaded);
+  return loaded;
+}
+
 function setKey(set: SpecSet, tasks: ReadonlyMap<string, EntityLike>): string {
   const plain = (m: ReadonlyMap<string, { value: unknown }>) => [...m.entries()].map(([k, v]) => [k, v.value]);
   return canonicalJson({ t: plain(set.tasks), w: plain(set.workflows), l: plain(set.launchPlans), top: set.topWorkflows, impl: [...tasks.entries()].map(([k, v]) => [k, idOf(v)]) });
+}
+
+/**
+ * The result of loading: the entities by name, and `get` choosing the one to run.
+ *
+ * @example
+ * ```ts
+ * loadedOf(workflows, launchPlans, ["wf"], ["wf"], tasks).get(); // the workflow "wf"
+ * ```
+ */
+export function loadedOf(
+  workflows: ReadonlyMap<string, Workflow>,
+  plans: ReadonlyMap<string, EntityLike>,
+  names: readonly string[],
+  topWorkflows: readonly string[],
+  tasks: ReadonlyMap<string, EntityLike>,
+): LoadedWorkflows {
+  const launchPlans = plans as ReadonlyMap<string, LoadedEntity>;
+  return {
+    workflows,
+    launchPlans,
+    tasks,
+    names,
+    get(name?: string): LoadedEntity {
+      if (name === undefined) {
+        if (topWorkflows.length === 1) return this.get(topWorkflows[0]);
+        throw new EntityNotFoundError(
+          topWorkflows.length === 0 ? "the specs hold no workflow" : `the specs hold ${topWorkflows.length} workflows; name the one to run: ${topWorkflows.map((n) => JSON.stringify(n)).join(", ")}`,
+        );
+      }
+      const lp = launchPlans.get(name);
+      const wf = workflows.get(name);
+      if (lp && (!wf || hasInputs(lp as EntityLike))) return lp;
+      if (wf) return wf;
+      throw new EntityNotFoundError(`the specs hold no workflow or launch plan ${JSON.stringify(name)} (they hold: ${names.map((n) => JSON.stringify(n)).join(", ") || "nothing"})`);
+    },
+  };
 }
 
 function hasInputs(lp: EntityLike): boolean {
@@ -121,30 +168,10 @@ export function entitiesOfSpecs(set: SpecSet, options: LoadWorkflowsOptions): Lo
   const builder = new FlyteidlBuilder(set, tasks);
   const workflows = new Map<string, Workflow>();
   for (const name of set.workflows.keys()) workflows.set(name, builder.workflow(name));
-  const launchPlans = new Map<string, LoadedEntity>();
-  for (const name of set.launchPlans.keys()) launchPlans.set(name, builder.launchPlan(name) as LoadedEntity);
+  const launchPlans = new Map<string, EntityLike>();
+  for (const name of set.launchPlans.keys()) launchPlans.set(name, builder.launchPlan(name));
   const names = [...set.topWorkflows, ...[...set.launchPlans.keys()].filter((n) => !set.topWorkflows.includes(n))];
-  const loaded: LoadedWorkflows = {
-    workflows,
-    launchPlans,
-    tasks,
-    names,
-    get(name?: string): LoadedEntity {
-      if (name === undefined) {
-        if (set.topWorkflows.length === 1) return this.get(set.topWorkflows[0]);
-        throw new EntityNotFoundError(
-          set.topWorkflows.length === 0
-            ? "the specs hold no workflow"
-            : `the specs hold ${set.topWorkflows.length} workflows; name the one to run: ${set.topWorkflows.map((n) => JSON.stringify(n)).join(", ")}`,
-        );
-      }
-      const lp = launchPlans.get(name);
-      const wf = workflows.get(name);
-      if (lp && (!wf || hasInputs(lp))) return lp;
-      if (wf) return wf;
-      throw new EntityNotFoundError(`the specs hold no workflow or launch plan ${JSON.stringify(name)} (they hold: ${names.map((n) => JSON.stringify(n)).join(", ") || "nothing"})`);
-    },
-  };
+  const loaded = loadedOf(workflows, launchPlans, names, set.topWorkflows, tasks);
   cache.set(key, loaded);
   return loaded;
 }
@@ -171,6 +198,23 @@ export function entitiesOfSpecs(set: SpecSet, options: LoadWorkflowsOptions): Lo
 export async function loadWorkflows(source: string, options: LoadWorkflowsOptions): Promise<LoadedWorkflows> {
   if (typeof source !== "string" || source === "") throw new SpecInvalidError("loadWorkflows(source, { tasks }) needs the path of a spec file or folder");
   if (typeof options !== "object" || options === null || options.tasks === undefined) throw new SpecInvalidError("loadWorkflows(source, { tasks }) needs the TypeScript tasks to bind: { tasks: [task, ...] } or { tasks: await import(\"./tasks.ts\") }");
+  // The readers (YAML, tar) load only when text is loaded, so importing "aloft" stays quick.
+  const { parseText, positionIn, readSpecFiles, specFilesOf, textOf } = await import("./read-specs.js");
+  const { isPipelineDocument, PipelineBuilder } = await import("./pipeline/build-pipeline.js");
+  const { Source } = await import("./pipeline/yaml-tree.js");
   const files = await specFilesOf(source);
+  const only = files.length === 1 ? files[0]! : undefined;
+  if (only && /\.(json|ya?ml)$/i.test(only.name)) {
+    const text = textOf(only);
+    const { docs, counter } = parseText(only.name, text);
+    const first = docs[0];
+    if (first && isPipelineDocument(first)) {
+      if (docs.length > 1) throw new SpecInvalidError("a pipeline file holds one YAML document", positionIn(docs[1]!, counter, only.name, []));
+      return cached(`pipeline\u0000${text}`, options, (tasks) => {
+        const built = new PipelineBuilder(first, new Source(only.name, counter), tasks).build();
+        return loadedOf(built.workflows, built.launchPlans, built.names, [...built.workflows.keys()], tasks);
+      });
+    }
+  }
   return entitiesOfSpecs(readSpecFiles(files), options);
 }

@@ -343,6 +343,19 @@ function addMessage(set: SpecSet, msg: Message, at: TextPosition): void {
 }
 
 /**
+ * The text of a file.
+ *
+ * @throws SpecUnreadableError when it is not UTF-8.
+ */
+export function textOf(file: SpecFile): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(file.bytes);
+  } catch {
+    throw new SpecUnreadableError("not UTF-8 text", { file: file.name });
+  }
+}
+
+/**
  * Reads flyteidl spec files into one set.
  *
  * @throws SpecUnreadableError or SpecInvalidError naming the file (and, for text, the line and column).
@@ -359,14 +372,13 @@ export function readSpecFiles(files: readonly SpecFile[], set: SpecSet = emptySp
       addMessage(set, decodePb(file), { file: file.name });
       continue;
     }
-    let text: string;
-    try {
-      text = new TextDecoder("utf-8", { fatal: true }).decode(file.bytes);
-    } catch {
-      throw new SpecUnreadableError("not UTF-8 text", { file: file.name });
+    const { docs, counter } = parseText(file.name, textOf(file));
+    for (const doc of docs) {
+      if (isMap(doc.contents) && doc.contents.items.some((p) => isScalar(p.key) && p.key.value === "pipeline")) {
+        throw new SpecInvalidError("a pipeline file is loaded alone, not among flyteidl specs", positionIn(doc, counter, file.name, []));
+      }
+      for (const msg of messagesOfDocument(file.name, doc, counter)) addMessage(set, msg, { file: file.name });
     }
-    const { docs, counter } = parseText(file.name, text);
-    for (const doc of docs) for (const msg of messagesOfDocument(file.name, doc, counter)) addMessage(set, msg, { file: file.name });
   }
   return set;
 }

@@ -19,6 +19,7 @@ import { entitiesOf, type FoundEntity } from "../load/entities.js";
 import { loadModule } from "../load/load-module.js";
 import { jsonText } from "../run/report.js";
 import { UsageError } from "../errors.js";
+import { loadSpecSources, specEntities } from "../specs/load-specs.js";
 
 interface RegisterFlags {
   readonly project?: string;
@@ -27,6 +28,7 @@ interface RegisterFlags {
   readonly db?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  readonly tasks?: string[];
 }
 
 /** One stored entity, as `aloft register` reports it. */
@@ -115,7 +117,8 @@ export function registerRegister(program: Command, ctx: CliContext): void {
       "Registers every task, workflow and launch plan the modules export, with everything they reference, in the engine's database. " +
         "Registering the same spec again changes nothing; another spec under an existing version is refused.",
     )
-    .argument("<modules...>", ".ts, .mts, .js or .mjs modules")
+    .argument("<modules...>", ".ts, .mts, .js or .mjs modules; or, with --tasks, specs (flyteidl files or folders, pipeline or Argo files)")
+    .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks they reference, bound by name (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--project <project>", "the Flyte project (default: aloft)")
     .option("--domain <domain>", "the Flyte domain (default: development)")
     .option("--version <version>", "the version of every spec (default: a hash of the specs and the task code)")
@@ -125,7 +128,7 @@ export function registerRegister(program: Command, ctx: CliContext): void {
     .action(async (modules: string[], flags: RegisterFlags) => {
       ctx.verbose = flags.verbose === true;
       const ref = databaseRef(ctx, flags.db);
-      const found = await entitiesOfModules(modules, ctx.io.cwd);
+      const found = flags.tasks ? specEntities(await loadSpecSources(modules, flags.tasks, ctx.io.cwd)) : await entitiesOfModules(modules, ctx.io.cwd);
       const store = await openStore(ref.path, { poolSize: 2 });
       try {
         const engine = await Engine.open({ store, values: valuesStoreOf(ref), schedules: false });

@@ -14,7 +14,8 @@ import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
 import { databaseRef } from "../engine/database.js";
 import { inputsFromFlags, splitEntityArgs } from "../inputs/input-args.js";
-import { describeFound, entitiesOf, selectEntity } from "../load/entities.js";
+import { describeFound, entitiesOf, selectEntity, type FoundEntity } from "../load/entities.js";
+import { isSpecSource, loadSpecSources, specEntity } from "../specs/load-specs.js";
 import { loadModule } from "../load/load-module.js";
 import { entityHelp } from "../run/entity-help.js";
 import { backendFor, chooseRunMode } from "../run/modes.js";
@@ -35,6 +36,7 @@ interface RunFlags {
   readonly db?: string;
   readonly workers?: number;
   readonly token?: string;
+  readonly tasks?: string[];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -69,13 +71,21 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
     throw new UsageError("aloft run needs a file: aloft run <file> [entity] --<input> <value> ... (aloft run --help)");
   }
   const mode = chooseRunMode(flags);
-  const mod = await loadModule(file, ctx.io.cwd);
-  const entities = entitiesOf(mod);
-  if (args.help && args.entity === undefined && entities.filter((f) => f.def.kind === "workflow").length !== 1) {
-    printLines(ctx, [`Usage: aloft run ${file} <entity> [inputs] [options]`, "", `${file} exports:`, ...entities.map((f) => `  ${describeFound(f)}`)]);
-    return;
+  const taskModules = flags.tasks ?? [];
+  let found: FoundEntity;
+  if (taskModules.length > 0 || isSpecSource(file)) {
+    // aloft run <specs> <entity> --tasks <module>: a workflow from text, its tasks from the modules
+    const [loaded] = await loadSpecSources([file], taskModules, ctx.io.cwd);
+    found = specEntity(loaded!, args.entity);
+  } else {
+    const mod = await loadModule(file, ctx.io.cwd);
+    const entities = entitiesOf(mod);
+    if (args.help && args.entity === undefined && entities.filter((f) => f.def.kind === "workflow").length !== 1) {
+      printLines(ctx, [`Usage: aloft run ${file} <entity> [inputs] [options]`, "", `${file} exports:`, ...entities.map((f) => `  ${describeFound(f)}`)]);
+      return;
+    }
+    found = selectEntity(mod, entities, args.entity);
   }
-  const found = selectEntity(mod, entities, args.entity);
   if (args.help) {
     let plan: PlanInfo | undefined;
     try {
@@ -92,7 +102,7 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
   const backend = backendFor(mode, {
     ...(flags.remote === undefined ? {} : { remote: { remote: flags.remote, gates: plan.gates, ...(flags.token === undefined ? {} : { token: flags.token }) } }),
-    engine: { ctx, db: databaseRef(ctx, flags.db), modules: [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
+    engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
   });
   const session = { ctx, title: describeEntity(found.def), plan, backend, json: flags.json === true, verbose: flags.verbose === true };
   await runSession(session, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
@@ -116,9 +126,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "Runs on the embedded durable engine in ./.aloft/ by default (the execution is kept: aloft get execution <id>), " +
         "in process with --local, or on a server with --remote. When an engine already runs over the database, the run goes to it.",
     )
-    .usage("<file> [entity] [--<input> <value> ...] [options]")
-    .argument("[file]", "a .ts, .mts, .js or .mjs module")
+    .usage("<file|specs> [entity] [--<input> <value> ...] [--tasks <module> ...] [options]")
+    .argument("[file]", "a .ts, .mts, .js or .mjs module; or specs (a pyflyte-package folder or .tgz, a flyteidl .pb, JSON or YAML, an Aloft pipeline or Argo workflow file) with --tasks")
     .argument("[entity-and-inputs...]", "the entity, then its inputs")
+    .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks the specs reference, bound by name (repeatable)", collect)
     .option("--local", "run in process, in this command")
     .option("--remote <url>", "run on an Aloft server (aloft serve), which runs what its modules registered")
     .option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)")

@@ -20,6 +20,7 @@ import { UsageError } from "../errors.js";
 import { databaseRef } from "../engine/database.js";
 import type { FoundEntity } from "../load/entities.js";
 import { workflowForTask } from "../run/task-workflow.js";
+import { loadSpecSources, specEntities } from "../specs/load-specs.js";
 import { entitiesOfModules, registerAll, storedLines } from "./register.js";
 import { wholeNumber } from "./shared-options.js";
 
@@ -31,6 +32,7 @@ interface ServeFlags {
   readonly workers?: number;
   readonly leaseMs?: number;
   readonly verbose?: boolean;
+  readonly tasks?: string[];
 }
 
 function port(value: string): number {
@@ -78,7 +80,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
         "the modules export: the API runs only those. Listens on 127.0.0.1 unless --host says otherwise; with a token (--token or $ALOFT_TOKEN), " +
         "every request must carry Authorization: Bearer <token>. The OpenAPI document is at /api/openapi.json. Stops on Ctrl-C or SIGTERM.",
     )
-    .argument("[modules...]", "the modules whose entities the API serves (and whose tasks the workers run)")
+    .argument("[modules...]", "the modules whose entities the API serves (and whose tasks the workers run); or, with --tasks, specs")
+    .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks they reference, bound by name (repeatable); the workers load it", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .option("--port <port>", "the port to listen on (0: any free port)", port, 8080)
     .option("--token <token>", "the bearer token every request must carry (default: $ALOFT_TOKEN)")
@@ -90,14 +93,15 @@ export function registerServe(program: Command, ctx: CliContext): void {
       ctx.verbose = flags.verbose === true;
       const token = flags.token ?? (process.env["ALOFT_TOKEN"] || undefined);
       const ref = databaseRef(ctx, flags.db);
-      const found = await entitiesOfModules(modules, ctx.io.cwd);
+      const found = flags.tasks ? specEntities(await loadSpecSources(modules, flags.tasks, ctx.io.cwd)) : await entitiesOfModules(modules, ctx.io.cwd);
+      const workerModules = flags.tasks ?? modules;
       const log = (line: string): void => void ctx.io.stderr.write(`aloft serve: ${line}\n`);
       const setup = await startEmbedded({
         dir: ref.dir,
         db: ref.path,
         cwd: ctx.io.cwd,
-        modules: modules.map((m) => path.resolve(ctx.io.cwd, m)),
-        workers: modules.length === 0 ? 0 : (flags.workers ?? undefined),
+        modules: workerModules.map((m) => path.resolve(ctx.io.cwd, m)),
+        workers: workerModules.length === 0 ? 0 : (flags.workers ?? undefined),
         ...(flags.leaseMs === undefined ? {} : { leaseMs: flags.leaseMs }),
         log,
         onError: (e) => log(`engine: ${e instanceof Error ? e.message : String(e)}`),
