@@ -202,6 +202,7 @@ export async function loadWorkflows(source: string, options: LoadWorkflowsOption
   const { parseText, positionIn, readSpecFiles, specFilesOf, textOf } = await import("./read-specs.js");
   const { isPipelineDocument, PipelineBuilder } = await import("./pipeline/build-pipeline.js");
   const { Source } = await import("./pipeline/yaml-tree.js");
+  const { ArgoBuilder, isArgoDocument } = await import("./argo/build-argo.js");
   const files = await specFilesOf(source);
   const only = files.length === 1 ? files[0]! : undefined;
   if (only && /\.(json|ya?ml)$/i.test(only.name)) {
@@ -213,6 +214,13 @@ export async function loadWorkflows(source: string, options: LoadWorkflowsOption
       return cached(`pipeline\u0000${text}`, options, (tasks) => {
         const built = new PipelineBuilder(first, new Source(only.name, counter), tasks).build();
         return loadedOf(built.workflows, built.launchPlans, built.names, [...built.workflows.keys()], tasks);
+      });
+    }
+    if (first && isArgoDocument(first)) {
+      if (docs.length > 1) throw new SpecInvalidError("an Argo workflow file holds one YAML document", positionIn(docs[1]!, counter, only.name, []));
+      return cached(`argo\u0000${text}`, options, (tasks) => {
+        const built = new ArgoBuilder(first, new Source(only.name, counter), tasks).build();
+        return loadedOf(built.workflows, built.launchPlans, built.names, built.names, tasks);
       });
     }
   }

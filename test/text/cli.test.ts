@@ -49,10 +49,13 @@ describe.concurrent("aloft run <specs> <entity> --tasks <module>", () => {
     expect(JSON.parse(m.stdout)).toMatchObject({ outputs: { o0: "345" } });
   });
 
-  it("runs the README's pipeline file", async () => {
+  it("runs the README's pipeline file and the Argo example", async () => {
     const r = await aloft(root, ["run", "examples/pipeline.yaml", "imperative_workflow", "--tasks", "examples/regression-tasks.ts", "--local", "--x", "[-3,0,3]", "--y", "[7,4,-2]"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("wf_output: 3");
+    const argo = await aloft(root, ["run", "examples/argo-dag.yaml", "--tasks", "examples/argo-tasks.ts", "--local", "--count", "4"]);
+    expect(argo.code, argo.stderr).toBe(0);
+    expect(argo.stdout.split("\n")[0]).toBe("total: 30");
   });
 
   it("without --tasks, or with tasks missing, says so in one line, exits 2, and stores nothing", async () => {

@@ -126,7 +126,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "Runs on the embedded durable engine in ./.aloft/ by default (the execution is kept: aloft get execution <id>), " +
         "in process with --local, or on a server with --remote. When an engine already runs over the database, the run goes to it.",
     )
-    .usage("<file|specs> [entity] [--<input> <value> ...] [--tasks <module> ...] [options]")
+    .usage("<file> [entity] [--<input> <value> ...] [options]")
     .argument("[file]", "a .ts, .mts, .js or .mjs module; or specs (a pyflyte-package folder or .tgz, a flyteidl .pb, JSON or YAML, an Aloft pipeline or Argo workflow file) with --tasks")
     .argument("[entity-and-inputs...]", "the entity, then its inputs")
     .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks the specs reference, bound by name (repeatable)", collect)
