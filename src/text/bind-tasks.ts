@@ -10,7 +10,7 @@ import type { LiteralType, TypedInterface } from "../idl/core.js";
 import { definitionOf, describeEntity, type EntityLike } from "../sdk/entity.js";
 import type { EntityInterface } from "../sdk/interface.js";
 import { describeType } from "../types/describe.js";
-import { MissingTasksError, SpecInvalidError, TaskInterfaceMismatchError } from "./errors.js";
+import { MissingTasksError, SpecInvalidError, TaskInterfaceMismatchError, describePosition, type TextPosition } from "./errors.js";
 import { interfaceFits } from "./types.js";
 
 /**
@@ -79,6 +79,27 @@ export function requireTasks(names: Iterable<string>, tasks: ReadonlyMap<string,
       (have.length > 0 ? `; the modules export ${have.map((n) => JSON.stringify(n)).join(", ")}` : "; no --tasks module exports any task"),
     missing,
   );
+}
+
+/**
+ * `requireTasks` for tasks named in a text file: the error also says where each missing name is written.
+ *
+ * @example
+ * ```ts
+ * requireTasksAt([{ name: "nope", at: { file: "p.yaml", line: 7, column: 15 } }], tasks); // ... ("nope" at p.yaml:7:15)
+ * ```
+ */
+export function requireTasksAt(uses: readonly { readonly name: string; readonly at: TextPosition }[], tasks: ReadonlyMap<string, EntityLike>): void {
+  const missing = uses.filter((u) => !tasks.has(u.name));
+  try {
+    requireTasks(
+      missing.map((u) => u.name),
+      tasks,
+    );
+  } catch (e) {
+    if (!(e instanceof MissingTasksError)) throw e;
+    throw new MissingTasksError(`${e.message} (named at ${missing.map((u) => `${JSON.stringify(u.name)} at ${describePosition(u.at)}`).join(", ")})`, e.missing);
+  }
 }
 
 function listOf(lt: LiteralType): LiteralType {

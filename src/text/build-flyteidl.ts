@@ -23,7 +23,6 @@
  */
 import type { BindingData, Binding, Literal, LiteralType, Primitive, Scalar } from "../idl/core.js";
 import type { BooleanExpression, LaunchPlanSpec, Node, Operand, TaskTemplate, WorkflowTemplate } from "../idl/specs.js";
-import { AloftError } from "../errors.js";
 import { Workflow } from "../sdk/workflow-builder.js";
 import { LaunchPlan } from "../sdk/launch-plan.js";
 import { mapTask } from "../sdk/map-task.js";
@@ -36,7 +35,8 @@ import type { OutputsSpec } from "../sdk/interface.js";
 import type { AnyType } from "../types/type.js";
 import { fromLiteral } from "../types/literal.js";
 import { describeType } from "../types/describe.js";
-import { SpecInvalidError, SpecUnsupportedError, type TextPosition } from "./errors.js";
+import { SpecInvalidError, SpecUnsupportedError, asSpecError, type TextPosition } from "./errors.js";
+import { compare } from "./compare.js";
 import type { SpecSet } from "./read-specs.js";
 import { interfaceFits, typeOfLiteral } from "./types.js";
 
@@ -161,9 +161,7 @@ export function taskUses(set: SpecSet): TaskUse[] {
 }
 
 function failAt(at: TextPosition, site: string, e: unknown): never {
-  if (e instanceof SpecInvalidError || e instanceof SpecUnsupportedError) throw e;
-  if (e instanceof AloftError) throw new SpecInvalidError(`${site}: ${e.message}`, at, { cause: e });
-  throw e;
+  return asSpecError(e, at, `${site}: `);
 }
 
 /** Builds the entities of a set of specs, each once. */
@@ -537,9 +535,6 @@ function scalarValue(s: Scalar, type: AnyType | undefined, where: string, at: Te
   }
 }
 
-const FLIP = { EQ: "EQ", NEQ: "NEQ", GT: "LT", GTE: "LTE", LT: "GT", LTE: "GTE" } as const;
-const METHOD = { EQ: "eq", NEQ: "ne", GT: "gt", GTE: "ge", LT: "lt", LTE: "le" } as const;
-
 function condition(e: BooleanExpression | undefined, operand: (o: Operand | undefined) => unknown, site: string, at: TextPosition): Condition {
   if (!e) throw new SpecInvalidError(`node ${site}: a condition is empty`, at);
   if (e.conjunction) {
@@ -549,20 +544,9 @@ function condition(e: BooleanExpression | undefined, operand: (o: Operand | unde
   }
   const c = e.comparison;
   if (!c) throw new SpecInvalidError(`node ${site}: a condition with neither a comparison nor a conjunction`, at);
-  let op = c.operator ?? "EQ";
-  let left = operand(c.leftValue);
-  let right = operand(c.rightValue);
-  if (!(left instanceof Handle)) {
-    if (!(right instanceof Handle)) throw new SpecUnsupportedError(`node ${site}: a comparison of two constants; Aloft compares a value of the workflow with a constant or another value`, at);
-    [left, right] = [right, left];
-    op = FLIP[op];
-  }
-  const h = left as unknown as Record<(typeof METHOD)[keyof typeof METHOD] | "isNone", (x?: unknown) => Condition>;
-  if (right === null) {
-    if (op === "EQ") return h.isNone();
-    throw new SpecUnsupportedError(`node ${site}: only EQ compares with none (is_none)`, at);
-  }
-  return h[METHOD[op]](right);
+  const made = compare(operand(c.leftValue), c.operator ?? "EQ", operand(c.rightValue));
+  if (typeof made === "string") throw new SpecUnsupportedError(`node ${site}: ${made}`, at);
+  return made;
 }
 
 /** Every (node id, var) a node's bindings promise, inside branches too. */

@@ -177,3 +177,20 @@ export class EntityNotFoundError extends SpecLoadError {
     super("ENTITY_NOT_FOUND", message);
   }
 }
+
+/**
+ * Rethrows what building a loaded entity threw as a `SpecLoadError`: an
+ * Aloft error (a binding that does not fit, a bad launch plan) becomes a
+ * `SpecInvalidError` at `at`, its message after `prefix`; a `SpecLoadError`
+ * stays as it is; anything else (a bug) is not hidden.
+ *
+ * @example
+ * ```ts
+ * try { wf.addEntity(task, bindings); } catch (e) { asSpecError(e, at, "node n1: "); }
+ * ```
+ */
+export function asSpecError(e: unknown, at: TextPosition | undefined, prefix = ""): never {
+  if (e instanceof SpecLoadError) throw e;
+  if (e instanceof AloftError) throw new SpecInvalidError(`${prefix}${e.message}`, at, { cause: e });
+  throw e;
+}

@@ -25,8 +25,8 @@ import { definitionOf, type EntityLike } from "../../sdk/entity.js";
 import type { LiteralType } from "../../idl/core.js";
 import { t } from "../../types/t.js";
 import type { AnyType } from "../../types/type.js";
-import { MissingTasksError, SpecInvalidError, SpecUnsupportedError, describePosition, type TextPosition } from "../errors.js";
-import { requireTasks } from "../bind-tasks.js";
+import { SpecInvalidError, SpecUnsupportedError, asSpecError, type TextPosition } from "../errors.js";
+import { requireTasksAt } from "../bind-tasks.js";
 import { plainValue, type Located, type Source } from "../pipeline/yaml-tree.js";
 
 type Fields = Map<string, Located & { keyAt: TextPosition }>;
@@ -65,9 +65,7 @@ function parseRef(text: string, scope: "dag" | "steps"): Ref | undefined {
 }
 
 function rethrow(at: TextPosition, e: unknown): never {
-  if (e instanceof SpecInvalidError || e instanceof SpecUnsupportedError || e instanceof MissingTasksError) throw e;
-  if (e instanceof AloftError) throw new SpecInvalidError(e.message, at, { cause: e });
-  throw e;
+  return asSpecError(e, at);
 }
 
 interface TemplateDef {
@@ -193,16 +191,7 @@ export class ArgoBuilder {
         if (this.templates.get(target)?.kind === "container" && !this.tasks.has(target)) uses.push({ name: target, at: ref.at });
       }
     }
-    if (uses.length === 0) return;
-    try {
-      requireTasks(
-        uses.map((u) => u.name),
-        this.tasks,
-      );
-    } catch (e) {
-      if (!(e instanceof MissingTasksError)) throw e;
-      throw new MissingTasksError(`${e.message} (Argo templates named at ${uses.map((u) => describePosition(u.at)).join(", ")})`, e.missing);
-    }
+    requireTasksAt(uses, this.tasks);
   }
 
   private stepsOf(tpl: TemplateDef): StepDef[] {

@@ -8,7 +8,6 @@
  */
 import ms from "ms";
 import { isMap, isScalar, isSeq, type Document, type Node as YamlNode } from "yaml";
-import { AloftError } from "../../errors.js";
 import { Workflow } from "../../sdk/workflow-builder.js";
 import { LaunchPlan } from "../../sdk/launch-plan.js";
 import { mapTask } from "../../sdk/map-task.js";
@@ -20,8 +19,9 @@ import { definitionOf, type EntityLike } from "../../sdk/entity.js";
 import type { LiteralType } from "../../idl/core.js";
 import { t } from "../../types/t.js";
 import type { AnyType } from "../../types/type.js";
-import { MissingTasksError, SpecInvalidError, describePosition, type TextPosition } from "../errors.js";
-import { requireTasks } from "../bind-tasks.js";
+import { SpecInvalidError, asSpecError, describePosition, type TextPosition } from "../errors.js";
+import { compare } from "../compare.js";
+import { requireTasksAt } from "../bind-tasks.js";
 import { parseTypeExpression, TypeSyntaxError } from "./type-syntax.js";
 import { ConditionSyntaxError, conditionRefs, parseCondition, type ConditionOperand, type ConditionTree } from "./condition-syntax.js";
 import type { Source} from "./yaml-tree.js";
@@ -61,9 +61,7 @@ interface WorkflowDef {
 }
 
 function rethrow(at: TextPosition, e: unknown): never {
-  if (e instanceof SpecInvalidError || e instanceof MissingTasksError) throw e;
-  if (e instanceof AloftError) throw new SpecInvalidError(e.message, at, { cause: e });
-  throw e;
+  return asSpecError(e, at);
 }
 
 /** Builds the entities of a pipeline document. */
@@ -135,18 +133,7 @@ export class PipelineBuilder {
       const onFailure = wf.fields.get("onFailure");
       if (onFailure && isMap(onFailure.node)) visitTarget(this.src.fields(onFailure, "onFailure", ["task", "workflow"]));
     }
-    const missing = uses.filter((u) => !this.tasks.has(u.name));
-    if (missing.length === 0) return;
-    try {
-      requireTasks(
-        missing.map((u) => u.name),
-        this.tasks,
-      );
-    } catch (e) {
-      if (!(e instanceof MissingTasksError)) throw e;
-      const where = missing.map((u) => `${JSON.stringify(u.name)} at ${describePosition(u.at)}`).join(", ");
-      throw new MissingTasksError(`${e.message} (named at ${where})`, e.missing);
-    }
+    requireTasksAt(uses, this.tasks);
   }
 
   private workflow(name: string, usedAt: TextPosition | undefined): Workflow {
@@ -461,16 +448,9 @@ export class PipelineBuilder {
         const m = h as unknown as Record<"isTrue" | "isFalse" | "isNone", () => Condition>;
         return c.test === "true" ? m.isTrue() : c.test === "false" ? m.isFalse() : m.isNone();
       }
-      let left = operand(c.left);
-      let right = operand(c.right);
-      let op = c.op;
-      if (!(left instanceof Handle)) {
-        if (!(right instanceof Handle)) throw new SpecInvalidError(`condition ${JSON.stringify(text)} compares two constants; compare a reference ($inputs.x, $node.o0) with a value`, l.at);
-        [left, right] = [right, left];
-        op = ({ EQ: "EQ", NEQ: "NEQ", GT: "LT", GTE: "LTE", LT: "GT", LTE: "GTE" } as const)[op];
-      }
-      const method = ({ EQ: "eq", NEQ: "ne", GT: "gt", GTE: "ge", LT: "lt", LTE: "le" } as const)[op];
-      return (left as unknown as Record<string, (x: unknown) => Condition>)[method]!(right);
+      const made = compare(operand(c.left), c.op, operand(c.right));
+      if (typeof made === "string") throw new SpecInvalidError(`condition ${JSON.stringify(text)}: ${made}`, l.at);
+      return made;
     };
     try {
       return build(tree);
