@@ -10,12 +10,14 @@
  * @module
  */
 import { processIO } from "./io.js";
+import { watchParentWhenStartedByNpm } from "./parent-watch.js";
 import { runCli } from "./program.js";
 
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => stream.write("", () => resolve()));
 }
 
+watchParentWhenStartedByNpm(process.env);
 const code = await runCli(process.argv.slice(2), processIO());
 // Exit now: timers or connections a user's task left open must not keep the command running after its run.
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);

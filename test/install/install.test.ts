@@ -1,0 +1,186 @@
+/**
+ * The package as a user installs it: `npm pack` of the built package, then
+ * `npm install` of the tarball into fresh projects made by `npm init -y`
+ * (CommonJS: no `"type"`) and into an ES-module project, and workflows in
+ * every kind of module file run there on the embedded engine (in worker
+ * processes) and through `aloft serve`.
+ *
+ * Packages come from npm's cache (or the registry when the cache lacks them).
+ * Install scripts are not run here: the one that matters, better-sqlite3's
+ * native build, takes minutes on a loaded 2-core machine, so its binding is
+ * copied from this repository's own install of the same pinned version for
+ * the same Node. That the packed package.json has no install step of ours is
+ * checked on the tarball itself.
+ */
+import { execFile } from "node:child_process";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertBuilt } from "../cli/helpers.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MINUTES = 60_000;
+
+interface Ran {
+  readonly code: number;
+  readonly out: string;
+}
+
+/** Runs a command in `cwd` and resolves to its exit code and its stdout and stderr together. */
+function sh(cwd: string, command: string, args: readonly string[], env: Readonly<Record<string, string>> = {}, timeout = 5 * MINUTES): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { cwd, timeout, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== "number") reject(error);
+      else resolve({ code: typeof error?.code === "number" ? error.code : 0, out: `${stdout}${stderr}` });
+    });
+    child.stdin?.end();
+  });
+}
+
+const npm = (cwd: string, ...args: string[]): Promise<Ran> => sh(cwd, "npm", [...args, "--no-audit", "--no-fund"]);
+const aloft = (cwd: string, ...args: string[]): Promise<Ran> => sh(cwd, "npx", ["--no", "aloft", ...args], { ALOFT_HOME: path.join(cwd, ".aloft-home") });
+
+const TASKS = `
+const double = task({ name: "double", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x * 2);
+const add = task({ name: "add", inputs: { a: t.int, b: t.int }, outputs: t.int }, ({ a, b }) => a + b);
+`;
+const WF = (name: string): string => `workflow({ name: "${name}", inputs: { x: t.int } }, ({ x }) => ({ y: add({ a: double({ x }), b: 1 }) }))`;
+/** The same workflow in each kind of module file a user may write; `helpers.ts` is imported by the `.ts` one as `./helpers.js`. */
+const MODULES: Readonly<Record<string, string>> = {
+  "helpers.ts": `import { task, t } from "aloft";\n${TASKS}\nexport { double, add };\n`,
+  "flow.ts": `import { workflow, t } from "aloft";\nimport { double, add } from "./helpers.js";\nconst n: number = 1;\nexport const wf = ${WF("wf_ts")};\nexport const one: number = n;\n`,
+  "flow_m.mts": `import { task, workflow, t } from "aloft";\n${TASKS}\nexport const wf = ${WF("wf_mts")};\n`,
+  "flow_c.cts": `import { task, workflow, t } from "aloft";\n${TASKS}\nexport const wf = ${WF("wf_cts")};\n`,
+  "flow_e.mjs": `import { task, workflow, t } from "aloft";\n${TASKS}\nexport const wf = ${WF("wf_mjs")};\n`,
+};
+/** A `.js` file as its package reads it: CommonJS with `require` where the package is CommonJS, an ES module where it is one. */
+const JS_CJS = `const { task, workflow, t } = require("aloft");\n${TASKS}\nexports.wf = ${WF("wf_js")};\n`;
+const JS_ESM = `import { task, workflow, t } from "aloft";\n${TASKS}\nexport const wf = ${WF("wf_js")};\n`;
+
+let work: string;
+let tarball: string;
+
+beforeAll(async () => {
+  assertBuilt();
+  work = mkdtempSync(path.join(os.tmpdir(), "aloft-install-"));
+  // Pack a copy of the package (what `npm pack` reads: package.json, dist/, README, LICENSE, and the
+  // prepack tool), so that packing never rewrites the repository's package.json while other tests run.
+  const stage = path.join(work, "stage");
+  mkdirSync(stage);
+  for (const entry of ["package.json", "README.md", "dist", "tools"]) cpSync(path.join(ROOT, entry), path.join(stage, entry), { recursive: true });
+  const packed = await npm(stage, "pack", "--pack-destination", work);
+  expect(packed.code, packed.out).toBe(0);
+  tarball = path.join(work, "aloft-0.1.0.tgz");
+}, 5 * MINUTES);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+}, 5 * MINUTES);
+
+/** A fresh project made as a user makes one, with the tarball installed and the given module files. */
+async function project(name: string, type: "commonjs" | "module" | undefined, files: Readonly<Record<string, string>>): Promise<{ dir: string; install: Ran }> {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  const init = await npm(dir, "init", "-y");
+  expect(init.code, init.out).toBe(0);
+  if (type !== undefined) {
+    const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as Record<string, unknown>;
+    writeFileSync(path.join(dir, "package.json"), JSON.stringify({ ...pkg, type }, null, 2));
+  }
+  const install = await npm(dir, "install", tarball, "--prefer-offline", "--ignore-scripts");
+  expect(install.code, install.out).toBe(0);
+  const binding = path.join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+  const ours = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "better-sqlite3", "package.json"), "utf8")) as { version: string };
+  const theirs = JSON.parse(readFileSync(path.join(dir, "node_modules", "better-sqlite3", "package.json"), "utf8")) as { version: string };
+  expect(theirs.version).toBe(ours.version);
+  mkdirSync(path.dirname(path.join(dir, binding)), { recursive: true });
+  copyFileSync(path.join(ROOT, binding), path.join(dir, binding));
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  return { dir, install };
+}
+
+describe("the packed package", () => {
+  it("ships no install step of ours: no scripts and no devDependencies in its package.json", async () => {
+    const listed = await sh(work, "tar", ["-xOzf", tarball, "package/package.json"]);
+    const manifest = JSON.parse(listed.out) as Record<string, unknown>;
+    expect(manifest["scripts"]).toBeUndefined();
+    expect(manifest["devDependencies"]).toBeUndefined();
+    expect(manifest["bin"]).toEqual({ aloft: "./dist/cli/main.js" });
+    // The repository's own package.json is untouched by packing (prepack's rewrite is undone by postpack).
+    expect(JSON.parse(readFileSync(path.join(work, "stage", "package.json"), "utf8"))).toEqual(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")));
+  });
+});
+
+describe.concurrent("installed into a fresh project", () => {
+  it(
+    'CommonJS (npm init -y, "type" missing or "commonjs"): every dependency supports Node 20, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
+    async () => {
+      const { dir, install } = await project("cjs", undefined, { ...MODULES, "flow_j.js": JS_CJS });
+      expect(install.out).not.toContain("EBADENGINE");
+      // npm 11 writes "type": "commonjs"; older npm writes no "type": both are CommonJS to Node.
+      expect((JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string }).type ?? "commonjs").toBe("commonjs");
+      await expectRunOnEngine(dir, ["flow.ts", "flow_c.cts", "flow_j.js"]);
+      await expectServed(dir, ["flow.ts", "flow_m.mts", "flow_e.mjs"]);
+    },
+    15 * MINUTES,
+  );
+
+  it(
+    'ES module ("type": "module"): every dependency supports Node 20, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
+    async () => {
+      const { dir, install } = await project("esm", "module", { ...MODULES, "flow_j.js": JS_ESM });
+      expect(install.out).not.toContain("EBADENGINE");
+      await expectRunOnEngine(dir, ["flow.ts", "flow_m.mts", "flow_j.js"]);
+      await expectServed(dir, ["flow.ts", "flow_c.cts", "flow_e.mjs"]);
+    },
+    15 * MINUTES,
+  );
+});
+
+/** `npx aloft run <file> wf` in `dir` runs each file's workflow on the embedded engine, its tasks in worker processes. */
+async function expectRunOnEngine(dir: string, files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const run = await aloft(dir, "run", file, "wf", "--x", "20");
+    expect([file, run.code, run.out]).toEqual([file, 0, expect.stringMatching(/^y: 41\nrun a[0-9a-f]{20} succeeded in .* \(engine: \.aloft\/aloft\.db\)\n/)]);
+  }
+}
+
+/**
+ * `npx aloft serve <modules>` in `dir` runs each module's workflow for
+ * `aloft run --remote`; a SIGTERM to npx (which ends npm and its shell, not
+ * the server they started) stops the real server and its workers: the
+ * output pipes close only when every process holding them has ended.
+ */
+async function expectServed(dir: string, modules: readonly string[]): Promise<void> {
+  const { spawn } = await import("node:child_process");
+  const server = spawn("npx", ["--no", "aloft", "serve", ...modules, "--port", "0", "--db", "served.db"], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1", ALOFT_HOME: path.join(dir, ".aloft-home") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  server.stdout.on("data", (d: Buffer) => (out += String(d)));
+  server.stderr.on("data", (d: Buffer) => (out += String(d)));
+  const ended = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const check = (): void => {
+        const m = /Aloft server on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m?.[1]) resolve(m[1]);
+      };
+      server.stdout.on("data", check);
+      void ended.then(() => reject(new Error(`aloft serve ended: ${out}`)));
+    });
+    for (const file of modules) {
+      const run = await aloft(dir, "run", file, "wf", "--remote", url, "--x", "20");
+      expect([file, run.code, run.out]).toEqual([file, 0, expect.stringMatching(/^y: 41\n/)]);
+    }
+  } finally {
+    server.kill("SIGTERM");
+    await ended;
+  }
+  expect(out).toMatch(/aloft serve: SIGTERM: stopping/);
+}
