@@ -140,7 +140,6 @@ export class Engine {
       backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
       ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
-    this.ended.setMaxListeners(0);
   }
 
   /**
@@ -317,11 +316,13 @@ export class Engine {
       const left = deadline - Date.now();
       if (left <= 0) throw new AloftError(`execution ${id} did not end within ${options.timeoutMs} ms (it is ${row.phase})`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 250));
-        function done() {
+        // Woken by the execution's end, or after 250 ms to look again (another engine may have ended it); either way the listener goes.
+        const done = () => {
           clearTimeout(timer);
+          this.ended.off(id, done);
           resolve();
-        }
+        };
+        const timer = setTimeout(done, Math.min(left, 250));
         this.ended.once(id, done);
       });
     }
