@@ -294,7 +294,7 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
     async (request, reply) => {
       const row = await requireExecution(ctx, request.params.id);
       if (!isExecutionRecoverable(row.phase)) {
-        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed, aborted or timed-out execution can be recovered`);
+        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed or aborted execution can be recovered`);
       }
       const id = await engine.recover(row.id);
       reply.code(201);
