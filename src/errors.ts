@@ -553,3 +553,25 @@ export class BlobAccessError extends AloftError {
     super(message, options);
   }
 }
+
+/**
+ * A row read back from a store does not have the shape Aloft writes: a
+ * column holds JSON of another shape, an unknown node kind or event type,
+ * a field of the wrong type. `row` names the row (`node a1b2/n3`), `field`
+ * what is wrong in it. Nothing is guessed from such a row.
+ *
+ * @example
+ * ```ts
+ * await store.listNodes(id); // StoredRowError: node a1b2/n3: data.kind is "widget", expected one of task, dynamic, ...
+ * ```
+ */
+export class StoredRowError extends AloftError {
+  override name = "StoredRowError";
+  constructor(
+    message: string,
+    readonly row: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}

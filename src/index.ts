@@ -52,6 +52,10 @@ export { startEmbedded, type EmbeddedOptions, type Embedded } from "./engine/emb
 export type { SpecToRegister } from "./engine/spec-check.js";
 export { startWorker, type WorkerOptions, type WorkerHandle } from "./worker/worker.js";
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";
+export { EXECUTION_PHASES, NODE_PHASES, CACHE_STATUSES, isExecutionEnded, isExecutionRecoverable, isNodeActive, isNodeFailed, isExecutionPhase, isNodePhase, type EndedExecutionPhase, type ActiveNodePhase } from "./phases.js";
+export type { NodeData, NodeMarks, TaskRun, CachePolicy, TaskNodeData, DynamicNodeData, DynamicSpec, ArrayNodeData, ArrayProgress, ElementNodeData, WorkflowNodeData, LaunchPlanNodeData, BranchNodeData, GateNodeData, UnstartedNodeData, ScopeFailure } from "./store/node-data.js";
+export type { ExecutionSettings, ExecutionLineage, ExecutionLiveState, PendingAnswer } from "./store/execution-parts.js";
+export type { EngineEvent, TaskItemOptions, TaskResultEvent } from "./store/events.js";
 export { MemoryStore } from "./store/memory-store.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
 export { DirectoryBlobStore, type BlobStore } from "./store/blob-store.js";

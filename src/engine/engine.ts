@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import type { LiteralMap } from "../idl/core.js";
-import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
+import type { LaunchPlanSpec } from "../idl/specs.js";
 import { AloftError, ExecutionError, InputValueError } from "../errors.js";
 import type { CompileOptions } from "../compiler/compile.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from "../compiler/identifiers.js";
@@ -18,8 +18,9 @@ import type { InputValues, OutputValues, OutputsSpec } from "../sdk/interface.js
 import type { TypeRecord } from "../types/type.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
 import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, Store } from "../store/store.js";
+import type { ExecutionLineage } from "../store/execution-parts.js";
+import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { applyEvent } from "./machine.js";
-import type { EngineEvent } from "./events.js";
 import { loadExecution, loadWorkflowSpecs } from "./loader.js";
 import type { ExecState } from "./state.js";
 import { inputsToLiterals, literalsToValues } from "./values.js";
@@ -83,10 +84,9 @@ export interface StartOptions {
   readonly domain?: string;
   /** The version to register the entity under (default: a hash of its specs). */
   readonly version?: string;
+  /** The modules its tasks come from, kept on the execution so that workers started later (for a relaunch or recovery) load the same ones. */
+  readonly modules?: readonly string[];
 }
-
-/** The phases in which an execution has ended. */
-const ENDED = new Set(["succeeded", "failed", "aborted", "timedOut"]);
 
 /**
  * A started execution.
@@ -140,7 +140,6 @@ export class Engine {
       backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
       ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
-    this.ended.setMaxListeners(0);
   }
 
   /**
@@ -239,7 +238,7 @@ export class Engine {
    * const id = await engine.startRegistered("workflow", { project: "aloft", domain: "development", name: "regression", version: "v1" }, { x: [1], y: [2] });
    * ```
    */
-  async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: Record<string, unknown> = {}, executionId?: string): Promise<string> {
+  async startRegistered(kind: "workflow" | "launchPlan", key: EntityKey, inputs: unknown, options: StartOptions = {}, lineage: ExecutionLineage = {}, executionId?: string): Promise<string> {
     this.checkStartOptions(options);
     let workflowKey = key;
     let lp: LaunchPlanSpec | undefined;
@@ -266,12 +265,13 @@ export class Engine {
       inputs: literals,
       outputs: undefined,
       error: undefined,
-      parent: undefined,
-      options: {
+      settings: {
         maxParallelism: options.maxParallelism ?? lp?.maxParallelism ?? DEFAULT_MAX_PARALLELISM,
         overwriteCache: options.overwriteCache === true,
-        ...lineage,
+        ...(options.modules ? { modules: [...options.modules] } : {}),
       },
+      lineage,
+      live: { pendingAnswers: {} },
       createdAt: now,
       startedAt: undefined,
       endedAt: undefined,
@@ -312,15 +312,17 @@ export class Engine {
     for (;;) {
       const row = await this.store.getExecution(id);
       if (!row) throw new AloftError(`no execution ${id}`);
-      if (ENDED.has(row.phase)) return this.outputsOf(row);
+      if (isExecutionEnded(row.phase)) return this.outputsOf(row);
       const left = deadline - Date.now();
       if (left <= 0) throw new AloftError(`execution ${id} did not end within ${options.timeoutMs} ms (it is ${row.phase})`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, Math.min(left, 250));
-        function done() {
+        // Woken by the execution's end, or after 250 ms to look again (another engine may have ended it); either way the listener goes.
+        const done = () => {
           clearTimeout(timer);
+          this.ended.off(id, done);
           resolve();
-        }
+        };
+        const timer = setTimeout(done, Math.min(left, 250));
         this.ended.once(id, done);
       });
     }
@@ -347,7 +349,7 @@ export class Engine {
     const row = await this.store.getExecution(id);
     if (!row) throw new AloftError(`no execution ${id}`);
     const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
-    const template = (spec as WorkflowSpec).template;
+    const template = (spec).template;
     return {
       ...row,
       inputValues: literalsToValues(template?.interface?.inputs, await inflate(row.inputs as LiteralMap, this.options.values)),
@@ -388,7 +390,7 @@ export class Engine {
   /** An execution whose gates can still be answered. */
   private async requireRunning(id: string): Promise<ExecutionRow> {
     const row = await this.requireExecution(id);
-    if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}; its gates no longer wait`);
+    if (isExecutionEnded(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}; its gates no longer wait`);
     return row;
   }
 
@@ -402,7 +404,7 @@ export class Engine {
    */
   async abort(id: string, reason = "aborted by a user"): Promise<void> {
     const row = await this.requireExecution(id);
-    if (ENDED.has(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
+    if (isExecutionEnded(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
     await this.store.addEvents([{ executionId: id, body: { type: "abort", reason } }]);
     this.wake?.();
   }
@@ -427,8 +429,8 @@ export class Engine {
     const stack = [spec.template, ...(spec.subWorkflows ?? [])];
     // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
     for (const node of await this.store.listNodes(row.id)) {
-      const dyn = node.data["dynamicSpec"] as { workflow?: WorkflowSpec } | undefined;
-      if (dyn?.workflow) stack.push(dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? []));
+      const dyn = node.data.kind === "dynamic" ? node.data.dynamicSpec : undefined;
+      if (dyn) stack.push(dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? []));
     }
     for (const t of stack) {
       for (const n of t?.nodes ?? []) {
@@ -494,11 +496,11 @@ export class Engine {
    */
   async recover(id: string): Promise<string> {
     const row = await this.requireExecution(id);
-    if (!["failed", "aborted", "timedOut"].includes(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
+    if (!isExecutionRecoverable(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
     return this.again(row, { recoverOf: id });
   }
 
-  private async again(row: ExecutionRow, lineage: Record<string, unknown>): Promise<string> {
+  private async again(row: ExecutionRow, lineage: ExecutionLineage): Promise<string> {
     const now = Date.now();
     const newId = newExecutionId();
     const copy: ExecutionRow = {
@@ -507,8 +509,9 @@ export class Engine {
       phase: "queued",
       outputs: undefined,
       error: undefined,
-      parent: undefined,
-      options: { maxParallelism: row.options["maxParallelism"], overwriteCache: row.options["overwriteCache"], ...lineage },
+      settings: row.settings,
+      lineage,
+      live: { pendingAnswers: {} },
       createdAt: now,
       startedAt: undefined,
       endedAt: undefined,
@@ -592,7 +595,7 @@ export class Engine {
         }
       }
       for (const ev of group) {
-        const step = applyEvent(state, ev.body as unknown as EngineEvent, { ...this.machine, now: Date.now() });
+        const step = applyEvent(state, ev.body, { ...this.machine, now: Date.now() });
         try {
           await this.store.commit(step.toCommit([ev.id]));
         } catch (e) {
@@ -601,7 +604,7 @@ export class Engine {
           break;
         }
         if (step.enqueue.length > 0) this.options.onWork?.();
-        if (ENDED.has(state.exec.phase)) {
+        if (isExecutionEnded(state.exec.phase)) {
           this.cache.delete(execId);
           this.ended.emit(execId);
           break;
@@ -618,7 +621,7 @@ export class Engine {
     const now = Date.now();
     await this.store.commit({
       consumed: ids,
-      executions: row && !ENDED.has(row.phase) ? [{ ...row, phase: "failed", error: { message }, endedAt: now, updatedAt: now }] : [],
+      executions: row && !isExecutionEnded(row.phase) ? [{ ...row, phase: "failed", error: { message }, endedAt: now, updatedAt: now }] : [],
     });
     this.ended.emit(execId);
   }

@@ -76,7 +76,7 @@ export async function loadExecution(store: Store, id: string): Promise<ExecState
   const { specs } = await loadWorkflowSpecs(store, exec.workflow);
   const rows = await store.listNodes(id);
   for (const row of rows) {
-    const dyn = row.data["dynamicSpec"] as { workflow: WorkflowSpec; tasks: TaskSpec[] } | undefined;
+    const dyn = row.data.kind === "dynamic" ? row.data.dynamicSpec : undefined;
     if (dyn) {
       specs.addWorkflow(dyn.workflow);
       for (const t of dyn.tasks) specs.addTask(t);
@@ -98,7 +98,7 @@ export async function loadExecution(store: Store, id: string): Promise<ExecState
   deriveState(state, root, (prefix) => {
     const parentPath = prefix.slice(0, -1);
     const row = state.nodes.get(parentPath);
-    const dyn = row?.data["dynamicSpec"] as { workflow: WorkflowSpec } | undefined;
+    const dyn = row?.data.kind === "dynamic" ? row.data.dynamicSpec : undefined;
     if (dyn?.workflow.template) return dyn.workflow.template;
     const ref = nodeSpecOf(state, parentPath)?.workflowNode?.subWorkflowRef;
     return ref ? specs.template(ref) : undefined;
@@ -108,10 +108,10 @@ export async function loadExecution(store: Store, id: string): Promise<ExecState
 
 async function recoveredOutputs(store: Store, exec: ExecutionRow): Promise<Map<string, LiteralMap>> {
   const out = new Map<string, LiteralMap>();
-  const from = exec.options["recoverOf"];
-  if (typeof from !== "string") return out;
+  const from = exec.lineage.recoverOf;
+  if (from === undefined) return out;
   for (const row of await store.listNodes(from)) {
-    if (row.phase === "succeeded" && (row.data["kind"] === "task" || row.data["kind"] === "element") && row.outputs) out.set(row.path, row.outputs as LiteralMap);
+    if (row.phase === "succeeded" && (row.data.kind === "task" || row.data.kind === "element") && row.outputs) out.set(row.path, row.outputs);
   }
   return out;
 }

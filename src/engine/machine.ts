@@ -11,7 +11,9 @@ import { taskPolicy } from "../compiler/task-policy.js";
 import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
 import type { EngineEvent } from "./events.js";
 import { indexOf } from "./spec-index.js";
-import { elementOf, FAILURE_NODE_ID, isActive, isFailureNode, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { isExecutionEnded, isNodeActive } from "../phases.js";
+import { runsTask, type DynamicNodeData, type TaskNodeData } from "../store/node-data.js";
+import { elementOf, FAILURE_NODE_ID, isFailureNode, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveInputs, type PromiseReader } from "./literal-ops.js";
 import { Step, entityKey, type MachineOptions } from "./step.js";
 import { specDigest } from "./digest.js";
@@ -55,7 +57,7 @@ class Machine implements NodeHost {
   }
 
   private ended(): boolean {
-    return !["queued", "running", "failing"].includes(this.s.exec.phase);
+    return isExecutionEnded(this.s.exec.phase);
   }
 
   apply(e: EngineEvent): void {
@@ -69,9 +71,8 @@ class Machine implements NodeHost {
         if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
         if (e.cacheStatus) this.step.patchNode(e.path, { cacheStatus: e.cacheStatus });
         const cacheKey = e.cacheKey;
-        if (e.cacheStatus === "populated" && typeof cacheKey === "string") {
-          const task = row.data["task"] as { name?: string } | undefined;
-          this.step.cachePut.push({ key: cacheKey, task: task?.name ?? "", version: String(row.data["cacheVersion"] ?? ""), outputs: e.outputs, createdAt: this.step.now });
+        if (e.cacheStatus === "populated" && typeof cacheKey === "string" && runsTask(row.data)) {
+          this.step.cachePut.push({ key: cacheKey, task: row.data.task.name, version: row.data.cache?.version ?? "", outputs: e.outputs, createdAt: this.step.now });
         }
         if (e.dynamic) this.dynamicBuilt(e.path, e.dynamic);
         else this.nodeSucceeded(e.path, e.outputs);
@@ -82,7 +83,7 @@ class Machine implements NodeHost {
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
         this.step.release(e.path);
         if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
-        const retries = Number(row.data["retries"] ?? 0);
+        const retries = runsTask(row.data) ? row.data.retries : 0;
         if (e.retryable && e.attempt <= retries) {
           this.step.patchNode(e.path, { error: e.message });
           const b = this.step.options.backoff;
@@ -109,7 +110,7 @@ class Machine implements NodeHost {
         return this.abort(e.reason);
       case "childEnded": {
         const row = this.step.row(e.path);
-        if (!row || !isActive(row.phase) || row.data["childId"] !== e.childId) return;
+        if (!row || !isNodeActive(row.phase) || row.data.kind !== "launchPlan" || row.data.childId !== e.childId) return;
         if (e.succeeded) this.nodeSucceeded(e.path, e.outputs ?? {});
         else this.nodeFailed(e.path, `child execution ${e.childId} failed: ${e.message ?? "failed"}`, "failed");
         break;
@@ -135,7 +136,7 @@ class Machine implements NodeHost {
 
   private endExecution(phase: "succeeded" | "failed" | "aborted", outputs: LiteralMap | undefined, error: { message: string; nodeId?: string } | undefined): void {
     this.step.patchExec({ phase, endedAt: this.step.now, outputs, error });
-    const parent = this.s.exec.parent;
+    const parent = this.s.exec.lineage.parent;
     if (parent) {
       this.step.events.push({
         executionId: parent.executionId,
@@ -157,7 +158,7 @@ class Machine implements NodeHost {
     // A branch's inner node reads the scope the branch node is in.
     const parentPath = prefix.slice(0, -1);
     const parentRow = prefix === "" ? undefined : this.step.row(parentPath);
-    if (parentRow?.data["kind"] === "branch") return this.step.reader(splitPath(parentPath)[0]);
+    if (parentRow?.data.kind === "branch") return this.step.reader(splitPath(parentPath)[0]);
     return this.step.reader(prefix);
   }
 
@@ -189,7 +190,7 @@ class Machine implements NodeHost {
     }
   }
 
-  taskData(node: Node): Record<string, unknown> {
+  taskData(node: Node): TaskNodeData | DynamicNodeData {
     const id = node.taskNode!.referenceId!;
     const spec = this.s.specs.task(id);
     const template = spec.template ?? {};
@@ -200,14 +201,14 @@ class Machine implements NodeHost {
       taskDigest: specDigest(spec),
       retries: policy.retries,
       ...(policy.timeoutMs !== undefined ? { timeoutMs: policy.timeoutMs } : {}),
-      ...(policy.cache ? { cacheVersion: policy.cache.version, cache: policy.cache } : {}),
+      ...(policy.cache ? { cache: policy.cache } : {}),
     };
   }
 
   private startTask(path: string, node: Node, inputs: LiteralMap): void {
     const recovered = this.s.recovered.get(path);
     const data = this.taskData(node);
-    if (recovered && data["kind"] === "task") {
+    if (recovered && data.kind === "task") {
       this.step.newNode(path, labelOf(node), inputs, { ...data, recovered: true });
       return this.nodeSucceeded(path, recovered);
     }
@@ -226,11 +227,11 @@ class Machine implements NodeHost {
     while (this.step.hasSlot() && this.s.waiting.length > 0 && !this.ended()) {
       const path = this.s.waiting[0]!;
       const row = this.step.row(path);
-      if (!row || !isActive(row.phase)) {
+      if (!row || !isNodeActive(row.phase)) {
         this.s.waiting.shift();
         continue;
       }
-      if (row.data["kind"] === "array") {
+      if (row.data.kind === "array") {
         fillArray(this, path);
         // Still wanting more with a free slot: the map's own concurrency holds it back until an element ends.
         if (this.step.hasSlot() || !arrayWantsMore(this, path)) this.step.leaveWaiting(path);
@@ -245,18 +246,19 @@ class Machine implements NodeHost {
   dispatchAttempt(path: string, attempt: number, readyAt: number): void {
     const row = this.step.row(path)!;
     const d = row.data;
+    if (!runsTask(d)) throw new Error(`node ${path} (${d.kind}) runs no task attempt`);
     this.step.patchNode(path, { phase: "running", attempts: attempt, data: { dispatched: true } });
     this.step.dispatch({
       path,
       attempt,
-      task: d["task"] as never,
-      inputs: row.inputs,
+      task: d.task,
+      inputs: row.inputs ?? {},
       readyAt,
       options: {
-        taskDigest: d["taskDigest"],
-        ...(d["timeoutMs"] !== undefined ? { timeoutMs: d["timeoutMs"] } : {}),
-        ...(d["cache"] ? { cache: d["cache"], overwriteCache: this.s.exec.options["overwriteCache"] === true } : {}),
-        ...(d["kind"] === "dynamic" ? { dynamic: true } : {}),
+        taskDigest: d.taskDigest,
+        ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}),
+        ...(d.cache ? { cache: d.cache, overwriteCache: this.s.exec.settings.overwriteCache } : {}),
+        ...(d.kind === "dynamic" ? { dynamic: true } : {}),
       },
     });
   }
@@ -276,7 +278,7 @@ class Machine implements NodeHost {
 
   nodeSucceeded(path: string, outputs: LiteralMap): void {
     const row = this.step.row(path);
-    if (!row || !isActive(row.phase)) return;
+    if (!row || !isNodeActive(row.phase)) return;
     this.step.release(path);
     this.step.leaveWaiting(path);
     this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now });
@@ -288,7 +290,7 @@ class Machine implements NodeHost {
     if (!scope) {
       // The inner node of a branch: the branch node succeeds with its outputs.
       const parent = prefix.slice(0, -1);
-      if (parent !== "" && this.step.row(parent)?.data["kind"] === "branch") return this.nodeSucceeded(parent, outputs);
+      if (parent !== "" && this.step.row(parent)?.data.kind === "branch") return this.nodeSucceeded(parent, outputs);
       return;
     }
     scope.active--;
@@ -329,7 +331,7 @@ class Machine implements NodeHost {
 
   nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void {
     const row = this.step.row(path);
-    if (!row || !isActive(row.phase)) return;
+    if (!row || !isNodeActive(row.phase)) return;
     this.step.release(path);
     this.step.leaveWaiting(path);
     this.step.patchNode(path, { phase, error: why, endedAt: this.step.now });
@@ -340,7 +342,7 @@ class Machine implements NodeHost {
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
       const parent = prefix.slice(0, -1);
-      if (parent !== "" && this.step.row(parent)?.data["kind"] === "branch") return this.nodeFailed(parent, `node ${path} failed: ${why}`, "failed");
+      if (parent !== "" && this.step.row(parent)?.data.kind === "branch") return this.nodeFailed(parent, `node ${path} failed: ${why}`, "failed");
       return;
     }
     scope.active--;
@@ -394,7 +396,7 @@ class Machine implements NodeHost {
 
   /** A failure handler ended (succeeded or not): its scope fails with the error it handled. */
   private failureHandlerEnded(path: string): void {
-    const error = this.step.row(path)?.data["failure"] as { message: string; nodeId: string } | undefined;
+    const error = this.step.row(path)?.data.failure;
     const prefix = splitPath(path)[0];
     this.failScope(prefix, error ?? this.s.exec.error ?? { message: "failed", nodeId: "" });
   }

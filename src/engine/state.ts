@@ -7,6 +7,7 @@
  */
 import type { LiteralMap } from "../idl/core.js";
 import type { Node, WorkflowTemplate } from "../idl/specs.js";
+import { isExecutionEnded, isNodeActive, isNodeFailed } from "../phases.js";
 import type { ExecutionRow, NodeRow } from "../store/store.js";
 import { indexOf, type SpecSet } from "./spec-index.js";
 
@@ -110,19 +111,6 @@ export function isFailureNode(path: string): boolean {
 }
 
 /**
- * True for a phase in which a node has not ended.
- *
- * @example
- * ```ts
- * isActive("waiting");   // true
- * isActive("succeeded"); // false
- * ```
- */
-export function isActive(phase: string): boolean {
-  return phase === "queued" || phase === "running" || phase === "waiting";
-}
-
-/**
  * The spec node of a path, given the scope's template (and branch parents).
  *
  * @example
@@ -165,32 +153,30 @@ export function deriveState(state: ExecState, rootTemplate: WorkflowTemplate, sc
   const rows = [...state.nodes.values()].sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0) || (a.path < b.path ? -1 : 1));
   // Scopes first (a scope's parent row starts before its nodes).
   for (const row of rows) {
-    const kind = row.data["kind"];
-    if (kind === "workflow" || (kind === "dynamic" && row.data["dynamicSpec"] !== undefined)) {
+    if (row.data.kind === "workflow" || (row.data.kind === "dynamic" && row.data.dynamicSpec !== undefined)) {
       const t = scopeTemplate(`${row.path}/`);
       if (t) addScope(`${row.path}/`, t);
     }
   }
   const waiting: [ticket: number, path: string][] = [];
   for (const row of rows) {
-    if (row.data["dispatched"] === true && row.phase === "running") state.running++;
+    if (row.data.dispatched === true && row.phase === "running") state.running++;
     // Elements of map tasks are counted by their map node; a failure handler runs after its scope ended.
     if (elementOf(row.path) || isFailureNode(row.path)) continue;
-    const ticket = row.data["waitingSlot"];
-    if (typeof ticket === "number" || ticket === true) waiting.push([Number(ticket), row.path]);
+    const ticket = row.data.waitingSlot;
+    if (typeof ticket === "number") waiting.push([ticket, row.path]);
     const scope = state.scopes.get(splitPath(row.path)[0]);
     if (!scope) continue;
     if (row.phase === "succeeded") scope.remaining--;
-    if (isActive(row.phase)) scope.active++;
-    const failed = row.phase === "failed" || row.phase === "timedOut";
+    if (isNodeActive(row.phase)) scope.active++;
     // Rows stored before `failedScope` was recorded: the first failed row.
-    if (failed && (row.data["failedScope"] === true || !scope.failure)) scope.failure = { path: row.path, message: row.error ?? "failed" };
+    if (isNodeFailed(row.phase) && (row.data.failedScope === true || !scope.failure)) scope.failure = { path: row.path, message: row.error ?? "failed" };
   }
   for (const [, path] of waiting.sort((a, b) => a[0] - b[0])) state.waiting.push(path);
   for (const scope of state.scopes.values()) {
     const parent = scope.prefix === "" ? undefined : state.nodes.get(scope.prefix.slice(0, -1));
     // A scope has ended once its node (or the execution) has, or once its failure handler started.
     scope.ended =
-      state.nodes.has(scope.prefix + FAILURE_NODE_ID) || (scope.prefix === "" ? !["queued", "running"].includes(state.exec.phase) : parent !== undefined && !isActive(parent.phase));
+      state.nodes.has(scope.prefix + FAILURE_NODE_ID) || (scope.prefix === "" ? state.exec.phase === "failing" || isExecutionEnded(state.exec.phase) : parent !== undefined && !isNodeActive(parent.phase));
   }
 }

@@ -7,9 +7,11 @@
  */
 import type { Identifier, LiteralMap, Literal } from "../idl/core.js";
 import type { Node, WorkflowTemplate } from "../idl/specs.js";
-import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodeRow, StepCommit, TaskItem } from "../store/store.js";
+import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodePhase, NodeRow, StepCommit, TaskItem } from "../store/store.js";
+import { patchNodeData, type NodeData, type NodeDataPatch } from "../store/node-data.js";
 import { indexOf } from "./spec-index.js";
-import { elementOf, isActive, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { isNodeActive } from "../phases.js";
+import { elementOf, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
 
 /**
@@ -127,14 +129,14 @@ export class Step {
   }
 
   /** Changes fields of a node row. */
-  patchNode(path: string, patch: Partial<Omit<NodeRow, "executionId" | "path">>): NodeRow {
+  patchNode(path: string, patch: Partial<Omit<NodeRow, "executionId" | "path" | "data">> & { readonly data?: NodeDataPatch }): NodeRow {
     const old = this.row(path);
     if (!old) throw new Error(`no node ${path} in execution ${this.execId}`);
-    return this.putNode({ ...old, ...patch, data: patch.data ? { ...old.data, ...patch.data } : old.data, updatedAt: this.now });
+    return this.putNode({ ...old, ...patch, data: patch.data ? patchNodeData(old.data, patch.data) : old.data, updatedAt: this.now });
   }
 
   /** Creates the row of a node that starts now. */
-  newNode(path: string, entity: string, inputs: LiteralMap | undefined, data: Record<string, unknown>, phase = "running"): NodeRow {
+  newNode(path: string, entity: string, inputs: LiteralMap | undefined, data: NodeData, phase: NodePhase = "running"): NodeRow {
     return this.putNode({
       executionId: this.execId,
       path,
@@ -169,15 +171,15 @@ export class Step {
     return (nodeId, name) => {
       if (nodeId === "") return this.scopeInputs(prefix).literals?.[name];
       const row = this.row(prefix + nodeId);
-      return (row?.outputs as LiteralMap | undefined)?.literals?.[name];
+      return (row?.outputs)?.literals?.[name];
     };
   }
 
   /** The inputs of a scope: the execution's, or those of the node that opened it. */
   scopeInputs(prefix: string): LiteralMap {
-    if (prefix === "") return (this.state.exec.inputs as LiteralMap | undefined) ?? {};
+    if (prefix === "") return (this.state.exec.inputs) ?? {};
     const parent = this.row(prefix.slice(0, -1));
-    return (parent?.inputs as LiteralMap | undefined) ?? {};
+    return (parent?.inputs) ?? {};
   }
 
   /** Opens a scope for a subworkflow or dynamic sub-workflow and starts its roots. */
@@ -210,8 +212,8 @@ export class Step {
   // ---- slots --------------------------------------------------------------
 
   maxParallelism(): number {
-    const mp = this.state.exec.options["maxParallelism"];
-    return typeof mp === "number" && mp > 0 ? mp : DEFAULT_MAX_PARALLELISM;
+    const mp = this.state.exec.settings.maxParallelism;
+    return mp !== undefined && mp > 0 ? mp : DEFAULT_MAX_PARALLELISM;
   }
 
   hasSlot(): boolean {
@@ -236,7 +238,7 @@ export class Step {
    * handlers of a result and of the node's end cannot free one slot twice.
    */
   release(path: string): void {
-    if (this.row(path)?.data["dispatched"] !== true) return;
+    if (this.row(path)?.data.dispatched !== true) return;
     if (this.state.running > 0) this.state.running--;
     this.patchNode(path, { data: { dispatched: false } });
   }
@@ -248,14 +250,14 @@ export class Step {
    */
   enterWaiting(path: string): void {
     const last = this.state.waiting.at(-1);
-    const ticket = last === undefined ? 1 : Number(this.row(last)?.data["waitingSlot"] ?? 0) + 1;
+    const ticket = last === undefined ? 1 : (this.row(last)?.data.waitingSlot || 0) + 1;
     this.patchNode(path, { data: { waitingSlot: ticket } });
     this.state.waiting.push(path);
   }
 
   /** Takes node `path` out of the queue for a slot, if it is there. */
   leaveWaiting(path: string): void {
-    if (!this.row(path)?.data["waitingSlot"]) return;
+    if (this.row(path)?.data.waitingSlot === undefined || this.row(path)?.data.waitingSlot === false) return;
     this.patchNode(path, { data: { waitingSlot: false } });
     const i = this.state.waiting.indexOf(path);
     if (i >= 0) this.state.waiting.splice(i, 1);
@@ -269,14 +271,13 @@ export class Step {
   /** Aborts every active node under `prefix` (withdrawing attempts, aborting child executions). */
   abortActive(prefix: string, reason: string): void {
     for (const row of [...this.state.nodes.values()]) {
-      if (!row.path.startsWith(prefix) || !isActive(row.phase)) continue;
-      if (row.data["dispatched"] === true) {
+      if (!row.path.startsWith(prefix) || !isNodeActive(row.phase)) continue;
+      if (row.data.dispatched === true) {
         this.withdraw(row.path);
         this.release(row.path);
       }
       this.leaveWaiting(row.path);
-      const childId = row.data["childId"];
-      if (typeof childId === "string") this.events.push({ executionId: childId, body: { type: "abort", reason } });
+      if (row.data.kind === "launchPlan") this.events.push({ executionId: row.data.childId, body: { type: "abort", reason } });
       this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason });
       const opened = this.state.scopes.get(`${row.path}/`);
       if (opened) opened.ended = true;

@@ -149,6 +149,8 @@ export class Graph implements HandleOwner {
   failureNode: GraphNode | undefined;
   /** Inputs bound by at least one node or output. */
   readonly usedInputs = new Set<string>();
+  /** Called after a change made through a node (overrides, dependencies), so the workflow drops what it derived from the graph. */
+  onChange: () => void = () => {};
 
   constructor(readonly name: string) {
     this.inputs = strictRecord({}, (key) => new UnknownInputError(this.unknownInputMessage(key), { entity: name }, key));
@@ -227,6 +229,7 @@ export class Graph implements HandleOwner {
       if (e instanceof InvalidOptionError) throw new InvalidOptionError(e.message, { entity: this.name, node: id });
       throw e;
     }
+    this.onChange();
   }
 
   /**
@@ -243,6 +246,7 @@ export class Graph implements HandleOwner {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${before} cannot run before node ${after}, which it already depends on (that would be a cycle)`, { entity: this.name, node: before });
     }
     if (!b.upstream.includes(before)) b.upstream.push(before);
+    this.onChange();
   }
 
   /** True when node `a` runs after node `b`, directly or through other nodes. */

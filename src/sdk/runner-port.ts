@@ -6,8 +6,11 @@
  * @module
  */
 import { AloftError } from "../errors.js";
+import type { CacheStatus, NodePhase } from "../phases.js";
 import type { EntityDefinition } from "./entity.js";
 import type { DurationLike } from "./task-options.js";
+
+export type { CacheStatus, NodePhase } from "../phases.js";
 
 /**
  * How long to wait between attempts of a failing task: `initial`, then times `multiplier`, at most `max`.
@@ -50,26 +53,6 @@ export interface RunOptions {
   /** The run's working area, where its files and dataframes are stored (default: a new temporary directory). */
   readonly workDir?: string;
 }
-
-/**
- * Flyte's node phases.
- *
- * @example
- * ```ts
- * run.nodes().filter((n) => n.phase === ("waiting" satisfies NodePhase));
- * ```
- */
-export type NodePhase = "queued" | "running" | "waiting" | "succeeded" | "failed" | "timedOut" | "skipped" | "aborted";
-
-/**
- * Whether a node's outputs came from the cache (Flyte's catalog status).
- *
- * @example
- * ```ts
- * run.nodes().filter((n) => n.cacheStatus === ("hit" satisfies CacheStatus)).length; // nodes served from the cache
- * ```
- */
-export type CacheStatus = "disabled" | "hit" | "populated" | "lookupFailure" | "putFailure";
 
 /**
  * What a run reports about one node execution.

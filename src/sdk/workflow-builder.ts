@@ -72,6 +72,8 @@ export class Workflow {
     if (typeof config.name !== "string" || config.name.trim() === "") throw new InvalidNameError("a workflow needs a non-empty name: new Workflow(\"my_workflow\")");
     const options = checkWorkflowOptions(config, config.name);
     const state: WorkflowState = { graph: new Graph(config.name), ...options, cached: undefined };
+    // A node's withOverrides or runsBefore changes the graph after the definition was made (and a run planned from it).
+    state.graph.onChange = () => (state.cached = undefined);
     const self: Workflow = makeCallable<Workflow>(new.target.prototype, (...args): unknown => callEntity(selfDefinition(self), args), { [STATE]: state, kind: "workflow", name: config.name });
     return self;
   }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { Type } from "@sinclair/typebox";
 import type { preValidationHookHandler } from "fastify";
 import type { LiteralType } from "../idl/core.js";
@@ -18,7 +19,6 @@ import {
   ApiErrorBody,
   ApproveBody,
   CreateExecutionBody,
-  ENDED_PHASES,
   ExecutionInfo,
   ExecutionPage,
   ListExecutionsQuery,
@@ -102,7 +102,7 @@ async function gatesOf(ctx: RouteContext, row: ExecutionRow): Promise<{ signals:
 }
 
 function requireActive(row: ExecutionRow, what: string): void {
-  if (ENDED_PHASES.has(row.phase)) throw new ApiError(409, "conflict", `execution ${row.id} already ${row.phase}; it cannot ${what}`);
+  if (isExecutionEnded(row.phase)) throw new ApiError(409, "conflict", `execution ${row.id} already ${row.phase}; it cannot ${what}`);
 }
 
 function list(names: Iterable<string>): string {
@@ -293,8 +293,8 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const row = await requireExecution(ctx, request.params.id);
-      if (!["failed", "aborted", "timedOut"].includes(row.phase)) {
-        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed, aborted or timed-out execution can be recovered`);
+      if (!isExecutionRecoverable(row.phase)) {
+        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed or aborted execution can be recovered`);
       }
       const id = await engine.recover(row.id);
       reply.code(201);

@@ -10,6 +10,7 @@
  * @module
  */
 import { Type, type Static, type TSchema, type TUnsafe } from "@sinclair/typebox";
+import { CACHE_STATUSES, EXECUTION_PHASES, NODE_PHASES } from "../phases.js";
 
 /**
  * A reference to a shared schema, typed as the schema itself.
@@ -162,12 +163,9 @@ export type EntityInfo = Static<typeof EntityInfo>;
 
 // ---- executions ----------------------------------------------------------------------
 
-/** Phases of an execution. */
-export const ExecutionPhase = stringEnum(["queued", "running", "succeeding", "succeeded", "failing", "failed", "aborting", "aborted", "timedOut"], { $id: "ExecutionPhase" });
+/** Phases of an execution (the one vocabulary, `../phases.ts`). */
+export const ExecutionPhase = stringEnum(EXECUTION_PHASES, { $id: "ExecutionPhase" });
 export type ExecutionPhase = Static<typeof ExecutionPhase>;
-
-/** The phases in which an execution has ended. */
-export const ENDED_PHASES: ReadonlySet<ExecutionPhase> = new Set(["succeeded", "failed", "aborted", "timedOut"]);
 
 const executionProperties = {
   id: Type.String(),
@@ -213,10 +211,10 @@ export const NodeExecutionInfo = Type.Object(
     path: Type.String(),
     entity: Type.String({ description: 'What the node runs, for people: `task "slope"`.' }),
     kind: Type.Optional(Type.String({ description: "task, dynamic, workflow, launchPlan, branch, gate, array (a map task) or element (one of its elements)." })),
-    phase: Type.String(),
+    phase: stringEnum(NODE_PHASES),
     attempts: Type.Integer({ description: "User attempts made." }),
     systemAttempts: Type.Integer({ description: "Attempts lost to dead workers or expired leases." }),
-    cacheStatus: Type.String({ description: "disabled, hit, populated, ..." }),
+    cacheStatus: stringEnum(CACHE_STATUSES, { description: "Whether its outputs came from the cache." }),
     inputs: Type.Optional(JsonRecord),
     outputs: Type.Optional(JsonRecord),
     error: Type.Optional(Type.String()),

@@ -38,11 +38,11 @@ export class StoredValues {
   constructor(private readonly blobs: BlobStore | undefined) {}
 
   /** A literal map with its offloaded literals read back (those that cannot be read stay references). */
-  async inflate(map: unknown): Promise<unknown> {
+  async inflate<M extends LiteralMap | undefined>(map: M): Promise<M> {
     if (!this.blobs || !hasOffloaded(map)) return map;
     const literals: Record<string, Literal> = {};
     for (const [name, l] of Object.entries(map.literals ?? {})) literals[name] = l.offloadedMetadata ? await this.read(l) : l;
-    return { literals };
+    return { ...map, literals };
   }
 
   /** An execution row with its inputs and outputs read back. */

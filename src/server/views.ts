@@ -7,6 +7,8 @@
 import type { LaunchPlanSpec, TaskSpec, WorkflowSpec } from "../idl/specs.js";
 import type { Literal, LiteralType, VariableMap } from "../idl/core.js";
 import type { EntityKey as StoreKey, ExecutionRow, NodeRow, RegisteredEntity, Store } from "../store/store.js";
+import { runsTask } from "../store/node-data.js";
+import { DEFAULT_MAX_PARALLELISM } from "../engine/step.js";
 import { describeType } from "../types/describe.js";
 import { jsonSchemaOfType, literalMapToJson, literalToJson } from "./json-values.js";
 import type { EntityInfo, EntityKey, EntityVersions, ExecutionInfo, ExecutionSummary, InputInfo, InterfaceInfo, NodeExecutionInfo, OutputInfo } from "./schemas.js";
@@ -30,8 +32,7 @@ function opt<K extends string, V>(name: K, value: V | undefined): { [P in K]?: V
  * ```
  */
 export function executionSummary(row: ExecutionRow): ExecutionSummary {
-  const o = row.options;
-  const scheduledAt = typeof o["scheduledAt"] === "number" ? iso(o["scheduledAt"]) : undefined;
+  const { settings, lineage } = row;
   return {
     id: row.id,
     project: row.project,
@@ -40,11 +41,11 @@ export function executionSummary(row: ExecutionRow): ExecutionSummary {
     ...opt("launchPlan", row.launchPlan ? key(row.launchPlan) : undefined),
     phase: row.phase,
     ...opt("error", row.error ? { message: row.error.message, ...opt("nodeId", row.error.nodeId) } : undefined),
-    ...opt("parent", row.parent ? { executionId: row.parent.executionId, path: row.parent.path } : undefined),
-    options: { maxParallelism: Number(o["maxParallelism"] ?? 25), overwriteCache: o["overwriteCache"] === true },
-    ...opt("relaunchOf", typeof o["relaunchOf"] === "string" ? o["relaunchOf"] : undefined),
-    ...opt("recoverOf", typeof o["recoverOf"] === "string" ? o["recoverOf"] : undefined),
-    ...opt("scheduledAt", scheduledAt),
+    ...opt("parent", lineage.parent ? { executionId: lineage.parent.executionId, path: lineage.parent.path } : undefined),
+    options: { maxParallelism: settings.maxParallelism ?? DEFAULT_MAX_PARALLELISM, overwriteCache: settings.overwriteCache },
+    ...opt("relaunchOf", lineage.relaunchOf),
+    ...opt("recoverOf", lineage.recoverOf),
+    ...opt("scheduledAt", lineage.scheduledAt === undefined ? undefined : iso(lineage.scheduledAt)),
     createdAt: iso(row.createdAt),
     ...opt("startedAt", row.startedAt === undefined ? undefined : iso(row.startedAt)),
     ...opt("endedAt", row.endedAt === undefined ? undefined : iso(row.endedAt)),
@@ -68,11 +69,6 @@ export function executionInfo(row: ExecutionRow): ExecutionInfo {
   };
 }
 
-function num(v: unknown): number {
-  const n = Number(v ?? 0);
-  return Number.isFinite(n) ? n : 0;
-}
-
 /**
  * A node execution, with its inputs and outputs as JSON and the parts of the
  * engine's bookkeeping a live view shows (map progress, gate, child execution).
@@ -84,18 +80,10 @@ function num(v: unknown): number {
  */
 export function nodeInfo(row: NodeRow): NodeExecutionInfo {
   const d = row.data;
-  const kind = typeof d["kind"] === "string" ? d["kind"] : undefined;
-  const task = d["task"] as StoreKey | undefined;
+  const kind = d.kind;
   let gate: NodeExecutionInfo["gate"];
-  if (kind === "gate") {
-    if (typeof d["signal"] === "string") gate = { kind: "signal", name: d["signal"] };
-    else if (typeof d["approve"] === "string") gate = { kind: "approve", name: d["approve"] };
-    else gate = { kind: "sleep" };
-  }
-  const map =
-    kind === "array" && d["total"] !== undefined
-      ? { total: num(d["total"]), succeeded: num(d["succeeded"]), failed: num(d["failed"]), running: num(d["inFlight"]), minSuccesses: num(d["minSuccesses"]) }
-      : undefined;
+  if (d.kind === "gate") gate = d.gate === "signal" ? { kind: "signal", name: d.signal } : d.gate === "approve" ? { kind: "approve", name: d.approve } : { kind: "sleep" };
+  const map = d.kind === "array" ? { total: d.total, succeeded: d.succeeded, failed: d.failed, running: d.inFlight, minSuccesses: d.minSuccesses } : undefined;
   return {
     executionId: row.executionId,
     path: row.path,
@@ -111,11 +99,11 @@ export function nodeInfo(row: NodeRow): NodeExecutionInfo {
     ...opt("startedAt", row.startedAt === undefined ? undefined : iso(row.startedAt)),
     ...opt("endedAt", row.endedAt === undefined ? undefined : iso(row.endedAt)),
     updatedAt: iso(row.updatedAt),
-    ...opt("task", task && typeof task === "object" && typeof task.name === "string" ? key(task) : undefined),
-    ...opt("retries", typeof d["retries"] === "number" ? d["retries"] : undefined),
-    ...opt("recovered", d["recovered"] === true ? true : undefined),
-    ...opt("childExecutionId", typeof d["childId"] === "string" ? d["childId"] : undefined),
-    ...opt("branch", typeof d["chosen"] === "string" && d["chosen"] !== "" ? d["chosen"] : undefined),
+    ...opt("task", runsTask(d) ? key(d.task) : undefined),
+    ...opt("retries", runsTask(d) ? d.retries : undefined),
+    ...opt("recovered", d.kind === "task" && d.recovered === true ? true : undefined),
+    ...opt("childExecutionId", d.kind === "launchPlan" ? d.childId : undefined),
+    ...opt("branch", d.kind === "branch" && typeof d.chosen === "string" && d.chosen !== "" ? d.chosen : undefined),
     ...opt("gate", gate),
     ...opt("map", map),
   };

@@ -8,9 +8,10 @@
  *
  * @module
  */
+import { isExecutionEnded } from "../phases.js";
 import type { Store } from "../store/store.js";
 import type { StoredValues } from "./stored-values.js";
-import { ENDED_PHASES, type ExecutionEnd, type ExecutionInfo, type NodeExecutionInfo } from "./schemas.js";
+import { type ExecutionEnd, type ExecutionInfo, type NodeExecutionInfo } from "./schemas.js";
 import { executionInfo, nodeInfo } from "./views.js";
 
 /** An event of an execution's stream. */
@@ -104,7 +105,7 @@ class ExecutionWatch {
         events.push({ type: "node", data: n });
       }
       if (!first && execChanged) events.push({ type: "execution", data: exec });
-      if (ENDED_PHASES.has(row.phase)) {
+      if (isExecutionEnded(row.phase)) {
         this.end = { id: row.id, phase: row.phase, ...(row.error ? { error: { message: row.error.message, ...(row.error.nodeId !== undefined ? { nodeId: row.error.nodeId } : {}) } } : {}) };
         events.push({ type: "end", data: this.end });
       }

@@ -21,6 +21,7 @@ import {
   storeClosed,
   systemFailureMessage,
 } from "./rules.js";
+import type { TaskSystemFailedEvent } from "./events.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
 import type {
   CacheEntry,
@@ -68,7 +69,7 @@ function matches(r: ExecutionRow, f: ExecutionFilter): boolean {
     (f.phase === undefined || r.phase === f.phase) &&
     (f.createdAfter === undefined || r.createdAt >= f.createdAfter) &&
     (f.createdBefore === undefined || r.createdAt < f.createdBefore) &&
-    (f.parentId === undefined || r.parent?.executionId === f.parentId)
+    (f.parentId === undefined || r.lineage.parent?.executionId === f.parentId)
   );
 }
 
@@ -266,7 +267,7 @@ export class MemoryStore implements Store {
       if (!q.lease || q.lease.expiresAt > now || q.item.systemAttempts + 1 < q.item.maxSystemAttempts) continue;
       const lost = q.item.systemAttempts + 1;
       this.items.delete(q.item.id);
-      const body = { type: "taskSystemFailed", path: q.item.path, attempt: q.item.attempt, systemAttempts: lost, message: systemFailureMessage(q.item.id, lost, q.lease.owner) };
+      const body: TaskSystemFailedEvent = { type: "taskSystemFailed", path: q.item.path, attempt: q.item.attempt, systemAttempts: lost, message: systemFailureMessage(q.item.id, lost, q.lease.owner) };
       this.pushEvent({ id: 0, executionId: q.item.executionId, dueAt: now, body });
     }
     const claimed: ClaimedTask[] = [];

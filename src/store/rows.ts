@@ -9,6 +9,7 @@
 import { cloneJson } from "./rules.js";
 import type { CacheEntry, EntityKey, ExecutionRow, InboxEvent, NodeRow, RegisteredEntity, TaskItem } from "./store.js";
 
+
 /**
  * A copy of an entity key.
  *
@@ -52,8 +53,9 @@ export function copyExecution(r: ExecutionRow): ExecutionRow {
     inputs: cloneJson(r.inputs),
     outputs: cloneJson(r.outputs),
     error: cloneJson(r.error),
-    parent: r.parent ? { executionId: r.parent.executionId, path: r.parent.path } : undefined,
-    options: cloneJson(r.options) ?? {},
+    settings: cloneJson(r.settings),
+    lineage: cloneJson(r.lineage),
+    live: cloneJson(r.live),
     createdAt: r.createdAt,
     startedAt: r.startedAt ?? undefined,
     endedAt: r.endedAt ?? undefined,
@@ -84,7 +86,7 @@ export function copyNode(n: NodeRow): NodeRow {
     startedAt: n.startedAt ?? undefined,
     endedAt: n.endedAt ?? undefined,
     updatedAt: n.updatedAt,
-    data: cloneJson(n.data) ?? {},
+    data: cloneJson(n.data),
   };
 }
 
@@ -106,7 +108,7 @@ export function copyTaskItem(t: TaskItem): TaskItem {
     maxSystemAttempts: t.maxSystemAttempts,
     task: copyKey(t.task),
     inputs: cloneJson(t.inputs),
-    options: cloneJson(t.options) ?? {},
+    options: cloneJson(t.options),
     readyAt: t.readyAt,
   };
 }

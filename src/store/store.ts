@@ -13,6 +13,13 @@
  *
  * @module
  */
+import type { LiteralMap } from "../idl/core.js";
+import type { CacheStatus, ExecutionPhase, NodePhase } from "../phases.js";
+import type { EngineEvent, TaskItemOptions, TaskResultEvent } from "./events.js";
+import type { ExecutionLineage, ExecutionLiveState, ExecutionSettings } from "./execution-parts.js";
+import type { NodeData } from "./node-data.js";
+
+export type { ExecutionPhase, NodePhase, CacheStatus } from "../phases.js";
 
 /**
  * The kinds of registered entity.
@@ -62,22 +69,13 @@ export interface RegisteredEntity {
 }
 
 /**
- * Phases of an execution (Flyte's `WorkflowExecution.Phase`).
- *
- * @example
- * ```ts
- * const running = await store.listExecutions({ phase: "running" satisfies ExecutionPhase }, { limit: 50 });
- * ```
- */
-export type ExecutionPhase = "queued" | "running" | "succeeding" | "succeeded" | "failing" | "failed" | "aborting" | "aborted" | "timedOut";
-
-/**
  * A stored execution.
  *
  * @example
  * ```ts
  * const row: ExecutionRow | undefined = await store.getExecution(id);
  * if (row?.phase === "failed") console.log(row.error?.message, row.error?.nodeId);
+ * if (row?.lineage.recoverOf) console.log(`recovers ${row.lineage.recoverOf}`);
  * ```
  */
 export interface ExecutionRow {
@@ -90,15 +88,17 @@ export interface ExecutionRow {
   readonly launchPlan: EntityKey | undefined;
   readonly phase: ExecutionPhase;
   /** The inputs, as a flyteidl `LiteralMap` (values may be offloaded to the blob store). */
-  readonly inputs: unknown;
+  readonly inputs: LiteralMap;
   /** The outputs once succeeded, as a `LiteralMap`. */
-  readonly outputs: unknown;
+  readonly outputs: LiteralMap | undefined;
   /** Why it failed or was aborted. */
   readonly error: { readonly message: string; readonly nodeId?: string } | undefined;
-  /** The execution and node that started this one (launch-plan nodes). */
-  readonly parent: { readonly executionId: string; readonly path: string } | undefined;
-  /** Settings and lineage: `maxParallelism`, `overwriteCache`, `relaunchOf`, `recoverOf`, `scheduledAt`, ... */
-  readonly options: Readonly<Record<string, unknown>>;
+  /** How it runs, fixed at start: `maxParallelism`, `overwriteCache`, the modules of its tasks. */
+  readonly settings: ExecutionSettings;
+  /** Where it came from: the parent execution and node, the execution it relaunches or recovers, its schedule tick. */
+  readonly lineage: ExecutionLineage;
+  /** What the engine keeps while it runs (answers to gates not started yet). */
+  readonly live: ExecutionLiveState;
   readonly createdAt: number;
   readonly startedAt: number | undefined;
   readonly endedAt: number | undefined;
@@ -118,20 +118,20 @@ export interface NodeRow {
   readonly path: string;
   /** What the node runs, for people: `task "slope"`, `workflow "sub"`. */
   readonly entity: string;
-  readonly phase: string;
+  readonly phase: NodePhase;
   /** User attempts made (1 once started). */
   readonly attempts: number;
   /** Attempts lost to dead workers or expired leases, counted apart. */
   readonly systemAttempts: number;
-  readonly cacheStatus: string;
-  readonly inputs: unknown;
-  readonly outputs: unknown;
+  readonly cacheStatus: CacheStatus;
+  readonly inputs: LiteralMap | undefined;
+  readonly outputs: LiteralMap | undefined;
   readonly error: string | undefined;
   readonly startedAt: number | undefined;
   readonly endedAt: number | undefined;
   readonly updatedAt: number;
-  /** State the engine keeps for the node's kind (chosen branch, map progress, child execution, next retry, ...). */
-  readonly data: Readonly<Record<string, unknown>>;
+  /** State the engine keeps for the node's kind (chosen branch, map progress, child execution, ...), discriminated by `data.kind`. */
+  readonly data: NodeData;
 }
 
 /**
@@ -140,7 +140,7 @@ export interface NodeRow {
  * @example
  * ```ts
  * const item: TaskItem = { id: `${execId}|n0|1`, executionId: execId, path: "n0", attempt: 1, systemAttempts: 0, maxSystemAttempts: 3,
- *   task: key, inputs: { literals: {} }, options: {}, readyAt: Date.now() };
+ *   task: key, inputs: { literals: {} }, options: { taskDigest }, readyAt: Date.now() };
  * await store.commit({ consumed: [event.id], enqueue: [item] });
  * ```
  */
@@ -157,9 +157,9 @@ export interface TaskItem {
   /** The registered task to run. */
   readonly task: EntityKey;
   /** The inputs, as a `LiteralMap`. */
-  readonly inputs: unknown;
-  /** Anything else the worker needs (timeout, cache key and policy, ...). */
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly inputs: LiteralMap;
+  /** What else the worker needs: the task's digest, timeout, cache policy, ... */
+  readonly options: TaskItemOptions;
   /** Not handed out before this time (backoff). */
   readonly readyAt: number;
 }
@@ -194,7 +194,7 @@ export interface InboxEvent {
   /** Not applied before this time (timers). */
   readonly dueAt: number;
   /** The event, for the engine's state machine. */
-  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+  readonly body: EngineEvent;
 }
 
 /**
@@ -209,7 +209,7 @@ export interface NewEvent {
   readonly executionId: string;
   /** Not applied before this time; absent: due at once (0, or `now` where the method is given one). */
   readonly dueAt?: number;
-  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+  readonly body: EngineEvent;
 }
 
 /**
@@ -226,7 +226,7 @@ export interface CacheEntry {
   readonly task: string;
   readonly version: string;
   /** The outputs, as a `LiteralMap`. */
-  readonly outputs: unknown;
+  readonly outputs: LiteralMap;
   readonly createdAt: number;
 }
 
@@ -306,7 +306,7 @@ export interface Page<T> {
  * ```
  */
 export interface TaskResult {
-  readonly body: Readonly<Record<string, unknown>> & { readonly type: string };
+  readonly body: TaskResultEvent;
 }
 
 /**

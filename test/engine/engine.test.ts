@@ -184,7 +184,7 @@ describe("the durable engine", () => {
     expect((await engine.nodes(e.id)).map((n) => n.path).sort()).toEqual(["n0", "n0/n0", "n1"]);
     const children = await engine.list({ parentId: e.id });
     expect(children.items).toHaveLength(1);
-    expect(children.items[0]).toMatchObject({ phase: "succeeded", parent: { executionId: e.id, path: "n1" } });
+    expect(children.items[0]).toMatchObject({ phase: "succeeded", lineage: { parent: { executionId: e.id, path: "n1" } } });
   });
 
   it("answers gates through the API: signal, approve, reject, timeout; sleeps", async () => {
@@ -248,7 +248,7 @@ describe("the durable engine", () => {
     const again = await engine.relaunch(recovered);
     await expect(engine.result(again, { timeoutMs: 5000 })).resolves.toEqual({ o0: 20 });
     expect(counts).toEqual({ first: 2, second: 3 });
-    expect((await engine.execution(again)).options).toMatchObject({ relaunchOf: recovered });
+    expect((await engine.execution(again)).lineage).toStrictEqual({ relaunchOf: recovered });
   });
 
   it("bounds running task nodes with maxParallelism", async () => {

@@ -54,7 +54,7 @@ describe("launch-plan schedules", () => {
     const info = await engine.execution(exec!.id);
     const tick = Math.floor(now / 60_000) * 60_000;
     expect(info.inputValues).toEqual({ at: new Date(tick), note: "tick" });
-    expect(info.options["scheduledAt"]).toBe(tick);
+    expect(info.lineage.scheduledAt).toBe(tick);
   });
 
   it("skip missed ticks by default, or catch them all up", async () => {

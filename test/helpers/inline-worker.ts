@@ -7,6 +7,7 @@
 import { compileBundle, idKey, type AnyEntity } from "aloft";
 import type { LiteralMap, TaskSpec, TypedInterface } from "aloft";
 import type { Store } from "../../src/store/store.js";
+import type { TaskResultEvent } from "../../src/store/events.js";
 import { definitionOf } from "../../src/sdk/entity.js";
 import { tasksNamed } from "../../src/sdk/known-tasks.js";
 import { fromLiteral, toLiteral } from "../../src/types/literal.js";
@@ -52,7 +53,7 @@ export function inlineWorker(store: Store, roots: readonly AnyEntity[], options:
     if (!impl) {
       // A task used only inside a dynamic workflow's body: defined in this process, resolved by name.
       for (const def of tasksNamed(name)) {
-        const b = compileBundle(def as never, { project, domain, version });
+        const b = compileBundle(def, { project, domain, version });
         const [key, found] = [...b.implementations][0]!;
         impl = { ...found, spec: b.tasks.get(key)! } as Impl;
         m.set(name, impl);
@@ -76,21 +77,21 @@ export function inlineWorker(store: Store, roots: readonly AnyEntity[], options:
             inputs[k] = l ? fromLiteral(v.type ?? {}, l) : null;
           }
           const opts = it.options as { cache?: { version: string; ignoredInputs: string[] }; overwriteCache?: boolean; dynamic?: boolean };
-          let body: Record<string, unknown> & { type: string };
+          let body: TaskResultEvent;
           try {
             let key: string | undefined;
             if (opts.cache) {
               key = cacheKey({ task: it.task.name, version: opts.cache.version, interface: iface, inputs, ignoredInputs: opts.cache.ignoredInputs });
               const hit = opts.overwriteCache ? undefined : await store.getCached(key);
               if (hit) {
-                await store.finishTask(it.id, it.leaseToken, { body: { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: hit.outputs, cacheStatus: "hit" } }, Date.now());
+                await store.finishTask(it.id, it.leaseToken, { body: { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: hit.outputs as LiteralMap, cacheStatus: "hit" } }, Date.now());
                 return;
               }
             }
             if (opts.dynamic && impl.dynamic) {
               const def = impl.dynamic(inputs);
               const b = compileBundle(def as never, { project: it.task.project, domain: it.task.domain, version: it.task.version });
-              body = { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: { literals: {} }, dynamic: { workflow: b.workflows.get(idKey(b.root)), tasks: [...b.tasks.values()] } };
+              body = { type: "taskSucceeded", path: it.path, attempt: it.attempt, outputs: { literals: {} }, dynamic: { workflow: b.workflows.get(idKey(b.root))!, tasks: [...b.tasks.values()] } };
             } else {
               const out = await impl.fn(inputs, { taskName: it.task.name, attempt: it.attempt, signal: new AbortController().signal });
               const outputs = await offloadLarge(outputsOf(iface, impl.shape, out), options.values);

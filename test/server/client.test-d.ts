@@ -8,7 +8,7 @@ describe("the client's types", () => {
     expectTypeOf(client.getExecution("a")).resolves.toEqualTypeOf<ExecutionInfo>();
     expectTypeOf(client.listNodes("a")).resolves.toEqualTypeOf<NodeExecutionInfo[]>();
     expectTypeOf(client.getEntity("workflow", { project: "p", domain: "d", name: "n", version: "v" })).resolves.toEqualTypeOf<EntityInfo>();
-    expectTypeOf<ExecutionInfo["phase"]>().toEqualTypeOf<"queued" | "running" | "succeeding" | "succeeded" | "failing" | "failed" | "aborting" | "aborted" | "timedOut">();
+    expectTypeOf<ExecutionInfo["phase"]>().toEqualTypeOf<"queued" | "running" | "failing" | "succeeded" | "failed" | "aborted">();
     expectTypeOf<ExecutionInfo["inputs"]>().toEqualTypeOf<Record<string, unknown>>();
     expectTypeOf<NodeExecutionInfo["gate"]>().toEqualTypeOf<{ kind: "signal" | "approve" | "sleep"; name?: string } | undefined>();
   });

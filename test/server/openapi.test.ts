@@ -29,7 +29,7 @@ afterAll(async () => {
 describe("GET /api/openapi.json", () => {
   it("is a valid OpenAPI 3.0 document", async () => {
     const validator = new Validator();
-    const res = await validator.validate(structuredClone(doc) as unknown as Parameters<Validator["validate"]>[0]);
+    const res = await validator.validate(structuredClone(doc));
     expect(res.errors, JSON.stringify(res.errors, null, 2)).toBeUndefined();
     expect(res.valid).toBe(true);
     expect(validator.version).toBe("3.0");
@@ -82,7 +82,7 @@ describe("GET /api/openapi.json", () => {
   it("describes the responses the server sends: real responses validate against the document's own schemas", async () => {
     const ajv = new Ajv({ strict: false });
     addFormats(ajv);
-    ajv.addSchema(doc as object, "openapi.json");
+    ajv.addSchema(doc, "openapi.json");
     const check = (schema: string, value: unknown) => {
       const validate = ajv.compile({ $ref: `openapi.json#/components/schemas/${schema}` });
       expect(validate(value), `${schema}: ${ajv.errorsText(validate.errors)}`).toBe(true);
@@ -114,7 +114,7 @@ describe("response validation", () => {
     try {
       const key = { project: "aloft", domain: "development", name: "ghost", version: "1" };
       const now = Date.now();
-      const row = { id: "weird", project: "aloft", domain: "development", workflow: key, launchPlan: undefined, phase: "haunted" as never, inputs: { literals: {} }, outputs: undefined, error: undefined, parent: undefined, options: {}, createdAt: now, startedAt: undefined, endedAt: undefined, updatedAt: now };
+      const row = { id: "weird", project: "aloft", domain: "development", workflow: key, launchPlan: undefined, phase: "haunted" as never, inputs: { literals: {} }, outputs: undefined, error: undefined, settings: { overwriteCache: false }, lineage: {}, live: { pendingAnswers: {} }, createdAt: now, startedAt: undefined, endedAt: undefined, updatedAt: now };
       await store.createExecution(row, { executionId: "weird", dueAt: now + 3_600_000, body: { type: "start" } });
       const r = await other.request("GET", "/api/v1/executions/weird");
       expect(r.status).toBe(500);

@@ -13,7 +13,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../../src/errors.js";
 import type { ClaimedTask, ExecutionRow, StepCommit, Store } from "../../src/store/store.js";
-import { T0, cacheEntry, entity, execution, item, key, node, pendingTypes, seed, snapshot, start } from "./fixtures.js";
+import { T0, cacheEntry, entity, execution, item, key, node, pendingTypes, seed, snapshot, start, succeeded } from "./fixtures.js";
 
 const LEASE = 10_000;
 
@@ -105,9 +105,11 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         const row = execution("e1", {
           launchPlan: key("lp"),
           phase: "running",
-          outputs: { literals: { o0: 1 } },
+          outputs: { literals: { o0: { scalar: { primitive: { integer: "1" } } } } },
           error: { message: "boom", nodeId: "n1" },
-          parent: { executionId: "e0", path: "n3" },
+          lineage: { parent: { executionId: "e0", path: "n3" }, recoverOf: "e0" },
+          settings: { maxParallelism: 4, overwriteCache: true, modules: ["/work/flows.ts"] },
+          live: { pendingAnswers: { s: { kind: "signal", value: { scalar: { primitive: { integer: "1" } } } }, a: { kind: "approval", approved: false, reason: "no" } } },
           startedAt: T0 + 1,
           endedAt: T0 + 2,
           updatedAt: T0 + 3,
@@ -140,7 +142,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         await store.createExecution(row, start("e1"));
         (row.inputs as { literals: Record<string, unknown> }).literals["y"] = 1;
         const got = (await store.getExecution("e1")) as ExecutionRow;
-        (got.options as Record<string, unknown>)["maxParallelism"] = 99;
+        (got.settings as { maxParallelism: number }).maxParallelism = 99;
         expect(await store.getExecution("e1")).toStrictEqual(execution("e1"));
       });
     });
@@ -150,8 +152,8 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         execution("a", { createdAt: T0 + 1 }),
         execution("b", { createdAt: T0 + 2, phase: "running", launchPlan: key("lp1") }),
         execution("c", { createdAt: T0 + 2, project: "other", workflow: key("wf2") }),
-        execution("d", { createdAt: T0 + 3, domain: "prod", parent: { executionId: "a", path: "n1" } }),
-        execution("e", { createdAt: T0 + 4, phase: "succeeded", launchPlan: key("lp2"), parent: { executionId: "a", path: "n2" } }),
+        execution("d", { createdAt: T0 + 3, domain: "prod", lineage: { parent: { executionId: "a", path: "n1" } } }),
+        execution("e", { createdAt: T0 + 4, phase: "succeeded", launchPlan: key("lp2"), lineage: { parent: { executionId: "a", path: "n2" } } }),
       ];
       const ids = (page: { items: readonly ExecutionRow[] }): string[] => page.items.map((r) => r.id);
 
@@ -228,14 +230,14 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         await seed(store, execution("e1"), execution("e2"));
         await drain();
         await store.addEvents([
-          { executionId: "e1", dueAt: T0 + 30, body: { type: "timer", path: "n1" } },
-          { executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s" } },
+          { executionId: "e1", dueAt: T0 + 30, body: { type: "timer", path: "n1", purpose: "sleep" } },
+          { executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s", value: {} } },
           { executionId: "e1", dueAt: T0 + 20, body: { type: "abort", reason: "r" } },
         ]);
         expect(await store.dueEvents(T0 + 9, 10)).toEqual([]);
         const due = await store.dueEvents(T0 + 20, 10);
         expect(due.map((e) => e.body.type)).toEqual(["signal", "abort"]);
-        expect(due[0]).toStrictEqual({ id: due[0]?.id, executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s" } });
+        expect(due[0]).toStrictEqual({ id: due[0]?.id, executionId: "e2", dueAt: T0 + 10, body: { type: "signal", name: "s", value: {} } });
         expect((due[0]?.id ?? 0) < (due[1]?.id ?? 0)).toBe(true);
         expect((await store.dueEvents(T0 + 100, 2)).map((e) => e.body.type)).toEqual(["timer", "signal"]);
         expect(await store.dueEvents(T0 + 100, 0)).toEqual([]);
@@ -248,7 +250,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.nextEventDue()).toBeUndefined();
         await store.createExecution(execution("e1"), start("e1", T0 + 50));
         expect(await store.nextEventDue()).toBe(T0 + 50);
-        await store.addEvents([{ executionId: "e1", dueAt: T0 + 20, body: { type: "timer" } }]);
+        await store.addEvents([{ executionId: "e1", dueAt: T0 + 20, body: { type: "timer", path: "n1", purpose: "sleep" } }]);
         expect(await store.nextEventDue()).toBe(T0 + 20);
         const [timer] = await store.dueEvents(T0 + 20, 10);
         await store.commit({ consumed: [timer?.id ?? -1] });
@@ -264,8 +266,8 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await pendingTypes(store, 0)).toEqual(["e1:abort"]);
         const err = await store
           .addEvents([
-            { executionId: "e1", body: { type: "signal" } },
-            { executionId: "ghost", body: { type: "signal" } },
+            { executionId: "e1", body: { type: "signal", name: "s", value: {} } },
+            { executionId: "ghost", body: { type: "signal", name: "s", value: {} } },
           ])
           .catch((x: unknown) => x);
         expect(err).toBeInstanceOf(StoreConflictError);
@@ -277,12 +279,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       it("copies event bodies in and out", async () => {
         await seed(store, execution("e1"));
         await drain();
-        const body = { type: "signal", value: { list: [1] } };
+        const body = { type: "signal" as const, name: "s", value: { collection: { literals: [{ scalar: { primitive: { integer: "1" } } }] } } };
         await store.addEvents([{ executionId: "e1", body }]);
-        body.value.list.push(2);
+        body.value.collection.literals.push({ scalar: { primitive: { integer: "2" } } });
         const [got] = await store.dueEvents(T0, 1);
-        (got?.body as unknown as { value: { list: number[] } }).value.list.push(3);
-        expect((await store.dueEvents(T0, 1))[0]?.body).toStrictEqual({ type: "signal", value: { list: [1] } });
+        if (got?.body.type === "signal") got.body.value.collection?.literals?.push({ scalar: { primitive: { integer: "3" } } });
+        expect((await store.dueEvents(T0, 1))[0]?.body).toStrictEqual({ type: "signal", name: "s", value: { collection: { literals: [{ scalar: { primitive: { integer: "1" } } }] } } });
       });
     });
 
@@ -295,19 +297,19 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
 
       it("applies a whole step: events consumed, executions created and changed, nodes, queue, events, cache", async () => {
         const { startId } = await setUp();
-        const child = execution("e1-n2", { parent: { executionId: "e1", path: "n2" }, createdAt: T0 + 1 });
+        const child = execution("e1-n2", { lineage: { parent: { executionId: "e1", path: "n2" } }, createdAt: T0 + 1 });
         await store.commit({
           consumed: [startId],
           createExecutions: [child],
           executions: [execution("e1", { phase: "running", startedAt: T0 + 1, updatedAt: T0 + 1 })],
-          nodes: [node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { childId: "e1-n2" } })],
+          nodes: [node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { kind: "launchPlan", childId: "e1-n2" } })],
           enqueue: [item("e1", "n1")],
           events: [start("e1-n2"), { executionId: "e1", dueAt: T0 + 60_000, body: { type: "timer", path: "n3", purpose: "sleep" } }],
           cachePut: [cacheEntry("k1")],
         });
         expect(await store.getExecution("e1")).toStrictEqual(execution("e1", { phase: "running", startedAt: T0 + 1, updatedAt: T0 + 1 }));
         expect(await store.getExecution("e1-n2")).toStrictEqual(child);
-        expect(await store.listNodes("e1")).toStrictEqual([node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { childId: "e1-n2" } })]);
+        expect(await store.listNodes("e1")).toStrictEqual([node("e1", "n1"), node("e1", "n2", { entity: 'launch plan "lp"', data: { kind: "launchPlan", childId: "e1-n2" } })]);
         expect(await pendingTypes(store, T0)).toEqual(["e1-n2:start"]);
         expect(await store.nextEventDue()).toBe(0);
         expect(await pendingTypes(store)).toEqual(["e1-n2:start", "e1:timer"]);
@@ -324,17 +326,17 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
           nodes: [node("e1", "n2", { startedAt: T0 + 5 }), node("e1", "n1", { startedAt: undefined }), node("e1", "n10", { startedAt: T0 + 5 }), node("e1", "n0", { startedAt: T0 + 9 })],
         });
         expect((await store.listNodes("e1")).map((n) => n.path)).toEqual(["n10", "n2", "n0", "n1"]);
-        await store.commit({ consumed: [], nodes: [node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { o0: 1 }, endedAt: T0 + 3 })] });
+        await store.commit({ consumed: [], nodes: [node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { literals: { o0: { scalar: { primitive: { integer: "1" } } } } }, endedAt: T0 + 3 })] });
         const nodes = await store.listNodes("e1");
         expect(nodes.map((n) => n.path)).toEqual(["n1", "n10", "n2", "n0"]);
-        expect(nodes[0]).toStrictEqual(node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { o0: 1 }, endedAt: T0 + 3 }));
+        expect(nodes[0]).toStrictEqual(node("e1", "n1", { startedAt: T0, phase: "succeeded", outputs: { literals: { o0: { scalar: { primitive: { integer: "1" } } } } }, endedAt: T0 + 3 }));
         expect(await store.listNodes("other")).toEqual([]);
       });
 
       it("replaces cache entries of the same key", async () => {
-        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { v: 1 } })] });
-        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { v: 2 }, createdAt: T0 + 1 })] });
-        expect(await store.getCached("k")).toStrictEqual(cacheEntry("k", { outputs: { v: 2 }, createdAt: T0 + 1 }));
+        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { literals: { v: { scalar: { primitive: { integer: "1" } } } } } })] });
+        await store.commit({ consumed: [], cachePut: [cacheEntry("k", { outputs: { literals: { v: { scalar: { primitive: { integer: "2" } } } } }, createdAt: T0 + 1 })] });
+        expect(await store.getCached("k")).toStrictEqual(cacheEntry("k", { outputs: { literals: { v: { scalar: { primitive: { integer: "2" } } } } }, createdAt: T0 + 1 }));
         expect(await store.getCached("missing")).toBeUndefined();
       });
 
@@ -423,7 +425,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         });
         const lease = leased as ClaimedTask;
         expect(await store.heartbeat(lease.id, lease.leaseToken, LEASE, T0 + 1)).toBe(false);
-        expect(await store.finishTask(lease.id, lease.leaseToken, { body: { type: "taskSucceeded", path: "n1" } }, T0 + 2)).toBe(false);
+        expect(await store.finishTask(lease.id, lease.leaseToken, { body: succeeded("n1") }, T0 + 2)).toBe(false);
         expect(await pendingTypes(store)).toEqual([]);
         expect((await store.claimTasks("w", 10, LEASE, T0 + 5000)).map((c) => c.path)).toEqual(["n2"]);
       });
@@ -477,7 +479,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(b?.leaseToken).not.toBe(a?.leaseToken);
         expect(b?.leaseExpiresAt).toBe(T0 + 2 * LEASE);
         expect(await store.heartbeat("e1|n1|1", a?.leaseToken ?? "", LEASE, T0 + LEASE + 1)).toBe(false);
-        expect(await store.finishTask("e1|n1|1", a?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 1)).toBe(false);
+        expect(await store.finishTask("e1|n1|1", a?.leaseToken ?? "", { body: succeeded("n1") }, T0 + LEASE + 1)).toBe(false);
         expect(await store.heartbeat("e1|n1|1", b?.leaseToken ?? "", LEASE, T0 + LEASE + 1)).toBe(true);
         expect(await pendingTypes(store)).toEqual([]);
       });
@@ -497,10 +499,10 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         const ev = events[0];
         expect(ev?.executionId).toBe("e1");
         expect(ev?.dueAt).toBe(T0 + 2 * LEASE);
-        expect(ev?.body).toStrictEqual({ type: "taskSystemFailed", path: "n1", attempt: 3, systemAttempts: 2, message: ev?.body["message"] });
-        expect(ev?.body["message"]).toMatch(/e1\|n1\|3.*lost 2 leases.*w2/);
+        expect(ev?.body).toStrictEqual({ type: "taskSystemFailed", path: "n1", attempt: 3, systemAttempts: 2, message: ev?.body.type === "taskSystemFailed" ? ev.body.message : "" });
+        expect(ev?.body.type === "taskSystemFailed" ? ev.body.message : "").toMatch(/e1\|n1\|3.*lost 2 leases.*w2/);
         expect(await store.heartbeat("e1|n1|3", b?.leaseToken ?? "", LEASE, T0 + 2 * LEASE)).toBe(false);
-        expect(await store.finishTask("e1|n1|3", b?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + 2 * LEASE)).toBe(false);
+        expect(await store.finishTask("e1|n1|3", b?.leaseToken ?? "", { body: succeeded("n1") }, T0 + 2 * LEASE)).toBe(false);
         expect((await store.claimTasks("w4", 10, LEASE, T0 + 10 * LEASE)).map((x) => x.id)).toEqual(["e2|n9|1"]);
         expect(await pendingTypes(store)).toEqual(["e1:taskSystemFailed"]);
       });
@@ -536,7 +538,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       it("finishTask removes the item and adds its result as an event, atomically, only with the matching token", async () => {
         await enqueue(item("e1", "n1"), item("e1", "n2"));
         const [a, b] = await store.claimTasks("w1", 2, LEASE, T0);
-        const body = { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: { o0: 2 } } };
+        const body = { type: "taskSucceeded" as const, path: "n1", attempt: 1, outputs: { literals: { o0: { scalar: { primitive: { integer: "2" } } } } } };
         expect(await store.finishTask(a?.id ?? "", "wrong", { body }, T0 + 1)).toBe(false);
         expect(await pendingTypes(store)).toEqual([]);
         expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body }, T0 + 2)).toBe(true);
@@ -546,7 +548,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.heartbeat(a?.id ?? "", a?.leaseToken ?? "", LEASE, T0 + 3)).toBe(false);
         expect(await store.dueEvents(T0 + 3, 10)).toHaveLength(1);
         // A late result whose lease expired but was not taken over is accepted; once re-leased it is not.
-        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: { type: "taskFailed", path: "n2" } }, T0 + LEASE + 1)).toBe(true);
+        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: { type: "taskFailed", path: "n2", attempt: 1, message: "boom", retryable: false } }, T0 + LEASE + 1)).toBe(true);
         expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded", "e1:taskFailed"]);
         expect(await store.claimTasks("w2", 10, LEASE, T0 + 10 * LEASE)).toEqual([]);
       });
@@ -555,9 +557,9 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         await enqueue(item("e1", "n1"));
         const [a] = await store.claimTasks("w1", 1, LEASE, T0);
         const [b] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
-        expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 1)).toBe(false);
+        expect(await store.finishTask(a?.id ?? "", a?.leaseToken ?? "", { body: succeeded("n1") }, T0 + LEASE + 1)).toBe(false);
         expect(await pendingTypes(store)).toEqual([]);
-        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0 + LEASE + 2)).toBe(true);
+        expect(await store.finishTask(b?.id ?? "", b?.leaseToken ?? "", { body: succeeded("n1") }, T0 + LEASE + 2)).toBe(true);
         expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded"]);
       });
 

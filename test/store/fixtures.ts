@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TaskSucceededEvent } from "../../src/store/events.js";
 import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodeRow, RegisteredEntity, Store, TaskItem } from "../../src/store/store.js";
 
 /** A fixed start of time, so tests never read the clock. */
@@ -28,8 +29,9 @@ export function execution(id: string, overrides: Partial<ExecutionRow> = {}): Ex
     inputs: { literals: { x: { scalar: { primitive: { integer: "3" } } } } },
     outputs: undefined,
     error: undefined,
-    parent: undefined,
-    options: { maxParallelism: 4 },
+    settings: { maxParallelism: 4, overwriteCache: false },
+    lineage: {},
+    live: { pendingAnswers: {} },
     createdAt: T0,
     startedAt: undefined,
     endedAt: undefined,
@@ -53,7 +55,7 @@ export function node(executionId: string, path: string, overrides: Partial<NodeR
     startedAt: T0,
     endedAt: undefined,
     updatedAt: T0,
-    data: { dispatched: true },
+    data: { kind: "task", task: key(`task-${path}`), taskDigest: "d1", retries: 0, dispatched: true },
     ...overrides,
   };
 }
@@ -69,14 +71,14 @@ export function item(executionId: string, path: string, overrides: Partial<TaskI
     maxSystemAttempts: 3,
     task: key(`task-${path}`),
     inputs: { literals: { n: { scalar: { primitive: { integer: "1" } } } } },
-    options: { timeoutMs: 1000 },
+    options: { taskDigest: "d1", timeoutMs: 1000 },
     readyAt: T0,
     ...overrides,
   };
 }
 
 export function cacheEntry(k: string, overrides: Partial<CacheEntry> = {}): CacheEntry {
-  return { key: k, task: "slope", version: "1", outputs: { literals: { o0: 1 } }, createdAt: T0, ...overrides };
+  return { key: k, task: "slope", version: "1", outputs: { literals: { o0: { scalar: { primitive: { integer: "1" } } } } }, createdAt: T0, ...overrides };
 }
 
 export const start = (executionId: string, dueAt?: number): NewEvent => ({ executionId, ...(dueAt === undefined ? {} : { dueAt }), body: { type: "start" } });
@@ -98,4 +100,9 @@ export async function snapshot(store: Store, cacheKeys: readonly string[] = []):
 /** The ids of pending events' bodies' types, for short assertions. */
 export async function pendingTypes(store: Store, now = Number.MAX_SAFE_INTEGER): Promise<string[]> {
   return (await store.dueEvents(now, 1000)).map((e) => `${e.executionId}:${e.body.type}`);
+}
+
+/** A worker's report that attempt 1 of `path` succeeded with no outputs. */
+export function succeeded(path: string): TaskSucceededEvent {
+  return { type: "taskSucceeded", path, attempt: 1, outputs: { literals: {} } };
 }

@@ -73,7 +73,7 @@ describe("PostgresStore", () => {
       await store.createExecution(execution("e1"), start("e1"));
       const items = Array.from({ length: 200 }, (_, i) => ({
         id: `e1|n${i}|1`, executionId: "e1", path: `n${i}`, attempt: 1, systemAttempts: 0, maxSystemAttempts: 3,
-        task: entity("task", "t").key, inputs: { literals: {} }, options: {}, readyAt: T0,
+        task: entity("task", "t").key, inputs: { literals: {} }, options: { taskDigest: "d1" }, readyAt: T0,
       }));
       await store.commit({ consumed: [], enqueue: items });
       const got: string[] = [];

@@ -43,7 +43,7 @@ describe("SqliteStore on disk", () => {
     await a.registerEntity(entity("task", "slope"));
     await a.createExecution(execution("e1"), start("e1"));
     const [ev] = await a.dueEvents(T0, 10);
-    await a.commit({ consumed: [ev?.id ?? -1], nodes: [node("e1", "n1")], enqueue: [item("e1", "n1")], cachePut: [cacheEntry("k")], events: [{ executionId: "e1", dueAt: T0 + 99, body: { type: "timer" } }] });
+    await a.commit({ consumed: [ev?.id ?? -1], nodes: [node("e1", "n1")], enqueue: [item("e1", "n1")], cachePut: [cacheEntry("k")], events: [{ executionId: "e1", dueAt: T0 + 99, body: { type: "timer", path: "n1", purpose: "sleep" } }] });
     const [lease] = await a.claimTasks("w1", 1, 60_000, T0);
     expect(await a.lockCacheKey("k", "w1", 60_000, T0)).toBe(true);
     expect(await a.claimScheduleTick("nightly", T0)).toBe(true);
@@ -62,7 +62,7 @@ describe("SqliteStore on disk", () => {
       expect(await b.claimScheduleTick("nightly", T0)).toBe(false);
       expect(await b.lastScheduleTick("nightly")).toBe(T0);
       // A new event id continues after the old ones (ids are never reused).
-      await b.addEvents([{ executionId: "e1", body: { type: "abort" } }]);
+      await b.addEvents([{ executionId: "e1", body: { type: "abort", reason: "by hand" } }]);
       const ids = (await b.dueEvents(T0 + 1000, 10)).map((e) => e.id);
       expect(ids).toHaveLength(2);
       expect((ids[1] ?? 0) > (ids[0] ?? 0) && (ids[0] ?? 0) > (ev?.id ?? 0)).toBe(true);

@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import type { LiteralMap } from "../../src/idl/core.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { startWorker, type WorkerHandle } from "../../src/worker/worker.js";
-import type { InboxEvent } from "../../src/store/store.js";
-import { enqueue, result, results, taskItem, writeFixtures } from "./fixtures.js";
+import { enqueue, result, results, taskItem, writeFixtures, type ResultBody } from "./fixtures.js";
 
 const fixtures = writeFixtures();
 let flows: Record<string, unknown>;
@@ -26,9 +26,9 @@ const log = (name: string) => path.join(fixtures.dir, `${name}.log`);
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n") : []);
 
 /** Plays the engine's part: stores a populated result in the cache. */
-async function storeInCache(body: InboxEvent["body"]): Promise<void> {
+async function storeInCache(body: ResultBody): Promise<void> {
   if (body["cacheStatus"] !== "populated") return;
-  await store.commit({ consumed: [], cachePut: [{ key: String(body["cacheKey"]), task: "counted", version: "1", outputs: body["outputs"], createdAt: Date.now() }] });
+  await store.commit({ consumed: [], cachePut: [{ key: String(body["cacheKey"]), task: "counted", version: "1", outputs: body["outputs"] as LiteralMap, createdAt: Date.now() }] });
 }
 
 describe("caching in the worker", () => {
@@ -57,13 +57,13 @@ describe("caching in the worker", () => {
     const b = taskItem(flows["counted"], "counted", { x: 7, log: shared, ms: 300 }, cache(true));
     await enqueue(store, [a, b]);
     // The first result to arrive is the run; the engine stores it, and the waiting attempt finds it.
-    let first: InboxEvent["body"] | undefined;
+    let first: ResultBody | undefined;
     const paths = [a.path, b.path];
     while (!first) {
       const due = await store.dueEvents(Date.now(), 100);
-      const mine = due.find((e) => paths.includes(String(e.body["path"])));
+      const mine = due.find((e) => "path" in e.body && paths.includes(e.body.path));
       if (mine) {
-        first = mine.body;
+        first = mine.body as ResultBody;
         await store.commit({ consumed: [mine.id] });
       } else await new Promise((r) => setTimeout(r, 5));
     }

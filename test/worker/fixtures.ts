@@ -14,6 +14,13 @@ import { toLiteral } from "../../src/types/literal.js";
 import type { TaskItemOptions } from "../../src/engine/events.js";
 import type { EntityKey, ExecutionRow, InboxEvent, Store, TaskItem } from "../../src/store/store.js";
 
+/** A result event with its fields open to look into (tests compare them loosely). */
+export type ResultBody = InboxEvent["body"] & Readonly<Record<string, unknown>>;
+
+function pathOf(body: InboxEvent["body"]): string {
+  return "path" in body ? body.path : "";
+}
+
 export const FLOWS_TS = `
 import { appendFileSync, writeFileSync } from "node:fs";
 import { task, dynamic, workflow, LaunchPlan, t, NonRetryableError } from "aloft";
@@ -148,8 +155,9 @@ function executionRow(id: string): ExecutionRow {
     inputs: { literals: {} },
     outputs: undefined,
     error: undefined,
-    parent: undefined,
-    options: {},
+    settings: { overwriteCache: false },
+    lineage: {},
+    live: { pendingAnswers: {} },
     createdAt: now,
     startedAt: now,
     endedAt: undefined,
@@ -169,13 +177,13 @@ export async function enqueue(store: Store, items: readonly TaskItem[], executio
 }
 
 /** Waits until the store holds the result events of the given node paths, and consumes them. */
-export async function results(store: Store, paths: readonly string[], timeoutMs = 10_000): Promise<Map<string, InboxEvent["body"]>> {
-  const found = new Map<string, InboxEvent["body"]>();
+export async function results(store: Store, paths: readonly string[], timeoutMs = 10_000): Promise<Map<string, ResultBody>> {
+  const found = new Map<string, ResultBody>();
   const deadline = Date.now() + timeoutMs;
   while (found.size < paths.length) {
     const due = await store.dueEvents(Date.now() + 60_000, 1000);
-    const mine = due.filter((e) => paths.includes(String(e.body["path"])) && !found.has(String(e.body["path"])));
-    for (const e of mine) found.set(String(e.body["path"]), e.body);
+    const mine = due.filter((e) => paths.includes(pathOf(e.body)) && !found.has(pathOf(e.body)));
+    for (const e of mine) found.set(pathOf(e.body), e.body as ResultBody);
     if (mine.length > 0) await store.commit({ consumed: mine.map((e) => e.id) });
     if (found.size < paths.length) {
       if (Date.now() > deadline) throw new Error(`no result for ${paths.filter((p) => !found.has(p)).join(", ")} after ${timeoutMs} ms`);
@@ -186,6 +194,6 @@ export async function results(store: Store, paths: readonly string[], timeoutMs 
 }
 
 /** The one result of `path`. */
-export async function result(store: Store, p: string, timeoutMs?: number): Promise<InboxEvent["body"]> {
+export async function result(store: Store, p: string, timeoutMs?: number): Promise<ResultBody> {
   return (await results(store, [p], timeoutMs)).get(p)!;
 }

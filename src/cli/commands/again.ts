@@ -13,14 +13,14 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { AloftError } from "../../errors.js";
-import type { WorkflowSpec } from "../../idl/specs.js";
+import { isExecutionRecoverable } from "../../phases.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { databaseRef, requireExecution, withDatabase } from "../engine/database.js";
 import { remoteClient, remoteError } from "../engine/source.js";
 import { executionTitle, planOfSpec, storedPlan } from "../engine/stored-plan.js";
-import { engineBackend, MODULES_OPTION, remoteBackend, sendSignals } from "../run/engine-backend.js";
+import { engineBackend, remoteBackend, sendSignals } from "../run/engine-backend.js";
 import { parseSignals } from "../run/signals.js";
 import type { PlanInfo } from "../run/plan-info.js";
 import { runSession } from "../run/session.js";
@@ -32,8 +32,6 @@ interface AgainFlags extends SourceOptionFlags {
   readonly workers?: number;
   readonly signal?: string[];
 }
-
-const RECOVERABLE: ReadonlySet<string> = new Set(["failed", "aborted", "timedOut"]);
 
 /**
  * The modules an execution's tasks come from, as `aloft run` recorded them:
@@ -47,18 +45,17 @@ const RECOVERABLE: ReadonlySet<string> = new Set(["failed", "aborted", "timedOut
 export async function recordedModules(store: Store, row: ExecutionRow): Promise<string[]> {
   let current: ExecutionRow | undefined = row;
   for (let depth = 0; current && depth < 100; depth++) {
-    const recorded = current.options[MODULES_OPTION];
-    if (Array.isArray(recorded) && recorded.every((m) => typeof m === "string")) return recorded as string[];
-    const before: unknown = current.options["relaunchOf"] ?? current.options["recoverOf"];
-    current = typeof before === "string" ? await store.getExecution(before) : undefined;
+    if (current.settings.modules) return [...current.settings.modules];
+    const before: string | undefined = current.lineage.relaunchOf ?? current.lineage.recoverOf;
+    current = before === undefined ? undefined : await store.getExecution(before);
   }
   return [];
 }
 
 function checkRecoverable(kind: Again, id: string, phase: string): void {
-  if (kind === "recover" && !RECOVERABLE.has(phase)) {
+  if (kind === "recover" && !isExecutionRecoverable(phase)) {
     const state = phase === "succeeded" ? "succeeded" : `is ${phase}`;
-    throw new AloftError(`execution ${id} ${state}; only a failed, aborted or timed-out execution can be recovered (aloft relaunch ${id} runs it again)`);
+    throw new AloftError(`execution ${id} ${state}; only a failed or aborted execution can be recovered (aloft relaunch ${id} runs it again)`);
   }
 }
 
@@ -93,7 +90,7 @@ async function againRemotely(ctx: CliContext, kind: Again, id: string, flags: Ag
   try {
     const info = await client.getExecution(id);
     checkRecoverable(kind, id, info.phase);
-    plan = planOfSpec((await client.getEntity("workflow", info.workflow)).spec as WorkflowSpec);
+    plan = planOfSpec((await client.getEntity("workflow", info.workflow)).spec);
     title = executionTitle(info);
   } catch (e) {
     throw remoteError(e);

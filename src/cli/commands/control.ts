@@ -17,8 +17,8 @@
  */
 import type { Command } from "commander";
 import { AloftError } from "../../errors.js";
-import type { WorkflowSpec } from "../../idl/specs.js";
 import { describeType } from "../../types/describe.js";
+import { isExecutionEnded } from "../../phases.js";
 import type { ExecutionRow } from "../../store/store.js";
 import { describeHolder } from "../../store/sqlite/engine-lock.js";
 import { engineLockHolderOf } from "../../store/open-store.js";
@@ -32,9 +32,6 @@ import { planOfSpec, storedPlan } from "../engine/stored-plan.js";
 import { parseValue } from "../inputs/parse-value.js";
 import type { GateInfo, PlanInfo } from "../run/plan-info.js";
 import { sourceOptions, type SourceOptionFlags } from "./shared-options.js";
-
-/** The phases in which an execution has ended. */
-const ENDED: ReadonlySet<string> = new Set(["succeeded", "failed", "aborted", "timedOut"]);
 
 /** How long a command waits for the engine to apply its request. */
 const SETTLE_MS = 10_000;
@@ -58,7 +55,7 @@ async function settle(done: () => Promise<boolean>, ms = SETTLE_MS): Promise<boo
 }
 
 function ended(id: string, row: ExecutionRow, what: string): AloftError {
-  return new AloftError(`execution ${id} already ${row.phase === "timedOut" ? "timed out" : row.phase}; ${what}`);
+  return new AloftError(`execution ${id} already ${row.phase}; ${what}`);
 }
 
 // ---- gates ------------------------------------------------------------------------
@@ -101,14 +98,14 @@ function answered(answer: Answer): string {
 
 async function gateWaits(db: OpenDatabase, id: string, name: string): Promise<boolean> {
   const row = await db.store.getExecution(id);
-  if (!row || ENDED.has(row.phase)) return false;
-  return (await db.store.listNodes(id)).some((n) => n.phase === "waiting" && (n.data["signal"] === name || n.data["approve"] === name));
+  if (!row || isExecutionEnded(row.phase)) return false;
+  return (await db.store.listNodes(id)).some((n) => n.phase === "waiting" && n.data.kind === "gate" && ((n.data.gate === "signal" && n.data.signal === name) || (n.data.gate === "approve" && n.data.approve === name)));
 }
 
 async function answerLocally(ctx: CliContext, flags: ControlFlags, id: string, name: string, text: string | undefined, approve?: boolean): Promise<void> {
   await withDatabase(ctx, flags.db, async (db) => {
     const row = await requireExecution(db, id);
-    if (ENDED.has(row.phase)) throw ended(id, row, "its gates take no more answers");
+    if (isExecutionEnded(row.phase)) throw ended(id, row, "its gates take no more answers");
     const plan = await storedPlan(db.store, row);
     const answer = approve === undefined ? parseAnswer(id, plan, name, text ?? "") : approval(id, plan, name, approve);
     const before = await gateWaits(db, id, name);
@@ -141,7 +138,7 @@ async function answerRemotely(ctx: CliContext, flags: ControlFlags & { readonly 
   try {
     const info = await client.getExecution(id);
     const wf = await client.getEntity("workflow", info.workflow);
-    const plan = planOfSpec(wf.spec as WorkflowSpec);
+    const plan = planOfSpec(wf.spec);
     const answer = approve === undefined ? parseAnswer(id, plan, name, text ?? "") : approval(id, plan, name, approve);
     if (answer.gate.kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(answer.value)) as unknown);
     else if (answer.value === true) await client.approve(id, name);
@@ -165,14 +162,14 @@ async function abortLocally(ctx: CliContext, flags: ControlFlags, id: string): P
   const ref = existingDatabase(ctx, flags.db);
   await withDatabase(ctx, flags.db, async (db) => {
     const row = await requireExecution(db, id);
-    if (ENDED.has(row.phase)) throw ended(id, row, "there is nothing to abort");
+    if (isExecutionEnded(row.phase)) throw ended(id, row, "there is nothing to abort");
   });
   // Applied by the engine that runs the execution, or, when none runs, by one started here (without workers).
   const setup = await engineFor({ db: ref, cwd: ctx.io.cwd, modules: [], workers: 0, log: (line) => void ctx.io.stderr.write(`aloft: ${line}\n`) });
   try {
     const reason = flags.reason ?? "aborted from the command line";
     await setup.engine.abort(id, reason);
-    const took = await settle(async () => ENDED.has((await setup.engine.store.getExecution(id))?.phase ?? "aborted"));
+    const took = await settle(async () => isExecutionEnded((await setup.engine.store.getExecution(id))?.phase ?? "aborted"));
     if (took) printLines(ctx, [`aborted execution ${id}: ${reason}`]);
     else printLines(ctx, [`asked to abort execution ${id}; the engine (${setup.holder ? describeHolder(setup.holder) : "this one"}) has not applied it yet`]);
   } finally {
@@ -184,7 +181,7 @@ async function abortRemotely(ctx: CliContext, flags: ControlFlags & { readonly r
   const client = remoteClient(flags);
   try {
     await client.abort(id, flags.reason);
-    const took = await settle(async () => ENDED.has((await client.getExecution(id)).phase));
+    const took = await settle(async () => isExecutionEnded((await client.getExecution(id)).phase));
     printLines(ctx, [took ? `aborted execution ${id}` : `asked ${client.baseUrl} to abort execution ${id}; it has not ended yet`]);
   } catch (e) {
     throw remoteError(e);

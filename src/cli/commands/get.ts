@@ -8,7 +8,8 @@
  */
 import type { Command } from "commander";
 import type { ExecutionQuery } from "../../client/client.js";
-import type { EntityVersions, ExecutionInfo, ExecutionPhase, ExecutionSummary, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
+import { EXECUTION_PHASES, isExecutionPhase } from "../../phases.js";
+import type { EntityVersions, ExecutionInfo, ExecutionSummary, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -23,7 +24,7 @@ interface GetFlags extends SourceOptionFlags {
   readonly limit?: number;
 }
 
-const PHASES: readonly ExecutionPhase[] = ["queued", "running", "succeeding", "succeeded", "failing", "failed", "aborting", "aborted", "timedOut"];
+
 
 function pairs(filters: readonly string[], keys: readonly string[]): Map<string, string> {
   const out = new Map<string, string>();
@@ -63,7 +64,7 @@ const EXECUTION_FILTERS = ["workflow", "launchplan", "phase", "after", "before",
 export function executionQuery(filters: readonly string[]): ExecutionQuery {
   const f = pairs(filters, EXECUTION_FILTERS);
   const phase = f.get("phase");
-  if (phase !== undefined && !PHASES.includes(phase as ExecutionPhase)) throw new UsageError(`--filter phase=${phase}: expected one of ${PHASES.join(", ")}`);
+  if (phase !== undefined && !isExecutionPhase(phase)) throw new UsageError(`--filter phase=${phase}: expected one of ${EXECUTION_PHASES.join(", ")}`);
   const after = f.get("after");
   const before = f.get("before");
   const q: { -readonly [K in keyof ExecutionQuery]: ExecutionQuery[K] } = {};
@@ -71,7 +72,7 @@ export function executionQuery(filters: readonly string[]): ExecutionQuery {
     const v = f.get(key);
     if (v !== undefined) q[field] = v;
   }
-  if (phase !== undefined) q.phase = phase as ExecutionPhase;
+  if (phase !== undefined) q.phase = phase;
   if (after !== undefined) q.createdAfter = time("after", after);
   if (before !== undefined) q.createdBefore = time("before", before);
   return q;

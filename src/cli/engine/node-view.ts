@@ -7,7 +7,8 @@
  * @module
  */
 import type { LiteralType } from "../../idl/core.js";
-import type { CacheStatus, NodeExecution, NodePhase, PendingSignal } from "../../sdk/runner-port.js";
+import type { CacheStatus, NodePhase } from "../../phases.js";
+import type { NodeExecution, PendingSignal } from "../../sdk/runner-port.js";
 import type { NodeExecutionInfo } from "../../server/schemas.js";
 import type { NodeRow } from "../../store/store.js";
 import { describeType } from "../../types/describe.js";
@@ -16,9 +17,9 @@ import { describeType } from "../../types/describe.js";
 export interface NodeLike {
   readonly path: string;
   readonly entity: string;
-  readonly phase: string;
+  readonly phase: NodePhase;
   readonly attempts: number;
-  readonly cacheStatus: string;
+  readonly cacheStatus: CacheStatus;
   readonly startedAt: number | undefined;
   readonly endedAt: number | undefined;
   readonly error: string | undefined;
@@ -66,10 +67,10 @@ export function elementOf(path: string): string | undefined {
 export function nodeOfRow(row: NodeRow): NodeLike {
   const d = row.data;
   const gate =
-    d["kind"] === "gate" && typeof d["approve"] === "string"
-      ? { kind: "approve" as const, name: d["approve"] }
-      : d["kind"] === "gate" && typeof d["signal"] === "string"
-        ? { kind: "signal" as const, name: d["signal"] }
+    d.kind === "gate" && d.gate === "approve"
+      ? { kind: "approve" as const, name: d.approve }
+      : d.kind === "gate" && d.gate === "signal"
+        ? { kind: "signal" as const, name: d.signal }
         : undefined;
   return {
     path: row.path,
@@ -140,9 +141,9 @@ export function nodesView(rows: readonly NodeLike[], gateTypes: ReadonlyMap<stri
     const node: NodeExecution = {
       path: row.path,
       entity: row.entity,
-      phase: row.phase as NodePhase,
+      phase: row.phase,
       attempts: row.attempts,
-      cacheStatus: row.cacheStatus as CacheStatus,
+      cacheStatus: row.cacheStatus,
       startedAt: row.startedAt === undefined ? undefined : new Date(row.startedAt),
       endedAt: row.endedAt === undefined ? undefined : new Date(row.endedAt),
       error: row.error,

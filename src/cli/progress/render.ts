@@ -33,7 +33,7 @@ export interface RenderOptions {
   readonly maxNodeLines?: number;
 }
 
-const DONE: ReadonlySet<NodePhase> = new Set(["succeeded", "skipped"]);
+const DONE: ReadonlySet<NodePhase> = new Set(["succeeded"]);
 const FAILED: ReadonlySet<NodePhase> = new Set(["failed", "timedOut"]);
 const ACTIVE: ReadonlySet<NodePhase> = new Set(["queued", "running", "waiting"]);
 const BAR_WIDTH = 20;

@@ -27,18 +27,6 @@ import type { GateInfo } from "./plan-info.js";
 import { workflowForTask } from "./task-workflow.js";
 
 /**
- * The execution option under which `aloft run` records the modules its
- * tasks come from (absolute paths), so that `aloft relaunch` and `aloft
- * recover` can run it again without being told.
- *
- * @example
- * ```ts
- * (await store.getExecution(id))?.options[MODULES_OPTION]; // ["/work/flows.ts"]
- * ```
- */
-export const MODULES_OPTION = "modules";
-
-/**
  * ` --db <path>`, to add to commands shown to the user, when the database is not the default.
  *
  * @example
@@ -145,11 +133,13 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
         const def = found.def;
         const entity = def.kind === "task" ? workflowForTask(found.entity, def) : found.entity;
         const reg = await engine.register(entity);
+        // The modules (absolute paths) are kept on the execution, so that `aloft relaunch` and `aloft recover` run it again without being told.
         const startOptions = {
           ...(runOptions.maxParallelism === undefined ? {} : { maxParallelism: runOptions.maxParallelism }),
           ...(runOptions.overwriteCache ? { overwriteCache: true } : {}),
+          modules: mods,
         };
-        return engine.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, startOptions, { [MODULES_OPTION]: mods });
+        return engine.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, startOptions);
       });
       await sendSignals(started, runOptions.signals ?? {}, options.gates);
       return started;

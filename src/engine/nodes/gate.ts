@@ -6,22 +6,27 @@
  * @module
  */
 import type { Literal, LiteralMap } from "../../idl/core.js";
+import type { PendingAnswer } from "../../store/execution-parts.js";
 import type { Node } from "../../idl/specs.js";
 import { durationMs } from "../../compiler/task-policy.js";
 import { labelOf, type NodeHost } from "./host.js";
 
-type PendingSignals = Record<string, unknown>;
+type PendingAnswers = Readonly<Record<string, PendingAnswer>>;
 
-function pendingSignals(host: NodeHost): PendingSignals {
-  return (host.step.state.exec.options["pendingSignals"] ?? {}) as PendingSignals;
+function pendingAnswers(host: NodeHost): PendingAnswers {
+  return host.step.state.exec.live.pendingAnswers;
 }
 
-function setPendingSignals(host: NodeHost, pending: PendingSignals): void {
-  host.step.patchExec({ options: { ...host.step.state.exec.options, pendingSignals: pending } });
+function setPendingAnswers(host: NodeHost, pendingAnswers: PendingAnswers): void {
+  host.step.patchExec({ live: { ...host.step.state.exec.live, pendingAnswers } });
 }
 
 function waitingGate(host: NodeHost, kind: "signal" | "approve", name: string): string | undefined {
-  for (const row of host.step.state.nodes.values()) if (row.phase === "waiting" && row.data[kind] === name) return row.path;
+  for (const row of host.step.state.nodes.values()) {
+    const d = row.data;
+    if (row.phase !== "waiting" || d.kind !== "gate") continue;
+    if ((kind === "signal" && d.gate === "signal" && d.signal === name) || (kind === "approve" && d.gate === "approve" && d.approve === name)) return row.path;
+  }
   return undefined;
 }
 
@@ -39,26 +44,29 @@ export function startGate(host: NodeHost, path: string, node: Node, inputs: Lite
   const gate = node.gateNode!;
   const execId = step.state.exec.id;
   if (gate.sleep) {
-    step.newNode(path, labelOf(node), inputs, { kind: "gate" }, "waiting");
+    step.newNode(path, labelOf(node), inputs, { kind: "gate", gate: "sleep" }, "waiting");
     step.events.push({ executionId: execId, dueAt: step.now + (durationMs(gate.sleep.duration) ?? 0), body: { type: "timer", path, purpose: "sleep" } });
     return;
   }
   const name = gate.signal?.signalId ?? gate.approve?.signalId ?? "";
   const kind = gate.signal ? "signal" : "approve";
-  step.newNode(path, labelOf(node), inputs, { kind: "gate", [kind]: name, ...(gate.signal ? { output: gate.signal.outputVariableName ?? "o0" } : {}) }, "waiting");
+  step.newNode(
+    path,
+    labelOf(node),
+    inputs,
+    gate.signal ? { kind: "gate", gate: "signal", signal: name, output: gate.signal.outputVariableName ?? "o0" } : { kind: "gate", gate: "approve", approve: name },
+    "waiting",
+  );
   const timeoutMs = durationMs(node.metadata?.timeout);
   if (timeoutMs !== undefined) step.events.push({ executionId: execId, dueAt: step.now + timeoutMs, body: { type: "timer", path, purpose: "gateTimeout" } });
-  const pending = pendingSignals(host);
-  if (name in pending) {
-    const value = pending[name];
+  const pending = pendingAnswers(host);
+  const answer = pending[name];
+  if (answer) {
     const rest = { ...pending };
     delete rest[name];
-    setPendingSignals(host, rest);
-    if (kind === "signal") signalGate(host, name, value as Literal);
-    else {
-      const v = value as { approved: boolean; reason?: string };
-      approveGate(host, name, v.approved, v.reason);
-    }
+    setPendingAnswers(host, rest);
+    if (answer.kind === "signal" && kind === "signal") signalGate(host, name, answer.value);
+    else if (answer.kind === "approval" && kind === "approve") approveGate(host, name, answer.approved, answer.reason);
   }
 }
 
@@ -73,8 +81,9 @@ export function startGate(host: NodeHost, path: string, node: Node, inputs: Lite
  */
 export function signalGate(host: NodeHost, name: string, value: Literal): void {
   const path = waitingGate(host, "signal", name);
-  if (!path) return setPendingSignals(host, { ...pendingSignals(host), [name]: value });
-  const out = String(host.step.row(path)!.data["output"] ?? "o0");
+  if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "signal", value } });
+  const d = host.step.row(path)!.data;
+  const out = d.kind === "gate" && d.gate === "signal" ? d.output : "o0";
   host.nodeSucceeded(path, { literals: { [out]: value } });
 }
 
@@ -89,9 +98,9 @@ export function signalGate(host: NodeHost, name: string, value: Literal): void {
  */
 export function approveGate(host: NodeHost, name: string, approved: boolean, reason: string | undefined): void {
   const path = waitingGate(host, "approve", name);
-  if (!path) return setPendingSignals(host, { ...pendingSignals(host), [name]: { approved, ...(reason ? { reason } : {}) } });
+  if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "approval", approved, ...(reason ? { reason } : {}) } });
   if (!approved) return host.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
-  const inputs = (host.step.row(path)!.inputs as LiteralMap | undefined)?.literals ?? {};
+  const inputs = (host.step.row(path)!.inputs)?.literals ?? {};
   host.nodeSucceeded(path, { literals: inputs["o0"] ? { o0: inputs["o0"] } : {} });
 }
 
@@ -108,6 +117,8 @@ export function gateTimer(host: NodeHost, path: string, purpose: "sleep" | "gate
   const row = host.step.row(path);
   if (!row || row.phase !== "waiting") return;
   if (purpose === "sleep") return host.nodeSucceeded(path, {});
-  const name = String(row.data["signal"] ?? row.data["approve"] ?? "");
-  host.nodeFailed(path, `gate ${JSON.stringify(name)} timed out without ${row.data["approve"] !== undefined ? "an approval" : "a value"}`, "timedOut");
+  const d = row.data;
+  if (d.kind !== "gate" || d.gate === "sleep") return;
+  const name = d.gate === "signal" ? d.signal : d.approve;
+  host.nodeFailed(path, `gate ${JSON.stringify(name)} timed out without ${d.gate === "approve" ? "an approval" : "a value"}`, "timedOut");
 }

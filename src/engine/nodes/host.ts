@@ -7,6 +7,7 @@
  */
 import type { LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
+import type { DynamicNodeData, TaskNodeData } from "../../store/node-data.js";
 import type { Step } from "../step.js";
 
 /**
@@ -15,7 +16,7 @@ import type { Step } from "../step.js";
  * @example
  * ```ts
  * function startSleep(host: NodeHost, path: string, node: Node): void {
- *   host.step.newNode(path, labelOf(node), {}, { kind: "gate" }, "waiting");
+ *   host.step.newNode(path, labelOf(node), {}, { kind: "gate", gate: "sleep" }, "waiting");
  * }
  * ```
  */
@@ -25,7 +26,7 @@ export interface NodeHost {
   /** Starts node `node` of the scope `prefix` (or a branch's inner node, under the branch's path). */
   startNode(prefix: string, node: Node): void;
   /** The row data of a task node: kind, task, digest, retries, timeout, cache. */
-  taskData(node: Node): Record<string, unknown>;
+  taskData(node: Node): TaskNodeData | DynamicNodeData;
   /** Queues attempt `attempt` of the task node at `path`, handed out from `readyAt`. */
   dispatchAttempt(path: string, attempt: number, readyAt: number): void;
   /** Ends the node at `path` with its outputs, and moves its scope on. */

@@ -10,7 +10,10 @@ import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
 import { requiredSuccesses } from "../../compiler/map-task.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
-import { isActive, nodeSpecOf } from "../state.js";
+import { isNodeActive } from "../../phases.js";
+import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";
+import type { NodeRow } from "../../store/store.js";
+import { nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
 
 /** Lists read back from the blob store, by the reference literal (read once per engine process). */
@@ -44,14 +47,15 @@ export function startArray(host: NodeHost, path: string, node: Node, inputs: Lit
   const bound = new Set(an.boundInputs ?? []);
   const mapped = Object.entries(inputs.literals ?? {}).filter(([name]) => !bound.has(name));
   const lengths = mapped.map(([name, l]) => [name, items(host, l).length] as const);
+  const task = host.taskData(an.node!);
   if (lengths.some(([, n]) => n !== lengths[0]![1])) {
-    step.newNode(path, labelOf(node), inputs, { kind: "array" });
+    step.newNode(path, labelOf(node), inputs, { ...task, kind: "array", total: 0, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses: 0, parallelism: 0 });
     return host.nodeFailed(path, `map task inputs have different lengths (${lengths.map(([k, n]) => `${k}: ${n}`).join(", ")})`, "failed");
   }
   const n = lengths[0]?.[1] ?? 0;
   const minSuccesses = requiredSuccesses(an, n);
   const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
-  step.newNode(path, labelOf(node), inputs, { ...host.taskData(an.node!), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  step.newNode(path, labelOf(node), inputs, { ...task, kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
   if (n === 0) return finishArray(host, path);
   step.enterWaiting(path);
 }
@@ -65,8 +69,14 @@ export function startArray(host: NodeHost, path: string, node: Node, inputs: Lit
  * ```
  */
 export function arrayWantsMore(host: NodeHost, path: string): boolean {
-  const d = host.step.row(path)!.data;
-  return Number(d["next"]) < Number(d["total"]);
+  const d = arrayData(host.step.row(path)!);
+  return d.next < d.total;
+}
+
+/** The data of the map node `row`. */
+function arrayData(row: NodeRow): ArrayNodeData {
+  if (row.data.kind !== "array") throw new Error(`node ${row.path} is a ${row.data.kind} node, not a map task`);
+  return row.data;
 }
 
 /**
@@ -80,17 +90,18 @@ export function arrayWantsMore(host: NodeHost, path: string): boolean {
  */
 export function fillArray(host: NodeHost, path: string): void {
   const { step } = host;
-  let row = step.row(path)!;
+  const row = step.row(path)!;
+  let d = arrayData(row);
   const inputs = (row.inputs as LiteralMap | undefined)?.literals ?? {};
   const bound = new Set(nodeSpecOf(step.state, path)?.arrayNode?.boundInputs ?? []);
-  while (step.hasSlot() && Number(row.data["next"]) < Number(row.data["total"]) && Number(row.data["inFlight"]) < Number(row.data["parallelism"])) {
-    const i = Number(row.data["next"]);
+  while (step.hasSlot() && d.next < d.total && d.inFlight < d.parallelism) {
+    const i = d.next;
     const literals: Record<string, Literal> = {};
     for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : items(host, l)[i]!;
     const elementPath = `${path}[${i}]`;
-    const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, ...taskData } = row.data;
-    step.newNode(elementPath, row.entity, { literals }, { ...taskData, kind: "element" }, "queued");
-    row = step.patchNode(path, { data: { next: i + 1, inFlight: Number(row.data["inFlight"]) + 1 } });
+    const { task, taskDigest, retries, timeoutMs, cache } = d;
+    step.newNode(elementPath, row.entity, { literals }, { kind: "element", task, taskDigest, retries, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache ? { cache } : {}) }, "queued");
+    d = arrayData(step.patchNode(path, { data: { next: i + 1, inFlight: d.inFlight + 1 } satisfies Partial<ArrayProgress> }));
     host.dispatchAttempt(elementPath, 1, step.now);
   }
 }
@@ -107,18 +118,18 @@ export function fillArray(host: NodeHost, path: string): void {
 export function elementEnded(host: NodeHost, arrayPath: string, ok: boolean): void {
   const { step } = host;
   const row = step.row(arrayPath);
-  if (!row || !isActive(row.phase)) return;
-  const d = row.data;
-  const succeeded = Number(d["succeeded"]) + (ok ? 1 : 0);
-  const failed = Number(d["failed"]) + (ok ? 0 : 1);
-  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1 } });
-  const total = Number(d["total"]);
-  if (total - failed < Number(d["minSuccesses"])) {
+  if (!row || !isNodeActive(row.phase)) return;
+  const d = arrayData(row);
+  const succeeded = d.succeeded + (ok ? 1 : 0);
+  const failed = d.failed + (ok ? 0 : 1);
+  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: d.inFlight - 1 } });
+  const total = d.total;
+  if (total - failed < d.minSuccesses) {
     step.abortActive(`${arrayPath}[`, "the map task failed");
-    return host.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${Number(d["minSuccesses"])} had to succeed`, "failed");
+    return host.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${d.minSuccesses} had to succeed`, "failed");
   }
   if (succeeded + failed === total) return finishArray(host, arrayPath);
-  if (arrayWantsMore(host, arrayPath) && !d["waitingSlot"]) step.enterWaiting(arrayPath);
+  if (arrayWantsMore(host, arrayPath) && (d.waitingSlot === undefined || d.waitingSlot === false)) step.enterWaiting(arrayPath);
 }
 
 /** The map at `path` succeeds with one list per output of its task, null for elements that failed. */
@@ -127,7 +138,7 @@ function finishArray(host: NodeHost, path: string): void {
   const row = step.row(path)!;
   const taskId = nodeSpecOf(step.state, path)?.arrayNode?.node?.taskNode?.referenceId;
   const outNames = Object.keys(taskId ? (step.state.specs.task(taskId).template?.interface?.outputs?.variables ?? {}) : {});
-  const total = Number(row.data["total"]);
+  const total = arrayData(row).total;
   const literals: Record<string, Literal> = {};
   for (const name of outNames) {
     const out: Literal[] = new Array<Literal>(total);

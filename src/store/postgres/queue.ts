@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { TaskSystemFailedEvent } from "../events.js";
 import { randomUUID } from "node:crypto";
 import { compareText, systemFailureMessage } from "../rules.js";
 import type { ClaimedTask, TaskResult } from "../store.js";
@@ -33,7 +34,7 @@ export async function claimTasks(q: Queries, workerId: string, limit: number, le
   exhausted.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
   for (const r of exhausted) {
     const lost = r.system_attempts + 1;
-    const body = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
+    const body: TaskSystemFailedEvent = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
     await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [r.execution_id, now, toJson(body)]);
   }
   if (limit === 0) return [];

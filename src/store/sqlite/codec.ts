@@ -4,6 +4,13 @@
  *
  * @module
  */
+import { StoredRowError } from "../../errors.js";
+import type { LiteralMap } from "../../idl/core.js";
+import { CACHE_STATUSES, isExecutionPhase, isNodePhase } from "../../phases.js";
+import { decodeEvent, decodeTaskItemOptions } from "../events.js";
+import { decodeExecutionParts, encodeExecutionParts } from "../execution-parts.js";
+import { Fields } from "../fields.js";
+import { decodeNodeData } from "../node-data.js";
 import type { CacheEntry, EntityKey, ExecutionRow, InboxEvent, NodeRow, RegisteredEntity, RegisteredKind, TaskItem } from "../store.js";
 
 /**
@@ -23,11 +30,43 @@ export function toJson(value: unknown): string | null {
  *
  * @example
  * ```ts
- * fromJson<{ a: number }>('{"a":1}'); // { a: 1 }
+ * fromJson('{"a":1}'); // { a: 1 }
  * ```
  */
-export function fromJson<T>(text: string | null): T {
-  return (text === null ? undefined : JSON.parse(text)) as T;
+export function fromJson(text: string | null): unknown {
+  return text === null ? undefined : (JSON.parse(text) as unknown);
+}
+
+const KINDS: readonly RegisteredKind[] = ["task", "workflow", "launchPlan"];
+
+function keyFromJson(text: string, row: string, column: string): EntityKey {
+  const f = Fields.of(fromJson(text), row, column);
+  return { project: f.string("project"), domain: f.string("domain"), name: f.string("name"), version: f.string("version") };
+}
+
+function checked<T extends string>(value: string, ok: (v: string) => v is T, row: string, column: string): T {
+  if (ok(value)) return value;
+  throw new StoredRowError(`${row}: ${column} is ${JSON.stringify(value)}, which Aloft does not write`, row, column);
+}
+
+/** A JSON column holding a flyteidl value (a `LiteralMap`, a spec), or undefined for `NULL`: checked to be an object, its insides are the IDL's. */
+function idlColumn<T extends object>(text: string | null, row: string, column: string): T | undefined {
+  if (text === null) return undefined;
+  return Fields.of({ [column]: fromJson(text) }, row, "").idl<T>(column);
+}
+
+/** A column that must hold a flyteidl value. */
+function requiredIdl<T extends object>(text: string | null, row: string, column: string): T {
+  const v = idlColumn<T>(text, row, column);
+  if (v === undefined) throw new StoredRowError(`${row}: ${column} is NULL, expected a JSON object`, row, column);
+  return v;
+}
+
+function errorColumn(text: string | null, row: string): ExecutionRow["error"] {
+  if (text === null) return undefined;
+  const f = Fields.of(fromJson(text), row, "error");
+  const nodeId = f.optionalString("nodeId");
+  return { message: f.string("message"), ...(nodeId !== undefined ? { nodeId } : {}) };
 }
 
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -72,10 +111,11 @@ export interface EntityCols {
  * ```
  */
 export function entityFromCols(r: EntityCols): RegisteredEntity {
+  const row = `entity ${r.kind} ${r.project}/${r.domain}/${r.name}@${r.version}`;
   return {
-    kind: r.kind as RegisteredKind,
+    kind: checked(r.kind, (k): k is RegisteredKind => (KINDS as readonly string[]).includes(k), row, "kind"),
     key: { project: r.project, domain: r.domain, name: r.name, version: r.version },
-    spec: fromJson(r.spec),
+    spec: requiredIdl<object>(r.spec, row, "spec"),
     digest: r.digest,
     createdAt: r.created_at,
   };
@@ -131,9 +171,9 @@ export function executionToCols(r: ExecutionRow): ExecutionCols {
     inputs: toJson(r.inputs),
     outputs: toJson(r.outputs),
     error: toJson(r.error),
-    parent_id: r.parent ? r.parent.executionId : null,
-    parent_path: r.parent ? r.parent.path : null,
-    options: toJson(r.options ?? {}) ?? "{}",
+    parent_id: r.lineage.parent ? r.lineage.parent.executionId : null,
+    parent_path: r.lineage.parent ? r.lineage.parent.path : null,
+    options: JSON.stringify(encodeExecutionParts(r)),
     created_at: r.createdAt,
     started_at: r.startedAt ?? null,
     ended_at: r.endedAt ?? null,
@@ -150,18 +190,19 @@ export function executionToCols(r: ExecutionRow): ExecutionCols {
  * ```
  */
 export function executionFromCols(r: ExecutionCols): ExecutionRow {
+  const row = `execution ${r.id}`;
+  const parent = r.parent_id === null ? undefined : { executionId: r.parent_id, path: r.parent_path ?? "" };
   return {
     id: r.id,
     project: r.project,
     domain: r.domain,
-    workflow: fromJson(r.workflow),
-    launchPlan: r.launch_plan === null ? undefined : fromJson(r.launch_plan),
-    phase: r.phase as ExecutionRow["phase"],
-    inputs: fromJson(r.inputs),
-    outputs: fromJson(r.outputs),
-    error: fromJson(r.error),
-    parent: r.parent_id === null ? undefined : { executionId: r.parent_id, path: r.parent_path ?? "" },
-    options: fromJson(r.options),
+    workflow: keyFromJson(r.workflow, row, "workflow"),
+    launchPlan: r.launch_plan === null ? undefined : keyFromJson(r.launch_plan, row, "launch_plan"),
+    phase: checked(r.phase, isExecutionPhase, row, "phase"),
+    inputs: requiredIdl<LiteralMap>(r.inputs, row, "inputs"),
+    outputs: idlColumn<LiteralMap>(r.outputs, row, "outputs"),
+    error: errorColumn(r.error, row),
+    ...decodeExecutionParts(fromJson(r.options), parent, row),
     createdAt: r.created_at,
     startedAt: orUndefined(r.started_at),
     endedAt: orUndefined(r.ended_at),
@@ -217,7 +258,7 @@ export function nodeToCols(n: NodeRow): NodeCols {
     started_at: n.startedAt ?? null,
     ended_at: n.endedAt ?? null,
     updated_at: n.updatedAt,
-    data: toJson(n.data ?? {}) ?? "{}",
+    data: JSON.stringify(n.data),
   };
 }
 
@@ -230,21 +271,22 @@ export function nodeToCols(n: NodeRow): NodeCols {
  * ```
  */
 export function nodeFromCols(r: NodeCols): NodeRow {
+  const row = `node ${r.execution_id}/${r.path}`;
   return {
     executionId: r.execution_id,
     path: r.path,
     entity: r.entity,
-    phase: r.phase,
+    phase: checked(r.phase, isNodePhase, row, "phase"),
     attempts: r.attempts,
     systemAttempts: r.system_attempts,
-    cacheStatus: r.cache_status,
-    inputs: fromJson(r.inputs),
-    outputs: fromJson(r.outputs),
+    cacheStatus: checked(r.cache_status, (c): c is NodeRow["cacheStatus"] => (CACHE_STATUSES as readonly string[]).includes(c), row, "cache_status"),
+    inputs: idlColumn<LiteralMap>(r.inputs, row, "inputs"),
+    outputs: idlColumn<LiteralMap>(r.outputs, row, "outputs"),
     error: orUndefined(r.error),
     startedAt: orUndefined(r.started_at),
     endedAt: orUndefined(r.ended_at),
     updatedAt: r.updated_at,
-    data: fromJson(r.data),
+    data: decodeNodeData(fromJson(r.data), row),
   };
 }
 
@@ -290,7 +332,7 @@ export function taskItemToCols(t: TaskItem): TaskItemCols {
     max_system_attempts: t.maxSystemAttempts,
     task: keyJson(t.task),
     inputs: toJson(t.inputs),
-    options: toJson(t.options ?? {}) ?? "{}",
+    options: JSON.stringify(t.options),
     ready_at: t.readyAt,
     lease_token: null,
     lease_owner: null,
@@ -307,6 +349,7 @@ export function taskItemToCols(t: TaskItem): TaskItemCols {
  * ```
  */
 export function taskItemFromCols(r: TaskItemCols): TaskItem {
+  const row = `task item ${r.id}`;
   return {
     id: r.id,
     executionId: r.execution_id,
@@ -314,9 +357,9 @@ export function taskItemFromCols(r: TaskItemCols): TaskItem {
     attempt: r.attempt,
     systemAttempts: r.system_attempts,
     maxSystemAttempts: r.max_system_attempts,
-    task: fromJson(r.task),
-    inputs: fromJson(r.inputs),
-    options: fromJson(r.options),
+    task: keyFromJson(r.task, row, "task"),
+    inputs: requiredIdl<LiteralMap>(r.inputs, row, "inputs"),
+    options: decodeTaskItemOptions(fromJson(r.options), row),
     readyAt: r.ready_at,
   };
 }
@@ -346,7 +389,7 @@ export interface EventCols {
  * ```
  */
 export function eventFromCols(r: EventCols): InboxEvent {
-  return { id: r.id, executionId: r.execution_id, dueAt: r.due_at, body: fromJson(r.body) };
+  return { id: r.id, executionId: r.execution_id, dueAt: r.due_at, body: decodeEvent(fromJson(r.body), `event ${r.id}`) };
 }
 
 /**
@@ -374,5 +417,5 @@ export interface CacheCols {
  * ```
  */
 export function cacheFromCols(r: CacheCols): CacheEntry {
-  return { key: r.key, task: r.task, version: r.version, outputs: fromJson(r.outputs), createdAt: r.created_at };
+  return { key: r.key, task: r.task, version: r.version, outputs: requiredIdl<LiteralMap>(r.outputs, `cache entry ${r.key}`, "outputs"), createdAt: r.created_at };
 }

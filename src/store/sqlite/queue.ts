@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { compareText, systemFailureMessage } from "../rules.js";
+import type { TaskSystemFailedEvent } from "../events.js";
 import type { ClaimedTask, TaskResult } from "../store.js";
 import { taskItemFromCols, toJson, type TaskItemCols } from "./codec.js";
 import type { Sql } from "./sql.js";
@@ -28,7 +29,7 @@ export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number
     .sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
   for (const r of exhausted) {
     const lost = r.system_attempts + 1;
-    const body = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
+    const body: TaskSystemFailedEvent = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
     sql.run("DELETE FROM task_items WHERE id = ?", r.id);
     sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", r.execution_id, now, toJson(body));
   }
