@@ -25,6 +25,7 @@ import type {
   NodeList,
   OutputInfo,
   RegisteredKind,
+  ValidatedExecution,
 } from "../server/schemas.js";
 
 export type {
@@ -43,6 +44,7 @@ export type {
   NodeExecutionInfo,
   OutputInfo,
   RegisteredKind,
+  ValidatedExecution,
 };
 
 /** Settings of a client. */
@@ -55,6 +57,8 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** The `fetch` to use (default: the global one). */
   readonly fetch?: typeof fetch;
+  /** Headers sent with every request (the web console sends `x-aloft-console: 1` with its session cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -156,6 +160,7 @@ export class AloftClient {
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly headers: Readonly<Record<string, string>>;
 
   constructor(options: ClientOptions) {
     let url: URL;
@@ -169,13 +174,14 @@ export class AloftClient {
     this.token = options.token === "" ? undefined : options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.headers = { ...options.headers };
   }
 
   // ---- transport --------------------------------------------------------------
 
-  private async send(method: "GET" | "POST", path: string, body?: unknown, init: { readonly stream?: boolean; readonly signal?: AbortSignal } = {}): Promise<Response> {
+  private async send(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, init: { readonly stream?: boolean; readonly signal?: AbortSignal } = {}): Promise<Response> {
     const url = `${this.baseUrl}${path}`;
-    const headers: Record<string, string> = { accept: init.stream ? "text/event-stream" : "application/json" };
+    const headers: Record<string, string> = { ...this.headers, accept: init.stream ? "text/event-stream" : "application/json" };
     if (this.token !== undefined) headers["authorization"] = `Bearer ${this.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     const signals = [init.signal, init.stream ? undefined : AbortSignal.timeout(this.timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
@@ -270,6 +276,19 @@ export class AloftClient {
    */
   createExecution(request: CreateExecutionBody): Promise<ExecutionInfo> {
     return this.json("POST", "/api/v1/executions", request);
+  }
+
+  /**
+   * Checks a request to start an execution without starting it: resolves to the entity it would start, or
+   * throws the very `ClientError` that `createExecution` would (same code, message and field).
+   *
+   * @example
+   * ```ts
+   * await client.validateExecution({ workflow: { name: "wf" }, inputs: { x: "three" } }); // throws: input "x" of workflow "wf": ...
+   * ```
+   */
+  validateExecution(request: CreateExecutionBody): Promise<ValidatedExecution> {
+    return this.json("POST", "/api/v1/executions/validate", request);
   }
 
   /**
@@ -473,6 +492,18 @@ export class AloftClient {
       if (event.type === "end") break;
     }
     return this.getExecution(id);
+  }
+
+  /**
+   * Ends the browser session of a server with a token (clears its cookie): what the web console's "Sign out" does.
+   *
+   * @example
+   * ```ts
+   * await client.endSession();
+   * ```
+   */
+  async endSession(): Promise<void> {
+    await this.send("DELETE", "/api/v1/session");
   }
 
   /**

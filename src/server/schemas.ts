@@ -280,6 +280,10 @@ export const CreateExecutionBody = Type.Object(
 );
 export type CreateExecutionBody = Static<typeof CreateExecutionBody>;
 
+/** A create request that `validateExecution` accepted: the entity it would start. */
+export const ValidatedExecution = Type.Object({ kind: stringEnum(["workflow", "launchPlan"]), key: ref(EntityKey) }, { $id: "ValidatedExecution", additionalProperties: false });
+export type ValidatedExecution = Static<typeof ValidatedExecution>;
+
 /** Aborts an execution. */
 export const AbortBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { $id: "AbortRequest", additionalProperties: false });
 export type AbortBody = Static<typeof AbortBody>;
@@ -340,6 +344,7 @@ export const SHARED_SCHEMAS: readonly TSchema[] = [
   ExecutionEnd,
   ExecutionOptionsBody,
   CreateExecutionBody,
+  ValidatedExecution,
   AbortBody,
   SignalBody,
   ApproveBody,

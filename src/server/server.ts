@@ -17,12 +17,13 @@ import fastify from "fastify";
 import swagger from "@fastify/swagger";
 import responseValidation from "@fastify/response-validation";
 import type { Engine } from "../engine/engine.js";
-import { bearerChecker } from "./auth.js";
+import { defaultConsoleDir, readConsole } from "./console.js";
 import type { Api, RouteContext } from "./context.js";
 import { ApiError, toApiError } from "./errors.js";
 import { entityRoutes } from "./routes-entities.js";
 import { eventRoutes } from "./routes-events.js";
 import { executionRoutes } from "./routes-executions.js";
+import { accessCheck, serveConsole, sessionRoutes } from "./routes-console.js";
 import { swaggerOptions } from "./openapi.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { ajvPlugins, requestValidatorCompiler } from "./validation.js";
@@ -51,6 +52,11 @@ export interface ServerOptions {
    * those values; without it, it shows `{ "$offloaded": { uri, sizeBytes } }` in their place.
    */
   readonly values?: BlobStore | undefined;
+  /**
+   * The built web console to serve at `/` (a folder with `index.html`); default: the package's
+   * `dist/console`; `false`: no console (every path outside `/api` is a 404).
+   */
+  readonly console?: string | false;
   /** Called with errors the server survives (500s, failed polls); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -118,15 +124,9 @@ export function createServer(options: ServerOptions): AloftServer {
   app.setValidatorCompiler(requestValidatorCompiler(SHARED_SCHEMAS));
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
-  if (options.token !== undefined) {
-    const allowed = bearerChecker(options.token);
-    app.addHook("onRequest", async (request, reply) => {
-      if (allowed(request.headers.authorization)) return;
-      const e = new ApiError(401, "unauthorized", "this server needs a token: send Authorization: Bearer <token>");
-      await reply.code(401).header("www-authenticate", 'Bearer realm="aloft"').send(e.body());
-      return reply;
-    });
-  }
+  if (options.token !== undefined) app.addHook("onRequest", accessCheck(options.token));
+  const consoleDir = options.console === false ? undefined : (options.console ?? defaultConsoleDir());
+  const consoleFiles = consoleDir === undefined ? undefined : readConsole(consoleDir);
 
   app.setErrorHandler((error, _request, reply) => {
     const e = toApiError(error);
@@ -134,6 +134,7 @@ export function createServer(options: ServerOptions): AloftServer {
     void reply.code(e.status).send(e.body());
   });
   app.setNotFoundHandler((request, reply) => {
+    if (options.console !== false && serveConsole(consoleFiles, request, reply)) return;
     const e = new ApiError(404, "not_found", `no endpoint ${request.method} ${request.url.split("?")[0] ?? ""}`);
     void reply.code(404).send(e.body());
   });
@@ -154,6 +155,7 @@ export function createServer(options: ServerOptions): AloftServer {
     entityRoutes(typed, ctx);
     executionRoutes(typed, ctx);
     eventRoutes(typed, ctx);
+    sessionRoutes(typed, options.token);
   });
 
   let url: string | undefined;

@@ -65,6 +65,9 @@ describe("GET /api/openapi.json", () => {
         "POST /api/v1/executions/{id}/signal",
         "POST /api/v1/executions/{id}/approve",
         "POST /api/v1/executions/{id}/reject",
+        "POST /api/v1/executions/validate",
+        "POST /api/v1/session",
+        "DELETE /api/v1/session",
       ].sort(),
     );
     const ids = ops.map(([, op]) => op.operationId);
