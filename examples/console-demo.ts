@@ -58,3 +58,6 @@ export const pipeline = workflow(
 );
 
 export const pipelinePlan = LaunchPlan.create("pipeline_nightly", pipeline, { defaultInputs: { n: 12 }, fixedInputs: { fail: false } });
+
+/** A wide map task (2,000 elements by default) for the console's element view. */
+export const wide = workflow({ name: "wide", inputs: { n: t.int } }, ({ n }) => ({ scores: scoreAll({ x: load({ n }) }) }));

@@ -16,6 +16,7 @@ import { registerGet } from "./commands/get.js";
 import { registerRegister } from "./commands/register.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerWorker } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { ExitCode, UsageError, describeError, verboseError } from "./errors.js";
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerControl(program, ctx);
   registerAgain(program, ctx);
   registerServe(program, ctx);
+  registerLogs(program, ctx);
   registerWorker(program, ctx);
   registerRegister(program, ctx);
   registerCompile(program, ctx);

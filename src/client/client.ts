@@ -9,6 +9,9 @@ import { createParser } from "eventsource-parser";
 import { AloftError } from "../errors.js";
 import type {
   ApiErrorBody,
+  AttemptInfo,
+  AttemptList,
+  NodeLogs,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -30,6 +33,8 @@ import type {
 
 export type {
   ApiErrorBody,
+  AttemptInfo,
+  NodeLogs,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -492,6 +497,33 @@ export class AloftClient {
       if (event.type === "end") break;
     }
     return this.getExecution(id);
+  }
+
+  /**
+   * The task attempts of an execution, or of one node: times, outcome, error and how much each wrote
+   * (without the lines; `nodeLogs` has them).
+   *
+   * @example
+   * ```ts
+   * (await client.listAttempts(id)).filter((a) => a.outcome === "failed").map((a) => `${a.path}#${a.attempt}: ${a.error}`);
+   * ```
+   */
+  async listAttempts(id: string, node?: string): Promise<AttemptInfo[]> {
+    const page = await this.json<AttemptList>("GET", `/api/v1/executions/${seg(id)}/attempts${query({ node })}`);
+    return page.items;
+  }
+
+  /**
+   * What a node's task wrote to stdout and stderr, attempt by attempt.
+   *
+   * @example
+   * ```ts
+   * for (const a of await client.nodeLogs(id, "n1")) console.log(a.attempt, a.lines.map((l) => l.text).join(""));
+   * ```
+   */
+  async nodeLogs(id: string, node: string): Promise<NodeLogs["items"]> {
+    const page = await this.json<NodeLogs>("GET", `/api/v1/executions/${seg(id)}/logs${query({ node })}`);
+    return page.items;
   }
 
   /**

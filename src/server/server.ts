@@ -30,6 +30,8 @@ import { ajvPlugins, requestValidatorCompiler } from "./validation.js";
 import { Watches } from "./watch.js";
 import { StoredValues } from "./stored-values.js";
 import type { BlobStore } from "../store/blob-store.js";
+import type { AttemptLogStore } from "../store/attempt-logs.js";
+import { logRoutes } from "./routes-logs.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -52,6 +54,8 @@ export interface ServerOptions {
    * those values; without it, it shows `{ "$offloaded": { uri, sizeBytes } }` in their place.
    */
   readonly values?: BlobStore | undefined;
+  /** Where the workers keep each task attempt with what it wrote to stdout and stderr (`aloft serve`: `.aloft/logs`); without it, the API shows no attempts. */
+  readonly logs?: AttemptLogStore | undefined;
   /**
    * The built web console to serve at `/` (a folder with `index.html`); default: the package's
    * `dist/console`; `false`: no console (every path outside `/api` is a 404).
@@ -117,7 +121,7 @@ export function createServer(options: ServerOptions): AloftServer {
 
   const app = fastify({ bodyLimit, logger: false, exposeHeadRoutes: false, return503OnClosing: true }) as unknown as Api;
   const values = new StoredValues(options.values);
-  const ctx: RouteContext = { engine: options.engine, values, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
+  const ctx: RouteContext = { engine: options.engine, values, logs: options.logs, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
 
   // Bodies are JSON only: anything else is a 415.
   app.removeContentTypeParser("text/plain");
@@ -155,6 +159,7 @@ export function createServer(options: ServerOptions): AloftServer {
     entityRoutes(typed, ctx);
     executionRoutes(typed, ctx);
     eventRoutes(typed, ctx);
+    logRoutes(typed, ctx);
     sessionRoutes(typed, options.token);
   });
 

@@ -21,6 +21,8 @@ export function fieldOf(e: unknown): string | undefined {
 
 export { ClientError };
 export type {
+  AttemptInfo,
+  NodeLogs,
   EntityInfo,
   EntityKey,
   EntityVersions,

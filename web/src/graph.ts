@@ -67,7 +67,7 @@ export interface Drawing {
   readonly height: number;
 }
 
-const NODE_W = 200;
+const NODE_W = 224;
 const NODE_H = 58;
 
 function idKey(id: SpecId | undefined): string {

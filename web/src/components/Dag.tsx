@@ -35,6 +35,7 @@ function Node({ n, selected, onSelect, onToggle }: { n: DrawnNode; selected: boo
   const phase = n.state?.phase ?? (n.branchCase?.decided && !n.branchCase.taken ? "skipped" : "undefined");
   const map = n.state?.map;
   const sub = map ? `${map.succeeded} done · ${map.running} running · ${map.failed} failed of ${map.total}` : `${KIND_LABEL[n.kind] ?? n.kind} · ${phaseLabel(phase)}`;
+  const shown = map ? `${map.succeeded}/${map.total} done${map.running ? ` · ${map.running} running` : ""}${map.failed ? ` · ${map.failed} failed` : ""}` : sub;
   const onKey = (e: KeyboardEvent): void => {
     if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
@@ -48,7 +49,7 @@ function Node({ n, selected, onSelect, onToggle }: { n: DrawnNode; selected: boo
     return (
       <g class={`cluster phase-${phase}`} transform={`translate(${n.x}, ${n.y})`} data-path={n.path}>
         <rect width={n.width} height={n.height} rx={10} />
-        <g class="cluster-head" role="button" tabIndex={0} aria-label={`${n.label}, ${KIND_LABEL[n.kind]}, ${phaseLabel(phase)}; collapse`} onClick={() => onToggle(n.path)} onKeyDown={onKey}>
+        <g class="cluster-head" role="button" tabindex={0} aria-label={`${n.label}, ${KIND_LABEL[n.kind]}, ${phaseLabel(phase)}; collapse`} onClick={() => onToggle(n.path)} onKeyDown={onKey}>
           <text x={10} y={16}>
             ▾ {n.label} <tspan class="muted">{KIND_LABEL[n.kind]} · {phaseLabel(phase)}</tspan>
           </text>
@@ -61,7 +62,7 @@ function Node({ n, selected, onSelect, onToggle }: { n: DrawnNode; selected: boo
       class={`node phase-${phase}${selected ? " selected" : ""}${n.branchCase?.taken ? " taken" : ""}`}
       transform={`translate(${n.x}, ${n.y})`}
       role="button"
-      tabIndex={0}
+      tabindex={0}
       data-path={n.path}
       data-phase={phase}
       aria-label={`${n.label}: ${sub}`}
@@ -78,10 +79,10 @@ function Node({ n, selected, onSelect, onToggle }: { n: DrawnNode; selected: boo
         </text>
       ) : null}
       <text x={16} y={24} class="title">
-        {n.label.length > 24 ? `${n.label.slice(0, 23)}…` : n.label}
+        {n.label.length > 27 ? `${n.label.slice(0, 26)}…` : n.label}
       </text>
       <text x={16} y={map ? 38 : 42} class="sub">
-        {sub.length > 34 ? `${sub.slice(0, 33)}…` : sub}
+        {shown.length > 36 ? `${shown.slice(0, 35)}…` : shown}
       </text>
       {map ? <MapBar n={n} d={map} /> : null}
       {n.expandable ? (

@@ -8,6 +8,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf, type ExecutionInfo, type NodeExecutionInfo } from "../api.js";
 import { duration, ENDED, span, time } from "../format.js";
 import { Link, seg } from "../router.js";
+import { Attempts } from "./Attempts.js";
 import { Phase } from "./Phase.js";
 import { Values } from "./Value.js";
 
@@ -17,7 +18,7 @@ function GateForm({ execution, node }: { execution: ExecutionInfo; node: NodeExe
   const [problem, setProblem] = useState<string | undefined>();
   const [done, setDone] = useState<string | undefined>();
   const gate = node.gate;
-  if (!gate || gate.kind === "sleep" || !gate.name || node.phase !== "running" || ENDED.has(execution.phase)) return null;
+  if (!gate || gate.kind === "sleep" || !gate.name || (node.phase !== "waiting" && node.phase !== "running") || ENDED.has(execution.phase)) return null;
   const name = gate.name;
   const run = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
     setProblem(undefined);
@@ -104,7 +105,8 @@ export function NodePanel(props: {
   const [types, setTypes] = useState<{ inputs: Record<string, string>; outputs: Record<string, string> }>({ inputs: {}, outputs: {} });
   useEffect(() => {
     const k = n?.task;
-    if (!k) return;
+    // A map task's node takes and gives lists of the task's types: its values are shown as they are.
+    if (!k || n.map) return;
     void api.getEntity("task", k).then(
       (t) => setTypes({ inputs: Object.fromEntries(t.interface.inputs.map((i) => [i.name, i.type])), outputs: Object.fromEntries(t.interface.outputs.map((o) => [o.name, o.type])) }),
       () => undefined,
@@ -199,6 +201,7 @@ export function NodePanel(props: {
           <h3>Outputs</h3>
           <Values values={n.outputs} types={types.outputs} empty={n.phase === "succeeded" ? "No outputs." : "None yet."} />
           {map ? <Elements path={path} nodes={props.nodes} onSelect={props.onSelect} /> : null}
+          {n.task && !map ? <Attempts executionId={execution.id} path={path} version={`${n.attempts}/${n.phase}`} /> : null}
         </>
       )}
     </aside>

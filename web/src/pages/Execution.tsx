@@ -5,7 +5,7 @@
  */
 import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, messageOf, type EntityInfo, type NodeExecutionInfo } from "../api.js";
+import { api, messageOf, type AttemptInfo, type EntityInfo, type NodeExecutionInfo } from "../api.js";
 import { Dag } from "../components/Dag.js";
 import { NodePanel } from "../components/NodePanel.js";
 import { Phase } from "../components/Phase.js";
@@ -25,6 +25,7 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
   const [acting, setActing] = useState<string | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());
+  const [attempts, setAttempts] = useState<AttemptInfo[]>([]);
   const tab = (url.searchParams.get("tab") ?? "graph") as Tab;
   const selected = url.searchParams.get("node") ?? undefined;
   const wfKey = e ? `${e.workflow.project}/${e.workflow.domain}/${e.workflow.name}/${e.workflow.version}` : undefined;
@@ -39,6 +40,19 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
     const t = window.setInterval(() => setNow(Date.now()), 1000);
     return () => window.clearInterval(t);
   }, [live]);
+
+  // The timeline's attempt bars: read again as nodes change, at most once a second.
+  const changes = useMemo(() => [...nodes.values()].reduce((n, x) => n + x.attempts + (x.endedAt ? 1 : 0), 0), [nodes]);
+  useEffect(() => {
+    if (tab !== "timeline") return;
+    const t = window.setTimeout(() => {
+      api.listAttempts(id).then(
+        (a) => setAttempts(a.filter((x) => !x.path.includes("["))),
+        () => undefined,
+      );
+    }, 300);
+    return () => window.clearTimeout(t);
+  }, [id, tab, Math.floor(changes / 5), live]);
 
   const go = (patch: Record<string, string | undefined>): void => {
     const q = new URLSearchParams(url.search);
@@ -180,7 +194,7 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
               <p class="loading">Loading the workflow…</p>
             )
           ) : null}
-          {tab === "timeline" ? <Timeline nodes={nodeList} now={now} selected={selected} onSelect={(p) => go({ node: p })} /> : null}
+          {tab === "timeline" ? <Timeline nodes={nodeList} attempts={attempts} now={now} selected={selected} onSelect={(p) => go({ node: p })} /> : null}
           {tab === "nodes" ? <NodeTable nodes={nodeList} now={now} onSelect={(p) => go({ node: p })} /> : null}
         </div>
       </div>
