@@ -4,7 +4,8 @@
  * a token, driven in Debian's Chromium by playwright-core. The pipeline has a
  * conditional, a map task, a subworkflow, a dynamic workflow, a launch-plan
  * child, two gates and a node that fails. The tests save screenshots of the
- * main pages to docs/console/ (shown in the README).
+ * main pages to a temporary folder, or with `ALOFT_SCREENSHOTS_DIR` to that
+ * folder: `npm run screenshots` refreshes docs/console/ (shown in the README).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +19,7 @@ import { AloftClient, ClientError } from "../../src/client/client.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(ROOT, "dist", "cli", "main.js");
 const EXAMPLE = "examples/console-demo.ts";
-const SHOTS = path.join(ROOT, "docs", "console");
+const SHOTS = process.env["ALOFT_SCREENSHOTS_DIR"] ? path.resolve(ROOT, process.env["ALOFT_SCREENSHOTS_DIR"]) : mkdtempSync(path.join(tmpdir(), "aloft-console-shots-"));
 const CHROMIUM = "/usr/bin/chromium";
 /** The flags this machine's closed network needs (the env notes): no background connections, no first-run work. */
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
