@@ -17,6 +17,7 @@ import { registerRegister } from "./commands/register.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerServe } from "./commands/serve.js";
+import { registerLogs } from "./commands/logs.js";
 import { registerWorker } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
 import { ExitCode, UsageError, describeError, verboseError } from "./errors.js";
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerControl(program, ctx);
   registerAgain(program, ctx);
   registerServe(program, ctx);
+  registerLogs(program, ctx);
   registerWorker(program, ctx);
   registerRegister(program, ctx);
   registerCompile(program, ctx);

@@ -9,6 +9,9 @@ import { createParser } from "eventsource-parser";
 import { AloftError } from "../errors.js";
 import type {
   ApiErrorBody,
+  AttemptInfo,
+  AttemptList,
+  NodeLogs,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -25,10 +28,13 @@ import type {
   NodeList,
   OutputInfo,
   RegisteredKind,
+  ValidatedExecution,
 } from "../server/schemas.js";
 
 export type {
   ApiErrorBody,
+  AttemptInfo,
+  NodeLogs,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -43,6 +49,7 @@ export type {
   NodeExecutionInfo,
   OutputInfo,
   RegisteredKind,
+  ValidatedExecution,
 };
 
 /** Settings of a client. */
@@ -55,6 +62,8 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
   /** The `fetch` to use (default: the global one). */
   readonly fetch?: typeof fetch;
+  /** Headers sent with every request (the web console sends `x-aloft-console: 1` with its session cookie). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -156,6 +165,7 @@ export class AloftClient {
   private readonly token: string | undefined;
   private readonly timeoutMs: number;
   private readonly fetchFn: typeof fetch;
+  private readonly headers: Readonly<Record<string, string>>;
 
   constructor(options: ClientOptions) {
     let url: URL;
@@ -169,13 +179,14 @@ export class AloftClient {
     this.token = options.token === "" ? undefined : options.token;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.headers = { ...options.headers };
   }
 
   // ---- transport --------------------------------------------------------------
 
-  private async send(method: "GET" | "POST", path: string, body?: unknown, init: { readonly stream?: boolean; readonly signal?: AbortSignal } = {}): Promise<Response> {
+  private async send(method: "GET" | "POST" | "DELETE", path: string, body?: unknown, init: { readonly stream?: boolean; readonly signal?: AbortSignal } = {}): Promise<Response> {
     const url = `${this.baseUrl}${path}`;
-    const headers: Record<string, string> = { accept: init.stream ? "text/event-stream" : "application/json" };
+    const headers: Record<string, string> = { ...this.headers, accept: init.stream ? "text/event-stream" : "application/json" };
     if (this.token !== undefined) headers["authorization"] = `Bearer ${this.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
     const signals = [init.signal, init.stream ? undefined : AbortSignal.timeout(this.timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
@@ -270,6 +281,19 @@ export class AloftClient {
    */
   createExecution(request: CreateExecutionBody): Promise<ExecutionInfo> {
     return this.json("POST", "/api/v1/executions", request);
+  }
+
+  /**
+   * Checks a request to start an execution without starting it: resolves to the entity it would start, or
+   * throws the very `ClientError` that `createExecution` would (same code, message and field).
+   *
+   * @example
+   * ```ts
+   * await client.validateExecution({ workflow: { name: "wf" }, inputs: { x: "three" } }); // throws: input "x" of workflow "wf": ...
+   * ```
+   */
+  validateExecution(request: CreateExecutionBody): Promise<ValidatedExecution> {
+    return this.json("POST", "/api/v1/executions/validate", request);
   }
 
   /**
@@ -473,6 +497,45 @@ export class AloftClient {
       if (event.type === "end") break;
     }
     return this.getExecution(id);
+  }
+
+  /**
+   * The task attempts of an execution, or of one node: times, outcome, error and how much each wrote
+   * (without the lines; `nodeLogs` has them).
+   *
+   * @example
+   * ```ts
+   * (await client.listAttempts(id)).filter((a) => a.outcome === "failed").map((a) => `${a.path}#${a.attempt}: ${a.error}`);
+   * ```
+   */
+  async listAttempts(id: string, node?: string): Promise<AttemptInfo[]> {
+    const page = await this.json<AttemptList>("GET", `/api/v1/executions/${seg(id)}/attempts${query({ node })}`);
+    return page.items;
+  }
+
+  /**
+   * What a node's task wrote to stdout and stderr, attempt by attempt.
+   *
+   * @example
+   * ```ts
+   * for (const a of await client.nodeLogs(id, "n1")) console.log(a.attempt, a.lines.map((l) => l.text).join(""));
+   * ```
+   */
+  async nodeLogs(id: string, node: string): Promise<NodeLogs["items"]> {
+    const page = await this.json<NodeLogs>("GET", `/api/v1/executions/${seg(id)}/logs${query({ node })}`);
+    return page.items;
+  }
+
+  /**
+   * Ends the browser session of a server with a token (clears its cookie): what the web console's "Sign out" does.
+   *
+   * @example
+   * ```ts
+   * await client.endSession();
+   * ```
+   */
+  async endSession(): Promise<void> {
+    await this.send("DELETE", "/api/v1/session");
   }
 
   /**

@@ -12,6 +12,7 @@ import { isPostgresUrl } from "../store/postgres-store.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
+import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
 import { Engine, type EngineOptions } from "./engine.js";
 
 /** Settings of an embedded setup. */
@@ -39,6 +40,8 @@ export interface Embedded {
   readonly worker: WorkerHandle | undefined;
   /** Where large values are kept (give it to the API server so it can show them). */
   readonly values: DirectoryBlobStore;
+  /** Where the workers keep each attempt with what it wrote (`logs` in the setup's directory, beside `values`; give it to the API server). */
+  readonly logs: DirectoryAttemptLogs;
   /** The database file, or the PostgreSQL URL. */
   readonly dbPath: string;
   /** Stops the worker (draining its attempts), the engine loop, and closes the store. */
@@ -73,6 +76,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     throw e;
   }
   const values = new DirectoryBlobStore(path.join(dir, "values"));
+  const logs = new DirectoryAttemptLogs(path.join(dir, "logs"));
   let worker: WorkerHandle | undefined;
   const engine = await Engine.open({ ...options, store, values, onWork: () => worker?.wake() });
   const concurrency = options.workers ?? Math.min(4, os.cpus().length);
@@ -85,6 +89,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         cwd,
         blobDir: path.join(dir, "blobs"),
         values,
+        logs,
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
         ...(options.log ? { log: options.log } : {}),
         onReport: () => engine.poke(),
@@ -101,6 +106,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     store,
     worker,
     values,
+    logs,
     dbPath,
     async stop() {
       try {

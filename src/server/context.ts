@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, Raw
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Engine } from "../engine/engine.js";
 import type { ExecutionRow } from "../store/store.js";
+import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { noExecution } from "./errors.js";
 import type { StoredValues } from "./stored-values.js";
 import type { Watches } from "./watch.js";
@@ -20,6 +21,8 @@ export interface RouteContext {
   readonly watches: Watches;
   /** Reads back values the engine keeps in its blob store. */
   readonly values: StoredValues;
+  /** Where the workers keep each attempt with what it wrote (absent: no logs are kept). */
+  readonly logs: AttemptLogStore | undefined;
   /** Streams open now, ended when the server closes. */
   readonly streams: Set<() => void>;
 }

@@ -11,6 +11,8 @@ import type { LiteralType } from "../idl/core.js";
 import type { LaunchPlanSpec, Node, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import type { EntityKey as StoreKey, ExecutionFilter, ExecutionRow, RegisteredEntity } from "../store/store.js";
 import { decodeCursor } from "../store/rules.js";
+import { loadWorkflowSpecs } from "../engine/loader.js";
+import { inputsToLiterals } from "../engine/values.js";
 import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { jsonToInputs, jsonToValue } from "./json-values.js";
@@ -25,6 +27,7 @@ import {
   NodeList,
   RejectBody,
   SignalBody,
+  ValidatedExecution,
   ref,
   type EntityRef,
 } from "./schemas.js";
@@ -70,6 +73,28 @@ async function inputTypes(ctx: RouteContext, e: RegisteredEntity): Promise<Recor
   const wf = await ctx.engine.store.getEntity("workflow", { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" });
   for (const [name, v] of Object.entries((wf?.spec as WorkflowSpec | undefined)?.template?.interface?.inputs?.variables ?? {})) types[name] ??= v.type ?? {};
   return types;
+}
+
+/** The entity a create request names and its inputs converted by the entity's types, or the API's 400/404. */
+async function prepareExecution(ctx: RouteContext, body: CreateExecutionBody): Promise<{ kind: "workflow" | "launchPlan"; entity: RegisteredEntity; values: Record<string, unknown> }> {
+  if ((body.workflow === undefined) === (body.launchPlan === undefined)) {
+    throw new ApiError(400, "invalid_request", "name exactly one of workflow and launchPlan", body.workflow === undefined ? "workflow" : "launchPlan");
+  }
+  const kind = body.launchPlan !== undefined ? "launchPlan" : "workflow";
+  const entity = await resolveEntity(ctx, kind, (body.launchPlan ?? body.workflow)!, kind);
+  const converted = jsonToInputs(await inputTypes(ctx, entity), body.inputs ?? {});
+  if (!converted.ok) {
+    const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}`;
+    throw new ApiError(400, "invalid_input", `input ${JSON.stringify(converted.input)} of ${label}: ${converted.problem}`, `inputs.${converted.input}`);
+  }
+  // The engine's own check of what it would store (required, unknown and fixed inputs), without storing.
+  const lp = kind === "launchPlan" ? (entity.spec as LaunchPlanSpec) : undefined;
+  const w = lp?.workflowId;
+  const workflowKey = w ? { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" } : entity.key;
+  const { spec } = await loadWorkflowSpecs(ctx.engine.store, workflowKey);
+  const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}`;
+  inputsToLiterals(spec.template?.interface?.inputs, converted.values, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
+  return { kind, entity, values: converted.values };
 }
 
 function* nodesOf(nodes: readonly Node[] | undefined): Generator<Node> {
@@ -141,24 +166,34 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
     },
     async (request, reply) => {
       const body = request.body;
-      if ((body.workflow === undefined) === (body.launchPlan === undefined)) {
-        throw new ApiError(400, "invalid_request", "name exactly one of workflow and launchPlan", body.workflow === undefined ? "workflow" : "launchPlan");
-      }
-      const kind = body.launchPlan !== undefined ? "launchPlan" : "workflow";
-      const entity = await resolveEntity(ctx, kind, (body.launchPlan ?? body.workflow)!, kind);
-      const converted = jsonToInputs(await inputTypes(ctx, entity), body.inputs ?? {});
-      if (!converted.ok) {
-        const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}`;
-        throw new ApiError(400, "invalid_input", `input ${JSON.stringify(converted.input)} of ${label}: ${converted.problem}`, `inputs.${converted.input}`);
-      }
+      const { kind, entity, values } = await prepareExecution(ctx, body);
       const o = body.options ?? {};
       const key: StoreKey = entity.key;
-      const id = await engine.startRegistered(kind, key, converted.values, {
+      const id = await engine.startRegistered(kind, key, values, {
         ...(o.maxParallelism !== undefined ? { maxParallelism: o.maxParallelism } : {}),
         ...(o.overwriteCache !== undefined ? { overwriteCache: o.overwriteCache } : {}),
       });
       reply.code(201);
       return infoOf(ctx, id);
+    },
+  );
+
+  app.post(
+    `${API_PREFIX}/executions/validate`,
+    {
+      schema: {
+        operationId: "validateExecution",
+        tags: TAGS,
+        summary: "Checks a request to start an execution without starting it",
+        description:
+          "Takes the body of `createExecution` and answers 200 if that request would be accepted, or the very error `createExecution` would answer (same code, message and field), so that a form can show the API's own message before it submits.",
+        body: ref(CreateExecutionBody),
+        response: { 200: ref(ValidatedExecution), ...errors },
+      },
+    },
+    async (request) => {
+      const { kind, entity } = await prepareExecution(ctx, request.body);
+      return { kind, key: entity.key };
     },
   );
 

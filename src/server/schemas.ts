@@ -278,6 +278,10 @@ export const CreateExecutionBody = Type.Object(
 );
 export type CreateExecutionBody = Static<typeof CreateExecutionBody>;
 
+/** A create request that `validateExecution` accepted: the entity it would start. */
+export const ValidatedExecution = Type.Object({ kind: stringEnum(["workflow", "launchPlan"]), key: ref(EntityKey) }, { $id: "ValidatedExecution", additionalProperties: false });
+export type ValidatedExecution = Static<typeof ValidatedExecution>;
+
 /** Aborts an execution. */
 export const AbortBody = Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { $id: "AbortRequest", additionalProperties: false });
 export type AbortBody = Static<typeof AbortBody>;
@@ -312,6 +316,40 @@ export const ListExecutionsQuery = Type.Object(
 );
 export type ListExecutionsQuery = Static<typeof ListExecutionsQuery>;
 
+// ---- attempts and logs ----------------------------------------------------------------------
+
+const attemptProperties = {
+  path: Type.String({ description: "The node's path." }),
+  attempt: Type.Integer({ description: "The user attempt (1-based)." }),
+  systemAttempt: Type.Integer({ description: "Leases lost on this attempt before this run of it." }),
+  workerId: Type.String(),
+  startedAt: Time,
+  endedAt: Time,
+  outcome: stringEnum(["succeeded", "failed", "timedOut", "cacheHit"]),
+  error: Type.Optional(Type.String()),
+  logBytes: Type.Integer({ description: "Bytes of output kept." }),
+  droppedBytes: Type.Integer({ description: "Bytes written past the 1 MiB kept per attempt." }),
+};
+
+/** One attempt of a task node. */
+export const AttemptInfo = Type.Object(attemptProperties, { $id: "AttemptInfo", additionalProperties: false });
+export type AttemptInfo = Static<typeof AttemptInfo>;
+
+/** Attempts, by node path, then attempt. */
+export const AttemptList = Type.Object({ items: Type.Array(ref(AttemptInfo)) }, { $id: "AttemptList", additionalProperties: false });
+export type AttemptList = Static<typeof AttemptList>;
+
+/** A chunk of output. */
+export const LogLine = Type.Object({ stream: stringEnum(["stdout", "stderr"]), at: Time, text: Type.String() }, { $id: "LogLine", additionalProperties: false });
+export type LogLine = Static<typeof LogLine>;
+
+/** A node's attempts with what each wrote. */
+export const NodeLogs = Type.Object(
+  { items: Type.Array(Type.Object({ ...attemptProperties, lines: Type.Array(ref(LogLine)) }, { additionalProperties: false })) },
+  { $id: "NodeLogs", additionalProperties: false },
+);
+export type NodeLogs = Static<typeof NodeLogs>;
+
 /** Filters of the entity listings. */
 export const ListEntitiesQuery = Type.Object({ project: Type.Optional(Name), domain: Type.Optional(Name) }, { additionalProperties: false });
 export type ListEntitiesQuery = Static<typeof ListEntitiesQuery>;
@@ -338,6 +376,11 @@ export const SHARED_SCHEMAS: readonly TSchema[] = [
   ExecutionEnd,
   ExecutionOptionsBody,
   CreateExecutionBody,
+  ValidatedExecution,
+  AttemptInfo,
+  AttemptList,
+  LogLine,
+  NodeLogs,
   AbortBody,
   SignalBody,
   ApproveBody,

@@ -17,18 +17,21 @@ import fastify from "fastify";
 import swagger from "@fastify/swagger";
 import responseValidation from "@fastify/response-validation";
 import type { Engine } from "../engine/engine.js";
-import { bearerChecker } from "./auth.js";
+import { defaultConsoleDir, readConsole } from "./console.js";
 import type { Api, RouteContext } from "./context.js";
 import { ApiError, toApiError } from "./errors.js";
 import { entityRoutes } from "./routes-entities.js";
 import { eventRoutes } from "./routes-events.js";
 import { executionRoutes } from "./routes-executions.js";
+import { accessCheck, serveConsole, sessionRoutes } from "./routes-console.js";
 import { swaggerOptions } from "./openapi.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { ajvPlugins, requestValidatorCompiler } from "./validation.js";
 import { Watches } from "./watch.js";
 import { StoredValues } from "./stored-values.js";
 import type { BlobStore } from "../store/blob-store.js";
+import type { AttemptLogStore } from "../store/attempt-logs.js";
+import { logRoutes } from "./routes-logs.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -51,6 +54,13 @@ export interface ServerOptions {
    * those values; without it, it shows `{ "$offloaded": { uri, sizeBytes } }` in their place.
    */
   readonly values?: BlobStore | undefined;
+  /** Where the workers keep each task attempt with what it wrote to stdout and stderr (`aloft serve`: `.aloft/logs`); without it, the API shows no attempts. */
+  readonly logs?: AttemptLogStore | undefined;
+  /**
+   * The built web console to serve at `/` (a folder with `index.html`); default: the package's
+   * `dist/console`; `false`: no console (every path outside `/api` is a 404).
+   */
+  readonly console?: string | false;
   /** Called with errors the server survives (500s, failed polls); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -111,22 +121,16 @@ export function createServer(options: ServerOptions): AloftServer {
 
   const app = fastify({ bodyLimit, logger: false, exposeHeadRoutes: false, return503OnClosing: true }) as unknown as Api;
   const values = new StoredValues(options.values);
-  const ctx: RouteContext = { engine: options.engine, values, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
+  const ctx: RouteContext = { engine: options.engine, values, logs: options.logs, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
 
   // Bodies are JSON only: anything else is a 415.
   app.removeContentTypeParser("text/plain");
   app.setValidatorCompiler(requestValidatorCompiler(SHARED_SCHEMAS));
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
-  if (options.token !== undefined) {
-    const allowed = bearerChecker(options.token);
-    app.addHook("onRequest", async (request, reply) => {
-      if (allowed(request.headers.authorization)) return;
-      const e = new ApiError(401, "unauthorized", "this server needs a token: send Authorization: Bearer <token>");
-      await reply.code(401).header("www-authenticate", 'Bearer realm="aloft"').send(e.body());
-      return reply;
-    });
-  }
+  if (options.token !== undefined) app.addHook("onRequest", accessCheck(options.token));
+  const consoleDir = options.console === false ? undefined : (options.console ?? defaultConsoleDir());
+  const consoleFiles = consoleDir === undefined ? undefined : readConsole(consoleDir);
 
   app.setErrorHandler((error, _request, reply) => {
     const e = toApiError(error);
@@ -134,6 +138,7 @@ export function createServer(options: ServerOptions): AloftServer {
     void reply.code(e.status).send(e.body());
   });
   app.setNotFoundHandler((request, reply) => {
+    if (options.console !== false && serveConsole(consoleFiles, request, reply)) return;
     const e = new ApiError(404, "not_found", `no endpoint ${request.method} ${request.url.split("?")[0] ?? ""}`);
     void reply.code(404).send(e.body());
   });
@@ -154,6 +159,8 @@ export function createServer(options: ServerOptions): AloftServer {
     entityRoutes(typed, ctx);
     executionRoutes(typed, ctx);
     eventRoutes(typed, ctx);
+    logRoutes(typed, ctx);
+    sessionRoutes(typed, options.token);
   });
 
   let url: string | undefined;

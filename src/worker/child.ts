@@ -12,6 +12,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { executeAttempt, attemptCacheKey, failureResult, itemOptions, timeoutError, type AttemptItem } from "./attempt.js";
+import { captureOutput } from "./capture.js";
 import { loadModules } from "./load.js";
 import type { ChildMessage, ParentMessage, AbortReason } from "./protocol.js";
 import { TaskResolver } from "./resolver.js";
@@ -76,7 +77,13 @@ async function handle(message: ParentMessage): Promise<void> {
       }
       const controller = new AbortController();
       current = { id, item, controller };
-      const result = await executeAttempt(resolver, item, { signal: controller.signal, blobs });
+      const stopCapture = captureOutput((lines) => send({ type: "log", id, lines }));
+      let result: Awaited<ReturnType<typeof executeAttempt>>;
+      try {
+        result = await executeAttempt(resolver, item, { signal: controller.signal, blobs });
+      } finally {
+        stopCapture();
+      }
       current = undefined;
       send({ type: "done", id, result });
       return;

@@ -15,6 +15,7 @@ import { AloftError } from "../errors.js";
 import { openSqliteStore } from "../store/sqlite-store.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import { startWorker, type WorkerHandle } from "./worker.js";
+import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
 
 const USAGE = "usage: aloft-worker --db PATH [--concurrency N] [--lease-ms MS] [--poll-ms MS] [--worker-id ID] [--blob-dir DIR] module...";
 
@@ -125,6 +126,8 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       ...(args.blobDir !== undefined ? { blobDir: args.blobDir } : {}),
       // The engine keeps large values beside its database (see startEmbedded).
       values: new DirectoryBlobStore(path.join(path.dirname(path.resolve(args.db)), "values")),
+      // And each attempt's logs beside it too, where `aloft logs` and the server read them.
+      logs: new DirectoryAttemptLogs(path.join(path.dirname(path.resolve(args.db)), "logs")),
     });
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));

@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
 import { failureResult, timeoutError, type AttemptItem, type AttemptResult } from "./attempt.js";
 import type { TaskFailedEvent } from "../engine/events.js";
+import type { LogLine } from "../store/attempt-logs.js";
 import type { AbortReason, ChildMessage, ParentMessage } from "./protocol.js";
 
 /** Options of a `WorkerPool`. */
@@ -42,8 +43,8 @@ export type PrepareOutcome = { readonly cacheKey: string | undefined } | { reado
 export interface PoolSlot {
   /** Resolves the item's task and computes its cache key, in the child. */
   prepare(item: AttemptItem): Promise<PrepareOutcome>;
-  /** Runs one attempt; never rejects: a crash or a timeout is a failed result. */
-  run(item: AttemptItem): Promise<AttemptResult>;
+  /** Runs one attempt; never rejects: a crash or a timeout is a failed result. `onLog` gets what the task writes, as it writes it. */
+  run(item: AttemptItem, onLog?: (lines: readonly LogLine[]) => void): Promise<AttemptResult>;
   /** Fires the running attempt's `AbortSignal`; kills the child if the attempt has not ended after the grace period. */
   abort(reason: Exclude<AbortReason, "timeout">): void;
   /** Gives the child back to the pool. */
@@ -288,14 +289,15 @@ export class WorkerPool {
           },
           (code, signal) => ({ failure: crashResult(item, child.proc.pid, code, signal) }),
         ),
-      run: (item) => {
+      run: (item, onLog) => {
         const timeoutMs = (item.options as { timeoutMs?: unknown }).timeoutMs;
         const ms = typeof timeoutMs === "number" && timeoutMs > 0 ? timeoutMs : undefined;
         return request<AttemptResult>(
           item,
           (id) => ({ type: "run", id, item }),
           (m, finish) => {
-            if (m.type === "done") finish(m.result);
+            if (m.type === "log") onLog?.(m.lines);
+            else if (m.type === "done") finish(m.result);
           },
           (code, signal) => (child.killedFor === "timeout" ? failureResult(item, timeoutError(item, ms ?? 0)) : crashResult(item, child.proc.pid, code, signal)),
           ms,

@@ -7,6 +7,7 @@
  */
 import type { AttemptItem, AttemptResult } from "./attempt.js";
 import type { TaskFailedEvent } from "../engine/events.js";
+import type { LogLine } from "../store/attempt-logs.js";
 
 /** Why the parent stops an attempt. */
 export type AbortReason = "timeout" | "lost" | "stop";
@@ -28,4 +29,6 @@ export type ChildMessage =
   | { readonly type: "initFailed"; readonly message: string }
   | { readonly type: "prepared"; readonly id: number; readonly cacheKey: string | undefined }
   | { readonly type: "prepared"; readonly id: number; readonly failure: TaskFailedEvent }
+  /** What the running attempt wrote to stdout and stderr since the last such message (always before its `done`). */
+  | { readonly type: "log"; readonly id: number; readonly lines: LogLine[] }
   | { readonly type: "done"; readonly id: number; readonly result: AttemptResult };

@@ -18,6 +18,8 @@ import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
 import type { CacheEntry, ClaimedTask, Store } from "../store/store.js";
 import type { BlobStore } from "../store/blob-store.js";
+import type { AttemptLogStore } from "../store/attempt-logs.js";
+import { AttemptLog } from "./attempt-log.js";
 import { inflate, offloadLarge } from "../engine/offload.js";
 import type { AttemptResult } from "./attempt.js";
 import { WorkerPool, type PoolSlot } from "./pool.js";
@@ -49,6 +51,8 @@ export interface WorkerOptions {
   readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean }) => void;
   /** Where large input and output values live (the engine's value store); without it, values are inline only. */
   readonly values?: BlobStore;
+  /** Where each attempt is recorded with what its task wrote to stdout and stderr (`aloft logs`, the console); without it, nothing is kept. */
+  readonly logs?: AttemptLogStore;
 }
 
 /** A running worker. */
@@ -88,6 +92,8 @@ interface Running {
   slot: PoolSlot | undefined;
   /** A cache key lock held for this attempt. */
   lock: CacheLock | undefined;
+  /** What the attempt's task writes, and when it started. */
+  readonly log: AttemptLog;
 }
 
 function message(e: unknown): string {
@@ -125,6 +131,7 @@ class Worker implements WorkerHandle {
   private readonly log: (line: string) => void;
   private readonly onReport: WorkerOptions["onReport"];
   private readonly values: BlobStore | undefined;
+  private readonly logs: AttemptLogStore | undefined;
   private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
   private readonly cache: CacheLocks;
   private stopping = false;
@@ -147,6 +154,7 @@ class Worker implements WorkerHandle {
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
     this.values = options.values;
+    this.logs = options.logs;
     this.cache = new CacheLocks(this.store, this.leaseMs, this.log);
     this.loopDone = this.loop();
   }
@@ -222,7 +230,7 @@ class Worker implements WorkerHandle {
   }
 
   private start(item: ClaimedTask): void {
-    const state: Running = { item, abandoned: false, slot: undefined, lock: undefined };
+    const state: Running = { item, abandoned: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) };
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
       this.wake();
@@ -244,7 +252,11 @@ class Worker implements WorkerHandle {
     let result: AttemptResult | undefined;
     try {
       result = await this.attempt(state);
-      if (result && !state.abandoned) await this.report(item, result);
+      if (result && !state.abandoned) {
+        // Kept before the result is reported: once the node shows the outcome, its logs are there.
+        await this.keepLog(state, result);
+        await this.report(item, result);
+      }
     } catch (e) {
       this.log(`${describeItem(item)}: ${message(e)}`);
     } finally {
@@ -324,9 +336,19 @@ class Worker implements WorkerHandle {
         }
       }
     }
-    const result = await this.withSlot(state, (slot) => slot.run(item));
+    const result = await this.withSlot(state, (slot) => slot.run(item, (lines) => state.log.add(lines)));
     if (result && key !== undefined && result.type === "taskSucceeded") return { ...result, cacheStatus: "populated", cacheKey: key };
     return result;
+  }
+
+  /** Records the attempt with what it wrote; a store that fails is reported and does not stop the result. */
+  private async keepLog(state: Running, result: AttemptResult): Promise<void> {
+    if (!this.logs) return;
+    try {
+      await this.logs.put(state.log.record(state.item, this.workerId, result, Date.now()));
+    } catch (e) {
+      this.log(`cannot keep the logs of ${describeItem(state.item)}: ${message(e)}`);
+    }
   }
 
   private hitResult(item: ClaimedTask, key: string, entry: CacheEntry): AttemptResult {

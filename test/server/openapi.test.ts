@@ -65,6 +65,11 @@ describe("GET /api/openapi.json", () => {
         "POST /api/v1/executions/{id}/signal",
         "POST /api/v1/executions/{id}/approve",
         "POST /api/v1/executions/{id}/reject",
+        "POST /api/v1/executions/validate",
+        "GET /api/v1/executions/{id}/attempts",
+        "GET /api/v1/executions/{id}/logs",
+        "POST /api/v1/session",
+        "DELETE /api/v1/session",
       ].sort(),
     );
     const ids = ops.map(([, op]) => op.operationId);

@@ -112,7 +112,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const lines = storedLines(await registerForServer(setup.engine, found));
         const { createServer } = await import("../../server/index.js");
         // The server reads large values back from where the engine keeps them.
-        const created = createServer({ engine: setup.engine, token, values: setup.values, onError: (e: unknown) => log(e instanceof Error ? e.message : String(e)) });
+        const created = createServer({ engine: setup.engine, token, values: setup.values, logs: setup.logs, onError: (e: unknown) => log(e instanceof Error ? e.message : String(e)) });
         server = created;
         try {
           url = await created.listen({ host: flags.host, port: flags.port });

@@ -1,0 +1,201 @@
+/**
+ * Task attempts and what they wrote: the AttemptLog port. A worker records
+ * each attempt it ran (its times, outcome, error, and the lines the task
+ * wrote to stdout and stderr) once the attempt is over; the API, the console
+ * and `aloft logs` read them back by execution and node.
+ *
+ * Logs stay out of the database (they can be large): `DirectoryAttemptLogs`
+ * keeps one JSON file per attempt beside it (`.aloft/logs`), like the blob
+ * store keeps large values; `MemoryAttemptLogs` is for a `MemoryStore` setup.
+ * Both pass one conformance suite (`test/store/attempt-logs.test.ts`).
+ *
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { AloftError } from "../errors.js";
+
+/** One line (or chunk) a task wrote. */
+export interface LogLine {
+  readonly stream: "stdout" | "stderr";
+  /** When it was written (ms since the epoch). */
+  readonly at: number;
+  readonly text: string;
+}
+
+/** How an attempt ended. */
+export type AttemptOutcome = "succeeded" | "failed" | "timedOut" | "cacheHit";
+
+/**
+ * One attempt of a task node, as the worker saw it.
+ *
+ * @example
+ * ```ts
+ * const a: AttemptRecord = { executionId: id, path: "n1", attempt: 1, systemAttempt: 0, workerId: "w1", startedAt, endedAt,
+ *   outcome: "failed", error: "boom", lines: [{ stream: "stderr", at: endedAt, text: "boom\n" }], droppedBytes: 0 };
+ * ```
+ */
+export interface AttemptRecord {
+  readonly executionId: string;
+  /** The node's path (`n1`, `n2/n0`, `n3[17]`). */
+  readonly path: string;
+  /** The user attempt (1-based). */
+  readonly attempt: number;
+  /** How many leases on this attempt were lost before this run of it. */
+  readonly systemAttempt: number;
+  readonly workerId: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly outcome: AttemptOutcome;
+  readonly error?: string | undefined;
+  readonly lines: readonly LogLine[];
+  /** Bytes the task wrote past the limit kept per attempt (`MAX_LOG_BYTES`). */
+  readonly droppedBytes: number;
+}
+
+/** An attempt without its lines, for listings. */
+export type AttemptSummary = Omit<AttemptRecord, "lines"> & { readonly logBytes: number };
+
+/** The most bytes of output kept per attempt (1 MiB); the rest is counted in `droppedBytes`. */
+export const MAX_LOG_BYTES = 1024 * 1024;
+
+/**
+ * A record that cannot be stored or a key that cannot name one.
+ *
+ * @example
+ * ```ts
+ * await logs.put({ ...record, executionId: "../x" }); // rejects: AttemptLogError
+ * ```
+ */
+export class AttemptLogError extends AloftError {
+  override name = "AttemptLogError";
+}
+
+/**
+ * Where attempts and their logs are kept.
+ *
+ * @example
+ * ```ts
+ * await logs.put(record);
+ * (await logs.list(executionId, "n1")).map((a) => a.attempt); // [1, 2]
+ * (await logs.get(executionId, "n1", 2))?.lines;
+ * ```
+ */
+export interface AttemptLogStore {
+  /** Stores an attempt; storing the same (execution, path, attempt, systemAttempt) again replaces it. */
+  put(record: AttemptRecord): Promise<void>;
+  /** The attempts of an execution, or of one node (`path`), without their lines: by path, then attempt, then system attempt. */
+  list(executionId: string, path?: string): Promise<AttemptSummary[]>;
+  /** The attempts of one node with their lines, oldest first. */
+  records(executionId: string, path: string): Promise<AttemptRecord[]>;
+}
+
+function summary(r: AttemptRecord): AttemptSummary {
+  const { lines, ...rest } = r;
+  return { ...rest, logBytes: lines.reduce((n, l) => n + Buffer.byteLength(l.text), 0) };
+}
+
+function order(a: AttemptSummary | AttemptRecord, b: AttemptSummary | AttemptRecord): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.attempt - b.attempt || a.systemAttempt - b.systemAttempt;
+}
+
+function check(r: AttemptRecord): void {
+  if (typeof r.executionId !== "string" || r.executionId === "") throw new AttemptLogError("an attempt record needs its executionId");
+  if (typeof r.path !== "string" || r.path === "") throw new AttemptLogError(`the attempt record of execution ${r.executionId} needs its node path`);
+  if (!Number.isInteger(r.attempt) || r.attempt < 1) throw new AttemptLogError(`attempt of ${r.executionId} ${r.path} must be a whole number from 1, got ${String(r.attempt)}`);
+  if (!Number.isInteger(r.systemAttempt) || r.systemAttempt < 0) throw new AttemptLogError(`systemAttempt of ${r.executionId} ${r.path} must be a whole number from 0, got ${String(r.systemAttempt)}`);
+}
+
+/**
+ * Attempts kept in memory (for a `MemoryStore` setup and tests).
+ *
+ * @example
+ * ```ts
+ * const logs = new MemoryAttemptLogs();
+ * await startWorker({ store, modules, concurrency: 2, logs });
+ * ```
+ */
+export class MemoryAttemptLogs implements AttemptLogStore {
+  private readonly byExecution = new Map<string, Map<string, AttemptRecord>>();
+
+  async put(record: AttemptRecord): Promise<void> {
+    check(record);
+    let m = this.byExecution.get(record.executionId);
+    if (!m) this.byExecution.set(record.executionId, (m = new Map()));
+    m.set(`${record.path}\u0000${record.attempt}\u0000${record.systemAttempt}`, structuredClone(record));
+  }
+
+  async list(executionId: string, path?: string): Promise<AttemptSummary[]> {
+    return (await this.all(executionId, path)).map(summary);
+  }
+
+  async records(executionId: string, path: string): Promise<AttemptRecord[]> {
+    return this.all(executionId, path);
+  }
+
+  private async all(executionId: string, path: string | undefined): Promise<AttemptRecord[]> {
+    const m = this.byExecution.get(executionId);
+    return [...(m?.values() ?? [])].filter((r) => path === undefined || r.path === path).sort(order).map((r) => structuredClone(r));
+  }
+}
+
+const ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/**
+ * Attempts kept as files: `<root>/<executionId>/<node path, URI-encoded>@<attempt>.<systemAttempt>.json`.
+ * An execution id that is not a plain file name is refused, and node paths are
+ * encoded, so no record is written or read outside `root`.
+ *
+ * @example
+ * ```ts
+ * const logs = new DirectoryAttemptLogs(".aloft/logs");
+ * ```
+ */
+export class DirectoryAttemptLogs implements AttemptLogStore {
+  readonly root: string;
+
+  constructor(root: string) {
+    if (typeof root !== "string" || root === "") throw new AttemptLogError(`DirectoryAttemptLogs needs a directory, got ${JSON.stringify(root)}`);
+    this.root = path.resolve(root);
+  }
+
+  private dirOf(executionId: string): string {
+    if (!ID.test(executionId)) throw new AttemptLogError(`${JSON.stringify(executionId)} is not an execution id`);
+    return path.join(this.root, executionId);
+  }
+
+  async put(record: AttemptRecord): Promise<void> {
+    check(record);
+    const dir = this.dirOf(record.executionId);
+    const file = path.join(dir, `${encodeURIComponent(record.path)}@${record.attempt}.${record.systemAttempt}.json`);
+    await mkdir(dir, { recursive: true });
+    // Written whole, then renamed: a reader never sees half a record.
+    const temp = `${file}.${randomUUID()}.tmp`;
+    await writeFile(temp, JSON.stringify(record));
+    await rename(temp, file);
+  }
+
+  async list(executionId: string, path?: string): Promise<AttemptSummary[]> {
+    return (await this.read(executionId, path)).map(summary);
+  }
+
+  async records(executionId: string, path: string): Promise<AttemptRecord[]> {
+    return this.read(executionId, path);
+  }
+
+  private async read(executionId: string, nodePath: string | undefined): Promise<AttemptRecord[]> {
+    const dir = this.dirOf(executionId);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw e;
+    }
+    const prefix = nodePath === undefined ? undefined : `${encodeURIComponent(nodePath)}@`;
+    const wanted = names.filter((n) => n.endsWith(".json") && (prefix === undefined || n.startsWith(prefix)));
+    const out = await Promise.all(wanted.map(async (n) => JSON.parse(await readFile(path.join(dir, n), "utf8")) as AttemptRecord));
+    return out.sort(order);
+  }
+}

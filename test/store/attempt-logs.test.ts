@@ -1,0 +1,76 @@
+/** The attempt log port's one suite, run against every implementation. */
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AttemptLogError, DirectoryAttemptLogs, MemoryAttemptLogs, type AttemptLogStore, type AttemptRecord } from "../../src/store/attempt-logs.js";
+
+const record = (over: Partial<AttemptRecord> = {}): AttemptRecord => ({
+  executionId: "a1b2c3",
+  path: "n1",
+  attempt: 1,
+  systemAttempt: 0,
+  workerId: "w1",
+  startedAt: 1000,
+  endedAt: 1500,
+  outcome: "succeeded",
+  lines: [{ stream: "stdout", at: 1100, text: "hello\n" }],
+  droppedBytes: 0,
+  ...over,
+});
+
+const implementations: [string, () => AttemptLogStore][] = [
+  ["MemoryAttemptLogs", () => new MemoryAttemptLogs()],
+  ["DirectoryAttemptLogs", () => new DirectoryAttemptLogs(mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-")))],
+];
+
+describe.each(implementations)("%s", (_name, make) => {
+  it("gives back what was put, per node, oldest attempt first; summaries without the lines", async () => {
+    const logs = make();
+    await logs.put(record({ attempt: 2, outcome: "failed", error: "boom", lines: [{ stream: "stderr", at: 1, text: "bad\n" }] }));
+    await logs.put(record());
+    await logs.put(record({ path: "n2/n0[12]", lines: [] }));
+    await logs.put(record({ executionId: "other" }));
+    expect((await logs.records("a1b2c3", "n1")).map((r) => [r.attempt, r.outcome, r.error, r.lines])).toEqual([
+      [1, "succeeded", undefined, [{ stream: "stdout", at: 1100, text: "hello\n" }]],
+      [2, "failed", "boom", [{ stream: "stderr", at: 1, text: "bad\n" }]],
+    ]);
+    const all = await logs.list("a1b2c3");
+    expect(all.map((s) => [s.path, s.attempt, s.logBytes])).toEqual([
+      ["n1", 1, 6],
+      ["n1", 2, 4],
+      ["n2/n0[12]", 1, 0],
+    ]);
+    expect(all[0]).not.toHaveProperty("lines");
+    expect((await logs.list("a1b2c3", "n2/n0[12]")).length).toBe(1);
+    expect(await logs.list("nothing-here")).toEqual([]);
+  });
+
+  it("replaces a record put again for the same attempt; keeps a system retry apart", async () => {
+    const logs = make();
+    await logs.put(record());
+    await logs.put(record({ outcome: "failed", error: "again" }));
+    await logs.put(record({ systemAttempt: 1 }));
+    expect((await logs.records("a1b2c3", "n1")).map((r) => [r.systemAttempt, r.outcome])).toEqual([
+      [0, "failed"],
+      [1, "succeeded"],
+    ]);
+  });
+
+  it("refuses a record without its keys, naming what is missing", async () => {
+    const logs = make();
+    await expect(logs.put(record({ path: "" }))).rejects.toThrow(AttemptLogError);
+    await expect(logs.put(record({ attempt: 0 }))).rejects.toThrow(/attempt of a1b2c3 n1 must be a whole number from 1/);
+  });
+});
+
+describe("DirectoryAttemptLogs", () => {
+  it("writes nothing outside its directory: node paths are encoded, execution ids must be plain names", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
+    const logs = new DirectoryAttemptLogs(root);
+    await logs.put(record({ path: "../../escape" }));
+    expect(readdirSync(path.join(root, "a1b2c3"))).toEqual(["..%2F..%2Fescape@1.0.json"]);
+    for (const id of ["../x", "a/b", ".", ".."]) await expect(logs.put(record({ executionId: id }))).rejects.toThrow(AttemptLogError);
+    await expect(logs.list("../x")).rejects.toThrow(/is not an execution id/);
+  });
+});

@@ -1,0 +1,60 @@
+/** An execution and its node executions, live from the API's event stream. */
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf, type ExecutionInfo, type NodeExecutionInfo } from "./api.js";
+
+export interface LiveExecution {
+  readonly execution: ExecutionInfo | undefined;
+  readonly nodes: ReadonlyMap<string, NodeExecutionInfo>;
+  readonly error: string | undefined;
+  /** Whether the stream is open (false once the execution ended). */
+  readonly live: boolean;
+}
+
+/** Node events arrive in bursts (a 2,000-element map): they are applied once per animation frame. */
+export function useLiveExecution(id: string): LiveExecution {
+  const [state, setState] = useState<LiveExecution>({ execution: undefined, nodes: new Map(), error: undefined, live: true });
+  useEffect(() => {
+    const controller = new AbortController();
+    let execution: ExecutionInfo | undefined;
+    const nodes = new Map<string, NodeExecutionInfo>();
+    let pending = false;
+    let live = true;
+    let error: string | undefined;
+    const flush = (): void => {
+      pending = false;
+      setState({ execution, nodes: new Map(nodes), error, live });
+    };
+    const schedule = (): void => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(flush);
+    };
+    const follow = async (): Promise<void> => {
+      for (let attempt = 0; !controller.signal.aborted; attempt++) {
+        try {
+          for await (const ev of api.events(id, { signal: controller.signal })) {
+            if (ev.type === "execution") execution = ev.data;
+            else if (ev.type === "node") {
+              nodes.set(ev.data.path, ev.data);
+            } else {
+              live = false;
+              execution = await api.getExecution(id);
+            }
+            error = undefined;
+            schedule();
+          }
+          return;
+        } catch (e) {
+          if (controller.signal.aborted) return;
+          error = messageOf(e);
+          schedule();
+          // A stream that broke off (a restarting server) is followed again, a little later each time.
+          await new Promise((r) => setTimeout(r, Math.min(500 * 2 ** attempt, 5000)));
+        }
+      }
+    };
+    void follow();
+    return () => controller.abort();
+  }, [id]);
+  return state;
+}
