@@ -131,6 +131,20 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX events_pending_by_id ON events (id, due_at) WHERE consumed = 0;
   `,
+  // 3: engines with leases, and which engine owns each execution (and since which takeover: the epoch that fences stale steps).
+  `
+  ALTER TABLE executions ADD COLUMN owner TEXT;
+  ALTER TABLE executions ADD COLUMN owner_epoch INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX executions_by_owner ON executions (owner) WHERE owner IS NOT NULL;
+  CREATE TABLE engines (
+    id TEXT PRIMARY KEY NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    command TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**
