@@ -17,6 +17,7 @@ import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from "../compiler/identifiers.js";
 import { definitionOf, type Entity, type EntityLike } from "../sdk/entity.js";
 import type { InputValues, OutputValues, OutputsSpec } from "../sdk/interface.js";
 import type { TypeRecord } from "../types/type.js";
+import { Workflow as WorkflowBuilder } from "../sdk/workflow-builder.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
 import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, StepCommit, Store } from "../store/store.js";
 import { commandLine } from "../store/sqlite/engine-lock.js";
@@ -145,6 +146,8 @@ export function newEngineId(): string {
  */
 export class Engine {
   private readonly cache = new Map<string, ExecState>();
+  /** Registrations of the entities started, by entity and options (see `registerOnce`). */
+  private readonly registered = new WeakMap<object, Map<string, Promise<Registration>>>();
   private readonly ended = new EventEmitter();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -210,6 +213,24 @@ export class Engine {
   }
 
   /**
+   * `register`, remembered per entity: starting the same (immutable) entity again neither recompiles nor
+   * re-hashes nor writes its specs. A `Workflow` builder can still change, so it is registered every time.
+   */
+  private registerOnce(entity: EntityLike | Workflow, options: CompileOptions): Promise<Registration> {
+    if (entity instanceof WorkflowBuilder) return this.register(entity, options);
+    const key = `${options.project ?? ""}\u0000${options.domain ?? ""}\u0000${options.version ?? ""}`;
+    let byOptions = this.registered.get(entity);
+    if (!byOptions) this.registered.set(entity, (byOptions = new Map()));
+    let reg = byOptions.get(key);
+    if (!reg) {
+      reg = this.register(entity, options);
+      byOptions.set(key, reg);
+      reg.catch(() => byOptions.delete(key));
+    }
+    return reg;
+  }
+
+  /**
    * Registers specs compiled elsewhere (files from `aloft compile`, or Flyte's
    * packaging). Every spec is checked first, against the flyteidl protos and for
    * what running it needs (references, node ids, bindings, no cycles); a
@@ -264,7 +285,7 @@ export class Engine {
   async start(entity: EntityLike | Workflow, inputs: unknown, options: StartOptions = {}): Promise<EngineExecution<never>> {
     const def = definitionOf(entity);
     if (!def || def.kind === "task") throw new AloftError(`start() takes a workflow or a launch plan${def ? `; ${def.name} is a task (wrap it in a workflow)` : ""}`);
-    const reg = await this.register(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+    const reg = await this.registerOnce(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
     const id = await this.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, options);
     return this.handle(id);
   }
@@ -629,6 +650,9 @@ export class Engine {
       else groups.set(e.executionId, [e]);
     }
     await this.acquire([...groups.keys()].filter((id) => !this.owned.has(id)), now);
+    // Every execution's steps are computed first, then committed together (group commit: one durable write
+    // for the whole tick); each execution's steps land whole or not at all.
+    const batch: { execId: string; state: ExecState; commits: StepCommit[]; enqueued: boolean }[] = [];
     for (const [execId, group] of groups) {
       const epoch = this.owned.get(execId);
       if (epoch === undefined) continue; // another live engine owns it
@@ -642,28 +666,34 @@ export class Engine {
           continue;
         }
       }
+      const entry = { execId, state, commits: [] as StepCommit[], enqueued: false };
       for (const ev of group) {
         const step = applyEvent(state, ev.body as unknown as EngineEvent, { ...this.machine, now: Date.now() });
-        const commit = step.toCommit([ev.id]);
-        try {
-          await this.store.commit({ ...commit, fence });
-        } catch (e) {
-          this.cache.delete(execId);
-          if (e instanceof StoreConflictError && e.reason === "fenced") this.owned.delete(execId); // taken over: its new owner steps it
-          else this.report(e);
-          break;
-        }
-        for (const child of commit.createExecutions ?? []) this.owned.set(child.id, 1);
-        if (step.enqueue.length > 0) this.options.onWork?.();
-        if (ENDED.has(state.exec.phase)) {
-          this.cache.delete(execId);
-          this.owned.delete(execId);
-          this.ended.emit(execId);
-          break;
-        }
+        entry.commits.push({ ...step.toCommit([ev.id]), fence });
+        if (step.enqueue.length > 0) entry.enqueued = true;
+        if (ENDED.has(state.exec.phase)) break;
+      }
+      batch.push(entry);
+    }
+    const results = batch.length === 0 ? [] : await this.store.commitGroups(batch.map((b) => b.commits));
+    batch.forEach(({ execId, state, commits, enqueued }, i) => {
+      const refused = results[i];
+      if (refused) {
+        this.cache.delete(execId);
+        if (refused instanceof StoreConflictError && refused.reason === "fenced") this.owned.delete(execId); // taken over: its new owner steps it
+        else this.report(refused);
+        return;
+      }
+      for (const c of commits) for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
+      if (enqueued) this.options.onWork?.();
+      if (ENDED.has(state.exec.phase)) {
+        this.cache.delete(execId);
+        this.owned.delete(execId);
+        this.ended.emit(execId);
+      } else {
         this.cache.set(execId, state);
       }
-    }
+    });
     return events.length;
   }
 

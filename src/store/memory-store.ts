@@ -20,6 +20,7 @@ import {
   registryConflict,
   storeClosed,
   systemFailureMessage,
+  isRefusal,
   isWorkerOf,
 } from "./rules.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
@@ -267,6 +268,48 @@ export class MemoryStore implements Store {
     for (const item of enqueue.values()) this.items.set(item.id, { item, lease: undefined });
     events.forEach((e) => this.pushEvent(e));
     for (const c of cachePut) this.cache.set(c.key, c);
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    this.check();
+    const results: (Error | undefined)[] = [];
+    for (const group of groups) {
+      // One step is atomic by itself; a longer group is put back whole if a later step is refused.
+      const restore = group.length > 1 ? this.snapshot() : () => undefined;
+      try {
+        for (const step of group) await this.commit(step);
+        results.push(undefined);
+      } catch (e) {
+        restore();
+        if (!isRefusal(e)) throw e;
+        results.push(e);
+      }
+    }
+    return results;
+  }
+
+  /** What `commit` may change, kept aside; the function puts it back (a group whose later step is refused). */
+  private snapshot(): () => void {
+    const executions = new Map(this.executions);
+    const nodes = new Map([...this.nodes].map(([id, byPath]) => [id, new Map(byPath)]));
+    const events = new Map([...this.events].map(([id, stored]) => [id, { ...stored }]));
+    const lastEventId = this.lastEventId;
+    const items = new Map([...this.items].map(([id, q]) => [id, { item: q.item, lease: q.lease && { ...q.lease } }]));
+    const cache = new Map(this.cache);
+    const owners = new Map([...this.owners].map(([id, o]) => [id, { ...o }]));
+    return () => {
+      const put = <K, V>(into: Map<K, V>, from: Map<K, V>): void => {
+        into.clear();
+        for (const [k, v] of from) into.set(k, v);
+      };
+      put(this.executions, executions);
+      put(this.nodes, nodes);
+      put(this.events, events);
+      this.lastEventId = lastEventId;
+      put(this.items, items);
+      put(this.cache, cache);
+      put(this.owners, owners);
+    };
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {

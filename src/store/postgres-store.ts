@@ -8,7 +8,7 @@
  */
 import type pg from "pg";
 import { AloftError } from "../errors.js";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -304,14 +304,44 @@ export class PostgresStore implements Store {
 
   async commit(step: StepCommit): Promise<void> {
     await this.tx(async (q) => {
-      if (step.fence) await checkFence(q, step.fence);
-      await applyStep(q, step);
-      if (step.fence && (step.createExecutions?.length ?? 0) > 0) {
-        await q.run("UPDATE executions SET owner = $1, owner_epoch = 1 WHERE id = ANY($2::text[])", [step.fence.engineId, (step.createExecutions ?? []).map((r) => r.id)]);
-      }
-      if ((step.events?.length ?? 0) > 0) await this.notify(q, "events");
-      if ((step.enqueue?.length ?? 0) > 0) await this.notify(q, "work");
+      await this.applyFenced(q, step);
+      await this.notifyOf(q, [step]);
     });
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    return this.tx(async (q) => {
+      const results: (Error | undefined)[] = [];
+      for (const group of groups) {
+        // Each group in a savepoint of its own: a refused group is rolled back alone.
+        await q.run("SAVEPOINT aloft_group");
+        try {
+          for (const step of group) await this.applyFenced(q, step);
+          await q.run("RELEASE SAVEPOINT aloft_group");
+          results.push(undefined);
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+          await q.run("ROLLBACK TO SAVEPOINT aloft_group");
+          results.push(e);
+        }
+      }
+      await this.notifyOf(q, groups.filter((_, i) => results[i] === undefined).flat());
+      return results;
+    });
+  }
+
+  private async applyFenced(q: Queries, step: StepCommit): Promise<void> {
+    if (step.fence) await checkFence(q, step.fence);
+    await applyStep(q, step);
+    if (step.fence && (step.createExecutions?.length ?? 0) > 0) {
+      await q.run("UPDATE executions SET owner = $1, owner_epoch = 1 WHERE id = ANY($2::text[])", [step.fence.engineId, (step.createExecutions ?? []).map((r) => r.id)]);
+    }
+  }
+
+  /** Wakes the engines when the steps add events, and the workers when they enqueue work. */
+  private async notifyOf(q: Queries, steps: readonly StepCommit[]): Promise<void> {
+    if (steps.some((s) => (s.events?.length ?? 0) > 0)) await this.notify(q, "events");
+    if (steps.some((s) => (s.enqueue?.length ?? 0) > 0)) await this.notify(q, "work");
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {

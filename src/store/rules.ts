@@ -250,3 +250,16 @@ export function isWorkerOf(leaseOwner: string, engineId: string): boolean {
 export function systemFailureMessage(itemId: string, lost: number, worker: string | undefined): string {
   return `task item "${itemId}" lost ${lost} lease${lost === 1 ? "" : "s"} (the last held by worker "${worker ?? "?"}"); its workers stopped heartbeating`;
 }
+
+/**
+ * Whether an error is a store's refusal of a step (a conflict or a taken
+ * execution id), which `commitGroups` returns for its group, rather than a failure.
+ *
+ * @example
+ * ```ts
+ * const results = groups.map((g) => { try { apply(g); return undefined; } catch (e) { if (isRefusal(e)) return e; throw e; } });
+ * ```
+ */
+export function isRefusal(e: unknown): e is StoreConflictError | DuplicateExecutionError {
+  return e instanceof StoreConflictError || e instanceof DuplicateExecutionError;
+}

@@ -7,7 +7,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -24,7 +24,7 @@ import {
 import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
 import { claim, extendLease, finish } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
-import { openDatabase } from "./sqlite/schema.js";
+import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
 import type {
   CacheEntry,
@@ -56,6 +56,8 @@ import type {
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock before failing (default 10 s). */
   readonly busyTimeoutMs?: number;
+  /** How durable a commit is: `"full"` (default; survives a power cut) or `"normal"` (survives a crash of any process). See `SqliteSynchronous`. */
+  readonly synchronous?: SqliteSynchronous;
 }
 
 /**
@@ -223,11 +225,29 @@ export class SqliteStore implements Store {
 
   async commit(step: StepCommit): Promise<void> {
     const sql = this.s;
-    sql.write(() => {
-      if (step.fence) checkFence(sql, step.fence);
-      applyStep(sql, step);
-      if (step.fence) for (const row of step.createExecutions ?? []) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", step.fence.engineId, row.id);
-    });
+    sql.write(() => this.applyFenced(sql, step));
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    const sql = this.s;
+    return sql.write(() =>
+      groups.map((group) => {
+        try {
+          // A nested transaction is a savepoint: a refused group is rolled back alone.
+          sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step)))();
+          return undefined;
+        } catch (e) {
+          if (isRefusal(e)) return e;
+          throw e;
+        }
+      }),
+    );
+  }
+
+  private applyFenced(sql: Sql, step: StepCommit): void {
+    if (step.fence) checkFence(sql, step.fence);
+    applyStep(sql, step);
+    if (step.fence) for (const row of step.createExecutions ?? []) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", step.fence.engineId, row.id);
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {

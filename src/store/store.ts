@@ -393,6 +393,15 @@ export interface Store {
    * `DuplicateExecutionError`.
    */
   commit(step: StepCommit): Promise<void>;
+  /**
+   * Group commit: applies groups of steps in one transaction, so that many
+   * steps cost one durable write. Each group (the steps of one execution, in
+   * order) lands whole or not at all: a group that `commit` would refuse
+   * (`StoreConflictError`, `DuplicateExecutionError`) is rolled back alone,
+   * and its error is returned in its place (undefined for a group applied).
+   * Any other failure rejects the whole call, writing nothing.
+   */
+  commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]>;
 
   /**
    * Claims up to `limit` ready task items for `workerId`, each with a lease of

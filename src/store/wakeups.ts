@@ -51,15 +51,36 @@ class Listeners {
   }
 }
 
+/**
+ * When listeners are told again after a write to the `-wal`: the write comes
+ * before the commit's sync (`synchronous = FULL`) and before the commit is
+ * visible, so one look at once may find nothing yet.
+ */
+const SETTLE_MS: readonly number[] = [2, 10, 40, 150];
+
 /** Wake-ups of a SQLite file: a watch on its directory, firing on writes to its `-wal`. */
 function sqliteWakeups(file: string): Wakeups {
   const listeners = new Listeners();
   const dir = path.dirname(path.resolve(file));
   const wal = `${path.basename(file)}-wal`;
   let watcher: FSWatcher | undefined;
+  let settle: NodeJS.Timeout | undefined;
+  let step = 0;
+  const later = (): void => {
+    settle = undefined;
+    listeners.fire("all");
+    const next = SETTLE_MS[++step];
+    if (next !== undefined) settle = setTimeout(later, next - (SETTLE_MS[step - 1] ?? 0));
+  };
   try {
     watcher = watch(dir, { persistent: false }, (_event, name) => {
-      if (name === wal) listeners.fire("all");
+      if (name !== wal) return;
+      listeners.fire("all");
+      // Look again shortly after, once the commit is synced and visible (coalesced: one pending look at a time).
+      if (settle) clearTimeout(settle);
+      step = 0;
+      settle = setTimeout(later, SETTLE_MS[0]);
+      settle.unref();
     });
     watcher.on("error", () => undefined);
   } catch {
@@ -68,6 +89,7 @@ function sqliteWakeups(file: string): Wakeups {
   return {
     on: (topic, fn) => listeners.on(topic, fn),
     async close() {
+      if (settle) clearTimeout(settle);
       watcher?.close();
     },
   };

@@ -601,6 +601,49 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe("group commit", () => {
+      it("applies groups in one call; a refused group writes nothing of itself and its error stands in its place", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.createExecution(execution("e3"), start("e3"));
+        const due = await store.dueEvents(T0, 10);
+        const id = (exec: string): number => due.find((e) => e.executionId === exec)?.id ?? -1;
+        const results = await store.commitGroups([
+          [
+            { consumed: [id("e1")], executions: [execution("e1", { phase: "running" })] },
+            { consumed: [], nodes: [node("e1", "n1")], enqueue: [item("e1", "n1")] },
+          ],
+          [
+            { consumed: [id("e2")], executions: [execution("e2", { phase: "running" })], enqueue: [item("e2", "n1")] },
+            { consumed: [id("e2")] }, // consumed twice: the whole group is refused
+          ],
+          [{ consumed: [id("e3")], nodes: [node("e3", "n1")] }],
+        ]);
+        expect(results.map((r) => r?.constructor.name)).toEqual([undefined, "StoreConflictError", undefined]);
+        expect((results[1] as StoreConflictError).reason).toBe("eventConsumed");
+        expect((await store.getExecution("e1"))?.phase).toBe("running");
+        expect((await store.getExecution("e2"))?.phase).toBe("queued");
+        expect((await store.dueEvents(T0, 10)).map((e) => e.executionId)).toEqual(["e2"]);
+        expect((await store.claimTasks("w", 10, LEASE, T0)).map((c) => c.id)).toEqual([item("e1", "n1").id]);
+        expect((await store.listNodes("e3")).map((n) => n.path)).toEqual(["n1"]);
+        expect(await store.commitGroups([])).toEqual([]);
+      });
+
+      it("refuses a fenced group alone", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.renewEngine({ id: "engine-a", pid: 1, host: "h", command: "c", since: T0 }, 15_000, T0);
+        const owned = await store.acquireExecutions("engine-a", ["e1", "e2"], T0);
+        const fence = (exec: string, epoch: number) => ({ engineId: "engine-a", executions: [{ executionId: exec, epoch }] });
+        const results = await store.commitGroups([
+          [{ consumed: [], executions: [execution("e1", { phase: "running" })], fence: fence("e1", owned[0]!.epoch) }],
+          [{ consumed: [], executions: [execution("e2", { phase: "running" })], fence: fence("e2", owned[1]!.epoch + 1) }],
+        ]);
+        expect(results.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual([undefined, "fenced"]);
+        expect((await store.getExecution("e2"))?.phase).toBe("queued");
+      });
+    });
+
     describe("engines and ownership", () => {
       const LEASE_E = 15_000;
       const engineA = { id: "engine-a", pid: 1, host: "h1", command: "aloft serve", since: T0 };
