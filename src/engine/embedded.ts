@@ -8,12 +8,14 @@
 import os from "node:os";
 import path from "node:path";
 import { acquireEngineLockOf, openStore } from "../store/open-store.js";
+import { openWakeups, type Wakeups } from "../store/wakeups.js";
 import { isPostgresUrl } from "../store/postgres-store.js";
+import { workerIdOf } from "../store/rules.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
 import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
-import { Engine, type EngineOptions } from "./engine.js";
+import { Engine, newEngineId, type EngineOptions } from "./engine.js";
 
 /** Settings of an embedded setup. */
 export interface EmbeddedOptions extends Omit<EngineOptions, "store" | "onWork"> {
@@ -49,8 +51,9 @@ export interface Embedded {
 }
 
 /**
- * Starts the engine and a worker pool over `<dir>/aloft.db` (or the PostgreSQL database `db` names), holding the
- * database's engine lock until `stop()`.
+ * Starts the engine and a worker pool over `<dir>/aloft.db`, holding the
+ * database's engine lock until `stop()`; or over the PostgreSQL database `db`
+ * names, beside any other engines there (they share its executions through leases).
  *
  * @throws EngineLockedError when another engine runs over the database.
  *
@@ -69,16 +72,35 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   // One engine per database: a second one would step executions from stale copies.
   const lock = await acquireEngineLockOf(dbPath);
   let store: Store;
+  const engineId = options.engineId ?? newEngineId();
   try {
     store = await openStore(dbPath);
   } catch (e) {
     lock.release();
     throw e;
   }
+  try {
+    // One engine per SQLite file: holding its lock proves every engine recorded before is gone, so the
+    // attempts their workers held run again at once rather than after their leases (issue 13).
+    if (!isPostgresUrl(dbPath)) await store.retireEngines(engineId, Date.now());
+  } catch (e) {
+    await store.close();
+    lock.release();
+    throw e;
+  }
   const values = new DirectoryBlobStore(path.join(dir, "values"));
   const logs = new DirectoryAttemptLogs(path.join(dir, "logs"));
   let worker: WorkerHandle | undefined;
-  const engine = await Engine.open({ ...options, store, values, onWork: () => worker?.wake() });
+  // Other processes (workers that joined, commands that add executions or answer gates) wake this engine up.
+  let wakeups: Wakeups;
+  try {
+    wakeups = await openWakeups(dbPath);
+  } catch (e) {
+    await store.close();
+    lock.release();
+    throw e;
+  }
+  const engine = await Engine.open({ ...options, engineId, store, values, wakeups, onWork: () => worker?.wake() });
   const concurrency = options.workers ?? Math.min(4, os.cpus().length);
   try {
     if (concurrency > 0) {
@@ -90,12 +112,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         blobDir: path.join(dir, "blobs"),
         values,
         logs,
+        wakeups,
+        workerId: workerIdOf(engineId, "pool"),
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
         ...(options.log ? { log: options.log } : {}),
         onReport: () => engine.poke(),
       });
     }
   } catch (e) {
+    await wakeups.close();
     await store.close();
     lock.release();
     throw e;
@@ -112,6 +137,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       try {
         await worker?.stop();
         await engine.stop();
+        await wakeups.close();
         await store.close();
       } finally {
         lock.release();

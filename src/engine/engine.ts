@@ -7,19 +7,22 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import os from "node:os";
 import { EventEmitter } from "node:events";
 import type { LiteralMap } from "../idl/core.js";
-import type { LaunchPlanSpec } from "../idl/specs.js";
-import { AloftError, ExecutionError, InputValueError } from "../errors.js";
+import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
+import { AloftError, ExecutionError, InputValueError, StoreConflictError } from "../errors.js";
 import type { CompileOptions } from "../compiler/compile.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from "../compiler/identifiers.js";
 import { definitionOf, type Entity, type EntityLike } from "../sdk/entity.js";
 import type { InputValues, OutputValues, OutputsSpec } from "../sdk/interface.js";
 import type { TypeRecord } from "../types/type.js";
+import { Workflow as WorkflowBuilder } from "../sdk/workflow-builder.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
-import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, Store } from "../store/store.js";
+import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, StepCommit, Store } from "../store/store.js";
 import type { ExecutionLineage } from "../store/execution-parts.js";
 import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
+import { commandLine } from "../store/sqlite/engine-lock.js";
 import { applyEvent } from "./machine.js";
 import { loadExecution, loadWorkflowSpecs } from "./loader.js";
 import type { ExecState } from "./state.js";
@@ -33,6 +36,7 @@ import { DEFAULT_MAX_PARALLELISM, entityKey } from "./step.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
+import type { Wakeups } from "../store/wakeups.js";
 
 /**
  * Settings of an engine.
@@ -48,8 +52,10 @@ export interface EngineOptions {
   /** Default project and domain of registrations and executions. */
   readonly project?: string;
   readonly domain?: string;
-  /** How often the loop looks for work when idle (default 20 ms). */
+  /** How often the loop looks for work when idle (default 20 ms; with `wakeups`, 1 s: a safety net only). */
   readonly pollMs?: number;
+  /** Wake-ups from other processes (results reported, executions started, signals given): the loop looks at once instead of at its next poll. */
+  readonly wakeups?: Wakeups;
   /** Leases an attempt may lose (dead workers) before it fails (default 3). */
   readonly maxSystemAttempts?: number;
   /** Waits between user retries (default 1 s, doubling, at most 5 min). */
@@ -60,6 +66,13 @@ export interface EngineOptions {
   readonly schedules?: boolean;
   /** Called after a step made task attempts ready (an embedded worker claims them at once). */
   readonly onWork?: () => void;
+  /** This engine's name in the store (default: host, pid and a random suffix); workers of its own process lease items as `<engineId>/...`. */
+  readonly engineId?: string;
+  /**
+   * How long the engine's lease lasts without renewal (default 15 s; renewed every third of it). Another
+   * engine over the same database takes over its executions once it has expired.
+   */
+  readonly engineLeaseMs?: number;
   /** Where large input and output values are kept instead of the database (give the workers the same store). */
   readonly values?: DirectoryBlobStore;
   /** Values whose JSON is larger than this many bytes go to `values` (default 256 KiB). */
@@ -108,6 +121,19 @@ function newExecutionId(): string {
 }
 
 /**
+ * A new engine id: host, pid and a random suffix (`build-7-4242-9f2c1a`).
+ *
+ * @example
+ * ```ts
+ * const engineId = newEngineId();
+ * await startWorker({ store, modules, concurrency: 2, workerId: `${engineId}/pool` });
+ * ```
+ */
+export function newEngineId(): string {
+  return `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+/**
  * The durable engine.
  *
  * @example
@@ -120,10 +146,22 @@ function newExecutionId(): string {
  */
 export class Engine {
   private readonly cache = new Map<string, ExecState>();
+  /** Registrations of the entities started, by entity and options (see `registerOnce`). */
+  private readonly registered = new WeakMap<object, Map<string, Promise<Registration>>>();
   private readonly ended = new EventEmitter();
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  /** Poked since the loop last looked: it looks again before sleeping. */
+  private poked = false;
+  /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
+  private readonly owned = new Map<string, number>();
+  /** When the engine's lease is to be renewed next. */
+  private renewAt = 0;
+  /** This engine's name in the store. */
+  readonly engineId: string;
+  private readonly engineLeaseMs: number;
+  private readonly since = Date.now();
   readonly project: string;
   readonly domain: string;
   private readonly machine: Omit<MachineOptions, "now">;
@@ -132,6 +170,8 @@ export class Engine {
     readonly store: Store,
     private readonly options: EngineOptions,
   ) {
+    this.engineId = options.engineId ?? newEngineId();
+    this.engineLeaseMs = options.engineLeaseMs ?? 15_000;
     this.project = options.project ?? DEFAULT_PROJECT;
     this.domain = options.domain ?? DEFAULT_DOMAIN;
     const b = options.backoff ?? {};
@@ -140,6 +180,7 @@ export class Engine {
       backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
       ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
+    options.wakeups?.on("events", () => this.poke());
   }
 
   /**
@@ -168,6 +209,24 @@ export class Engine {
    */
   register(entity: EntityLike | Workflow, options: CompileOptions = {}): Promise<Registration> {
     return registerEntity(this.store, entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+  }
+
+  /**
+   * `register`, remembered per entity: starting the same (immutable) entity again neither recompiles nor
+   * re-hashes nor writes its specs. A `Workflow` builder can still change, so it is registered every time.
+   */
+  private registerOnce(entity: EntityLike | Workflow, options: CompileOptions): Promise<Registration> {
+    if (entity instanceof WorkflowBuilder) return this.register(entity, options);
+    const key = `${options.project ?? ""}\u0000${options.domain ?? ""}\u0000${options.version ?? ""}`;
+    let byOptions = this.registered.get(entity);
+    if (!byOptions) this.registered.set(entity, (byOptions = new Map()));
+    let reg = byOptions.get(key);
+    if (!reg) {
+      reg = this.register(entity, options);
+      byOptions.set(key, reg);
+      reg.catch(() => byOptions.delete(key));
+    }
+    return reg;
   }
 
   /**
@@ -225,7 +284,7 @@ export class Engine {
   async start(entity: EntityLike | Workflow, inputs: unknown, options: StartOptions = {}): Promise<EngineExecution<never>> {
     const def = definitionOf(entity);
     if (!def || def.kind === "task") throw new AloftError(`start() takes a workflow or a launch plan${def ? `; ${def.name} is a task (wrap it in a workflow)` : ""}`);
-    const reg = await this.register(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
+    const reg = await this.registerOnce(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
     const id = await this.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, options);
     return this.handle(id);
   }
@@ -278,7 +337,7 @@ export class Engine {
       updatedAt: now,
     };
     await this.store.createExecution(row, { executionId: id, body: { type: "start" } });
-    this.wake?.();
+    this.poke();
     return id;
   }
 
@@ -406,7 +465,7 @@ export class Engine {
     const row = await this.requireExecution(id);
     if (isExecutionEnded(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
     await this.store.addEvents([{ executionId: id, body: { type: "abort", reason } }]);
-    this.wake?.();
+    this.poke();
   }
 
   /**
@@ -421,7 +480,7 @@ export class Engine {
     const row = await this.requireRunning(id);
     const literal = await this.signalLiteral(row, name, value);
     await this.store.addEvents([{ executionId: id, body: { type: "signal", name, value: literal } }]);
-    this.wake?.();
+    this.poke();
   }
 
   private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
@@ -455,7 +514,7 @@ export class Engine {
   async approve(id: string, name: string): Promise<void> {
     await this.requireRunning(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: true } }]);
-    this.wake?.();
+    this.poke();
   }
 
   /**
@@ -469,7 +528,7 @@ export class Engine {
   async reject(id: string, name: string, reason = "rejected"): Promise<void> {
     await this.requireRunning(id);
     await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: false, reason } }]);
-    this.wake?.();
+    this.poke();
   }
 
   /**
@@ -518,7 +577,7 @@ export class Engine {
       updatedAt: now,
     };
     await this.store.createExecution(copy, { executionId: newId, body: { type: "start" } });
-    this.wake?.();
+    this.poke();
     return newId;
   }
 
@@ -548,6 +607,7 @@ export class Engine {
    * ```
    */
   poke(): void {
+    this.poked = true;
     this.wake?.();
   }
 
@@ -564,6 +624,13 @@ export class Engine {
     this.running = false;
     this.wake?.();
     await this.loop;
+    if (this.renewAt > 0) {
+      // Stopped cleanly: its executions are free for another engine at once, not after the lease.
+      this.renewAt = 0;
+      this.owned.clear();
+      this.cache.clear();
+      await this.store.releaseEngine(this.engineId).catch((e: unknown) => this.report(e));
+    }
   }
 
   /**
@@ -576,50 +643,86 @@ export class Engine {
    * ```
    */
   async tick(): Promise<number> {
+    await this.renewIfDue();
     const now = Date.now();
-    const events = await this.store.dueEvents(now, 500);
+    const events = await this.store.dueEventsFor(this.engineId, now, 500);
     const groups = new Map<string, typeof events>();
     for (const e of events) {
       const g = groups.get(e.executionId);
       if (g) g.push(e);
       else groups.set(e.executionId, [e]);
     }
+    await this.acquire([...groups.keys()].filter((id) => !this.owned.has(id)), now);
+    // Every execution's steps are computed first, then committed together (group commit: one durable write
+    // for the whole tick); each execution's steps land whole or not at all.
+    const batch: { execId: string; state: ExecState; commits: StepCommit[]; enqueued: boolean }[] = [];
     for (const [execId, group] of groups) {
+      const epoch = this.owned.get(execId);
+      if (epoch === undefined) continue; // another live engine owns it
+      const fence = { engineId: this.engineId, executions: [{ executionId: execId, epoch }] };
       let state = this.cache.get(execId);
       if (!state) {
         try {
           state = await loadExecution(this.store, execId);
         } catch (e) {
-          await this.failUnloadable(execId, group.map((g) => g.id), e);
+          await this.failUnloadable(execId, group.map((g) => g.id), e, fence);
           continue;
         }
       }
+      const entry = { execId, state, commits: [] as StepCommit[], enqueued: false };
       for (const ev of group) {
         const step = applyEvent(state, ev.body, { ...this.machine, now: Date.now() });
-        try {
-          await this.store.commit(step.toCommit([ev.id]));
-        } catch (e) {
-          this.cache.delete(execId);
-          this.report(e);
-          break;
-        }
-        if (step.enqueue.length > 0) this.options.onWork?.();
-        if (isExecutionEnded(state.exec.phase)) {
-          this.cache.delete(execId);
-          this.ended.emit(execId);
-          break;
-        }
+        entry.commits.push({ ...step.toCommit([ev.id]), fence });
+        if (step.enqueue.length > 0) entry.enqueued = true;
+        if (isExecutionEnded(state.exec.phase)) break;
+      }
+      batch.push(entry);
+    }
+    const results = batch.length === 0 ? [] : await this.store.commitGroups(batch.map((b) => b.commits));
+    batch.forEach(({ execId, state, commits, enqueued }, i) => {
+      const refused = results[i];
+      if (refused) {
+        this.cache.delete(execId);
+        if (refused instanceof StoreConflictError && refused.reason === "fenced") this.owned.delete(execId); // taken over: its new owner steps it
+        else this.report(refused);
+        return;
+      }
+      for (const c of commits) for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
+      if (enqueued) this.options.onWork?.();
+      if (isExecutionEnded(state.exec.phase)) {
+        this.cache.delete(execId);
+        this.owned.delete(execId);
+        this.ended.emit(execId);
+      } else {
         this.cache.set(execId, state);
       }
-    }
+    });
     return events.length;
   }
 
-  private async failUnloadable(execId: string, ids: number[], error: unknown): Promise<void> {
+  /** Renews this engine's lease when a third of it has passed (the first call records the engine). */
+  private async renewIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now < this.renewAt) return;
+    await this.store.renewEngine({ id: this.engineId, pid: process.pid, host: os.hostname(), command: commandLine(), since: this.since }, this.engineLeaseMs, now);
+    this.renewAt = now + this.engineLeaseMs / 3;
+  }
+
+  /** Takes ownership of executions no live engine owns; a copy cached from an earlier ownership is stale. */
+  private async acquire(ids: readonly string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    for (const o of await this.store.acquireExecutions(this.engineId, ids, now)) {
+      this.cache.delete(o.executionId);
+      this.owned.set(o.executionId, o.epoch);
+    }
+  }
+
+  private async failUnloadable(execId: string, ids: number[], error: unknown, fence: StepCommit["fence"]): Promise<void> {
     const row = await this.store.getExecution(execId);
     const message = `the execution cannot be loaded: ${error instanceof Error ? error.message : String(error)}`;
     const now = Date.now();
     await this.store.commit({
+      fence,
       consumed: ids,
       executions: row && !isExecutionEnded(row.phase) ? [{ ...row, phase: "failed", error: { message }, endedAt: now, updatedAt: now }] : [],
     });
@@ -646,7 +749,7 @@ export class Engine {
   }
 
   private async runLoop(): Promise<void> {
-    const pollMs = this.options.pollMs ?? 20;
+    const pollMs = this.options.pollMs ?? (this.options.wakeups ? 1000 : 20);
     let nextSchedules = 0;
     while (this.running) {
       if (this.options.schedules !== false && Date.now() >= nextSchedules) {
@@ -658,12 +761,13 @@ export class Engine {
         }
       }
       let worked = 0;
+      this.poked = false;
       try {
         worked = await this.tick();
       } catch (e) {
         this.report(e);
       }
-      if (worked > 0) continue;
+      if (worked > 0 || this.poked) continue;
       let wait = pollMs;
       try {
         const due = await this.store.nextEventDue();
@@ -671,6 +775,8 @@ export class Engine {
       } catch (e) {
         this.report(e);
       }
+      wait = Math.min(wait, Math.max(0, this.renewAt - Date.now())); // the lease is renewed on time however long the polls
+      if (this.poked || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.wake = undefined;

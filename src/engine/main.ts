@@ -27,16 +27,20 @@ export async function engineMain(argv: readonly string[]): Promise<void> {
     .option("--db <path|url>", "the database (default: aloft.db in --dir; or postgres://...)")
     .option("--workers <n>", "attempts this process runs at once (0: engine only)", count, 0)
     .option("--lease-ms <ms>", "lease length of this process's worker", count)
+    .option("--poll-ms <ms>", "how often the engine looks for events when no wake-up came (default 1000)", count)
+    .option("--engine-lease-ms <ms>", "how long the engine's lease lasts unrenewed: another engine takes over its executions after it (default 15000)", count)
     .argument("[modules...]", "modules that define the tasks")
     .exitOverride();
   program.parse([...argv], { from: "user" });
-  const o = program.opts<{ dir: string; db?: string; workers: number; leaseMs?: number }>();
+  const o = program.opts<{ dir: string; db?: string; workers: number; leaseMs?: number; pollMs?: number; engineLeaseMs?: number }>();
   const setup = await startEmbedded({
     dir: o.dir,
     ...(o.db !== undefined ? { db: o.db } : {}),
     modules: program.args,
     workers: o.workers,
     ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+    ...(o.engineLeaseMs !== undefined ? { engineLeaseMs: o.engineLeaseMs } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   process.stdout.write(`ready ${setup.dbPath}\n`);

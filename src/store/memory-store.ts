@@ -20,18 +20,22 @@ import {
   registryConflict,
   storeClosed,
   systemFailureMessage,
+  isRefusal,
+  isWorkerOf,
 } from "./rules.js";
 import type { TaskSystemFailedEvent } from "./events.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
 import type {
   CacheEntry,
   ClaimedTask,
+  EngineRecord,
   EntityKey,
   ExecutionFilter,
   ExecutionRow,
   InboxEvent,
   NewEvent,
   NodeRow,
+  Ownership,
   Page,
   RegisteredEntity,
   RegisteredKind,
@@ -97,6 +101,9 @@ export class MemoryStore implements Store {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();
   private readonly ticks = new Map<string, Set<number>>();
+  private readonly engines = new Map<string, EngineRecord>();
+  /** Who owns each execution, and the epoch of its ownership (0: never owned). */
+  private readonly owners = new Map<string, { owner: string | undefined; epoch: number }>();
   private closed = false;
 
   private check(): void {
@@ -240,12 +247,19 @@ export class MemoryStore implements Store {
       return this.newEvent(e, 0);
     });
     const cachePut = (step.cachePut ?? []).map(copyCacheEntry);
+    if (step.fence) {
+      for (const o of step.fence.executions) {
+        const held = this.owners.get(o.executionId);
+        if (held?.owner !== step.fence.engineId || held.epoch !== o.epoch) throw conflict.fenced(o.executionId, step.fence.engineId);
+      }
+    }
 
     for (const id of consumed) {
       const stored = this.events.get(id);
       if (stored) stored.consumed = true;
     }
     for (const row of [...created.values(), ...changed]) this.executions.set(row.id, row);
+    if (step.fence) for (const id of created.keys()) this.owners.set(id, { owner: step.fence.engineId, epoch: 1 });
     for (const n of nodes) {
       let byPath = this.nodes.get(n.executionId);
       if (!byPath) this.nodes.set(n.executionId, (byPath = new Map()));
@@ -255,6 +269,48 @@ export class MemoryStore implements Store {
     for (const item of enqueue.values()) this.items.set(item.id, { item, lease: undefined });
     events.forEach((e) => this.pushEvent(e));
     for (const c of cachePut) this.cache.set(c.key, c);
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    this.check();
+    const results: (Error | undefined)[] = [];
+    for (const group of groups) {
+      // One step is atomic by itself; a longer group is put back whole if a later step is refused.
+      const restore = group.length > 1 ? this.snapshot() : () => undefined;
+      try {
+        for (const step of group) await this.commit(step);
+        results.push(undefined);
+      } catch (e) {
+        restore();
+        if (!isRefusal(e)) throw e;
+        results.push(e);
+      }
+    }
+    return results;
+  }
+
+  /** What `commit` may change, kept aside; the function puts it back (a group whose later step is refused). */
+  private snapshot(): () => void {
+    const executions = new Map(this.executions);
+    const nodes = new Map([...this.nodes].map(([id, byPath]) => [id, new Map(byPath)]));
+    const events = new Map([...this.events].map(([id, stored]) => [id, { ...stored }]));
+    const lastEventId = this.lastEventId;
+    const items = new Map([...this.items].map(([id, q]) => [id, { item: q.item, lease: q.lease && { ...q.lease } }]));
+    const cache = new Map(this.cache);
+    const owners = new Map([...this.owners].map(([id, o]) => [id, { ...o }]));
+    return () => {
+      const put = <K, V>(into: Map<K, V>, from: Map<K, V>): void => {
+        into.clear();
+        for (const [k, v] of from) into.set(k, v);
+      };
+      put(this.executions, executions);
+      put(this.nodes, nodes);
+      put(this.events, events);
+      this.lastEventId = lastEventId;
+      put(this.items, items);
+      put(this.cache, cache);
+      put(this.owners, owners);
+    };
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
@@ -335,6 +391,71 @@ export class MemoryStore implements Store {
     let last: number | undefined;
     for (const t of ticks ?? []) if (last === undefined || t > last) last = t;
     return last;
+  }
+
+  async renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void> {
+    this.check();
+    checkDuration("renewEngine", "leaseMs", leaseMs);
+    this.engines.set(engine.id, { id: engine.id, pid: engine.pid, host: engine.host, command: engine.command, since: engine.since, expiresAt: now + leaseMs });
+  }
+
+  async liveEngines(now: number): Promise<EngineRecord[]> {
+    this.check();
+    return [...this.engines.values()].filter((e) => e.expiresAt > now).sort((a, b) => a.since - b.since || compareText(a.id, b.id)).map((e) => ({ ...e }));
+  }
+
+  /** Whether no live engine but `engineId` owns the execution. */
+  private ownable(executionId: string, engineId: string, now: number): boolean {
+    const owner = this.owners.get(executionId)?.owner;
+    if (owner === undefined || owner === engineId) return true;
+    const e = this.engines.get(owner);
+    return e === undefined || e.expiresAt <= now;
+  }
+
+  async dueEventsFor(engineId: string, now: number, limit: number): Promise<InboxEvent[]> {
+    this.check();
+    checkBatchLimit("dueEventsFor", limit);
+    const out: InboxEvent[] = [];
+    for (const s of this.events.values()) {
+      if (out.length >= limit) break;
+      if (!s.consumed && s.event.dueAt <= now && this.ownable(s.event.executionId, engineId, now)) out.push(copyEvent(s.event));
+    }
+    return out;
+  }
+
+  /** Clears up dead engines (or, with `keep`, every other): frees their executions and hands their workers' items out again. */
+  private reap(now: number, keep?: string): string[] {
+    const dead = [...this.engines.values()].filter((e) => (keep === undefined ? e.expiresAt <= now : e.id !== keep)).map((e) => e.id);
+    for (const id of dead) {
+      this.engines.delete(id);
+      for (const o of this.owners.values()) if (o.owner === id) o.owner = undefined;
+      for (const q of this.items.values()) if (q.lease && isWorkerOf(q.lease.owner, id) && q.lease.expiresAt > now) q.lease.expiresAt = now;
+    }
+    return dead;
+  }
+
+  async acquireExecutions(engineId: string, executionIds: readonly string[], now: number): Promise<Ownership[]> {
+    this.check();
+    this.reap(now);
+    const out: Ownership[] = [];
+    for (const id of new Set(executionIds)) {
+      if (!this.executions.has(id) || !this.ownable(id, engineId, now)) continue;
+      const held = this.owners.get(id) ?? { owner: undefined, epoch: 0 };
+      if (held.owner !== engineId) this.owners.set(id, { owner: engineId, epoch: held.epoch + 1 });
+      out.push({ executionId: id, epoch: this.owners.get(id)?.epoch ?? 0 });
+    }
+    return out;
+  }
+
+  async retireEngines(keep: string, now: number): Promise<string[]> {
+    this.check();
+    return this.reap(now, keep).sort(compareText);
+  }
+
+  async releaseEngine(engineId: string): Promise<void> {
+    this.check();
+    this.engines.delete(engineId);
+    for (const o of this.owners.values()) if (o.owner === engineId) o.owner = undefined;
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@
 import { acquireEngineLock, engineLockHolder, type EngineLock, type EngineLockHolder } from "./sqlite/engine-lock.js";
 import { openSqliteStore } from "./sqlite-store.js";
 import { isPostgresUrl, openPostgresStore, redactUrl, type PostgresStoreOptions } from "./postgres-store.js";
-import { acquirePostgresEngineLock, postgresEngineLockHolder } from "./postgres/engine-lock.js";
+import { livePostgresEngine } from "./postgres/live-engine.js";
 import type { Store } from "./store.js";
 
 /**
@@ -42,23 +42,25 @@ export async function openStore(db: string, options: { readonly poolSize?: numbe
 }
 
 /**
- * Takes the engine lock of `db` (a lock file beside a SQLite file; an advisory lock on PostgreSQL).
+ * Takes the engine lock of `db`: one engine per SQLite file (a lock beside
+ * it). PostgreSQL takes no lock: several engines run over one database and
+ * share its executions through leases (the port's `acquireExecutions`).
  *
- * @throws EngineLockedError when another engine holds it.
+ * @throws EngineLockedError when another engine holds a SQLite file's lock.
  *
  * @example
  * ```ts
- * const lock = await acquireEngineLockOf("postgres://db.internal/aloft");
+ * const lock = await acquireEngineLockOf(".aloft/aloft.db");
+ * try { await runTheEngine(); } finally { lock.release(); }
  * ```
  */
-export function acquireEngineLockOf(db: string): Promise<EngineLock> {
+export async function acquireEngineLockOf(db: string): Promise<EngineLock> {
   if (!isPostgresUrl(db)) return acquireEngineLock(db);
-  const t = postgresTarget(db);
-  return acquirePostgresEngineLock(t.url, t.options);
+  return { dbPath: redactUrl(db), release: () => undefined };
 }
 
 /**
- * Who runs an engine over `db` now, if anyone.
+ * Who runs an engine over `db` now, if anyone (on PostgreSQL, the oldest live engine).
  *
  * @example
  * ```ts
@@ -68,7 +70,7 @@ export function acquireEngineLockOf(db: string): Promise<EngineLock> {
 export function engineLockHolderOf(db: string): Promise<EngineLockHolder | undefined> {
   if (!isPostgresUrl(db)) return engineLockHolder(db);
   const t = postgresTarget(db);
-  return postgresEngineLockHolder(t.url, t.options);
+  return livePostgresEngine(t.url, t.options);
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type pg from "pg";
 import { AloftError } from "../errors.js";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -25,16 +25,20 @@ import {
 import { applyStep, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
+import { channelName, type WakeTopic } from "./postgres/notify.js";
+import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines } from "./postgres/ownership.js";
 import { Queries, transaction } from "./postgres/sql.js";
 import type {
   CacheEntry,
   ClaimedTask,
+  EngineRecord,
   EntityKey,
   ExecutionFilter,
   ExecutionRow,
   InboxEvent,
   NewEvent,
   NodeRow,
+  Ownership,
   Page,
   RegisteredEntity,
   RegisteredKind,
@@ -185,6 +189,11 @@ export class PostgresStore implements Store {
     return transaction(this.p, fn);
   }
 
+  /** Wakes the listeners of `topic` when the caller's transaction commits (PostgreSQL sends notifications only then). */
+  private async notify(q: Queries, topic: WakeTopic): Promise<void> {
+    await q.run("SELECT pg_notify($1, '')", [channelName(topic, this.schema)]);
+  }
+
   async registerEntity(entity: RegisteredEntity): Promise<"created" | "exists"> {
     const k = entity.key;
     return this.tx(async (q) => {
@@ -229,6 +238,7 @@ export class PostgresStore implements Store {
       const known = new ExistingExecutions(q);
       await insertExecution(q, row, "createExecution", known);
       await insertEvent(q, first, 0, "createExecution", known);
+      await this.notify(q, "events");
     });
   }
 
@@ -288,17 +298,56 @@ export class PostgresStore implements Store {
     await this.tx(async (q) => {
       const known = new ExistingExecutions(q);
       for (const e of events) await insertEvent(q, e, 0, "addEvents", known);
+      if (events.length > 0) await this.notify(q, "events");
     });
   }
 
   async commit(step: StepCommit): Promise<void> {
-    await this.tx((q) => applyStep(q, step));
+    await this.tx(async (q) => {
+      await this.applyFenced(q, step);
+      await this.notifyOf(q, [step]);
+    });
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    return this.tx(async (q) => {
+      const results: (Error | undefined)[] = [];
+      for (const group of groups) {
+        // Each group in a savepoint of its own: a refused group is rolled back alone.
+        await q.run("SAVEPOINT aloft_group");
+        try {
+          for (const step of group) await this.applyFenced(q, step);
+          await q.run("RELEASE SAVEPOINT aloft_group");
+          results.push(undefined);
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+          await q.run("ROLLBACK TO SAVEPOINT aloft_group");
+          results.push(e);
+        }
+      }
+      await this.notifyOf(q, groups.filter((_, i) => results[i] === undefined).flat());
+      return results;
+    });
+  }
+
+  private async applyFenced(q: Queries, step: StepCommit): Promise<void> {
+    if (step.fence) await checkFence(q, step.fence);
+    await applyStep(q, step);
+    if (step.fence && (step.createExecutions?.length ?? 0) > 0) {
+      await q.run("UPDATE executions SET owner = $1, owner_epoch = 1 WHERE id = ANY($2::text[])", [step.fence.engineId, (step.createExecutions ?? []).map((r) => r.id)]);
+    }
+  }
+
+  /** Wakes the engines when the steps add events, and the workers when they enqueue work. */
+  private async notifyOf(q: Queries, steps: readonly StepCommit[]): Promise<void> {
+    if (steps.some((s) => (s.events?.length ?? 0) > 0)) await this.notify(q, "events");
+    if (steps.some((s) => (s.enqueue?.length ?? 0) > 0)) await this.notify(q, "work");
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
-    return this.tx((q) => claimTasks(q, workerId, limit, leaseMs, now));
+    return this.tx((q) => claimTasks(q, workerId, limit, leaseMs, now, channelName("events", this.schema)));
   }
 
   async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
@@ -307,7 +356,7 @@ export class PostgresStore implements Store {
   }
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
-    return finishTask(this.q, itemId, leaseToken, result, now);
+    return finishTask(this.q, itemId, leaseToken, result, now, channelName("events", this.schema));
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {
@@ -337,6 +386,44 @@ export class PostgresStore implements Store {
   async lastScheduleTick(schedule: string): Promise<number | undefined> {
     const r = await this.q.get<{ last: number | null }>("SELECT MAX(tick_at) AS last FROM schedule_ticks WHERE schedule = $1", [schedule]);
     return r?.last ?? undefined;
+  }
+
+  async renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void> {
+    checkDuration("renewEngine", "leaseMs", leaseMs);
+    await this.q.run(
+      `INSERT INTO engines (id, pid, host, command, since, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
+      [engine.id, engine.pid, engine.host, engine.command, engine.since, now + leaseMs],
+    );
+  }
+
+  async liveEngines(now: number): Promise<EngineRecord[]> {
+    return (await this.q.all<Parameters<typeof engineFromCols>[0]>("SELECT * FROM engines WHERE expires_at > $1 ORDER BY since, id", [now])).map(engineFromCols);
+  }
+
+  async dueEventsFor(engineId: string, now: number, limit: number): Promise<InboxEvent[]> {
+    checkBatchLimit("dueEventsFor", limit);
+    const rows = await this.q.all<EventCols>(
+      `SELECT ev.* FROM events ev JOIN executions x ON x.id = ev.execution_id
+       WHERE ev.consumed = 0 AND ev.due_at <= $2 AND ${OWNABLE} ORDER BY ev.id LIMIT $3`,
+      [engineId, now, limit],
+    );
+    return rows.map(eventFromCols);
+  }
+
+  async acquireExecutions(engineId: string, executionIds: readonly string[], now: number): Promise<Ownership[]> {
+    return this.tx((q) => acquireExecutions(q, engineId, executionIds, now));
+  }
+
+  async retireEngines(keep: string, now: number): Promise<string[]> {
+    return this.tx((q) => reapEngines(q, now, keep));
+  }
+
+  async releaseEngine(engineId: string): Promise<void> {
+    await this.tx(async (q) => {
+      await q.run("UPDATE executions SET owner = NULL WHERE owner = $1", [engineId]);
+      await q.run("DELETE FROM engines WHERE id = $1", [engineId]);
+    });
   }
 
   async close(): Promise<void> {

@@ -210,7 +210,33 @@ export const conflict = {
   executionMissing: (method: string, id: string, what: string) =>
     new StoreConflictError(`${method}: execution "${id}" does not exist (${what})${method === "commit" ? "; nothing of the step was written" : ""}`, "executionMissing"),
   taskItemExists: (id: string) => new StoreConflictError(`commit: task item "${id}" is already queued; nothing of the step was written`, "taskItemExists"),
+  fenced: (id: string, engineId: string) =>
+    new StoreConflictError(`commit: engine "${engineId}" no longer owns execution "${id}" (another engine took it over); nothing of the step was written`, "fenced"),
 };
+
+/**
+ * The lease owner prefix of the workers of an engine's own process: `<engine id>/`.
+ *
+ * @example
+ * ```ts
+ * workerIdOf("h-42-ab12", "pool"); // "h-42-ab12/pool"
+ * ```
+ */
+export function workerIdOf(engineId: string, name: string): string {
+  return `${engineId}/${name}`;
+}
+
+/**
+ * Whether a lease owner is a worker of engine `engineId`'s process.
+ *
+ * @example
+ * ```ts
+ * isWorkerOf("h-42-ab12/pool", "h-42-ab12"); // true
+ * ```
+ */
+export function isWorkerOf(leaseOwner: string, engineId: string): boolean {
+  return leaseOwner.startsWith(`${engineId}/`);
+}
 
 /**
  * The message of the `taskSystemFailed` event an item gets when it has lost
@@ -223,4 +249,17 @@ export const conflict = {
  */
 export function systemFailureMessage(itemId: string, lost: number, worker: string | undefined): string {
   return `task item "${itemId}" lost ${lost} lease${lost === 1 ? "" : "s"} (the last held by worker "${worker ?? "?"}"); its workers stopped heartbeating`;
+}
+
+/**
+ * Whether an error is a store's refusal of a step (a conflict or a taken
+ * execution id), which `commitGroups` returns for its group, rather than a failure.
+ *
+ * @example
+ * ```ts
+ * const results = groups.map((g) => { try { apply(g); return undefined; } catch (e) { if (isRefusal(e)) return e; throw e; } });
+ * ```
+ */
+export function isRefusal(e: unknown): e is StoreConflictError | DuplicateExecutionError {
+  return e instanceof StoreConflictError || e instanceof DuplicateExecutionError;
 }

@@ -7,7 +7,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, registryConflict, storeClosed } from "./rules.js";
+import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -23,17 +23,20 @@ import {
 } from "./sqlite/codec.js";
 import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
 import { claim, extendLease, finish } from "./sqlite/queue.js";
-import { openDatabase } from "./sqlite/schema.js";
+import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
+import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
 import type {
   CacheEntry,
   ClaimedTask,
+  EngineRecord,
   EntityKey,
   ExecutionFilter,
   ExecutionRow,
   InboxEvent,
   NewEvent,
   NodeRow,
+  Ownership,
   Page,
   RegisteredEntity,
   RegisteredKind,
@@ -53,6 +56,8 @@ import type {
 export interface SqliteStoreOptions {
   /** How long a write waits for another connection's lock before failing (default 10 s). */
   readonly busyTimeoutMs?: number;
+  /** How durable a commit is: `"full"` (default; survives a power cut) or `"normal"` (survives a crash of any process). See `SqliteSynchronous`. */
+  readonly synchronous?: SqliteSynchronous;
 }
 
 /**
@@ -220,7 +225,29 @@ export class SqliteStore implements Store {
 
   async commit(step: StepCommit): Promise<void> {
     const sql = this.s;
-    sql.write(() => applyStep(sql, step));
+    sql.write(() => this.applyFenced(sql, step));
+  }
+
+  async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    const sql = this.s;
+    return sql.write(() =>
+      groups.map((group) => {
+        try {
+          // A nested transaction is a savepoint: a refused group is rolled back alone.
+          sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step)))();
+          return undefined;
+        } catch (e) {
+          if (isRefusal(e)) return e;
+          throw e;
+        }
+      }),
+    );
+  }
+
+  private applyFenced(sql: Sql, step: StepCommit): void {
+    if (step.fence) checkFence(sql, step.fence);
+    applyStep(sql, step);
+    if (step.fence) for (const row of step.createExecutions ?? []) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", step.fence.engineId, row.id);
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
@@ -276,6 +303,49 @@ export class SqliteStore implements Store {
   async lastScheduleTick(schedule: string): Promise<number | undefined> {
     const r = this.s.get<{ last: number | null }>("SELECT MAX(tick_at) AS last FROM schedule_ticks WHERE schedule = ?", schedule);
     return r?.last ?? undefined;
+  }
+
+  async renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void> {
+    const sql = this.s;
+    checkDuration("renewEngine", "leaseMs", leaseMs);
+    sql.write(() => renewEngine(sql, engine, leaseMs, now));
+  }
+
+  async liveEngines(now: number): Promise<EngineRecord[]> {
+    return this.s.all<Parameters<typeof engineFromCols>[0]>("SELECT * FROM engines WHERE expires_at > ? ORDER BY since, id", now).map(engineFromCols);
+  }
+
+  async dueEventsFor(engineId: string, now: number, limit: number): Promise<InboxEvent[]> {
+    const sql = this.s;
+    checkBatchLimit("dueEventsFor", limit);
+    return sql
+      .all<EventCols>(
+        `SELECT ev.* FROM events ev JOIN executions x ON x.id = ev.execution_id
+         WHERE ev.consumed = 0 AND ev.due_at <= ? AND ${OWNABLE} ORDER BY ev.id LIMIT ?`,
+        now,
+        engineId,
+        now,
+        limit,
+      )
+      .map(eventFromCols);
+  }
+
+  async acquireExecutions(engineId: string, executionIds: readonly string[], now: number): Promise<Ownership[]> {
+    const sql = this.s;
+    return sql.write(() => acquireExecutions(sql, engineId, executionIds, now));
+  }
+
+  async retireEngines(keep: string, now: number): Promise<string[]> {
+    const sql = this.s;
+    return sql.write(() => reapEngines(sql, now, keep));
+  }
+
+  async releaseEngine(engineId: string): Promise<void> {
+    const sql = this.s;
+    sql.write(() => {
+      sql.run("UPDATE executions SET owner = NULL WHERE owner = ?", engineId);
+      sql.run("DELETE FROM engines WHERE id = ?", engineId);
+    });
   }
 
   async close(): Promise<void> {

@@ -256,6 +256,49 @@ export interface StepCommit {
   readonly events?: readonly NewEvent[];
   /** Results to cache. */
   readonly cachePut?: readonly CacheEntry[];
+  /**
+   * The engine committing and the ownership it holds of every execution the
+   * step touches: the step is refused (`StoreConflictError` "fenced") unless
+   * each is still owned by that engine with that epoch. Executions the step
+   * creates become the engine's, at epoch 1.
+   */
+  readonly fence?: { readonly engineId: string; readonly executions: readonly Ownership[] };
+}
+
+/**
+ * An engine's ownership of one execution: only the owner steps it, and its
+ * epoch goes up each time another engine takes it over, so a step made from
+ * a stale copy is refused (fencing).
+ *
+ * @example
+ * ```ts
+ * const owned: Ownership[] = await store.acquireExecutions("engine-a", ["e1"], Date.now()); // [{ executionId: "e1", epoch: 1 }]
+ * ```
+ */
+export interface Ownership {
+  readonly executionId: string;
+  readonly epoch: number;
+}
+
+/**
+ * An engine as it registered itself; it is alive while its lease runs.
+ *
+ * @example
+ * ```ts
+ * await store.renewEngine({ id: "h-42-ab12", pid: 42, host: "h", command: "aloft serve", since: Date.now() }, 15_000, Date.now());
+ * ```
+ */
+export interface EngineRecord {
+  /** Its name; the workers in its process lease task items as `<id>/...`. */
+  readonly id: string;
+  readonly pid: number;
+  readonly host: string;
+  /** The command line of its process. */
+  readonly command: string;
+  /** When it started (ms since the epoch). */
+  readonly since: number;
+  /** Its lease: it counts as dead from this time on. */
+  readonly expiresAt: number;
 }
 
 /**
@@ -350,6 +393,15 @@ export interface Store {
    * `DuplicateExecutionError`.
    */
   commit(step: StepCommit): Promise<void>;
+  /**
+   * Group commit: applies groups of steps in one transaction, so that many
+   * steps cost one durable write. Each group (the steps of one execution, in
+   * order) lands whole or not at all: a group that `commit` would refuse
+   * (`StoreConflictError`, `DuplicateExecutionError`) is rolled back alone,
+   * and its error is returned in its place (undefined for a group applied).
+   * Any other failure rejects the whole call, writing nothing.
+   */
+  commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]>;
 
   /**
    * Claims up to `limit` ready task items for `workerId`, each with a lease of
@@ -375,6 +427,33 @@ export interface Store {
   claimScheduleTick(schedule: string, tickAt: number): Promise<boolean>;
   /** The latest tick recorded for a schedule. */
   lastScheduleTick(schedule: string): Promise<number | undefined>;
+
+  /** Records engine `engine.id`, or renews its lease, until `now + leaseMs`. */
+  renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void>;
+  /** The engines whose lease runs at `now`, oldest first. */
+  liveEngines(now: number): Promise<EngineRecord[]>;
+  /**
+   * Due events (as `dueEvents`) of the executions `engineId` owns or that no
+   * live engine owns (never owned, released, or the owner's lease expired at `now`).
+   */
+  dueEventsFor(engineId: string, now: number, limit: number): Promise<InboxEvent[]>;
+  /**
+   * Takes ownership of those of `executionIds` that no live engine owns,
+   * each one epoch higher; resolves to the ownership `engineId` holds of
+   * them now (taken, or already its own; not those another live engine owns).
+   * Engines found dead are cleared up in the same operation: their executions
+   * freed, and the task items their workers leased (lease owner
+   * `<engine id>/...`) handed out again at once, each a lost lease.
+   */
+  acquireExecutions(engineId: string, executionIds: readonly string[], now: number): Promise<Ownership[]>;
+  /**
+   * Ends the lease of every engine but `keep` at once, cleared up as
+   * `acquireExecutions` clears up dead ones; for a caller that knows they are
+   * gone (it holds the SQLite file's engine lock). Resolves to their ids.
+   */
+  retireEngines(keep: string, now: number): Promise<string[]>;
+  /** An engine stops: its executions are freed (another engine takes them at once) and its record removed. */
+  releaseEngine(engineId: string): Promise<void>;
 
   /** Releases the store's resources. */
   close(): Promise<void>;

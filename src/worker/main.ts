@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The worker process: `node dist/worker/main.js --db PATH [--concurrency N] module...`
- * opens the SQLite store the engine uses, starts a worker over it, and runs
+ * opens the store the engine uses (a SQLite file or a PostgreSQL URL), starts a worker over it, and runs
  * until SIGTERM or SIGINT, when it drains (stops claiming, finishes and
  * reports what it runs) and exits 0; a second signal stops it at once (what
  * it ran is run again elsewhere once its leases expire).
@@ -12,7 +12,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
-import { openSqliteStore } from "../store/sqlite-store.js";
+import { openStore } from "../store/open-store.js";
+import { isPostgresUrl } from "../store/postgres-store.js";
+import { openWakeups } from "../store/wakeups.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import { startWorker, type WorkerHandle } from "./worker.js";
 import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
@@ -78,7 +80,7 @@ export function parseWorkerArgs(argv: readonly string[]): WorkerArgs {
     throw new WorkerUsageError(e instanceof Error ? e.message : String(e));
   }
   const v = parsed.values;
-  if (v.db === undefined || v.db === "") throw new WorkerUsageError("--db is required: the SQLite file the engine uses");
+  if (v.db === undefined || v.db === "") throw new WorkerUsageError("--db is required: the SQLite file (or postgres:// URL) the engine uses");
   if (parsed.positionals.length === 0) throw new WorkerUsageError("give the modules that define the tasks, like flows.ts");
   return {
     db: v.db,
@@ -112,7 +114,9 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     log(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
     return 2;
   }
-  const store = await openSqliteStore(path.resolve(args.db));
+  const db = isPostgresUrl(args.db) ? args.db : path.resolve(args.db);
+  const store = await openStore(db, { poolSize: args.concurrency + 2 });
+  const wakeups = await openWakeups(db);
   let worker: WorkerHandle;
   try {
     worker = await startWorker({
@@ -125,12 +129,14 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       ...(args.workerId !== undefined ? { workerId: args.workerId } : {}),
       ...(args.blobDir !== undefined ? { blobDir: args.blobDir } : {}),
       // The engine keeps large values beside its database (see startEmbedded).
-      values: new DirectoryBlobStore(path.join(path.dirname(path.resolve(args.db)), "values")),
+      values: new DirectoryBlobStore(isPostgresUrl(db) ? path.resolve(".aloft", "values") : path.join(path.dirname(db), "values")),
       // And each attempt's logs beside it too, where `aloft logs` and the server read them.
-      logs: new DirectoryAttemptLogs(path.join(path.dirname(path.resolve(args.db)), "logs")),
+      logs: new DirectoryAttemptLogs(isPostgresUrl(db) ? path.resolve(".aloft", "logs") : path.join(path.dirname(db), "logs")),
+      wakeups,
     });
   } catch (e) {
     log(e instanceof Error ? e.message : String(e));
+    await wakeups.close();
     await store.close();
     return 2;
   }
@@ -145,6 +151,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     process.on("SIGINT", onSignal);
   });
   await stopped;
+  await wakeups.close();
   await store.close();
   return 0;
 }

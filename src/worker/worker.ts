@@ -24,6 +24,7 @@ import { inflate, offloadLarge } from "../engine/offload.js";
 import type { AttemptResult } from "./attempt.js";
 import { WorkerPool, type PoolSlot } from "./pool.js";
 import { CacheLocks, type CacheLock } from "./cache-locks.js";
+import type { Wakeups } from "../store/wakeups.js";
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
@@ -37,8 +38,10 @@ export interface WorkerOptions {
   readonly workerId?: string;
   /** How long a lease lasts without a heartbeat (default 30 s); heartbeats go every third of it. */
   readonly leaseMs?: number;
-  /** How long to wait between claims when nothing is ready (default 100 ms); `wake()` claims at once. */
+  /** How long to wait between claims when nothing is ready (default 100 ms; with `wakeups`, 1 s: a safety net only); `wake()` claims at once. */
   readonly pollMs?: number;
+  /** Wake-ups from other processes (work enqueued by an engine elsewhere): the worker claims at once instead of at its next poll. */
+  readonly wakeups?: Wakeups;
   /** How long an aborted attempt may take to end before its process is killed (default 1000 ms). */
   readonly graceMs?: number;
   /** The directory module paths are relative to (default `process.cwd()`). */
@@ -150,12 +153,13 @@ class Worker implements WorkerHandle {
     this.store = options.store;
     this.concurrency = options.concurrency;
     this.leaseMs = options.leaseMs ?? 30_000;
-    this.pollMs = options.pollMs ?? 100;
+    this.pollMs = options.pollMs ?? (options.wakeups ? 1000 : 100);
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
     this.values = options.values;
     this.logs = options.logs;
     this.cache = new CacheLocks(this.store, this.leaseMs, this.log);
+    options.wakeups?.on("work", () => this.wake());
     this.loopDone = this.loop();
   }
 

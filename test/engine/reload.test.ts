@@ -27,7 +27,7 @@ async function runForgetful(store: Store, id: string, idle: () => Promise<void> 
   const end = Date.now() + 10_000;
   while (Date.now() < end) {
     if (ENDED.includes((await store.getExecution(id))!.phase)) return;
-    const engine = await Engine.open({ store, schedules: false, backoff: { initialMs: 1, maxMs: 5 } });
+    const engine = await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false, backoff: { initialMs: 1, maxMs: 5 } });
     if ((await engine.tick()) === 0) {
       await idle();
       await new Promise((r) => setTimeout(r, 2));
@@ -102,7 +102,7 @@ describe("an execution reloaded mid-way", () => {
 
   async function started(roots: AnyEntity[], entity: AnyEntity, inputs: Record<string, unknown>, maxParallelism: number) {
     const store = new MemoryStore();
-    const engine = await Engine.open({ store, schedules: false });
+    const engine = await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false });
     cleanups.push(inlineWorker(store, roots, { concurrency: 16, pollMs: 1 }));
     const { id } = await engine.start(entity as never, inputs as never, { maxParallelism });
     return { store, engine, id };
@@ -179,8 +179,8 @@ describe("an execution reloaded mid-way", () => {
     const ok = task({ name: "rl_ok", outputs: t.int }, () => 1);
     const wf = workflow({ name: "rl_first_failure", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fails({ i: 0 }), fails({ i: 1 }), ok()]);
     const store = new MemoryStore();
-    const tick = async () => (await Engine.open({ store, schedules: false })).tick();
-    const { id } = await (await Engine.open({ store, schedules: false })).start(wf, {});
+    const tick = async () => (await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false })).tick();
+    const { id } = await (await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false })).start(wf, {});
     await tick();
     const items = new Map((await store.claimTasks("w", 10, 30_000, Date.now())).map((i) => [i.path, i]));
     const finish = async (path: string, body: Record<string, unknown>) => {
@@ -198,8 +198,8 @@ describe("an execution reloaded mid-way", () => {
     const work = task({ name: "rl_work", inputs: { i: t.int }, outputs: t.int }, ({ i }) => i);
     const wf = workflow({ name: "rl_order" }, () => Array.from({ length: 12 }, (_, i) => work({ i })));
     const store = new MemoryStore();
-    const tick = async () => (await Engine.open({ store, schedules: false })).tick();
-    await (await Engine.open({ store, schedules: false })).start(wf, {}, { maxParallelism: 1 });
+    const tick = async () => (await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false })).tick();
+    await (await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false })).start(wf, {}, { maxParallelism: 1 });
     const order: string[] = [];
     await tick();
     for (;;) {

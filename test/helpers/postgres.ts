@@ -178,3 +178,25 @@ export function usePostgresDatabase(label: string): { url(): string } {
     },
   };
 }
+
+/**
+ * Runs one query on `url` (the URL's `?schema=` first on the search path) and returns its rows: for tests
+ * that look at what a store wrote.
+ *
+ * @example
+ * ```ts
+ * const rows = await queryRows<{ n: number }>(`${url}?schema=s`, "SELECT COUNT(*)::int AS n FROM executions");
+ * ```
+ */
+export async function queryRows<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  const u = new URL(url);
+  const schema = u.searchParams.get("schema");
+  u.searchParams.delete("schema");
+  const client = new pg.Client({ connectionString: u.toString(), ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}

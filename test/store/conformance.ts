@@ -603,6 +603,152 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe("group commit", () => {
+      it("applies groups in one call; a refused group writes nothing of itself and its error stands in its place", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.createExecution(execution("e3"), start("e3"));
+        const due = await store.dueEvents(T0, 10);
+        const id = (exec: string): number => due.find((e) => e.executionId === exec)?.id ?? -1;
+        const results = await store.commitGroups([
+          [
+            { consumed: [id("e1")], executions: [execution("e1", { phase: "running" })] },
+            { consumed: [], nodes: [node("e1", "n1")], enqueue: [item("e1", "n1")] },
+          ],
+          [
+            { consumed: [id("e2")], executions: [execution("e2", { phase: "running" })], enqueue: [item("e2", "n1")] },
+            { consumed: [id("e2")] }, // consumed twice: the whole group is refused
+          ],
+          [{ consumed: [id("e3")], nodes: [node("e3", "n1")] }],
+        ]);
+        expect(results.map((r) => r?.constructor.name)).toEqual([undefined, "StoreConflictError", undefined]);
+        expect((results[1] as StoreConflictError).reason).toBe("eventConsumed");
+        expect((await store.getExecution("e1"))?.phase).toBe("running");
+        expect((await store.getExecution("e2"))?.phase).toBe("queued");
+        expect((await store.dueEvents(T0, 10)).map((e) => e.executionId)).toEqual(["e2"]);
+        expect((await store.claimTasks("w", 10, LEASE, T0)).map((c) => c.id)).toEqual([item("e1", "n1").id]);
+        expect((await store.listNodes("e3")).map((n) => n.path)).toEqual(["n1"]);
+        expect(await store.commitGroups([])).toEqual([]);
+      });
+
+      it("refuses a fenced group alone", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.renewEngine({ id: "engine-a", pid: 1, host: "h", command: "c", since: T0 }, 15_000, T0);
+        const owned = await store.acquireExecutions("engine-a", ["e1", "e2"], T0);
+        const fence = (exec: string, epoch: number) => ({ engineId: "engine-a", executions: [{ executionId: exec, epoch }] });
+        const results = await store.commitGroups([
+          [{ consumed: [], executions: [execution("e1", { phase: "running" })], fence: fence("e1", owned[0]!.epoch) }],
+          [{ consumed: [], executions: [execution("e2", { phase: "running" })], fence: fence("e2", owned[1]!.epoch + 1) }],
+        ]);
+        expect(results.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual([undefined, "fenced"]);
+        expect((await store.getExecution("e2"))?.phase).toBe("queued");
+      });
+    });
+
+    describe("engines and ownership", () => {
+      const LEASE_E = 15_000;
+      const engineA = { id: "engine-a", pid: 1, host: "h1", command: "aloft serve", since: T0 };
+      const engineB = { id: "engine-b", pid: 2, host: "h2", command: "aloft serve", since: T0 + 1 };
+
+      it("records engines with leases; only live ones are listed, oldest first", async () => {
+        await store.renewEngine(engineB, LEASE_E, T0);
+        await store.renewEngine(engineA, LEASE_E, T0);
+        expect((await store.liveEngines(T0)).map((e) => e.id)).toEqual(["engine-a", "engine-b"]);
+        expect(await store.liveEngines(T0)).toContainEqual({ ...engineA, expiresAt: T0 + LEASE_E });
+        await store.renewEngine(engineA, LEASE_E, T0 + 10_000);
+        expect((await store.liveEngines(T0 + LEASE_E)).map((e) => e.id)).toEqual(["engine-a"]);
+      });
+
+      it("hands an execution to one live engine at a time; the other sees none of its events until the owner's lease expires, then takes it one epoch higher", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.renewEngine(engineA, LEASE_E, T0);
+        await store.renewEngine(engineB, LEASE_E, T0);
+        expect((await store.dueEventsFor("engine-a", T0, 10)).map((e) => e.executionId)).toEqual(["e1", "e2"]);
+        expect(await store.acquireExecutions("engine-a", ["e1", "e1"], T0)).toEqual([{ executionId: "e1", epoch: 1 }]);
+        expect(await store.acquireExecutions("engine-a", ["e1"], T0 + 1)).toEqual([{ executionId: "e1", epoch: 1 }]); // already its own
+        expect(await store.acquireExecutions("engine-b", ["e1", "e2", "nope"], T0)).toEqual([{ executionId: "e2", epoch: 1 }]);
+        expect((await store.dueEventsFor("engine-b", T0, 10)).map((e) => e.executionId)).toEqual(["e2"]);
+        expect((await store.dueEventsFor("engine-a", T0, 10)).map((e) => e.executionId)).toEqual(["e1"]);
+        // engine-a stops renewing: past its lease, engine-b sees and takes e1
+        await store.renewEngine(engineB, LEASE_E, T0 + 10_000);
+        const later = T0 + LEASE_E + 1;
+        expect((await store.dueEventsFor("engine-b", later, 10)).map((e) => e.executionId)).toEqual(["e1", "e2"]);
+        expect(await store.acquireExecutions("engine-b", ["e1"], later)).toEqual([{ executionId: "e1", epoch: 2 }]);
+        expect((await store.liveEngines(later)).map((e) => e.id)).toEqual(["engine-b"]);
+      });
+
+      it("refuses a step from an engine that lost the execution (fenced), writing nothing; the owner's step goes through", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.renewEngine(engineA, LEASE_E, T0);
+        const [ev] = await store.dueEvents(T0, 1);
+        const [held] = await store.acquireExecutions("engine-a", ["e1"], T0);
+        const later = T0 + LEASE_E + 1;
+        await store.renewEngine(engineB, LEASE_E, later);
+        const [taken] = await store.acquireExecutions("engine-b", ["e1"], later);
+        const step: StepCommit = { consumed: [ev?.id ?? -1], executions: [execution("e1", { phase: "running" })], enqueue: [item("e1", "n1")] };
+        const err = await store.commit({ ...step, fence: { engineId: "engine-a", executions: [held!] } }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreConflictError);
+        expect((err as StoreConflictError).reason).toBe("fenced");
+        expect((err as Error).message).toContain('engine "engine-a" no longer owns execution "e1"');
+        expect((await store.getExecution("e1"))?.phase).toBe("queued");
+        expect(await store.claimTasks("w", 10, LEASE, later)).toEqual([]);
+        // engine-a taking it back later is a new epoch: its old copy is still fenced off
+        await store.commit({ ...step, fence: { engineId: "engine-b", executions: [taken!] } });
+        expect((await store.getExecution("e1"))?.phase).toBe("running");
+      });
+
+      it("gives executions a step creates to the committing engine, at epoch 1", async () => {
+        await store.createExecution(execution("parent"), start("parent"));
+        await store.renewEngine(engineA, LEASE_E, T0);
+        const [held] = await store.acquireExecutions("engine-a", ["parent"], T0);
+        await store.commit({ consumed: [], createExecutions: [execution("child")], events: [start("child")], fence: { engineId: "engine-a", executions: [held!] } });
+        await store.renewEngine(engineB, LEASE_E, T0);
+        expect((await store.dueEventsFor("engine-b", T0, 10)).map((e) => e.executionId)).toEqual([]);
+        expect(await store.acquireExecutions("engine-a", ["child"], T0)).toEqual([{ executionId: "child", epoch: 1 }]);
+      });
+
+      it("hands out again at once the items a dead engine's own workers leased, when another engine finds it dead; other workers keep theirs", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await drain();
+        await enqueue(item("e1", "n1"), item("e1", "n2"));
+        await store.renewEngine(engineA, LEASE_E, T0);
+        const [mine] = await store.claimTasks("engine-a/pool", 1, 60_000, T0);
+        const [theirs] = await store.claimTasks("elsewhere-9", 1, 60_000, T0);
+        await store.acquireExecutions("engine-a", ["e1"], T0);
+        const later = T0 + LEASE_E + 1;
+        expect(await store.claimTasks("w2", 10, LEASE, later)).toEqual([]); // the worker leases (60 s) still run
+        await store.renewEngine(engineB, LEASE_E, later);
+        expect(await store.acquireExecutions("engine-b", ["e1"], later)).toEqual([{ executionId: "e1", epoch: 2 }]);
+        const again = await store.claimTasks("w2", 10, LEASE, later);
+        expect(again.map((c) => [c.id, c.systemAttempts])).toEqual([[mine?.id, 1]]);
+        expect(await store.heartbeat(theirs?.id ?? "", theirs?.leaseToken ?? "", LEASE, later)).toBe(true);
+        expect(await store.heartbeat(mine?.id ?? "", mine?.leaseToken ?? "", LEASE, later)).toBe(false);
+      });
+
+      it("retireEngines ends every other engine at once (their executions free, their workers' items handed out again); releaseEngine frees one's own", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await store.renewEngine(engineA, LEASE_E, T0);
+        await store.acquireExecutions("engine-a", ["e1"], T0);
+        await store.commit({ consumed: [], enqueue: [item("e1", "n1")] });
+        await store.claimTasks("engine-a/pool", 1, 60_000, T0);
+        await store.renewEngine(engineB, LEASE_E, T0 + 1);
+        expect(await store.retireEngines("engine-b", T0 + 2)).toEqual(["engine-a"]);
+        expect((await store.liveEngines(T0 + 2)).map((e) => e.id)).toEqual(["engine-b"]);
+        expect((await store.claimTasks("w", 1, LEASE, T0 + 2)).map((c) => c.systemAttempts)).toEqual([1]);
+        expect(await store.acquireExecutions("engine-b", ["e1", "e2"], T0 + 2)).toEqual([
+          { executionId: "e1", epoch: 2 },
+          { executionId: "e2", epoch: 1 },
+        ]);
+        await store.releaseEngine("engine-b");
+        expect(await store.liveEngines(T0 + 2)).toEqual([]);
+        await store.renewEngine(engineA, LEASE_E, T0 + 3);
+        expect(await store.acquireExecutions("engine-a", ["e2"], T0 + 3)).toEqual([{ executionId: "e2", epoch: 2 }]);
+      });
+    });
+
     describe("close", () => {
       it("refuses every use after close, and may be closed twice", async () => {
         await store.close();

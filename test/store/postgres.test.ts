@@ -93,24 +93,3 @@ describe("PostgresStore", () => {
     }
   });
 });
-
-
-
-describe("PostgreSQL engine lock", () => {
-  it("lets one engine hold a schema at a time, says who holds it, and frees it on release", async () => {
-    const { acquirePostgresEngineLock, postgresEngineLockHolder } = await import("../../src/store/postgres/engine-lock.js");
-    const { EngineLockedError } = await import("../../src/store/sqlite/engine-lock.js");
-    const options = { schema: "engine_lock" };
-    await expect(postgresEngineLockHolder(db.url(), options)).resolves.toBeUndefined();
-    const lock = await acquirePostgresEngineLock(db.url(), options);
-    await expect(postgresEngineLockHolder(db.url(), options)).resolves.toMatchObject({ pid: process.pid });
-    const second = await acquirePostgresEngineLock(db.url(), options).catch((e: unknown) => e);
-    expect(second).toBeInstanceOf(EngineLockedError);
-    expect((second as Error).message).toMatch(new RegExp(`another Aloft engine is running over postgres://\\S+ \\(pid ${process.pid} on `));
-    // another schema is another engine's
-    (await acquirePostgresEngineLock(db.url(), { schema: "engine_lock_other" })).release();
-    lock.release();
-    await expect.poll(() => postgresEngineLockHolder(db.url(), options)).toBeUndefined();
-    (await acquirePostgresEngineLock(db.url(), options)).release();
-  });
-});

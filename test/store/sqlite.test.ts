@@ -37,6 +37,27 @@ describe("SqliteStore on disk", () => {
     }
   });
 
+  it("syncs every commit by default (synchronous FULL: power-cut safe); NORMAL when asked, by option or $ALOFT_SQLITE_SYNCHRONOUS", async () => {
+    const level = async (options: Parameters<typeof openSqliteStore>[1]): Promise<unknown> => {
+      const store = await openSqliteStore(newFile(), options);
+      try {
+        return (store as unknown as { sql: { db: Database.Database } }).sql.db.pragma("synchronous", { simple: true });
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await level({})).toBe(2); // FULL
+    expect(await level({ synchronous: "normal" })).toBe(1);
+    process.env["ALOFT_SQLITE_SYNCHRONOUS"] = "normal";
+    try {
+      expect(await level({})).toBe(1);
+      process.env["ALOFT_SQLITE_SYNCHRONOUS"] = "fast";
+      await expect(level({})).rejects.toThrow('ALOFT_SQLITE_SYNCHRONOUS must be "full" or "normal", got "fast"');
+    } finally {
+      delete process.env["ALOFT_SQLITE_SYNCHRONOUS"];
+    }
+  });
+
   it("keeps everything across closing and reopening the file, without migrating twice", async () => {
     const file = newFile();
     const a = await openSqliteStore(file);

@@ -88,7 +88,7 @@ describe("the worker process", () => {
 
   it("reads its command line, and says what is missing", () => {
     expect(parseWorkerArgs(["--db", "a.db", "--concurrency", "3", "x.ts", "y.mjs"])).toEqual({ db: "a.db", concurrency: 3, modules: ["x.ts", "y.mjs"], leaseMs: undefined, pollMs: undefined, workerId: undefined, blobDir: undefined });
-    expect(() => parseWorkerArgs(["x.ts"])).toThrow(new WorkerUsageError("--db is required: the SQLite file the engine uses"));
+    expect(() => parseWorkerArgs(["x.ts"])).toThrow(new WorkerUsageError("--db is required: the SQLite file (or postgres:// URL) the engine uses"));
     expect(() => parseWorkerArgs(["--db", "a.db"])).toThrow(/give the modules that define the tasks/);
     expect(() => parseWorkerArgs(["--db", "a.db", "--concurrency", "1.5", "x.ts"])).toThrow(/--concurrency expects a positive integer, got "1.5"/);
     expect(() => parseWorkerArgs(["--db", "a.db", "--nope", "x.ts"])).toThrow(WorkerUsageError);

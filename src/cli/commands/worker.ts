@@ -11,6 +11,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { openStore } from "../../store/open-store.js";
+import { openWakeups } from "../../store/wakeups.js";
 import { startWorker } from "../../worker/worker.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
@@ -51,7 +52,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option("--server <url>", "join through a server instead (not available yet: the API has no worker endpoints)")
     .option("--concurrency <n>", "attempts run at once (default 1)", wholeNumber(1))
     .option("--lease-ms <ms>", "how long a lease lasts without a heartbeat (default 30000)", wholeNumber(1))
-    .option("--poll-ms <ms>", "how often to look for work when idle (default 100)", wholeNumber(1))
+    .option("--poll-ms <ms>", "how often to look for work when no wake-up came (default 1000)", wholeNumber(1))
     .option("--worker-id <id>", "the worker's name in leases (default: host, pid and a random suffix)")
     .option("--blob-dir <dir>", "where tasks create files (default: blobs beside the database)")
     .option("--verbose", "report errors with their stacks")
@@ -64,6 +65,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const ref = existingDatabase(ctx, flags.db);
       const store = await openStore(ref.path, { poolSize: (flags.concurrency ?? 1) + 2 });
       const log = (line: string): void => void ctx.io.stderr.write(`aloft worker: ${line}\n`);
+      // Woken when the engine enqueues work; --poll-ms is the safety net.
+      const wakeups = await openWakeups(ref.path);
       let worker;
       try {
         worker = await startWorker({
@@ -73,12 +76,14 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           concurrency: flags.concurrency ?? 1,
           blobDir: path.resolve(ctx.io.cwd, flags.blobDir ?? path.join(ref.dir, "blobs")),
           values: valuesStoreOf(ref),
+          wakeups,
           log,
           ...(flags.leaseMs === undefined ? {} : { leaseMs: flags.leaseMs }),
           ...(flags.pollMs === undefined ? {} : { pollMs: flags.pollMs }),
           ...(flags.workerId === undefined ? {} : { workerId: flags.workerId }),
         });
       } catch (e) {
+        await wakeups.close();
         await store.close();
         throw new UsageError(e instanceof Error ? e.message : String(e), { cause: e });
       }
@@ -94,6 +99,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         process.on("SIGTERM", onSignal);
         process.on("SIGINT", onSignal);
       });
+      await wakeups.close();
       await store.close();
     });
 }

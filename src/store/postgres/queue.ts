@@ -20,10 +20,10 @@ import type { Queries } from "./sql.js";
  *
  * @example
  * ```ts
- * const claimed = await transaction(pool, (q) => claimTasks(q, "worker-1", 4, 30_000, Date.now()));
+ * const claimed = await transaction(pool, (q) => claimTasks(q, "worker-1", 4, 30_000, Date.now(), "aloft_events"));
  * ```
  */
-export async function claimTasks(q: Queries, workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+export async function claimTasks(q: Queries, workerId: string, limit: number, leaseMs: number, now: number, eventsChannel: string): Promise<ClaimedTask[]> {
   const exhausted = await q.all<TaskItemCols>(
     `DELETE FROM task_items WHERE id IN (
        SELECT id FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts
@@ -37,6 +37,7 @@ export async function claimTasks(q: Queries, workerId: string, limit: number, le
     const body: TaskSystemFailedEvent = { type: "taskSystemFailed", path: r.path, attempt: r.attempt, systemAttempts: lost, message: systemFailureMessage(r.id, lost, r.lease_owner ?? undefined) };
     await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [r.execution_id, now, toJson(body)]);
   }
+  if (exhausted.length > 0) await q.run("SELECT pg_notify($1, '')", [eventsChannel]);
   if (limit === 0) return [];
   const tokens = Array.from({ length: limit }, () => randomUUID());
   // One statement: pick the ready rows (skipping rows another claimer holds), number them, lease each with its own token.
@@ -75,14 +76,16 @@ export async function extendLease(q: Queries, itemId: string, leaseToken: string
  *
  * @example
  * ```ts
- * const ok = await finishTask(q, item.id, item.leaseToken, { body: { type: "taskSucceeded" } }, Date.now());
+ * const ok = await finishTask(q, item.id, item.leaseToken, { body: { type: "taskSucceeded" } }, Date.now(), "aloft_events");
  * ```
  */
-export async function finishTask(q: Queries, itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+export async function finishTask(q: Queries, itemId: string, leaseToken: string, result: TaskResult, now: number, eventsChannel: string): Promise<boolean> {
+  // One statement: the item goes, its result event comes, and the engine is told when it commits.
   const r = await q.all(
-    `WITH gone AS (DELETE FROM task_items WHERE id = $1 AND lease_token = $2 RETURNING execution_id)
-     INSERT INTO events (execution_id, due_at, body) SELECT execution_id, $3, $4 FROM gone RETURNING id`,
-    [itemId, leaseToken, now, toJson(result.body)],
+    `WITH gone AS (DELETE FROM task_items WHERE id = $1 AND lease_token = $2 RETURNING execution_id),
+          added AS (INSERT INTO events (execution_id, due_at, body) SELECT execution_id, $3, $4 FROM gone RETURNING id)
+     SELECT id, pg_notify($5, '') FROM added`,
+    [itemId, leaseToken, now, toJson(result.body), eventsChannel],
   );
   return r.length === 1;
 }

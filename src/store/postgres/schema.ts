@@ -140,6 +140,21 @@ export const PG_MIGRATIONS: readonly string[] = [
     since bigint NOT NULL
   );
   `,
+  // 2: several engines over one database: engines with leases, and which engine owns each execution (the epoch fences stale steps).
+  `
+  DROP TABLE engine_lock_holder;
+  ALTER TABLE executions ADD COLUMN owner text COLLATE "C";
+  ALTER TABLE executions ADD COLUMN owner_epoch integer NOT NULL DEFAULT 0;
+  CREATE INDEX executions_by_owner ON executions (owner) WHERE owner IS NOT NULL;
+  CREATE TABLE engines (
+    id text COLLATE "C" PRIMARY KEY,
+    pid integer NOT NULL,
+    host text NOT NULL,
+    command text NOT NULL,
+    since bigint NOT NULL,
+    expires_at bigint NOT NULL
+  );
+  `,
 ];
 
 /**

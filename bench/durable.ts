@@ -1,0 +1,133 @@
+/**
+ * `npm run bench` (second part): the durable engine's throughput, on SQLite
+ * (synchronous FULL, the default, and NORMAL) and PostgreSQL, over the
+ * issue's three workloads: W1 one execution fanning out to 2,000 trivial
+ * tasks, W2 a chain of 200 tasks, W3 500 one-task executions started at once;
+ * W2 also with the worker in a separate `aloft-worker` process. Each
+ * measurement is a fresh process over a fresh database (a SQLite file, or a
+ * PostgreSQL schema), rounds interleaved across configurations, medians
+ * reported. Writes the "Durable engine" section of BENCHMARKS.md.
+ * `-- --rounds N` sets the rounds (default 3).
+ *
+ * @module
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { suiteServer } from "../test/helpers/postgres.js";
+import { median } from "./stats.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const scratch = path.join(root, "scratch", "durable");
+const roundsArg = process.argv.indexOf("--rounds");
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+
+interface Config {
+  readonly name: string;
+  readonly db: (run: number) => string;
+  readonly env: Readonly<Record<string, string>>;
+}
+interface Workload {
+  readonly name: string;
+  readonly id: "w1" | "w2" | "w3";
+  readonly n: number;
+  readonly mode?: "separate";
+  readonly unit: "tasks/s" | "ms/step" | "executions/s";
+}
+
+const WORKLOADS: readonly Workload[] = [
+  { name: "W1 fan-out, 2,000 tasks", id: "w1", n: 2000, unit: "tasks/s" },
+  { name: "W2 chain, 200 steps", id: "w2", n: 200, unit: "ms/step" },
+  { name: "W2, worker in its own process", id: "w2", n: 200, mode: "separate", unit: "ms/step" },
+  { name: "W3 500 one-task executions", id: "w3", n: 500, unit: "executions/s" },
+];
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function figure(w: Workload, ms: number): number {
+  return w.unit === "ms/step" ? ms / w.n : (w.n / ms) * 1000;
+}
+
+async function main(): Promise<void> {
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const pg = await suiteServer();
+  let runs = 0;
+  const configs: Config[] = [
+    { name: "SQLite, synchronous FULL (default)", db: (r) => path.join(scratch, `full-${r}`, "aloft.db"), env: { ALOFT_SQLITE_SYNCHRONOUS: "full" } },
+    { name: "SQLite, synchronous NORMAL", db: (r) => path.join(scratch, `normal-${r}`, "aloft.db"), env: { ALOFT_SQLITE_SYNCHRONOUS: "normal" } },
+    { name: "PostgreSQL 15 (same machine)", db: (r) => `${pg.url}${pg.url.includes("?") ? "&" : "?"}schema=aloft_bench_${process.pid}_${r}`, env: {} },
+  ];
+  const results = new Map<string, number[]>();
+  const started = Date.now();
+  const loads: number[] = [os.loadavg()[0] ?? 0];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const w of WORKLOADS) {
+        for (const c of configs) {
+          const db = c.db(++runs);
+          const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench/durable/aloft-run.ts"), db, w.id, String(w.n), w.mode ?? ""], {
+            cwd: root,
+            env: { ...process.env, ...c.env },
+            encoding: "utf8",
+            timeout: 600_000,
+          });
+          loads.push(os.loadavg()[0] ?? 0);
+          const line = r.stdout.trim().split("\n").pop() ?? "";
+          if (r.status !== 0 || !line.startsWith("{")) {
+            log(`${c.name} / ${w.name}: failed (${r.status ?? r.signal}): ${r.stderr.slice(-500)}`);
+            continue;
+          }
+          const { ms } = JSON.parse(line) as { ms: number };
+          const key = `${c.name}|${w.name}`;
+          results.set(key, [...(results.get(key) ?? []), figure(w, ms)]);
+          log(`round ${round + 1}: ${c.name} / ${w.name}: ${figure(w, ms).toFixed(2)} ${w.unit}`);
+        }
+      }
+    }
+  } finally {
+    await pg.release();
+  }
+  const rows = WORKLOADS.map((w) => {
+    const cells = configs.map((c) => {
+      const v = results.get(`${c.name}|${w.name}`) ?? [];
+      return v.length ? `${fmt(median(v), w.unit)} (${v.length})` : "failed";
+    });
+    return `| ${w.name} (${w.unit}) | ${cells.join(" | ")} |`;
+  });
+  const section = [
+    "<!-- durable:start -->",
+    "## Durable engine",
+    "",
+    `Written by \`bench/durable.ts\` (the second part of \`npm run bench\`) at ${new Date().toISOString()}; ${ROUNDS} rounds took ${Math.round((Date.now() - started) / 1000)} s.`,
+    `Load average (1 min) between ${Math.min(...loads).toFixed(2)} and ${Math.max(...loads).toFixed(2)} during the run (the machine has 2 cores and is shared: above 2, the benchmark competed for them).`,
+    "",
+    "- **Method.** Each figure is the median (runs in parentheses) of fresh processes (`bench/durable/aloft-run.ts`), each over a fresh database (a new SQLite file; a new PostgreSQL schema on the same server), rounds interleaved across configurations. A process starts `startEmbedded` with 2 worker processes (W2 in its own process: no embedded workers and an `aloft-worker` process of 2), runs the workload once at a tenth of its size untimed, then times it once from `engine.start` to the last `result()`, checking every output.",
+    "- **Workloads.** W1: one execution of a map task over 2,000 ints (`x + 1`; `maxParallelism` unbounded). W2: a chain of 200 such tasks (ms a step = total / 200). W3: 500 executions of a one-task workflow, started at once.",
+    "- **Not yet measured here:** LangGraph.js with its SQLite checkpointer and graphile-worker on the same PostgreSQL (the peers the issue names), so there are no ratios yet.",
+    "",
+    `| Workload | ${configs.map((c) => c.name).join(" | ")} |`,
+    `| --- | ${configs.map(() => "---:").join(" | ")} |`,
+    ...rows,
+    "<!-- durable:end -->",
+    "",
+  ].join("\n");
+  const file = path.join(root, "BENCHMARKS.md");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+  const marked = /<!-- durable:start -->[\s\S]*<!-- durable:end -->\n?/;
+  writeFileSync(file, marked.test(text) ? text.replace(marked, section) : `${text.trimEnd()}\n\n${section}`);
+  log(`wrote the durable section of ${file}`);
+}
+
+function fmt(v: number, unit: Workload["unit"]): string {
+  return unit === "ms/step" ? v.toFixed(2) : Math.round(v).toLocaleString("en-US");
+}
+
+main().catch((e: unknown) => {
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+/**
+ * Wake-ups across processes: on SQLite through the database's `-wal` file,
+ * on PostgreSQL through LISTEN/NOTIFY. The last tests run an engine and a
+ * worker as separate processes whose polls are a minute apart: a run of two
+ * steps ends in seconds only because each side wakes the other.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openPostgresStore } from "../../src/store/postgres-store.js";
+import { openSqliteStore } from "../../src/store/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+import { openWakeups, type WakeTopic, type Wakeups } from "../../src/store/wakeups.js";
+import { usePostgresDatabase } from "../helpers/postgres.js";
+import { aloft } from "../cli/helpers.js";
+import { ENGINE_MAIN, aloftInBackground, background, useEngineProjects } from "../cli/engine-helpers.js";
+import { T0, execution, item, start } from "./fixtures.js";
+
+const pg = usePostgresDatabase("wakeups");
+const dir = mkdtempSync(path.join(tmpdir(), "aloft-wakeups-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const project = useEngineProjects();
+
+/** Resolves when `topic` fires on `wakeups`. */
+function next(wakeups: Wakeups, topic: WakeTopic): Promise<void> {
+  return new Promise((resolve) => wakeups.on(topic, resolve));
+}
+
+async function wakesOnWrites(store: Store, wakeups: Wakeups): Promise<void> {
+  const started = next(wakeups, "events");
+  await store.createExecution(execution("e1"), start("e1"));
+  await started;
+  const [ev] = await store.dueEvents(T0, 1);
+  const work = next(wakeups, "work");
+  await store.commit({ consumed: [ev?.id ?? -1], enqueue: [item("e1", "n1")] });
+  await work;
+  const [claimed] = await store.claimTasks("w1", 1, 60_000, T0);
+  const reported = next(wakeups, "events");
+  expect(await store.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0)).toBe(true);
+  await reported;
+}
+
+describe("wake-ups", () => {
+  it("on SQLite: a write by another connection wakes the listener", async () => {
+    const file = path.join(dir, "a", "aloft.db");
+    const store = await openSqliteStore(file);
+    const wakeups = await openWakeups(file);
+    try {
+      await wakesOnWrites(store, wakeups);
+    } finally {
+      await wakeups.close();
+      await store.close();
+    }
+  });
+
+  it("on PostgreSQL: createExecution and finishTask notify events, a step that enqueues notifies work", async () => {
+    const db = `${pg.url()}?schema=notify`;
+    const store = await openPostgresStore(pg.url(), { schema: "notify" });
+    const wakeups = await openWakeups(db);
+    try {
+      await wakesOnWrites(store, wakeups);
+    } finally {
+      await wakeups.close();
+      await store.close();
+    }
+  });
+
+  for (const kind of ["sqlite", "postgres"] as const) {
+    it(`wakes an engine process and an aloft worker process that poll once a minute (${kind})`, async () => {
+      const cwd = project();
+      const db = kind === "sqlite" ? "setup/aloft.db" : `${pg.url()}?schema=processes`;
+      const engine = background(cwd, ENGINE_MAIN, ["--db", db, "--dir", "setup", "--workers", "0", "--poll-ms", "60000"]);
+      await engine.waitFor("stdout", /^ready /m);
+      const worker = aloftInBackground(cwd, ["worker", "chain.mjs", "--db", db, "--poll-ms", "60000"]);
+      await worker.waitFor("stdout", /^worker \S+ joined/);
+      const r = await aloft(cwd, ["run", "chain.mjs", "--x", "1", "--db", db]);
+      expect(r.stderr).toMatch(/the run goes to it/);
+      expect(r.stdout).toMatch(/^out: 20\n/);
+      worker.child.kill("SIGTERM");
+      await worker.done;
+      engine.child.kill("SIGTERM");
+      await engine.done;
+    }, 55_000);
+  }
+});
