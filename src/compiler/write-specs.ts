@@ -15,7 +15,7 @@ import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/pro
 import path from "node:path";
 import type { Identifier } from "../idl/core.js";
 import { AloftError } from "../errors.js";
-import { compileBundle, type CompiledBundle, type CompileOptions } from "./compile.js";
+import { compileBundle, REGISTRATION_PLACEHOLDERS, type BundleOptions, type CompiledBundle, type CompileOptions } from "./compile.js";
 import { idKey } from "./identifiers.js";
 import { checkedMessage, encodeSpec, type SpecMessage } from "./proto.js";
 
@@ -134,6 +134,20 @@ function launchPlanId(key: string, workflowId: Identifier): Identifier {
   return { resourceType: "LAUNCH_PLAN", project, domain, name: key.slice(prefix.length, key.length - suffix.length), version };
 }
 
+/**
+ * What `pyflyte package` writes: the placeholders `flytectl register files`
+ * fills in for a project and domain not given, and a default launch plan
+ * for every workflow.
+ */
+function registrationOptions(options: CompileOptions): BundleOptions {
+  return {
+    ...options,
+    project: options.project ?? REGISTRATION_PLACEHOLDERS.project,
+    domain: options.domain ?? REGISTRATION_PLACEHOLDERS.domain,
+    defaultLaunchPlans: true,
+  };
+}
+
 function contents(file: SpecFile, format: SpecFileFormat): Uint8Array | string {
   if (format === "pb") return encodeSpec(file.message, file.body);
   checkedMessage(file.message, file.body);
@@ -237,7 +251,7 @@ export async function writeSpecs(entity: Parameters<typeof compileBundle>[0], ou
   const { format = "pb", overwrite = false, ...compileOptions } = options;
   if (format !== "pb" && format !== "json") throw new SpecWriteError(`writeSpecs: format must be "pb" or "json", got ${JSON.stringify(format)}`, String(outDir));
   if (typeof outDir !== "string" || outDir.trim() === "") throw new SpecWriteError(`writeSpecs needs an output directory, got ${JSON.stringify(outDir)}`, String(outDir));
-  const files = specFiles(compileBundle(entity, compileOptions), format).map((f) => ({ name: f.name, data: contents(f, format) }));
+  const files = specFiles(compileBundle(entity, registrationOptions(compileOptions)), format).map((f) => ({ name: f.name, data: contents(f, format) }));
   const dir = path.resolve(outDir);
   const entries = await entriesOf(dir, outDir);
   if (entries === undefined) await writeFresh(dir, outDir, files);

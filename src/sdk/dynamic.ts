@@ -113,6 +113,7 @@ export function dynamic<I extends TypeRecord = {}, O extends OutputsSpec = undef
       failurePolicy: "failImmediately",
       interruptible: undefined,
       ready: () => true,
+      dynamic: true,
     };
   };
   const def: TaskDefinition = {

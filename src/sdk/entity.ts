@@ -38,6 +38,12 @@ export interface WorkflowDefinition {
   readonly interruptible: boolean | undefined;
   /** Whether the graph is complete enough to run (see `Workflow.ready()`). */
   readonly ready: () => boolean;
+  /**
+   * True for the graph a dynamic task builds at run time. It may have no
+   * nodes: flytekit then returns the task's outputs directly instead of a
+   * workflow to run (`core/python_function_task.py`, `compile_into_workflow`).
+   */
+  readonly dynamic?: boolean;
 }
 
 /** A launch plan's definition: its workflow and its default and fixed inputs. */

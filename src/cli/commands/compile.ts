@@ -47,14 +47,14 @@ export function registerCompile(program: Command, ctx: CliContext): void {
     .description(
       "Compiles a task, workflow or launch plan with everything it references and writes one file per spec to --out, " +
         "named as Flyte's packaging names them (<index>_<name>_<1|2|3>.pb; 1 task, 2 workflow, 3 launch plan). " +
-        "Without an entity, the file's only workflow is compiled.",
+        "Every workflow gets a default launch plan of its name, as pyflyte package writes. Without an entity, the file's only workflow is compiled.",
     )
     .argument("<file>", "a .ts, .mts, .js or .mjs module")
     .argument("[entity]", "an export name or a registered name")
     .requiredOption("--out <dir>", "the directory to write to (created if needed; must be empty unless --overwrite)")
     .addOption(new Option("--format <format>", "binary protobuf or JSON").choices(["pb", "json"]).default("pb"))
-    .option("--project <project>", "the Flyte project (default: aloft)")
-    .option("--domain <domain>", "the Flyte domain (default: development)")
+    .option("--project <project>", "the Flyte project (default: the placeholder flytectl register files fills in)")
+    .option("--domain <domain>", "the Flyte domain (default: the placeholder flytectl register files fills in)")
     .option("--version <version>", "the version of every spec (default: a hash of the specs and the task code)")
     .option("--overwrite", "replace the spec files an earlier compile left in --out")
     .option("--json", "print the files written as a JSON array")

@@ -92,7 +92,8 @@ export function approveGate(host: NodeHost, name: string, approved: boolean, rea
   if (!path) return setPendingSignals(host, { ...pendingSignals(host), [name]: { approved, ...(reason ? { reason } : {}) } });
   if (!approved) return host.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
   const inputs = (host.step.row(path)!.inputs as LiteralMap | undefined)?.literals ?? {};
-  host.nodeSucceeded(path, { literals: inputs["o0"] ? { o0: inputs["o0"] } : {} });
+  // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
+  host.nodeSucceeded(path, { literals: { ...inputs } });
 }
 
 /**
