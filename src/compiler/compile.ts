@@ -17,7 +17,7 @@ import { acceptsNone, type OutputShape } from "../sdk/interface.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
 import { compileBinding, compileInterface, literalToBindingData } from "./bindings.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
-import { taskTemplate } from "./task.js";
+import { taskTemplate, type ContainerOptions } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
 import { arrayNodeOf } from "./map-task.js";
 import { assertFlyteAccepts } from "./flyte-checks.js";
@@ -47,6 +47,14 @@ export interface CompileOptions {
   readonly domain?: string;
   /** Version of every entity compiled (default: a hash of the specs and the task code). */
   readonly version?: string;
+  /**
+   * The image of tasks that name none. With it, every task gets a container
+   * that runs `aloft execute` (see `DEFAULT_IMAGE`); without it, only tasks
+   * with an image or resources of their own do.
+   */
+  readonly image?: string;
+  /** The module a task's container loads when the file that defines the task is unknown. */
+  readonly module?: string;
 }
 
 /**
@@ -138,7 +146,10 @@ class Compiler {
   private readonly owners = new Map<string, unknown>();
   private readonly taskIds = new Map<TaskDefinition, Identifier>();
 
-  constructor(readonly target: CompileTarget) {}
+  constructor(
+    readonly target: CompileTarget,
+    readonly containers: ContainerOptions = {},
+  ) {}
 
   /**
    * Re-keys the specs of a draft compiled with version `""` once its
@@ -172,7 +183,7 @@ class Compiler {
     if (known) return known;
     const id = identifier("TASK", def.name, this.target);
     if (this.claim(id, def, def)) {
-      const template: TaskTemplate = taskTemplate(def, id);
+      const template: TaskTemplate = taskTemplate(def, id, this.containers);
       const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
       this.tasks.set(idKey(id), spec);
       this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape });
@@ -364,14 +375,14 @@ function checkOption(value: unknown, name: "project" | "domain" | "version"): vo
 type RunResult = { compiler: Compiler; root: Identifier; spec: TaskSpec | WorkflowSpec | LaunchPlanSpec };
 
 function run(def: EntityDefinition, target: CompileTarget, options: BundleOptions): RunResult {
-  const result = runRoot(def, target);
+  const result = runRoot(def, target, { image: options.image, module: options.module });
   if (options.defaultLaunchPlans === true) result.compiler.defaultLaunchPlans();
   assertFlyteAccepts(result.compiler);
   return result;
 }
 
-function runRoot(def: EntityDefinition, target: CompileTarget): RunResult {
-  const c = new Compiler(target);
+function runRoot(def: EntityDefinition, target: CompileTarget, containers: ContainerOptions): RunResult {
+  const c = new Compiler(target, containers);
   switch (def.kind) {
     case "task": {
       const id = c.task(def);
@@ -397,6 +408,10 @@ function resolveTarget(def: EntityDefinition, options: BundleOptions): { target:
   checkOption(options.project, "project");
   checkOption(options.domain, "domain");
   checkOption(options.version, "version");
+  for (const name of ["image", "module"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) throw new CompileError(`compile option ${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
   const base = { project: options.project ?? DEFAULT_PROJECT, domain: options.domain ?? DEFAULT_DOMAIN };
   if (options.version !== undefined) {
     const target = { ...base, version: options.version };

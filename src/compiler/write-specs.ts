@@ -17,6 +17,7 @@ import type { Identifier } from "../idl/core.js";
 import { AloftError } from "../errors.js";
 import { compileBundle, REGISTRATION_PLACEHOLDERS, type BundleOptions, type CompiledBundle, type CompileOptions } from "./compile.js";
 import { idKey } from "./identifiers.js";
+import { DEFAULT_IMAGE } from "./container.js";
 import { checkedMessage, encodeSpec, type SpecMessage } from "./proto.js";
 
 /** The file formats `writeSpecs` writes. */
@@ -62,12 +63,23 @@ export class SpecWriteError extends AloftError {
   }
 }
 
-/** One file to write: its name and the message it holds. */
-interface SpecFile {
+/**
+ * One spec file: its name (`<index>_<name>_<1|2|3>.pb`), the message it holds
+ * (`TaskSpec`, `WorkflowSpec` or `LaunchPlan`) and that message in object form.
+ *
+ * @example
+ * ```ts
+ * const [first]: RegistrationFile[] = registrationFiles(wf, { version: "v1" });
+ * first.name; // "0_slope_1.pb"
+ * ```
+ */
+export interface RegistrationFile {
   readonly name: string;
-  readonly message: SpecMessage;
+  readonly message: Exclude<SpecMessage, "flyteidl.admin.LaunchPlanSpec">;
   readonly body: object;
 }
+
+type SpecFile = RegistrationFile;
 
 /** A spec file name: `<index>_<name>_<1|2|3>.<pb|json>`. */
 const SPEC_FILE = /^[0-9]+_.+_[123]\.(pb|json)$/;
@@ -96,7 +108,7 @@ function fileSafe(name: string): string {
  * and launch plans, each after the launch plans and workflow it references.
  */
 function specFiles(bundle: CompiledBundle, format: SpecFileFormat): SpecFile[] {
-  const ordered: { kind: 1 | 2 | 3; name: string; message: SpecMessage; body: object }[] = [];
+  const ordered: { kind: 1 | 2 | 3; name: string; message: RegistrationFile["message"]; body: object }[] = [];
   for (const spec of bundle.tasks.values()) ordered.push({ kind: 1, name: spec.template?.id?.name ?? "", message: "flyteidl.admin.TaskSpec", body: spec });
   const done = new Set<string>();
   const visit = (key: string): void => {
@@ -136,16 +148,35 @@ function launchPlanId(key: string, workflowId: Identifier): Identifier {
 
 /**
  * What `pyflyte package` writes: the placeholders `flytectl register files`
- * fills in for a project and domain not given, and a default launch plan
- * for every workflow.
+ * fills in for a project and domain not given, a container for every task
+ * (`DEFAULT_IMAGE` unless an image is given), and a default launch plan for
+ * every workflow.
  */
 function registrationOptions(options: CompileOptions): BundleOptions {
   return {
     ...options,
     project: options.project ?? REGISTRATION_PLACEHOLDERS.project,
     domain: options.domain ?? REGISTRATION_PLACEHOLDERS.domain,
+    image: options.image ?? DEFAULT_IMAGE,
     defaultLaunchPlans: true,
   };
+}
+
+/**
+ * The files `pyflyte package` would write for an entity, in registration
+ * order (tasks, then each workflow and launch plan after what it
+ * references), compiled as `writeSpecs` compiles them: a default launch plan
+ * for every workflow, and the placeholders flytectl fills in for a project or
+ * domain not given.
+ *
+ * @example
+ * ```ts
+ * registrationFiles(wf, { project: "flytesnacks", domain: "development", version: "v1" }).map((f) => f.name);
+ * // ["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb", "3_imperative_workflow_3.pb"]
+ * ```
+ */
+export function registrationFiles(entity: Parameters<typeof compileBundle>[0], options: CompileOptions = {}): RegistrationFile[] {
+  return specFiles(compileBundle(entity, registrationOptions(options)), "pb");
 }
 
 function contents(file: SpecFile, format: SpecFileFormat): Uint8Array | string {

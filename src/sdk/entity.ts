@@ -23,6 +23,8 @@ export interface TaskDefinition {
   readonly fn: (inputs: Record<string, unknown>, ctx: TaskContext) => unknown;
   /** For a dynamic workflow: builds its sub-graph from real input values (no I/O; the runner compiles and runs it). */
   readonly dynamic?: (inputs: Record<string, unknown>) => WorkflowDefinition;
+  /** The file that defined the task (`task()`'s caller), which a Flyte container loads to run it. */
+  readonly source?: string | undefined;
 }
 
 /** Flyte's failure policy for a workflow. */

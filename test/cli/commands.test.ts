@@ -45,7 +45,7 @@ describe.concurrent("aloft compile", () => {
 
   it("names what is wrong in one line: no --out, a bad format, no single workflow", async () => {
     const noOut = await aloft(dir, ["compile", "single.mjs"]);
-    expect([noOut.code, noOut.stderr]).toEqual([2, "error: required option '--out <dir>' not specified\n"]);
+    expect([noOut.code, noOut.stderr]).toEqual([2, "error: required option '--out <dir|file.tgz>' not specified\n"]);
     const format = await aloft(dir, ["compile", "single.mjs", "--out", "x", "--format", "xml"]);
     expect([format.code, format.stderr]).toEqual([2, "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are pb, json.\n"]);
     const several = await aloft(dir, ["compile", "flows.ts", "--out", "x"]);

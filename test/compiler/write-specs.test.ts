@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compileBundle, LaunchPlan, SpecWriteError, t, task, Workflow, workflow, writeSpecs, WorkflowNotReadyError } from "aloft";
+import { compileBundle, DEFAULT_IMAGE, LaunchPlan, SpecWriteError, t, task, Workflow, workflow, writeSpecs, WorkflowNotReadyError } from "aloft";
 import imperative from "../../examples/imperative.js";
 import { asJson, decodeIndependently, roundTrip } from "../helpers/flyteidl.js";
 import { idOf, TARGET } from "./expect-spec.js";
@@ -31,7 +31,8 @@ describe("writeSpecs, binary", () => {
     const names = ["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb", "3_imperative_workflow_3.pb"];
     expect(files).toEqual(names.map((f) => path.join(out, f)));
     expect((await readdir(out)).sort()).toEqual(names);
-    const bundle = compileBundle(imperative, TARGET);
+    // writeSpecs gives every task a container, with DEFAULT_IMAGE when no image is given.
+    const bundle = compileBundle(imperative, { ...TARGET, image: DEFAULT_IMAGE });
     const [slope, intercept] = [...bundle.tasks.values()];
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[0] ?? ""))).toStrictEqual(asJson(slope));
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[1] ?? ""))).toStrictEqual(asJson(intercept));
