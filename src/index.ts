@@ -62,10 +62,15 @@ export { DirectoryBlobStore, type BlobStore } from "./store/blob-store.js";
 export { AloftClient, ClientError, type ClientOptions, type ExecutionEvent, type ExecutionQuery, type EntityName } from "./client/client.js";
 export type { ExecutionInfo, ExecutionSummary, ExecutionPage, ExecutionEnd, NodeExecutionInfo, EntityInfo, EntityVersions, InterfaceInfo, InputInfo, OutputInfo, ApiErrorBody, CreateExecutionBody } from "./client/client.js";
 
-export { compile, compileBundle, type CompileOptions, type CompiledBundle } from "./compiler/compile.js";
+export { compile, compileBundle, REGISTRATION_PLACEHOLDERS, type CompileOptions, type BundleOptions, type CompiledBundle } from "./compiler/compile.js";
+export { FlyteValidationError, flyteProblems, type FlyteErrorCode, type FlyteProblem } from "./compiler/flyte-checks.js";
 export { encodeSpec, decodeSpec, flyteidlRoot, type SpecMessage } from "./compiler/proto.js";
 export { idKey } from "./compiler/identifiers.js";
-export { writeSpecs, SpecWriteError, type WriteSpecsOptions, type SpecFileFormat } from "./compiler/write-specs.js";
+export { writeSpecs, registrationFiles, SpecWriteError, type WriteSpecsOptions, type SpecFileFormat, type RegistrationFile } from "./compiler/write-specs.js";
+export { writePackage } from "./compiler/package.js";
+export { DEFAULT_IMAGE } from "./compiler/container.js";
+export { executeTask, arrayIndex, type ExecuteRequest, type ExecuteOutcome, type ExecuteEnvironment } from "./flyte/execute.js";
+export { registerOnFlyte, FlyteRegistrationError, type FlyteAdminTarget, type FlyteRegistered } from "./flyte/register.js";
 export type * from "./idl/core.js";
 export type * from "./idl/specs.js";
 

@@ -11,6 +11,7 @@ import { ALOFT_VERSION } from "../version.js";
 import { registerAgain } from "./commands/again.js";
 import { registerCache } from "./commands/cache.js";
 import { registerCompile } from "./commands/compile.js";
+import { registerExecute } from "./commands/execute.js";
 import { registerControl } from "./commands/control.js";
 import { registerGet } from "./commands/get.js";
 import { registerRegister } from "./commands/register.js";
@@ -54,6 +55,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerWorker(program, ctx);
   registerRegister(program, ctx);
   registerCompile(program, ctx);
+  registerExecute(program, ctx);
   registerCache(program, ctx);
   registerSchema(program, ctx);
   // Subcommands are made by `.command()`, after the settings above: give them the same ones.

@@ -13,13 +13,14 @@ import { writeCanonicalJson } from "../types/canonical.js";
 import { definitionOf, describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
 import { assertConditionalsComplete } from "../sdk/conditional.js";
-import type { OutputShape } from "../sdk/interface.js";
+import { acceptsNone, type OutputShape } from "../sdk/interface.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
-import { compileBinding, compileInterface } from "./bindings.js";
+import { compileBinding, compileInterface, literalToBindingData } from "./bindings.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
-import { taskTemplate } from "./task.js";
+import { taskTemplate, type ContainerOptions } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
 import { arrayNodeOf } from "./map-task.js";
+import { assertFlyteAccepts } from "./flyte-checks.js";
 
 /**
  * The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it).
@@ -46,6 +47,44 @@ export interface CompileOptions {
   readonly domain?: string;
   /** Version of every entity compiled (default: a hash of the specs and the task code). */
   readonly version?: string;
+  /**
+   * The image of tasks that name none. With it, every task gets a container
+   * that runs `aloft execute` (see `DEFAULT_IMAGE`); without it, only tasks
+   * with an image or resources of their own do.
+   */
+  readonly image?: string;
+  /** The module a task's container loads when the file that defines the task is unknown. */
+  readonly module?: string;
+}
+
+/**
+ * The values `flytectl register files` replaces with its own `--project`,
+ * `--domain` and `--version` (flytectl `cmd/register/register_util.go`,
+ * `hydrateIdentifier`), as `pyflyte package` writes them. Give them as
+ * compile options to leave the choice to registration.
+ *
+ * @example
+ * ```ts
+ * compile(wf, { project: REGISTRATION_PLACEHOLDERS.project, domain: REGISTRATION_PLACEHOLDERS.domain });
+ * ```
+ */
+export const REGISTRATION_PLACEHOLDERS = {
+  project: "{{ registration.project }}",
+  domain: "{{ registration.domain }}",
+  version: "{{ registration.version }}",
+} as const;
+
+/**
+ * Options of `compileBundle`: the target, and what else to compile.
+ *
+ * @example
+ * ```ts
+ * compileBundle(wf, { defaultLaunchPlans: true }).launchPlans.size; // 1: the workflow's default launch plan
+ * ```
+ */
+export interface BundleOptions extends CompileOptions {
+  /** Add a launch plan named after every workflow that has none, as `pyflyte package` does (default `false`). */
+  readonly defaultLaunchPlans?: boolean;
 }
 
 /**
@@ -100,12 +139,17 @@ class Compiler {
   readonly workflows = new Map<string, WorkflowSpec>();
   readonly launchPlans = new Map<string, LaunchPlanSpec>();
   readonly implementations = new Map<string, TaskImplementation>();
+  /** Workflows built by dynamic tasks, which may have no nodes. */
+  readonly dynamicBodies = new Set<WorkflowTemplate>();
   private readonly templates = new Map<unknown, { template: WorkflowTemplate; subs: Map<string, WorkflowTemplate> }>();
   private readonly inProgress = new Set<unknown>();
   private readonly owners = new Map<string, unknown>();
   private readonly taskIds = new Map<TaskDefinition, Identifier>();
 
-  constructor(readonly target: CompileTarget) {}
+  constructor(
+    readonly target: CompileTarget,
+    readonly containers: ContainerOptions = {},
+  ) {}
 
   /**
    * Re-keys the specs of a draft compiled with version `""` once its
@@ -139,7 +183,7 @@ class Compiler {
     if (known) return known;
     const id = identifier("TASK", def.name, this.target);
     if (this.claim(id, def, def)) {
-      const template: TaskTemplate = taskTemplate(def, id);
+      const template: TaskTemplate = taskTemplate(def, id, this.containers);
       const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
       this.tasks.set(idKey(id), spec);
       this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape });
@@ -173,6 +217,7 @@ class Compiler {
     };
     if (outputs.length > 0) template.outputs = outputs;
     if (g.failureNode) template.failureNode = this.node(g.failureNode, own);
+    if (def.dynamic === true) this.dynamicBodies.add(template);
     template.metadataDefaults = def.interruptible ? { interruptible: true } : {};
     this.templates.set(def.graph, { template, subs: own });
     this.inProgress.delete(def.graph);
@@ -227,22 +272,35 @@ class Compiler {
     return { id, spec };
   }
 
+  /**
+   * Adds a launch plan named after every workflow compiled that has none of
+   * that name, as `pyflyte package` writes one for each workflow (flytekit
+   * `core/launch_plan.py`, `LaunchPlan.get_or_create`, `tools/translator.py`):
+   * every input without a value is required, an optional one defaults to none.
+   */
+  defaultLaunchPlans(): void {
+    for (const spec of [...this.workflows.values()]) {
+      const template = spec.template;
+      if (!template?.id) continue;
+      const id = identifier("LAUNCH_PLAN", template.id.name ?? "", this.target);
+      const key = idKey(id);
+      if (this.owners.has(key)) continue;
+      this.owners.set(key, template);
+      const parameters: Record<string, Parameter> = {};
+      for (const [name, variable] of Object.entries(template.interface?.inputs?.variables ?? {})) {
+        const type = variable.type ?? {};
+        const optional = (type.unionType?.variants ?? []).some((v) => v.simple === "NONE");
+        parameters[name] = optional ? { var: { type, description: name }, default: toLiteral(type, null) } : { var: { type, description: name }, required: true };
+      }
+      this.launchPlans.set(key, { workflowId: template.id, entityMetadata: {}, defaultInputs: Object.keys(parameters).length > 0 ? { parameters } : {}, fixedInputs: {} });
+    }
+  }
+
   private node(n: GraphNode, subWorkflows: Map<string, WorkflowTemplate>): Node {
     const def = n.entity;
     const node: Node = { id: n.id, metadata: { name: def?.name ?? n.label } };
-    const inputs = def ? Object.keys(def.interface.inputs) : Object.keys(n.bindings);
-    // An array of the right size: pushing to an empty one would reserve 17 slots in every node of the spec.
-    let bound = 0;
-    for (const name of inputs) if (n.bindings[name]) bound++;
-    if (bound > 0) {
-      const bindings = new Array<Binding>(bound);
-      let i = 0;
-      for (const name of inputs) {
-        const b = n.bindings[name];
-        if (b) bindings[i++] = { var: name, binding: compileBinding(b) };
-      }
-      node.inputs = bindings;
-    }
+    const bindings = nodeBindings(n);
+    if (bindings.length > 0) node.inputs = bindings;
     if (n.upstream.length > 0) node.upstreamNodeIds = [...n.upstream];
     if (def) this.entityTarget(node, def, subWorkflows);
     else if (n.construct) compileConstruct(node, n.construct, (inner) => this.node(inner, subWorkflows));
@@ -277,14 +335,54 @@ class Compiler {
   }
 }
 
-function checkOption(value: unknown, name: string): void {
+/**
+ * A node's bindings as flytekit writes them (`core/promise.py`,
+ * `create_and_link_node`): sorted by variable name, and every input left
+ * unbound that may be (an optional type, or a launch plan's default) bound to
+ * its value: `none`, or the default. Propeller delivers a failure node's
+ * error only into a bound `err` input (`controller/nodes/resolve.go`,
+ * `ResolveErrorInputLiteralData`), so a failure handler's `err` is bound to
+ * `none` here too.
+ */
+function nodeBindings(n: GraphNode): Binding[] {
+  const def = n.entity;
+  const names = Object.keys(def && def.kind !== "mapTask" ? def.interface.inputs : n.bindings).sort(codePointOrder);
+  const out: Binding[] = [];
+  for (const name of names) {
+    const b = n.bindings[name];
+    if (b) out.push({ var: name, binding: compileBinding(b) });
+    else if (def && def.kind !== "mapTask") {
+      const type = def.interface.inputs[name]!;
+      if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.defaults, name)) out.push({ var: name, binding: literalToBindingData(toLiteral(type.literalType, def.defaults[name])) });
+      else if (acceptsNone(type)) out.push({ var: name, binding: literalToBindingData(toLiteral(type.literalType, null)) });
+    }
+  }
+  return out;
+}
+
+/** Python's `sorted` order for strings (by code point), which flytekit sorts bindings in. */
+function codePointOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function checkOption(value: unknown, name: "project" | "domain" | "version"): void {
+  if (value === REGISTRATION_PLACEHOLDERS[name]) return;
   if (value !== undefined && (typeof value !== "string" || value === "" || /[\s/]/.test(value))) {
-    throw new CompileError(`compile option ${name} must be a non-empty string without spaces or slashes, got ${JSON.stringify(value)}`);
+    throw new CompileError(`compile option ${name} must be a non-empty string without spaces or slashes, or REGISTRATION_PLACEHOLDERS.${name} (${JSON.stringify(REGISTRATION_PLACEHOLDERS[name])}), got ${JSON.stringify(value)}`);
   }
 }
 
-function run(def: EntityDefinition, target: CompileTarget): { compiler: Compiler; root: Identifier; spec: TaskSpec | WorkflowSpec | LaunchPlanSpec } {
-  const c = new Compiler(target);
+type RunResult = { compiler: Compiler; root: Identifier; spec: TaskSpec | WorkflowSpec | LaunchPlanSpec };
+
+function run(def: EntityDefinition, target: CompileTarget, options: BundleOptions): RunResult {
+  const result = runRoot(def, target, { image: options.image, module: options.module });
+  if (options.defaultLaunchPlans === true) result.compiler.defaultLaunchPlans();
+  assertFlyteAccepts(result.compiler);
+  return result;
+}
+
+function runRoot(def: EntityDefinition, target: CompileTarget, containers: ContainerOptions): RunResult {
+  const c = new Compiler(target, containers);
   switch (def.kind) {
     case "task": {
       const id = c.task(def);
@@ -306,17 +404,21 @@ function run(def: EntityDefinition, target: CompileTarget): { compiler: Compiler
   }
 }
 
-function resolveTarget(def: EntityDefinition, options: CompileOptions): { target: CompileTarget; result: ReturnType<typeof run> } {
+function resolveTarget(def: EntityDefinition, options: BundleOptions): { target: CompileTarget; result: RunResult } {
   checkOption(options.project, "project");
   checkOption(options.domain, "domain");
   checkOption(options.version, "version");
+  for (const name of ["image", "module"] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== "string" || value.trim() === "")) throw new CompileError(`compile option ${name} must be a non-empty string, got ${JSON.stringify(value)}`);
+  }
   const base = { project: options.project ?? DEFAULT_PROJECT, domain: options.domain ?? DEFAULT_DOMAIN };
   if (options.version !== undefined) {
     const target = { ...base, version: options.version };
-    return { target, result: run(def, target) };
+    return { target, result: run(def, target, options) };
   }
   const issued: Identifier[] = [];
-  const draft = run(def, { ...base, version: "", issued });
+  const draft = run(def, { ...base, version: "", issued }, options);
   const hash = createHash("sha256");
   const c = draft.compiler;
   const update = (chunk: string) => hash.update(chunk);
@@ -369,7 +471,7 @@ export function compile(entity: AnyEntity | Workflow, options: CompileOptions = 
  * bundle.workflows.get(idKey(bundle.root)); // the WorkflowSpec; bundle.tasks holds slope's and intercept's
  * ```
  */
-export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: CompileOptions = {}): CompiledBundle {
+export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: BundleOptions = {}): CompiledBundle {
   const { result } = resolveTarget(entityDefinition(entity, entityOrDefinition), options);
   const c = result.compiler;
   return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };

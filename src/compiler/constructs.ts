@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Node } from "../idl/specs.js";
+import type { GateNode, Node } from "../idl/specs.js";
 import { CompileError } from "../errors.js";
 import type { GraphNode, NodeConstruct } from "../sdk/graph.js";
 import type { NodeOverrides } from "../sdk/overrides.js";
@@ -20,10 +20,24 @@ export const CACHE_IGNORE_CONFIG = "aloft.cacheIgnoreInputVars";
 export function compileConstruct(node: Node, construct: NodeConstruct, compileNode: (inner: GraphNode) => Node): void {
   if (isGateConstruct(construct)) {
     node.gateNode = construct.gate;
+    (node.metadata ??= {}).name = gateNodeName(construct.gate);
     return;
   }
   if (isBranchConstruct(construct)) return compileBranch(node, construct, compileNode);
   throw new CompileError(`node ${node.id ?? ""}: this kind of node (${construct.kind}) cannot be compiled yet`);
+}
+
+/**
+ * A gate node's name as flytekit writes it (`core/gate.py`, `Gate.construct_node_metadata`):
+ * the signal's name for `waitForInput` and `approve`, `"sleep-gate"` for `sleep`.
+ *
+ * @example
+ * ```ts
+ * gateNodeName({ approve: { signalId: "publish" } }); // "publish"
+ * ```
+ */
+export function gateNodeName(gate: GateNode): string {
+  return gate.signal?.signalId ?? gate.approve?.signalId ?? "sleep-gate";
 }
 
 /** Writes node overrides into the node's metadata (and task overrides). */

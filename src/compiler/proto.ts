@@ -21,7 +21,14 @@ import { CompileError } from "../errors.js";
  */
 export type SpecMessage = "flyteidl.admin.TaskSpec" | "flyteidl.admin.WorkflowSpec" | "flyteidl.admin.LaunchPlanSpec" | "flyteidl.admin.LaunchPlan";
 
-const FILES = ["flyteidl/admin/task.proto", "flyteidl/admin/workflow.proto", "flyteidl/admin/launch_plan.proto", "flyteidl/core/literals.proto"];
+const FILES = [
+  "flyteidl/admin/task.proto",
+  "flyteidl/admin/workflow.proto",
+  "flyteidl/admin/launch_plan.proto",
+  "flyteidl/core/literals.proto",
+  "flyteidl/core/errors.proto",
+  "flyteidl/core/dynamic_job.proto",
+];
 
 let root: protobuf.Root | undefined;
 

@@ -10,6 +10,7 @@ import type { ResourceSpec } from "../sdk/task-options.js";
 import { protoDuration } from "../types/literal.js";
 import { compileInterface } from "./bindings.js";
 import { ALOFT_VERSION } from "../version.js";
+import { containerModule, DEFAULT_IMAGE, entrypointArgs } from "./container.js";
 
 /**
  * The task type Aloft tasks carry in their templates.
@@ -54,16 +55,49 @@ export function resourcesOf(r: NonNullable<TaskDefinition["options"]["resources"
 }
 
 /**
+ * How tasks get their containers: the image of tasks that name none, and the
+ * module a container loads when the task's own file is unknown.
+ *
+ * @example
+ * ```ts
+ * const options: ContainerOptions = { image: "ghcr.io/acme/flows:1" };
+ * ```
+ */
+export interface ContainerOptions {
+  /** The image of tasks that name none; with it, every task gets a container. */
+  readonly image?: string | undefined;
+  /** The module the container loads, for tasks whose defining file is unknown. */
+  readonly module?: string | undefined;
+}
+
+/** The environment variable a task's container carries its image in, so that a dynamic workflow's tasks run in it too. */
+export const IMAGE_ENV = "ALOFT_IMAGE";
+
+function container(def: TaskDefinition, options: ContainerOptions): Container | undefined {
+  const o = def.options;
+  const image = o.image ?? options.image;
+  if (image === undefined && o.resources === undefined) return undefined;
+  const c: Container = { image: image ?? DEFAULT_IMAGE };
+  const module = def.source !== undefined ? containerModule(def.source) : options.module;
+  if (module !== undefined) c.args = entrypointArgs(module, def.name);
+  if (o.resources) c.resources = resourcesOf(o.resources);
+  c.env = [{ key: IMAGE_ENV, value: c.image! }];
+  return c;
+}
+
+/**
  * Builds the task template of a task definition: interface, runtime
  * metadata, retries, timeout, interruptible and cache settings, and a
- * container when an image or resources are given.
+ * container when an image (the task's or `options.image`) or resources are
+ * given: the image (default `DEFAULT_IMAGE`), and in `args` the command of
+ * `aloft execute` for the module that defines the task (see `./container.ts`).
  *
  * @example
  * ```ts
  * taskTemplate(definitionOf(slope) as TaskDefinition, identifier("TASK", "slope", target)).metadata?.runtime?.flavor; // "aloft"
  * ```
  */
-export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate {
+export function taskTemplate(def: TaskDefinition, id: Identifier, options: ContainerOptions = {}): TaskTemplate {
   const o = def.options;
   const metadata: TaskMetadata = { runtime: { type: "FLYTE_SDK", version: ALOFT_VERSION, flavor: "aloft" } };
   if (o.retries > 0) metadata.retries = { retries: o.retries };
@@ -76,10 +110,7 @@ export function taskTemplate(def: TaskDefinition, id: Identifier): TaskTemplate 
     if (o.cache.ignoredInputs.length > 0) metadata.cacheIgnoreInputVars = [...o.cache.ignoredInputs];
   }
   const template: TaskTemplate = { id, type: def.dynamic ? DYNAMIC_TASK_TYPE : TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
-  if (o.image !== undefined || o.resources !== undefined) {
-    const container: Container = { image: o.image ?? "node:20" };
-    if (o.resources) container.resources = resourcesOf(o.resources);
-    template.container = container;
-  }
+  const c = container(def, options);
+  if (c) template.container = c;
   return template;
 }

@@ -15,8 +15,9 @@ import { mkdir, readdir, rename, rm, stat, unlink, writeFile } from "node:fs/pro
 import path from "node:path";
 import type { Identifier } from "../idl/core.js";
 import { AloftError } from "../errors.js";
-import { compileBundle, type CompiledBundle, type CompileOptions } from "./compile.js";
+import { compileBundle, REGISTRATION_PLACEHOLDERS, type BundleOptions, type CompiledBundle, type CompileOptions } from "./compile.js";
 import { idKey } from "./identifiers.js";
+import { DEFAULT_IMAGE } from "./container.js";
 import { checkedMessage, encodeSpec, type SpecMessage } from "./proto.js";
 
 /** The file formats `writeSpecs` writes. */
@@ -62,12 +63,23 @@ export class SpecWriteError extends AloftError {
   }
 }
 
-/** One file to write: its name and the message it holds. */
-interface SpecFile {
+/**
+ * One spec file: its name (`<index>_<name>_<1|2|3>.pb`), the message it holds
+ * (`TaskSpec`, `WorkflowSpec` or `LaunchPlan`) and that message in object form.
+ *
+ * @example
+ * ```ts
+ * const [first]: RegistrationFile[] = registrationFiles(wf, { version: "v1" });
+ * first.name; // "0_slope_1.pb"
+ * ```
+ */
+export interface RegistrationFile {
   readonly name: string;
-  readonly message: SpecMessage;
+  readonly message: Exclude<SpecMessage, "flyteidl.admin.LaunchPlanSpec">;
   readonly body: object;
 }
+
+type SpecFile = RegistrationFile;
 
 /** A spec file name: `<index>_<name>_<1|2|3>.<pb|json>`. */
 const SPEC_FILE = /^[0-9]+_.+_[123]\.(pb|json)$/;
@@ -96,7 +108,7 @@ function fileSafe(name: string): string {
  * and launch plans, each after the launch plans and workflow it references.
  */
 function specFiles(bundle: CompiledBundle, format: SpecFileFormat): SpecFile[] {
-  const ordered: { kind: 1 | 2 | 3; name: string; message: SpecMessage; body: object }[] = [];
+  const ordered: { kind: 1 | 2 | 3; name: string; message: RegistrationFile["message"]; body: object }[] = [];
   for (const spec of bundle.tasks.values()) ordered.push({ kind: 1, name: spec.template?.id?.name ?? "", message: "flyteidl.admin.TaskSpec", body: spec });
   const done = new Set<string>();
   const visit = (key: string): void => {
@@ -132,6 +144,39 @@ function launchPlanId(key: string, workflowId: Identifier): Identifier {
   const suffix = `@${version}`;
   if (!key.startsWith(prefix) || !key.endsWith(suffix)) throw new AloftError(`launch plan ${key} is not compiled to the target of its workflow ${idKey(workflowId)}`);
   return { resourceType: "LAUNCH_PLAN", project, domain, name: key.slice(prefix.length, key.length - suffix.length), version };
+}
+
+/**
+ * What `pyflyte package` writes: the placeholders `flytectl register files`
+ * fills in for a project and domain not given, a container for every task
+ * (`DEFAULT_IMAGE` unless an image is given), and a default launch plan for
+ * every workflow.
+ */
+function registrationOptions(options: CompileOptions): BundleOptions {
+  return {
+    ...options,
+    project: options.project ?? REGISTRATION_PLACEHOLDERS.project,
+    domain: options.domain ?? REGISTRATION_PLACEHOLDERS.domain,
+    image: options.image ?? DEFAULT_IMAGE,
+    defaultLaunchPlans: true,
+  };
+}
+
+/**
+ * The files `pyflyte package` would write for an entity, in registration
+ * order (tasks, then each workflow and launch plan after what it
+ * references), compiled as `writeSpecs` compiles them: a default launch plan
+ * for every workflow, and the placeholders flytectl fills in for a project or
+ * domain not given.
+ *
+ * @example
+ * ```ts
+ * registrationFiles(wf, { project: "flytesnacks", domain: "development", version: "v1" }).map((f) => f.name);
+ * // ["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb", "3_imperative_workflow_3.pb"]
+ * ```
+ */
+export function registrationFiles(entity: Parameters<typeof compileBundle>[0], options: CompileOptions = {}): RegistrationFile[] {
+  return specFiles(compileBundle(entity, registrationOptions(options)), "pb");
 }
 
 function contents(file: SpecFile, format: SpecFileFormat): Uint8Array | string {
@@ -237,7 +282,7 @@ export async function writeSpecs(entity: Parameters<typeof compileBundle>[0], ou
   const { format = "pb", overwrite = false, ...compileOptions } = options;
   if (format !== "pb" && format !== "json") throw new SpecWriteError(`writeSpecs: format must be "pb" or "json", got ${JSON.stringify(format)}`, String(outDir));
   if (typeof outDir !== "string" || outDir.trim() === "") throw new SpecWriteError(`writeSpecs needs an output directory, got ${JSON.stringify(outDir)}`, String(outDir));
-  const files = specFiles(compileBundle(entity, compileOptions), format).map((f) => ({ name: f.name, data: contents(f, format) }));
+  const files = specFiles(compileBundle(entity, registrationOptions(compileOptions)), format).map((f) => ({ name: f.name, data: contents(f, format) }));
   const dir = path.resolve(outDir);
   const entries = await entriesOf(dir, outDir);
   if (entries === undefined) await writeFresh(dir, outDir, files);

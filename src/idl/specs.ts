@@ -145,6 +145,7 @@ export interface Container {
   command?: string[];
   args?: string[];
   resources?: Resources;
+  env?: { key?: string; value?: string }[];
 }
 
 /** `flyteidl.core.TaskTemplate`. */

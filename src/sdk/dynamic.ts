@@ -16,6 +16,7 @@ import { checkTypeRecord, makeInterface, normalizeOutputs, type EntityInterface,
 import type { ValuesOf } from "../types/type.js";
 import { normalizeTaskOptions } from "./task-options.js";
 import { callEntity } from "./call.js";
+import { callerFile } from "./source.js";
 import { recordTask } from "./known-tasks.js";
 import type { Task, TaskConfig } from "./task.js";
 
@@ -113,6 +114,7 @@ export function dynamic<I extends TypeRecord = {}, O extends OutputsSpec = undef
       failurePolicy: "failImmediately",
       interruptible: undefined,
       ready: () => true,
+      dynamic: true,
     };
   };
   const def: TaskDefinition = {
@@ -124,6 +126,7 @@ export function dynamic<I extends TypeRecord = {}, O extends OutputsSpec = undef
       throw new DefinitionError(`dynamic workflow ${JSON.stringify(name)} is run by a runner, not called directly`, { entity: name });
     },
     dynamic: build,
+    source: callerFile(),
   };
   recordTask(def);
   return makeCallable<Task<I, O>>(dynamicPrototype, (...args) => callEntity(def, args), { kind: "task", name, interface: def.interface, [INTERNAL]: def });

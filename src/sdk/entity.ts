@@ -23,6 +23,8 @@ export interface TaskDefinition {
   readonly fn: (inputs: Record<string, unknown>, ctx: TaskContext) => unknown;
   /** For a dynamic workflow: builds its sub-graph from real input values (no I/O; the runner compiles and runs it). */
   readonly dynamic?: (inputs: Record<string, unknown>) => WorkflowDefinition;
+  /** The file that defined the task (`task()`'s caller), which a Flyte container loads to run it. */
+  readonly source?: string | undefined;
 }
 
 /** Flyte's failure policy for a workflow. */
@@ -38,6 +40,12 @@ export interface WorkflowDefinition {
   readonly interruptible: boolean | undefined;
   /** Whether the graph is complete enough to run (see `Workflow.ready()`). */
   readonly ready: () => boolean;
+  /**
+   * True for the graph a dynamic task builds at run time. It may have no
+   * nodes: flytekit then returns the task's outputs directly instead of a
+   * workflow to run (`core/python_function_task.py`, `compile_into_workflow`).
+   */
+  readonly dynamic?: boolean;
 }
 
 /** A launch plan's definition: its workflow and its default and fixed inputs. */

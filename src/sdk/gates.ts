@@ -78,10 +78,12 @@ export function addApprove<T>(value: Handle<T>, name: string, options: GateOptio
   const g = graphFor("approve", graph);
   const signal = checkName(name, "approve", g);
   if (!(value instanceof Handle)) throw new DefinitionError(`workflow ${JSON.stringify(g.name)}: approve(value, ${JSON.stringify(name)}) needs the handle whose value is approved`, { entity: g.name });
+  // flytekit core/gate.py approve(): the gate's one input and output are named as the value's output is (o0, or a named output).
+  const io = value.nodeId === "" ? "o0" : value.var;
   const construct: GateConstruct = { kind: "gate", gate: { approve: { signalId: signal } } };
-  const node = g.addConstruct(construct, `approval ${JSON.stringify(signal)}`, { inputs: { o0: value.type }, required: new Set(["o0"]) }, { o0: value }, { o0: value.type }, "single");
+  const node = g.addConstruct(construct, `approval ${JSON.stringify(signal)}`, { inputs: { [io]: value.type }, required: new Set([io]) }, { [io]: value }, { [io]: value.type }, "single");
   withTimeout(g, node, options);
-  return node.outputs["o0"] as Handle<T>;
+  return node.outputs[io] as Handle<T>;
 }
 
 /**

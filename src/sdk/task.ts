@@ -10,6 +10,7 @@ import { INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, 
 import { normalizeTaskOptions, type ExecutionOptions, type TaskContext } from "./task-options.js";
 import { callEntity } from "./call.js";
 import { recordTask } from "./known-tasks.js";
+import { callerFile } from "./source.js";
 
 /**
  * The declaration of a task.
@@ -103,6 +104,7 @@ export function task<I extends TypeRecord, O extends OutputsSpec>(config: TaskCo
     interface: makeInterface(inputs, outputs, shape),
     options: normalizeTaskOptions(config, name, Object.keys(inputs)),
     fn: fn as TaskDefinition["fn"],
+    source: callerFile(),
   };
   recordTask(def);
   return makeCallable<Task<I, O>>(taskPrototype, (...args) => callEntity(def, args), { kind: "task", name, interface: def.interface, [INTERNAL]: def });

@@ -4,7 +4,9 @@
  *
  * - simple types must be equal (so `int` into `float` is a mismatch, as in Flyte);
  * - lists and maps are checked element-wise;
- * - an enum fits a string, and an enum with the same values;
+ * - an enum fits a string, and an enum with the same values in the same
+ *   order (flytepropeller `validators/typing.go`, `trivialChecker`, compares
+ *   the types whole; unlike Flyte, a string does not fit an enum);
  * - a non-union fits a union only when it fits exactly one variant;
  *   a union fits a union when each of its variants does;
  * - `none` fits only `none` or a union with a `none` variant;
@@ -51,8 +53,8 @@ export function isCastable(from: LiteralType, to: LiteralType): boolean {
   if (to.enumType) {
     if (!from.enumType) return false;
     const a = from.enumType.values ?? [];
-    const b = new Set(to.enumType.values ?? []);
-    return a.every((v) => b.has(v));
+    const b = to.enumType.values ?? [];
+    return a.length === b.length && a.every((v, i) => v === b[i]);
   }
   if (to.blob) {
     if (!from.blob) return false;

@@ -19,7 +19,8 @@ describe.concurrent("aloft compile", () => {
     const r = await aloft(dir, ["compile", "flows.ts", "sum_lp", "--out", "out-pb", "--project", "flytesnacks", "--domain", "development", "--version", "v1"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout.trim().split("\n")).toEqual(["out-pb/0_add_1.pb", "out-pb/1_sum_wf_2.pb", "out-pb/2_sum_lp_3.pb"]);
+    // The workflow's default launch plan comes last, as pyflyte package writes one for every workflow.
+    expect(r.stdout.trim().split("\n")).toEqual(["out-pb/0_add_1.pb", "out-pb/1_sum_wf_2.pb", "out-pb/2_sum_lp_3.pb", "out-pb/3_sum_wf_3.pb"]);
     const lp = decodeSpec("flyteidl.admin.LaunchPlan", readFileSync(path.join(dir, "out-pb/2_sum_lp_3.pb"))) as { id: { project: string; version: string; name: string } };
     expect(lp.id).toMatchObject({ project: "flytesnacks", name: "sum_lp", version: "v1" });
   });
@@ -27,9 +28,11 @@ describe.concurrent("aloft compile", () => {
   it("writes JSON with --format json, the file's only workflow by default, and lists the files as JSON with --json", async () => {
     const r = await aloft(dir, ["compile", "single.mjs", "--out", "out-json", "--format", "json", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual(["out-json/0_square_1.json", "out-json/1_square_wf_2.json"]);
-    const wf = JSON.parse(readFileSync(path.join(dir, "out-json/1_square_wf_2.json"), "utf8")) as { template: { id: { name: string } } };
+    expect(JSON.parse(r.stdout)).toEqual(["out-json/0_square_1.json", "out-json/1_square_wf_2.json", "out-json/2_square_wf_3.json"]);
+    const wf = JSON.parse(readFileSync(path.join(dir, "out-json/1_square_wf_2.json"), "utf8")) as { template: { id: { name: string; project: string; domain: string } } };
     expect(wf.template.id.name).toBe("square_wf");
+    // Without --project and --domain, the placeholders flytectl register files fills in (flytectl cmd/register/register_util.go, hydrateIdentifier).
+    expect(wf.template.id).toMatchObject({ project: "{{ registration.project }}", domain: "{{ registration.domain }}" });
   });
 
   it("refuses to overwrite earlier specs unless --overwrite is given", async () => {
@@ -42,7 +45,7 @@ describe.concurrent("aloft compile", () => {
 
   it("names what is wrong in one line: no --out, a bad format, no single workflow", async () => {
     const noOut = await aloft(dir, ["compile", "single.mjs"]);
-    expect([noOut.code, noOut.stderr]).toEqual([2, "error: required option '--out <dir>' not specified\n"]);
+    expect([noOut.code, noOut.stderr]).toEqual([2, "error: required option '--out <dir|file.tgz>' not specified\n"]);
     const format = await aloft(dir, ["compile", "single.mjs", "--out", "x", "--format", "xml"]);
     expect([format.code, format.stderr]).toEqual([2, "error: option '--format <format>' argument 'xml' is invalid. Allowed choices are pb, json.\n"]);
     const several = await aloft(dir, ["compile", "flows.ts", "--out", "x"]);

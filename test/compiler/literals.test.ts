@@ -98,10 +98,12 @@ describe("constants bound to node inputs", () => {
   });
 
   it("binds every type at once in one node", () => {
-    const inputs = Object.fromEntries(cases.map((c, i) => [`v${i}`, c.type]));
+    // Zero-padded names: bindings are written sorted by name, as flytekit sorts them.
+    const name = (i: number) => `v${String(i).padStart(2, "0")}`;
+    const inputs = Object.fromEntries(cases.map((c, i) => [name(i), c.type]));
     const sink = task({ name: "lit_sink_all", inputs }, () => {});
     const wf = workflow({ name: "lit_wf_all" }, () => {
-      sink(Object.fromEntries(cases.map((c, i) => [`v${i}`, c.value])) as never);
+      sink(Object.fromEntries(cases.map((c, i) => [name(i), c.value])) as never);
     });
     const spec = compile(wf, TARGET);
     expect(nodesOf(spec)[0]?.inputs?.map((b) => b.binding)).toStrictEqual(cases.map((c) => c.binding));

@@ -27,7 +27,8 @@ function regressionSpec(name: string) {
         {
           id: "n1",
           metadata: { name: "intercept" },
-          inputs: [input("x"), input("y"), { var: "slope", binding: { promise: { nodeId: "n0", var: "o0" } } }],
+          // Sorted by name, as flytekit's create_and_link_node writes them (core/promise.py).
+          inputs: [{ var: "slope", binding: { promise: { nodeId: "n0", var: "o0" } } }, input("x"), input("y")],
           upstreamNodeIds: ["n0"],
           taskNode: { referenceId: idOf("TASK", "intercept") },
         },

@@ -3,9 +3,38 @@
  * Flyte reads from TaskMetadata and the container.
  */
 import { describe, expect, it } from "vitest";
-import { compile, t, task, type TaskSpec } from "aloft";
+import { compile, DEFAULT_IMAGE, t, task, type TaskSpec } from "aloft";
 import { ALOFT_VERSION } from "../../src/version.js";
 import { expectProtoForm, idOf, TARGET } from "./expect-spec.js";
+
+/**
+ * The container of a task defined in this file: the image, and the command of
+ * `aloft execute` with the templates propeller fills in, as flytekit writes
+ * pyflyte-execute's (all of it in args).
+ */
+function runs(name: string, image: string) {
+  return {
+    image,
+    args: [
+      "aloft",
+      "execute",
+      "--inputs",
+      "{{.input}}",
+      "--output-prefix",
+      "{{.outputPrefix}}",
+      "--raw-output-data-prefix",
+      "{{.rawOutputDataPrefix}}",
+      "--checkpoint-path",
+      "{{.checkpointOutputPrefix}}",
+      "--prev-checkpoint",
+      "{{.prevCheckpointPrefix}}",
+      "--",
+      "test/compiler/task-spec.test.ts",
+      name,
+    ],
+    env: [{ key: "ALOFT_IMAGE", value: image }],
+  };
+}
 
 function taskSpec(entity: Parameters<typeof compile>[0]): TaskSpec & { template: NonNullable<TaskSpec["template"]> } {
   const spec = compile(entity, TARGET) as TaskSpec;
@@ -89,7 +118,7 @@ describe("TaskSpec", () => {
       { name: "CPU", value: "500m" },
       { name: "MEMORY", value: "1Gi" },
     ];
-    expect(taskSpec(sized).template.container).toStrictEqual({ image: "node:20", resources: { requests: both, limits: both } });
+    expect(taskSpec(sized).template.container).toStrictEqual({ ...runs("ts_sized", DEFAULT_IMAGE), resources: { requests: both, limits: both } });
   });
 
   it("writes separate requests and limits with Flyte's resource names", () => {
@@ -98,7 +127,7 @@ describe("TaskSpec", () => {
       () => {},
     );
     expect(taskSpec(gpu).template.container).toStrictEqual({
-      image: "ghcr.io/acme/train:3",
+      ...runs("ts_gpu", "ghcr.io/acme/train:3"),
       resources: {
         requests: [
           { name: "CPU", value: "2" },
@@ -115,12 +144,21 @@ describe("TaskSpec", () => {
 
   it("leaves an empty list of limits out when only requests are given", () => {
     const requestsOnly = task({ name: "ts_requests_only", resources: { requests: { cpu: 1 } } }, () => {});
-    expect(taskSpec(requestsOnly).template.container).toStrictEqual({ image: "node:20", resources: { requests: [{ name: "CPU", value: "1" }] } });
+    expect(taskSpec(requestsOnly).template.container).toStrictEqual({ ...runs("ts_requests_only", DEFAULT_IMAGE), resources: { requests: [{ name: "CPU", value: "1" }] } });
   });
 
-  it("writes the image alone to the container when no resources are asked for", () => {
+  it("writes the image and the command of aloft execute when no resources are asked for", () => {
     const imaged = task({ name: "ts_imaged", image: "python:3.12" }, () => {});
-    expect(taskSpec(imaged).template.container).toStrictEqual({ image: "python:3.12" });
+    expect(taskSpec(imaged).template.container).toStrictEqual(runs("ts_imaged", "python:3.12"));
+  });
+
+  it("gives every task a container with the compile option image, its own image first (flytekit core/python_auto_container.py get_default_command)", () => {
+    const plain = task({ name: "ts_plain_image" }, () => {});
+    expect(compile(plain, { ...TARGET, image: "ghcr.io/acme/flows:2" }).template?.container).toStrictEqual(runs("ts_plain_image", "ghcr.io/acme/flows:2"));
+    expect(compile(plain, TARGET).template?.container).toBeUndefined();
+    const own = task({ name: "ts_own_image", image: "python:3.12" }, () => {});
+    expect(compile(own, { ...TARGET, image: "ghcr.io/acme/flows:2" }).template?.container?.image).toBe("python:3.12");
+    expect(() => compile(plain, { image: "" })).toThrow(/compile option image must be a non-empty string/);
   });
 
   it("writes the description to the spec's DescriptionEntity", () => {

@@ -7,6 +7,7 @@ import { compile, LaunchPlan, t, task, Workflow, workflow, type Handle } from "a
 import { asWorkflowSpec, expectProtoForm, idOf, nodeById, nodesOf, TARGET } from "./expect-spec.js";
 
 const int = (n: number) => ({ scalar: { primitive: { integer: String(n) } } });
+const noneOf = (tag: string) => ({ scalar: { union: { value: { scalar: { noneType: {} } }, type: { simple: "NONE", structure: { tag } } } } });
 const input = (name: string) => ({ promise: { nodeId: "", var: name } });
 const output = (nodeId: string, name: string) => ({ promise: { nodeId, var: name } });
 
@@ -349,7 +350,7 @@ describe("launch plan nodes", () => {
   const base = workflow({ name: "ws_lp_base", inputs: { a: t.int, b: t.int } }, ({ a, b }) => add({ a, b }));
   const lp = LaunchPlan.create("ws_lp", base, { defaultInputs: { b: 10 } });
 
-  it("reference the launch plan by launchplanRef of resource type LAUNCH_PLAN, and list no subworkflow", () => {
+  it("reference the launch plan by launchplanRef of resource type LAUNCH_PLAN, bind its unbound defaults, and list no subworkflow", () => {
     const wf = new Workflow("ws_uses_lp");
     wf.addWorkflowInput("x", t.int);
     const n0 = wf.addLaunchPlan(lp, { a: wf.inputs.x });
@@ -358,7 +359,11 @@ describe("launch plan nodes", () => {
     expect(spec.template.nodes?.[0]).toStrictEqual({
       id: "n0",
       metadata: { name: "ws_lp" },
-      inputs: [{ var: "a", binding: input("x") }],
+      // flytekit core/promise.py create_and_link_node: an input left out is bound to its default.
+      inputs: [
+        { var: "a", binding: input("x") },
+        { var: "b", binding: int(10) },
+      ],
       workflowNode: { launchplanRef: idOf("LAUNCH_PLAN", "ws_lp") },
     });
     expect(spec).not.toHaveProperty("subWorkflows");
@@ -398,13 +403,15 @@ describe("workflows with no inputs", () => {
 describe("failure handling", () => {
   const cleanup = task({ name: "ws_cleanup", inputs: { a: t.int, err: t.optional(t.error) } }, () => {});
 
-  it("compiles a declarative failure handler to failureNode \"efn\", bound to the workflow inputs it declares", () => {
+  it("compiles a declarative failure handler to failureNode \"efn\", bound to the workflow inputs it declares and err to none", () => {
     const wf = workflow({ name: "ws_with_handler", inputs: { a: t.int, b: t.int }, onFailure: cleanup }, ({ a, b }) => add({ a, b }));
     const spec = asWorkflowSpec(compile(wf, TARGET));
     expect(spec.template.failureNode).toStrictEqual({
       id: "efn",
       metadata: { name: "ws_cleanup" },
-      inputs: [{ var: "a", binding: input("a") }],
+      // Propeller fills in err only when the failure node binds it (flytepropeller controller/nodes/resolve.go,
+      // ResolveErrorInputLiteralData); flytekit binds the unset Optional[FlyteError] to None (core/promise.py).
+      inputs: [{ var: "a", binding: input("a") }, { var: "err", binding: noneOf("none") }],
       taskNode: { referenceId: idOf("TASK", "ws_cleanup") },
     });
     expect(spec.template.nodes?.map((n) => n.id)).toEqual(["n0"]);

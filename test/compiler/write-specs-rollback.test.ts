@@ -26,7 +26,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
   };
 });
 
-// Three files whose names all differ from those of the imperative example.
+// Four files (two tasks, the workflow, its default launch plan) whose names all differ from those of the imperative example.
 const double = task({ name: "rb_double", inputs: { a: t.int }, outputs: t.int }, ({ a }) => 2 * a);
 const negate = task({ name: "rb_negate", inputs: { a: t.int }, outputs: t.int }, ({ a }) => -a);
 const replacement = workflow({ name: "rb_replacement", inputs: { a: t.int } }, ({ a }) => negate({ a: double({ a }) }));
@@ -52,9 +52,9 @@ async function snapshot(): Promise<Map<string, Buffer>> {
 }
 
 describe("writeSpecs over earlier spec files", () => {
-  // Replacing the 3 files of the imperative example with the 3 of the replacement
-  // takes 6 renames: 3 old files moved aside, then 3 new files moved in.
-  it.each([1, 2, 3, 4, 5, 6])("restores the directory when rename number %i fails", async (failAt) => {
+  // Replacing the 4 files of the imperative example with the 4 of the replacement
+  // takes 8 renames: 4 old files moved aside, then 4 new files moved in.
+  it.each([1, 2, 3, 4, 5, 6, 7, 8])("restores the directory when rename number %i fails", async (failAt) => {
     injected.failAt = failAt;
     const error = await writeSpecs(replacement, out, { ...TARGET, version: "v2", overwrite: true }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SpecWriteError);
@@ -64,7 +64,7 @@ describe("writeSpecs over earlier spec files", () => {
 
   it("replaces them when no rename fails", async () => {
     const files = await writeSpecs(replacement, out, { ...TARGET, version: "v2", overwrite: true });
-    expect(injected.calls).toBe(6);
+    expect(injected.calls).toBe(8);
     expect([...(await snapshot()).keys()]).toEqual(files.map((f) => path.basename(f)).sort());
     expect([...(await snapshot()).keys()]).toContain("2_rb_replacement_2.pb");
   });

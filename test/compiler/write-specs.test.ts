@@ -6,7 +6,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from "node:fs/promis
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compileBundle, LaunchPlan, SpecWriteError, t, task, Workflow, workflow, writeSpecs, WorkflowNotReadyError } from "aloft";
+import { compileBundle, DEFAULT_IMAGE, LaunchPlan, SpecWriteError, t, task, Workflow, workflow, writeSpecs, WorkflowNotReadyError } from "aloft";
 import imperative from "../../examples/imperative.js";
 import { asJson, decodeIndependently, roundTrip } from "../helpers/flyteidl.js";
 import { idOf, TARGET } from "./expect-spec.js";
@@ -25,28 +25,41 @@ const innerPlan = LaunchPlan.create("wsp_inner_lp", inner, { defaultInputs: { a:
 const outer = workflow({ name: "wsp_outer", inputs: { a: t.int } }, ({ a }) => innerPlan({ a: add({ a, b: a }) }));
 
 describe("writeSpecs, binary", () => {
-  it("writes the imperative example as pyflyte would: <index>_<name>_<1|2|3>.pb, tasks first", async () => {
+  it("writes the imperative example as pyflyte package would: <index>_<name>_<1|2|3>.pb, tasks first, and the workflow's default launch plan", async () => {
     const out = path.join(scratch, "_pb_output");
     const files = await writeSpecs(imperative, out, { format: "pb", ...TARGET });
-    expect(files).toEqual(["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb"].map((f) => path.join(out, f)));
-    expect((await readdir(out)).sort()).toEqual(["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb"]);
-    const bundle = compileBundle(imperative, TARGET);
+    const names = ["0_slope_1.pb", "1_intercept_1.pb", "2_imperative_workflow_2.pb", "3_imperative_workflow_3.pb"];
+    expect(files).toEqual(names.map((f) => path.join(out, f)));
+    expect((await readdir(out)).sort()).toEqual(names);
+    // writeSpecs gives every task a container, with DEFAULT_IMAGE when no image is given.
+    const bundle = compileBundle(imperative, { ...TARGET, image: DEFAULT_IMAGE });
     const [slope, intercept] = [...bundle.tasks.values()];
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[0] ?? ""))).toStrictEqual(asJson(slope));
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[1] ?? ""))).toStrictEqual(asJson(intercept));
     expect(decodeIndependently("flyteidl.admin.WorkflowSpec", await readFile(files[2] ?? ""))).toStrictEqual(asJson([...bundle.workflows.values()][0]));
+    // flytekit core/launch_plan.py LaunchPlan.get_or_create: the default launch plan is named after the workflow, its inputs required.
+    const listOfInts = { collectionType: { simple: "INTEGER" } };
+    expect(decodeIndependently("flyteidl.admin.LaunchPlan", await readFile(files[3] ?? ""))).toStrictEqual({
+      id: idOf("LAUNCH_PLAN", "imperative_workflow"),
+      spec: {
+        workflowId: idOf("WORKFLOW", "imperative_workflow"),
+        entityMetadata: {},
+        defaultInputs: { parameters: { x: { var: { type: listOfInts, description: "x" }, required: true }, y: { var: { type: listOfInts, description: "y" }, required: true } } },
+        fixedInputs: {},
+      },
+    });
   });
 
   it("writes a launch plan as flyteidl.admin.LaunchPlan (its id and spec) after the workflow it launches", async () => {
     const files = await writeSpecs(innerPlan, path.join(scratch, "lp"), TARGET);
-    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.pb", "1_wsp_inner_2.pb", "2_wsp_inner_lp_3.pb"]);
+    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.pb", "1_wsp_inner_2.pb", "2_wsp_inner_lp_3.pb", "3_wsp_inner_3.pb"]);
     const plan = decodeIndependently("flyteidl.admin.LaunchPlan", await readFile(files[2] ?? ""));
     expect(plan).toStrictEqual({ id: idOf("LAUNCH_PLAN", "wsp_inner_lp"), spec: asJson([...compileBundle(innerPlan, TARGET).launchPlans.values()][0]) });
   });
 
   it("orders a workflow after the launch plans its nodes reference", async () => {
     const files = await writeSpecs(outer, path.join(scratch, "ordered"), TARGET);
-    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.pb", "1_wsp_inner_2.pb", "2_wsp_inner_lp_3.pb", "3_wsp_outer_2.pb"]);
+    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.pb", "1_wsp_inner_2.pb", "2_wsp_inner_lp_3.pb", "3_wsp_outer_2.pb", "4_wsp_inner_3.pb", "5_wsp_outer_3.pb"]);
     const spec = decodeIndependently("flyteidl.admin.WorkflowSpec", await readFile(files[3] ?? ""));
     expect(spec).toMatchObject({ template: { id: idOf("WORKFLOW", "wsp_outer"), nodes: [{ id: "n0" }, { id: "n1", workflowNode: { launchplanRef: idOf("LAUNCH_PLAN", "wsp_inner_lp") } }] } });
   });
@@ -57,11 +70,13 @@ describe("writeSpecs, binary", () => {
       for (let i = 0; i < count; i++) wf.addEntity(task({ name: `${prefix}_t${i}` }, () => {}));
       return wf;
     };
-    const ten = await writeSpecs(make(9, "wsp_pad9"), path.join(scratch, "ten"), TARGET);
+    // Each writes its tasks, the workflow and the workflow's default launch plan.
+    const ten = await writeSpecs(make(8, "wsp_pad8"), path.join(scratch, "ten"), TARGET);
     expect(ten.map((f) => path.basename(f).split("_")[0])).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
-    const eleven = await writeSpecs(make(10, "wsp_pad10"), path.join(scratch, "eleven"), TARGET);
+    const eleven = await writeSpecs(make(9, "wsp_pad9"), path.join(scratch, "eleven"), TARGET);
     expect(eleven.map((f) => path.basename(f).split("_")[0])).toEqual(["00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]);
-    expect(path.basename(eleven[10] ?? "")).toBe("10_wsp_pad10_wf_2.pb");
+    expect(path.basename(eleven[9] ?? "")).toBe("09_wsp_pad9_wf_2.pb");
+    expect(path.basename(eleven[10] ?? "")).toBe("10_wsp_pad9_wf_3.pb");
   });
 
   it("makes a file name of an entity name with path separators and spaces", async () => {
@@ -82,8 +97,8 @@ describe("writeSpecs, binary", () => {
 describe("writeSpecs, JSON", () => {
   it("writes the same messages as JSON in protobufjs object form, which fromObject accepts", async () => {
     const files = await writeSpecs(outer, path.join(scratch, "json"), { format: "json", ...TARGET });
-    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.json", "1_wsp_inner_2.json", "2_wsp_inner_lp_3.json", "3_wsp_outer_2.json"]);
-    const messages = ["flyteidl.admin.TaskSpec", "flyteidl.admin.WorkflowSpec", "flyteidl.admin.LaunchPlan", "flyteidl.admin.WorkflowSpec"] as const;
+    expect(files.map((f) => path.basename(f))).toEqual(["0_wsp_add_1.json", "1_wsp_inner_2.json", "2_wsp_inner_lp_3.json", "3_wsp_outer_2.json", "4_wsp_inner_3.json", "5_wsp_outer_3.json"]);
+    const messages = ["flyteidl.admin.TaskSpec", "flyteidl.admin.WorkflowSpec", "flyteidl.admin.LaunchPlan", "flyteidl.admin.WorkflowSpec", "flyteidl.admin.LaunchPlan", "flyteidl.admin.LaunchPlan"] as const;
     const bundle = compileBundle(outer, TARGET);
     for (const [i, file] of files.entries()) {
       const text = await readFile(file, "utf8");
@@ -140,7 +155,7 @@ describe("writeSpecs, the output directory", () => {
     const out = path.join(scratch, "again");
     await writeSpecs(outer, out, TARGET);
     await expect(writeSpecs(add, out, TARGET)).rejects.toThrow(/already holds spec files.*overwrite: true/);
-    expect(await readdir(out)).toHaveLength(4);
+    expect(await readdir(out)).toHaveLength(6);
     const files = await writeSpecs(add, out, { ...TARGET, overwrite: true });
     expect(files).toEqual([path.join(out, "0_wsp_add_1.pb")]);
     expect(await readdir(out)).toEqual(["0_wsp_add_1.pb"]);

@@ -81,9 +81,10 @@ describe("conditional in a declarative body", () => {
     expect(branch).toMatchObject({
       id: "n1",
       metadata: { name: "sign" },
+      // Sorted by name, as flytekit's ConditionalSection.end_branch writes them (core/condition.py).
       inputs: [
-        { var: "n0.o0", binding: output("n0", "o0") },
         { var: ".x", binding: input("x") },
+        { var: "n0.o0", binding: output("n0", "o0") },
       ],
       upstreamNodeIds: ["n0"],
     });

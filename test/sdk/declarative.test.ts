@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { workflow, Workflow, LaunchPlan, t, task, CallOutsideWorkflowError, TypeMismatchError, MissingInputError, DefinitionError, Handle } from "aloft";
+import { workflow, Workflow, LaunchPlan, t, task, CallOutsideWorkflowError, TypeMismatchError, MissingInputError, DefinitionError, Handle, FlyteValidationError } from "aloft";
 import { add, intercept, named, noOutputs, pair, slope, toStr } from "../fixtures.js";
 
 describe("workflow() (declarative)", () => {
@@ -61,9 +61,15 @@ describe("workflow() (declarative)", () => {
     expect(() => workflow({ name: "bad2", inputs: { a: t.int } }, ({ a }) => add({ a } as never))).toThrow(MissingInputError);
   });
 
-  it("may leave an input unused and may have no nodes", async () => {
-    const wf = workflow({ name: "passthrough", inputs: { a: t.int, unused: t.str } }, ({ a }) => a);
-    await expect(wf.run({ a: 4, unused: "x" })).resolves.toEqual({ o0: 4 });
+  it("may leave an input unused", async () => {
+    const wf = workflow({ name: "unused_input", inputs: { a: t.int, unused: t.str } }, ({ a }) => add({ a, b: 1 }));
+    await expect(wf.run({ a: 4, unused: "x" })).resolves.toEqual({ o0: 5 });
+  });
+
+  it("refuses a workflow with no nodes, as flytepropeller's compiler does (NoNodesFound, compiler/workflow_compiler.go)", async () => {
+    const wf = workflow({ name: "passthrough", inputs: { a: t.int } }, ({ a }) => a);
+    await expect(wf.run({ a: 4 })).rejects.toThrow(FlyteValidationError);
+    await expect(wf.run({ a: 4 })).rejects.toMatchObject({ code: "NoNodesFound" });
   });
 
   it("rejects a body that returns something other than handles, or a promise", () => {

@@ -105,9 +105,10 @@ describe("mapTask: compiling to an arrayNode", () => {
     const spec = compile(wf, TARGET);
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
     const [, node] = nodesOf(spec);
+    // Sorted by name, as flytekit's create_and_link_node writes them (core/promise.py).
     const bindings = [
-      { var: "x", binding: { collection: { bindings: [{ promise: { nodeId: "n0", var: "o0" } }, { scalar: { primitive: { integer: "2" } } }] } } },
       { var: "prefix", binding: { scalar: { union: { type: { simple: "STRING", structure: { tag: "str" } }, value: { scalar: { primitive: { stringValue: "p" } } } } } } },
+      { var: "x", binding: { collection: { bindings: [{ promise: { nodeId: "n0", var: "o0" } }, { scalar: { primitive: { integer: "2" } } }] } } },
     ];
     expect(node).toEqual({
       id: "n1",

@@ -258,9 +258,10 @@ describe("literals", () => {
       sink({ f: file, d: folder, s: frame });
     });
     const spec = compile(wf, TARGET);
+    // Sorted by name, as flytekit's create_and_link_node writes them (core/promise.py).
     expect(nodesOf(spec)[0]?.inputs).toStrictEqual([
-      { var: "f", binding: cases[0]!.literal },
       { var: "d", binding: cases[2]!.literal },
+      { var: "f", binding: cases[0]!.literal },
       { var: "s", binding: cases[3]!.literal },
     ]);
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);

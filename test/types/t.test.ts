@@ -115,9 +115,16 @@ describe("castability (Flyte's compiler rule)", () => {
     expect(c(t.int, t.optional(t.int))).toBe(true);
     expect(c(t.int, t.union(t.int, t.str))).toBe(true);
     expect(c(t.bool, t.union(t.int, t.str))).toBe(false);
-    expect(c(t.enum("a"), t.union(t.str, t.enum("a", "b")))).toBe(false);
+    // enum<a> fits only the str variant: an enum fits only the very same enum (flytepropeller validators/typing.go, trivialChecker).
+    expect(c(t.enum("a"), t.union(t.str, t.enum("a", "b")))).toBe(true);
+    expect(c(t.enum("a", "b"), t.union(t.str, t.enum("a", "b")))).toBe(false);
     expect(c(t.optional(t.int), t.union(t.int, t.str, t.none))).toBe(true);
     expect(c(t.optional(t.int), t.int)).toBe(false);
+  });
+  it("an enum into the same enum only, values in the same order, as flytepropeller's validators/typing.go compares them", () => {
+    expect(c(t.enum("a", "b"), t.enum("a", "b"))).toBe(true);
+    expect(c(t.enum("a"), t.enum("a", "b"))).toBe(false);
+    expect(c(t.enum("b", "a"), t.enum("a", "b"))).toBe(false);
   });
   it("enum into string; none only into optional", () => {
     expect(c(t.enum("a", "b"), t.str)).toBe(true);

@@ -20,12 +20,17 @@ import { loadModule } from "../load/load-module.js";
 import { jsonText } from "../run/report.js";
 import { UsageError } from "../errors.js";
 import { loadSpecSources, specEntities } from "../specs/load-specs.js";
+import { registrationFiles } from "../../compiler/write-specs.js";
+import { registerOnFlyte } from "../../flyte/register.js";
 
 interface RegisterFlags {
   readonly project?: string;
   readonly domain?: string;
   readonly version?: string;
   readonly db?: string;
+  readonly flyte?: string;
+  readonly insecure?: boolean;
+  readonly image?: string;
   readonly json?: boolean;
   readonly verbose?: boolean;
   readonly tasks?: string[];
@@ -101,6 +106,31 @@ export async function registerAll(
   return registrations;
 }
 
+/** `aloft register --flyte`: every entity's spec files, registered through flyteadmin's AdminService. */
+async function registerWithFlyte(ctx: CliContext, modules: readonly string[], flags: RegisterFlags): Promise<void> {
+  const endpoint = flags.flyte ?? "";
+  if (flags.project === undefined || flags.domain === undefined) throw new UsageError("--flyte needs --project and --domain: the Flyte project and domain to register in");
+  const found = await entitiesOfModules(modules, ctx.io.cwd);
+  const target = { project: flags.project, domain: flags.domain, ...(flags.version === undefined ? {} : { version: flags.version }), ...(flags.image === undefined ? {} : { image: flags.image }) };
+  const seen = new Set<string>();
+  const files = found.flatMap((f) => registrationFiles(f.entity, target)).filter((file) => {
+    const body = file.body as { template?: { id?: unknown }; id?: unknown };
+    const key = `${file.message}|${JSON.stringify(body.template?.id ?? body.id)}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const lines = await registerOnFlyte(files, { endpoint, insecure: flags.insecure === true });
+  if (flags.json) return printLines(ctx, [jsonText(lines, 2)]);
+  printLines(ctx, [
+    ...table(
+      ["KIND", "NAME", "VERSION", "PROJECT/DOMAIN", "STATUS"],
+      lines.map((l) => [KIND_NAMES[l.kind], l.id.name ?? "", l.id.version ?? "", `${l.id.project ?? ""}/${l.id.domain ?? ""}`, l.activated ? `${l.status}, activated` : l.status]),
+    ),
+    `${lines.filter((l) => l.status === "created").length} created, ${lines.filter((l) => l.status === "existing").length} existing, on ${endpoint}`,
+  ]);
+}
+
 /**
  * Adds `aloft register`.
  *
@@ -123,10 +153,14 @@ export function registerRegister(program: Command, ctx: CliContext): void {
     .option("--domain <domain>", "the Flyte domain (default: development)")
     .option("--version <version>", "the version of every spec (default: a hash of the specs and the task code)")
     .option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db; created if need be) or postgres://...")
+    .option("--flyte <endpoint>", "register on a Flyte cluster instead: flyteadmin's gRPC endpoint (host:port), as flytectl register files does")
+    .option("--insecure", "with --flyte: talk to flyteadmin without TLS (Flyte's sandbox)")
+    .option("--image <image>", "with --flyte: the image of tasks that name none")
     .option("--json", "print what was stored as a JSON array")
     .option("--verbose", "report errors with their stacks")
     .action(async (modules: string[], flags: RegisterFlags) => {
       ctx.verbose = flags.verbose === true;
+      if (flags.flyte !== undefined) return registerWithFlyte(ctx, modules, flags);
       const ref = databaseRef(ctx, flags.db);
       const found = flags.tasks ? specEntities(await loadSpecSources(modules, flags.tasks, ctx.io.cwd)) : await entitiesOfModules(modules, ctx.io.cwd);
       const store = await openStore(ref.path, { poolSize: 2 });

@@ -100,8 +100,9 @@ export function approveGate(host: NodeHost, name: string, approved: boolean, rea
   const path = waitingGate(host, "approve", name);
   if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "approval", approved, ...(reason ? { reason } : {}) } });
   if (!approved) return host.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
-  const inputs = (host.step.row(path)!.inputs)?.literals ?? {};
-  host.nodeSucceeded(path, { literals: inputs["o0"] ? { o0: inputs["o0"] } : {} });
+  const inputs = host.step.row(path)!.inputs?.literals ?? {};
+  // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
+  host.nodeSucceeded(path, { literals: { ...inputs } });
 }
 
 /**

@@ -67,7 +67,8 @@ export function gateTarget(nodeId: string, gate: GateNode, metadata: NodeMetadat
       run: async (inputs, call) => {
         const approved = await waitWithTimeout(call, name, "approve", GateBoard.approvalType, timeoutMs);
         if (approved !== true) throw new GateError(`approval ${JSON.stringify(name)} was rejected: ${call.env.gates.rejectionReason(name)}`, name);
-        return { o0: inputs["o0"] };
+        // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
+        return { ...inputs };
       },
     };
   }

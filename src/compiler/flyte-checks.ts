@@ -1,0 +1,522 @@
+/**
+ * The checks Flyte runs when specs are registered, run by Aloft's compiler so
+ * that `compile()` and `aloft compile` fail where registration would:
+ * flytepropeller's workflow compiler (`pkg/compiler/validators/*.go`: node
+ * ids, bindings and their types, edges derived from bindings, branch
+ * conditions, workflows with no nodes) and flyteadmin's validators
+ * (`pkg/manager/impl/validation`: launch plan schedules, task resources).
+ * Each problem carries Flyte's own error code (propeller's
+ * `pkg/compiler/errors/compiler_errors.go`; flyteadmin answers
+ * `InvalidArgument`).
+ *
+ * @module
+ */
+import type { BindingData, LiteralType, Scalar, TypedInterface, Variable } from "../idl/core.js";
+import type { BooleanExpression, LaunchPlanSpec, Node, Operand, TaskSpec, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import { CompileError } from "../errors.js";
+import { isCastable } from "../types/castable.js";
+import { describeType } from "../types/describe.js";
+import { idKey } from "./identifiers.js";
+import { parseQuantity } from "./quantity.js";
+
+/**
+ * The error codes of Flyte's registration checks that Aloft reports: those of
+ * flytepropeller's compiler, and flyteadmin's `InvalidArgument`.
+ *
+ * @example
+ * ```ts
+ * const code: FlyteErrorCode = "NoNodesFound";
+ * ```
+ */
+export type FlyteErrorCode =
+  | "NoNodesFound"
+  | "DuplicateId"
+  | "ValueRequired"
+  | "NodeReferenceNotFound"
+  | "TaskReferenceNotFound"
+  | "WorkflowReferenceNotFound"
+  | "VariableNameNotFound"
+  | "ParameterBoundMoreThanOnce"
+  | "ParameterNotBound"
+  | "MismatchingTypes"
+  | "IllegalEnumValue"
+  | "InvalidArgument";
+
+/**
+ * One thing Flyte would refuse, and where.
+ *
+ * @example
+ * ```ts
+ * const p: FlyteProblem = { code: "NoNodesFound", entity: "WORKFLOW:p/d/wf@v1", message: "..." };
+ * ```
+ */
+export interface FlyteProblem {
+  readonly code: FlyteErrorCode;
+  /** The entity refused (`idKey` form). */
+  readonly entity: string;
+  /** The node, when the problem is in one. */
+  readonly node?: string;
+  readonly message: string;
+}
+
+/**
+ * Specs Flyte would refuse to register. `problems` lists each, with Flyte's
+ * error code; `code` is the first one's.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   compile(wf);
+ * } catch (e) {
+ *   if (e instanceof FlyteValidationError) console.log(e.code, e.problems.length);
+ * }
+ * ```
+ */
+export class FlyteValidationError extends CompileError {
+  override name = "FlyteValidationError";
+  readonly code: FlyteErrorCode;
+  readonly problems: readonly FlyteProblem[];
+  constructor(problems: readonly FlyteProblem[]) {
+    super(
+      problems.length === 1
+        ? `Flyte would refuse this: ${format(problems[0]!)}`
+        : `Flyte would refuse this, for ${problems.length} reasons:\n${problems.map((p) => `  - ${format(p)}`).join("\n")}`,
+    );
+    this.code = problems[0]!.code;
+    this.problems = problems;
+  }
+}
+
+function format(p: FlyteProblem): string {
+  return `[${p.code}] ${p.message}`;
+}
+
+/**
+ * The specs to check: what `compileBundle` returns.
+ *
+ * @example
+ * ```ts
+ * const specs: CheckedSpecs = compileBundle(wf);
+ * ```
+ */
+export interface CheckedSpecs {
+  readonly tasks: ReadonlyMap<string, TaskSpec>;
+  readonly workflows: ReadonlyMap<string, WorkflowSpec>;
+  readonly launchPlans: ReadonlyMap<string, LaunchPlanSpec>;
+  /** Workflows built by dynamic tasks: they may have no nodes (the task then returns its outputs). */
+  readonly dynamicBodies?: ReadonlySet<WorkflowTemplate>;
+}
+
+type Vars = Readonly<Record<string, Variable>>;
+interface NodeInterface {
+  /** Expected inputs; undefined when they are whatever the node binds (branch and approve nodes). */
+  readonly inputs: Vars | undefined;
+  readonly outputs: Vars;
+  /** True when the entity could not be found: what reads its outputs is not checked. */
+  readonly unresolved?: boolean;
+}
+
+const UNRESOLVED: NodeInterface = { inputs: undefined, outputs: {}, unresolved: true };
+const NONE_INTERFACE: NodeInterface = { inputs: {}, outputs: {} };
+
+class Checker {
+  readonly problems: FlyteProblem[] = [];
+  private entity = "";
+  private templates = new Map<string, WorkflowTemplate>();
+
+  constructor(private readonly specs: CheckedSpecs) {}
+
+  private report(code: FlyteErrorCode, message: string, node?: string): void {
+    this.problems.push(node === undefined ? { code, entity: this.entity, message } : { code, entity: this.entity, node, message });
+  }
+
+  workflow(key: string, spec: WorkflowSpec): void {
+    this.templates = new Map();
+    for (const t of [spec.template, ...(spec.subWorkflows ?? [])]) if (t?.id) this.templates.set(idKey(t.id), t);
+    for (const t of this.templates.values()) this.template(t);
+    this.entity = key;
+  }
+
+  private template(t: WorkflowTemplate): void {
+    this.entity = idKey(t.id ?? {});
+    const nodes = t.nodes ?? [];
+    // compiler/workflow_compiler.go ValidateWorkflow: a workflow must have nodes.
+    if (nodes.length === 0 && this.specs.dynamicBodies?.has(t) !== true) this.report("NoNodesFound", `workflow ${JSON.stringify(t.id?.name ?? "")} has no nodes; Flyte registers only workflows that run at least one node`);
+    const outputsOf = new Map<string, Vars>();
+    const seen = new Set<string>();
+    const all = [...nodes, ...(t.failureNode ? [t.failureNode] : [])];
+    for (const n of all) {
+      const id = n.id ?? "";
+      if (seen.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
+      seen.add(id);
+    }
+    const scope = { inputs: t.interface?.inputs?.variables ?? {}, outputsOf, known: seen };
+    for (const n of all) {
+      const iface = this.node(n, scope, n.id ?? "");
+      if (iface.unresolved !== true) outputsOf.set(n.id ?? "", iface.outputs);
+    }
+    for (const b of t.outputs ?? []) {
+      const want = t.interface?.outputs?.variables?.[b.var ?? ""];
+      if (!want) this.report("VariableNameNotFound", `the workflow binds output ${JSON.stringify(b.var ?? "")}, which its interface does not declare`);
+      else this.binding(b.binding, want.type ?? {}, scope, "", `output ${JSON.stringify(b.var ?? "")}`);
+    }
+  }
+
+  /** Checks one node (a then-node's id is given as propeller makes it, `<branch>-<id>`); returns its interface. */
+  private node(n: Node, scope: Scope, id: string): NodeInterface {
+    const iface = this.interfaceOf(n, scope, id);
+    const bound = new Set<string>();
+    for (const b of n.inputs ?? []) {
+      const name = b.var ?? "";
+      if (bound.has(name)) {
+        this.report("ParameterBoundMoreThanOnce", `input ${JSON.stringify(name)} is bound more than once`, id);
+        continue;
+      }
+      bound.add(name);
+      const want = iface.inputs === undefined ? undefined : iface.inputs[name];
+      if (iface.inputs !== undefined && !want) {
+        this.report("VariableNameNotFound", `binds input ${JSON.stringify(name)}, which its entity does not declare`, id);
+        continue;
+      }
+      if (!b.binding) {
+        this.report("ValueRequired", `input ${JSON.stringify(name)} has no binding`, id);
+        continue;
+      }
+      this.binding(b.binding, want?.type, scope, id, `input ${JSON.stringify(name)}`);
+    }
+    // validators/bindings.go ValidateBindings: every input not of an optional type must be bound.
+    for (const [name, v] of Object.entries(iface.inputs ?? {})) {
+      if (!bound.has(name) && !isOptional(v.type)) this.report("ParameterNotBound", `input ${JSON.stringify(name)} is not bound`, id);
+    }
+    for (const up of n.upstreamNodeIds ?? []) {
+      if (!scope.known.has(up)) this.report("NodeReferenceNotFound", `depends on node ${JSON.stringify(up)}, which is not in the workflow`, id);
+    }
+    return iface;
+  }
+
+  private interfaceOf(n: Node, scope: Scope, id: string): NodeInterface {
+    if (n.taskNode) {
+      const ref = n.taskNode.referenceId ?? {};
+      const task = this.specs.tasks.get(idKey(ref));
+      if (!task) {
+        this.report("TaskReferenceNotFound", `runs task ${idKey(ref)}, which is not among the specs`, id);
+        return UNRESOLVED;
+      }
+      return varsOf(task.template?.interface);
+    }
+    if (n.workflowNode) {
+      const w = n.workflowNode;
+      if (w.subWorkflowRef) {
+        const sub = this.templates.get(idKey(w.subWorkflowRef)) ?? this.specs.workflows.get(idKey(w.subWorkflowRef))?.template;
+        if (!sub) {
+          this.report("WorkflowReferenceNotFound", `runs subworkflow ${idKey(w.subWorkflowRef)}, which is not among the specs`, id);
+          return UNRESOLVED;
+        }
+        return varsOf(sub.interface);
+      }
+      const lp = this.specs.launchPlans.get(idKey(w.launchplanRef ?? {}));
+      if (!lp) return UNRESOLVED; // a launch plan registered elsewhere: admin resolves it
+      const workflow = this.specs.workflows.get(idKey(lp.workflowId ?? {}))?.template;
+      const inputs: Record<string, Variable> = {};
+      for (const [name, p] of Object.entries(lp.defaultInputs?.parameters ?? {})) inputs[name] = p.required ? { ...p.var } : { type: optionalOf(p.var?.type ?? {}) };
+      return { inputs, outputs: workflow?.interface?.outputs?.variables ?? {} };
+    }
+    if (n.arrayNode) {
+      const sub = n.arrayNode.node;
+      if (!sub) {
+        this.report("ValueRequired", "is an array node without a node to run", id);
+        return NONE_INTERFACE;
+      }
+      const inner = this.interfaceOf(sub, scope, id);
+      if (inner.unresolved === true) return UNRESOLVED;
+      const bound = new Set(n.arrayNode.boundInputs ?? []);
+      const lists = (vars: Vars, all: boolean): Record<string, Variable> =>
+        Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, all || !bound.has(k) ? { type: { collectionType: v.type ?? {} } } : v]));
+      // With the task's own interface, mapped inputs arrive as lists of it (propeller nodes/array); outputs are lists.
+      const original = n.arrayNode.isOriginalSubNodeInterface?.value === true;
+      return { inputs: inner.inputs && (original ? lists(inner.inputs, false) : inner.inputs), outputs: lists(inner.outputs, true) };
+    }
+    if (n.gateNode) {
+      const g = n.gateNode;
+      if (g.signal) return { inputs: {}, outputs: { [g.signal.outputVariableName ?? "o0"]: { type: g.signal.type ?? {} } } };
+      if (g.approve) return { inputs: undefined, outputs: Object.fromEntries((n.inputs ?? []).map((b) => [b.var ?? "", { type: this.typeOf(b.binding, scope) ?? {} }])) };
+      return NONE_INTERFACE;
+    }
+    if (n.branchNode) return this.branch(n, scope, id);
+    this.report("ValueRequired", "has no target (task, workflow, branch, gate or array node)", id);
+    return NONE_INTERFACE;
+  }
+
+  /** validators/branch.go: then-nodes get ids `<branch>-<id>`, share outputs; conditions read the branch's inputs. */
+  private branch(n: Node, scope: Scope, id: string): NodeInterface {
+    const ie = n.branchNode?.ifElse;
+    if (!ie?.case?.thenNode) {
+      this.report("ValueRequired", "is a branch node without a first case and its then-node (Branch.IfElse.Case.ThenNode)", id);
+      return { inputs: undefined, outputs: {} };
+    }
+    if (!ie.elseNode && !ie.error) this.report("ValueRequired", "is a branch node with neither an else node nor an error (BranchNodeHasNoDefault)", id);
+    const inputs = new Map((n.inputs ?? []).map((b) => [b.var ?? "", this.typeOf(b.binding, scope)]));
+    let outputs: Vars | undefined;
+    const blocks = [ie.case, ...(ie.other ?? [])];
+    for (const block of blocks) this.condition(block.condition, inputs, id);
+    for (const inner of [...blocks.map((b) => b.thenNode), ie.elseNode]) {
+      if (!inner) continue;
+      const innerId = `${id}-${inner.id ?? ""}`;
+      if (scope.known.has(innerId)) this.report("DuplicateId", `node id ${JSON.stringify(innerId)} is used twice`, innerId);
+      scope.known.add(innerId);
+      const iface = this.node(inner, scope, innerId);
+      if (!outputs) outputs = iface.outputs;
+      else outputs = Object.fromEntries(Object.entries(outputs).filter(([k]) => k in iface.outputs));
+    }
+    return { inputs: undefined, outputs: outputs ?? {} };
+  }
+
+  /** validators/condition.go: operands are `primitive` constants or the branch node's inputs, compared at one type. */
+  private condition(e: BooleanExpression | undefined, inputs: ReadonlyMap<string, LiteralType | undefined>, id: string): void {
+    if (!e) return this.report("ValueRequired", "has a case without a condition (BranchNodeHasNoCondition)", id);
+    if (e.conjunction) {
+      this.condition(e.conjunction.leftExpression, inputs, id);
+      this.condition(e.conjunction.rightExpression, inputs, id);
+      return;
+    }
+    if (!e.comparison) return this.report("ValueRequired", "has a condition that is neither a comparison nor a conjunction (Expr)", id);
+    const left = this.operand(e.comparison.leftValue, inputs, id, "LeftValue");
+    const right = this.operand(e.comparison.rightValue, inputs, id, "RightValue");
+    if (left && right && !comparable(left, right)) this.report("MismatchingTypes", `a condition compares a ${describeType(left)} with a ${describeType(right)}`, id);
+  }
+
+  private operand(o: (Operand & { primitive?: Scalar["primitive"] }) | undefined, inputs: ReadonlyMap<string, LiteralType | undefined>, id: string, side: string): LiteralType | undefined {
+    if (o?.primitive) return primitiveType(o.primitive);
+    if (o?.var !== undefined && o.var !== "") {
+      if (!inputs.has(o.var)) this.report("VariableNameNotFound", `a condition reads ${JSON.stringify(o.var)}, which is not an input of the branch node`, id);
+      return inputs.get(o.var);
+    }
+    // flytekit writes a comparison with None as a scalar operand; the comparison is typed by its other side.
+    if (o?.scalar?.noneType) return undefined;
+    if (o?.scalar?.primitive) return primitiveType(o.scalar.primitive);
+    this.report("ValueRequired", `a condition has a ${side} with no value (${side}.Val)`, id);
+    return undefined;
+  }
+
+  /** The type a binding produces; reports references that do not resolve. */
+  private typeOf(b: BindingData | undefined, scope: Scope): LiteralType | undefined {
+    if (!b) return undefined;
+    if (b.promise) {
+      const nodeId = b.promise.nodeId ?? "";
+      const name = b.promise.var ?? "";
+      const vars = nodeId === "" ? scope.inputs : scope.outputsOf.get(nodeId);
+      return vars?.[name]?.type;
+    }
+    if (b.scalar) return scalarType(b.scalar);
+    if (b.collection) {
+      const first = b.collection.bindings?.[0];
+      const elem = first ? this.typeOf(first, scope) : undefined;
+      return elem ? { collectionType: elem } : undefined;
+    }
+    if (b.map) {
+      const first = Object.values(b.map.bindings ?? {})[0];
+      const value = first ? this.typeOf(first, scope) : undefined;
+      return value ? { mapValueType: value } : undefined;
+    }
+    return undefined;
+  }
+
+  /** validators/bindings.go validateBinding: promises resolve to a known output of the right type; constants fit. */
+  private binding(b: BindingData | undefined, want: LiteralType | undefined, scope: Scope, id: string, what: string): void {
+    if (!b) return;
+    if (b.promise) {
+      const nodeId = b.promise.nodeId ?? "";
+      const name = b.promise.var ?? "";
+      const vars = nodeId === "" ? scope.inputs : scope.outputsOf.get(nodeId);
+      if (nodeId !== "" && !scope.known.has(nodeId)) return this.report("NodeReferenceNotFound", `${what} reads node ${JSON.stringify(nodeId)}, which is not in the workflow`, id);
+      if (!vars || !vars[name]) {
+        const owner = nodeId === "" ? "the workflow's inputs" : `the outputs of node ${JSON.stringify(nodeId)}`;
+        // Outputs of nodes checked later (a failure node's inputs, or a forward reference) are not known yet.
+        if (nodeId === "" || scope.outputsOf.has(nodeId)) this.report("VariableNameNotFound", `${what} reads ${JSON.stringify(name)}, which is not among ${owner}`, id);
+        return;
+      }
+      const from = vars[name]!.type ?? {};
+      if (want && !isCastable(from, want)) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${describeType(from)} (${nodeId === "" ? "workflow input" : `output of ${nodeId}`} ${JSON.stringify(name)})`, id);
+      return;
+    }
+    if (want?.unionType && !b.scalar) {
+      // A list or map bound to a union: it must fit one of the variants.
+      const fits = (want.unionType.variants ?? []).filter((v) => (b.collection ? v.collectionType : b.map ? v.mapValueType : undefined) !== undefined);
+      if (fits.length === 0) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${b.collection ? "list" : "map"}`, id);
+      else this.binding(b, fits[0], scope, id, what);
+      return;
+    }
+    if (b.collection) {
+      if (want && !want.collectionType) return this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a list`, id);
+      for (const item of b.collection.bindings ?? []) this.binding(item, want?.collectionType, scope, id, what);
+      return;
+    }
+    if (b.map) {
+      if (want && !want.mapValueType) return this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a map`, id);
+      for (const item of Object.values(b.map.bindings ?? {})) this.binding(item, want?.mapValueType, scope, id, what);
+      return;
+    }
+    if (b.scalar && want) {
+      const given = scalarType(b.scalar);
+      // validators/typing.go trivialChecker: a string constant fits an enum (its value is checked below).
+      const enumFromString = want.enumType !== undefined && given?.simple === "STRING";
+      if (given && !enumFromString && !isCastable(given, want)) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${describeType(given)} constant`, id);
+      if (want.enumType) {
+        const v = b.scalar.primitive?.stringValue ?? "";
+        if (!(want.enumType.values ?? []).includes(v)) this.report("IllegalEnumValue", `${what} is bound to ${JSON.stringify(v)}, which is not one of ${(want.enumType.values ?? []).join(", ")}`, id);
+      }
+    }
+  }
+
+  /** flyteadmin launch_plan_validator.go validateSchedule. */
+  launchPlan(key: string, lp: LaunchPlanSpec): void {
+    this.entity = key;
+    const schedule = lp.entityMetadata?.schedule;
+    if (!schedule) return;
+    const params = lp.defaultInputs?.parameters ?? {};
+    const kickoff = schedule.kickoffTimeInputArg ?? "";
+    for (const [name, p] of Object.entries(params)) {
+      if (p.required && name !== kickoff) this.report("InvalidArgument", `cannot create a launch plan with a schedule if there is an unbound required input: ${JSON.stringify(name)} is required; give it a default or a fixed value`);
+    }
+    if (kickoff !== "") {
+      const p = params[kickoff];
+      if (!p) this.report("InvalidArgument", `the schedule's kickoff time input ${JSON.stringify(kickoff)} is not a free input of the launch plan`);
+      else if (p.var?.type?.simple !== "DATETIME") this.report("InvalidArgument", `the schedule's kickoff time input ${JSON.stringify(kickoff)} must be a datetime, not a ${describeType(p.var?.type ?? {})}`);
+    }
+    const cron = schedule.cronSchedule?.schedule;
+    if (cron !== undefined && !isStandardCron(cron)) {
+      this.report("InvalidArgument", `invalid cron expression ${JSON.stringify(cron)}: Flyte takes five fields (minute hour day-of-month month day-of-week) or a descriptor such as @hourly`);
+    }
+  }
+
+  /** flyteadmin task_validator.go validateTaskResources: parseable quantities, whole GPUs, requests within limits. */
+  task(key: string, spec: TaskSpec): void {
+    this.entity = key;
+    const resources = spec.template?.container?.resources;
+    if (!resources) return;
+    const read = (entries: typeof resources.requests, side: string): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const e of entries ?? []) {
+        const q = parseQuantity(e.value ?? "");
+        if (q === undefined) this.report("InvalidArgument", `${side} ${e.name ?? ""} ${JSON.stringify(e.value ?? "")} is not a Kubernetes quantity (like "500m", "2", "4Gi")`);
+        else out.set(e.name ?? "", q);
+      }
+      return out;
+    };
+    const requests = read(resources.requests, "requested");
+    const limits = read(resources.limits, "limit of");
+    for (const gpu of [requests.get("GPU"), limits.get("GPU")]) {
+      if (gpu !== undefined && !Number.isInteger(gpu)) this.report("InvalidArgument", `gpu must be a whole number, got ${gpu}`);
+    }
+    for (const name of ["CPU", "MEMORY", "EPHEMERAL_STORAGE"]) {
+      const r = requests.get(name);
+      const l = limits.get(name);
+      if (r !== undefined && l !== undefined && l < r) this.report("InvalidArgument", `requested ${name} (${r}) is greater than its limit (${l})`);
+    }
+  }
+}
+
+interface Scope {
+  readonly inputs: Vars;
+  readonly outputsOf: Map<string, Vars>;
+  readonly known: Set<string>;
+}
+
+function varsOf(i: TypedInterface | undefined): NodeInterface {
+  return { inputs: i?.inputs?.variables ?? {}, outputs: i?.outputs?.variables ?? {} };
+}
+
+function isOptional(t: LiteralType | undefined): boolean {
+  return (t?.unionType?.variants ?? []).some((v) => v.simple === "NONE");
+}
+
+function optionalOf(t: LiteralType): LiteralType {
+  return isOptional(t) ? t : { unionType: { variants: [t, { simple: "NONE" }] } };
+}
+
+function primitiveType(p: NonNullable<Scalar["primitive"]>): LiteralType | undefined {
+  if (p.integer !== undefined) return { simple: "INTEGER" };
+  if (p.floatValue !== undefined) return { simple: "FLOAT" };
+  if (p.stringValue !== undefined) return { simple: "STRING" };
+  if (p.boolean !== undefined) return { simple: "BOOLEAN" };
+  if (p.datetime) return { simple: "DATETIME" };
+  if (p.duration) return { simple: "DURATION" };
+  return undefined;
+}
+
+/** validators/utils.go literalTypeForScalar, for the scalars Aloft writes. */
+function scalarType(s: Scalar): LiteralType | undefined {
+  if (s.primitive) return primitiveType(s.primitive);
+  if (s.noneType) return { simple: "NONE" };
+  if (s.union) return s.union.type;
+  if (s.generic) return { simple: "STRUCT" };
+  if (s.error) return { simple: "ERROR" };
+  if (s.blob) return { blob: s.blob.metadata?.type ?? {} };
+  if (s.structuredDataset) return { structuredDatasetType: s.structuredDataset.metadata?.structuredDatasetType ?? {} };
+  return undefined;
+}
+
+/**
+ * Whether a condition may compare values of these types: the same type, once
+ * an optional is read as its value's type and an enum as a string.
+ * Propeller's `validators/condition.go` compares the two types whole, so it
+ * refuses comparing an optional or an enum input with a constant; Aloft
+ * allows it (and the runners evaluate it), going beyond Flyte there.
+ */
+function comparable(a: LiteralType, b: LiteralType): boolean {
+  const plain = (t: LiteralType): string => {
+    const variants = (t.unionType?.variants ?? []).filter((v) => v.simple !== "NONE");
+    if (variants.length === 1) return plain(variants[0]!);
+    if (t.enumType) return JSON.stringify({ simple: "STRING" });
+    return JSON.stringify({ ...t, structure: undefined, metadata: undefined });
+  };
+  return plain(a) === plain(b);
+}
+
+const CRON_DESCRIPTORS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/;
+
+/**
+ * What flyteadmin's `cron.ParseStandard` (robfig/cron v3) accepts: five
+ * fields, optionally after `TZ=` or `CRON_TZ=`, or a descriptor
+ * (`@hourly`, `@every 1h30m`).
+ */
+function isStandardCron(expr: string): boolean {
+  let e = expr.trim();
+  const tz = /^(CRON_)?TZ=\S+\s+/.exec(e);
+  if (tz) e = e.slice(tz[0].length);
+  if (e.startsWith("@")) return CRON_DESCRIPTORS.test(e) || /^@every\s+([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(e);
+  const fields = e.split(/\s+/);
+  return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*?/,-]+$/.test(f));
+}
+
+/**
+ * Runs Flyte's registration checks over compiled specs and lists what Flyte
+ * would refuse (nothing when all is well).
+ *
+ * @example
+ * ```ts
+ * flyteProblems(compileBundle(wf)); // []
+ * ```
+ */
+export function flyteProblems(specs: CheckedSpecs): FlyteProblem[] {
+  const c = new Checker(specs);
+  for (const [key, spec] of specs.tasks) c.task(key, spec);
+  for (const [key, spec] of specs.workflows) c.workflow(key, spec);
+  for (const [key, spec] of specs.launchPlans) c.launchPlan(key, spec);
+  return c.problems;
+}
+
+/**
+ * Throws when Flyte would refuse to register the specs.
+ *
+ * @throws FlyteValidationError listing every problem, with Flyte's error codes.
+ *
+ * @example
+ * ```ts
+ * assertFlyteAccepts(compileBundle(wf));
+ * ```
+ */
+export function assertFlyteAccepts(specs: CheckedSpecs): void {
+  const problems = flyteProblems(specs);
+  if (problems.length > 0) throw new FlyteValidationError(problems);
+}
