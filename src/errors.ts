@@ -370,6 +370,25 @@ export class NonRetryableError extends AloftError {
 }
 
 /**
+ * Throw this from a task for a failure worth another attempt (a flaky
+ * service, a lost connection): the node retries it up to its `retries`.
+ * Any other error from a task's code is final, as in Flyte, unless the task
+ * sets `retryAllErrors` (flytekit `FlyteRecoverableException`).
+ *
+ * @example
+ * ```ts
+ * const fetchPage = task({ name: "fetch_page", inputs: { url: t.str }, outputs: t.str, retries: 3 }, async ({ url }) => {
+ *   const res = await fetch(url);
+ *   if (res.status === 503) throw new RecoverableError(`${url} is busy (503)`);
+ *   return res.text();
+ * });
+ * ```
+ */
+export class RecoverableError extends AloftError {
+  override name = "RecoverableError";
+}
+
+/**
  * A task attempt ran longer than its timeout.
  *
  * @example

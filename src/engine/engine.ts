@@ -32,13 +32,17 @@ import { DEFAULT_MAX_PARALLELISM, entityKey } from "./step.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
+import { reviveError } from "../rules/failure.js";
+import { specGates, type GateInfo } from "../rules/gates.js";
+import { resolveBackoff } from "../rules/retry.js";
+import type { RetryBackoff } from "../sdk/runner-port.js";
 
 /**
  * Settings of an engine.
  *
  * @example
  * ```ts
- * const engine = await Engine.open({ store: new MemoryStore(), pollMs: 10, backoff: { initialMs: 500 } });
+ * const engine = await Engine.open({ store: new MemoryStore(), pollMs: 10, backoff: { initial: "500ms" } });
  * ```
  */
 export interface EngineOptions {
@@ -51,8 +55,8 @@ export interface EngineOptions {
   readonly pollMs?: number;
   /** Leases an attempt may lose (dead workers) before it fails (default 3). */
   readonly maxSystemAttempts?: number;
-  /** Waits between user retries (default 1 s, doubling, at most 5 min). */
-  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly multiplier?: number };
+  /** Waits between user retries: `{ initial, multiplier, max }`, as a run's `retryBackoff` (default 100 ms, doubling, at most 30 s, in both runners). */
+  readonly backoff?: RetryBackoff;
   /** Called with errors the loop survives (default: written to stderr). */
   readonly onError?: (error: unknown) => void;
   /** Whether the loop fires launch-plan schedules (default true). */
@@ -134,10 +138,9 @@ export class Engine {
   ) {
     this.project = options.project ?? DEFAULT_PROJECT;
     this.domain = options.domain ?? DEFAULT_DOMAIN;
-    const b = options.backoff ?? {};
     this.machine = {
       maxSystemAttempts: options.maxSystemAttempts ?? 3,
-      backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
+      backoff: resolveBackoff(options.backoff, "backoff"),
       ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
     this.ended.setMaxListeners(0);
@@ -329,6 +332,8 @@ export class Engine {
   private async outputsOf(row: ExecutionRow): Promise<Record<string, unknown>> {
     if (row.phase !== "succeeded") {
       const err = row.error;
+      // The same error, class, fields and cause, as the local runner's `wf.run()` throws.
+      if (err?.failure) throw reviveError(err.failure);
       throw new ExecutionError(`execution ${row.id} ${row.phase}: ${err?.message ?? row.phase}`, err?.nodeId ?? "", `workflow ${JSON.stringify(row.workflow.name)}`);
     }
     const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
@@ -423,23 +428,29 @@ export class Engine {
   }
 
   private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
-    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
-    const stack = [spec.template, ...(spec.subWorkflows ?? [])];
-    // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
-    for (const node of await this.store.listNodes(row.id)) {
-      const dyn = node.data["dynamicSpec"] as { workflow?: WorkflowSpec } | undefined;
-      if (dyn?.workflow) stack.push(dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? []));
-    }
-    for (const t of stack) {
-      for (const n of t?.nodes ?? []) {
-        const s = n.gateNode?.signal;
-        if (s?.signalId === name && s.type) {
-          const lm = inputsToLiterals({ variables: { [name]: { type: s.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
-          return lm.literals![name]!;
-        }
-      }
+    const gate = (await this.gates(row)).get(name);
+    if (gate?.kind === "signal") {
+      const lm = inputsToLiterals({ variables: { [name]: { type: gate.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
+      return lm.literals![name]!;
     }
     throw new InputValueError(`execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)}`, `execution ${row.id}`, name);
+  }
+
+  /**
+   * The gates of an execution, by name: those of its workflow and
+   * subworkflows, and those of the sub-workflows its dynamic nodes built so far.
+   *
+   * @example
+   * ```ts
+   * (await engine.gates(await engine.execution(id))).get("publish")?.kind; // "approve"
+   * ```
+   */
+  async gates(row: ExecutionRow): Promise<Map<string, GateInfo>> {
+    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const specs: (WorkflowSpec | undefined)[] = [spec];
+    // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
+    for (const node of await this.store.listNodes(row.id)) specs.push((node.data["dynamicSpec"] as { workflow?: WorkflowSpec } | undefined)?.workflow);
+    return specGates(specs);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import type { LiteralMap, Literal } from "../idl/core.js";
 import type { TaskSpec, WorkflowSpec } from "../idl/specs.js";
+import type { ErrorInfo } from "../rules/failure.js";
 
 /** The execution was created: start its nodes. */
 export interface StartEvent {
@@ -34,11 +35,26 @@ export interface TaskFailedEvent {
   readonly path: string;
   readonly attempt: number;
   readonly message: string;
-  /** False for `NonRetryableError` and bad inputs. */
+  /** The error the attempt failed with, class, fields and cause (`rules/failure.ts`). */
+  readonly error?: ErrorInfo;
+  /** Whether the error may be retried (`rules/retry.ts` `isRetryable`): a `RecoverableError`, a timeout, any error with `retryAllErrors`. */
   readonly retryable: boolean;
   readonly timedOut?: boolean;
   /** Leases this attempt lost before it failed (dead workers). */
   readonly systemAttempts?: number;
+}
+
+/**
+ * The process running an attempt died under it (killed by a signal, out of
+ * memory, exited): a system failure. The engine runs the attempt again as a
+ * system retry, counted apart from the task's retries, until the node has
+ * lost `maxSystemAttempts`.
+ */
+export interface TaskLostEvent {
+  readonly type: "taskLost";
+  readonly path: string;
+  readonly attempt: number;
+  readonly message: string;
 }
 
 /** An attempt lost too many leases (its workers died). */
@@ -86,6 +102,8 @@ export interface ChildEndedEvent {
   readonly succeeded: boolean;
   readonly outputs?: LiteralMap;
   readonly message?: string;
+  /** The child execution's error (an `ExecutionError`, or an `AbortedError`). */
+  readonly error?: ErrorInfo;
 }
 
 /** What a task item tells the worker besides the task and its inputs (`TaskItem.options`). */
@@ -108,6 +126,7 @@ export type EngineEvent =
   | TaskSucceededEvent
   | TaskFailedEvent
   | TaskSystemFailedEvent
+  | TaskLostEvent
   | TimerEvent
   | SignalEvent
   | ApprovalEvent

@@ -11,6 +11,7 @@ import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodeRow, StepCommit
 import { indexOf } from "./spec-index.js";
 import { elementOf, isActive, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
+import type { Backoff } from "../rules/retry.js";
 
 /**
  * Settings of the machine.
@@ -26,8 +27,8 @@ export interface MachineOptions {
   readonly now: number;
   /** Leases an attempt may lose before it fails as a system error. */
   readonly maxSystemAttempts: number;
-  /** Waits between user retries. */
-  readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  /** Waits between user retries (`rules/retry.ts`). */
+  readonly backoff: Backoff;
   /** Reads back an offloaded literal (a map task splitting a list kept in the blob store). */
   readonly readLiteral?: (literal: Literal) => Literal;
 }
@@ -225,7 +226,8 @@ export class Step {
       ...item,
       id: `${this.execId}|${item.path}|${item.attempt}`,
       executionId: this.execId,
-      systemAttempts: 0,
+      // Lost attempts count across re-dispatches of one attempt (a crashed task process, `taskLost`).
+      systemAttempts: this.row(item.path)?.systemAttempts ?? 0,
       maxSystemAttempts: this.options.maxSystemAttempts,
     });
   }

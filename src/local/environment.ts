@@ -7,19 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import { InputValueError } from "../errors.js";
-import { parseDuration } from "../sdk/task-options.js";
+import { resolveBackoff, type Backoff } from "../rules/retry.js";
 import type { RunOptions } from "../sdk/runner-port.js";
 import { Recorder } from "./recorder.js";
 import { GateBoard } from "./gates.js";
 import { FileCache } from "./cache/file-cache.js";
 import { LocalBlobStore } from "./blob-store.js";
-
-/** How long to wait before retry `n` (1-based). */
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-  readonly multiplier: number;
-}
 
 /** Settings and services shared by every node of a run. */
 export interface RunEnvironment {
@@ -62,14 +55,7 @@ function positiveInt(value: unknown, name: string): number {
 /** Builds the environment of a run, validating its options. */
 export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEnvironment {
   if (typeof options !== "object" || options === null) throw new InputValueError("run options must be an object", "run", "options");
-  const b = options.retryBackoff ?? {};
-  const multiplier = b.multiplier ?? 2;
-  if (typeof multiplier !== "number" || !(multiplier >= 1)) throw new InputValueError(`retryBackoff.multiplier must be a number of at least 1, got ${String(multiplier)}`, "run", "retryBackoff");
-  const backoff: Backoff = {
-    initialMs: b.initial === undefined ? 100 : parseDuration(b.initial, "retryBackoff.initial"),
-    maxMs: b.max === undefined ? 30_000 : parseDuration(b.max, "retryBackoff.max"),
-    multiplier,
-  };
+  const backoff = resolveBackoff(options.retryBackoff, "retryBackoff");
   let cache: FileCache | undefined;
   let workDir: string | undefined;
   let blobs: LocalBlobStore | undefined;
@@ -86,9 +72,4 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
     workDir: workDirOf,
     blobs: () => (blobs ??= new LocalBlobStore(path.join(path.resolve(workDirOf()), "blobs"))),
   };
-}
-
-/** The wait before retry number `retry` (1 for the first retry). */
-export function backoffDelay(b: Backoff, retry: number): number {
-  return Math.min(b.maxMs, b.initialMs * b.multiplier ** (retry - 1));
 }

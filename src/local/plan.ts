@@ -10,7 +10,9 @@ import { CompileError } from "../errors.js";
 import { fromLiteral } from "../types/literal.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { CompiledBundle } from "../compiler/compile.js";
-import { variableChecks, type VariableCheck } from "./values.js";
+import { variableChecks, type VariableCheck } from "../rules/values.js";
+import { failsFast } from "../rules/failure.js";
+import { nodeLabel } from "../rules/labels.js";
 import type { NodeTarget } from "./target.js";
 import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
@@ -185,15 +187,15 @@ export class Planner {
     const wn = node.workflowNode;
     if (wn?.subWorkflowRef) {
       const ref = wn.subWorkflowRef;
-      return subworkflowTarget(`workflow ${JSON.stringify(ref.name ?? "")}`, () => this.workflow(ref));
+      return subworkflowTarget(nodeLabel(node), () => this.workflow(ref));
     }
     if (wn?.launchplanRef) {
       const lp = this.launchPlan(wn.launchplanRef);
-      return launchPlanTarget(lp.label, lp.plan, lp.defaults, lp.fixed);
+      return launchPlanTarget(nodeLabel(node), lp.plan, lp.defaults, lp.fixed);
     }
-    if (node.gateNode) return gateTarget(node.id ?? "", node.gateNode, node.metadata);
+    if (node.gateNode) return gateTarget(node);
     if (node.branchNode) return branchTarget(node, (inner) => this.target(inner));
-    if (node.arrayNode) return mapTarget(node.id ?? "", node.arrayNode, (id) => this.task(id));
+    if (node.arrayNode) return mapTarget(node, (id) => this.task(id));
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 
@@ -248,7 +250,7 @@ export class Planner {
       outputNames,
       outputGetters,
       outputs: variableChecks(template.interface?.outputs),
-      failFast: template.metadata?.onFailure !== "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE",
+      failFast: failsFast(template),
       failureNode: template.failureNode ? this.plannedNode(template.failureNode, -1, index, name) : undefined,
     };
   }

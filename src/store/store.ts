@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { ErrorInfo } from "../rules/failure.js";
+
 /**
  * The kinds of registered entity.
  *
@@ -94,7 +96,8 @@ export interface ExecutionRow {
   /** The outputs once succeeded, as a `LiteralMap`. */
   readonly outputs: unknown;
   /** Why it failed or was aborted. */
-  readonly error: { readonly message: string; readonly nodeId?: string } | undefined;
+  /** Why it failed; `failure` is the error `engine.result()` throws, as plain data (`rules/failure.ts`). */
+  readonly error: { readonly message: string; readonly nodeId?: string; readonly failure?: ErrorInfo } | undefined;
   /** The execution and node that started this one (launch-plan nodes). */
   readonly parent: { readonly executionId: string; readonly path: string } | undefined;
   /** Settings and lineage: `maxParallelism`, `overwriteCache`, `relaunchOf`, `recoverOf`, `scheduledAt`, ... */

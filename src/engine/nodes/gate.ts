@@ -8,7 +8,10 @@
 import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
 import { durationMs } from "../../compiler/task-policy.js";
+import { errorInfo } from "../../rules/failure.js";
+import { gateTimeoutError, rejectionError } from "../../rules/timeouts.js";
 import { labelOf, type NodeHost } from "./host.js";
+import { nodeSpecOf } from "../state.js";
 
 type PendingSignals = Record<string, unknown>;
 
@@ -90,7 +93,7 @@ export function signalGate(host: NodeHost, name: string, value: Literal): void {
 export function approveGate(host: NodeHost, name: string, approved: boolean, reason: string | undefined): void {
   const path = waitingGate(host, "approve", name);
   if (!path) return setPendingSignals(host, { ...pendingSignals(host), [name]: { approved, ...(reason ? { reason } : {}) } });
-  if (!approved) return host.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
+  if (!approved) return host.nodeFailed(path, errorInfo(rejectionError(name, reason)), "failed");
   const inputs = (host.step.row(path)!.inputs as LiteralMap | undefined)?.literals ?? {};
   host.nodeSucceeded(path, { literals: inputs["o0"] ? { o0: inputs["o0"] } : {} });
 }
@@ -101,7 +104,7 @@ export function approveGate(host: NodeHost, name: string, approved: boolean, rea
  *
  * @example
  * ```ts
- * gateTimer(host, "n1", "gateTimeout"); // 'gate "never" timed out without a value'
+ * gateTimer(host, "n1", "gateTimeout"); // 'gate "never" timed out after 50 ms without a value'
  * ```
  */
 export function gateTimer(host: NodeHost, path: string, purpose: "sleep" | "gateTimeout"): void {
@@ -109,5 +112,6 @@ export function gateTimer(host: NodeHost, path: string, purpose: "sleep" | "gate
   if (!row || row.phase !== "waiting") return;
   if (purpose === "sleep") return host.nodeSucceeded(path, {});
   const name = String(row.data["signal"] ?? row.data["approve"] ?? "");
-  host.nodeFailed(path, `gate ${JSON.stringify(name)} timed out without ${row.data["approve"] !== undefined ? "an approval" : "a value"}`, "timedOut");
+  const timeoutMs = durationMs(nodeSpecOf(host.step.state, path)?.metadata?.timeout) ?? 0;
+  host.nodeFailed(path, errorInfo(gateTimeoutError(name, row.data["approve"] !== undefined ? "approve" : "signal", timeoutMs)), "timedOut");
 }

@@ -8,10 +8,15 @@
  */
 import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
-import { requiredSuccesses } from "../../compiler/map-task.js";
+import { mapFailure, mapHasFailed, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { errorInfo, reviveError, type ErrorInfo } from "../../rules/failure.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
 import { isActive, nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
+
+function isList(l: Literal | undefined): boolean {
+  return l !== undefined && (l.collection !== undefined || l.offloadedMetadata !== undefined || l.scalar?.union?.value?.collection !== undefined);
+}
 
 /** Lists read back from the blob store, by the reference literal (read once per engine process). */
 const readBack = new WeakMap<Literal, Literal[]>();
@@ -42,16 +47,24 @@ export function startArray(host: NodeHost, path: string, node: Node, inputs: Lit
   const { step } = host;
   const an = node.arrayNode!;
   const bound = new Set(an.boundInputs ?? []);
+  const label = labelOf(node);
   const mapped = Object.entries(inputs.literals ?? {}).filter(([name]) => !bound.has(name));
-  const lengths = mapped.map(([name, l]) => [name, items(host, l).length] as const);
-  if (lengths.some(([, n]) => n !== lengths[0]![1])) {
-    step.newNode(path, labelOf(node), inputs, { kind: "array" });
-    return host.nodeFailed(path, `map task inputs have different lengths (${lengths.map(([k, n]) => `${k}: ${n}`).join(", ")})`, "failed");
+  let n: number;
+  let minSuccesses: number;
+  try {
+    n = mapLength(label, mapped.map(([name, l]) => [name, isList(l) ? items(host, l).length : undefined] as const));
+    minSuccesses = requiredSuccesses(an, n);
+    const impossible = mapStartError(label, n, minSuccesses);
+    if (impossible) throw impossible;
+  } catch (e) {
+    step.newNode(path, label, inputs, { kind: "array" });
+    step.patchNode(path, { attempts: 1 });
+    return host.nodeFailed(path, errorInfo(e), "failed");
   }
-  const n = lengths[0]?.[1] ?? 0;
-  const minSuccesses = requiredSuccesses(an, n);
   const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
-  step.newNode(path, labelOf(node), inputs, { ...host.taskData(an.node!), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  step.newNode(path, label, inputs, { ...host.taskData(an.node!), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  // The array node runs once; its elements have the attempts (as the local runner reports it).
+  step.patchNode(path, { attempts: 1 });
   if (n === 0) return finishArray(host, path);
   step.enterWaiting(path);
 }
@@ -88,7 +101,7 @@ export function fillArray(host: NodeHost, path: string): void {
     const literals: Record<string, Literal> = {};
     for (const [k, l] of Object.entries(inputs)) literals[k] = bound.has(k) ? l : items(host, l)[i]!;
     const elementPath = `${path}[${i}]`;
-    const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, ...taskData } = row.data;
+    const { total: _t, next: _n, inFlight: _f, succeeded: _s, failed: _x, minSuccesses: _m, parallelism: _p, waitingSlot: _w, firstFailed: _ff, ...taskData } = row.data;
     step.newNode(elementPath, row.entity, { literals }, { ...taskData, kind: "element" }, "queued");
     row = step.patchNode(path, { data: { next: i + 1, inFlight: Number(row.data["inFlight"]) + 1 } });
     host.dispatchAttempt(elementPath, 1, step.now);
@@ -101,21 +114,25 @@ export function fillArray(host: NodeHost, path: string): void {
  *
  * @example
  * ```ts
- * elementEnded(host, "n0", false); // "3 of 4 elements failed; at least 2 had to succeed"
+ * elementEnded(host, "n0", 2, false); // 'map task "m": 3 of 4 elements failed; 2 of 4 must succeed, ...'
  * ```
  */
-export function elementEnded(host: NodeHost, arrayPath: string, ok: boolean): void {
+export function elementEnded(host: NodeHost, arrayPath: string, index: number, ok: boolean): void {
   const { step } = host;
   const row = step.row(arrayPath);
   if (!row || !isActive(row.phase)) return;
   const d = row.data;
   const succeeded = Number(d["succeeded"]) + (ok ? 1 : 0);
   const failed = Number(d["failed"]) + (ok ? 0 : 1);
-  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1 } });
+  const firstFailed = typeof d["firstFailed"] === "number" ? d["firstFailed"] : ok ? undefined : index;
+  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1, ...(firstFailed !== undefined ? { firstFailed } : {}) } });
   const total = Number(d["total"]);
-  if (total - failed < Number(d["minSuccesses"])) {
+  const required = Number(d["minSuccesses"]);
+  if (mapHasFailed(total, failed, required)) {
     step.abortActive(`${arrayPath}[`, "the map task failed");
-    return host.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${Number(d["minSuccesses"])} had to succeed`, "failed");
+    const first = firstFailed ?? index;
+    const cause = (step.row(`${arrayPath}[${first}]`)?.data["errorInfo"] as ErrorInfo | undefined) ?? { name: "Error", message: "failed" };
+    return host.nodeFailed(arrayPath, errorInfo(mapFailure(row.entity, total, failed, required, first, reviveError(cause))), "failed");
   }
   if (succeeded + failed === total) return finishArray(host, arrayPath);
   if (arrayWantsMore(host, arrayPath) && !d["waitingSlot"]) step.enterWaiting(arrayPath);

@@ -6,18 +6,19 @@
  */
 import type { Identifier } from "../../idl/core.js";
 import type { NodeMetadata, TaskTemplate } from "../../idl/specs.js";
-import { InputValueError, NonRetryableError, TaskTimeoutError } from "../../errors.js";
+import { TaskTimeoutError } from "../../errors.js";
 import { cacheKey } from "../../cache/key.js";
 import type { TaskImplementation } from "../../compiler/compile.js";
 import type { TaskContext } from "../../sdk/task-options.js";
-import { backoffDelay } from "../environment.js";
+import { backoffDelay, isRetryable, mayRetry } from "../../rules/retry.js";
+import { taskTimeoutError } from "../../rules/timeouts.js";
 import { checkTaskInputs, invokeTask } from "../invoke-task.js";
 import { compileBundle } from "../../compiler/compile.js";
 import { taskPolicy, type TaskPolicy } from "../../compiler/task-policy.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
-import { variableChecks, type VariableCheck } from "../values.js";
+import { variableChecks, type VariableCheck } from "../../rules/values.js";
 
 /** A task's template and code, with its input and output checks. */
 export interface PlannedTask {
@@ -59,7 +60,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 
 function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, "signal">, runSignal: AbortSignal, ms: number): Outputs | Promise<Outputs> {
   const timeout = new AbortController();
-  const error = new TaskTimeoutError(`${task.label} timed out after ${ms} ms (attempt ${ctx.attempt})`, ms);
+  const error = taskTimeoutError(task.label, ms, ctx.attempt);
   const timer = setTimeout(() => timeout.abort(error), ms);
   const started = Date.now();
   let out: Outputs | Promise<Outputs>;
@@ -121,7 +122,7 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
 /** After attempt `n` failed with `e`: rethrows it when it must not be retried, else waits the backoff and tries again. */
 function retryAfter(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number, e: unknown): Promise<Outputs> {
   const env = call.env;
-  if (e instanceof NonRetryableError || e instanceof InputValueError || n > policy.retries || env.signal.aborted) {
+  if (!mayRetry(n, policy.retries, isRetryable(e, task.impl.retryAllErrors)) || env.signal.aborted) {
     if (e instanceof TaskTimeoutError) call.record.phase = "timedOut";
     throw e;
   }
