@@ -35,6 +35,7 @@ import type { MachineOptions } from "./step.js";
 import { reviveError } from "../rules/failure.js";
 import { specGates, type GateInfo } from "../rules/gates.js";
 import { resolveBackoff } from "../rules/retry.js";
+import { resolveMaxParallelism } from "../rules/parallelism.js";
 import type { RetryBackoff } from "../sdk/runner-port.js";
 
 /**
@@ -286,8 +287,7 @@ export class Engine {
   }
 
   private checkStartOptions(options: StartOptions): void {
-    const mp = options.maxParallelism;
-    if (mp !== undefined && (!Number.isSafeInteger(mp) || mp < 1)) throw new InputValueError(`maxParallelism must be a whole number of at least 1, got ${String(mp)}`, "execution", "maxParallelism");
+    if (options.maxParallelism !== undefined) resolveMaxParallelism(options.maxParallelism, "execution");
   }
 
   /**
@@ -361,15 +361,23 @@ export class Engine {
   }
 
   /**
-   * The node executions of an execution.
+   * The node executions of an execution, with those of the child executions of its launch-plan nodes under their paths (`n1/n0`).
    *
    * @example
    * ```ts
    * (await engine.nodes(id)).map((n) => [n.path, n.phase]); // [["n0", "succeeded"], ["n1", "running"]]
    * ```
    */
-  nodes(id: string): Promise<NodeRow[]> {
-    return this.store.listNodes(id);
+  async nodes(id: string): Promise<NodeRow[]> {
+    const rows = await this.store.listNodes(id);
+    const out: NodeRow[] = [];
+    for (const row of rows) {
+      out.push(row);
+      // A launch-plan node's child execution runs its nodes: they are listed under the node's path, as the local runner reports them.
+      const childId = row.data["childId"];
+      if (typeof childId === "string") for (const n of await this.nodes(childId)) out.push({ ...n, path: `${row.path}/${n.path}` });
+    }
+    return out;
   }
 
   /**

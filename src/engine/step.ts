@@ -33,15 +33,9 @@ export interface MachineOptions {
   readonly readLiteral?: (literal: Literal) => Literal;
 }
 
-/**
- * The default `maxParallelism` of an execution, as in Flyte.
- *
- * @example
- * ```ts
- * const mp = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM; // 25
- * ```
- */
-export const DEFAULT_MAX_PARALLELISM = 25;
+import { DEFAULT_MAX_PARALLELISM } from "../rules/parallelism.js";
+
+export { DEFAULT_MAX_PARALLELISM };
 
 /**
  * The key of an identifier for the registry.

@@ -63,9 +63,9 @@ class WorkflowRun {
 
   private drain(): void {
     const nodes = this.plan.nodes;
-    const max = this.env.maxParallelism;
     const env = this.env;
-    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast) && this.running < max) {
+    // Task attempts wait for a slot of the run's maxParallelism (`TaskSlots`); other nodes start at once.
+    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
       if (env.signal.aborted) {
         this.fail(nodes[this.queue[this.head]!]!, env.signal.reason, undefined);
         break;

@@ -94,6 +94,19 @@ export function mapStartError(label: string, total: number, required: number): M
 }
 
 /**
+ * What a map task's node shows as its error once an element has failed
+ * (while it runs, and after it succeeded with `minSuccessRatio`).
+ *
+ * @example
+ * ```ts
+ * mapElementError(3, "odd 3"); // "element 3: odd 3"
+ * ```
+ */
+export function mapElementError(index: number, message: string): string {
+  return `element ${index}: ${message}`;
+}
+
+/**
  * True once a map task has failed: fewer than `required` elements can still succeed.
  *
  * @example

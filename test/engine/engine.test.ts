@@ -181,7 +181,7 @@ describe("the durable engine", () => {
     const { engine } = await setup([outer]);
     const e = await engine.start(outer, { a: 1 });
     await expect(e.result({ timeoutMs: 5000 })).resolves.toEqual({ sub: 11, child: 15 });
-    expect((await engine.nodes(e.id)).map((n) => n.path).sort()).toEqual(["n0", "n0/n0", "n1"]);
+    expect((await engine.nodes(e.id)).map((n) => n.path).sort()).toEqual(["n0", "n0/n0", "n1", "n1/n0"]); // the child execution's nodes are listed under the launch-plan node, as locally
     const children = await engine.list({ parentId: e.id });
     expect(children.items).toHaveLength(1);
     expect(children.items[0]).toMatchObject({ phase: "succeeded", parent: { executionId: e.id, path: "n1" } });

@@ -8,7 +8,7 @@
  */
 import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
-import { mapFailure, mapHasFailed, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { mapElementError, mapFailure, mapHasFailed, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
 import { errorInfo, reviveError, type ErrorInfo } from "../../rules/failure.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
 import { isActive, nodeSpecOf } from "../state.js";
@@ -124,8 +124,10 @@ export function elementEnded(host: NodeHost, arrayPath: string, index: number, o
   const d = row.data;
   const succeeded = Number(d["succeeded"]) + (ok ? 1 : 0);
   const failed = Number(d["failed"]) + (ok ? 0 : 1);
-  const firstFailed = typeof d["firstFailed"] === "number" ? d["firstFailed"] : ok ? undefined : index;
+  const known = typeof d["firstFailed"] === "number" ? d["firstFailed"] : undefined;
+  const firstFailed = known ?? (ok ? undefined : index);
   step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: Number(d["inFlight"]) - 1, ...(firstFailed !== undefined ? { firstFailed } : {}) } });
+  if (known === undefined && !ok) step.patchNode(arrayPath, { error: mapElementError(index, step.row(`${arrayPath}[${index}]`)?.error ?? "failed") });
   const total = Number(d["total"]);
   const required = Number(d["minSuccesses"]);
   if (mapHasFailed(total, failed, required)) {

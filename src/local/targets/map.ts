@@ -22,7 +22,7 @@ import type { RunEnvironment } from "../environment.js";
 import { NodeRecord } from "../recorder.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
 import { taskTarget, type PlannedTask } from "./task.js";
-import { mapFailure, mapHasFailed, mapInputs, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { mapElementError, mapFailure, mapHasFailed, mapInputs, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
 import { mapLabel } from "../../rules/labels.js";
 
 /** Elements started in one turn of the event loop before the map lets others run. */
@@ -87,6 +87,7 @@ class MapRun {
     private readonly call: NodeCall,
   ) {
     const { label, mapped } = plan;
+    call.record.attempts = 1;
     this.lists = mapped.map((name) => inputs[name] as unknown[]);
     const n = mapLength(
       label,
@@ -97,7 +98,8 @@ class MapRun {
     this.outs = plan.outputs.map(() => new Array<unknown>(n));
     this.required = requiredSuccesses(plan.array, n);
     const parallelism = plan.array.parallelism;
-    this.limit = parallelism === undefined || parallelism === 0 ? call.env.maxParallelism : parallelism;
+    // Each element takes one of the run's task slots; more in flight than slots would only wait.
+    this.limit = Math.min(parallelism === undefined || parallelism === 0 ? n : parallelism, call.env.maxParallelism);
     this.env = { ...call.env, signal: this.controller.signal };
     this.progress = { total: n, succeeded: 0, failed: 0, cacheHits: 0, retries: 0 };
     call.record.attempts = 1;
@@ -203,7 +205,7 @@ class MapRun {
     if (this.firstIndex < 0) {
       this.firstIndex = slot.index;
       this.firstError = e;
-      this.call.record.error = `element ${slot.index}: ${message(e)}`;
+      this.call.record.error = mapElementError(slot.index, message(e));
     }
     this.completed++;
     if (mapHasFailed(this.n, p.failed, this.required)) this.settle({ ok: false, error: mapFailure(this.plan.label, this.n, p.failed, this.required, this.firstIndex, this.firstError) });

@@ -91,32 +91,62 @@ function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, 
   });
 }
 
-/** Runs a dynamic workflow: builds its sub-graph from the input values, compiles it, and runs it under the node's path. */
+/**
+ * Runs a dynamic workflow: builds its sub-graph from the input values and
+ * compiles it (the attempt, in a task slot), then runs it under the node's
+ * path with the slot given back, as the engine does.
+ */
 function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dynamic"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
-  checkTaskInputs(task, inputs);
-  const def = build(inputs);
-  const bundle = compileBundle(def, { version: "dynamic" });
-  const plan = new Planner(bundle).workflow(bundle.root);
+  const slots = call.env.slots;
+  let plan;
+  try {
+    checkTaskInputs(task, inputs);
+    const bundle = compileBundle(build(inputs), { version: "dynamic" });
+    plan = new Planner(bundle).workflow(bundle.root);
+  } finally {
+    slots.release();
+  }
   return executeWorkflow(plan, {}, call.env, `${call.path}/`);
 }
 
-/** Runs attempts until one succeeds, the error must not be retried, or the retries are spent. */
+/** Runs attempts until one succeeds, the error must not be retried, or the retries are spent; each attempt in one of the run's task slots. */
 function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
   const env = call.env;
+  const slots = env.slots;
+  if (!slots.take()) return slots.wait().then(() => attempt(task, policy, inputs, call, n));
   call.record.attempts = n;
+  if (task.impl.dynamic) {
+    try {
+      return runDynamic(task, task.impl.dynamic, inputs, call);
+    } catch (e) {
+      return retryAfter(task, policy, inputs, call, n, e);
+    }
+  }
   let out: Outputs | Promise<Outputs>;
   try {
     const taskName = task.template.id?.name ?? "";
-    out = task.impl.dynamic
-      ? runDynamic(task, task.impl.dynamic, inputs, call)
-      : policy.timeoutMs === undefined
+    out =
+      policy.timeoutMs === undefined
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })
         : withTimeout(task, inputs, { taskName, attempt: n, blobs: env.blobs() }, env.signal, policy.timeoutMs);
   } catch (e) {
+    slots.release();
     return retryAfter(task, policy, inputs, call, n, e);
   }
-  // The rejection handler is made only for an asynchronous attempt: a synchronous success allocates no closure.
-  return isThenable(out) ? out.then(undefined, (e: unknown) => retryAfter(task, policy, inputs, call, n, e)) : out;
+  if (!isThenable(out)) {
+    slots.release();
+    return out;
+  }
+  return out.then(
+    (o) => {
+      slots.release();
+      return o;
+    },
+    (e: unknown) => {
+      slots.release();
+      return retryAfter(task, policy, inputs, call, n, e);
+    },
+  );
 }
 
 /** After attempt `n` failed with `e`: rethrows it when it must not be retried, else waits the backoff and tries again. */
