@@ -11,7 +11,10 @@
  * @example
  * ```ts
  * const slots = new TaskSlots(25);
- * if (slots.take()) try { run(); } finally { slots.release(); } else await slots.wait();
+ * if (!slots.free()) await slots.wait();
+ * const pending = start(); // an attempt that runs on after it returns holds its slot:
+ * slots.hold();
+ * pending.finally(() => slots.release());
  * ```
  */
 export class TaskSlots {
@@ -21,11 +24,14 @@ export class TaskSlots {
 
   constructor(readonly max: number) {}
 
-  /** Takes a slot if one is free. */
-  take(): boolean {
-    if (this.running >= this.max) return false;
+  /** Whether a slot is free now. */
+  free(): boolean {
+    return this.running < this.max;
+  }
+
+  /** Holds a slot for an attempt that goes on asynchronously (after `free` said one was). */
+  hold(): void {
     this.running++;
-    return true;
   }
 
   /** Gives a slot back, waking the first waiter. */

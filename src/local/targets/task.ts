@@ -93,27 +93,20 @@ function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, 
 
 /**
  * Runs a dynamic workflow: builds its sub-graph from the input values and
- * compiles it (the attempt, in a task slot), then runs it under the node's
- * path with the slot given back, as the engine does.
+ * compiles it (the attempt: synchronous, so it holds no task slot past its
+ * start), then runs it under the node's path, as the engine does.
  */
 function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dynamic"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
-  const slots = call.env.slots;
-  let plan;
-  try {
-    checkTaskInputs(task, inputs);
-    const bundle = compileBundle(build(inputs), { version: "dynamic" });
-    plan = new Planner(bundle).workflow(bundle.root);
-  } finally {
-    slots.release();
-  }
-  return executeWorkflow(plan, {}, call.env, `${call.path}/`);
+  checkTaskInputs(task, inputs);
+  const bundle = compileBundle(build(inputs), { version: "dynamic" });
+  return executeWorkflow(new Planner(bundle).workflow(bundle.root), {}, call.env, `${call.path}/`);
 }
 
 /** Runs attempts until one succeeds, the error must not be retried, or the retries are spent; each attempt in one of the run's task slots. */
 function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
   const env = call.env;
   const slots = env.slots;
-  if (!slots.take()) return slots.wait().then(() => attempt(task, policy, inputs, call, n));
+  if (!slots.free()) return slots.wait().then(() => attempt(task, policy, inputs, call, n));
   call.record.attempts = n;
   if (task.impl.dynamic) {
     try {
@@ -130,13 +123,11 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })
         : withTimeout(task, inputs, { taskName, attempt: n, blobs: env.blobs() }, env.signal, policy.timeoutMs);
   } catch (e) {
-    slots.release();
     return retryAfter(task, policy, inputs, call, n, e);
   }
-  if (!isThenable(out)) {
-    slots.release();
-    return out;
-  }
+  // A synchronous attempt ended before any other could start: only an asynchronous one holds its slot.
+  if (!isThenable(out)) return out;
+  slots.hold();
   return out.then(
     (o) => {
       slots.release();
