@@ -24,7 +24,7 @@ export const BUILD_COMPILE = {
 export const OVERHEAD_SIZES: readonly number[] = QUICK ? [1_000, 2_000] : [1_000, 2_000, 5_000, 10_000];
 
 /** Aloft runs: first runs of fresh workflows, then warm runs of one workflow (untimed until both warm-up counts are reached). */
-export const ALOFT_RUNS = { firstRuns: 5, warm: { warmup: 10, warmupMs: 250, runs: 15 } } as const;
+export const ALOFT_RUNS = { firstRuns: 5, earlyRuns: 4, warm: { warmup: 10, warmupMs: 250, runs: 15 } } as const;
 
 /** Direct calls of the node function, the baseline subtracted from a run. */
 export const DIRECT_RUNS = { warmup: 10, warmupMs: 50, runs: 15 } as const;

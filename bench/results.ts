@@ -34,6 +34,8 @@ export interface AloftRun {
   readonly size: number;
   /** First runs of freshly built workflows: compile, plan and execute. */
   readonly firstRunMs: readonly number[];
+  /** The second to fifth runs of each freshly built workflow: the plan is cached, the JIT has not settled. */
+  readonly earlyRunMs?: readonly number[];
   /** Runs of a workflow already run once (its plan is cached). */
   readonly warmRunMs: readonly number[];
   /** Calling the task's function `size` times directly. */

@@ -51,6 +51,7 @@ export { registerEntity, type Registration } from "./engine/registry.js";
 export { startEmbedded, type EmbeddedOptions, type Embedded } from "./engine/embedded.js";
 export type { SpecToRegister } from "./engine/spec-check.js";
 export { startWorker, type WorkerOptions, type WorkerHandle } from "./worker/worker.js";
+export type { LoadedModule } from "./worker/resolver.js";
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";
 export { EXECUTION_PHASES, NODE_PHASES, CACHE_STATUSES, isExecutionEnded, isExecutionRecoverable, isNodeActive, isNodeFailed, isExecutionPhase, isNodePhase, type EndedExecutionPhase, type ActiveNodePhase } from "./phases.js";
 export type { NodeData, NodeMarks, TaskRun, CachePolicy, TaskNodeData, DynamicNodeData, DynamicSpec, ArrayNodeData, ArrayProgress, ElementNodeData, WorkflowNodeData, LaunchPlanNodeData, BranchNodeData, GateNodeData, UnstartedNodeData, ScopeFailure } from "./store/node-data.js";

@@ -60,11 +60,13 @@ async function measureAloft(shape: Shape, n: number): Promise<void> {
   const build = shape === "chain" ? buildChain : buildFanOut;
   const inputs = { x: shape === "chain" ? 0 : 1 };
   const firstRunMs: number[] = [];
+  const earlyRunMs: number[] = [];
   let wf = build(n);
   for (let i = 0; i < ALOFT_RUNS.firstRuns; i++) {
     wf = build(n, `${shape}_${n}_first_${i}`);
     collectGarbage();
     firstRunMs.push(await timeOnce(() => wf.run(inputs)));
+    for (let k = 0; k < ALOFT_RUNS.earlyRuns; k++) earlyRunMs.push(await timeOnce(() => wf.run(inputs)));
   }
   const out = await wf.run(inputs);
   if (shape === "chain") check(out["out"] === n, `Aloft chain of ${n} gave ${String(out["out"])}`);
@@ -72,7 +74,7 @@ async function measureAloft(shape: Shape, n: number): Promise<void> {
   collectGarbage();
   const warmRunMs = await sample(() => wf.run(inputs), ALOFT_RUNS.warm);
   const directMs = await sample(() => directAloft(shape, n), DIRECT_RUNS);
-  emit({ type: "aloft", shape, size: n, firstRunMs, warmRunMs, directMs });
+  emit({ type: "aloft", shape, size: n, firstRunMs, earlyRunMs, warmRunMs, directMs });
 }
 
 function peerGraph(shape: Shape, n: number): RunnableGraph<{ x: number }, { x: number; sum?: number }> {

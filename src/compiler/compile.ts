@@ -121,6 +121,8 @@ export interface CompiledBundle {
 export interface TaskImplementation {
   readonly fn: TaskDefinition["fn"];
   readonly shape: OutputShape;
+  /** Retry every error of the code, not only `RecoverableError`s and timeouts (the task's `retryAllErrors`). */
+  readonly retryAllErrors: boolean;
   readonly dynamic?: TaskDefinition["dynamic"];
 }
 
@@ -186,7 +188,8 @@ class Compiler {
       const template: TaskTemplate = taskTemplate(def, id, this.containers);
       const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
       this.tasks.set(idKey(id), spec);
-      this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape });
+      const retryAllErrors = def.options.retryAllErrors;
+      this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, retryAllErrors, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape, retryAllErrors });
     }
     this.taskIds.set(def, id);
     return id;

@@ -40,15 +40,3 @@ export function arrayNodeOf(def: MapTaskDefinition, taskId: Identifier, inputs: 
   if (def.fixed.length > 0) array.boundInputs = [...def.fixed];
   return array;
 }
-
-/**
- * How many elements must succeed: `minSuccesses`, else `minSuccessRatio` of
- * them, else all. Shared by every runner. The ratio travels as a 32-bit float (0.8 is stored as
- * 0.800000011920929), so the count allows for that rounding: 0.8 of 10 is 8.
- */
-export function requiredSuccesses(array: ArrayNode, n: number): number {
-  if (array.minSuccesses !== undefined) return array.minSuccesses;
-  const r = array.minSuccessRatio;
-  if (r === undefined) return n;
-  return Math.min(n, Math.max(0, Math.ceil(r * n * (1 - 2 ** -22))));
-}

@@ -37,13 +37,18 @@ import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
 import type { Wakeups } from "../store/wakeups.js";
+import { reviveError } from "../rules/failure.js";
+import { specGates, type GateInfo } from "../rules/gates.js";
+import { resolveBackoff } from "../rules/retry.js";
+import { resolveMaxParallelism } from "../rules/parallelism.js";
+import type { RetryBackoff } from "../sdk/runner-port.js";
 
 /**
  * Settings of an engine.
  *
  * @example
  * ```ts
- * const engine = await Engine.open({ store: new MemoryStore(), pollMs: 10, backoff: { initialMs: 500 } });
+ * const engine = await Engine.open({ store: new MemoryStore(), pollMs: 10, backoff: { initial: "500ms" } });
  * ```
  */
 export interface EngineOptions {
@@ -58,8 +63,8 @@ export interface EngineOptions {
   readonly wakeups?: Wakeups;
   /** Leases an attempt may lose (dead workers) before it fails (default 3). */
   readonly maxSystemAttempts?: number;
-  /** Waits between user retries (default 1 s, doubling, at most 5 min). */
-  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly multiplier?: number };
+  /** Waits between user retries: `{ initial, multiplier, max }`, as a run's `retryBackoff` (default 100 ms, doubling, at most 30 s, in both runners). */
+  readonly backoff?: RetryBackoff;
   /** Called with errors the loop survives (default: written to stderr). */
   readonly onError?: (error: unknown) => void;
   /** Whether the loop fires launch-plan schedules (default true). */
@@ -174,10 +179,9 @@ export class Engine {
     this.engineLeaseMs = options.engineLeaseMs ?? 15_000;
     this.project = options.project ?? DEFAULT_PROJECT;
     this.domain = options.domain ?? DEFAULT_DOMAIN;
-    const b = options.backoff ?? {};
     this.machine = {
       maxSystemAttempts: options.maxSystemAttempts ?? 3,
-      backoff: { initialMs: b.initialMs ?? 1000, maxMs: b.maxMs ?? 300_000, multiplier: b.multiplier ?? 2 },
+      backoff: resolveBackoff(options.backoff, "backoff"),
       ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
     options.wakeups?.on("events", () => this.poke());
@@ -342,8 +346,7 @@ export class Engine {
   }
 
   private checkStartOptions(options: StartOptions): void {
-    const mp = options.maxParallelism;
-    if (mp !== undefined && (!Number.isSafeInteger(mp) || mp < 1)) throw new InputValueError(`maxParallelism must be a whole number of at least 1, got ${String(mp)}`, "execution", "maxParallelism");
+    if (options.maxParallelism !== undefined) resolveMaxParallelism(options.maxParallelism, "execution");
   }
 
   /**
@@ -390,6 +393,8 @@ export class Engine {
   private async outputsOf(row: ExecutionRow): Promise<Record<string, unknown>> {
     if (row.phase !== "succeeded") {
       const err = row.error;
+      // The same error, class, fields and cause, as the local runner's `wf.run()` throws.
+      if (err?.failure) throw reviveError(err.failure);
       throw new ExecutionError(`execution ${row.id} ${row.phase}: ${err?.message ?? row.phase}`, err?.nodeId ?? "", `workflow ${JSON.stringify(row.workflow.name)}`);
     }
     const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
@@ -417,15 +422,23 @@ export class Engine {
   }
 
   /**
-   * The node executions of an execution.
+   * The node executions of an execution, with those of the child executions of its launch-plan nodes under their paths (`n1/n0`).
    *
    * @example
    * ```ts
    * (await engine.nodes(id)).map((n) => [n.path, n.phase]); // [["n0", "succeeded"], ["n1", "running"]]
    * ```
    */
-  nodes(id: string): Promise<NodeRow[]> {
-    return this.store.listNodes(id);
+  async nodes(id: string): Promise<NodeRow[]> {
+    const rows = await this.store.listNodes(id);
+    const out: NodeRow[] = [];
+    for (const row of rows) {
+      out.push(row);
+      // A launch-plan node's child execution runs its nodes: they are listed under the node's path, as the local runner reports them.
+      const childId = row.data.kind === "launchPlan" ? row.data.childId : undefined;
+      if (typeof childId === "string") for (const n of await this.nodes(childId)) out.push({ ...n, path: `${row.path}/${n.path}` });
+    }
+    return out;
   }
 
   /**
@@ -484,23 +497,29 @@ export class Engine {
   }
 
   private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
-    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
-    const stack = [spec.template, ...(spec.subWorkflows ?? [])];
-    // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
-    for (const node of await this.store.listNodes(row.id)) {
-      const dyn = node.data.kind === "dynamic" ? node.data.dynamicSpec : undefined;
-      if (dyn) stack.push(dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? []));
-    }
-    for (const t of stack) {
-      for (const n of t?.nodes ?? []) {
-        const s = n.gateNode?.signal;
-        if (s?.signalId === name && s.type) {
-          const lm = inputsToLiterals({ variables: { [name]: { type: s.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
-          return lm.literals![name]!;
-        }
-      }
+    const gate = (await this.gates(row)).get(name);
+    if (gate?.kind === "signal") {
+      const lm = inputsToLiterals({ variables: { [name]: { type: gate.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
+      return lm.literals![name]!;
     }
     throw new InputValueError(`execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)}`, `execution ${row.id}`, name);
+  }
+
+  /**
+   * The gates of an execution, by name: those of its workflow and
+   * subworkflows, and those of the sub-workflows its dynamic nodes built so far.
+   *
+   * @example
+   * ```ts
+   * (await engine.gates(await engine.execution(id))).get("publish")?.kind; // "approve"
+   * ```
+   */
+  async gates(row: ExecutionRow): Promise<Map<string, GateInfo>> {
+    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const specs: (WorkflowSpec | undefined)[] = [spec];
+    // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
+    for (const node of await this.store.listNodes(row.id)) specs.push(node.data.kind === "dynamic" ? node.data.dynamicSpec?.workflow : undefined);
+    return specGates(specs);
   }
 
   /**

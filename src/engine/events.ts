@@ -11,6 +11,7 @@ export type {
   TaskSucceededEvent,
   TaskFailedEvent,
   TaskSystemFailedEvent,
+  TaskLostEvent,
   TimerEvent,
   SignalEvent,
   ApprovalEvent,

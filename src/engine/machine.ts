@@ -22,9 +22,24 @@ import { approveGate, gateTimer, signalGate, startGate } from "./nodes/gate.js";
 import { arrayWantsMore, elementEnded, fillArray, startArray } from "./nodes/map.js";
 import { startLaunchPlan } from "./nodes/launch-plan.js";
 import { startBranch } from "./nodes/branch.js";
+import { AbortedError, AloftError } from "../errors.js";
+import { branchFailure, errorInfo, failsFast, failureHandlerInput, reviveError, scopeFailure, type ErrorInfo } from "../rules/failure.js";
+import { backoffDelay, mayRetry } from "../rules/retry.js";
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** An error of the engine itself (not of a node's code), as plain data. */
+function engineError(text: string): ErrorInfo {
+  return errorInfo(new AloftError(text));
+}
+
+/** The error of a scope or execution: its message, the node that failed, and the error `result()` throws. */
+interface ScopeError {
+  readonly message: string;
+  readonly nodeId?: string;
+  readonly failure?: ErrorInfo;
 }
 
 /**
@@ -69,7 +84,8 @@ class Machine implements NodeHost {
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
         this.step.release(e.path);
         if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
-        if (e.cacheStatus) this.step.patchNode(e.path, { cacheStatus: e.cacheStatus });
+        // A cache hit ran no attempt of the task's code (the local runner reports 0 attempts too).
+        if (e.cacheStatus) this.step.patchNode(e.path, e.cacheStatus === "hit" ? { cacheStatus: e.cacheStatus, attempts: 0 } : { cacheStatus: e.cacheStatus });
         const cacheKey = e.cacheKey;
         if (e.cacheStatus === "populated" && typeof cacheKey === "string" && runsTask(row.data)) {
           this.step.cachePut.push({ key: cacheKey, task: row.data.task.name, version: row.data.cache?.version ?? "", outputs: e.outputs, createdAt: this.step.now });
@@ -84,12 +100,10 @@ class Machine implements NodeHost {
         this.step.release(e.path);
         if (e.systemAttempts) this.step.patchNode(e.path, { systemAttempts: row.systemAttempts + e.systemAttempts });
         const retries = runsTask(row.data) ? row.data.retries : 0;
-        if (e.retryable && e.attempt <= retries) {
+        if (mayRetry(e.attempt, retries, e.retryable)) {
           this.step.patchNode(e.path, { error: e.message });
-          const b = this.step.options.backoff;
-          const wait = Math.min(b.maxMs, b.initialMs * b.multiplier ** (e.attempt - 1));
-          this.dispatchAttempt(e.path, e.attempt + 1, this.step.now + wait);
-        } else this.nodeFailed(e.path, e.message, e.timedOut === true ? "timedOut" : "failed");
+          this.dispatchAttempt(e.path, e.attempt + 1, this.step.now + backoffDelay(this.step.options.backoff, e.attempt));
+        } else this.nodeFailed(e.path, e.error ?? { name: "Error", message: e.message }, e.timedOut === true ? "timedOut" : "failed");
         break;
       }
       case "taskSystemFailed": {
@@ -97,7 +111,18 @@ class Machine implements NodeHost {
         if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
         this.step.release(e.path);
         this.step.patchNode(e.path, { systemAttempts: e.systemAttempts });
-        this.nodeFailed(e.path, `system error after ${e.systemAttempts} lost attempts: ${e.message}`, "failed");
+        this.nodeFailed(e.path, engineError(`system error after ${e.systemAttempts} lost attempts: ${e.message}`), "failed");
+        break;
+      }
+      case "taskLost": {
+        // The process running the attempt died (a kill -9, an OOM kill): a system retry, as a lost lease is.
+        const row = this.step.row(e.path);
+        if (!row || row.phase !== "running" || row.attempts !== e.attempt) return;
+        this.step.release(e.path);
+        const lost = row.systemAttempts + 1;
+        this.step.patchNode(e.path, { systemAttempts: lost, error: e.message });
+        if (lost >= this.step.options.maxSystemAttempts) this.nodeFailed(e.path, engineError(`system error after ${lost} lost attempts: ${e.message}`), "failed");
+        else this.dispatchAttempt(e.path, e.attempt, this.step.now);
         break;
       }
       case "timer":
@@ -112,7 +137,7 @@ class Machine implements NodeHost {
         const row = this.step.row(e.path);
         if (!row || !isNodeActive(row.phase) || row.data.kind !== "launchPlan" || row.data.childId !== e.childId) return;
         if (e.succeeded) this.nodeSucceeded(e.path, e.outputs ?? {});
-        else this.nodeFailed(e.path, `child execution ${e.childId} failed: ${e.message ?? "failed"}`, "failed");
+        else this.nodeFailed(e.path, e.error ?? engineError(`child execution ${e.childId} failed: ${e.message ?? "failed"}`), "failed");
         break;
       }
     }
@@ -134,13 +159,21 @@ class Machine implements NodeHost {
     this.fillSlots();
   }
 
-  private endExecution(phase: "succeeded" | "failed" | "aborted", outputs: LiteralMap | undefined, error: { message: string; nodeId?: string } | undefined): void {
+  private endExecution(phase: "succeeded" | "failed" | "aborted", outputs: LiteralMap | undefined, error: ScopeError | undefined): void {
     this.step.patchExec({ phase, endedAt: this.step.now, outputs, error });
     const parent = this.s.exec.lineage.parent;
     if (parent) {
       this.step.events.push({
         executionId: parent.executionId,
-        body: { type: "childEnded", path: parent.path, childId: this.s.exec.id, succeeded: phase === "succeeded", ...(outputs ? { outputs } : {}), ...(error ? { message: error.message } : {}) },
+        body: {
+          type: "childEnded",
+          path: parent.path,
+          childId: this.s.exec.id,
+          succeeded: phase === "succeeded",
+          ...(outputs ? { outputs } : {}),
+          ...(error ? { message: error.message } : {}),
+          ...(error?.failure ? { error: error.failure } : {}),
+        },
       });
     }
   }
@@ -149,7 +182,7 @@ class Machine implements NodeHost {
     this.step.abortActive("", reason);
     this.s.waiting.length = 0;
     for (const scope of this.s.scopes.values()) scope.ended = true;
-    this.endExecution("aborted", undefined, { message: reason });
+    this.endExecution("aborted", undefined, { message: reason, failure: errorInfo(new AbortedError(`the run was aborted: ${reason}`)) });
   }
 
   // ---- starting nodes ---------------------------------------------------
@@ -171,7 +204,7 @@ class Machine implements NodeHost {
       inputs = resolveInputs(node.inputs, this.readerFor(prefix));
     } catch (e) {
       this.step.newNode(path, labelOf(node), undefined, { kind: "unknown" });
-      return this.nodeFailed(path, `cannot resolve its inputs: ${message(e)}`, "failed");
+      return this.nodeFailed(path, engineError(`cannot resolve its inputs: ${message(e)}`), "failed");
     }
     try {
       if (node.taskNode?.referenceId) return this.startTask(path, node, inputs);
@@ -186,7 +219,7 @@ class Machine implements NodeHost {
       throw new Error("the node has no target");
     } catch (e) {
       if (!this.step.row(path)) this.step.newNode(path, labelOf(node), inputs, { kind: "unknown" });
-      this.nodeFailed(path, message(e), "failed");
+      this.nodeFailed(path, errorInfo(e), "failed");
     }
   }
 
@@ -270,7 +303,7 @@ class Machine implements NodeHost {
     for (const t of dyn.tasks) this.s.specs.addTask(t);
     this.step.patchNode(path, { data: { dynamicSpec: dyn } });
     const template = dyn.workflow.template;
-    if (!template) return this.nodeFailed(path, "the dynamic workflow built no sub-workflow", "failed");
+    if (!template) return this.nodeFailed(path, engineError("the dynamic workflow built no sub-workflow"), "failed");
     this.step.openScope(`${path}/`, template, (p, n) => this.startNode(p, n));
   }
 
@@ -283,8 +316,8 @@ class Machine implements NodeHost {
     this.step.leaveWaiting(path);
     this.step.patchNode(path, { phase: "succeeded", outputs, endedAt: this.step.now });
     const el = elementOf(path);
-    if (el) return elementEnded(this, el[0], true);
-    if (isFailureNode(path)) return this.failureHandlerEnded(path);
+    if (el) return elementEnded(this, el[0], el[1], true);
+    if (isFailureNode(path)) return this.failureHandlerEnded(path, undefined);
     const [prefix, id] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
@@ -329,31 +362,30 @@ class Machine implements NodeHost {
     this.nodeSucceeded(scope.prefix.slice(0, -1), outputs);
   }
 
-  nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void {
+  nodeFailed(path: string, error: ErrorInfo, phase: "failed" | "timedOut"): void {
     const row = this.step.row(path);
     if (!row || !isNodeActive(row.phase)) return;
     this.step.release(path);
     this.step.leaveWaiting(path);
-    this.step.patchNode(path, { phase, error: why, endedAt: this.step.now });
+    this.step.patchNode(path, { phase, error: error.message, endedAt: this.step.now, data: { errorInfo: error } });
     const el = elementOf(path);
-    if (el) return elementEnded(this, el[0], false);
-    if (isFailureNode(path)) return this.failureHandlerEnded(path);
-    const [prefix] = splitPath(path);
+    if (el) return elementEnded(this, el[0], el[1], false);
+    if (isFailureNode(path)) return this.failureHandlerEnded(path, error);
+    const [prefix, id] = splitPath(path);
     const scope = this.s.scopes.get(prefix);
     if (!scope) {
       const parent = prefix.slice(0, -1);
-      if (parent !== "" && this.step.row(parent)?.data.kind === "branch") return this.nodeFailed(parent, `node ${path} failed: ${why}`, "failed");
+      if (parent !== "" && this.step.row(parent)?.data.kind === "branch") return this.nodeFailed(parent, errorInfo(branchFailure(id, row.entity, reviveError(error))), "failed");
       return;
     }
     scope.active--;
     if (scope.ended) return;
     if (!scope.failure) {
       // Marked on the row, so that a reload knows which failure came first.
-      scope.failure = { path, message: why };
+      scope.failure = { path, message: error.message };
       this.step.patchNode(path, { data: { failedScope: true } });
     }
-    const failFast = scope.template.metadata?.onFailure !== "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE";
-    if (failFast) {
+    if (failsFast(scope.template)) {
       this.step.abortActive(prefix, `another node failed: ${path}`);
       scope.active = 0;
     }
@@ -368,7 +400,11 @@ class Machine implements NodeHost {
   /** Ends a scope that failed: through its failure handler when it has one, as the local runner does. */
   private scopeFailed(scope: ScopeState, failure: { path: string; message: string }): void {
     scope.ended = true;
-    const error = { message: `node ${failure.path} failed: ${failure.message}`, nodeId: failure.path };
+    const failed = this.step.row(failure.path);
+    const cause = reviveError((failed?.data["errorInfo"] as ErrorInfo | undefined) ?? { name: "AloftError", message: failure.message });
+    const nodeId = splitPath(failure.path)[1];
+    const err = scopeFailure(scope.template.id?.name ?? "", nodeId, failed?.entity ?? `node ${nodeId}`, cause);
+    const error: ScopeError = { message: err.message, nodeId, failure: errorInfo(err) };
     const handler = scope.template.failureNode;
     if (!handler) return this.failScope(scope.prefix, error);
     const path = scope.prefix + FAILURE_NODE_ID;
@@ -384,26 +420,26 @@ class Machine implements NodeHost {
     const workflowId = handler.workflowNode?.subWorkflowRef;
     if (taskId) {
       if ("err" in (this.s.specs.task(taskId).template?.interface?.inputs?.variables ?? {})) {
-        inputs.literals = { ...inputs.literals, err: { scalar: { error: { failedNodeId: error.nodeId, message: error.message } } } };
+        inputs.literals = { ...inputs.literals, err: { scalar: { error: failureHandlerInput(err) } } };
       }
-      this.step.newNode(path, labelOf(handler), inputs, { ...this.taskData(handler), failure: error }, "queued");
+      this.step.newNode(path, labelOf(handler), inputs, { ...this.taskData(handler), failure: { ...error, nodeId: error.nodeId ?? "" } }, "queued");
       this.dispatchAttempt(path, 1, this.step.now);
     } else if (workflowId) {
-      this.step.newNode(path, labelOf(handler), inputs, { kind: "workflow", failure: error });
+      this.step.newNode(path, labelOf(handler), inputs, { kind: "workflow", failure: { ...error, nodeId: error.nodeId ?? "" } });
       this.step.openScope(`${path}/`, this.s.specs.template(workflowId), (p, n) => this.startNode(p, n));
     } else this.failScope(scope.prefix, error);
   }
 
-  /** A failure handler ended (succeeded or not): its scope fails with the error it handled. */
-  private failureHandlerEnded(path: string): void {
-    const error = this.step.row(path)?.data.failure;
-    const prefix = splitPath(path)[0];
-    this.failScope(prefix, error ?? this.s.exec.error ?? { message: "failed", nodeId: "" });
+  /** A failure handler ended (succeeded, or failed with `handlerError`): its scope fails with the error it handled. */
+  private failureHandlerEnded(path: string, handlerError: ErrorInfo | undefined): void {
+    const handled = (this.step.row(path)?.data.failure as ScopeError | undefined) ?? this.s.exec.error ?? { message: "failed", nodeId: "" };
+    const error = handlerError && handled.failure ? { ...handled, failure: { ...handled.failure, handlerError } } : handled;
+    this.failScope(splitPath(path)[0], error);
   }
 
   /** Fails the node that opened scope `prefix`, or the execution for the root. */
-  private failScope(prefix: string, error: { message: string; nodeId?: string }): void {
+  private failScope(prefix: string, error: ScopeError): void {
     if (prefix === "") return this.endExecution("failed", undefined, error);
-    this.nodeFailed(prefix.slice(0, -1), error.message, "failed");
+    this.nodeFailed(prefix.slice(0, -1), error.failure ?? { name: "AloftError", message: error.message }, "failed");
   }
 }

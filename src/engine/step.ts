@@ -13,6 +13,7 @@ import { indexOf } from "./spec-index.js";
 import { isNodeActive } from "../phases.js";
 import { elementOf, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
+import type { Backoff } from "../rules/retry.js";
 
 /**
  * Settings of the machine.
@@ -28,21 +29,15 @@ export interface MachineOptions {
   readonly now: number;
   /** Leases an attempt may lose before it fails as a system error. */
   readonly maxSystemAttempts: number;
-  /** Waits between user retries. */
-  readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly multiplier: number };
+  /** Waits between user retries (`rules/retry.ts`). */
+  readonly backoff: Backoff;
   /** Reads back an offloaded literal (a map task splitting a list kept in the blob store). */
   readonly readLiteral?: (literal: Literal) => Literal;
 }
 
-/**
- * The default `maxParallelism` of an execution, as in Flyte.
- *
- * @example
- * ```ts
- * const mp = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM; // 25
- * ```
- */
-export const DEFAULT_MAX_PARALLELISM = 25;
+import { DEFAULT_MAX_PARALLELISM } from "../rules/parallelism.js";
+
+export { DEFAULT_MAX_PARALLELISM };
 
 /**
  * The key of an identifier for the registry.
@@ -227,7 +222,8 @@ export class Step {
       ...item,
       id: `${this.execId}|${item.path}|${item.attempt}`,
       executionId: this.execId,
-      systemAttempts: 0,
+      // Lost attempts count across re-dispatches of one attempt (a crashed task process, `taskLost`).
+      systemAttempts: this.row(item.path)?.systemAttempts ?? 0,
       maxSystemAttempts: this.options.maxSystemAttempts,
     });
   }

@@ -9,6 +9,7 @@ import type {
   Identifier,
   LiteralMap,
   LiteralType,
+  Primitive,
   ProtoDuration,
   ProtoStruct,
   RetryStrategy,
@@ -41,6 +42,8 @@ export interface NodeMetadata {
 
 /** `flyteidl.core.Operand`. */
 export interface Operand {
+  /** The older encoding of a constant, which flytekit writes and flytepropeller reads. */
+  primitive?: Primitive;
   var?: string;
   scalar?: Scalar;
 }

@@ -7,24 +7,21 @@ import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
 import { InputValueError } from "../errors.js";
-import { parseDuration } from "../sdk/task-options.js";
+import { resolveBackoff, type Backoff } from "../rules/retry.js";
+import { resolveMaxParallelism } from "../rules/parallelism.js";
+import { TaskSlots } from "./slots.js";
 import type { RunOptions } from "../sdk/runner-port.js";
 import { Recorder } from "./recorder.js";
 import { GateBoard } from "./gates.js";
 import { FileCache } from "./cache/file-cache.js";
 import { LocalBlobStore } from "./blob-store.js";
 
-/** How long to wait before retry `n` (1-based). */
-export interface Backoff {
-  readonly initialMs: number;
-  readonly maxMs: number;
-  readonly multiplier: number;
-}
-
 /** Settings and services shared by every node of a run. */
 export interface RunEnvironment {
-  /** Nodes of one workflow that may run at once. */
+  /** Task attempts of the run that may run at once (`rules/parallelism.ts`). */
   readonly maxParallelism: number;
+  /** The run's task slots, `maxParallelism` of them. */
+  readonly slots: TaskSlots;
   /** Aborted when the run fails or is aborted. */
   readonly signal: AbortSignal;
   /** Waits between retries. */
@@ -53,30 +50,19 @@ export function defaultCacheDir(): string {
   return path.join(aloftHome(), "cache");
 }
 
-function positiveInt(value: unknown, name: string): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY;
-  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new InputValueError(`${name} must be a whole number of at least 1, got ${String(value)}`, "run", name);
-  return value as number;
-}
-
 /** Builds the environment of a run, validating its options. */
 export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEnvironment {
   if (typeof options !== "object" || options === null) throw new InputValueError("run options must be an object", "run", "options");
-  const b = options.retryBackoff ?? {};
-  const multiplier = b.multiplier ?? 2;
-  if (typeof multiplier !== "number" || !(multiplier >= 1)) throw new InputValueError(`retryBackoff.multiplier must be a number of at least 1, got ${String(multiplier)}`, "run", "retryBackoff");
-  const backoff: Backoff = {
-    initialMs: b.initial === undefined ? 100 : parseDuration(b.initial, "retryBackoff.initial"),
-    maxMs: b.max === undefined ? 30_000 : parseDuration(b.max, "retryBackoff.max"),
-    multiplier,
-  };
+  const backoff = resolveBackoff(options.retryBackoff, "retryBackoff");
+  const maxParallelism = resolveMaxParallelism(options.maxParallelism, "run");
   let cache: FileCache | undefined;
   let workDir: string | undefined;
   let blobs: LocalBlobStore | undefined;
   const workDirOf = () => (workDir ??= options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "aloft-run-")));
   const prompt = options.prompt ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
   return {
-    maxParallelism: positiveInt(options.maxParallelism, "maxParallelism"),
+    maxParallelism,
+    slots: new TaskSlots(maxParallelism),
     signal,
     backoff,
     overwriteCache: options.overwriteCache === true,
@@ -86,9 +72,4 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
     workDir: workDirOf,
     blobs: () => (blobs ??= new LocalBlobStore(path.join(path.resolve(workDirOf()), "blobs"))),
   };
-}
-
-/** The wait before retry number `retry` (1 for the first retry). */
-export function backoffDelay(b: Backoff, retry: number): number {
-  return Math.min(b.maxMs, b.initialMs * b.multiplier ** (retry - 1));
 }

@@ -6,16 +6,13 @@
  *
  * @module
  */
-import { AloftError, ExecutionError } from "../errors.js";
+import { AbortedError, AloftError, type ExecutionError } from "../errors.js";
 import type { RunEnvironment } from "./environment.js";
-import { checkOutput, checkRunInputs } from "./values.js";
+import { checkOutput, checkRunInputs } from "../rules/values.js";
+import { failureHandlerInput, scopeFailure, withHandlerError } from "../rules/failure.js";
 import { isThenable, type Outputs } from "./target.js";
 import type { PlannedNode, WorkflowPlan } from "./plan.js";
 import type { NodeRecord } from "./recorder.js";
-
-function causeMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 class WorkflowRun {
   private readonly results: (Outputs | undefined)[];
@@ -28,13 +25,19 @@ class WorkflowRun {
   private settled = false;
   private resolve!: (outputs: Outputs) => void;
   private reject!: (error: unknown) => void;
+  /** The scope's own environment: its signal also fires when the scope fails fast, aborting the nodes still running. */
+  private readonly env: RunEnvironment;
+  private readonly scope = new AbortController();
+  /** Records of the nodes running asynchronously, to mark them aborted when the scope fails fast. */
+  private readonly inFlight = new Set<NodeRecord>();
 
   constructor(
     private readonly plan: WorkflowPlan,
     private readonly inputs: Outputs,
-    private readonly env: RunEnvironment,
+    private readonly outer: RunEnvironment,
     private readonly prefix: string,
   ) {
+    this.env = plan.failFast && plan.nodes.length > 1 ? { ...outer, signal: AbortSignal.any([outer.signal, this.scope.signal]) } : outer;
     const n = plan.nodes.length;
     this.results = new Array<Outputs | undefined>(n);
     this.pending = new Int32Array(n);
@@ -60,9 +63,9 @@ class WorkflowRun {
 
   private drain(): void {
     const nodes = this.plan.nodes;
-    const max = this.env.maxParallelism;
     const env = this.env;
-    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast) && this.running < max) {
+    // Task attempts wait for a slot of the run's maxParallelism (`TaskSlots`); other nodes start at once.
+    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
       if (env.signal.aborted) {
         this.fail(nodes[this.queue[this.head]!]!, env.signal.reason, undefined);
         break;
@@ -79,14 +82,17 @@ class WorkflowRun {
       }
       if (isThenable(out)) {
         this.running++;
+        this.inFlight.add(record);
         out.then(
           (o) => {
             this.running--;
+            this.inFlight.delete(record);
             this.complete(node, o, record);
             this.drain();
           },
           (e: unknown) => {
             this.running--;
+            this.inFlight.delete(record);
             this.fail(node, e, record);
             this.drain();
           },
@@ -111,8 +117,19 @@ class WorkflowRun {
   private fail(node: PlannedNode, error: unknown, record: NodeRecord | undefined): void {
     if (record) record.end(record.phase === "timedOut" ? "timedOut" : this.env.signal.aborted && !this.failure ? "aborted" : "failed", error);
     if (this.settled || this.failure) return;
-    const label = node.target.label;
-    this.failure = new ExecutionError(`workflow ${JSON.stringify(this.plan.name)}: node ${node.id} (${label}) failed: ${causeMessage(error)}`, node.id, label, { cause: error });
+    this.failure = scopeFailure(this.plan.name, node.id, node.target.label, error);
+    if (this.plan.failFast && !this.env.signal.aborted) this.abortSiblings(this.prefix + node.id);
+  }
+
+  /**
+   * Fails fast (`failImmediately`): the nodes still running are aborted, and
+   * marked so, before the failure handler starts, as the engine does.
+   */
+  private abortSiblings(failedPath: string): void {
+    const reason = `another node failed: ${failedPath}`;
+    for (const r of this.inFlight) r.end("aborted", reason);
+    this.inFlight.clear();
+    if (this.env !== this.outer) this.scope.abort(new AbortedError(reason));
   }
 
   private settleIfDone(): void {
@@ -152,21 +169,21 @@ class WorkflowRun {
   private settleFailure(failure: ExecutionError): void {
     this.settled = true;
     const handler = this.plan.failureNode;
-    if (!handler || this.env.signal.aborted) {
+    const env = this.outer;
+    if (!handler || env.signal.aborted) {
       this.reject(failure);
       return;
     }
     const inputs = this.nodeInputs(handler);
-    if (handler.acceptsError) inputs["err"] = { failedNodeId: failure.nodeId, message: failure.message };
+    if (handler.acceptsError) inputs["err"] = failureHandlerInput(failure);
     const path = this.prefix + handler.id;
-    const record = this.env.recorder.start(path, handler.target.label);
+    const record = env.recorder.start(path, handler.target.label);
     const report = (e: unknown) => {
       record.end("failed", e);
-      Object.defineProperty(failure, "failureHandlerError", { value: e, enumerable: false });
-      this.reject(failure);
+      this.reject(withHandlerError(failure, e));
     };
     try {
-      const r = handler.target.run(inputs, { env: this.env, path, metadata: handler.metadata, record });
+      const r = handler.target.run(inputs, { env, path, metadata: handler.metadata, record });
       if (isThenable(r)) {
         r.then(() => {
           record.end("succeeded");

@@ -7,7 +7,7 @@
 import { InputValueError, OutputValueError } from "../errors.js";
 import type { TaskContext } from "../sdk/task-options.js";
 import type { PlannedTask } from "./targets/task.js";
-import { checkOutput } from "./values.js";
+import { checkOutput } from "../rules/values.js";
 import { isThenable, type Outputs } from "./target.js";
 
 /** Turns what a task function returned into its outputs record, checking each output. */

@@ -10,7 +10,9 @@ import { CompileError } from "../errors.js";
 import { fromLiteral } from "../types/literal.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { CompiledBundle } from "../compiler/compile.js";
-import { variableChecks, type VariableCheck } from "./values.js";
+import { variableChecks, type VariableCheck } from "../rules/values.js";
+import { failsFast } from "../rules/failure.js";
+import { nodeLabel } from "../rules/labels.js";
 import type { NodeTarget } from "./target.js";
 import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
@@ -95,6 +97,7 @@ export class Planner {
   private readonly plans = new Map<string, WorkflowPlan>();
   private readonly templates = new Map<string, WorkflowTemplate>();
   private readonly tasks = new Map<string, PlannedTask>();
+  private readonly taskTargets = new Map<PlannedTask, NodeTarget>();
 
   constructor(readonly bundle: CompiledBundle) {
     for (const spec of bundle.workflows.values()) {
@@ -147,53 +150,68 @@ export class Planner {
     return planned;
   }
 
-  private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>, where: string): Getter {
+  /** `where` names the binding in messages; it is built only when one is thrown. */
+  private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>, where: () => string): Getter {
     if (b.promise) {
       const nodeId = b.promise.nodeId ?? "";
       const name = b.promise.var ?? "";
       if (nodeId === "") return (inputs) => inputs[name];
       const i = index.get(nodeId);
-      if (i === undefined) throw new CompileError(`${where} is bound to unknown node ${JSON.stringify(nodeId)}`);
+      if (i === undefined) throw new CompileError(`${where()} is bound to unknown node ${JSON.stringify(nodeId)}`);
       return (_inputs, results) => results[i]![name];
     }
     const literal = bindingToLiteral(b);
     if (literal) {
-      if (!type) throw new CompileError(`${where} has no type to read its constant with`);
+      if (!type) throw new CompileError(`${where()} has no type to read its constant with`);
       const value = deepFreeze(fromLiteral(type, literal));
       return () => value;
     }
     if (b.collection) {
       const elem = type?.collectionType;
-      const parts = (b.collection.bindings ?? []).map((x, i) => this.getter(x, elem, index, `${where}[${i}]`));
+      const parts = (b.collection.bindings ?? []).map((x, i) => this.getter(x, elem, index, () => `${where()}[${i}]`));
       return (inputs, results) => parts.map((g) => g(inputs, results));
     }
     if (b.map) {
       const vt = type?.mapValueType;
-      const parts = Object.entries(b.map.bindings ?? {}).map(([k, x]) => [k, this.getter(x, vt, index, `${where}.${k}`)] as const);
+      const parts = Object.entries(b.map.bindings ?? {}).map(([k, x]) => [k, this.getter(x, vt, index, () => `${where()}.${k}`)] as const);
       return (inputs, results) => {
         const out: Record<string, unknown> = {};
         for (const [k, g] of parts) out[k] = g(inputs, results);
         return out;
       };
     }
-    throw new CompileError(`${where} has an empty binding`);
+    throw new CompileError(`${where()} has an empty binding`);
+  }
+
+  /**
+   * The target of a task node. Nodes without overrides of the task's policy
+   * (retries, timeout, caching: most of them) share one target per task.
+   */
+  private taskNodeTarget(task: PlannedTask, metadata: NodeMetadata | undefined): NodeTarget {
+    if (metadata?.retries !== undefined || metadata?.timeout !== undefined || metadata?.cacheable !== undefined) return taskTarget(task, metadata);
+    let target = this.taskTargets.get(task);
+    if (!target) {
+      target = taskTarget(task, undefined);
+      this.taskTargets.set(task, target);
+    }
+    return target;
   }
 
   /** The target of a spec node: what it runs. */
   target(node: Node): NodeTarget {
-    if (node.taskNode?.referenceId) return taskTarget(this.task(node.taskNode.referenceId), node.metadata);
+    if (node.taskNode?.referenceId) return this.taskNodeTarget(this.task(node.taskNode.referenceId), node.metadata);
     const wn = node.workflowNode;
     if (wn?.subWorkflowRef) {
       const ref = wn.subWorkflowRef;
-      return subworkflowTarget(`workflow ${JSON.stringify(ref.name ?? "")}`, () => this.workflow(ref));
+      return subworkflowTarget(nodeLabel(node), () => this.workflow(ref));
     }
     if (wn?.launchplanRef) {
       const lp = this.launchPlan(wn.launchplanRef);
-      return launchPlanTarget(lp.label, lp.plan, lp.defaults, lp.fixed);
+      return launchPlanTarget(nodeLabel(node), lp.plan, lp.defaults, lp.fixed);
     }
-    if (node.gateNode) return gateTarget(node.id ?? "", node.gateNode, node.metadata);
+    if (node.gateNode) return gateTarget(node);
     if (node.branchNode) return branchTarget(node, (inner) => this.target(inner));
-    if (node.arrayNode) return mapTarget(node.id ?? "", node.arrayNode, (id) => this.task(id));
+    if (node.arrayNode) return mapTarget(node, (id) => this.task(id));
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 
@@ -205,11 +223,11 @@ export class Planner {
     for (const b of node.inputs ?? []) {
       const name = b.var ?? "";
       names.push(name);
-      getters.push(this.getter(b.binding ?? {}, types[name], index, `workflow ${JSON.stringify(wfName)}: input ${JSON.stringify(name)} of node ${node.id ?? ""}`));
+      getters.push(this.getter(b.binding ?? {}, types[name], index, () => `workflow ${JSON.stringify(wfName)}: input ${JSON.stringify(name)} of node ${node.id ?? ""}`));
     }
     for (const b of target.innerBindings ?? []) {
       names.push(b.name);
-      getters.push(this.getter(b.binding, b.type, index, `workflow ${JSON.stringify(wfName)}: binding ${b.name} in node ${node.id ?? ""}`));
+      getters.push(this.getter(b.binding, b.type, index, () => `workflow ${JSON.stringify(wfName)}: binding ${b.name} in node ${node.id ?? ""}`));
     }
     const acceptsError = node.taskNode?.referenceId !== undefined && "err" in types;
     return { index: i, id: node.id ?? "", target, metadata: node.metadata, inputNames: names, inputGetters: getters, upstreamCount: (node.upstreamNodeIds ?? []).length, downstream: [], acceptsError };
@@ -237,7 +255,7 @@ export class Planner {
     for (const b of template.outputs ?? []) {
       const out = b.var ?? "";
       outputNames.push(out);
-      outputGetters.push(this.getter(b.binding ?? {}, outputTypes[out]?.type, index, `workflow ${JSON.stringify(name)}: output ${JSON.stringify(out)}`));
+      outputGetters.push(this.getter(b.binding ?? {}, outputTypes[out]?.type, index, () => `workflow ${JSON.stringify(name)}: output ${JSON.stringify(out)}`));
     }
     return {
       name,
@@ -248,7 +266,7 @@ export class Planner {
       outputNames,
       outputGetters,
       outputs: variableChecks(template.interface?.outputs),
-      failFast: template.metadata?.onFailure !== "FAIL_AFTER_EXECUTABLE_NODES_COMPLETE",
+      failFast: failsFast(template),
       failureNode: template.failureNode ? this.plannedNode(template.failureNode, -1, index, name) : undefined,
     };
   }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AbortedError, InputValueError } from "../errors.js";
+import { AbortedError } from "../errors.js";
 import { compileBundle, type CompiledBundle } from "../compiler/compile.js";
 import { describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import type { EntityRunner, RunOptions } from "../sdk/runner-port.js";
@@ -13,7 +13,7 @@ import { executeWorkflow, runWorkflowPlan } from "./execute-workflow.js";
 import { makeEnvironment, type RunEnvironment } from "./environment.js";
 import { LocalExecution } from "./execution.js";
 import { taskTarget } from "./targets/task.js";
-import { checkRunInputs } from "./values.js";
+import { checkRunInputs, launchPlanInputs, refuseFixedInputs } from "../rules/values.js";
 import type { Outputs } from "./target.js";
 
 /** The version local runs compile with; nothing is registered. */
@@ -61,13 +61,11 @@ async function execute(def: EntityDefinition, inputs: Record<string, unknown>, e
       return runWorkflowPlan(planner.workflow(bundle.root), inputs, env, label);
     case "launchPlan": {
       const lp = planner.launchPlan(bundle.root);
-      for (const name of Object.keys(inputs ?? {})) {
-        if (Object.prototype.hasOwnProperty.call(lp.fixed, name)) throw new InputValueError(`${label} fixes input ${JSON.stringify(name)}; it cannot be overridden`, def.name, name);
-      }
+      refuseFixedInputs(label, inputs, lp.fixed);
       const plan = lp.plan();
       const open = plan.inputs.filter((c) => !Object.prototype.hasOwnProperty.call(lp.fixed, c.name));
       const checked = checkRunInputs(open, inputs, label, lp.defaults);
-      return executeWorkflow(plan, { ...checked, ...lp.fixed }, env);
+      return executeWorkflow(plan, launchPlanInputs({}, checked, lp.fixed), env);
     }
     case "mapTask": {
       // The map compiles alone to a workflow of its one array node; that node runs alone, recorded under the map's name.

@@ -99,6 +99,8 @@ export interface NormalizedTaskOptions {
   readonly cache: { readonly version: string; readonly serialize: boolean; readonly ignoredInputs: readonly string[] } | undefined;
   readonly image: string | undefined;
   readonly description: string | undefined;
+  /** Retry every error of the task's code, not only `RecoverableError`s and timeouts. */
+  readonly retryAllErrors: boolean;
 }
 
 /**
@@ -241,7 +243,7 @@ export function normalizeInterruptible(value: unknown, where: string): boolean |
  * ```
  */
 export function normalizeTaskOptions(
-  options: ExecutionOptions & { readonly image?: string; readonly description?: string },
+  options: ExecutionOptions & { readonly image?: string; readonly description?: string; readonly retryAllErrors?: boolean },
   task: string,
   inputs: readonly string[],
 ): NormalizedTaskOptions {
@@ -256,6 +258,7 @@ export function normalizeTaskOptions(
       cache: normalizeCache(options.cache, at("cache"), inputs),
       image: options.image,
       description: options.description,
+      retryAllErrors: normalizeInterruptible(options.retryAllErrors, at("retryAllErrors")) ?? false,
     };
   } catch (e) {
     if (e instanceof InvalidOptionError && e.entity === undefined) throw new InvalidOptionError(e.message, { entity: task });

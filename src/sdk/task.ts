@@ -32,6 +32,12 @@ export interface TaskConfig<I extends TypeRecord, O extends OutputsSpec> extends
   readonly image?: string;
   /** A short description, kept in the spec's metadata. */
   readonly description?: string;
+  /**
+   * Retry every error the task's code throws (up to `retries`), not only a
+   * `RecoverableError` or a timeout. By default, as in Flyte, a plain error
+   * is final: it fails the node at once whatever `retries` says.
+   */
+  readonly retryAllErrors?: boolean;
 }
 
 /**

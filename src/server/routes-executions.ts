@@ -8,7 +8,7 @@ import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { Type } from "@sinclair/typebox";
 import type { preValidationHookHandler } from "fastify";
 import type { LiteralType } from "../idl/core.js";
-import type { LaunchPlanSpec, Node, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
 import type { EntityKey as StoreKey, ExecutionFilter, ExecutionRow, RegisteredEntity } from "../store/store.js";
 import { decodeCursor } from "../store/rules.js";
 import { loadWorkflowSpecs } from "../engine/loader.js";
@@ -97,31 +97,13 @@ async function prepareExecution(ctx: RouteContext, body: CreateExecutionBody): P
   return { kind, entity, values: converted.values };
 }
 
-function* nodesOf(nodes: readonly Node[] | undefined): Generator<Node> {
-  for (const n of nodes ?? []) {
-    yield n;
-    const ie = n.branchNode?.ifElse;
-    if (ie) {
-      const inner = [ie.case?.thenNode, ...(ie.other ?? []).map((b) => b.thenNode), ie.elseNode].filter((x): x is Node => x !== undefined);
-      yield* nodesOf(inner);
-    }
-    if (n.arrayNode?.node) yield* nodesOf([n.arrayNode.node]);
-  }
-}
-
-/** The gates of an execution's workflow: signals with their types, and approvals. */
+/** The gates of an execution, dynamic workflows included (the engine's walker, `rules/gates.ts`): signals with their types, and approvals. */
 async function gatesOf(ctx: RouteContext, row: ExecutionRow): Promise<{ signals: Map<string, LiteralType>; approvals: Set<string> }> {
   const signals = new Map<string, LiteralType>();
   const approvals = new Set<string>();
-  const wf = await ctx.engine.store.getEntity("workflow", row.workflow);
-  const spec = wf?.spec as WorkflowSpec | undefined;
-  const templates: (WorkflowTemplate | undefined)[] = [spec?.template, ...(spec?.subWorkflows ?? [])];
-  for (const t of templates) {
-    for (const n of nodesOf(t?.nodes)) {
-      const g = n.gateNode;
-      if (g?.signal?.signalId && g.signal.type) signals.set(g.signal.signalId, g.signal.type);
-      if (g?.approve?.signalId) approvals.add(g.approve.signalId);
-    }
+  for (const g of (await ctx.engine.gates(row)).values()) {
+    if (g.kind === "signal") signals.set(g.name, g.type);
+    else approvals.add(g.name);
   }
   return { signals, approvals };
 }

@@ -11,6 +11,7 @@ import type { LiteralMap, Literal } from "../idl/core.js";
 import type { TaskSpec, WorkflowSpec } from "../idl/specs.js";
 import { Fields } from "./fields.js";
 import type { CachePolicy } from "./node-data.js";
+import type { ErrorInfo } from "../rules/failure.js";
 
 /** The execution was created: start its nodes. */
 export interface StartEvent {
@@ -39,11 +40,26 @@ export interface TaskFailedEvent {
   readonly path: string;
   readonly attempt: number;
   readonly message: string;
-  /** False for `NonRetryableError` and bad inputs. */
+  /** The error the attempt failed with, class, fields and cause (`rules/failure.ts`). */
+  readonly error?: ErrorInfo;
+  /** Whether the error may be retried (`rules/retry.ts` `isRetryable`): a `RecoverableError`, a timeout, any error with `retryAllErrors`. */
   readonly retryable: boolean;
   readonly timedOut?: boolean;
   /** Leases this attempt lost before it failed (dead workers). */
   readonly systemAttempts?: number;
+}
+
+/**
+ * The process running an attempt died under it (killed by a signal, out of
+ * memory, exited): a system failure. The engine runs the attempt again as a
+ * system retry, counted apart from the task's retries, until the node has
+ * lost `maxSystemAttempts`.
+ */
+export interface TaskLostEvent {
+  readonly type: "taskLost";
+  readonly path: string;
+  readonly attempt: number;
+  readonly message: string;
 }
 
 /** An attempt lost too many leases (its workers died). */
@@ -91,6 +107,8 @@ export interface ChildEndedEvent {
   readonly succeeded: boolean;
   readonly outputs?: LiteralMap;
   readonly message?: string;
+  /** The child execution's error (an `ExecutionError`, or an `AbortedError`). */
+  readonly error?: ErrorInfo;
 }
 
 /** What a task item tells the worker besides the task and its inputs (`TaskItem.options`). */
@@ -113,6 +131,7 @@ export type EngineEvent =
   | TaskSucceededEvent
   | TaskFailedEvent
   | TaskSystemFailedEvent
+  | TaskLostEvent
   | TimerEvent
   | SignalEvent
   | ApprovalEvent
@@ -127,7 +146,7 @@ export type EngineEvent =
  * const done: TaskResultEvent = { type: "taskSucceeded", path: "n0", attempt: 1, outputs: { literals: {} } };
  * ```
  */
-export type TaskResultEvent = TaskSucceededEvent | TaskFailedEvent;
+export type TaskResultEvent = TaskSucceededEvent | TaskFailedEvent | TaskLostEvent;
 
 /**
  * The types of event.
@@ -137,7 +156,7 @@ export type TaskResultEvent = TaskSucceededEvent | TaskFailedEvent;
  * EVENT_TYPES.includes("signal"); // true
  * ```
  */
-export const EVENT_TYPES = ["start", "taskSucceeded", "taskFailed", "taskSystemFailed", "timer", "signal", "approval", "abort", "childEnded"] as const satisfies readonly EngineEvent["type"][];
+export const EVENT_TYPES = ["start", "taskSucceeded", "taskFailed", "taskSystemFailed", "taskLost", "timer", "signal", "approval", "abort", "childEnded"] as const satisfies readonly EngineEvent["type"][];
 
 /**
  * Reads an event's stored body; throws `StoredRowError` (naming `row` and
@@ -179,12 +198,15 @@ export function decodeEvent(json: unknown, row: string): EngineEvent {
         attempt: f.number("attempt"),
         message: f.string("message"),
         retryable: f.boolean("retryable"),
+        ...(f.has("error") ? { error: f.raw("error") as ErrorInfo } : {}),
         ...(timedOut !== undefined ? { timedOut } : {}),
         ...(systemAttempts !== undefined ? { systemAttempts } : {}),
       };
     }
     case "taskSystemFailed":
       return { type, path: f.string("path"), attempt: f.number("attempt"), systemAttempts: f.number("systemAttempts"), message: f.string("message") };
+    case "taskLost":
+      return { type, path: f.string("path"), attempt: f.number("attempt"), message: f.string("message") };
     case "timer":
       return { type, path: f.string("path"), purpose: f.oneOf("purpose", ["sleep", "gateTimeout"]) };
     case "signal":
@@ -198,7 +220,7 @@ export function decodeEvent(json: unknown, row: string): EngineEvent {
     case "childEnded": {
       const outputs = f.optionalIdl<LiteralMap>("outputs");
       const message = f.optionalString("message");
-      return { type, path: f.string("path"), childId: f.string("childId"), succeeded: f.boolean("succeeded"), ...(outputs ? { outputs } : {}), ...(message !== undefined ? { message } : {}) };
+      return { type, path: f.string("path"), childId: f.string("childId"), succeeded: f.boolean("succeeded"), ...(outputs ? { outputs } : {}), ...(message !== undefined ? { message } : {}), ...(f.has("error") ? { error: f.raw("error") as ErrorInfo } : {}) };
     }
   }
 }

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import type { ErrorInfo } from "../rules/failure.js";
 import type { TaskSpec, WorkflowSpec } from "../idl/specs.js";
 import { Fields } from "./fields.js";
 import type { EntityKey } from "./store.js";
@@ -24,6 +25,8 @@ import type { EntityKey } from "./store.js";
 export interface ScopeFailure {
   readonly message: string;
   readonly nodeId: string;
+  /** The error the scope fails with, as plain data (`rules/failure.ts`). */
+  readonly failure?: ErrorInfo;
 }
 
 /**
@@ -43,6 +46,8 @@ export interface NodeMarks {
   readonly failedScope?: boolean;
   /** For a failure handler: the error it handles. */
   readonly failure?: ScopeFailure;
+  /** The error the node failed with, class, fields and cause (`rules/failure.ts`). */
+  readonly errorInfo?: ErrorInfo;
 }
 
 /**
@@ -140,6 +145,8 @@ export interface ArrayProgress {
   readonly minSuccesses: number;
   /** Elements that may run at once. */
   readonly parallelism: number;
+  /** The index of the first element that failed (its error is the map's cause). */
+  readonly firstFailed?: number;
 }
 
 /**
@@ -312,7 +319,8 @@ function marks(f: Fields): NodeMarks {
     // Rows written before tickets were numbered marked the queue with `true`.
     ...(ticket === true ? { waitingSlot: 0 } : ticket === false ? { waitingSlot: false } : f.has("waitingSlot") ? { waitingSlot: f.number("waitingSlot") } : {}),
     ...(f.has("failedScope") ? { failedScope: f.boolean("failedScope") } : {}),
-    ...(failure ? { failure: { message: failure.string("message"), nodeId: failure.optionalString("nodeId") ?? "" } } : {}),
+    ...(failure ? { failure: { message: failure.string("message"), nodeId: failure.optionalString("nodeId") ?? "", ...(failure.has("failure") ? { failure: failure.raw("failure") as ErrorInfo } : {}) } } : {}),
+    ...(f.has("errorInfo") ? { errorInfo: f.raw("errorInfo") as ErrorInfo } : {}),
   };
 }
 
@@ -367,6 +375,7 @@ export function decodeNodeData(json: unknown, row: string): NodeData {
         failed: f.number("failed"),
         minSuccesses: f.number("minSuccesses"),
         parallelism: f.number("parallelism"),
+        ...(f.has("firstFailed") ? { firstFailed: f.number("firstFailed") } : {}),
       };
     case "element":
       return { ...m, ...taskRun(f), kind };

@@ -21,6 +21,8 @@ import type { NodeData } from "./node-data.js";
 
 export type { ExecutionPhase, NodePhase, CacheStatus } from "../phases.js";
 
+import type { ErrorInfo } from "../rules/failure.js";
+
 /**
  * The kinds of registered entity.
  *
@@ -92,7 +94,8 @@ export interface ExecutionRow {
   /** The outputs once succeeded, as a `LiteralMap`. */
   readonly outputs: LiteralMap | undefined;
   /** Why it failed or was aborted. */
-  readonly error: { readonly message: string; readonly nodeId?: string } | undefined;
+  /** Why it failed; `failure` is the error `engine.result()` throws, as plain data (`rules/failure.ts`). */
+  readonly error: { readonly message: string; readonly nodeId?: string; readonly failure?: ErrorInfo } | undefined;
   /** How it runs, fixed at start: `maxParallelism`, `overwriteCache`, the modules of its tasks. */
   readonly settings: ExecutionSettings;
   /** Where it came from: the parent execution and node, the execution it relaunches or recovers, its schedule tick. */

@@ -41,7 +41,7 @@ export class AttemptLog {
 
   /** The record of the attempt, once it ended with `result`. */
   record(item: ClaimedTask, workerId: string, result: AttemptResult, endedAt: number): AttemptRecord {
-    const outcome: AttemptOutcome = result.type === "taskSucceeded" ? (result.cacheStatus === "hit" ? "cacheHit" : "succeeded") : result.timedOut ? "timedOut" : "failed";
+    const outcome: AttemptOutcome = result.type === "taskSucceeded" ? (result.cacheStatus === "hit" ? "cacheHit" : "succeeded") : result.type === "taskFailed" && result.timedOut ? "timedOut" : "failed";
     return {
       executionId: item.executionId,
       path: item.path,

@@ -10,13 +10,16 @@
  * @module
  */
 import type { Literal, LiteralMap } from "../idl/core.js";
-import { InputValueError, NonRetryableError, TaskTimeoutError } from "../errors.js";
+import { AloftError, InputValueError, NonRetryableError, TaskTimeoutError } from "../errors.js";
+import { errorInfo } from "../rules/failure.js";
+import { isRetryable } from "../rules/retry.js";
+import { taskTimeoutError } from "../rules/timeouts.js";
 import { cacheKey } from "../cache/key.js";
 import { compileBundle } from "../compiler/compile.js";
 import { idKey } from "../compiler/identifiers.js";
 import { fromLiteral, toLiteral } from "../types/literal.js";
 import { checkTaskInputs, shapeOutputs } from "../local/invoke-task.js";
-import type { TaskFailedEvent, TaskItemOptions, TaskSucceededEvent } from "../engine/events.js";
+import type { TaskFailedEvent, TaskItemOptions, TaskLostEvent, TaskSucceededEvent } from "../engine/events.js";
 import type { TaskItem } from "../store/store.js";
 import type { BlobWriter } from "../blobs/writer.js";
 import type { ResolvedTask, TaskResolver } from "./resolver.js";
@@ -25,7 +28,7 @@ import type { ResolvedTask, TaskResolver } from "./resolver.js";
 export type AttemptItem = Pick<TaskItem, "path" | "attempt" | "task" | "inputs" | "options">;
 
 /** The result event of an attempt. */
-export type AttemptResult = TaskSucceededEvent | TaskFailedEvent;
+export type AttemptResult = TaskSucceededEvent | TaskFailedEvent | TaskLostEvent;
 
 /** What an attempt gets besides its item: the signal that stops it, and where it creates blobs (`ctx.blobs`). */
 export interface AttemptContext {
@@ -59,24 +62,43 @@ function errorMessage(e: unknown): string {
 }
 
 /**
- * The failure event of an attempt that threw `error`: not retryable for a
- * `NonRetryableError` or bad inputs, timed out for a `TaskTimeoutError`.
+ * The failure event of an attempt that threw `error`, with the error as
+ * plain data (so `engine.result()` throws the same class and cause as the
+ * local runner): retryable as `rules/retry.ts` decides (a `RecoverableError`
+ * or a timeout; any other error of the code only with `retryAllErrors`),
+ * timed out for a `TaskTimeoutError`.
  *
  * @example
  * ```ts
- * failureResult(item, new NonRetryableError("no such row")); // { type: "taskFailed", retryable: false, ... }
+ * failureResult(item, new NonRetryableError("no such row")); // { type: "taskFailed", retryable: false, error: { name: "NonRetryableError", ... }, ... }
  * ```
  */
-export function failureResult(item: AttemptItem, error: unknown): TaskFailedEvent {
+export function failureResult(item: AttemptItem, error: unknown, retryAllErrors = false): TaskFailedEvent {
   const timedOut = error instanceof TaskTimeoutError;
   return {
     type: "taskFailed",
     path: item.path,
     attempt: item.attempt,
     message: errorMessage(error),
-    retryable: !(error instanceof NonRetryableError || error instanceof InputValueError),
+    error: errorInfo(error),
+    retryable: isRetryable(error, retryAllErrors),
     ...(timedOut ? { timedOut: true } : {}),
   };
+}
+
+/**
+ * The event of an attempt whose process died under it (killed by a signal,
+ * out of memory, exited): a system failure, retried as a system retry as a
+ * lost worker is (flytepropeller counts it against
+ * `max-node-retries-system-failures`, apart from the task's retries).
+ *
+ * @example
+ * ```ts
+ * lostResult(item, "the worker process (pid 42) running task \"t\" was killed by SIGKILL during attempt 1");
+ * ```
+ */
+export function lostResult(item: AttemptItem, message: string): TaskLostEvent {
+  return { type: "taskLost", path: item.path, attempt: item.attempt, message };
 }
 
 /**
@@ -88,7 +110,7 @@ export function failureResult(item: AttemptItem, error: unknown): TaskFailedEven
  * ```
  */
 export function timeoutError(item: AttemptItem, timeoutMs: number): TaskTimeoutError {
-  return new TaskTimeoutError(`${label(item)} timed out after ${timeoutMs} ms (attempt ${item.attempt})`, timeoutMs);
+  return taskTimeoutError(label(item), timeoutMs, item.attempt);
 }
 
 /**
@@ -158,7 +180,7 @@ function dynamicResult(task: ResolvedTask, item: AttemptItem, values: Record<str
   const { project, domain, version } = item.task;
   const bundle = compileBundle(def, { project, domain, version });
   const workflow = bundle.workflows.get(idKey(bundle.root));
-  if (!workflow) throw new Error(`the dynamic workflow of ${label(item)} compiled to no workflow`);
+  if (!workflow) throw new AloftError(`the dynamic workflow of ${label(item)} compiled to no workflow`);
   return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: { literals: {} }, dynamic: { workflow, tasks: [...bundle.tasks.values()] } };
 }
 
@@ -191,7 +213,7 @@ export async function runAttempt(task: ResolvedTask, item: AttemptItem, context:
     if (late) return failureResult(item, late);
     return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: outputLiterals(task, outputs) };
   } catch (e) {
-    return failureResult(item, timedOut() ?? e);
+    return failureResult(item, timedOut() ?? e, task.impl.retryAllErrors);
   }
 }
 

@@ -12,8 +12,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
-import { failureResult, timeoutError, type AttemptItem, type AttemptResult } from "./attempt.js";
-import type { TaskFailedEvent } from "../engine/events.js";
+import { failureResult, lostResult, timeoutError, type AttemptItem, type AttemptResult } from "./attempt.js";
+import type { TaskFailedEvent, TaskLostEvent } from "../engine/events.js";
 import type { LogLine } from "../store/attempt-logs.js";
 import type { AbortReason, ChildMessage, ParentMessage } from "./protocol.js";
 
@@ -34,7 +34,7 @@ export interface PoolOptions {
 }
 
 /** What preparing an attempt gives: its cache key (undefined without caching), or the failure that ends it. */
-export type PrepareOutcome = { readonly cacheKey: string | undefined } | { readonly failure: TaskFailedEvent };
+export type PrepareOutcome = { readonly cacheKey: string | undefined } | { readonly failure: TaskFailedEvent | TaskLostEvent };
 
 /**
  * A child process lent to one attempt by `WorkerPool.acquire`; give it back
@@ -49,6 +49,24 @@ export interface PoolSlot {
   abort(reason: Exclude<AbortReason, "timeout">): void;
   /** Gives the child back to the pool. */
   release(): void;
+}
+
+/**
+ * Where a worker runs its attempts: a pool of child processes
+ * (`WorkerPool`), or this process (`InProcessPool`).
+ *
+ * @example
+ * ```ts
+ * const pool: AttemptPool = await WorkerPool.start({ size: 4, modules: ["flows.ts"] });
+ * ```
+ */
+export interface AttemptPool {
+  /** Lends a slot for one attempt (waits for a free one). */
+  acquire(): Promise<PoolSlot>;
+  /** The process ids running task code (none in process). */
+  pids(): number[];
+  /** Ends the pool: waits for the attempts in hand, or kills them with `hard`. */
+  close(options?: { readonly hard?: boolean }): Promise<void>;
 }
 
 /**
@@ -133,9 +151,9 @@ class Child {
   }
 }
 
-function crashResult(item: AttemptItem, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): TaskFailedEvent {
+function crashResult(item: AttemptItem, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): TaskLostEvent {
   const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
-  return failureResult(item, new Error(`the worker process (pid ${String(pid)}) running task ${JSON.stringify(item.task.name)} ${how} during attempt ${item.attempt}; a new process took its place`));
+  return lostResult(item, `the worker process (pid ${String(pid)}) running task ${JSON.stringify(item.task.name)} ${how} during attempt ${item.attempt}; a new process took its place`);
 }
 
 /**
@@ -153,7 +171,7 @@ function crashResult(item: AttemptItem, pid: number | undefined, code: number | 
  * await pool.close();
  * ```
  */
-export class WorkerPool {
+export class WorkerPool implements AttemptPool {
   private readonly children = new Set<Child>();
   private readonly idle: Child[] = [];
   private readonly waiters: { resolve: (child: Child) => void; reject: (e: Error) => void }[] = [];

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
+import path from "node:path";
 import { AloftError } from "../errors.js";
 import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
@@ -22,7 +23,9 @@ import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { AttemptLog } from "./attempt-log.js";
 import { inflate, offloadLarge } from "../engine/offload.js";
 import type { AttemptResult } from "./attempt.js";
-import { WorkerPool, type PoolSlot } from "./pool.js";
+import { WorkerPool, type AttemptPool, type PoolSlot } from "./pool.js";
+import { InProcessPool } from "./in-process-pool.js";
+import type { LoadedModule } from "./resolver.js";
 import { CacheLocks, type CacheLock } from "./cache-locks.js";
 import type { Wakeups } from "../store/wakeups.js";
 
@@ -56,6 +59,13 @@ export interface WorkerOptions {
   readonly values?: BlobStore;
   /** Where each attempt is recorded with what its task wrote to stdout and stderr (`aloft logs`, the console); without it, nothing is kept. */
   readonly logs?: AttemptLogStore;
+  /**
+   * Run the attempts in this process, with these modules already loaded,
+   * instead of child processes: the same attempt code, faster to start, but a
+   * task that ignores its timeout or crashes is not isolated (`modules` is
+   * then only named in messages). For tests and embedded use.
+   */
+  readonly inProcess?: readonly LoadedModule[];
 }
 
 /** A running worker. */
@@ -147,7 +157,7 @@ class Worker implements WorkerHandle {
 
   constructor(
     options: WorkerOptions,
-    private readonly pool: WorkerPool,
+    private readonly pool: AttemptPool,
   ) {
     this.workerId = options.workerId ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
     this.store = options.store;
@@ -395,6 +405,7 @@ class Worker implements WorkerHandle {
  */
 export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
   checkOptions(options);
+  if (options.inProcess) return new Worker(options, new InProcessPool(options.inProcess, options.blobDir ?? path.join(options.cwd ?? process.cwd(), ".aloft", "blobs")));
   const pool = await WorkerPool.start({
     size: options.concurrency,
     modules: options.modules,

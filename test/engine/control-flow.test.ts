@@ -3,10 +3,10 @@
  * the local runner, each element of a map its own attempt.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { conditional, mapTask, task, workflow, t, NonRetryableError, type AnyEntity } from "aloft";
+import { conditional, mapTask, task, workflow, t, NonRetryableError, RecoverableError, type AnyEntity } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,9 +15,9 @@ afterEach(async () => {
 
 async function setup(roots: AnyEntity[]) {
   const store = new MemoryStore();
-  const engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false });
+  const engine = await Engine.open({ store, backoff: { initial: 1, max: 5 }, pollMs: 2, schedules: false });
   engine.run();
-  const stop = inlineWorker(store, roots, { concurrency: 16 });
+  const stop = attemptWorker(store, roots, { concurrency: 16 });
   cleanups.push(async () => {
     await stop();
     await engine.stop();
@@ -61,7 +61,7 @@ describe("conditionals in the engine", () => {
     const engine = await setup([guarded]);
     await expect((await engine.start(guarded, { o: 4 })).result({ timeoutMs: 5000 })).resolves.toEqual({ o0: 2 });
     const e = await engine.start(guarded, { o: null });
-    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: none cannot be ordered");
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow('workflow "cf_none_gt": node n0 (conditional "decide") failed: conditional "decide": cannot evaluate .o > 3: none cannot be ordered');
     expect((await engine.nodes(e.id)).map((n) => n.path)).toEqual(["n0"]);
   });
 
@@ -74,7 +74,7 @@ describe("conditionals in the engine", () => {
 
 describe("map tasks in the engine", () => {
   const square = task({ name: "mt_square", inputs: { x: t.int, plus: t.int }, outputs: t.int, retries: 1 }, ({ x, plus }, ctx) => {
-    if (x === 7 && ctx.attempt === 1) throw new Error("flaky seven");
+    if (x === 7 && ctx.attempt === 1) throw new RecoverableError("flaky seven");
     if (x < 0) throw new NonRetryableError(`negative ${x}`);
     return x * x + plus;
   });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { task, workflow, Workflow, LaunchPlan, t, dynamic, waitForInput, approve, sleep, NonRetryableError, ExecutionError, InputValueError, RegistryConflictError } from "aloft";
+import { task, workflow, Workflow, LaunchPlan, t, dynamic, waitForInput, approve, sleep, NonRetryableError, RecoverableError, ExecutionError, InputValueError, RegistryConflictError } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 import type { AnyEntity } from "aloft";
 import { slope, intercept } from "../fixtures.js";
 
@@ -14,9 +14,9 @@ afterEach(async () => {
 
 async function setup(roots: AnyEntity[], options: { store?: Store } = {}) {
   const store = options.store ?? new MemoryStore();
-  const engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false });
+  const engine = await Engine.open({ store, backoff: { initial: 1, max: 5 }, pollMs: 2, schedules: false });
   engine.run();
-  const stop = inlineWorker(store, roots);
+  const stop = attemptWorker(store, roots);
   cleanups.push(async () => {
     await stop();
     await engine.stop();
@@ -53,7 +53,7 @@ describe("the durable engine", () => {
     let calls = 0;
     const flaky = task({ name: "flaky_e", outputs: t.int, retries: 2 }, (_, ctx) => {
       calls++;
-      if (ctx.attempt < 3) throw new Error(`try ${ctx.attempt}`);
+      if (ctx.attempt < 3) throw new RecoverableError(`try ${ctx.attempt}`);
       return ctx.attempt;
     });
     const fatal = task({ name: "fatal_e", outputs: t.int, retries: 5 }, () => {
@@ -82,8 +82,8 @@ describe("the durable engine", () => {
     const wf = workflow({ name: "fails_e", inputs: { a: t.int }, onFailure: handler }, ({ a }) => boom({ a }));
     const { engine } = await setup([wf]);
     const e = await engine.start(wf, { a: 4 });
-    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: kaput");
-    expect(seen).toEqual([{ a: 4, err: { failedNodeId: "n0", message: "node n0 failed: kaput" } }]);
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow('workflow "fails_e": node n0 (task "boom_e") failed: kaput');
+    expect(seen).toEqual([{ a: 4, err: { failedNodeId: "n0", message: "kaput" } }]);
     expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
       ["n0", "failed"],
       ["efn", "succeeded"],
@@ -102,8 +102,8 @@ describe("the durable engine", () => {
     const wf = workflow({ name: "calls_sub_fails_e", inputs: { a: t.int } }, ({ a }) => sub({ a: a }));
     const { engine } = await setup([wf]);
     const e = await engine.start(wf, { a: 4 });
-    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: node n0/n0 failed: kaput");
-    expect(seen).toEqual([{ a: 4, err: { failedNodeId: "n0/n0", message: "node n0/n0 failed: kaput" } }]);
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow('workflow "calls_sub_fails_e": node n0 (workflow "sub_fails_e") failed: workflow "sub_fails_e": node n0 (task "sub_boom_e") failed: kaput');
+    expect(seen).toEqual([{ a: 4, err: { failedNodeId: "n0", message: "kaput" } }]);
     expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
       ["n0", "failed"],
       ["n0/n0", "failed"],
@@ -125,7 +125,7 @@ describe("the durable engine", () => {
     const wf = workflow({ name: "with_wf_handler_e", inputs: { a: t.int }, onFailure: handler }, ({ a }) => boom({ a }));
     const { engine } = await setup([wf]);
     const e = await engine.start(wf, { a: 5 });
-    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: kaput");
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow('node n0 (task "wf_handler_boom_e") failed: kaput');
     expect(seen).toEqual([5]);
     expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
       ["n0", "failed"],
@@ -148,7 +148,7 @@ describe("the durable engine", () => {
       return [other({ i: 1 }), other({ i: 2 })];
     });
     const { engine } = await setup([wf]);
-    await expect((await engine.start(wf, {})).result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed");
+    await expect((await engine.start(wf, {})).result({ timeoutMs: 5000 })).rejects.toThrow('workflow "late_e": node n0 (task "fail_late_e") failed: x');
     expect(ran.sort()).toEqual([1, 2]);
   });
 
@@ -164,7 +164,7 @@ describe("the durable engine", () => {
     const wf = workflow({ name: "late_down_e", failurePolicy: "failAfterExecutableNodesComplete" }, () => [fail(), other({ i: other({ i: 1 }) })]);
     const { engine } = await setup([wf]);
     const e = await engine.start(wf, {}, { maxParallelism: 1 });
-    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow("node n0 failed: x");
+    await expect(e.result({ timeoutMs: 5000 })).rejects.toThrow('workflow "late_down_e": node n0 (task "fail_late_down_e") failed: x');
     expect(ran).toEqual([1, 11]);
     expect((await engine.nodes(e.id)).map((n) => [n.path, n.phase])).toEqual([
       ["n0", "failed"],
@@ -181,7 +181,7 @@ describe("the durable engine", () => {
     const { engine } = await setup([outer]);
     const e = await engine.start(outer, { a: 1 });
     await expect(e.result({ timeoutMs: 5000 })).resolves.toEqual({ sub: 11, child: 15 });
-    expect((await engine.nodes(e.id)).map((n) => n.path).sort()).toEqual(["n0", "n0/n0", "n1"]);
+    expect((await engine.nodes(e.id)).map((n) => n.path).sort()).toEqual(["n0", "n0/n0", "n1", "n1/n0"]); // the child execution's nodes are listed under the launch-plan node, as locally
     const children = await engine.list({ parentId: e.id });
     expect(children.items).toHaveLength(1);
     expect(children.items[0]).toMatchObject({ phase: "succeeded", lineage: { parent: { executionId: e.id, path: "n1" } } });

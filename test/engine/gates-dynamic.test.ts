@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { dynamic, task, waitForInput, workflow, t } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -23,7 +23,7 @@ describe("gates and the engine API", () => {
     const store = new MemoryStore();
     const engine = await Engine.open({ store, pollMs: 2, schedules: false });
     engine.run();
-    const stop = inlineWorker(store, [wf]);
+    const stop = attemptWorker(store, [wf]);
     cleanups.push(async () => {
       await stop();
       await engine.stop();

@@ -4,7 +4,7 @@
  * is rebuilt from rows, never stored, so every fact it needs must be in them.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { approve, conditional, dynamic, LaunchPlan, mapTask, sleep, task, workflow, t, waitForInput, NonRetryableError, type AnyEntity } from "aloft";
+import { approve, conditional, dynamic, LaunchPlan, mapTask, sleep, task, workflow, t, waitForInput, NonRetryableError, RecoverableError, type AnyEntity } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { applyEvent } from "../../src/engine/machine.js";
 import { loadExecution } from "../../src/engine/loader.js";
@@ -13,7 +13,7 @@ import type { ExecState } from "../../src/engine/state.js";
 import type { MachineOptions } from "../../src/engine/step.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -27,7 +27,7 @@ async function runForgetful(store: Store, id: string, idle: () => Promise<void> 
   const end = Date.now() + 10_000;
   while (Date.now() < end) {
     if (ENDED.includes((await store.getExecution(id))!.phase)) return;
-    const engine = await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false, backoff: { initialMs: 1, maxMs: 5 } });
+    const engine = await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false, backoff: { initial: 1, max: 5 } });
     if ((await engine.tick()) === 0) {
       await idle();
       await new Promise((r) => setTimeout(r, 2));
@@ -103,7 +103,7 @@ describe("an execution reloaded mid-way", () => {
   async function started(roots: AnyEntity[], entity: AnyEntity, inputs: Record<string, unknown>, maxParallelism: number) {
     const store = new MemoryStore();
     const engine = await Engine.open({ store, engineId: "one-engine, reloaded", schedules: false });
-    cleanups.push(inlineWorker(store, roots, { concurrency: 16, pollMs: 1 }));
+    cleanups.push(attemptWorker(store, roots, { concurrency: 16, pollMs: 1 }));
     const { id } = await engine.start(entity as never, inputs as never, { maxParallelism });
     return { store, engine, id };
   }
@@ -134,14 +134,14 @@ describe("an execution reloaded mid-way", () => {
     const outer = workflow({ name: "rl_outer", inputs: { x: t.int }, failurePolicy: "failAfterExecutableNodesComplete", onFailure: handler }, ({ x }) => ({ c: inner({ x }).c, d: boom({ ms: 3 }), e: square({ x }) }));
     const { store, engine, id } = await started([outer], outer, { x: 2 }, 3);
     expect(await driveComparing(store, id)).toEqual([]);
-    await expect(engine.result(id)).rejects.toThrow(/failed: node n[01] failed/);
+    await expect(engine.result(id)).rejects.toThrow(/^workflow "rl_outer": node n[01] \(/);
     const phases = new Map((await store.listNodes(id)).map((n) => [n.path, n.phase]));
     expect([phases.get("n0/efn"), phases.get("n0/efn/n1"), phases.get("efn")]).toEqual(["succeeded", "succeeded", "succeeded"]);
   });
 
   it("makes the same steps through dynamic workflows, launch plans, approvals, sleeps, retries and a fail-fast abort", async () => {
     const flaky = task({ name: "rl_flaky", inputs: { x: t.int }, outputs: t.int, retries: 2 }, (({ x }, ctx) => {
-      if (ctx.attempt < 2) throw new Error("again");
+      if (ctx.attempt < 2) throw new RecoverableError("again");
       return x;
     }));
     const dyn = dynamic({ name: "rl_dyn", inputs: { n: t.int }, outputs: t.int }, ({ n }) => sum({ xs: Array.from({ length: n }, (_, i) => square({ x: i })) }));
@@ -171,7 +171,7 @@ describe("an execution reloaded mid-way", () => {
     const outer = workflow({ name: "rl_outer_fast" }, () => [nested(), slow(), lp(), waitForInput("never", t.int)]);
     const second = await started([outer], outer, {}, 4);
     expect(await driveComparing(second.store, second.id)).toEqual([]);
-    await expect(second.engine.result(second.id)).rejects.toThrow("node n0 failed: node n0/n1 failed: no");
+    await expect(second.engine.result(second.id)).rejects.toThrow(/node n0 \(workflow "[a-z_]+"\) failed: workflow "[a-z_]+": node n1 \(task "[a-z_]+"\) failed: no/);
   });
 
   it("names the scope's first failure, not the failed node that started first (the failure was re-derived from start order)", async () => {
@@ -191,7 +191,7 @@ describe("an execution reloaded mid-way", () => {
     await finish("n1", { type: "taskFailed", message: "first", retryable: false });
     await finish("n0", { type: "taskFailed", message: "second", retryable: false });
     await finish("n2", { type: "taskSucceeded", outputs: { literals: {} } });
-    expect((await store.getExecution(id))?.error).toEqual({ message: "node n1 failed: first", nodeId: "n1" });
+    expect((await store.getExecution(id))?.error).toMatchObject({ message: expect.stringMatching(/node n1 \(task "[a-z_]+"\) failed: first$/) as unknown, nodeId: "n1" });
   });
 
   it("hands out slots in the same order (the waiting order was re-derived from paths: n10 before n2)", async () => {

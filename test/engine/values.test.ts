@@ -10,7 +10,7 @@ import { mapTask, task, workflow, t } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { DirectoryBlobStore } from "../../src/store/blob-store.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -29,7 +29,7 @@ async function setup() {
   const values = new DirectoryBlobStore(path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-values-")), "values"));
   const engine = await Engine.open({ store, values, offloadBytes: 64 * 1024, pollMs: 2, schedules: false });
   engine.run();
-  const stop = inlineWorker(store, [big, many], { values });
+  const stop = attemptWorker(store, [big, many], { values });
   cleanups.push(async () => {
     await stop();
     await engine.stop();

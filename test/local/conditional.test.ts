@@ -4,7 +4,7 @@
  * path), its outputs flow downstream, and `else().fail` fails the run.
  */
 import { describe, expect, it } from "vitest";
-import { conditional, ConditionalError, ExecutionError, t, task, Workflow, workflow, type Condition, type Handle } from "aloft";
+import { conditional, ConditionalError, ExecutionError, RecoverableError, t, task, Workflow, workflow, type Condition, type Handle } from "aloft";
 
 /** Tasks that count their calls, so a test can see which branch ran. */
 function counted() {
@@ -177,7 +177,7 @@ describe("running branches", () => {
     let attempts = 0;
     const flaky = task({ name: "cl_flaky", inputs: { x: t.int }, outputs: t.int, retries: 1 }, ({ x }) => {
       attempts++;
-      if (attempts === 1 || x < 0) throw new Error("boom");
+      if (attempts === 1 || x < 0) throw new RecoverableError("boom");
       return x;
     });
     const wf = workflow({ name: "cl_inner_fails", inputs: { x: t.int } }, ({ x }) => conditional("c").if(x.ne(0)).then(flaky, { x }).else().then(flaky, { x: 1 }));

@@ -130,7 +130,7 @@ describe("local execution", () => {
     wf.addEntity(boom, { a });
     wf.addOnFailureHandler(handler);
     await expect(wf.run({ a: 5 })).rejects.toThrow("kaput");
-    expect(seen).toEqual([{ a: 5, err: { failedNodeId: "n0", message: 'workflow "with_handler": node n0 (task "boom2") failed: kaput' } }]);
+    expect(seen).toEqual([{ a: 5, err: { failedNodeId: "n0", message: "kaput" } }]);
     const ok = workflow({ name: "handler_not_run", inputs: { a: t.int }, onFailure: handler }, ({ a }) => add({ a, b: 1 }));
     await expect(ok.run({ a: 1 })).resolves.toEqual({ o0: 2 });
     expect(seen).toHaveLength(1);

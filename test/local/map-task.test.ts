@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { mapTask, task, workflow, Workflow, t, ExecutionError, InputValueError, MapTaskError, AbortedError } from "aloft";
+import { mapTask, task, workflow, Workflow, t, ExecutionError, InputValueError, MapTaskError, AbortedError, RecoverableError } from "aloft";
 
 const fast = { retryBackoff: { initial: 1, max: 2 } };
 const add = task({ name: "mt_add", inputs: { x: t.int, y: t.int }, outputs: t.int }, ({ x, y }) => x + y);
@@ -166,7 +166,7 @@ describe("map tasks in the local runner", () => {
     const attempts = new Map<number, number[]>();
     const flaky = task({ name: "mt_flaky", inputs: { x: t.int }, outputs: t.int, retries: 2 }, ({ x }, ctx) => {
       attempts.set(x, [...(attempts.get(x) ?? []), ctx.attempt]);
-      if (ctx.attempt <= x) throw new Error(`x=${x} attempt ${ctx.attempt}`);
+      if (ctx.attempt <= x) throw new RecoverableError(`x=${x} attempt ${ctx.attempt}`);
       return x;
     });
     const run = mapTask(flaky).start({ x: [0, 1, 2] }, fast);
@@ -186,7 +186,7 @@ describe("map tasks in the local runner", () => {
     let calls = 0;
     const once = task({ name: "mt_fails_once", inputs: { x: t.int }, outputs: t.int }, ({ x }, ctx) => {
       calls++;
-      if (ctx.attempt === 1) throw new Error("first try");
+      if (ctx.attempt === 1) throw new RecoverableError("first try");
       return x;
     });
     const wf = new Workflow("mt_overrides");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { task, workflow, t, NonRetryableError, TaskTimeoutError, ExecutionError } from "aloft";
+import { task, workflow, t, NonRetryableError, RecoverableError, TaskTimeoutError, ExecutionError } from "aloft";
 
 const fast = { retryBackoff: { initial: 1, max: 5 } };
 
@@ -8,7 +8,7 @@ describe("retries", () => {
     const seen: number[] = [];
     const flaky = task({ name: "flaky", outputs: t.int, retries: 3 }, (_, ctx) => {
       seen.push(ctx.attempt);
-      if (ctx.attempt < 3) throw new Error(`try ${ctx.attempt}`);
+      if (ctx.attempt < 3) throw new RecoverableError(`try ${ctx.attempt}`);
       return ctx.attempt;
     });
     const wf = workflow({ name: "retrying" }, () => flaky());
@@ -23,12 +23,44 @@ describe("retries", () => {
     let calls = 0;
     const always = task({ name: "always_fails", outputs: t.int, retries: 2 }, () => {
       calls++;
-      throw new Error(`fail ${calls}`);
+      throw new RecoverableError(`fail ${calls}`);
     });
     const run = workflow({ name: "exhausted" }, () => always()).start({}, fast);
     await expect(run.result).rejects.toThrow('node n0 (task "always_fails") failed: fail 3');
     expect(calls).toBe(3);
     expect(run.nodes()[0]).toMatchObject({ phase: "failed", attempts: 3 });
+  });
+
+  // flytekit exceptions/user.py: only FlyteRecoverableException is retried; a plain user exception is final.
+  it("does not retry a plain error, as Flyte does not retry a non-recoverable user error", async () => {
+    let calls = 0;
+    const plain = task({ name: "plain_fails", outputs: t.int, retries: 3 }, () => {
+      calls++;
+      throw new Error("a bug in the task");
+    });
+    const run = workflow({ name: "plain_final" }, () => plain()).start({}, fast);
+    await expect(run.result).rejects.toThrow('workflow "plain_final": node n0 (task "plain_fails") failed: a bug in the task');
+    expect(calls).toBe(1);
+    expect(run.nodes()[0]).toMatchObject({ phase: "failed", attempts: 1 });
+  });
+
+  it("retries every error of a task with retryAllErrors, but still not bad inputs or a NonRetryableError", async () => {
+    let calls = 0;
+    const eager = task({ name: "retry_all", outputs: t.int, retries: 2, retryAllErrors: true }, (_, ctx) => {
+      calls++;
+      if (ctx.attempt < 3) throw new TypeError(`try ${ctx.attempt}`);
+      return ctx.attempt;
+    });
+    await expect(eager.run({}, fast)).resolves.toEqual({ o0: 3 });
+    expect(calls).toBe(3);
+    let fatalCalls = 0;
+    const fatal = task({ name: "retry_all_fatal", outputs: t.int, retries: 2, retryAllErrors: true }, () => {
+      fatalCalls++;
+      throw new NonRetryableError("no");
+    });
+    await expect(fatal.run({}, fast)).rejects.toThrow(NonRetryableError);
+    expect(fatalCalls).toBe(1);
+    expect(() => task({ name: "bad_option", retryAllErrors: "yes" as never }, () => {})).toThrow(/retryAllErrors of task "bad_option" must be a boolean/);
   });
 
   it("does not retry a NonRetryableError", async () => {
@@ -45,7 +77,7 @@ describe("retries", () => {
     const times: number[] = [];
     const flaky = task({ name: "backoff", outputs: t.int, retries: 2 }, () => {
       times.push(Date.now());
-      if (times.length < 3) throw new Error("again");
+      if (times.length < 3) throw new RecoverableError("again");
       return 1;
     });
     await flaky.run({}, { retryBackoff: { initial: 40, multiplier: 2 } });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { task, workflow, Workflow, t, compile, InvalidOptionError } from "aloft";
+import { task, workflow, Workflow, t, compile, InvalidOptionError, RecoverableError } from "aloft";
 
 const flaky = task({ name: "flaky_o", inputs: { x: t.int }, outputs: t.int, retries: 1 }, (({ x }, ctx) => {
-  if (ctx.attempt < 3) throw new Error("not yet");
+  if (ctx.attempt < 3) throw new RecoverableError("not yet");
   return x;
 }));
 

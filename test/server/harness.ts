@@ -8,7 +8,7 @@ import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { createServer, type AloftServer, type ServerOptions } from "../../src/server/server.js";
 import { AloftClient } from "../../src/client/client.js";
-import { inlineWorker } from "../helpers/inline-worker.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
 
 export interface Api {
   readonly store: Store;
@@ -29,10 +29,10 @@ export async function startApi(
   options: { store?: Store; token?: string; server?: Partial<Omit<ServerOptions, "engine">>; engine?: Pick<EngineOptions, "values" | "offloadBytes"> } = {},
 ): Promise<Api> {
   const store = options.store ?? new MemoryStore();
-  const engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false, ...options.engine });
+  const engine = await Engine.open({ store, backoff: { initial: 1, max: 5 }, pollMs: 2, schedules: false, ...options.engine });
   engine.run();
   for (const r of roots) await engine.register(r);
-  const stopWorker = inlineWorker(store, roots, options.engine?.values ? { values: options.engine.values } : {});
+  const stopWorker = attemptWorker(store, roots, options.engine?.values ? { values: options.engine.values } : {});
   const serverErrors: unknown[] = [];
   const server = createServer({ engine, eventPollMs: 10, onError: (e) => serverErrors.push(e), ...(options.token !== undefined ? { token: options.token } : {}), ...options.server });
   const url = await server.listen({ port: 0 });

@@ -49,7 +49,7 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "logs-test", private: true, type: "module" }));
   writeFileSync(path.join(dir, "flows.mjs"), FLOWS);
   const store = new MemoryStore();
-  engine = await Engine.open({ store, backoff: { initialMs: 1, maxMs: 5 }, pollMs: 2, schedules: false });
+  engine = await Engine.open({ store, backoff: { initial: 1, max: 5 }, pollMs: 2, schedules: false });
   engine.run();
   const flows = (await import(path.join(dir, "flows.mjs"))) as Record<string, Parameters<Engine["register"]>[0]>;
   for (const name of ["wf", "floodWf", "mapWf"]) await engine.register(flows[name]!);

@@ -37,7 +37,7 @@ async function wakesOnWrites(store: Store, wakeups: Wakeups): Promise<void> {
   await work;
   const [claimed] = await store.claimTasks("w1", 1, 60_000, T0);
   const reported = next(wakeups, "events");
-  expect(await store.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded" } }, T0)).toBe(true);
+  expect(await store.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } }, T0)).toBe(true);
   await reported;
 }
 

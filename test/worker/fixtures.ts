@@ -23,14 +23,14 @@ function pathOf(body: InboxEvent["body"]): string {
 
 export const FLOWS_TS = `
 import { appendFileSync, writeFileSync } from "node:fs";
-import { task, dynamic, workflow, LaunchPlan, t, NonRetryableError } from "aloft";
+import { task, dynamic, workflow, LaunchPlan, t, NonRetryableError, RecoverableError } from "aloft";
 
 const label: string = "typescript";
 
 export const add = task({ name: "add", inputs: { a: t.int, b: t.int }, outputs: t.int }, ({ a, b }) => a + b);
 export const whoami = task({ name: "whoami", outputs: { pid: t.int, lang: t.str } }, () => ({ pid: process.pid, lang: label }));
 export const flaky = task({ name: "flaky", inputs: { n: t.int }, outputs: t.int }, ({ n }) => {
-  throw new Error("flaky failed on " + n);
+  throw new RecoverableError("flaky failed on " + n);
 });
 export const doomed = task({ name: "doomed", inputs: { n: t.int }, outputs: t.int }, ({ n }) => {
   throw new NonRetryableError("doomed refuses " + n);

@@ -81,7 +81,7 @@ describe("one attempt, in process", () => {
     });
   });
 
-  it("fails without retry on a NonRetryableError or inputs that do not fit, and with retry on other errors", async () => {
+  it("fails without retry on a NonRetryableError or inputs that do not fit, and with retry on a RecoverableError", async () => {
     const doomed = taskItem(flows["doomed"], "doomed", { n: 1 });
     await expect(runAttempt(resolve(doomed), doomed, context())).resolves.toMatchObject({ type: "taskFailed", retryable: false, message: "doomed refuses 1" });
     const flaky = taskItem(flows["flaky"], "flaky", { n: 2 });
@@ -101,6 +101,7 @@ describe("one attempt, in process", () => {
       path: item.path,
       attempt: 1,
       message: 'task "polite" timed out after 50 ms (attempt 1)',
+      error: { name: "TaskTimeoutError", message: 'task "polite" timed out after 50 ms (attempt 1)', fields: { timeoutMs: 50 } },
       retryable: true,
       timedOut: true,
     });

@@ -43,8 +43,8 @@ describe("a worker with real child processes", () => {
     const changed = { ...taskItem(flows["add"], "add", { a: 1, b: 1 }), options: { taskDigest: "f".repeat(64) } };
     await enqueue(store, [flaky, doomed, changed]);
     const got = await results(store, [flaky.path, doomed.path, changed.path]);
-    expect(got.get(flaky.path)).toEqual({ type: "taskFailed", path: flaky.path, attempt: 1, message: "flaky failed on 1", retryable: true });
-    expect(got.get(doomed.path)).toEqual({ type: "taskFailed", path: doomed.path, attempt: 1, message: "doomed refuses 2", retryable: false });
+    expect(got.get(flaky.path)).toEqual({ type: "taskFailed", path: flaky.path, attempt: 1, message: "flaky failed on 1", error: { name: "RecoverableError", message: "flaky failed on 1" }, retryable: true });
+    expect(got.get(doomed.path)).toEqual({ type: "taskFailed", path: doomed.path, attempt: 1, message: "doomed refuses 2", error: { name: "NonRetryableError", message: "doomed refuses 2" }, retryable: false });
     expect(got.get(changed.path)).toMatchObject({ retryable: false, message: `the worker's code for task "add" differs from the registered version v1; restart the worker with the same code` });
   });
 
@@ -53,7 +53,15 @@ describe("a worker with real child processes", () => {
     const pids = worker.pids();
     const item = taskItem(flows["polite"], "polite", { ms: 10_000, log }, { timeoutMs: 150 });
     await enqueue(store, [item]);
-    expect(await result(store, item.path)).toEqual({ type: "taskFailed", path: item.path, attempt: 1, message: 'task "polite" timed out after 150 ms (attempt 1)', retryable: true, timedOut: true });
+    expect(await result(store, item.path)).toEqual({
+      type: "taskFailed",
+      path: item.path,
+      attempt: 1,
+      message: 'task "polite" timed out after 150 ms (attempt 1)',
+      error: { name: "TaskTimeoutError", message: 'task "polite" timed out after 150 ms (attempt 1)', fields: { timeoutMs: 150 } },
+      retryable: true,
+      timedOut: true,
+    });
     expect(readFileSync(log, "utf8")).toMatch(/^started\naborted: TaskTimeoutError: task "polite" timed out after 150 ms/);
     expect(worker.pids().sort()).toEqual(pids.sort());
   });
@@ -74,11 +82,11 @@ describe("a worker with real child processes", () => {
     expect(before.filter((p) => !worker.pids().includes(p))).toHaveLength(1);
   });
 
-  it("fails the attempt of a child that exits, and replaces the child", async () => {
+  it("reports the attempt of a child that exits as lost (a system failure, retried as a system retry), and replaces the child", async () => {
     const item = taskItem(flows["crash"], "crash", { code: 3 });
     await enqueue(store, [item]);
     const failed = await result(store, item.path);
-    expect(failed).toMatchObject({ type: "taskFailed", retryable: true });
+    expect(failed).toMatchObject({ type: "taskLost", attempt: 1 });
     expect(String(failed["message"])).toMatch(/^the worker process \(pid \d+\) running task "crash" exited with code 3 during attempt 1; a new process took its place$/);
     const next = taskItem(flows["add"], "add", { a: 1, b: 2 });
     await enqueue(store, [next]);

@@ -8,7 +8,8 @@
 import { compileBundle } from "../../compiler/compile.js";
 import { idKey } from "../../compiler/identifiers.js";
 import type { LiteralType } from "../../idl/core.js";
-import type { GateNode, WorkflowSpec } from "../../idl/specs.js";
+import type { WorkflowSpec } from "../../idl/specs.js";
+import { specGates } from "../../rules/gates.js";
 import { describeError, UsageError } from "../errors.js";
 import { describeFound, type FoundEntity } from "../load/entities.js";
 
@@ -39,19 +40,9 @@ export interface PlanInfo {
  * collectGates([workflowSpec], gates);
  * ```
  */
-export function collectGates(value: unknown, out: Map<string, GateInfo>): void {
-  if (Array.isArray(value)) {
-    for (const v of value) collectGates(v, out);
-    return;
-  }
-  if (typeof value !== "object" || value === null) return;
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "gateNode" && typeof v === "object" && v !== null) {
-      const gate = v as GateNode;
-      if (gate.approve?.signalId) out.set(gate.approve.signalId, { name: gate.approve.signalId, kind: "approve", type: { simple: "BOOLEAN" } });
-      if (gate.signal?.signalId) out.set(gate.signal.signalId, { name: gate.signal.signalId, kind: "signal", type: gate.signal.type ?? {} });
-    } else collectGates(v, out);
-  }
+export function collectGates(value: readonly (WorkflowSpec | undefined)[], out: Map<string, GateInfo>): void {
+  // One walker for the engine, the server and the CLI (`rules/gates.ts`).
+  for (const g of specGates(value).values()) out.set(g.name, { name: g.name, kind: g.kind, type: g.type });
 }
 
 function nodeCount(spec: WorkflowSpec | undefined): number {

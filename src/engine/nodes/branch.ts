@@ -1,13 +1,15 @@
 /**
- * Branch nodes (conditionals) in the engine: the first case whose condition
- * holds (else the else node) runs under the branch's path, `n3/n3-n1`, and
- * the branch ends with it; no case and no else fails the branch.
+ * Branch nodes (conditionals) in the engine: the case is chosen by the shared
+ * rule (`rules/branch.ts`) on the node's input literals, its node runs under
+ * the branch's path, `n3/n3-n1`, and the branch ends with it; no case and a
+ * `fail()` else fails the branch with a `ConditionalError`.
  *
  * @module
  */
 import type { LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
-import { evaluate } from "../literal-ops.js";
+import { caseNode, chooseCase, literalInput, planBranch } from "../../rules/branch.js";
+import { errorInfo } from "../../rules/failure.js";
 import { labelOf, type NodeHost } from "./host.js";
 
 /**
@@ -20,20 +22,14 @@ import { labelOf, type NodeHost } from "./host.js";
  */
 export function startBranch(host: NodeHost, path: string, node: Node, inputs: LiteralMap): void {
   const { step } = host;
-  const ie = node.branchNode?.ifElse;
   step.newNode(path, labelOf(node), inputs, { kind: "branch" });
-  if (!ie) return host.nodeFailed(path, "the branch has no cases", "failed");
-  let chosen: Node | undefined;
-  for (const block of [ie.case, ...(ie.other ?? [])]) {
-    if (block && evaluate(block.condition, inputs)) {
-      chosen = block.thenNode;
-      break;
-    }
-  }
-  chosen ??= ie.elseNode;
-  if (!chosen) {
+  let chosen: Node;
+  try {
+    const plan = planBranch(node);
+    chosen = caseNode(plan, chooseCase(plan, (name) => literalInput(inputs.literals?.[name])));
+  } catch (e) {
     step.patchNode(path, { data: { chosen: null } });
-    return host.nodeFailed(path, ie.error?.message ?? "no branch matched and there is no else", "failed");
+    return host.nodeFailed(path, errorInfo(e), "failed");
   }
   step.patchNode(path, { data: { chosen: chosen.id ?? "" } });
   host.startNode(`${path}/`, chosen);

@@ -9,7 +9,10 @@ import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { PendingAnswer } from "../../store/execution-parts.js";
 import type { Node } from "../../idl/specs.js";
 import { durationMs } from "../../compiler/task-policy.js";
+import { errorInfo } from "../../rules/failure.js";
+import { gateTimeoutError, rejectionError } from "../../rules/timeouts.js";
 import { labelOf, type NodeHost } from "./host.js";
+import { nodeSpecOf } from "../state.js";
 
 type PendingAnswers = Readonly<Record<string, PendingAnswer>>;
 
@@ -99,7 +102,7 @@ export function signalGate(host: NodeHost, name: string, value: Literal): void {
 export function approveGate(host: NodeHost, name: string, approved: boolean, reason: string | undefined): void {
   const path = waitingGate(host, "approve", name);
   if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "approval", approved, ...(reason ? { reason } : {}) } });
-  if (!approved) return host.nodeFailed(path, `approval ${JSON.stringify(name)} was rejected: ${reason ?? "rejected"}`, "failed");
+  if (!approved) return host.nodeFailed(path, errorInfo(rejectionError(name, reason)), "failed");
   const inputs = host.step.row(path)!.inputs?.literals ?? {};
   // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
   host.nodeSucceeded(path, { literals: { ...inputs } });
@@ -111,7 +114,7 @@ export function approveGate(host: NodeHost, name: string, approved: boolean, rea
  *
  * @example
  * ```ts
- * gateTimer(host, "n1", "gateTimeout"); // 'gate "never" timed out without a value'
+ * gateTimer(host, "n1", "gateTimeout"); // 'gate "never" timed out after 50 ms without a value'
  * ```
  */
 export function gateTimer(host: NodeHost, path: string, purpose: "sleep" | "gateTimeout"): void {
@@ -121,5 +124,6 @@ export function gateTimer(host: NodeHost, path: string, purpose: "sleep" | "gate
   const d = row.data;
   if (d.kind !== "gate" || d.gate === "sleep") return;
   const name = d.gate === "signal" ? d.signal : d.approve;
-  host.nodeFailed(path, `gate ${JSON.stringify(name)} timed out without ${d.gate === "approve" ? "an approval" : "a value"}`, "timedOut");
+  const timeoutMs = durationMs(nodeSpecOf(host.step.state, path)?.metadata?.timeout) ?? 0;
+  host.nodeFailed(path, errorInfo(gateTimeoutError(name, d.gate, timeoutMs)), "timedOut");
 }

@@ -9,6 +9,7 @@ import type { LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
 import type { DynamicNodeData, TaskNodeData } from "../../store/node-data.js";
 import type { Step } from "../step.js";
+import type { ErrorInfo } from "../../rules/failure.js";
 
 /**
  * The machine, as the node kinds see it.
@@ -31,26 +32,8 @@ export interface NodeHost {
   dispatchAttempt(path: string, attempt: number, readyAt: number): void;
   /** Ends the node at `path` with its outputs, and moves its scope on. */
   nodeSucceeded(path: string, outputs: LiteralMap): void;
-  /** Ends the node at `path` with an error, and fails its scope as the scope's policy says. */
-  nodeFailed(path: string, why: string, phase: "failed" | "timedOut"): void;
+  /** Ends the node at `path` with an error (as plain data, `rules/failure.ts`), and fails its scope as the scope's policy says. */
+  nodeFailed(path: string, error: ErrorInfo, phase: "failed" | "timedOut"): void;
 }
 
-/**
- * What a node runs, for people: `task "slope"`, `approval "publish"`.
- *
- * @example
- * ```ts
- * labelOf({ id: "n0", taskNode: { referenceId: { name: "slope" } } }); // 'task "slope"'
- * ```
- */
-export function labelOf(node: Node): string {
-  if (node.taskNode) return `task ${JSON.stringify(node.taskNode.referenceId?.name ?? "")}`;
-  if (node.workflowNode?.subWorkflowRef) return `workflow ${JSON.stringify(node.workflowNode.subWorkflowRef.name ?? "")}`;
-  if (node.workflowNode?.launchplanRef) return `launch plan ${JSON.stringify(node.workflowNode.launchplanRef.name ?? "")}`;
-  if (node.branchNode) return `branch ${JSON.stringify(node.metadata?.name ?? node.id ?? "")}`;
-  if (node.gateNode?.sleep) return "sleep";
-  if (node.gateNode?.signal) return `gate ${JSON.stringify(node.gateNode.signal.signalId ?? "")}`;
-  if (node.gateNode?.approve) return `approval ${JSON.stringify(node.gateNode.approve.signalId ?? "")}`;
-  if (node.arrayNode) return `map task ${JSON.stringify(node.metadata?.name ?? node.arrayNode.node?.taskNode?.referenceId?.name ?? "")}`;
-  return `node ${node.id ?? ""}`;
-}
+export { nodeLabel as labelOf } from "../../rules/labels.js";

@@ -9,6 +9,7 @@ import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
 import { childExecutionId, entityKey } from "../step.js";
 import { labelOf, type NodeHost } from "./host.js";
+import { launchPlanInputs } from "../../rules/values.js";
 
 /**
  * Starts launch-plan node `node` at `path`: the plan's defaults, then the
@@ -25,9 +26,9 @@ export function startLaunchPlan(host: NodeHost, path: string, node: Node, inputs
   const lpId = node.workflowNode!.launchplanRef!;
   const lp = step.state.specs.launchPlan(lpId);
   const childId = childExecutionId(exec.id, path);
-  const literals: Record<string, Literal> = {};
-  for (const [k, p] of Object.entries(lp.defaultInputs?.parameters ?? {})) if (p.default) literals[k] = p.default;
-  Object.assign(literals, inputs.literals ?? {}, lp.fixedInputs?.literals ?? {});
+  const defaults: Record<string, Literal> = {};
+  for (const [k, p] of Object.entries(lp.defaultInputs?.parameters ?? {})) if (p.default) defaults[k] = p.default;
+  const literals = launchPlanInputs(defaults, inputs.literals ?? {}, lp.fixedInputs?.literals ?? {});
   step.newNode(path, labelOf(node), inputs, { kind: "launchPlan", childId });
   const now = step.now;
   step.createExecutions.push({

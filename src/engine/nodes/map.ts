@@ -8,13 +8,18 @@
  */
 import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
-import { requiredSuccesses } from "../../compiler/map-task.js";
+import { mapElementError, mapFailure, mapHasFailed, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { errorInfo, reviveError, type ErrorInfo } from "../../rules/failure.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
 import { isNodeActive } from "../../phases.js";
 import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";
 import type { NodeRow } from "../../store/store.js";
 import { nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
+
+function isList(l: Literal | undefined): boolean {
+  return l !== undefined && (l.collection !== undefined || l.offloadedMetadata !== undefined || l.scalar?.union?.value?.collection !== undefined);
+}
 
 /** Lists read back from the blob store, by the reference literal (read once per engine process). */
 const readBack = new WeakMap<Literal, Literal[]>();
@@ -45,17 +50,24 @@ export function startArray(host: NodeHost, path: string, node: Node, inputs: Lit
   const { step } = host;
   const an = node.arrayNode!;
   const bound = new Set(an.boundInputs ?? []);
+  const label = labelOf(node);
   const mapped = Object.entries(inputs.literals ?? {}).filter(([name]) => !bound.has(name));
-  const lengths = mapped.map(([name, l]) => [name, items(host, l).length] as const);
-  const task = host.taskData(an.node!);
-  if (lengths.some(([, n]) => n !== lengths[0]![1])) {
-    step.newNode(path, labelOf(node), inputs, { ...task, kind: "array", total: 0, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses: 0, parallelism: 0 });
-    return host.nodeFailed(path, `map task inputs have different lengths (${lengths.map(([k, n]) => `${k}: ${n}`).join(", ")})`, "failed");
+  let n: number;
+  let minSuccesses: number;
+  try {
+    n = mapLength(label, mapped.map(([name, l]) => [name, isList(l) ? items(host, l).length : undefined] as const));
+    minSuccesses = requiredSuccesses(an, n);
+    const impossible = mapStartError(label, n, minSuccesses);
+    if (impossible) throw impossible;
+  } catch (e) {
+    step.newNode(path, label, inputs, { ...host.taskData(an.node!), kind: "array", total: 0, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses: 0, parallelism: 0 });
+    step.patchNode(path, { attempts: 1 });
+    return host.nodeFailed(path, errorInfo(e), "failed");
   }
-  const n = lengths[0]?.[1] ?? 0;
-  const minSuccesses = requiredSuccesses(an, n);
   const parallelism = an.parallelism && an.parallelism > 0 ? an.parallelism : n;
-  step.newNode(path, labelOf(node), inputs, { ...task, kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  step.newNode(path, label, inputs, { ...host.taskData(an.node!), kind: "array", total: n, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses, parallelism });
+  // The array node runs once; its elements have the attempts (as the local runner reports it).
+  step.patchNode(path, { attempts: 1 });
   if (n === 0) return finishArray(host, path);
   step.enterWaiting(path);
 }
@@ -112,21 +124,27 @@ export function fillArray(host: NodeHost, path: string): void {
  *
  * @example
  * ```ts
- * elementEnded(host, "n0", false); // "3 of 4 elements failed; at least 2 had to succeed"
+ * elementEnded(host, "n0", 2, false); // 'map task "m": 3 of 4 elements failed; 2 of 4 must succeed, ...'
  * ```
  */
-export function elementEnded(host: NodeHost, arrayPath: string, ok: boolean): void {
+export function elementEnded(host: NodeHost, arrayPath: string, index: number, ok: boolean): void {
   const { step } = host;
   const row = step.row(arrayPath);
   if (!row || !isNodeActive(row.phase)) return;
   const d = arrayData(row);
   const succeeded = d.succeeded + (ok ? 1 : 0);
   const failed = d.failed + (ok ? 0 : 1);
-  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: d.inFlight - 1 } });
+  const known = d.firstFailed;
+  const firstFailed = known ?? (ok ? undefined : index);
+  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: d.inFlight - 1, ...(firstFailed !== undefined ? { firstFailed } : {}) } });
+  if (known === undefined && !ok) step.patchNode(arrayPath, { error: mapElementError(index, step.row(`${arrayPath}[${index}]`)?.error ?? "failed") });
   const total = d.total;
-  if (total - failed < d.minSuccesses) {
+  const required = d.minSuccesses;
+  if (mapHasFailed(total, failed, required)) {
     step.abortActive(`${arrayPath}[`, "the map task failed");
-    return host.nodeFailed(arrayPath, `${failed} of ${total} elements failed; at least ${d.minSuccesses} had to succeed`, "failed");
+    const first = firstFailed ?? index;
+    const cause = step.row(`${arrayPath}[${first}]`)?.data.errorInfo ?? { name: "Error", message: "failed" };
+    return host.nodeFailed(arrayPath, errorInfo(mapFailure(row.entity, total, failed, required, first, reviveError(cause))), "failed");
   }
   if (succeeded + failed === total) return finishArray(host, arrayPath);
   if (arrayWantsMore(host, arrayPath) && (d.waitingSlot === undefined || d.waitingSlot === false)) step.enterWaiting(arrayPath);

@@ -1,21 +1,17 @@
 /**
- * Branch nodes in the local runner: the conditions are evaluated on the
- * node's inputs, in order, and only the then-node of the first that holds
- * runs (or the else node, or the run fails with the else's message). The
+ * Branch nodes in the local runner: the case is chosen by the shared rule
+ * (`rules/branch.ts`) on the node's input values, and only its then-node runs
+ * (or the else node, or the run fails with the else's message). The
  * then-node is planned like any node and reported under the branch's path
  * (`n3/n3-n0`); its outputs are the branch node's.
  *
  * @module
  */
-import type { BooleanExpression, ComparisonExpression, Node, Operand } from "../../idl/specs.js";
-import { CompileError, ConditionalError, ExecutionError } from "../../errors.js";
-import { describeValue } from "../../types/describe.js";
-import { fromLiteral } from "../../types/literal.js";
+import type { Node } from "../../idl/specs.js";
+import { chooseCase, planBranch } from "../../rules/branch.js";
+import { branchFailure } from "../../rules/failure.js";
+import { nodeLabel } from "../../rules/labels.js";
 import { isThenable, type InnerBinding, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
-
-type Operator = NonNullable<ComparisonExpression["operator"]>;
-
-const SYMBOLS: Record<Operator, string> = { EQ: "==", NEQ: "!=", GT: ">", GTE: ">=", LT: "<", LTE: "<=" };
 
 /** A then-node, planned: its target, and where each of its inputs is found among the branch's inputs. */
 interface InnerNode {
@@ -25,16 +21,6 @@ interface InnerNode {
   /** `[input name, name in the branch's inputs]`. */
   readonly inputs: readonly (readonly [string, string])[];
 }
-
-/** Where the branch is, and what it is called, for messages. */
-interface BranchSite {
-  readonly nodeId: string;
-  readonly name: string;
-  readonly vars: ReadonlySet<string>;
-}
-
-type Read = (inputs: Outputs) => unknown;
-type Test = (inputs: Outputs) => boolean;
 
 function planInner(node: Node, plan: (inner: Node) => NodeTarget, scope: InnerBinding[]): InnerNode {
   const target = plan(node);
@@ -54,70 +40,6 @@ function planInner(node: Node, plan: (inner: Node) => NodeTarget, scope: InnerBi
   return { id, node, target, inputs };
 }
 
-function describeOperand(o: Operand | undefined): string {
-  if (o?.var !== undefined) return o.var;
-  if (!o?.scalar) return "?";
-  if (o.scalar.noneType) return "none";
-  const value = fromLiteral({}, { scalar: o.scalar });
-  return typeof value === "string" ? JSON.stringify(value) : value instanceof Date ? value.toISOString() : String(value);
-}
-
-function reader(o: Operand | undefined, site: BranchSite): Read {
-  if (o?.var !== undefined) {
-    const name = o.var;
-    if (!site.vars.has(name)) throw new CompileError(`branch node ${site.nodeId}: a condition reads ${JSON.stringify(name)}, which is not one of the node's inputs (${[...site.vars].join(", ") || "none"})`);
-    return (inputs) => inputs[name];
-  }
-  if (o?.scalar) {
-    const value = fromLiteral({}, { scalar: o.scalar });
-    return () => value;
-  }
-  throw new CompileError(`branch node ${site.nodeId}: a comparison has an operand with no variable and no value`);
-}
-
-function comparable(v: unknown): unknown {
-  return v instanceof Date ? v.getTime() : v;
-}
-
-/**
- * Compares two values with a comparison operator: dates by time, numbers and
- * strings by value. None equals only none, and cannot be ordered.
- *
- * @example
- * ```ts
- * compareValues("GT", 3, 1, fail);  // true
- * compareValues("EQ", null, 1, fail); // false
- * ```
- */
-export function compareValues(op: Operator, a: unknown, b: unknown, fail: (why: string) => never): boolean {
-  const x = comparable(a ?? null);
-  const y = comparable(b ?? null);
-  if (op === "EQ") return x === y;
-  if (op === "NEQ") return x !== y;
-  if (x === null || y === null) return fail("none cannot be ordered");
-  if (typeof x === "number" && typeof y === "number") return op === "GT" ? x > y : op === "GTE" ? x >= y : op === "LT" ? x < y : x <= y;
-  if (typeof x === "string" && typeof y === "string") return op === "GT" ? x > y : op === "GTE" ? x >= y : op === "LT" ? x < y : x <= y;
-  return fail(`${describeValue(a)} and ${describeValue(b)} cannot be ordered`);
-}
-
-function test(e: BooleanExpression | undefined, site: BranchSite): Test {
-  if (e?.conjunction) {
-    const left = test(e.conjunction.leftExpression, site);
-    const right = test(e.conjunction.rightExpression, site);
-    return e.conjunction.operator === "OR" ? (inputs) => left(inputs) || right(inputs) : (inputs) => left(inputs) && right(inputs);
-  }
-  const c = e?.comparison;
-  if (!c) throw new CompileError(`branch node ${site.nodeId}: a condition has neither a comparison nor a conjunction`);
-  const op = c.operator ?? "EQ";
-  const left = reader(c.leftValue, site);
-  const right = reader(c.rightValue, site);
-  const text = `${describeOperand(c.leftValue)} ${SYMBOLS[op]} ${describeOperand(c.rightValue)}`;
-  const fail = (why: string): never => {
-    throw new ConditionalError(`conditional ${JSON.stringify(site.name)}: cannot evaluate ${text}: ${why}`, site.name, site.nodeId);
-  };
-  return (inputs) => compareValues(op, left(inputs), right(inputs), fail);
-}
-
 function runInner(inner: InnerNode, scope: Outputs, call: NodeCall): Outputs | Promise<Outputs> {
   const inputs: Outputs = {};
   for (const [name, scoped] of inner.inputs) inputs[name] = scope[scoped];
@@ -126,7 +48,7 @@ function runInner(inner: InnerNode, scope: Outputs, call: NodeCall): Outputs | P
   const record = call.env.recorder.start(path, label);
   const failed = (e: unknown): never => {
     record.end(record.phase === "timedOut" ? "timedOut" : call.env.signal.aborted ? "aborted" : "failed", e);
-    throw new ExecutionError(`node ${inner.id} (${label}) failed: ${e instanceof Error ? e.message : String(e)}`, inner.id, label, { cause: e });
+    throw branchFailure(inner.id, label, e);
   };
   let out: Outputs | Promise<Outputs>;
   try {
@@ -154,27 +76,14 @@ function runInner(inner: InnerNode, scope: Outputs, call: NodeCall): Outputs | P
  * ```
  */
 export function branchTarget(node: Node, plan: (inner: Node) => NodeTarget): NodeTarget {
-  const nodeId = node.id ?? "";
-  const ifElse = node.branchNode?.ifElse;
-  const first = ifElse?.case;
-  if (!ifElse || !first) throw new CompileError(`branch node ${nodeId} has no first case (branchNode.ifElse.case)`);
-  const site: BranchSite = { nodeId, name: node.metadata?.name ?? nodeId, vars: new Set((node.inputs ?? []).map((b) => b.var ?? "")) };
+  const branch = planBranch(node);
   const scope: InnerBinding[] = [];
-  const cases = [first, ...(ifElse.other ?? [])].map((block, i) => {
-    if (!block.thenNode) throw new CompileError(`branch node ${nodeId}: case ${i + 1} has no then node`);
-    return { test: test(block.condition, site), inner: planInner(block.thenNode, plan, scope) };
-  });
-  const otherwise = ifElse.elseNode ? planInner(ifElse.elseNode, plan, scope) : undefined;
-  if (!otherwise && !ifElse.error) throw new CompileError(`branch node ${nodeId} has neither an else node nor an error`);
-  const message = ifElse.error?.message ?? "";
+  const inners = branch.cases.map((c) => planInner(c.then, plan, scope));
+  if (branch.otherwise) inners.push(planInner(branch.otherwise, plan, scope));
   return {
-    label: `conditional ${JSON.stringify(site.name)}`,
+    label: nodeLabel(node),
     inputTypes: {},
     innerBindings: scope,
-    run: (inputs, call) => {
-      const inner = cases.find((c) => c.test(inputs))?.inner ?? otherwise;
-      if (!inner) throw new ConditionalError(message, site.name, ifElse.error?.failedNodeId ?? nodeId);
-      return runInner(inner, inputs, call);
-    },
+    run: (inputs, call) => runInner(inners[chooseCase(branch, (name) => inputs[name])]!, inputs, call),
   };
 }

@@ -5,8 +5,10 @@
  *
  * @module
  */
-import type { NodeMetadata, GateNode } from "../../idl/specs.js";
-import { GateError, CompileError } from "../../errors.js";
+import type { Node } from "../../idl/specs.js";
+import { CompileError } from "../../errors.js";
+import { nodeLabel } from "../../rules/labels.js";
+import { gateTimeoutError, rejectionError } from "../../rules/timeouts.js";
 import { describeType } from "../../types/describe.js";
 import { GateBoard } from "../gates.js";
 import { durationMs } from "../../compiler/task-policy.js";
@@ -31,7 +33,11 @@ function waitWithTimeout(call: NodeCall, name: string, kind: "approve" | "signal
   call.record.phase = "waiting";
   const waiting = board.wait({ name, kind, type: describeType(type), path: call.path }, type);
   if (timeoutMs === undefined) return waiting;
-  const timer = setTimeout(() => board.cancel(name, new GateError(`gate ${JSON.stringify(name)} timed out after ${timeoutMs} ms without ${kind === "approve" ? "an approval" : "a value"}`, name)), timeoutMs);
+  // A node whose timeout passes ends timed out (flytepropeller's NodePhaseTimedOut), as a task attempt does.
+  const timer = setTimeout(() => {
+    call.record.phase = "timedOut";
+    board.cancel(name, gateTimeoutError(name, kind, timeoutMs));
+  }, timeoutMs);
   return waiting.finally(() => clearTimeout(timer));
 }
 
@@ -40,21 +46,23 @@ function waitWithTimeout(call: NodeCall, name: string, kind: "approve" | "signal
  *
  * @example
  * ```ts
- * gateTarget("n2", node.gateNode, node.metadata);
+ * gateTarget(node); // node.gateNode is set
  * ```
  */
-export function gateTarget(nodeId: string, gate: GateNode, metadata: NodeMetadata | undefined): NodeTarget {
-  const timeoutMs = durationMs(metadata?.timeout);
+export function gateTarget(node: Node): NodeTarget {
+  const gate = node.gateNode ?? {};
+  const label = nodeLabel(node);
+  const timeoutMs = durationMs(node.metadata?.timeout);
   if (gate.sleep) {
     const ms = durationMs(gate.sleep.duration) ?? 0;
-    return { label: `sleep ${ms} ms`, inputTypes: {}, run: (_inputs, call) => sleepFor(ms, call.env.signal) };
+    return { label, inputTypes: {}, run: (_inputs, call) => sleepFor(ms, call.env.signal) };
   }
   if (gate.signal) {
     const name = gate.signal.signalId ?? "";
     const type = gate.signal.type ?? {};
     const out = gate.signal.outputVariableName ?? "o0";
     return {
-      label: `gate ${JSON.stringify(name)}`,
+      label,
       inputTypes: {},
       run: async (_inputs, call) => ({ [out]: await waitWithTimeout(call, name, "signal", type, timeoutMs) }),
     };
@@ -62,15 +70,15 @@ export function gateTarget(nodeId: string, gate: GateNode, metadata: NodeMetadat
   if (gate.approve) {
     const name = gate.approve.signalId ?? "";
     return {
-      label: `approval ${JSON.stringify(name)}`,
+      label,
       inputTypes: {},
       run: async (inputs, call) => {
         const approved = await waitWithTimeout(call, name, "approve", GateBoard.approvalType, timeoutMs);
-        if (approved !== true) throw new GateError(`approval ${JSON.stringify(name)} was rejected: ${call.env.gates.rejectionReason(name)}`, name);
+        if (approved !== true) throw rejectionError(name, call.env.gates.rejectionReason(name));
         // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
         return { ...inputs };
       },
     };
   }
-  throw new CompileError(`gate node ${nodeId} has no condition (sleep, signal or approve)`);
+  throw new CompileError(`gate node ${node.id ?? ""} has no condition (sleep, signal or approve)`);
 }

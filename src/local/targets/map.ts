@@ -16,13 +16,14 @@
  * @module
  */
 import type { Identifier, LiteralType } from "../../idl/core.js";
-import type { ArrayNode } from "../../idl/specs.js";
-import { AbortedError, CompileError, InputValueError, MapTaskError } from "../../errors.js";
+import type { ArrayNode, Node } from "../../idl/specs.js";
+import { AbortedError, CompileError } from "../../errors.js";
 import type { RunEnvironment } from "../environment.js";
 import { NodeRecord } from "../recorder.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
 import { taskTarget, type PlannedTask } from "./task.js";
-import { requiredSuccesses } from "../../compiler/map-task.js";
+import { mapElementError, mapFailure, mapHasFailed, mapInputs, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { mapLabel } from "../../rules/labels.js";
 
 /** Elements started in one turn of the event loop before the map lets others run. */
 const ELEMENTS_PER_TURN = 4096;
@@ -86,23 +87,19 @@ class MapRun {
     private readonly call: NodeCall,
   ) {
     const { label, mapped } = plan;
-    this.lists = mapped.map((name) => {
-      const list = inputs[name];
-      if (!Array.isArray(list)) throw new InputValueError(`${label} maps over input ${JSON.stringify(name)}, which must be a list, got ${String(list)}`, label, name);
-      return list as unknown[];
-    });
-    const n = this.lists[0]?.length ?? 0;
-    const bad = this.lists.findIndex((l) => l.length !== n);
-    if (bad >= 0) {
-      const lengths = mapped.map((name, k) => `${name} has ${this.lists[k]!.length}${k === 0 ? " elements" : ""}`).join(", ");
-      throw new InputValueError(`${label} zips its list inputs, which must have the same length: ${lengths}`, label, mapped[bad]!);
-    }
+    call.record.attempts = 1;
+    this.lists = mapped.map((name) => inputs[name] as unknown[]);
+    const n = mapLength(
+      label,
+      mapped.map((name, k) => [name, Array.isArray(this.lists[k]) ? this.lists[k].length : undefined]),
+    );
     this.n = n;
     this.fixedValues = plan.fixed.map((name) => inputs[name]);
     this.outs = plan.outputs.map(() => new Array<unknown>(n));
     this.required = requiredSuccesses(plan.array, n);
     const parallelism = plan.array.parallelism;
-    this.limit = parallelism === undefined || parallelism === 0 ? call.env.maxParallelism : parallelism;
+    // Each element takes one of the run's task slots; more in flight than slots would only wait.
+    this.limit = Math.min(parallelism === undefined || parallelism === 0 ? n : parallelism, call.env.maxParallelism);
     this.env = { ...call.env, signal: this.controller.signal };
     this.progress = { total: n, succeeded: 0, failed: 0, cacheHits: 0, retries: 0 };
     call.record.attempts = 1;
@@ -113,9 +110,8 @@ class MapRun {
   run(): Outputs | Promise<Outputs> {
     const outer = this.call.env.signal;
     if (outer.aborted) throw outer.reason as Error;
-    if (this.required > this.n) {
-      throw new MapTaskError(`${this.plan.label} needs ${this.required} elements to succeed but has only ${this.n}`, this.n, 0, this.required, -1);
-    }
+    const impossible = mapStartError(this.plan.label, this.n, this.required);
+    if (impossible) throw impossible;
     outer.addEventListener("abort", this.onAbort, { once: true });
     this.pump();
     const outcome = this.outcome;
@@ -209,14 +205,10 @@ class MapRun {
     if (this.firstIndex < 0) {
       this.firstIndex = slot.index;
       this.firstError = e;
-      this.call.record.error = `element ${slot.index}: ${message(e)}`;
+      this.call.record.error = mapElementError(slot.index, message(e));
     }
     this.completed++;
-    if (p.failed > this.n - this.required) {
-      const all = this.required === this.n ? `all ${this.n} must succeed` : `${this.required} of ${this.n} must succeed, and at most ${this.n - p.failed} still can`;
-      const text = `${this.plan.label}: ${p.failed} of ${this.n} elements failed; ${all}. The first failure, element ${this.firstIndex}: ${message(this.firstError)}`;
-      this.settle({ ok: false, error: new MapTaskError(text, this.n, p.failed, this.required, this.firstIndex, { cause: this.firstError }) });
-    }
+    if (mapHasFailed(this.n, p.failed, this.required)) this.settle({ ok: false, error: mapFailure(this.plan.label, this.n, p.failed, this.required, this.firstIndex, this.firstError) });
   }
 
   /**
@@ -253,33 +245,28 @@ class MapRun {
  *
  * @example
  * ```ts
- * const target = mapTarget("n1", node.arrayNode, (id) => planner.task(id));
+ * const target = mapTarget(node, (id) => planner.task(id)); // node.arrayNode is set
  * ```
  */
-export function mapTarget(nodeId: string, array: ArrayNode, planTask: (id: Identifier) => PlannedTask): NodeTarget {
+export function mapTarget(node: Node, planTask: (id: Identifier) => PlannedTask): NodeTarget {
+  const nodeId = node.id ?? "";
+  const array: ArrayNode = node.arrayNode ?? {};
   const sub = array.node;
   const ref = sub?.taskNode?.referenceId;
   if (!ref) throw new CompileError(`array node ${JSON.stringify(nodeId)} maps a kind of node the local runner does not run; it runs array nodes of a task node`);
   const task = planTask(ref);
   const variables = task.template.interface?.inputs?.variables ?? {};
-  const bound = array.boundInputs ?? [];
-  for (const name of bound) {
+  for (const name of array.boundInputs ?? []) {
     if (!(name in variables)) throw new CompileError(`array node ${JSON.stringify(nodeId)} binds ${JSON.stringify(name)} for every element, but ${task.label} has no such input`);
   }
   const inputTypes: Record<string, LiteralType | undefined> = {};
-  const mapped: string[] = [];
-  const fixed: string[] = [];
-  for (const [name, v] of Object.entries(variables)) {
-    if (bound.includes(name)) {
-      fixed.push(name);
-      inputTypes[name] = v.type;
-    } else {
-      mapped.push(name);
-      inputTypes[name] = v.type && { collectionType: v.type };
-    }
-  }
+  const io = mapInputs(array, task.template.interface);
+  for (const [name, type] of io.bound) inputTypes[name] = type;
+  for (const [name, type] of io.mapped) inputTypes[name] = type && { collectionType: type };
+  const mapped = io.mapped.map(([name]) => name);
+  const fixed = io.bound.map(([name]) => name);
   const plan: MapPlan = {
-    label: `map task ${JSON.stringify(sub?.id || `mapper_${ref.name ?? ""}`)}`,
+    label: mapLabel(node),
     element: taskTarget(task, sub.metadata),
     mapped,
     fixed,

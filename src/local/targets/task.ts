@@ -6,18 +6,19 @@
  */
 import type { Identifier } from "../../idl/core.js";
 import type { NodeMetadata, TaskTemplate } from "../../idl/specs.js";
-import { InputValueError, NonRetryableError, TaskTimeoutError } from "../../errors.js";
+import { TaskTimeoutError } from "../../errors.js";
 import { cacheKey } from "../../cache/key.js";
 import type { TaskImplementation } from "../../compiler/compile.js";
 import type { TaskContext } from "../../sdk/task-options.js";
-import { backoffDelay } from "../environment.js";
+import { backoffDelay, isRetryable, mayRetry } from "../../rules/retry.js";
+import { taskTimeoutError } from "../../rules/timeouts.js";
 import { checkTaskInputs, invokeTask } from "../invoke-task.js";
 import { compileBundle } from "../../compiler/compile.js";
 import { taskPolicy, type TaskPolicy } from "../../compiler/task-policy.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
-import { variableChecks, type VariableCheck } from "../values.js";
+import { variableChecks, type VariableCheck } from "../../rules/values.js";
 
 /** A task's template and code, with its input and output checks. */
 export interface PlannedTask {
@@ -59,7 +60,7 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 
 function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, "signal">, runSignal: AbortSignal, ms: number): Outputs | Promise<Outputs> {
   const timeout = new AbortController();
-  const error = new TaskTimeoutError(`${task.label} timed out after ${ms} ms (attempt ${ctx.attempt})`, ms);
+  const error = taskTimeoutError(task.label, ms, ctx.attempt);
   const timer = setTimeout(() => timeout.abort(error), ms);
   const started = Date.now();
   let out: Outputs | Promise<Outputs>;
@@ -90,38 +91,59 @@ function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, 
   });
 }
 
-/** Runs a dynamic workflow: builds its sub-graph from the input values, compiles it, and runs it under the node's path. */
+/**
+ * Runs a dynamic workflow: builds its sub-graph from the input values and
+ * compiles it (the attempt: synchronous, so it holds no task slot past its
+ * start), then runs it under the node's path, as the engine does.
+ */
 function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dynamic"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
   checkTaskInputs(task, inputs);
-  const def = build(inputs);
-  const bundle = compileBundle(def, { version: "dynamic" });
-  const plan = new Planner(bundle).workflow(bundle.root);
-  return executeWorkflow(plan, {}, call.env, `${call.path}/`);
+  const bundle = compileBundle(build(inputs), { version: "dynamic" });
+  return executeWorkflow(new Planner(bundle).workflow(bundle.root), {}, call.env, `${call.path}/`);
 }
 
-/** Runs attempts until one succeeds, the error must not be retried, or the retries are spent. */
+/** Runs attempts until one succeeds, the error must not be retried, or the retries are spent; each attempt in one of the run's task slots. */
 function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number): Outputs | Promise<Outputs> {
   const env = call.env;
+  const slots = env.slots;
+  if (!slots.free()) return slots.wait().then(() => attempt(task, policy, inputs, call, n));
   call.record.attempts = n;
+  if (task.impl.dynamic) {
+    try {
+      return runDynamic(task, task.impl.dynamic, inputs, call);
+    } catch (e) {
+      return retryAfter(task, policy, inputs, call, n, e);
+    }
+  }
   let out: Outputs | Promise<Outputs>;
   try {
     const taskName = task.template.id?.name ?? "";
-    out = task.impl.dynamic
-      ? runDynamic(task, task.impl.dynamic, inputs, call)
-      : policy.timeoutMs === undefined
+    out =
+      policy.timeoutMs === undefined
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })
         : withTimeout(task, inputs, { taskName, attempt: n, blobs: env.blobs() }, env.signal, policy.timeoutMs);
   } catch (e) {
     return retryAfter(task, policy, inputs, call, n, e);
   }
-  // The rejection handler is made only for an asynchronous attempt: a synchronous success allocates no closure.
-  return isThenable(out) ? out.then(undefined, (e: unknown) => retryAfter(task, policy, inputs, call, n, e)) : out;
+  // A synchronous attempt ended before any other could start: only an asynchronous one holds its slot.
+  if (!isThenable(out)) return out;
+  slots.hold();
+  return out.then(
+    (o) => {
+      slots.release();
+      return o;
+    },
+    (e: unknown) => {
+      slots.release();
+      return retryAfter(task, policy, inputs, call, n, e);
+    },
+  );
 }
 
 /** After attempt `n` failed with `e`: rethrows it when it must not be retried, else waits the backoff and tries again. */
 function retryAfter(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: NodeCall, n: number, e: unknown): Promise<Outputs> {
   const env = call.env;
-  if (e instanceof NonRetryableError || e instanceof InputValueError || n > policy.retries || env.signal.aborted) {
+  if (!mayRetry(n, policy.retries, isRetryable(e, task.impl.retryAllErrors)) || env.signal.aborted) {
     if (e instanceof TaskTimeoutError) call.record.phase = "timedOut";
     throw e;
   }

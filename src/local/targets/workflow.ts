@@ -8,6 +8,7 @@ import type { LiteralType } from "../../idl/core.js";
 import type { NodeTarget } from "../target.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import type { WorkflowPlan } from "../plan.js";
+import { launchPlanInputs } from "../../rules/values.js";
 
 function inputTypesOf(plan: WorkflowPlan): Record<string, LiteralType | undefined> {
   return Object.fromEntries(Object.entries(plan.template.interface?.inputs?.variables ?? {}).map(([k, v]) => [k, v.type]));
@@ -31,6 +32,6 @@ export function launchPlanTarget(label: string, plan: () => WorkflowPlan, defaul
     get inputTypes() {
       return inputTypesOf(plan());
     },
-    run: (inputs, call) => executeWorkflow(plan(), { ...defaults, ...inputs, ...fixed }, call.env, `${call.path}/`),
+    run: (inputs, call) => executeWorkflow(plan(), launchPlanInputs(defaults, inputs, fixed), call.env, `${call.path}/`),
   };
 }

@@ -10,7 +10,7 @@ import { Phase } from "../components/Phase.js";
 import { duration, span, time } from "../format.js";
 import { Link, navigate, seg } from "../router.js";
 
-const PHASES: ExecutionPhase[] = ["queued", "running", "succeeding", "succeeded", "failing", "failed", "aborting", "aborted", "timedOut"];
+const PHASES: ExecutionPhase[] = ["queued", "running", "failing", "succeeded", "failed", "aborted"];
 const PAGE = 50;
 const REFRESH_MS = 2000;
 

@@ -1,0 +1,135 @@
+/**
+ * Map tasks (array nodes), for both runners: which inputs are mapped and
+ * which bound, checking the lists, how many elements must succeed, and when
+ * and how the map fails (flytepropeller `pkg/controller/nodes/array/handler.go`:
+ * the array node fails once fewer than `minSuccesses` can still succeed,
+ * `minSuccesses` being `ceil(minSuccessRatio × n)`; flytekit
+ * `core/array_node_map_task.py` writes `minSuccessRatio` and `boundInputs`).
+ *
+ * @module
+ */
+import type { LiteralType, TypedInterface } from "../idl/core.js";
+import type { ArrayNode } from "../idl/specs.js";
+import { InputValueError, MapTaskError } from "../errors.js";
+
+/**
+ * How many elements must succeed: `minSuccesses`, else `minSuccessRatio` of
+ * them, else all. The ratio travels as a 32-bit float (0.8 is stored as
+ * 0.800000011920929), so the count allows for that rounding: 0.8 of 10 is 8.
+ *
+ * @example
+ * ```ts
+ * requiredSuccesses({ minSuccessRatio: Math.fround(0.8) }, 10); // 8
+ * ```
+ */
+export function requiredSuccesses(array: ArrayNode, n: number): number {
+  if (array.minSuccesses !== undefined) return array.minSuccesses;
+  const r = array.minSuccessRatio;
+  if (r === undefined) return n;
+  return Math.min(n, Math.max(0, Math.ceil(r * n * (1 - 2 ** -22))));
+}
+
+/**
+ * The inputs of a map task's element: which are mapped (one element of a
+ * list per run) and which bound (the same value for every element), with
+ * the element's own type of each.
+ *
+ * The sub-node's task either keeps the task's own scalar interface
+ * (`isOriginalSubNodeInterface`, as Aloft compiles it) or has the list
+ * interface of flytekit's `-arraynode` task template, whose mapped inputs
+ * are lists of the element type.
+ *
+ * @example
+ * ```ts
+ * mapInputs(array, template.interface); // { mapped: [["x", int]], bound: [["plus", int]] }
+ * ```
+ */
+export function mapInputs(array: ArrayNode, iface: TypedInterface | undefined): { readonly mapped: readonly (readonly [string, LiteralType | undefined])[]; readonly bound: readonly (readonly [string, LiteralType | undefined])[] } {
+  const bound = new Set(array.boundInputs ?? []);
+  const listInterface = array.isOriginalSubNodeInterface?.value !== true && array.isOriginalSubNodeInterface !== undefined;
+  const mapped: [string, LiteralType | undefined][] = [];
+  const fixed: [string, LiteralType | undefined][] = [];
+  for (const [name, v] of Object.entries(iface?.inputs?.variables ?? {})) {
+    if (bound.has(name)) fixed.push([name, v.type]);
+    else mapped.push([name, listInterface ? (v.type?.collectionType ?? v.type) : v.type]);
+  }
+  return { mapped, bound: fixed };
+}
+
+/**
+ * Checks the lengths of a map task's mapped lists: they are zipped, so they
+ * must be equal. Returns the number of elements.
+ *
+ * @throws InputValueError naming the input that is not a list, or the lengths.
+ *
+ * @example
+ * ```ts
+ * mapLength('map task "m"', [["x", 3], ["y", 2]]); // throws: ... x has 3 elements, y has 2
+ * ```
+ */
+export function mapLength(label: string, lengths: readonly (readonly [name: string, length: number | undefined])[]): number {
+  for (const [name, n] of lengths) {
+    if (n === undefined) throw new InputValueError(`${label} maps over input ${JSON.stringify(name)}, which must be a list`, label, name);
+  }
+  const n = lengths[0]?.[1] ?? 0;
+  const bad = lengths.findIndex(([, k]) => k !== n);
+  if (bad >= 0) {
+    const text = lengths.map(([name, k], i) => `${name} has ${k ?? 0}${i === 0 ? " elements" : ""}`).join(", ");
+    throw new InputValueError(`${label} zips its list inputs, which must have the same length: ${text}`, label, lengths[bad]![0]);
+  }
+  return n;
+}
+
+/**
+ * The error of a map task that cannot succeed before it starts: it needs more
+ * successes than it has elements.
+ *
+ * @example
+ * ```ts
+ * mapStartError('map task "m"', 2, 3)?.message; // 'map task "m" needs 3 elements to succeed but has only 2'
+ * ```
+ */
+export function mapStartError(label: string, total: number, required: number): MapTaskError | undefined {
+  return required > total ? new MapTaskError(`${label} needs ${required} elements to succeed but has only ${total}`, total, 0, required, -1) : undefined;
+}
+
+/**
+ * What a map task's node shows as its error once an element has failed
+ * (while it runs, and after it succeeded with `minSuccessRatio`).
+ *
+ * @example
+ * ```ts
+ * mapElementError(3, "odd 3"); // "element 3: odd 3"
+ * ```
+ */
+export function mapElementError(index: number, message: string): string {
+  return `element ${index}: ${message}`;
+}
+
+/**
+ * True once a map task has failed: fewer than `required` elements can still succeed.
+ *
+ * @example
+ * ```ts
+ * mapHasFailed(10, 3, 8); // true: at most 7 can succeed
+ * ```
+ */
+export function mapHasFailed(total: number, failed: number, required: number): boolean {
+  return total - failed < required;
+}
+
+/**
+ * The error a map task fails with; `firstError` (the first element that
+ * failed, at `firstIndex`) is its cause.
+ *
+ * @example
+ * ```ts
+ * mapFailure('map task "m"', 3, 1, 3, 1, new Error("odd"));
+ * // MapTaskError: map task "m": 1 of 3 elements failed; all 3 must succeed. The first failure, element 1: odd
+ * ```
+ */
+export function mapFailure(label: string, total: number, failed: number, required: number, firstIndex: number, firstError: unknown): MapTaskError {
+  const all = required === total ? `all ${total} must succeed` : `${required} of ${total} must succeed, and at most ${total - failed} still can`;
+  const why = firstError instanceof Error ? firstError.message : String(firstError);
+  return new MapTaskError(`${label}: ${failed} of ${total} elements failed; ${all}. The first failure, element ${firstIndex}: ${why}`, total, failed, required, firstIndex, { cause: firstError });
+}

@@ -1,0 +1,34 @@
+/**
+ * The runner conformance suite: every scenario runs through the local
+ * runner and through the durable engine with the real worker's attempt code,
+ * and both must show a user the same thing (outputs or error class, message,
+ * fields and causes; the nodes that ran with their phases, attempts, cache
+ * status, labels and errors), and what the scenario itself expects.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { observeEngine, observeLocal, startEngine, type EngineSetup } from "./harness.js";
+import { entities, scenarios } from "./scenarios.js";
+
+describe("runner conformance: the local runner and the engine agree", () => {
+  let setup: EngineSetup;
+  beforeAll(async () => {
+    setup = await startEngine(entities);
+  });
+  afterAll(async () => {
+    await setup.stop();
+  });
+
+  it("has at least 60 scenarios", () => {
+    expect(scenarios.length).toBeGreaterThanOrEqual(60);
+  });
+
+  for (const s of scenarios) {
+    it(s.name, async () => {
+      const local = await observeLocal(s);
+      if ("outputs" in s.expect) expect(local.outputs, JSON.stringify(local.error)).toEqual(s.expect.outputs);
+      else expect(local.error?.map((e) => e.name)).toEqual(s.expect.error);
+      const engine = await observeEngine(s, setup.engine);
+      expect(engine).toEqual(local);
+    });
+  }
+});
