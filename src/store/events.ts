@@ -12,6 +12,7 @@ import type { TaskSpec, WorkflowSpec } from "../idl/specs.js";
 import { Fields } from "./fields.js";
 import type { CachePolicy } from "./node-data.js";
 import type { ErrorInfo } from "../rules/failure.js";
+import { decodeErrorInfo } from "./error-info.js";
 
 /** The execution was created: start its nodes. */
 export interface StartEvent {
@@ -198,7 +199,7 @@ export function decodeEvent(json: unknown, row: string): EngineEvent {
         attempt: f.number("attempt"),
         message: f.string("message"),
         retryable: f.boolean("retryable"),
-        ...(f.has("error") ? { error: f.raw("error") as ErrorInfo } : {}),
+        ...(f.has("error") ? { error: decodeErrorInfo(f.object("error")) } : {}),
         ...(timedOut !== undefined ? { timedOut } : {}),
         ...(systemAttempts !== undefined ? { systemAttempts } : {}),
       };
@@ -220,7 +221,7 @@ export function decodeEvent(json: unknown, row: string): EngineEvent {
     case "childEnded": {
       const outputs = f.optionalIdl<LiteralMap>("outputs");
       const message = f.optionalString("message");
-      return { type, path: f.string("path"), childId: f.string("childId"), succeeded: f.boolean("succeeded"), ...(outputs ? { outputs } : {}), ...(message !== undefined ? { message } : {}), ...(f.has("error") ? { error: f.raw("error") as ErrorInfo } : {}) };
+      return { type, path: f.string("path"), childId: f.string("childId"), succeeded: f.boolean("succeeded"), ...(outputs ? { outputs } : {}), ...(message !== undefined ? { message } : {}), ...(f.has("error") ? { error: decodeErrorInfo(f.object("error")) } : {}) };
     }
   }
 }

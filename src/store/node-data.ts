@@ -10,6 +10,7 @@
  * @module
  */
 import type { ErrorInfo } from "../rules/failure.js";
+import { decodeErrorInfo } from "./error-info.js";
 import type { TaskSpec, WorkflowSpec } from "../idl/specs.js";
 import { Fields } from "./fields.js";
 import type { EntityKey } from "./store.js";
@@ -319,8 +320,8 @@ function marks(f: Fields): NodeMarks {
     // Rows written before tickets were numbered marked the queue with `true`.
     ...(ticket === true ? { waitingSlot: 0 } : ticket === false ? { waitingSlot: false } : f.has("waitingSlot") ? { waitingSlot: f.number("waitingSlot") } : {}),
     ...(f.has("failedScope") ? { failedScope: f.boolean("failedScope") } : {}),
-    ...(failure ? { failure: { message: failure.string("message"), nodeId: failure.optionalString("nodeId") ?? "", ...(failure.has("failure") ? { failure: failure.raw("failure") as ErrorInfo } : {}) } } : {}),
-    ...(f.has("errorInfo") ? { errorInfo: f.raw("errorInfo") as ErrorInfo } : {}),
+    ...(failure ? { failure: { message: failure.string("message"), nodeId: failure.optionalString("nodeId") ?? "", ...(failure.has("failure") ? { failure: decodeErrorInfo(failure.object("failure")) } : {}) } } : {}),
+    ...(f.has("errorInfo") ? { errorInfo: decodeErrorInfo(f.object("errorInfo")) } : {}),
   };
 }
 

@@ -9,7 +9,7 @@
 import type { Literal, LiteralMap } from "../../idl/core.js";
 import type { Node } from "../../idl/specs.js";
 import { mapElementError, mapFailure, mapHasFailed, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
-import { errorInfo, reviveError, type ErrorInfo } from "../../rules/failure.js";
+import { errorInfo, reviveError } from "../../rules/failure.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
 import { isNodeActive } from "../../phases.js";
 import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";

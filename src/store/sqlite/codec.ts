@@ -5,7 +5,7 @@
  * @module
  */
 import { StoredRowError } from "../../errors.js";
-import type { ErrorInfo } from "../../rules/failure.js";
+import { decodeErrorInfo } from "../error-info.js";
 import type { LiteralMap } from "../../idl/core.js";
 import { CACHE_STATUSES, isExecutionPhase, isNodePhase } from "../../phases.js";
 import { decodeEvent, decodeTaskItemOptions } from "../events.js";
@@ -67,7 +67,7 @@ function errorColumn(text: string | null, row: string): ExecutionRow["error"] {
   if (text === null) return undefined;
   const f = Fields.of(fromJson(text), row, "error");
   const nodeId = f.optionalString("nodeId");
-  return { message: f.string("message"), ...(nodeId !== undefined ? { nodeId } : {}), ...(f.has("failure") ? { failure: f.raw("failure") as ErrorInfo } : {}) };
+  return { message: f.string("message"), ...(nodeId !== undefined ? { nodeId } : {}), ...(f.has("failure") ? { failure: decodeErrorInfo(f.object("failure")) } : {}) };
 }
 
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
