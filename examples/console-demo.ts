@@ -6,7 +6,7 @@
  *
  *   npx aloft serve examples/console-demo.ts
  */
-import { LaunchPlan, approve, conditional, dynamic, mapTask, task, t, waitForInput, workflow } from "aloft";
+import { LaunchPlan, RecoverableError, approve, conditional, dynamic, mapTask, task, t, waitForInput, workflow } from "aloft";
 
 export const load = task({ name: "load", inputs: { n: t.int }, outputs: t.list(t.int) }, ({ n }) => {
   console.log(`loading ${n} records`);
@@ -14,7 +14,8 @@ export const load = task({ name: "load", inputs: { n: t.int }, outputs: t.list(t
 });
 
 export const score = task({ name: "score", inputs: { x: t.int }, outputs: t.float, retries: 1 }, ({ x }, ctx) => {
-  if (x === 3 && ctx.attempt === 1) throw new Error(`element ${x}: the scorer timed out once`);
+  // A RecoverableError is retried (a plain error is final, as in Flyte).
+  if (x === 3 && ctx.attempt === 1) throw new RecoverableError(`element ${x}: the scorer timed out once`);
   return x * 1.5;
 });
 export const scoreAll = mapTask(score, { concurrency: 8 });

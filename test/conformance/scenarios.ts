@@ -127,7 +127,8 @@ const tuple = workflow({ name: "cs_named_outputs", inputs: { x: t.int } }, ({ x 
 });
 const constants = workflow({ name: "cs_constants" }, () => ({ s: sum({ xs: [1, 2, 3] }), g: greet({ name: "Ada", greeting: "Hello" }) }));
 const optionalInput = workflow({ name: "cs_optional", inputs: { xs: t.list(t.optional(t.int)) } }, ({ xs }) => sumMaybe({ xs }));
-const empty = workflow({ name: "cs_passthrough", inputs: { x: t.int } }, ({ x }) => ({ y: x }));
+// One node beside the pass-through: Flyte refuses a workflow with no nodes (propeller NoNodesFound).
+const empty = workflow({ name: "cs_passthrough", inputs: { x: t.int } }, ({ x }) => ({ y: x, z: inc({ x }) }));
 
 const sub = workflow({ name: "cs_sub", inputs: { x: t.int } }, ({ x }) => double({ x: inc({ x }) }));
 const callsSub = workflow({ name: "cs_calls_sub", inputs: { x: t.int } }, ({ x }) => inc({ x: sub({ x }) }));
@@ -262,7 +263,7 @@ export const scenarios: readonly Scenario[] = [
   { name: "named outputs of a task with a record of outputs", entity: tuple, inputs: { x: 5 }, expect: ok({ lo: 4, hi: 6, sum: 10 }) },
   { name: "constant bindings (a list, strings)", entity: constants, expect: ok({ s: 6, g: "Hello, Ada" }) },
   { name: "optional elements in a list input", entity: optionalInput, inputs: { xs: [1, null, 3] }, expect: ok({ o0: 4 }) },
-  { name: "a workflow output bound to a workflow input", entity: empty, inputs: { x: 9 }, expect: ok({ y: 9 }) },
+  { name: "a workflow output bound to a workflow input", entity: empty, inputs: { x: 9 }, expect: ok({ y: 9, z: 10 }) },
   // subworkflows
   { name: "a subworkflow node", entity: callsSub, inputs: { x: 1 }, expect: ok({ o0: 5 }) },
   { name: "subworkflows two deep", entity: callsSubSub, inputs: { x: 1 }, expect: ok({ o0: 10 }) },

@@ -16,11 +16,11 @@ import { MAX_LOG_BYTES, MemoryAttemptLogs } from "../../src/store/attempt-logs.j
 import { startWorker, type WorkerHandle } from "../../src/worker/worker.js";
 
 const FLOWS = `
-import { task, workflow, mapTask, t } from "aloft";
+import { task, workflow, mapTask, t, RecoverableError } from "aloft";
 export const chatty = task({ name: "chatty", inputs: { x: t.int }, outputs: t.int, retries: 1 }, ({ x }, ctx) => {
   console.log("hello from attempt " + ctx.attempt);
   process.stderr.write("a warning on stderr\\n");
-  if (ctx.attempt === 1) throw new Error("first attempt fails on purpose");
+  if (ctx.attempt === 1) throw new RecoverableError("first attempt fails on purpose"); // retried: a plain error is final, as in Flyte
   return x + 1;
 });
 export const flood = task({ name: "flood", outputs: t.int }, () => {

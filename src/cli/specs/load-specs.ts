@@ -15,7 +15,7 @@ import { UsageError } from "../errors.js";
 import type { FoundEntity } from "../load/entities.js";
 import { loadModule } from "../load/load-module.js";
 
-const MODULE = /\.(ts|mts|tsx|js|mjs)$/i;
+const MODULE = /\.(?:[cm]?[jt]s|tsx|jsx)$/i;
 
 /**
  * True when a path given to `aloft run` is a spec source (a folder, `.pb`,
