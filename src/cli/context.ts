@@ -19,3 +19,16 @@ export interface CliContext {
 export function printLines(ctx: CliContext, lines: readonly string[]): void {
   ctx.io.stdout.write(lines.map((l) => `${l}\n`).join(""));
 }
+
+/**
+ * A writer of notes to stderr, one line each, as `aloft: <line>` (what a
+ * command says on the side: a joined engine, a lost server).
+ *
+ * @example
+ * ```ts
+ * aloftNote(ctx)("lost the server; reconnecting"); // stderr: aloft: lost the server; reconnecting
+ * ```
+ */
+export function aloftNote(ctx: CliContext): (line: string) => void {
+  return (line) => void ctx.io.stderr.write(`aloft: ${line}\n`);
+}

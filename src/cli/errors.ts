@@ -21,8 +21,10 @@ export const ExitCode = {
   Failed: 1,
   /** Nothing was started: the command line is wrong, the file does not load, or the mode is not available. */
   Usage: 2,
-  /** The run was interrupted (Ctrl-C). */
+  /** The run was interrupted (Ctrl-C): 128 + SIGINT. */
   Interrupted: 130,
+  /** The run was stopped by SIGTERM (its execution aborted): 128 + SIGTERM. */
+  Terminated: 143,
 } as const;
 
 /** One of the exit codes of `aloft`. */

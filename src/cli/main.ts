@@ -18,6 +18,13 @@ function flushed(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 watchParentWhenStartedByNpm(process.env);
+// A reader that stops early (`aloft get nodes <id> | head`) closes the pipe: stop quietly, not with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(typeof process.exitCode === "number" ? process.exitCode : 0);
+    throw e;
+  });
+}
 const code = await runCli(process.argv.slice(2), processIO());
 // Exit now: timers or connections a user's task left open must not keep the command running after its run.
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);

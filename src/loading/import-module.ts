@@ -17,6 +17,21 @@ import type { PinData } from "./pin-hooks.js";
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"] as const;
 const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/i;
 const LOADABLE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/i;
+
+/**
+ * True for a file name with the extension of a user's module (one of
+ * `MODULE_EXTENSIONS`): what `importUserModule` loads, and what the CLI tells
+ * apart from specs.
+ *
+ * @example
+ * ```ts
+ * isModuleFile("flow.cts"); // true
+ * isModuleFile("wf.pb");    // false
+ * ```
+ */
+export function isModuleFile(name: string): boolean {
+  return LOADABLE.test(name);
+}
 /** Whether this module runs from Aloft's TypeScript sources (under tsx already) rather than from the build. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const EXT = FROM_SOURCES ? ".ts" : ".js";

@@ -55,7 +55,8 @@ export function accessCheck(token: string): (request: FastifyRequest, reply: Fas
       await reply.header("content-type", "text/html; charset=utf-8").header("content-security-policy", LOGIN_PAGE_CSP).header("cache-control", "no-store").send(LOGIN_PAGE);
       return reply;
     }
-    await reply.send(new ApiError(401, "unauthorized", "this server needs a token: send Authorization: Bearer <token>").body());
+    const given = request.headers.authorization !== undefined;
+    await reply.send(new ApiError(401, "unauthorized", given ? "the token sent (Authorization: Bearer ...) is not this server's token" : "this server needs a token: send Authorization: Bearer <token>").body());
     return reply;
   };
 }

@@ -13,17 +13,19 @@
  *
  * @module
  */
-import fastify from "fastify";
+import fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import swagger from "@fastify/swagger";
 import responseValidation from "@fastify/response-validation";
 import type { Engine } from "../engine/engine.js";
 import { defaultConsoleDir, readConsole } from "./console.js";
 import type { Api, RouteContext } from "./context.js";
 import { ApiError, toApiError } from "./errors.js";
+import { MAX_PARAM_LENGTH, answerClientError, frameworkErrorAnswer, missingHost } from "./framework-errors.js";
 import { entityRoutes } from "./routes-entities.js";
 import { eventRoutes } from "./routes-events.js";
 import { executionRoutes } from "./routes-executions.js";
 import { accessCheck, serveConsole, sessionRoutes } from "./routes-console.js";
+import { bearerChecker } from "./auth.js";
 import { swaggerOptions } from "./openapi.js";
 import { SHARED_SCHEMAS } from "./schemas.js";
 import { ajvPlugins, requestValidatorCompiler } from "./validation.js";
@@ -90,6 +92,19 @@ export interface AloftServer {
 /** The default body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/**
+ * The health endpoint: `GET /healthz` answers 200 `{ "status": "ok" }` while
+ * the server runs, without a token and without any data (for load balancers
+ * and service managers).
+ */
+export const HEALTH_PATH = "/healthz";
+
+function describeBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB, ${n} bytes`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB, ${n} bytes`;
+  return `${n} bytes`;
+}
+
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
 }
@@ -119,7 +134,32 @@ export function createServer(options: ServerOptions): AloftServer {
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 1) throw new RangeError(`bodyLimitBytes must be a whole number of bytes above 0, got ${String(options.bodyLimitBytes)}`);
   if (options.token !== undefined && options.token === "") throw new RangeError("token must not be empty; leave it out for no token");
 
-  const app = fastify({ bodyLimit, logger: false, exposeHeadRoutes: false, return503OnClosing: true }) as unknown as Api;
+  // The token check, first for every request that reaches fastify (even one its router refuses).
+  const allowed = options.token === undefined ? undefined : bearerChecker(options.token);
+  const authorize = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
+    if (allowed === undefined || allowed(request.headers.authorization)) return true;
+    const given = request.headers.authorization !== undefined;
+    const e = new ApiError(
+      401,
+      "unauthorized",
+      given
+        ? "the token sent (Authorization: Bearer ...) is not this server's token"
+        : "this server needs a token: send Authorization: Bearer <token>",
+    );
+    await reply.code(401).header("www-authenticate", 'Bearer realm="aloft"').send(e.body());
+    return false;
+  };
+  const app = fastify({
+    bodyLimit,
+    logger: false,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    // Every layer answers in the API's error body (see framework-errors.ts).
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    http: { requireHostHeader: false },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: frameworkErrorAnswer(authorize),
+  }) as unknown as Api;
   const values = new StoredValues(options.values);
   const ctx: RouteContext = { engine: options.engine, values, logs: options.logs, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
 
@@ -128,12 +168,26 @@ export function createServer(options: ServerOptions): AloftServer {
   app.setValidatorCompiler(requestValidatorCompiler(SHARED_SCHEMAS));
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
-  if (options.token !== undefined) app.addHook("onRequest", accessCheck(options.token));
+  const consoleAccess = options.token === undefined ? undefined : accessCheck(options.token);
+  app.addHook("onRequest", async (request, reply) => {
+    if (request.url === HEALTH_PATH && request.method === "GET") return; // no token, no data
+    // The bearer token, or a console session (routes-console.ts).
+    if (consoleAccess) {
+      const refused = await consoleAccess(request, reply);
+      if (refused) return refused;
+    }
+    const noHost = missingHost(request);
+    if (noHost) {
+      await reply.code(noHost.status).send(noHost.body());
+      return reply;
+    }
+  });
   const consoleDir = options.console === false ? undefined : (options.console ?? defaultConsoleDir());
   const consoleFiles = consoleDir === undefined ? undefined : readConsole(consoleDir);
 
   app.setErrorHandler((error, _request, reply) => {
-    const e = toApiError(error);
+    let e = toApiError(error);
+    if (e.code === "payload_too_large") e = new ApiError(413, "payload_too_large", `the request body is larger than the server accepts (${describeBytes(bodyLimit)})`);
     if (e.status >= 500) onError(error);
     void reply.code(e.status).send(e.body());
   });
@@ -156,6 +210,7 @@ export function createServer(options: ServerOptions): AloftServer {
   void app.register(async (api) => {
     const typed = api as unknown as Api;
     typed.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+    typed.get(HEALTH_PATH, { schema: { hide: true } }, async () => ({ status: "ok" }));
     entityRoutes(typed, ctx);
     executionRoutes(typed, ctx);
     eventRoutes(typed, ctx);

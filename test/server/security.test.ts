@@ -86,7 +86,7 @@ describe("request bodies", () => {
     const big = { workflow: { name: "echo_wf_sec" }, inputs: { s: "x".repeat(4096) } };
     const r = await api.request("POST", "/api/v1/executions", { body: big });
     expect(r.status).toBe(413);
-    expect(r.body).toEqual({ error: { code: "payload_too_large", message: "the request body is larger than the server accepts" } });
+    expect(r.body).toEqual({ error: { code: "payload_too_large", message: "the request body is larger than the server accepts (2 KiB, 2048 bytes)" } });
     const err = (await api.client.createExecution(big).catch((e: unknown) => e)) as ClientError;
     expect(err).toMatchObject({ status: 413, code: "payload_too_large" });
     expect((await api.client.listExecutions()).items).toEqual([]);

@@ -1,8 +1,10 @@
 /**
- * `aloft relaunch <id>` (a new execution with the same inputs) and `aloft
+ * `aloft relaunch <id>` (a new execution with the same inputs), `aloft
  * recover <id>` (a new execution that reuses the outputs of every task node
- * that succeeded in a failed one and runs only the rest). Like `aloft run`,
- * they follow the new execution to its end and print its outputs.
+ * that succeeded in a failed one and runs only the rest) and `aloft resume
+ * <id>` (the same execution, continued in place by an engine started here
+ * when none runs it: what a killed `aloft run` left `running`). Like `aloft
+ * run`, they follow the execution to its end and print its outputs.
  *
  * On the database, the new execution runs on the engine already running over
  * it, or on the embedded engine started here, whose workers load the modules
@@ -13,9 +15,9 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { AloftError } from "../../errors.js";
-import { isExecutionRecoverable } from "../../phases.js";
+import { isExecutionEnded, isExecutionRecoverable } from "../../phases.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
-import type { CliContext } from "../context.js";
+import { aloftNote, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { databaseRef, requireExecution, withDatabase } from "../engine/database.js";
 import { remoteClient, remoteError } from "../engine/source.js";
@@ -26,7 +28,7 @@ import type { PlanInfo } from "../run/plan-info.js";
 import { runSession } from "../run/session.js";
 import { collect, sourceOptions, wholeNumber, type SourceOptionFlags } from "./shared-options.js";
 
-type Again = "relaunch" | "recover";
+type Again = "relaunch" | "recover" | "resume";
 
 interface AgainFlags extends SourceOptionFlags {
   readonly workers?: number;
@@ -53,9 +55,14 @@ export async function recordedModules(store: Store, row: ExecutionRow): Promise<
 }
 
 function checkRecoverable(kind: Again, id: string, phase: string): void {
+  const state = phase === "succeeded" ? "succeeded" : `is ${phase}`;
   if (kind === "recover" && !isExecutionRecoverable(phase)) {
-    const state = phase === "succeeded" ? "succeeded" : `is ${phase}`;
-    throw new AloftError(`execution ${id} ${state}; only a failed or aborted execution can be recovered (aloft relaunch ${id} runs it again)`);
+    const resume = isExecutionEnded(phase) ? "" : `; if no engine runs it any more, aloft resume ${id} continues it in place`;
+    throw new AloftError(`execution ${id} ${state}; only a failed or aborted execution can be recovered (aloft relaunch ${id} runs it again${resume})`);
+  }
+  if (kind === "resume" && isExecutionEnded(phase)) {
+    const recover = isExecutionRecoverable(phase) ? `; aloft recover ${id} runs what did not succeed` : "";
+    throw new AloftError(`execution ${id} ${state}: it has ended, so there is nothing to resume (aloft relaunch ${id} runs it again${recover})`);
   }
 }
 
@@ -75,9 +82,10 @@ async function againLocally(ctx: CliContext, kind: Again, id: string, given: rea
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
   });
   const signals = parseSignals(flags.signal ?? [], read.plan);
-  const session = { ctx, title: executionTitle(read.row), plan: read.plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  const session = { ctx, title: executionTitle(read.row), plan: read.plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, async () => {
-    const run = await backend.startWith((engine) => (kind === "relaunch" ? engine.relaunch(id) : engine.recover(id)));
+    // Resuming makes no new execution: the engine started here (or the one running) goes on with this one, in place.
+    const run = await backend.startWith(async (engine) => (kind === "resume" ? id : kind === "relaunch" ? engine.relaunch(id) : engine.recover(id)));
     await sendSignals(run, signals, read.plan.gates);
     return run;
   });
@@ -95,22 +103,23 @@ async function againRemotely(ctx: CliContext, kind: Again, id: string, flags: Ag
   } catch (e) {
     throw remoteError(e);
   }
-  const backend = remoteBackend({ remote: flags.remote, gates: plan.gates, ...(flags.token === undefined ? {} : { token: flags.token }) });
+  const backend = remoteBackend({ remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }) });
   const signals = parseSignals(flags.signal ?? [], plan);
-  const session = { ctx, title, plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  const session = { ctx, title, plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, async () => {
-    const run = await backend.startWith(async (c) => (kind === "relaunch" ? await c.relaunch(id) : await c.recover(id)).id);
+    const run = await backend.startWith(async (c) => (kind === "resume" ? id : (kind === "relaunch" ? await c.relaunch(id) : await c.recover(id)).id));
     await sendSignals(run, signals, plan.gates);
     return run;
   });
 }
 
 function register(program: Command, ctx: CliContext, kind: Again, summary: string): void {
+  const which = kind === "resume" ? "the execution" : "the new execution";
   const command = program
     .command(kind)
     .summary(summary)
     .description(
-      `${summary[0]?.toUpperCase() ?? ""}${summary.slice(1)}, then follows the new execution as aloft run does. ` +
+      `${summary[0]?.toUpperCase() ?? ""}${summary.slice(1)}, then follows ${which} as aloft run does. ` +
         "On the database, it runs on the engine already running over it, or on one started here whose workers load the modules " +
         "the original aloft run recorded (or those given after the id).",
     )
@@ -131,7 +140,7 @@ function register(program: Command, ctx: CliContext, kind: Again, summary: strin
 }
 
 /**
- * Adds `aloft relaunch` and `aloft recover`.
+ * Adds `aloft relaunch`, `aloft recover` and `aloft resume`.
  *
  * @example
  * ```ts
@@ -141,4 +150,5 @@ function register(program: Command, ctx: CliContext, kind: Again, summary: strin
 export function registerAgain(program: Command, ctx: CliContext): void {
   register(program, ctx, "relaunch", "run an execution again with the same inputs");
   register(program, ctx, "recover", "run a failed execution again, reusing the outputs of the task nodes that succeeded");
+  register(program, ctx, "resume", "continue a running execution in place, on an engine started here if none runs it (after its aloft run was killed)");
 }

@@ -8,8 +8,9 @@
  */
 import type { Command } from "commander";
 import type { ExecutionQuery } from "../../client/client.js";
-import { EXECUTION_PHASES, isExecutionPhase } from "../../phases.js";
+import { EXECUTION_PHASES, isExecutionEnded, isExecutionPhase } from "../../phases.js";
 import type { EntityVersions, ExecutionInfo, ExecutionSummary, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
+import { describeHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -146,15 +147,25 @@ function countPhases(nodes: readonly NodeExecutionInfo[]): string {
  *
  * @example
  * ```ts
- * executionLines(await source.getExecution(id), await source.listNodes(id), "");
+ * executionLines(await source.getExecution(id), await source.listNodes(id), "", await source.engine());
  * ```
  */
-export function executionLines(e: ExecutionInfo, nodes: readonly NodeExecutionInfo[], flag: string): string[] {
+export function executionLines(e: ExecutionInfo, nodes: readonly NodeExecutionInfo[], flag: string, engine?: EngineLockHolder | "server"): string[] {
   const w = 13;
   const row = (label: string, value: string): string => `${label.padEnd(w)}${value}`;
   const lines = [row("execution", e.id), row("workflow", `${e.workflow.name} (version ${e.workflow.version}) in ${e.project}/${e.domain}`)];
   if (e.launchPlan) lines.push(row("launch plan", `${e.launchPlan.name} (version ${e.launchPlan.version})`));
   lines.push(row("phase", e.phase));
+  if (!isExecutionEnded(e.phase) && engine !== "server") {
+    lines.push(
+      row(
+        "engine",
+        engine === undefined
+          ? `none runs over the database, so nothing advances this execution (its aloft run was stopped or killed): continue it in place with aloft resume ${e.id}${flag} (or start aloft serve over the database with its modules)`
+          : `${describeHolder(engine)}`,
+      ),
+    );
+  }
   lines.push(row("created", shortTime(e.createdAt)));
   if (e.startedAt) lines.push(row("started", shortTime(e.startedAt)));
   if (e.endedAt) lines.push(row("ended", `${shortTime(e.endedAt)} (took ${duration(e.startedAt ?? e.createdAt, e.endedAt)})`));
@@ -236,7 +247,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
     withSource(ctx, flags, async (source) => {
       const info = await source.getExecution(id);
       if (flags.json) return printLines(ctx, [jsonText(info, 2)]);
-      printLines(ctx, executionLines(info, await source.listNodes(id), source.flag));
+      printLines(ctx, executionLines(info, await source.listNodes(id), source.flag, isExecutionEnded(info.phase) ? undefined : await source.engine()));
     }),
   );
 

@@ -10,7 +10,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { describeEntity } from "../../sdk/entity.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
 import type { CliContext } from "../context.js";
-import { printLines } from "../context.js";
+import { aloftNote, printLines } from "../context.js";
 import { UsageError } from "../errors.js";
 import { databaseRef } from "../engine/database.js";
 import { inputsFromFlags, splitEntityArgs } from "../inputs/input-args.js";
@@ -101,10 +101,12 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   const signals = parseSignals(flags.signal ?? [], plan);
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
   const backend = backendFor(mode, {
-    ...(flags.remote === undefined ? {} : { remote: { remote: flags.remote, gates: plan.gates, ...(flags.token === undefined ? {} : { token: flags.token }) } }),
+    ...(flags.remote === undefined
+      ? {}
+      : { remote: { remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }) } }),
     engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
   });
-  const session = { ctx, title: describeEntity(found.def), plan, backend, json: flags.json === true, verbose: flags.verbose === true };
+  const session = { ctx, title: describeEntity(found.def), plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
 }
 

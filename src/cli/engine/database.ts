@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { existsSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { Engine } from "../../engine/engine.js";
 import { DirectoryBlobStore } from "../../store/blob-store.js";
@@ -51,6 +51,87 @@ export class MissingDatabaseError extends UsageError {
 }
 
 /**
+ * `--db` names a path that cannot be an Aloft database: a directory, a file
+ * that is not SQLite, or a path under a file. Nothing was opened or made.
+ *
+ * @example
+ * ```ts
+ * throw new DatabasePathError("notes.txt", "it is a file but not an SQLite database");
+ * ```
+ */
+export class DatabasePathError extends UsageError {
+  override name = "DatabasePathError";
+  constructor(
+    /** The path, as shown to the user. */
+    readonly shown: string,
+    why: string,
+  ) {
+    super(`--db ${shown}: ${why}; pass --db <path of an aloft.db, or of one to create>`);
+  }
+}
+
+/** The first bytes of every SQLite database file. */
+const SQLITE_HEADER = Buffer.from("SQLite format 3\0", "latin1");
+
+function startsLikeSqlite(file: string): boolean {
+  const fd = openSync(file, "r");
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return n === 0 || (n === head.length && head.equals(SQLITE_HEADER));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Checks that `ref` can be an Aloft database, before anything is opened or
+ * made beside it (a lock file, a values folder): an SQLite file (or an empty
+ * one), or a path that does not exist yet under directories.
+ *
+ * @throws DatabasePathError naming the path and what is wrong with it.
+ *
+ * @example
+ * ```ts
+ * checkDatabasePath({ path: "/tmp", shown: "/tmp" }); // throws: --db /tmp: it is a directory; ...
+ * ```
+ */
+export function checkDatabasePath(ref: DatabaseRef): void {
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(ref.path);
+  } catch {
+    stat = undefined;
+  }
+  if (stat?.isDirectory()) throw new DatabasePathError(ref.shown, "it is a directory, not a database file");
+  if (stat && !stat.isFile()) throw new DatabasePathError(ref.shown, "it is not a regular file");
+  if (stat) {
+    let sqlite: boolean;
+    try {
+      sqlite = startsLikeSqlite(ref.path);
+    } catch (e) {
+      throw new DatabasePathError(ref.shown, `it cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    if (!sqlite) throw new DatabasePathError(ref.shown, "it is a file but not an SQLite database");
+    return;
+  }
+  for (let dir = path.dirname(ref.path); ; dir = path.dirname(dir)) {
+    let parent: ReturnType<typeof statSync> | undefined;
+    try {
+      parent = statSync(dir);
+    } catch {
+      parent = undefined;
+    }
+    if (parent?.isDirectory()) return;
+    if (parent) {
+      const shownDir = ref.shown.slice(0, Math.max(0, ref.shown.length - (ref.path.length - dir.length))) || dir;
+      throw new DatabasePathError(ref.shown, `${shownDir} is a file, so nothing can be made under it`);
+    }
+    if (path.dirname(dir) === dir) return;
+  }
+}
+
+/**
  * A path as the user would write it: relative to `cwd` when inside it.
  *
  * @example
@@ -66,6 +147,8 @@ export function shownPath(file: string, cwd: string): string {
 /**
  * The database of `--db` (default `.aloft/aloft.db`).
  *
+ * @throws DatabasePathError when the path cannot be a database (see `checkDatabasePath`).
+ *
  * @example
  * ```ts
  * databaseRef(ctx, undefined).shown; // ".aloft/aloft.db"
@@ -74,7 +157,9 @@ export function shownPath(file: string, cwd: string): string {
 export function databaseRef(ctx: CliContext, db: string | undefined): DatabaseRef {
   if (db !== undefined && isPostgresUrl(db)) return { path: db, shown: shownDb(db), dir: path.resolve(ctx.io.cwd, ".aloft") };
   const absolute = path.resolve(ctx.io.cwd, db ?? DEFAULT_DB);
-  return { path: absolute, shown: shownPath(absolute, ctx.io.cwd), dir: path.dirname(absolute) };
+  const ref = { path: absolute, shown: shownPath(absolute, ctx.io.cwd), dir: path.dirname(absolute) };
+  checkDatabasePath(ref);
+  return ref;
 }
 
 /**
@@ -88,11 +173,10 @@ export function databaseRef(ctx: CliContext, db: string | undefined): DatabaseRe
  * ```
  */
 export function existingDatabase(ctx: CliContext, db: string | undefined): DatabaseRef {
-  const ref = databaseRef(ctx, db);
-  if (isPostgresUrl(ref.path)) return ref; // the server says, on connecting, whether it is there
-  if (!existsSync(ref.path)) throw new MissingDatabaseError(ref.shown, db === undefined);
-  if (!statSync(ref.path).isFile()) throw new UsageError(`${ref.shown} is not a database file; pass --db <path of aloft.db>`);
-  return ref;
+  if (db !== undefined && isPostgresUrl(db)) return databaseRef(ctx, db); // the server says, on connecting, whether it is there
+  const absolute = path.resolve(ctx.io.cwd, db ?? DEFAULT_DB);
+  if (!existsSync(absolute)) throw new MissingDatabaseError(shownPath(absolute, ctx.io.cwd), db === undefined);
+  return databaseRef(ctx, db);
 }
 
 /** An open database: its store, and an engine over it whose loop does not run (another process's does). */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AloftClient } from "../../client/client.js";
+import { ClientError, type AloftClient } from "../../client/client.js";
 import type { Engine } from "../../engine/engine.js";
 import { AloftError, ExecutionError } from "../../errors.js";
 import type { LiteralType } from "../../idl/core.js";
@@ -113,8 +113,47 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
   };
 }
 
+/** How long `followRemote` tries to reach a server that went away before it says the execution's state is unknown. */
+export const RECONNECT_FOR_MS = 60_000;
+
+/** True for an error that says the server went away, not that it refused something. */
+function serverGone(e: unknown): boolean {
+  return e instanceof ClientError && (e.code === "unreachable" || e.code === "stream_ended" || e.code === "timeout" || e.status >= 500);
+}
+
 /**
- * Follows execution `id` on a server, through its event stream.
+ * A followed execution on a server that went away and did not come back in
+ * time: the execution may still be running there (it is stored with the
+ * server's engine), so its state is unknown, not failed.
+ *
+ * @example
+ * ```ts
+ * try { await run.result; } catch (e) { if (e instanceof ExecutionStateUnknownError) console.error(e.follow); }
+ * ```
+ */
+export class ExecutionStateUnknownError extends AloftError {
+  override name = "ExecutionStateUnknownError";
+  constructor(
+    /** The execution. */
+    readonly id: string,
+    /** The server's URL. */
+    readonly url: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the state of execution ${id} is unknown: the server at ${url} went away (${why}) and did not come back within ${RECONNECT_FOR_MS / 1000} s; ` +
+        `it may still be running there: once the server is back, see it with aloft get execution ${id} --remote ${url}`,
+      options,
+    );
+  }
+}
+
+/**
+ * Follows execution `id` on a server, through its event stream. When the
+ * server goes away (the stream breaks off, it cannot be reached, it answers
+ * 5xx), it reconnects, for up to `RECONNECT_FOR_MS`, telling `onLost` and
+ * `onBack`; then `result` rejects with an `ExecutionStateUnknownError`.
  *
  * @example
  * ```ts
@@ -122,7 +161,12 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
  * try { console.log(await run.result); } finally { run.close(); }
  * ```
  */
-export function followRemote(client: AloftClient, id: string, gateTypes: ReadonlyMap<string, LiteralType>): FollowedExecution {
+export function followRemote(
+  client: AloftClient,
+  id: string,
+  gateTypes: ReadonlyMap<string, LiteralType>,
+  notices: { readonly onLost?: (why: string) => void; readonly onBack?: () => void; readonly reconnectForMs?: number } = {},
+): FollowedExecution {
   const infos = new Map<string, NodeExecutionInfo>();
   let view: { nodes: NodeExecution[]; waiting: PendingSignal[] } = { nodes: [], waiting: [] };
   let ended: string | undefined;
@@ -130,8 +174,12 @@ export function followRemote(client: AloftClient, id: string, gateTypes: Readonl
   const refresh = (): void => {
     view = nodesView([...infos.values()].map(nodeOfInfo), gateTypes);
   };
-  const follow = async (): Promise<ExecutionInfo> => {
+  const once = async (): Promise<ExecutionInfo> => {
     for await (const event of client.events(id, { signal: controller.signal })) {
+      if (lostSince !== undefined) {
+        lostSince = undefined;
+        notices.onBack?.();
+      }
       if (event.type === "node") {
         infos.set(event.data.path, event.data);
         refresh();
@@ -139,6 +187,24 @@ export function followRemote(client: AloftClient, id: string, gateTypes: Readonl
       if (event.type === "end") break;
     }
     return client.getExecution(id);
+  };
+  let lostSince: number | undefined;
+  const follow = async (): Promise<ExecutionInfo> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once();
+      } catch (e) {
+        if (controller.signal.aborted || !serverGone(e)) throw e;
+        const why = e instanceof Error ? e.message : String(e);
+        if (lostSince === undefined) {
+          lostSince = Date.now();
+          attempt = 0;
+          notices.onLost?.(why);
+        }
+        if (Date.now() - lostSince >= (notices.reconnectForMs ?? RECONNECT_FOR_MS)) throw new ExecutionStateUnknownError(id, client.baseUrl, why, { cause: e });
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
   };
   const result = follow().then(
     async (info) => {
@@ -150,7 +216,7 @@ export function followRemote(client: AloftClient, id: string, gateTypes: Readonl
       throw failureOf(id, info.phase, info.error, nodes.map(nodeOfInfo));
     },
     (e: unknown) => {
-      throw remoteError(e);
+      throw e instanceof ExecutionStateUnknownError ? e : remoteError(e);
     },
   );
   result.catch(() => undefined);

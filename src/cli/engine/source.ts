@@ -10,6 +10,7 @@ import { AloftClient, ClientError, type ExecutionQuery } from "../../client/clie
 import type { EntityVersions, ExecutionInfo, ExecutionPage, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
 import { StoredValues } from "../../server/stored-values.js";
 import { entityVersions, executionInfo, executionSummary, groupByName, nodeInfo } from "../../server/views.js";
+import { engineLockHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
 import type { ExecutionFilter } from "../../store/store.js";
 import { AloftError } from "../../errors.js";
 import type { CliContext } from "../context.js";
@@ -27,6 +28,12 @@ export interface ReadSource {
   getExecution(id: string): Promise<ExecutionInfo>;
   listNodes(id: string): Promise<NodeExecutionInfo[]>;
   listEntities(kind: RegisteredKind, filter?: { readonly project?: string; readonly domain?: string }): Promise<EntityVersions[]>;
+  /**
+   * Which engine runs the executions of this source, for a running one: the
+   * process holding the database's engine lock (`undefined`: none, so nothing
+   * advances them), or `"server"` for a server (it is the engine).
+   */
+  engine(): Promise<EngineLockHolder | "server" | undefined>;
   close(): Promise<void>;
 }
 
@@ -95,6 +102,10 @@ class DatabaseSource implements ReadSource {
     return groupByName(await this.db.store.listEntities(kind, filter)).map(entityVersions);
   }
 
+  engine(): Promise<EngineLockHolder | undefined> {
+    return engineLockHolder(this.db.ref.path);
+  }
+
   close(): Promise<void> {
     return this.db.close();
   }
@@ -111,6 +122,10 @@ class DatabaseSource implements ReadSource {
  * ```
  */
 export function remoteError(e: unknown): unknown {
+  if (e instanceof ClientError && e.code === "unauthorized") {
+    const how = process.env["ALOFT_TOKEN"] ? "pass the right one with --token <token> or $ALOFT_TOKEN" : "pass it with --token <token> or set $ALOFT_TOKEN";
+    return new UsageError(`${e.message}; ${how}`, { cause: e });
+  }
   if (e instanceof ClientError && ((e.status >= 400 && e.status < 500) || e.code === "unreachable" || e.code === "invalid_url")) return new UsageError(e.message, { cause: e });
   if (e instanceof ClientError) return new AloftError(e.message, { cause: e });
   return e;
@@ -144,6 +159,9 @@ class RemoteSource implements ReadSource {
   }
   listEntities(kind: RegisteredKind, filter: { readonly project?: string; readonly domain?: string } = {}): Promise<EntityVersions[]> {
     return this.call(() => this.client.listEntities(kind, filter));
+  }
+  engine(): Promise<"server"> {
+    return Promise.resolve("server");
   }
   async close(): Promise<void> {}
 }

@@ -15,11 +15,11 @@ import type { AloftClient, CreateExecutionBody } from "../../client/client.js";
 import type { Engine } from "../../engine/engine.js";
 import type { LiteralType } from "../../idl/core.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
-import type { CliContext } from "../context.js";
+import { aloftNote, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_DB, type DatabaseRef } from "../engine/database.js";
-import { followExecution, followRemote, type FollowedExecution } from "../engine/follow.js";
-import { engineFor, joinedNote, type EngineSetup } from "../engine/setup.js";
+import { RECONNECT_FOR_MS, followExecution, followRemote, type FollowedExecution } from "../engine/follow.js";
+import { EngineGoneError, engineFor, joinedNote, type EngineSetup } from "../engine/setup.js";
 import { remoteClient, remoteError } from "../engine/source.js";
 import type { FoundEntity } from "../load/entities.js";
 import type { RunBackend } from "./modes.js";
@@ -106,7 +106,7 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
   const dbFlag = dbFlagOf(db);
   let setup: EngineSetup | undefined;
   let run: FollowedExecution | undefined;
-  const log = (line: string): void => void ctx.io.stderr.write(`aloft: ${line}\n`);
+  const log = aloftNote(ctx);
   const modules = options.modules.map((m) => path.resolve(ctx.io.cwd, m));
   const backend: EngineBackend = {
     mode: "engine",
@@ -124,7 +124,14 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
       });
       if (setup.kind === "joined") log(joinedNote(setup, db.shown));
       const id = await create(setup.engine, modules);
-      run = followExecution(setup.engine, id, gateTypesOf(options.gates));
+      const followed = followExecution(setup.engine, id, gateTypesOf(options.gates));
+      // A joined engine that ends with nobody to take over must not leave this run waiting for ever.
+      const gone = setup.ended.catch((e: unknown) => {
+        throw e instanceof EngineGoneError ? e.forExecution(id, dbFlag) : e;
+      });
+      const result = Promise.race([followed.result, gone]);
+      result.catch(() => undefined);
+      run = { ...followed, result };
       return run;
     },
     async start(found: FoundEntity, inputs: Record<string, unknown>, runOptions: RunOptions) {
@@ -156,6 +163,8 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
 /** What the remote mode needs. */
 export interface RemoteBackendOptions {
   readonly remote: string;
+  /** Where notes on the connection go (a lost server, its return), one line each. */
+  readonly log?: (line: string) => void;
   readonly token?: string;
   readonly gates: ReadonlyMap<string, GateInfo>;
 }
@@ -208,7 +217,10 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
       } catch (e) {
         throw remoteError(e);
       }
-      run = followRemote(client, id, gateTypesOf(options.gates));
+      run = followRemote(client, id, gateTypesOf(options.gates), {
+        onLost: (why) => void options.log?.(`lost the server (${why}); reconnecting for up to ${RECONNECT_FOR_MS / 1000} s (the execution goes on there)`),
+        onBack: () => void options.log?.(`the server at ${client.baseUrl} is back; following execution ${id} again`),
+      });
       return run;
     },
     async start(found: FoundEntity, inputs: Record<string, unknown>, runOptions: RunOptions) {

@@ -55,6 +55,8 @@ export interface GateAnswersOptions {
   readonly dbFlag: string;
   /** Called on Ctrl-C at a prompt (the terminal then sends no SIGINT). */
   readonly onInterrupt: () => void;
+  /** The gates given their values up front (`--signal`): they wait at most a moment, so they are neither announced nor asked for. */
+  readonly given?: ReadonlySet<string>;
 }
 
 /**
@@ -80,12 +82,12 @@ export class GateAnswers {
     for (const name of this.answered) if (!names.has(name)) this.answered.delete(name);
     if (this.asking && !names.has(this.asking.name)) this.withdraw();
     for (const gate of waiting) {
-      if (this.announced.has(gate.name)) continue;
+      if (this.announced.has(gate.name) || this.o.given?.has(gate.name)) continue;
       this.announced.add(gate.name);
       if (!this.o.ctx.io.interactive) this.o.ctx.io.stderr.write(`${waitingLine(this.o.runId, gate, this.o.dbFlag)}\n`);
     }
     if (!this.o.ctx.io.interactive || this.asking) return;
-    const next = waiting.find((g) => !this.answered.has(g.name));
+    const next = waiting.find((g) => !this.answered.has(g.name) && !this.o.given?.has(g.name));
     if (next) this.ask(next);
     else this.o.view.resume();
   }

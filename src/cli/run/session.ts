@@ -27,9 +27,15 @@ export interface RunSession {
   readonly json: boolean;
   /** Add the error's stack to a failure. */
   readonly verbose: boolean;
+  /** The gates given their values with `--signal`. */
+  readonly given?: ReadonlySet<string>;
 }
 
-const INTERRUPTED = "interrupted (Ctrl-C)";
+/** Why a run is aborted when this process is asked to stop, by signal. */
+const STOP_REASONS: Readonly<Record<"SIGINT" | "SIGTERM", string>> = {
+  SIGINT: "interrupted (Ctrl-C)",
+  SIGTERM: "interrupted (SIGTERM: the aloft run process was asked to stop)",
+};
 
 /** Why a gate that waits cannot be answered, for the run's abort reason. */
 function unanswerable(run: RunHandle): string | undefined {
@@ -42,8 +48,11 @@ function unanswerable(run: RunHandle): string | undefined {
 
 /**
  * Starts a run with `start`, follows it to its end and reports it, then
- * closes the backend. Ctrl-C is caught from before the run starts (a task may
- * run as soon as it does).
+ * closes the backend. Ctrl-C and SIGTERM (`kill <pid>`, a service manager, a
+ * terminal closing down) are caught from before the run starts (a task may
+ * run as soon as it does) and do the same: the execution is aborted, so that
+ * none is left `running` with nothing to run it, and the command exits 130
+ * (Ctrl-C) or 143 (SIGTERM).
  *
  * @example
  * ```ts
@@ -51,25 +60,30 @@ function unanswerable(run: RunHandle): string | undefined {
  * ```
  */
 export async function runSession(session: RunSession, start: () => RunHandle | Promise<RunHandle>): Promise<void> {
-  let interrupted = false;
+  let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
   let current: RunHandle | undefined;
-  const onInterrupt = (): void => {
-    interrupted = true;
-    current?.abort(INTERRUPTED);
+  const stop = (signal: "SIGINT" | "SIGTERM"): void => {
+    if (stoppedBy !== undefined) return;
+    stoppedBy = signal;
+    current?.abort(STOP_REASONS[signal]);
   };
-  process.once("SIGINT", onInterrupt);
+  const onInterrupt = (): void => stop("SIGINT");
+  const onTerminate = (): void => stop("SIGTERM");
+  process.on("SIGINT", onInterrupt);
+  process.on("SIGTERM", onTerminate);
   try {
     const run = (current = await start());
-    if (interrupted) run.abort(INTERRUPTED);
-    await follow(session, run, () => interrupted, onInterrupt);
+    if (stoppedBy !== undefined) run.abort(STOP_REASONS[stoppedBy]);
+    await follow(session, run, () => stoppedBy, onInterrupt);
   } finally {
     process.off("SIGINT", onInterrupt);
+    process.off("SIGTERM", onTerminate);
     await session.backend.close?.();
   }
 }
 
 /** Shows the run's progress while it runs, then its result. */
-async function follow(session: RunSession, run: RunHandle, interrupted: () => boolean, onInterrupt: () => void): Promise<void> {
+async function follow(session: RunSession, run: RunHandle, stoppedBy: () => "SIGINT" | "SIGTERM" | undefined, onInterrupt: () => void): Promise<void> {
   const { ctx, plan, backend } = session;
   const started = Date.now();
   const snapshot = (state: ProgressSnapshot["state"]): ProgressSnapshot => ({
@@ -85,7 +99,7 @@ async function follow(session: RunSession, run: RunHandle, interrupted: () => bo
   const view = new LiveView(ctx.io.stdout, () => snapshot("running"));
   // A durable run's gates can be answered from elsewhere: it waits for them (and asks on a terminal).
   const gates = run.answer
-    ? new GateAnswers({ ctx, runId: run.id, answer: run.answer, gateTypes: gateTypesOfPlan(plan), view, dbFlag: backend.dbFlag ?? "", onInterrupt })
+    ? new GateAnswers({ ctx, runId: run.id, answer: run.answer, gateTypes: gateTypesOfPlan(plan), view, dbFlag: backend.dbFlag ?? "", onInterrupt, ...(session.given ? { given: session.given } : {}) })
     : undefined;
   // Not unref'd: while a gate waits, nothing else may keep the process alive.
   const watcher = setInterval(() => {
@@ -106,12 +120,13 @@ async function follow(session: RunSession, run: RunHandle, interrupted: () => bo
   } catch (e) {
     const summary = summarizeFailure(e);
     view.finish(session.json ? undefined : snapshot("failed"));
-    const phase = run.endPhase?.() ?? (interrupted() ? "aborted" : "failed");
+    const phase = run.endPhase?.() ?? (stoppedBy() !== undefined ? "aborted" : "failed");
     if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase, error: summary }, 2)]);
     else if (backend.lookHint) printLines(ctx, [backend.lookHint(run.id, true)]);
     ctx.io.stderr.write(`error: ${failureLine(run.id, summary)}\n`);
     if (session.verbose) ctx.io.stderr.write(`${verboseError(e)}\n`);
-    ctx.exitCode = interrupted() ? ExitCode.Interrupted : ExitCode.Failed;
+    const signal = stoppedBy();
+    ctx.exitCode = signal === "SIGINT" ? ExitCode.Interrupted : signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Failed;
   } finally {
     clearInterval(watcher);
     gates?.close();

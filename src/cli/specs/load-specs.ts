@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isModuleFile } from "../../loading/import-module.js";
 import path from "node:path";
 import { definitionOf } from "../../sdk/entity.js";
 import type { EntityLike } from "../../sdk/entity.js";
@@ -15,7 +16,6 @@ import { UsageError } from "../errors.js";
 import type { FoundEntity } from "../load/entities.js";
 import { loadModule } from "../load/load-module.js";
 
-const MODULE = /\.(?:[cm]?[jt]s|tsx|jsx)$/i;
 
 /**
  * True when a path given to `aloft run` is a spec source (a folder, `.pb`,
@@ -28,7 +28,7 @@ const MODULE = /\.(?:[cm]?[jt]s|tsx|jsx)$/i;
  * ```
  */
 export function isSpecSource(file: string): boolean {
-  return !MODULE.test(file);
+  return !isModuleFile(file);
 }
 
 /**
