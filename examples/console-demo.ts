@@ -32,7 +32,8 @@ export const small = task({ name: "small", inputs: { s: t.float }, outputs: t.st
 export const summarize = workflow({ name: "summarize", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ s: total({ xs: scoreAll({ x: xs }) }) }));
 
 export const square = task({ name: "square", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x * x);
-export const squares = dynamic({ name: "squares", inputs: { n: t.int }, outputs: t.list(t.int) }, ({ n }) => Array.from({ length: n }, (_, i) => square({ x: i })));
+export const addUp = task({ name: "add_up", inputs: { xs: t.list(t.int) }, outputs: t.int }, ({ xs }) => xs.reduce((a, b) => a + b, 0));
+export const squares = dynamic({ name: "squares", inputs: { n: t.int }, outputs: t.int }, ({ n }) => addUp({ xs: Array.from({ length: n }, (_, i) => square({ x: i })) }));
 
 export const notify = task({ name: "notify", inputs: { label: t.str }, outputs: t.str }, ({ label }) => `notified: ${label}`);
 export const notifyWf = workflow({ name: "notify_wf", inputs: { label: t.str } }, ({ label }) => ({ o: notify({ label }) }));

@@ -12,6 +12,7 @@ import type {
   AttemptInfo,
   AttemptList,
   NodeLogs,
+  DynamicWorkflowInfo,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -35,6 +36,7 @@ export type {
   ApiErrorBody,
   AttemptInfo,
   NodeLogs,
+  DynamicWorkflowInfo,
   CreateExecutionBody,
   EntityInfo,
   EntityKey,
@@ -524,6 +526,19 @@ export class AloftClient {
   async nodeLogs(id: string, node: string): Promise<NodeLogs["items"]> {
     const page = await this.json<NodeLogs>("GET", `/api/v1/executions/${seg(id)}/logs${query({ node })}`);
     return page.items;
+  }
+
+  /**
+   * The workflow a dynamic node built, once its task has run (a 404 `ClientError` before).
+   *
+   * @example
+   * ```ts
+   * const { workflow } = await client.getDynamicWorkflow(id, "n0");
+   * (workflow["template"] as { nodes?: unknown[] }).nodes?.length; // the nodes the dynamic task added
+   * ```
+   */
+  async getDynamicWorkflow(id: string, node: string): Promise<DynamicWorkflowInfo> {
+    return this.json<DynamicWorkflowInfo>("GET", `/api/v1/executions/${seg(id)}/dynamic${query({ node })}`);
   }
 
   /**

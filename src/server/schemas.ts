@@ -350,6 +350,17 @@ export const NodeLogs = Type.Object(
 );
 export type NodeLogs = Static<typeof NodeLogs>;
 
+/** The workflow a dynamic node built (flyteadmin's `dynamic_workflow` of a node execution's data). */
+export const DynamicWorkflowInfo = Type.Object(
+  {
+    node: Type.String({ description: "The dynamic node's path." }),
+    workflow: Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "The flyteidl WorkflowSpec it built (template and sub-workflows), in protobuf's JSON object form." }),
+    tasks: Type.Array(Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true }), { description: "The flyteidl TaskSpecs its nodes run." }),
+  },
+  { $id: "DynamicWorkflowInfo", additionalProperties: false },
+);
+export type DynamicWorkflowInfo = Static<typeof DynamicWorkflowInfo>;
+
 /** Filters of the entity listings. */
 export const ListEntitiesQuery = Type.Object({ project: Type.Optional(Name), domain: Type.Optional(Name) }, { additionalProperties: false });
 export type ListEntitiesQuery = Static<typeof ListEntitiesQuery>;
@@ -381,6 +392,7 @@ export const SHARED_SCHEMAS: readonly TSchema[] = [
   AttemptList,
   LogLine,
   NodeLogs,
+  DynamicWorkflowInfo,
   AbortBody,
   SignalBody,
   ApproveBody,

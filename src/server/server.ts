@@ -34,6 +34,7 @@ import { StoredValues } from "./stored-values.js";
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { logRoutes } from "./routes-logs.js";
+import { dynamicRoutes } from "./routes-dynamic.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -215,6 +216,7 @@ export function createServer(options: ServerOptions): AloftServer {
     executionRoutes(typed, ctx);
     eventRoutes(typed, ctx);
     logRoutes(typed, ctx);
+    dynamicRoutes(typed, ctx);
     sessionRoutes(typed, options.token);
   });
 

@@ -182,8 +182,25 @@ describe("the web console over aloft serve", () => {
     await page.locator('.dag g.node[data-path="n2"] .expand').click();
     expect(await page.locator('.dag g.node.taken[data-path="n2/n2-n0"]').textContent()).toContain("taken");
     expect(await page.locator('.dag g.node[data-path="n2/n2-n1"]').textContent()).toContain("not taken");
+    // The dynamic workflow as it was built: three squares, each with an edge into their sum.
     await page.locator('.dag g.node[data-path="n3"] .expand').click();
-    await page.locator('.dag g.node[data-path="n3/n2"]').waitFor(); // the dynamic workflow's nodes
+    const totalNode = page.locator('.dag g.node[data-path^="n3/"]').filter({ hasText: "add_up" });
+    const totalPath = (await totalNode.getAttribute("data-path"))!;
+    expect(await page.locator(`.dag path.edge[data-to="${totalPath}"]`).count()).toBe(3);
+    expect(await page.locator('.dag g.node[data-path^="n3/"]').count()).toBe(4);
+    // The launch plan's child execution, inline: its node in its own phase; selecting it opens the child execution there.
+    await page.locator('.dag g.node[data-path="n4"] .expand').click();
+    const childNode = page.locator('.dag g.node[data-path="n4/n0"][data-phase="succeeded"]');
+    expect(await childNode.textContent()).toContain("notify");
+    await childNode.click();
+    await page.waitForURL((u) => u.pathname === `/executions/${failedId}-n4` && u.searchParams.get("node") === "n0");
+    await page.locator(".panel").getByText("notified: big batch", { exact: false }).first().waitFor();
+    await page.goto(`${url}/executions/${failedId}`);
+    await page.locator('.dag g.node[data-path="n1"] .expand').click();
+    await page.locator('.dag g.node[data-path="n2"] .expand').click();
+    await page.locator('.dag g.node[data-path="n3"] .expand').click();
+    await page.locator('.dag g.node[data-path="n4"] .expand').click();
+    await page.locator('.dag g.node[data-path="n4/n0"]').waitFor();
 
     // The failed node's panel: its error, and what it wrote.
     await page.locator('.dag g.node[data-path="n7"]').click();

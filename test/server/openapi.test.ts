@@ -67,6 +67,7 @@ describe("GET /api/openapi.json", () => {
         "POST /api/v1/executions/{id}/reject",
         "POST /api/v1/executions/validate",
         "GET /api/v1/executions/{id}/attempts",
+        "GET /api/v1/executions/{id}/dynamic",
         "GET /api/v1/executions/{id}/logs",
         "POST /api/v1/session",
         "DELETE /api/v1/session",

@@ -2,8 +2,10 @@
  * The DAG of an execution as the console draws it: the workflow's nodes from
  * its flyteidl spec, each with the state of its node execution (by path), and
  * the nodes inside the expanded ones (subworkflows, branches with the taken
- * one marked, dynamic workflows), laid out by dagre. No workflow rule is
- * decided here: phases, the branch taken and map progress come from the API.
+ * one marked, dynamic workflows with the edges of the workflow they built,
+ * launch plans with their child execution's nodes), laid out by dagre. No
+ * workflow rule is decided here: phases, the branch taken and map progress
+ * come from the API.
  */
 import { Graph, layout } from "@dagrejs/dagre";
 import type { NodeExecutionInfo } from "./api.js";
@@ -46,12 +48,29 @@ export interface DrawnNode {
   readonly parent: string | undefined;
   readonly expandable: boolean;
   readonly expanded: boolean;
+  /** For a node of a launch plan's child execution: that execution and the node's path in it. */
+  readonly child?: { readonly executionId: string; readonly path: string };
   /** For the nodes of a branch: `if`, `elif 1`, `else`, and whether it is the one taken. */
   readonly branchCase?: { readonly label: string; readonly taken: boolean; readonly decided: boolean };
   x: number;
   y: number;
   width: number;
   height: number;
+}
+
+/** A launch plan's child execution, once read: its workflow's spec and its node executions (by path in the child). */
+export interface ChildDrawing {
+  readonly executionId: string;
+  readonly spec: WorkflowSpecJson;
+  readonly states: ReadonlyMap<string, NodeExecutionInfo>;
+}
+
+/** What the console read for expanded nodes beyond the execution's own spec. */
+export interface Inner {
+  /** The workflow each dynamic node built (by the dynamic node's path). */
+  readonly dynamic?: ReadonlyMap<string, WorkflowSpecJson>;
+  /** The child execution of each launch-plan node (by the node's path). */
+  readonly children?: ReadonlyMap<string, ChildDrawing>;
 }
 
 export interface DrawnEdge {
@@ -87,55 +106,78 @@ function labelOf(n: SpecNode): string {
   return n.metadata?.name ?? n.taskNode?.referenceId?.name ?? n.id ?? "?";
 }
 
+/** Where node states are read while drawing one workflow: the execution's own, or a child execution's (paths in it relative to `base`). */
+interface Scope {
+  readonly states: ReadonlyMap<string, NodeExecutionInfo>;
+  readonly base: string;
+  readonly executionId: string | undefined;
+  readonly subs: ReadonlyMap<string, SpecTemplate>;
+}
+
 /**
- * The drawing of a workflow with its node executions (by path) and the set of expanded paths.
+ * The drawing of a workflow with its node executions (by path), the set of
+ * expanded paths, and what was read for expanded dynamic and launch-plan nodes.
  */
-export function draw(spec: WorkflowSpecJson, states: ReadonlyMap<string, NodeExecutionInfo>, expanded: ReadonlySet<string>): Drawing {
-  const subs = new Map((spec.subWorkflows ?? []).map((t) => [idKey(t.id), t]));
+export function draw(spec: WorkflowSpecJson, states: ReadonlyMap<string, NodeExecutionInfo>, expanded: ReadonlySet<string>, inner: Inner = {}): Drawing {
+  const subsOf = (w: WorkflowSpecJson, more?: ReadonlyMap<string, SpecTemplate>): Map<string, SpecTemplate> => new Map([...(more ?? []), ...(w.subWorkflows ?? []).map((t): [string, SpecTemplate] => [idKey(t.id), t])]);
   const nodes: DrawnNode[] = [];
   const edges: { from: string; to: string }[] = [];
   // For edges into and out of expanded nodes: their first and last inner nodes.
   const entries = new Map<string, string[]>();
   const exits = new Map<string, string[]>();
+  const own: Scope = { states, base: "", executionId: undefined, subs: subsOf(spec) };
 
-  const add = (n: SpecNode, prefix: string, parent: string | undefined, branchCase?: DrawnNode["branchCase"]): string => {
+  const add = (n: SpecNode, prefix: string, parent: string | undefined, scope: Scope, branchCase?: DrawnNode["branchCase"]): string => {
     const path = prefix ? `${prefix}/${n.id ?? ""}` : (n.id ?? "");
-    const state = states.get(path);
+    const local = scope.base ? path.slice(scope.base.length + 1) : path;
+    const state = scope.states.get(local);
     const kind = kindOf(n, state);
-    const sub = n.workflowNode?.subWorkflowRef ? subs.get(idKey(n.workflowNode.subWorkflowRef)) : undefined;
-    const dynamicChildren = kind === "dynamic" ? [...states.values()].filter((s) => s.path.startsWith(`${path}/`) && !s.path.slice(path.length + 1).includes("/") && !s.path.includes("[", path.length)) : [];
-    const expandable = (kind === "workflow" && sub !== undefined) || kind === "branch" || dynamicChildren.length > 0;
+    const sub = n.workflowNode?.subWorkflowRef ? scope.subs.get(idKey(n.workflowNode.subWorkflowRef)) : undefined;
+    const built = kind === "dynamic" && scope.executionId === undefined ? inner.dynamic?.get(path) : undefined;
+    const dynamicChildren =
+      kind === "dynamic" && !built ? [...scope.states.values()].filter((s) => s.path.startsWith(`${local}/`) && !s.path.slice(local.length + 1).includes("/") && !s.path.includes("[", local.length)) : [];
+    const child = kind === "launchPlan" && scope.executionId === undefined ? inner.children?.get(path) : undefined;
+    const expandable = (kind === "workflow" && sub !== undefined) || kind === "branch" || built !== undefined || dynamicChildren.length > 0 || (kind === "launchPlan" && state?.childExecutionId !== undefined && scope.executionId === undefined);
     const isOpen = expandable && expanded.has(path);
-    nodes.push({ path, label: labelOf(n), kind, state, parent, expandable, expanded: isOpen, ...(branchCase ? { branchCase } : {}), x: 0, y: 0, width: NODE_W, height: NODE_H });
+    const link = scope.executionId !== undefined ? { child: { executionId: scope.executionId, path: local } } : {};
+    nodes.push({ path, label: labelOf(n), kind, state, parent, expandable, expanded: isOpen, ...link, ...(branchCase ? { branchCase } : {}), x: 0, y: 0, width: NODE_W, height: NODE_H });
     if (!isOpen) return path;
+    const open = (t: SpecTemplate, inScope: Scope): void => {
+      const drawn = template(t, path, path, inScope);
+      entries.set(path, drawn.roots);
+      exits.set(path, drawn.leaves);
+    };
     if (kind === "workflow" && sub) {
-      const inner = template(sub, path, path);
-      entries.set(path, inner.roots);
-      exits.set(path, inner.leaves);
+      open(sub, scope);
     } else if (kind === "branch") {
       const ie = n.branchNode?.ifElse;
       const cases: [string, SpecNode | undefined][] = [["if", ie?.case?.thenNode], ...(ie?.other ?? []).map((o, i): [string, SpecNode | undefined] => [`elif ${i + 1}`, o.thenNode]), ["else", ie?.elseNode]];
       const taken = state?.branch;
-      const inner: string[] = [];
+      const inside: string[] = [];
       for (const [label, then] of cases) {
         if (!then) continue;
-        inner.push(add(then, path, path, { label, taken: taken === then.id, decided: taken !== undefined }));
+        inside.push(add(then, path, path, scope, { label, taken: taken === then.id, decided: taken !== undefined }));
       }
-      entries.set(path, inner);
-      exits.set(path, inner);
+      entries.set(path, inside);
+      exits.set(path, inside);
+    } else if (built?.template) {
+      // The workflow the dynamic task built, with its edges (its node paths are the dynamic node's path / node id).
+      open(built.template, { ...scope, subs: subsOf(built, scope.subs) });
     } else if (kind === "dynamic") {
-      const inner = dynamicChildren.map((c) => {
+      const inside = dynamicChildren.map((c) => {
         const p = c.path;
         nodes.push({ path: p, label: c.entity.replace(/^task /, "").replace(/"/g, ""), kind: c.kind === "array" ? "array" : "task", state: c, parent: path, expandable: false, expanded: false, x: 0, y: 0, width: NODE_W, height: NODE_H });
         return p;
       });
-      entries.set(path, inner);
-      exits.set(path, inner);
+      entries.set(path, inside);
+      exits.set(path, inside);
+    } else if (child?.spec.template) {
+      open(child.spec.template, { states: child.states, base: path, executionId: child.executionId, subs: subsOf(child.spec) });
     }
     return path;
   };
 
-  const template = (t: SpecTemplate, prefix: string, parent: string | undefined): { roots: string[]; leaves: string[] } => {
+  const template = (t: SpecTemplate, prefix: string, parent: string | undefined, scope: Scope): { roots: string[]; leaves: string[] } => {
     const list = t.nodes ?? [];
     const hasDownstream = new Set<string>();
     for (const n of list) for (const u of n.upstreamNodeIds ?? []) hasDownstream.add(u);
@@ -143,7 +185,7 @@ export function draw(spec: WorkflowSpecJson, states: ReadonlyMap<string, NodeExe
     const leaves: string[] = [];
     const at = (id: string): string => (prefix ? `${prefix}/${id}` : id);
     for (const n of list) {
-      const p = add(n, prefix, parent);
+      const p = add(n, prefix, parent, scope);
       if ((n.upstreamNodeIds ?? []).length === 0) roots.push(p);
       if (!hasDownstream.has(n.id ?? "")) leaves.push(p);
       for (const u of n.upstreamNodeIds ?? []) edges.push({ from: at(u), to: p });
@@ -151,7 +193,7 @@ export function draw(spec: WorkflowSpecJson, states: ReadonlyMap<string, NodeExe
     return { roots, leaves };
   };
 
-  if (spec.template) template(spec.template, "", undefined);
+  if (spec.template) template(spec.template, "", undefined, own);
 
   const g = new Graph({ compound: true, multigraph: false });
   g.setGraph({ rankdir: "LR", nodesep: 22, ranksep: 56, marginx: 16, marginy: 16 });

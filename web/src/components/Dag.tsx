@@ -3,7 +3,7 @@ import type { JSX } from "preact";
 import { useMemo } from "preact/hooks";
 import type { NodeExecutionInfo } from "../api.js";
 import { phaseLabel } from "../format.js";
-import { draw, type DrawnNode, type WorkflowSpecJson } from "../graph.js";
+import { draw, type DrawnNode, type Inner, type WorkflowSpecJson } from "../graph.js";
 
 const KIND_LABEL: Record<string, string> = {
   task: "task",
@@ -107,12 +107,22 @@ export function Dag(props: {
   spec: WorkflowSpecJson;
   states: ReadonlyMap<string, NodeExecutionInfo>;
   expanded: ReadonlySet<string>;
+  /** What was read for expanded dynamic and launch-plan nodes. */
+  inner?: Inner;
   selected: string | undefined;
   onSelect: (path: string) => void;
+  /** A node of a launch plan's child execution was selected: its execution and its path there. */
+  onSelectChild?: (executionId: string, path: string) => void;
   onToggle: (path: string) => void;
 }): JSX.Element {
-  const { spec, states, expanded } = props;
-  const d = useMemo(() => draw(spec, states, expanded), [spec, states, expanded]);
+  const { spec, states, expanded, inner } = props;
+  const d = useMemo(() => draw(spec, states, expanded, inner), [spec, states, expanded, inner]);
+  const byPath = useMemo(() => new Map(d.nodes.map((n) => [n.path, n])), [d]);
+  const select = (p: string): void => {
+    const child = byPath.get(p)?.child;
+    if (child && props.onSelectChild) props.onSelectChild(child.executionId, child.path);
+    else props.onSelect(p);
+  };
   const clusters = d.nodes.filter((n) => n.expanded);
   const leaves = d.nodes.filter((n) => !n.expanded);
   return (
@@ -124,13 +134,13 @@ export function Dag(props: {
           </marker>
         </defs>
         {clusters.map((n) => (
-          <Node key={n.path} n={n} selected={false} onSelect={props.onSelect} onToggle={props.onToggle} />
+          <Node key={n.path} n={n} selected={false} onSelect={select} onToggle={props.onToggle} />
         ))}
         {d.edges.map((e) => (
-          <path key={`${e.from}>${e.to}`} class="edge" marker-end="url(#arrow)" d={e.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ")} />
+          <path key={`${e.from}>${e.to}`} class="edge" data-from={e.from} data-to={e.to} marker-end="url(#arrow)" d={e.points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ")} />
         ))}
         {leaves.map((n) => (
-          <Node key={n.path} n={n} selected={props.selected === n.path} onSelect={props.onSelect} onToggle={props.onToggle} />
+          <Node key={n.path} n={n} selected={props.selected === n.path} onSelect={select} onToggle={props.onToggle} />
         ))}
       </svg>
     </div>

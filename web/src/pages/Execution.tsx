@@ -13,6 +13,7 @@ import { Timeline } from "../components/Timeline.js";
 import { Values } from "../components/Value.js";
 import { duration, ENDED, span, time } from "../format.js";
 import type { WorkflowSpecJson } from "../graph.js";
+import { useInner } from "../inner.js";
 import { useLiveExecution } from "../live.js";
 import { Link, navigate, seg } from "../router.js";
 
@@ -26,6 +27,7 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
   const [problem, setProblem] = useState<string | undefined>();
   const [now, setNow] = useState(Date.now());
   const [attempts, setAttempts] = useState<AttemptInfo[]>([]);
+  const inner = useInner(id, expanded, nodes);
   const tab = (url.searchParams.get("tab") ?? "graph") as Tab;
   const selected = url.searchParams.get("node") ?? undefined;
   const wfKey = e ? `${e.workflow.project}/${e.workflow.domain}/${e.workflow.name}/${e.workflow.version}` : undefined;
@@ -189,7 +191,16 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
         <div role="tabpanel">
           {tab === "graph" ? (
             workflow ? (
-              <Dag spec={workflow.spec as WorkflowSpecJson} states={nodes} expanded={expanded} selected={selected} onSelect={(p) => go({ node: p })} onToggle={toggle} />
+              <Dag
+                spec={workflow.spec as WorkflowSpecJson}
+                states={nodes}
+                expanded={expanded}
+                inner={inner}
+                selected={selected}
+                onSelect={(p) => go({ node: p })}
+                onSelectChild={(child, p) => navigate(`/executions/${seg(child)}?node=${seg(p)}`)}
+                onToggle={toggle}
+              />
             ) : (
               <p class="loading">Loading the workflow…</p>
             )
