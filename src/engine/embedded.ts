@@ -46,6 +46,13 @@ export interface Embedded {
   readonly logs: DirectoryAttemptLogs;
   /** The database file, or the PostgreSQL URL. */
   readonly dbPath: string;
+  /** The directory tasks create files in (`blobs` in the setup's directory). */
+  readonly blobDir: string;
+  /**
+   * Calls `fn` whenever work may be ready: this engine enqueued attempts, or (on PostgreSQL) another engine did.
+   * The server passes it on to workers that join through it.
+   */
+  onWork(fn: () => void): void;
   /** Stops the worker (draining its attempts), the engine loop, and closes the store. */
   stop(): Promise<void>;
 }
@@ -89,6 +96,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     throw e;
   }
   const values = new DirectoryBlobStore(path.join(dir, "values"));
+  const blobDir = path.join(dir, "blobs");
   const logs = new DirectoryAttemptLogs(path.join(dir, "logs"));
   let worker: WorkerHandle | undefined;
   // Other processes (workers that joined, commands that add executions or answer gates) wake this engine up.
@@ -100,7 +108,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     lock.release();
     throw e;
   }
-  const engine = await Engine.open({ ...options, engineId, store, values, wakeups, onWork: () => worker?.wake() });
+  const workListeners: (() => void)[] = [];
+  const engine = await Engine.open({
+    ...options,
+    engineId,
+    store,
+    values,
+    wakeups,
+    onWork: () => {
+      worker?.wake();
+      for (const fn of workListeners) fn();
+    },
+  });
   const concurrency = options.workers ?? Math.min(4, os.cpus().length);
   try {
     if (concurrency > 0) {
@@ -109,7 +128,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         modules: options.modules,
         concurrency,
         cwd,
-        blobDir: path.join(dir, "blobs"),
+        blobDir,
         values,
         logs,
         wakeups,
@@ -133,6 +152,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     values,
     logs,
     dbPath,
+    blobDir,
+    onWork(fn) {
+      workListeners.push(fn);
+      // Another engine's work, on PostgreSQL (on SQLite this engine is the only one).
+      if (isPostgresUrl(dbPath)) wakeups.on("work", fn);
+    },
     async stop() {
       try {
         await worker?.stop();

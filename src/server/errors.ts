@@ -16,6 +16,7 @@ export type ApiErrorCode =
   | "unauthorized"
   | "not_found"
   | "conflict"
+  | "lease_lost"
   | "payload_too_large"
   | "unsupported_media_type"
   | "internal";

@@ -18,3 +18,5 @@
 export { createServer, DEFAULT_BODY_LIMIT, type AloftServer, type ListenOptions, type ServerOptions } from "./server.js";
 export { jsonToValue, jsonToInputs, literalToJson, literalMapToJson, jsonSchemaOfType, type Converted } from "./json-values.js";
 export * as schemas from "./schemas.js";
+export { WorkerFiles } from "./worker-files.js";
+export type { WorkerEndpoints } from "./routes-workers.js";

@@ -64,6 +64,7 @@ export function swaggerOptions(options: { readonly secured: boolean }): SwaggerO
         { name: "Workflows", description: "Registered workflows" },
         { name: "Launch plans", description: "Registered launch plans" },
         { name: "Executions", description: "Runs of workflows and launch plans, their nodes, gates and event streams" },
+        { name: "Workers", description: "Workers that join through the server (`aloft worker --server`): claim, heartbeat and report attempts under leases, wake-ups, files and values" },
         { name: "Console", description: "Browser sessions of the web console (served at `/`)" },
       ],
     },

@@ -35,6 +35,7 @@ import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { logRoutes } from "./routes-logs.js";
 import { dynamicRoutes } from "./routes-dynamic.js";
+import { workerRoutes, type WorkerEndpoints } from "./routes-workers.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -64,6 +65,11 @@ export interface ServerOptions {
    * `dist/console`; `false`: no console (every path outside `/api` is a 404).
    */
   readonly console?: string | false;
+  /**
+   * The worker endpoints' parts (`/api/v1/workers`, for `aloft worker --server`): the wake-ups they pass on,
+   * the blob directory remote workers' files are kept in; the large values are `values`.
+   */
+  readonly workers?: Omit<WorkerEndpoints, "values"> | undefined;
   /** Called with errors the server survives (500s, failed polls); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -217,6 +223,7 @@ export function createServer(options: ServerOptions): AloftServer {
     eventRoutes(typed, ctx);
     logRoutes(typed, ctx);
     dynamicRoutes(typed, ctx);
+    workerRoutes(typed, ctx, { ...options.workers, values: options.values });
     sessionRoutes(typed, options.token);
   });
 

@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { CacheEntry, Store } from "../store/store.js";
+import type { CacheEntry } from "../store/store.js";
+import type { WorkQueue } from "./work-queue.js";
 
 /**
  * A lock on a cache key, held by one attempt.
@@ -58,7 +59,7 @@ export class CacheLocks {
   private readonly held = new Map<string, CacheLock>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: WorkQueue,
     private readonly leaseMs: number,
     private readonly log: (line: string) => void,
   ) {}

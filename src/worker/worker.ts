@@ -17,7 +17,8 @@ import path from "node:path";
 import { AloftError } from "../errors.js";
 import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
-import type { CacheEntry, ClaimedTask, Store } from "../store/store.js";
+import type { CacheEntry, ClaimedTask } from "../store/store.js";
+import type { WorkQueue } from "./work-queue.js";
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { AttemptLog } from "./attempt-log.js";
@@ -28,11 +29,12 @@ import { InProcessPool } from "./in-process-pool.js";
 import type { LoadedModule } from "./resolver.js";
 import { CacheLocks, type CacheLock } from "./cache-locks.js";
 import type { Wakeups } from "../store/wakeups.js";
+import type { FileTransfer } from "./file-transfer.js";
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
-  /** The store the engine uses (the same SQLite file, or the engine's own store object in an embedded setup). */
-  readonly store: Store;
+  /** The store the engine uses (the same SQLite file, or the engine's own store object in an embedded setup), or a `RemoteQueue` through the server. */
+  readonly store: WorkQueue;
   /** The user's modules (TypeScript or JavaScript) that define the tasks, relative to `cwd`. */
   readonly modules: readonly string[];
   /** How many attempts run at once: the number of child processes. */
@@ -58,7 +60,9 @@ export interface WorkerOptions {
   /** Where large input and output values live (the engine's value store); without it, values are inline only. */
   readonly values?: BlobStore;
   /** Where each attempt is recorded with what its task wrote to stdout and stderr (`aloft logs`, the console); without it, nothing is kept. */
-  readonly logs?: AttemptLogStore;
+  readonly logs?: Pick<AttemptLogStore, "put">;
+  /** Moves each attempt's input and output files (a worker through the server); without it, files are local. */
+  readonly files?: FileTransfer;
   /**
    * Run the attempts in this process, with these modules already loaded,
    * instead of child processes: the same attempt code, faster to start, but a
@@ -137,14 +141,15 @@ function checkOptions(o: WorkerOptions): void {
 
 class Worker implements WorkerHandle {
   readonly workerId: string;
-  private readonly store: Store;
+  private readonly store: WorkQueue;
   private readonly concurrency: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
   private readonly onReport: WorkerOptions["onReport"];
   private readonly values: BlobStore | undefined;
-  private readonly logs: AttemptLogStore | undefined;
+  private readonly logs: Pick<AttemptLogStore, "put"> | undefined;
+  private readonly files: FileTransfer | undefined;
   private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
   private readonly cache: CacheLocks;
   private stopping = false;
@@ -168,6 +173,7 @@ class Worker implements WorkerHandle {
     this.onReport = options.onReport;
     this.values = options.values;
     this.logs = options.logs;
+    this.files = options.files;
     this.cache = new CacheLocks(this.store, this.leaseMs, this.log);
     options.wakeups?.on("work", () => this.wake());
     this.loopDone = this.loop();
@@ -350,7 +356,8 @@ class Worker implements WorkerHandle {
         }
       }
     }
-    const result = await this.withSlot(state, (slot) => slot.run(item, (lines) => state.log.add(lines)));
+    const run = (local: ClaimedTask): Promise<AttemptResult | undefined> => this.withSlot(state, (slot) => slot.run(local, (lines) => state.log.add(lines)));
+    const result = this.files ? await this.files.around(item, run) : await run(item);
     if (result && key !== undefined && result.type === "taskSucceeded") return { ...result, cacheStatus: "populated", cacheKey: key };
     return result;
   }

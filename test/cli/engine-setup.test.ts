@@ -4,6 +4,7 @@
  * `--remote` mode, all with the real binaries in temporary projects.
  */
 import { describe, expect, it } from "vitest";
+import { freePort } from "../helpers/postgres.js";
 import { aloft } from "./helpers.js";
 import { ENGINE_MAIN, EXEC_ID, aloftInBackground, background, useEngineProjects } from "./engine-helpers.js";
 
@@ -39,11 +40,14 @@ describe.concurrent("aloft worker", () => {
     await engine.done;
   });
 
-  it("says what is wrong in one line: a missing database, --server, a module that does not load", async () => {
+  it("says what is wrong in one line: a missing database, a server that does not answer, a module that does not load", async () => {
     const dir = project();
+    const closed = await freePort(); // nothing listens there
     const cases: [string[], RegExp | string][] = [
       [["worker", "flows.ts"], "error: no Aloft database at .aloft/aloft.db; run a workflow first or pass --db"],
-      [["worker", "flows.ts", "--server", "http://127.0.0.1:8080"], "error: aloft worker --server http://127.0.0.1:8080 is not available yet: the HTTP API has no endpoints for workers; join with the server's database: aloft worker <modules...> --db <its aloft.db>"],
+      [["worker", "flows.ts", "--server", `http://127.0.0.1:${closed}`], new RegExp(`^error: cannot reach the server at http://127\\.0\\.0\\.1:${closed}: fetch failed \\(connect ECONNREFUSED 127\\.0\\.0\\.1:${closed}\\)\n$`)],
+      [["worker", "flows.ts", "--server", "ftp://x"], 'error: the server URL must start with http:// or https://, got "ftp://x"'],
+      [["worker", "flows.ts", "--token", "t"], "error: --token goes with --server (a worker over the database needs no token)"],
       [["worker", "--db", "x.db"], "error: missing required argument 'modules'"],
     ];
     for (const [args, message] of cases) {

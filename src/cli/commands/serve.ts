@@ -86,7 +86,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--port <port>", "the port to listen on (0: any free port)", port, 8080)
     .option("--token <token>", "the bearer token every request must carry (default: $ALOFT_TOKEN)")
     .option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db; created if need be) or postgres://...")
-    .option("--workers <n>", "task attempts the worker pool runs at once (default: the number of CPUs, at most 4)", wholeNumber(1))
+    .option("--workers <n>", "task attempts the worker pool runs at once (default: the number of CPUs, at most 4; 0: none, workers join with aloft worker --server)", wholeNumber(0))
     .option("--lease-ms <ms>", "the workers' lease length (default 30000)", wholeNumber(1))
     .option("--verbose", "report errors with their stacks")
     .action(async (modules: string[], flags: ServeFlags) => {
@@ -110,9 +110,17 @@ export function registerServe(program: Command, ctx: CliContext): void {
       let server: { close(): Promise<void> };
       try {
         const lines = storedLines(await registerForServer(setup.engine, found));
-        const { createServer } = await import("../../server/index.js");
+        const { createServer, WorkerFiles } = await import("../../server/index.js");
         // The server reads large values back from where the engine keeps them.
-        const created = createServer({ engine: setup.engine, token, values: setup.values, logs: setup.logs, onError: (e: unknown) => log(e instanceof Error ? e.message : String(e)) });
+        const created = createServer({
+          engine: setup.engine,
+          token,
+          values: setup.values,
+          logs: setup.logs,
+          // Workers that join through the server (aloft worker --server) are woken as the embedded one is, and keep their files beside its.
+          workers: { onWork: (fn) => setup.onWork(fn), files: new WorkerFiles(setup.blobDir) },
+          onError: (e: unknown) => log(e instanceof Error ? e.message : String(e)),
+        });
         server = created;
         try {
           url = await created.listen({ host: flags.host, port: flags.port });
@@ -123,7 +131,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
         const kinds = (k: string): number => new Set(lines.filter((l) => l.kind === k && !l.key.name.startsWith(".flytegen.")).map((l) => l.key.name)).size;
         printLines(ctx, [
           `Aloft server on ${url} (API: ${url}/api/v1, OpenAPI: ${url}/api/openapi.json)${token === undefined ? "" : "; requests need the token"}`,
-          `database ${ref.shown}; ${setup.worker ? "a worker pool" : "no workers (no modules)"}; registered ${counted(kinds("workflow"), "workflow", "workflows")}, ` +
+          `database ${ref.shown}; ${setup.worker ? "a worker pool" : workerModules.length === 0 ? "no workers (no modules)" : "no workers (--workers 0: they join with aloft worker --server)"}; registered ${counted(kinds("workflow"), "workflow", "workflows")}, ` +
             `${counted(kinds("launchPlan"), "launch plan", "launch plans")}, ${counted(kinds("task"), "task", "tasks")}; Ctrl-C stops it`,
         ]);
       } catch (e) {

@@ -1,0 +1,22 @@
+/**
+ * What a worker needs of the store: the task queue (claim, heartbeat,
+ * report) and the output cache (lookups and key locks). A `Store` is one
+ * (a worker over the database); `RemoteQueue` is another (a worker through
+ * the server's HTTP API, with no database access).
+ *
+ * @module
+ */
+import type { Store } from "../store/store.js";
+
+/**
+ * The part of the `Store` port a worker uses, with the same semantics
+ * (see `Store`): leases with tokens, a refused heartbeat or report when the
+ * lease was lost.
+ *
+ * @example
+ * ```ts
+ * const queue: WorkQueue = await openSqliteStore(".aloft/aloft.db");
+ * const [item] = await queue.claimTasks("w1", 1, 30_000, Date.now());
+ * ```
+ */
+export type WorkQueue = Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey">;

@@ -1,0 +1,149 @@
+/**
+ * The worker endpoints (`/api/v1/workers`), through the worker's own client
+ * (`RemoteQueue`, `RemoteFiles`' server calls): a real server over a real
+ * engine, with no worker of its own, so each test claims by hand.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { task, t, workflow } from "aloft";
+import { Engine } from "../../src/engine/engine.js";
+import { MemoryStore } from "../../src/store/memory-store.js";
+import { createServer, type AloftServer } from "../../src/server/server.js";
+import { WorkerFiles } from "../../src/server/worker-files.js";
+import { RemoteServer, RemoteServerError } from "../../src/worker/remote-client.js";
+import { RemoteQueue } from "../../src/worker/remote-queue.js";
+import { openRemoteWakeups } from "../../src/worker/remote-wakeups.js";
+import type { ClaimedTask } from "../../src/store/store.js";
+
+const inc = task({ name: "inc_rw", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
+const wf = workflow({ name: "inc_rw_wf", inputs: { x: t.int } }, ({ x }) => ({ y: inc({ x }) }));
+
+const TOKEN = "worker-secret";
+let engine: Engine;
+let server: AloftServer;
+let url: string;
+let dir: string;
+const work: (() => void)[] = [];
+const errors: unknown[] = [];
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "aloft-rw-"));
+  engine = await Engine.open({ store: new MemoryStore(), pollMs: 2, schedules: false, onWork: () => work.forEach((fn) => fn()) });
+  engine.run();
+  await engine.register(wf);
+  server = createServer({ engine, token: TOKEN, console: false, onError: (e) => errors.push(e), workers: { onWork: (fn) => work.push(fn), files: new WorkerFiles(path.join(dir, "blobs")) } });
+  url = await server.listen({ port: 0 });
+});
+afterAll(async () => {
+  await server.close();
+  await engine.stop();
+  rmSync(dir, { recursive: true, force: true });
+  expect(errors).toEqual([]);
+});
+
+async function claimOne(queue: RemoteQueue, workerId: string, leaseMs: number): Promise<ClaimedTask> {
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
+    const [item] = await queue.claimTasks(workerId, 1, leaseMs, Date.now());
+    if (item) return item;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("nothing to claim");
+}
+
+function succeeded(item: ClaimedTask, y: number) {
+  return { body: { type: "taskSucceeded" as const, path: item.path, attempt: item.attempt, outputs: { literals: { o0: { scalar: { primitive: { integer: String(y) } } } } } } };
+}
+
+describe("worker endpoints", () => {
+  it("claim, heartbeat and report run an attempt: the engine applies the report and the execution succeeds", async () => {
+    const queue = new RemoteQueue(new RemoteServer(url, TOKEN));
+    const exec = await engine.start(wf, { x: 41 });
+    const item = await claimOne(queue, "w-ok", 30_000);
+    expect(item.task.name).toBe("inc_rw");
+    expect(item.inputs.literals?.["x"]).toEqual({ scalar: { primitive: { integer: "41" } } });
+    expect(await queue.heartbeat(item.id, item.leaseToken, 30_000, Date.now())).toBe(true);
+    expect(await queue.finishTask(item.id, item.leaseToken, succeeded(item, 42), Date.now())).toBe(true);
+    expect(await exec.result()).toEqual({ y: 42 });
+  });
+
+  it("refuses the heartbeat and the report of an attempt whose lease was lost (409 lease_lost), and takes the new holder's", async () => {
+    const queue = new RemoteQueue(new RemoteServer(url, TOKEN));
+    const exec = await engine.start(wf, { x: 1 });
+    const first = await claimOne(queue, "w-slow", 50);
+    await new Promise((r) => setTimeout(r, 120));
+    const second = await claimOne(queue, "w-fast", 30_000);
+    expect(second.id).toBe(first.id);
+    expect(second.systemAttempts).toBe(first.systemAttempts + 1);
+    expect(await queue.heartbeat(first.id, first.leaseToken, 30_000, Date.now())).toBe(false);
+    expect(await queue.finishTask(first.id, first.leaseToken, succeeded(first, 999), Date.now())).toBe(false);
+    const raw = await fetch(`${url}/api/v1/workers/report`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ itemId: first.id, leaseToken: first.leaseToken, result: succeeded(first, 999).body }),
+    });
+    expect(raw.status).toBe(409);
+    const body = (await raw.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("lease_lost");
+    expect(body.error.message).toMatch(/lease was lost/);
+    expect(await queue.finishTask(second.id, second.leaseToken, succeeded(second, 2), Date.now())).toBe(true);
+    expect(await exec.result()).toEqual({ y: 2 });
+  });
+
+  it("refuses a report that is not a result event, naming the field", async () => {
+    const res = await fetch(`${url}/api/v1/workers/report`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ itemId: "x", leaseToken: "y", result: { type: "abort", reason: "no" } }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe("result.type");
+  });
+
+  it("refuses a missing or wrong token (401 unauthorized), on claims and on the event stream", async () => {
+    for (const token of [undefined, "guess"]) {
+      const queue = new RemoteQueue(new RemoteServer(url, token));
+      const refused = await queue.claimTasks("w", 1, 1000).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RemoteServerError);
+      expect((refused as RemoteServerError).code).toBe("unauthorized");
+      expect((refused as RemoteServerError).status).toBe(401);
+      await expect(openRemoteWakeups(new RemoteServer(url, token))).rejects.toMatchObject({ code: "unauthorized" });
+    }
+  });
+
+  it("wakes an idle worker through the event stream when work is enqueued", async () => {
+    const remote = new RemoteServer(url, TOKEN);
+    const wakeups = await openRemoteWakeups(remote);
+    let woken = 0;
+    wakeups.on("work", () => woken++);
+    await new Promise((r) => setTimeout(r, 50));
+    const before = woken;
+    const got = new Promise<void>((resolve) => wakeups.on("work", resolve));
+    const exec = await engine.start(wf, { x: 5 });
+    await got;
+    expect(woken).toBeGreaterThan(before);
+    const queue = new RemoteQueue(remote);
+    const item = await claimOne(queue, "w-woken", 30_000);
+    await queue.finishTask(item.id, item.leaseToken, succeeded(item, 6), Date.now());
+    expect(await exec.result()).toEqual({ y: 6 });
+    await wakeups.close();
+  });
+
+  it("keeps files and directories workers send, serves them back, and refuses URIs outside its blob directory", async () => {
+    const remote = new RemoteServer(url, TOKEN);
+    const put = await remote.request("PUT", "/files", { query: { name: "a.txt" }, bytes: new TextEncoder().encode("hello") });
+    const { uri } = (await put.json()) as { uri: string };
+    expect(uri.startsWith(`file://${path.join(dir, "blobs")}/`)).toBe(true);
+    expect(new TextDecoder().decode(await remote.bytes("/files", { uri }))).toBe("hello");
+    const d = await remote.json<{ uri: string }>("POST", "/directories", undefined, { name: "out" });
+    await remote.request("PUT", "/files", { query: { name: "sub/b.txt", into: d.uri }, bytes: new TextEncoder().encode("b") });
+    const listing = await remote.json<{ files: { path: string; uri: string }[] }>("GET", "/directories", undefined, { uri: d.uri });
+    expect(listing.files.map((f) => f.path)).toEqual(["sub/b.txt"]);
+    // No overwriting, no escaping.
+    await expect(remote.request("PUT", "/files", { query: { name: "sub/b.txt", into: d.uri }, bytes: new Uint8Array([1]) })).rejects.toMatchObject({ code: "conflict", status: 409 });
+    await expect(remote.request("PUT", "/files", { query: { name: "../x.txt", into: d.uri }, bytes: new Uint8Array([1]) })).rejects.toMatchObject({ code: "invalid_request" });
+    await expect(remote.bytes("/files", { uri: "file:///etc/passwd" })).rejects.toMatchObject({ code: "invalid_request", status: 400 });
+  });
+});
