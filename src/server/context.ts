@@ -11,6 +11,7 @@ import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { noExecution } from "./errors.js";
 import type { StoredValues } from "./stored-values.js";
 import type { Watches } from "./watch.js";
+import type { FileRoots } from "../blobs/confine.js";
 
 /** The fastify instance, typed by the API's TypeBox schemas. */
 export type Api = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -23,6 +24,12 @@ export interface RouteContext {
   readonly values: StoredValues;
   /** Where the workers keep each attempt with what it wrote (absent: no logs are kept). */
   readonly logs: AttemptLogStore | undefined;
+  /** Where the files, directories and dataframes a request gives may be (its blob store, the operator's roots). */
+  readonly fileRoots: FileRoots;
+  /** Where uploads are kept (`POST /api/v1/uploads`); absent: the server takes no uploads. */
+  readonly uploadDir: string | undefined;
+  /** The largest upload accepted, in bytes. */
+  readonly uploadLimitBytes: number;
   /** Streams open now, ended when the server closes. */
   readonly streams: Set<() => void>;
 }

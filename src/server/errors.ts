@@ -13,6 +13,7 @@ import type { ApiErrorBody } from "./schemas.js";
 export type ApiErrorCode =
   | "invalid_request"
   | "invalid_input"
+  | "file_not_allowed"
   | "unauthorized"
   | "not_found"
   | "conflict"

@@ -65,6 +65,7 @@ export function swaggerOptions(options: { readonly secured: boolean }): SwaggerO
         { name: "Launch plans", description: "Registered launch plans" },
         { name: "Executions", description: "Runs of workflows and launch plans, their nodes, gates and event streams" },
         { name: "Workers", description: "Workers that join through the server (`aloft worker --server`): claim, heartbeat and report attempts under leases, wake-ups, files and values" },
+        { name: "Uploads", description: "Files and directories put into the server's blob store, to give as inputs" },
         { name: "Console", description: "Browser sessions of the web console (served at `/`)" },
       ],
     },

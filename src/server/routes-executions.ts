@@ -16,6 +16,7 @@ import { inputsToLiterals } from "../engine/values.js";
 import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { jsonToInputs, jsonToValue } from "./json-values.js";
+import { confineReferences } from "./input-files.js";
 import {
   AbortBody,
   ApiErrorBody,
@@ -87,6 +88,8 @@ async function prepareExecution(ctx: RouteContext, body: CreateExecutionBody): P
     const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}`;
     throw new ApiError(400, "invalid_input", `input ${JSON.stringify(converted.input)} of ${label}: ${converted.problem}`, `inputs.${converted.input}`);
   }
+  // Files, directories and dataframes only from where the server allows (its blob store, the operator's roots).
+  await confineReferences(ctx.fileRoots, converted.values, `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(entity.key.name)}: input`, (name) => `inputs.${name}`);
   // The engine's own check of what it would store (required, unknown and fixed inputs), without storing.
   const lp = kind === "launchPlan" ? (entity.spec as LaunchPlanSpec) : undefined;
   const w = lp?.workflowId;
@@ -341,6 +344,7 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       if (!type) throw new ApiError(400, "invalid_input", `execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)} (signals: ${list(signals.keys())})`, "name");
       const converted = jsonToValue(type, value);
       if (!converted.ok) throw new ApiError(400, "invalid_input", `signal ${JSON.stringify(name)}: ${converted.problem}`, "value");
+      await confineReferences(ctx.fileRoots, { [name]: converted.value }, "signal", () => "value");
       await engine.signal(row.id, name, converted.value);
       reply.code(202);
       return infoOf(ctx, row.id);

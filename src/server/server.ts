@@ -36,6 +36,9 @@ import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { logRoutes } from "./routes-logs.js";
 import { dynamicRoutes } from "./routes-dynamic.js";
 import { workerRoutes, type WorkerEndpoints } from "./routes-workers.js";
+import { DEFAULT_UPLOAD_LIMIT, uploadRoutes } from "./routes-uploads.js";
+import { FileRoots } from "../blobs/confine.js";
+import { describeLimit } from "../blobs/uploads.js";
 
 /** Settings of an API server. */
 export interface ServerOptions {
@@ -70,6 +73,18 @@ export interface ServerOptions {
    * the blob directory remote workers' files are kept in; the large values are `values`.
    */
   readonly workers?: Omit<WorkerEndpoints, "values"> | undefined;
+   * Where uploads go (`POST /api/v1/uploads`): the blob store the workers create files in
+   * (`aloft serve`: `.aloft/blobs`). Without it, the server takes no uploads.
+   */
+  readonly uploadDir?: string | undefined;
+  /** The largest upload accepted, in bytes (default 1 GiB); larger ones are refused with 413. */
+  readonly uploadLimitBytes?: number;
+  /**
+   * Directories besides `uploadDir` whose files, directories and dataframes requests may give as
+   * inputs (`aloft serve --allow-files <dir>`). A reference anywhere else (`file:///etc/passwd`,
+   * `s3://...`, a symbolic link leading out) is refused with 400 `file_not_allowed`.
+   */
+  readonly fileRoots?: readonly string[];
   /** Called with errors the server survives (500s, failed polls); default: written to stderr. */
   readonly onError?: (error: unknown) => void;
 }
@@ -105,12 +120,6 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
  * and service managers).
  */
 export const HEALTH_PATH = "/healthz";
-
-function describeBytes(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB, ${n} bytes`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB, ${n} bytes`;
-  return `${n} bytes`;
-}
 
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
@@ -168,11 +177,15 @@ export function createServer(options: ServerOptions): AloftServer {
     frameworkErrors: frameworkErrorAnswer(authorize),
   }) as unknown as Api;
   const values = new StoredValues(options.values);
-  const ctx: RouteContext = { engine: options.engine, values, logs: options.logs, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
+  const uploadLimitBytes = options.uploadLimitBytes ?? DEFAULT_UPLOAD_LIMIT;
+  if (!Number.isSafeInteger(uploadLimitBytes) || uploadLimitBytes < 1) throw new RangeError(`uploadLimitBytes must be a whole number of bytes above 0, got ${String(options.uploadLimitBytes)}`);
+  const fileRoots = new FileRoots([...(options.uploadDir === undefined ? [] : [options.uploadDir]), ...(options.fileRoots ?? [])]);
+  const ctx: RouteContext = { engine: options.engine, values, logs: options.logs, fileRoots, uploadDir: options.uploadDir, uploadLimitBytes, watches: new Watches(options.engine.store, values, options.eventPollMs ?? 50, onError), streams: new Set() };
 
   // Bodies are JSON only: anything else is a 415.
   app.removeContentTypeParser("text/plain");
-  app.setValidatorCompiler(requestValidatorCompiler(SHARED_SCHEMAS));
+  const validator = requestValidatorCompiler(SHARED_SCHEMAS);
+  app.setValidatorCompiler(validator);
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
   const consoleAccess = options.token === undefined ? undefined : accessCheck(options.token);
@@ -194,7 +207,7 @@ export function createServer(options: ServerOptions): AloftServer {
 
   app.setErrorHandler((error, _request, reply) => {
     let e = toApiError(error);
-    if (e.code === "payload_too_large") e = new ApiError(413, "payload_too_large", `the request body is larger than the server accepts (${describeBytes(bodyLimit)})`);
+    if (e.code === "payload_too_large" && !(error instanceof ApiError)) e = new ApiError(413, "payload_too_large", `the request body is larger than the server accepts (${describeLimit(bodyLimit)})`);
     if (e.status >= 500) onError(error);
     void reply.code(e.status).send(e.body());
   });
@@ -224,6 +237,7 @@ export function createServer(options: ServerOptions): AloftServer {
     logRoutes(typed, ctx);
     dynamicRoutes(typed, ctx);
     workerRoutes(typed, ctx, { ...options.workers, values: options.values });
+    uploadRoutes(typed, ctx, validator);
     sessionRoutes(typed, options.token);
   });
 

@@ -70,6 +70,7 @@ describe("GET /api/openapi.json", () => {
         "GET /api/v1/executions/{id}/dynamic",
         "GET /api/v1/executions/{id}/logs",
         "POST /api/v1/session",
+        "POST /api/v1/uploads",
         "DELETE /api/v1/session",
         "POST /api/v1/workers/claim",
         "POST /api/v1/workers/heartbeat",

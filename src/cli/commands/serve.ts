@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { startEmbedded } from "../../engine/embedded.js";
@@ -33,6 +34,7 @@ interface ServeFlags {
   readonly leaseMs?: number;
   readonly verbose?: boolean;
   readonly tasks?: string[];
+  readonly allowFiles?: string[];
 }
 
 function port(value: string): number {
@@ -57,6 +59,19 @@ export async function registerForServer(engine: Engine, found: readonly FoundEnt
     if (def?.kind === "task" && def.dynamic === undefined) registrations.push(await engine.register(workflowForTask(f.entity, def)));
   }
   return registrations;
+}
+
+/** An `--allow-files` directory: it must exist and be a directory. */
+function allowedRoot(cwd: string, dir: string): string {
+  const p = path.resolve(cwd, dir);
+  let isDir = false;
+  try {
+    isDir = statSync(p).isDirectory();
+  } catch {
+    throw new UsageError(`--allow-files ${dir}: ${p} does not exist`);
+  }
+  if (!isDir) throw new UsageError(`--allow-files ${dir}: ${p} is not a directory`);
+  return p;
 }
 
 function counted(n: number, one: string, many: string): string {
@@ -88,11 +103,18 @@ export function registerServe(program: Command, ctx: CliContext): void {
     .option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db; created if need be) or postgres://...")
     .option("--workers <n>", "task attempts the worker pool runs at once (default: the number of CPUs, at most 4; 0: none, workers join with aloft worker --server)", wholeNumber(0))
     .option("--lease-ms <ms>", "the workers' lease length (default 30000)", wholeNumber(1))
+    .option(
+      "--allow-files <dir>",
+      "a directory whose files, directories and dataframes API callers may give as inputs, besides the blob store (.aloft/blobs, where uploads go); repeatable",
+      (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
+    )
     .option("--verbose", "report errors with their stacks")
     .action(async (modules: string[], flags: ServeFlags) => {
       ctx.verbose = flags.verbose === true;
       const token = flags.token ?? (process.env["ALOFT_TOKEN"] || undefined);
       const ref = databaseRef(ctx, flags.db);
+      // File inputs only from the blob store (uploads land there) and the directories the operator allows.
+      const fileRoots = (flags.allowFiles ?? []).map((d) => allowedRoot(ctx.io.cwd, d));
       const found = flags.tasks ? specEntities(await loadSpecSources(modules, flags.tasks, ctx.io.cwd)) : await entitiesOfModules(modules, ctx.io.cwd);
       const workerModules = flags.tasks ?? modules;
       const log = (line: string): void => void ctx.io.stderr.write(`aloft serve: ${line}\n`);
@@ -117,6 +139,9 @@ export function registerServe(program: Command, ctx: CliContext): void {
           token,
           values: setup.values,
           logs: setup.logs,
+          // File inputs only from the blob store (where uploads go) and the directories the operator allows.
+          uploadDir: setup.blobDir,
+          fileRoots,
           // Workers that join through the server (aloft worker --server) are woken as the embedded one is, and keep their files beside its.
           workers: { onWork: (fn) => setup.onWork(fn), files: new WorkerFiles(setup.blobDir) },
           onError: (e: unknown) => log(e instanceof Error ? e.message : String(e)),
