@@ -96,7 +96,7 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
     printLines(ctx, entityHelp(file, found, plan));
     return;
   }
-  const inputs = inputsFromFlags(found, args.flags);
+  const inputs = inputsFromFlags(found, args.flags, ctx.io.cwd);
   const plan = planInfo(found);
   const signals = parseSignals(flags.signal ?? [], plan);
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);

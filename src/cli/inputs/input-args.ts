@@ -9,6 +9,7 @@ import { describeType } from "../../types/describe.js";
 import { UsageError } from "../errors.js";
 import { describeFound, type FoundEntity } from "../load/entities.js";
 import { parseValue } from "./parse-value.js";
+import { blobTypeOf, referenceFromText } from "./file-inputs.js";
 
 /** One `--name value` (or `--name=value`, or a bare `--name`) from the command line. */
 export interface InputFlag {
@@ -105,9 +106,10 @@ function inputList(def: EntityDefinition): string {
  * @example
  * ```ts
  * inputsFromFlags(found, [{ name: "x", value: "[-3,0,3]" }, { name: "y", value: "[7,4,-2]" }]); // { x: [-3, 0, 3], y: [7, 4, -2] }
+ * inputsFromFlags(found, [{ name: "data", value: "data.csv" }], "/home/me/project"); // { data: AloftFile file:///home/me/project/data.csv }
  * ```
  */
-export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[]): Record<string, unknown> {
+export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[], cwd: string = process.cwd()): Record<string, unknown> {
   const def = found.def;
   const inputs: Record<string, unknown> = {};
   for (const flag of flags) {
@@ -125,6 +127,16 @@ export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[])
       const boolish = type.simple === "BOOLEAN" || (type.unionType?.variants ?? []).some((v) => v.simple === "BOOLEAN");
       if (!boolish) throw new UsageError(`input ${inputLabel(def, name)} needs a value: --${name} <value>`);
       text = "true";
+    }
+    const blob = blobTypeOf(type);
+    if (blob && !(text.trim() === "null" && blob !== type)) {
+      // A file, directory or dataframe: a local path (copied or uploaded when the run starts) or a URI.
+      try {
+        inputs[name] = referenceFromText(text, blob, cwd);
+      } catch (e) {
+        throw new UsageError(`input ${inputLabel(def, name)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      }
+      continue;
     }
     const parsed = parseValue(text, type);
     if (!parsed.ok) throw new UsageError(`input ${inputLabel(def, name)}: ${parsed.problem}`);

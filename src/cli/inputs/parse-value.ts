@@ -60,7 +60,8 @@ export function valueHint(type: LiteralType): string {
   if (type.enumType) return `one of ${(type.enumType.values ?? []).join(", ")}`;
   const inner = optionalInner(type);
   if (inner) return valueHint(inner);
-  if (type.blob || type.structuredDatasetType) return "not yet settable on the command line";
+  if (type.blob?.dimensionality === "MULTIPART") return "a local directory (uploaded for the run) or a URI";
+  if (type.blob || type.structuredDatasetType) return "a local file (uploaded for the run) or a URI";
   if (type.unionType) return `JSON, or a value of one of its types`;
   return `JSON, e.g. ${JSON.stringify(exampleOf(type))}`;
 }

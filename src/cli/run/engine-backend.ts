@@ -25,6 +25,7 @@ import type { FoundEntity } from "../load/entities.js";
 import type { RunBackend } from "./modes.js";
 import type { GateInfo } from "./plan-info.js";
 import { workflowForTask } from "./task-workflow.js";
+import { storeUploader, uploadBody, uploadLocalInputs } from "../inputs/file-inputs.js";
 
 /**
  * ` --db <path>`, to add to commands shown to the user, when the database is not the default.
@@ -136,6 +137,9 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
     },
     async start(found: FoundEntity, inputs: Record<string, unknown>, runOptions: RunOptions) {
       if (runOptions.cacheDir !== undefined) throw new UsageError("--cache-dir is for --local runs; the engine keeps its cache in its database");
+      // Local paths given as file inputs are copied into the engine's blob store: the execution keeps its own copy.
+      const placed = await uploadLocalInputs(inputs, storeUploader(path.join(db.dir, "blobs")));
+      for (const note of placed.notes) log(note);
       const started = await backend.startWith(async (engine, mods) => {
         const def = found.def;
         const entity = def.kind === "task" ? workflowForTask(found.entity, def) : found.entity;
@@ -146,7 +150,7 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
           ...(runOptions.overwriteCache ? { overwriteCache: true } : {}),
           modules: mods,
         };
-        return engine.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, startOptions);
+        return engine.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, placed.inputs, startOptions);
       });
       await sendSignals(started, runOptions.signals ?? {}, options.gates);
       return started;
@@ -225,9 +229,17 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
     },
     async start(found: FoundEntity, inputs: Record<string, unknown>, runOptions: RunOptions) {
       if (runOptions.cacheDir !== undefined) throw new UsageError("--cache-dir is for --local runs; the server keeps its cache in its database");
+      // Local paths given as file inputs are uploaded to the server's blob store, as pyflyte run --remote does.
+      let placed: Awaited<ReturnType<typeof uploadLocalInputs>>;
+      try {
+        placed = await uploadLocalInputs(inputs, async (local, kind, name) => (await client.upload(name, kind, uploadBody(local, kind))).uri);
+      } catch (e) {
+        throw remoteError(e);
+      }
+      for (const note of placed.notes) options.log?.(note);
       const body: CreateExecutionBody = {
         ...remoteTarget(found),
-        inputs: JSON.parse(JSON.stringify(inputs)) as Record<string, unknown>,
+        inputs: JSON.parse(JSON.stringify(placed.inputs)) as Record<string, unknown>,
         options: {
           ...(runOptions.maxParallelism === undefined ? {} : { maxParallelism: runOptions.maxParallelism }),
           ...(runOptions.overwriteCache ? { overwriteCache: true } : {}),

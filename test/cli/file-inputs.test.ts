@@ -1,0 +1,76 @@
+/**
+ * Issue 13: file, directory and dataframe inputs could not be given on the
+ * command line. Local paths are now read in process with --local, copied into
+ * the engine's blob store on the engine, and uploaded to the server's blob
+ * store with --remote (as pyflyte run --remote uploads a local file); the
+ * server refuses file inputs from outside its store.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { aloft } from "./helpers.js";
+import { EXEC_ID, aloftInBackground, useEngineProjects } from "./engine-helpers.js";
+
+const FILES_MJS = `
+import { task, workflow, t } from "aloft";
+export const readText = task({ name: "read_text", inputs: { f: t.file }, outputs: t.str }, async ({ f }) => (await f.text()).trim());
+export const listDir = task({ name: "list_dir", inputs: { d: t.dir }, outputs: t.str }, async ({ d }) => (await d.list()).join(","));
+export const both = workflow({ name: "both_wf", inputs: { f: t.file, d: t.dir } }, ({ f, d }) => ({ text: readText({ f }), names: listDir({ d }) }));
+`;
+
+const project = useEngineProjects();
+
+function withData(dir: string): void {
+  writeFileSync(path.join(dir, "files.mjs"), FILES_MJS);
+  writeFileSync(path.join(dir, "data.csv"), "a,b\n");
+  mkdirSync(path.join(dir, "images", "sub"), { recursive: true });
+  writeFileSync(path.join(dir, "images", "one.png"), "1");
+  writeFileSync(path.join(dir, "images", "sub", "two.png"), "2");
+}
+
+describe.concurrent("file inputs on the command line", () => {
+  it("reads local paths in process with --local, and copies them into the engine's blob store on the engine", async () => {
+    const dir = project();
+    withData(dir);
+    const local = await aloft(dir, ["run", "files.mjs", "both", "--f", "data.csv", "--d", "images", "--local", "--json"]);
+    expect(local.stderr).toBe("");
+    expect(JSON.parse(local.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", names: "one.png,sub/two.png" } });
+
+    const engine = await aloft(dir, ["run", "files.mjs", "both", "--f", "./data.csv", "--d", "images", "--json"]);
+    expect(engine.code).toBe(0);
+    expect(JSON.parse(engine.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", names: "one.png,sub/two.png" } });
+    expect(engine.stderr).toMatch(/^aloft: input f: uploaded \S+\/data\.csv as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/data\.csv\naloft: input d: uploaded \S+\/images as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/images\n$/);
+    const id = JSON.parse(engine.stdout).id as string;
+    const shown = JSON.parse((await aloft(dir, ["get", "execution", id, "--json"])).stdout) as { inputs: { f: { uri: string } } };
+    expect(shown.inputs.f.uri).toMatch(/\/\.aloft\/blobs\/[0-9a-f-]{36}\/data\.csv$/);
+  });
+
+  it("names the input when a path is missing or of the wrong kind (exit 2)", async () => {
+    const dir = project();
+    withData(dir);
+    const missing = await aloft(dir, ["run", "files.mjs", "both", "--f", "nope.csv", "--d", "images"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: input --f \(file\): the file path: \S+\/nope\.csv cannot be read: ENOENT/);
+    const kind = await aloft(dir, ["run", "files.mjs", "both", "--f", "data.csv", "--d", "data.csv"]);
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toMatch(/^error: input --d \(dir\): the dir path: \S+\/data\.csv is not a directory/);
+  });
+
+  it("uploads local paths to the server with --remote, and the server refuses paths outside its store", async () => {
+    const dir = project();
+    withData(dir);
+    const server = aloftInBackground(dir, ["serve", "files.mjs", "--port", "0", "--db", "served/aloft.db", "--workers", "1"]);
+    const [, url = ""] = await server.waitFor("stdout", /^Aloft server on (http:\/\/127\.0\.0\.1:\d+) /);
+    const r = await aloft(dir, ["run", "files.mjs", "both", "--f", "data.csv", "--d", "images", "--remote", url, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", names: "one.png,sub/two.png" } });
+    expect(r.stderr).toMatch(/aloft: input f: uploaded \S+\/data\.csv as file:\/\/\S+\/served\/blobs\/[0-9a-f-]{36}\/data\.csv\n/);
+    // A URI outside the server's store is refused by the server, naming the input.
+    const passwd = await aloft(dir, ["run", "files.mjs", "both", "--f", "file:///etc/passwd", "--d", "images", "--remote", url]);
+    expect(passwd.code).toBe(2);
+    expect(passwd.stderr).toMatch(/^aloft: input d: uploaded .*\nerror: workflow "both_wf": input "f": file:\/\/\/etc\/passwd is outside the directories this server reads inputs from \(\S+\/served\/blobs\)/);
+    expect(passwd.stdout).not.toMatch(EXEC_ID);
+    server.child.kill("SIGTERM");
+    await server.done;
+  });
+});
