@@ -50,7 +50,9 @@ const Upload = Type.Object(
 export function uploadRoutes(app: Api, ctx: RouteContext, validator: FastifySchemaCompiler<unknown>): void {
   void app.register(async (scope) => {
     const api = scope as unknown as Api;
-    // The body is the stream itself: the handler writes it to disk as it comes.
+    // The body is the stream itself: the handler writes it to disk as it comes (in this scope only:
+    // another route's parser of the same type, buffering, stays as it is outside it).
+    for (const t of [...FILE_TYPES, ...ARCHIVE_TYPES]) if (api.hasContentTypeParser(t)) api.removeContentTypeParser(t);
     api.addContentTypeParser([...FILE_TYPES, ...ARCHIVE_TYPES], (_request, payload, done) => done(null, payload));
     api.post(
       `${API_PREFIX}/uploads`,
