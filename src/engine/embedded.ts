@@ -7,14 +7,14 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { acquireEngineLockOf, openStore } from "../store/open-store.js";
+import { acquireEngineLockOf, attemptLogsOf, openStore } from "../store/open-store.js";
 import { openWakeups, type Wakeups } from "../store/wakeups.js";
 import { isPostgresUrl } from "../store/postgres-store.js";
 import { workerIdOf } from "../store/rules.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
-import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
+import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { Engine, newEngineId, type EngineOptions } from "./engine.js";
 
 /** Settings of an embedded setup. */
@@ -42,8 +42,8 @@ export interface Embedded {
   readonly worker: WorkerHandle | undefined;
   /** Where large values are kept (give it to the API server so it can show them). */
   readonly values: DirectoryBlobStore;
-  /** Where the workers keep each attempt with what it wrote (`logs` in the setup's directory, beside `values`; give it to the API server). */
-  readonly logs: DirectoryAttemptLogs;
+  /** Where the workers keep each attempt with what it wrote (in PostgreSQL, or `logs` in the setup's directory beside `values` for SQLite; give it to the API server). */
+  readonly logs: AttemptLogStore;
   /** The database file, or the PostgreSQL URL. */
   readonly dbPath: string;
   /** The directory tasks create files in (`blobs` in the setup's directory). */
@@ -97,7 +97,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   }
   const values = new DirectoryBlobStore(path.join(dir, "values"));
   const blobDir = path.join(dir, "blobs");
-  const logs = new DirectoryAttemptLogs(path.join(dir, "logs"));
+  const logs = attemptLogsOf(store, dir);
   let worker: WorkerHandle | undefined;
   // Other processes (workers that joined, commands that add executions or answer gates) wake this engine up.
   let wakeups: Wakeups;

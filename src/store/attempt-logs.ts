@@ -4,10 +4,13 @@
  * wrote to stdout and stderr) once the attempt is over; the API, the console
  * and `aloft logs` read them back by execution and node.
  *
- * Logs stay out of the database (they can be large): `DirectoryAttemptLogs`
- * keeps one JSON file per attempt beside it (`.aloft/logs`), like the blob
- * store keeps large values; `MemoryAttemptLogs` is for a `MemoryStore` setup.
- * Both pass one conformance suite (`test/store/attempt-logs.test.ts`).
+ * On SQLite, logs stay out of the database file (they can be large):
+ * `DirectoryAttemptLogs` keeps one JSON file per attempt beside it
+ * (`.aloft/logs`), like the blob store keeps large values. On PostgreSQL,
+ * where workers and servers are on many machines, `PostgresAttemptLogs`
+ * keeps them in the database, so every machine sees every attempt.
+ * `MemoryAttemptLogs` is for a `MemoryStore` setup. All pass one conformance
+ * suite (`test/store/attempt-logs.test.ts`).
  *
  * @module
  */
@@ -100,7 +103,15 @@ function order(a: AttemptSummary | AttemptRecord, b: AttemptSummary | AttemptRec
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.attempt - b.attempt || a.systemAttempt - b.systemAttempt;
 }
 
-function check(r: AttemptRecord): void {
+/**
+ * Refuses a record that cannot be stored (no execution id or path, attempts out of range).
+ *
+ * @example
+ * ```ts
+ * checkAttemptRecord({ ...record, attempt: 0 }); // throws AttemptLogError
+ * ```
+ */
+export function checkAttemptRecord(r: AttemptRecord): void {
   if (typeof r.executionId !== "string" || r.executionId === "") throw new AttemptLogError("an attempt record needs its executionId");
   if (typeof r.path !== "string" || r.path === "") throw new AttemptLogError(`the attempt record of execution ${r.executionId} needs its node path`);
   if (!Number.isInteger(r.attempt) || r.attempt < 1) throw new AttemptLogError(`attempt of ${r.executionId} ${r.path} must be a whole number from 1, got ${String(r.attempt)}`);
@@ -120,7 +131,7 @@ export class MemoryAttemptLogs implements AttemptLogStore {
   private readonly byExecution = new Map<string, Map<string, AttemptRecord>>();
 
   async put(record: AttemptRecord): Promise<void> {
-    check(record);
+    checkAttemptRecord(record);
     let m = this.byExecution.get(record.executionId);
     if (!m) this.byExecution.set(record.executionId, (m = new Map()));
     m.set(`${record.path}\u0000${record.attempt}\u0000${record.systemAttempt}`, structuredClone(record));
@@ -166,7 +177,7 @@ export class DirectoryAttemptLogs implements AttemptLogStore {
   }
 
   async put(record: AttemptRecord): Promise<void> {
-    check(record);
+    checkAttemptRecord(record);
     const dir = this.dirOf(record.executionId);
     const file = path.join(dir, `${encodeURIComponent(record.path)}@${record.attempt}.${record.systemAttempt}.json`);
     await mkdir(dir, { recursive: true });

@@ -6,9 +6,12 @@
  *
  * @module
  */
+import path from "node:path";
+import { DirectoryAttemptLogs, type AttemptLogStore } from "./attempt-logs.js";
+import { PostgresAttemptLogs } from "./postgres/attempt-logs.js";
 import { acquireEngineLock, engineLockHolder, type EngineLock, type EngineLockHolder } from "./sqlite/engine-lock.js";
 import { openSqliteStore } from "./sqlite-store.js";
-import { isPostgresUrl, openPostgresStore, redactUrl, type PostgresStoreOptions } from "./postgres-store.js";
+import { PostgresStore, isPostgresUrl, openPostgresStore, redactUrl, type PostgresStoreOptions } from "./postgres-store.js";
 import { livePostgresEngine } from "./postgres/live-engine.js";
 import type { Store } from "./store.js";
 
@@ -39,6 +42,20 @@ export async function openStore(db: string, options: { readonly poolSize?: numbe
   if (!isPostgresUrl(db)) return openSqliteStore(db);
   const t = postgresTarget(db);
   return openPostgresStore(t.url, { ...t.options, ...options });
+}
+
+/**
+ * Where the attempts of an engine over `store` are kept: in PostgreSQL itself
+ * (so that workers, servers and `aloft logs` on every machine share them),
+ * or beside a SQLite file in `dir/logs` (one machine).
+ *
+ * @example
+ * ```ts
+ * const logs = attemptLogsOf(store, ".aloft"); // PostgresAttemptLogs, or DirectoryAttemptLogs(".aloft/logs")
+ * ```
+ */
+export function attemptLogsOf(store: Store, dir: string): AttemptLogStore {
+  return store instanceof PostgresStore ? new PostgresAttemptLogs(store.pool) : new DirectoryAttemptLogs(path.join(dir, "logs"));
 }
 
 /**

@@ -12,12 +12,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
-import { openStore } from "../store/open-store.js";
+import { attemptLogsOf, openStore } from "../store/open-store.js";
 import { isPostgresUrl } from "../store/postgres-store.js";
 import { openWakeups } from "../store/wakeups.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import { startWorker, type WorkerHandle } from "./worker.js";
-import { DirectoryAttemptLogs } from "../store/attempt-logs.js";
 
 const USAGE = "usage: aloft-worker --db PATH [--concurrency N] [--lease-ms MS] [--poll-ms MS] [--worker-id ID] [--blob-dir DIR] module...";
 
@@ -130,8 +129,8 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
       ...(args.blobDir !== undefined ? { blobDir: args.blobDir } : {}),
       // The engine keeps large values beside its database (see startEmbedded).
       values: new DirectoryBlobStore(isPostgresUrl(db) ? path.resolve(".aloft", "values") : path.join(path.dirname(db), "values")),
-      // And each attempt's logs beside it too, where `aloft logs` and the server read them.
-      logs: new DirectoryAttemptLogs(isPostgresUrl(db) ? path.resolve(".aloft", "logs") : path.join(path.dirname(db), "logs")),
+      // And each attempt's logs where `aloft logs` and the server read them: in PostgreSQL, or beside the SQLite file.
+      logs: attemptLogsOf(store, isPostgresUrl(db) ? path.resolve(".aloft") : path.dirname(db)),
       wakeups,
     });
   } catch (e) {

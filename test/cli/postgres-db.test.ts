@@ -3,6 +3,8 @@
  * binary over a database of this file's own, with engines and workers as
  * separate processes joined only through PostgreSQL.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { usePostgresDatabase } from "../helpers/postgres.js";
 import { aloft } from "./helpers.js";
@@ -32,17 +34,24 @@ describe.concurrent("--db postgres://...", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ phase: "succeeded", outputs: { total: 6 } });
   });
 
-  it("joins an engine process and a worker process that share nothing but the PostgreSQL database", async () => {
+  it("joins an engine process and a worker process that share nothing but the PostgreSQL database; the worker's logs reach every machine", async () => {
     const dir = project();
+    const workerDir = project(); // another machine's disk
     const db = dbOf("joined");
     const engine = background(dir, ENGINE_MAIN, ["--db", db, "--workers", "0"]);
     await engine.waitFor("stdout", /^ready /m);
-    const worker = aloftInBackground(dir, ["worker", "flows.mjs", "chain.mjs", "--db", db, "--concurrency", "2"]);
+    const worker = aloftInBackground(workerDir, ["worker", "flows.mjs", "chain.mjs", "--db", db, "--concurrency", "2"]);
     await worker.waitFor("stdout", /^worker \S+ joined postgres:\/\/\S+ \(concurrency 2; modules flows\.mjs, chain\.mjs\); Ctrl-C stops it\n/);
     const r = await aloft(dir, ["run", "chain.mjs", "--x", "1", "--db", db]);
     expect(r.stderr).toMatch(/^aloft: an engine already runs over postgres:\/\/\S+ \(pid \d+ on \S+ since \S+: aloft-engine --db \S+ --workers 0\): the run goes to it/);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^out: 20\n/);
+    // The attempts are kept in PostgreSQL, not on the worker's disk: `aloft logs` on a third machine reads them.
+    const id = r.stdout.match(EXEC_ID)?.[0] ?? "";
+    const logs = await aloft(project(), ["logs", id, "n1", "--db", db]);
+    expect(logs.code, logs.stderr).toBe(0);
+    expect(logs.stderr).toMatch(/^── n1 attempt 1: succeeded · \d+ ms · \S+\n$/);
+    expect(existsSync(path.join(workerDir, ".aloft", "logs"))).toBe(false);
     worker.child.kill("SIGTERM");
     expect((await worker.done).code).toBe(0);
     engine.child.kill("SIGTERM");

@@ -2,8 +2,11 @@
 import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { AttemptLogError, DirectoryAttemptLogs, MemoryAttemptLogs, type AttemptLogStore, type AttemptRecord } from "../../src/store/attempt-logs.js";
+import { PostgresAttemptLogs } from "../../src/store/postgres/attempt-logs.js";
+import { openPostgresStore, type PostgresStore } from "../../src/store/postgres-store.js";
+import { usePostgresDatabase } from "../helpers/postgres.js";
 
 const record = (over: Partial<AttemptRecord> = {}): AttemptRecord => ({
   executionId: "a1b2c3",
@@ -19,14 +22,29 @@ const record = (over: Partial<AttemptRecord> = {}): AttemptRecord => ({
   ...over,
 });
 
-const implementations: [string, () => AttemptLogStore][] = [
+const db = usePostgresDatabase("attempt-logs");
+const opened: PostgresStore[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+
+const implementations: [string, () => AttemptLogStore | Promise<AttemptLogStore>][] = [
   ["MemoryAttemptLogs", () => new MemoryAttemptLogs()],
   ["DirectoryAttemptLogs", () => new DirectoryAttemptLogs(mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-")))],
+  [
+    "PostgresAttemptLogs",
+    async () => {
+      // Each test gets a new, empty schema (its table comes with the store's migrations).
+      const store = await openPostgresStore(db.url(), { schema: `logs_${opened.length + 1}`, poolSize: 2 });
+      opened.push(store);
+      return new PostgresAttemptLogs(store.pool);
+    },
+  ],
 ];
 
 describe.each(implementations)("%s", (_name, make) => {
   it("gives back what was put, per node, oldest attempt first; summaries without the lines", async () => {
-    const logs = make();
+    const logs = await make();
     await logs.put(record({ attempt: 2, outcome: "failed", error: "boom", lines: [{ stream: "stderr", at: 1, text: "bad\n" }] }));
     await logs.put(record());
     await logs.put(record({ path: "n2/n0[12]", lines: [] }));
@@ -47,7 +65,7 @@ describe.each(implementations)("%s", (_name, make) => {
   });
 
   it("replaces a record put again for the same attempt; keeps a system retry apart", async () => {
-    const logs = make();
+    const logs = await make();
     await logs.put(record());
     await logs.put(record({ outcome: "failed", error: "again" }));
     await logs.put(record({ systemAttempt: 1 }));
@@ -58,7 +76,7 @@ describe.each(implementations)("%s", (_name, make) => {
   });
 
   it("refuses a record without its keys, naming what is missing", async () => {
-    const logs = make();
+    const logs = await make();
     await expect(logs.put(record({ path: "" }))).rejects.toThrow(AttemptLogError);
     await expect(logs.put(record({ attempt: 0 }))).rejects.toThrow(/attempt of a1b2c3 n1 must be a whole number from 1/);
   });

@@ -7,33 +7,20 @@
  *
  * @module
  */
-import path from "node:path";
 import type { Command } from "commander";
 import type { NodeLogs } from "../../server/schemas.js";
 import { nodeLogsOf } from "../../server/routes-logs.js";
-import { DirectoryAttemptLogs } from "../../store/attempt-logs.js";
+import { attemptLogsOf } from "../../store/open-store.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
-import { requireExecution, withDatabase, type DatabaseRef } from "../engine/database.js";
+import { requireExecution, withDatabase } from "../engine/database.js";
 import { remoteClient, remoteError } from "../engine/source.js";
 import { jsonText } from "../run/report.js";
 import { sourceOptions, wholeNumber, type SourceOptionFlags } from "./shared-options.js";
 
 interface LogsFlags extends SourceOptionFlags {
   readonly attempt?: number;
-}
-
-/**
- * Where an engine over the database keeps attempt logs (in its directory, beside `values`, as `startEmbedded` keeps them).
- *
- * @example
- * ```ts
- * logsStoreOf(databaseRef(ctx, undefined)).root; // "/work/.aloft/logs"
- * ```
- */
-export function logsStoreOf(db: DatabaseRef): DirectoryAttemptLogs {
-  return new DirectoryAttemptLogs(path.join(db.dir, "logs"));
 }
 
 async function read(ctx: CliContext, id: string, node: string, flags: LogsFlags): Promise<NodeLogs> {
@@ -49,7 +36,7 @@ async function read(ctx: CliContext, id: string, node: string, flags: LogsFlags)
   }
   return withDatabase(ctx, flags.db, async (db) => {
     await requireExecution(db, id);
-    return nodeLogsOf(await logsStoreOf(db.ref).records(id, node));
+    return nodeLogsOf(await attemptLogsOf(db.store, db.ref.dir).records(id, node));
   });
 }
 

@@ -11,7 +11,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { openStore } from "../../store/open-store.js";
+import { attemptLogsOf, openStore } from "../../store/open-store.js";
 import { openWakeups } from "../../store/wakeups.js";
 import { startWorker } from "../../worker/worker.js";
 import type { CliContext } from "../context.js";
@@ -117,6 +117,8 @@ export function registerWorker(program: Command, ctx: CliContext): void {
           concurrency: flags.concurrency ?? 1,
           blobDir: path.resolve(ctx.io.cwd, flags.blobDir ?? path.join(ref.dir, "blobs")),
           values: valuesStoreOf(ref),
+          // Each attempt with what it wrote, where servers and `aloft logs` read it (PostgreSQL, or beside the SQLite file).
+          logs: attemptLogsOf(store, ref.dir),
           wakeups,
           log,
           ...(flags.leaseMs === undefined ? {} : { leaseMs: flags.leaseMs }),

@@ -155,6 +155,23 @@ export const PG_MIGRATIONS: readonly string[] = [
     expires_at bigint NOT NULL
   );
   `,
+  `
+  CREATE TABLE attempt_logs (
+    execution_id text COLLATE "C" NOT NULL,
+    path text COLLATE "C" NOT NULL,
+    attempt integer NOT NULL,
+    system_attempt integer NOT NULL,
+    worker_id text NOT NULL,
+    started_at bigint NOT NULL,
+    ended_at bigint NOT NULL,
+    outcome text NOT NULL,
+    error text,
+    lines text NOT NULL,
+    log_bytes bigint NOT NULL,
+    dropped_bytes bigint NOT NULL,
+    PRIMARY KEY (execution_id, path, attempt, system_attempt)
+  );
+  `,
 ];
 
 /**
