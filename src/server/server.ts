@@ -73,6 +73,7 @@ export interface ServerOptions {
    * the blob directory remote workers' files are kept in; the large values are `values`.
    */
   readonly workers?: Omit<WorkerEndpoints, "values"> | undefined;
+  /**
    * Where uploads go (`POST /api/v1/uploads`): the blob store the workers create files in
    * (`aloft serve`: `.aloft/blobs`). Without it, the server takes no uploads.
    */
