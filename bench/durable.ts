@@ -28,6 +28,10 @@ interface Config {
   readonly name: string;
   readonly db: (run: number) => string;
   readonly env: Readonly<Record<string, string>>;
+  /** The measuring script (default Aloft's `aloft-run.ts`); peers have their own. */
+  readonly script?: string;
+  /** A peer runs the workloads without a separate-worker mode. */
+  readonly peer?: true;
 }
 interface Workload {
   readonly name: string;
@@ -61,6 +65,8 @@ async function main(): Promise<void> {
     { name: "SQLite, synchronous FULL (default)", db: (r) => path.join(scratch, `full-${r}`, "aloft.db"), env: { ALOFT_SQLITE_SYNCHRONOUS: "full" } },
     { name: "SQLite, synchronous NORMAL", db: (r) => path.join(scratch, `normal-${r}`, "aloft.db"), env: { ALOFT_SQLITE_SYNCHRONOUS: "normal" } },
     { name: "PostgreSQL 15 (same machine)", db: (r) => `${pg.url}${pg.url.includes("?") ? "&" : "?"}schema=aloft_bench_${process.pid}_${r}`, env: {} },
+    { name: "LangGraph.js + SqliteSaver", db: (r) => path.join(scratch, `langgraph-${r}`, "checkpoints.db"), env: {}, script: "bench/durable/langgraph-run.ts", peer: true },
+    { name: "graphile-worker on PostgreSQL 15", db: (r) => `${pg.url}${pg.url.includes("?") ? "&" : "?"}schema=graphile_bench_${process.pid}_${r}`, env: {}, script: "bench/durable/graphile-run.ts", peer: true },
   ];
   const results = new Map<string, number[]>();
   const started = Date.now();
@@ -69,8 +75,10 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
         for (const c of configs) {
+          if (c.peer && w.mode === "separate") continue;
           const db = c.db(++runs);
-          const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "bench/durable/aloft-run.ts"), db, w.id, String(w.n), w.mode ?? ""], {
+          if (!db.startsWith("postgres")) mkdirSync(path.dirname(db), { recursive: true });
+          const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, c.script ?? "bench/durable/aloft-run.ts"), db, w.id, String(w.n), w.mode ?? ""], {
             cwd: root,
             env: { ...process.env, ...c.env },
             encoding: "utf8",
@@ -92,13 +100,27 @@ async function main(): Promise<void> {
   } finally {
     await pg.release();
   }
+  const med = (c: Config, w: Workload): number | undefined => {
+    const v = results.get(`${c.name}|${w.name}`) ?? [];
+    return v.length ? median(v) : undefined;
+  };
   const rows = WORKLOADS.map((w) => {
     const cells = configs.map((c) => {
+      if (c.peer && w.mode === "separate") return "—";
       const v = results.get(`${c.name}|${w.name}`) ?? [];
       return v.length ? `${fmt(median(v), w.unit)} (${v.length})` : "failed";
     });
     return `| ${w.name} (${w.unit}) | ${cells.join(" | ")} |`;
   });
+  // How many times better Aloft is than the peer on the same store kind (above 1: Aloft is better; for ms/step, the peer's time ÷ Aloft's).
+  const [full, , postgres, langgraph, graphile] = configs as [Config, Config, Config, Config, Config];
+  const ratio = (a: Config, peer: Config, w: Workload): string => {
+    const x = med(a, w);
+    const y = med(peer, w);
+    if (x === undefined || y === undefined) return "—";
+    return `${(w.unit === "ms/step" ? y / x : x / y).toFixed(2)}×`;
+  };
+  const ratioRows = WORKLOADS.filter((w) => w.mode !== "separate").map((w) => `| ${w.name} | ${ratio(full, langgraph, w)} | ${ratio(postgres, graphile, w)} |`);
   const section = [
     "<!-- durable:start -->",
     "## Durable engine",
@@ -108,11 +130,17 @@ async function main(): Promise<void> {
     "",
     "- **Method.** Each figure is the median (runs in parentheses) of fresh processes (`bench/durable/aloft-run.ts`), each over a fresh database (a new SQLite file; a new PostgreSQL schema on the same server), rounds interleaved across configurations. A process starts `startEmbedded` with 2 worker processes (W2 in its own process: no embedded workers and an `aloft-worker` process of 2), runs the workload once at a tenth of its size untimed, then times it once from `engine.start` to the last `result()`, checking every output.",
     "- **Workloads.** W1: one execution of a map task over 2,000 ints (`x + 1`; `maxParallelism` unbounded). W2: a chain of 200 such tasks (ms a step = total / 200). W3: 500 executions of a one-task workflow, started at once.",
-    "- **Not yet measured here:** LangGraph.js with its SQLite checkpointer and graphile-worker on the same PostgreSQL (the peers the issue names), so there are no ratios yet.",
+    "- **Peers**, in the same rounds, each in a fresh process over a fresh store: LangGraph.js 1.7.3 with `@langchain/langgraph-checkpoint-sqlite` 1.0.4 (`bench/durable/langgraph-run.ts`: W1 one invoke whose start `Send`s 2,000 tasks in one superstep, W2 a chain of 200 nodes, W3 500 invokes at once, each a thread; every superstep checkpointed to SQLite with the saver's defaults), and graphile-worker 0.16.6 on the same PostgreSQL (`bench/durable/graphile-run.ts`: one runner of concurrency 2, as Aloft has two task slots; W1 one job adding 2,000 jobs with `add_jobs`, W2 a chain of 200 jobs each adding the next, W3 500 jobs added at once). Warm-up and timing as for Aloft.",
     "",
     `| Workload | ${configs.map((c) => c.name).join(" | ")} |`,
     `| --- | ${configs.map(() => "---:").join(" | ")} |`,
     ...rows,
+    "",
+    "Aloft against each peer on the same kind of store (above 1×: Aloft is better; throughput ÷ throughput, or the peer's ms a step ÷ Aloft's):",
+    "",
+    "| Workload | Aloft SQLite FULL ÷ LangGraph.js + SqliteSaver | Aloft PostgreSQL ÷ graphile-worker |",
+    "| --- | ---: | ---: |",
+    ...ratioRows,
     "<!-- durable:end -->",
     "",
   ].join("\n");
