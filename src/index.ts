@@ -50,6 +50,7 @@ export { Engine, type EngineOptions, type StartOptions, type EngineExecution } f
 export { registerEntity, type Registration } from "./engine/registry.js";
 export { startEmbedded, type EmbeddedOptions, type Embedded } from "./engine/embedded.js";
 export type { SpecToRegister } from "./engine/spec-check.js";
+export * from "./engine/errors.js";
 export { startWorker, type WorkerOptions, type WorkerHandle } from "./worker/worker.js";
 export type { LoadedModule } from "./worker/resolver.js";
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";

@@ -5,6 +5,8 @@
  * @module
  */
 import { AloftError } from "../errors.js";
+import { EngineError, type EngineErrorCode } from "../engine/errors.js";
+import { ClientError } from "../client/client.js";
 
 /**
  * The exit codes of `aloft`.
@@ -21,6 +23,8 @@ export const ExitCode = {
   Failed: 1,
   /** Nothing was started: the command line is wrong, the file does not load, or the mode is not available. */
   Usage: 2,
+  /** Refused for the state of what it names: the execution has ended, the gate has its answer, the execution cannot be recovered. */
+  Refused: 3,
   /** The run was interrupted (Ctrl-C): 128 + SIGINT. */
   Interrupted: 130,
   /** The run was stopped by SIGTERM (its execution aborted): 128 + SIGTERM. */
@@ -62,6 +66,56 @@ export class NotAvailableError extends UsageError {
     super(`${feature} is not available yet: ${why}`);
     this.feature = feature;
   }
+}
+
+/**
+ * The one table from the engine's error codes (`engine/errors.ts`) to exit
+ * codes: a name that names nothing is a usage error, a request the state
+ * refuses is `Refused`, the rest failed.
+ *
+ * @example
+ * ```ts
+ * ENGINE_ERROR_EXIT.GATE_ANSWERED; // 3
+ * ```
+ */
+export const ENGINE_ERROR_EXIT: { readonly [C in EngineErrorCode]: ExitCode } = {
+  EXECUTION_NOT_FOUND: ExitCode.Usage,
+  ENTITY_NOT_REGISTERED: ExitCode.Usage,
+  UNKNOWN_GATE: ExitCode.Usage,
+  INVALID_SIGNAL_VALUE: ExitCode.Usage,
+  NOT_STARTABLE: ExitCode.Usage,
+  EXECUTION_ENDED: ExitCode.Refused,
+  EXECUTION_NOT_RECOVERABLE: ExitCode.Refused,
+  GATE_ANSWERED: ExitCode.Refused,
+  TASK_VERSION_UNAVAILABLE: ExitCode.Failed,
+  WAIT_TIMEOUT: ExitCode.Failed,
+  OFFLOADED_VALUE_UNAVAILABLE: ExitCode.Failed,
+  ENGINE_INVARIANT: ExitCode.Failed,
+};
+
+function isEngineCode(code: unknown): code is EngineErrorCode {
+  return typeof code === "string" && Object.prototype.hasOwnProperty.call(ENGINE_ERROR_EXIT, code);
+}
+
+/**
+ * The exit code for an error the CLI ends with: the engine's code (the error
+ * itself, or the API error a server answered with, anywhere in its causes)
+ * by the table, a `UsageError`'s own, else `Failed`.
+ *
+ * @example
+ * ```ts
+ * exitCodeOf(new ExecutionEndedError("a1", "aborted", "there is nothing to abort")); // 3
+ * ```
+ */
+export function exitCodeOf(e: unknown): ExitCode {
+  let current: unknown = e;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof EngineError) return ENGINE_ERROR_EXIT[current.code];
+    // A server's answer (a ClientError) carries the engine's code.
+    if (current instanceof ClientError && isEngineCode(current.code)) return ENGINE_ERROR_EXIT[current.code];
+    current = current.cause;
+  }
+  return e instanceof UsageError ? e.exitCode : ExitCode.Failed;
 }
 
 /** The message of an error on one line: line breaks become spaces. */

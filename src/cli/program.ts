@@ -21,7 +21,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerLogs } from "./commands/logs.js";
 import { registerWorker } from "./commands/worker.js";
 import type { CliContext } from "./context.js";
-import { ExitCode, UsageError, describeError, verboseError } from "./errors.js";
+import { ExitCode, describeError, exitCodeOf, verboseError } from "./errors.js";
 import type { CliIO } from "./io.js";
 
 /**
@@ -90,6 +90,6 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
     io.stderr.write(`error: ${describeError(e)}\n`);
     if (ctx.verbose) io.stderr.write(`${verboseError(e)}\n`);
-    return e instanceof UsageError ? e.exitCode : ExitCode.Failed;
+    return exitCodeOf(e);
   }
 }

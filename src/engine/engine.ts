@@ -11,7 +11,18 @@ import os from "node:os";
 import { EventEmitter } from "node:events";
 import type { LiteralMap } from "../idl/core.js";
 import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
-import { AloftError, ExecutionError, InputValueError, StoreConflictError } from "../errors.js";
+import { ExecutionError, StoreConflictError } from "../errors.js";
+import {
+  EntityNotRegisteredError,
+  ExecutionEndedError,
+  ExecutionNotFoundError,
+  ExecutionNotRecoverableError,
+  GateAnsweredError,
+  InvalidSignalValueError,
+  NotStartableError,
+  UnknownGateError,
+  WaitTimeoutError,
+} from "./errors.js";
 import type { CompileOptions } from "../compiler/compile.js";
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT } from "../compiler/identifiers.js";
 import { definitionOf, type Entity, type EntityLike } from "../sdk/entity.js";
@@ -27,6 +38,9 @@ import { applyEvent } from "./machine.js";
 import { loadExecution, loadWorkflowSpecs } from "./loader.js";
 import type { ExecState } from "./state.js";
 import { inputsToLiterals, literalsToValues } from "./values.js";
+import { describeType } from "../types/describe.js";
+import { toLiteral } from "../types/literal.js";
+import { validatorFor } from "../types/validate.js";
 import { registerEntity, type Registration } from "./registry.js";
 import { fireDueTicks } from "./scheduler.js";
 import { inflate, literalReader, offloadLarge } from "./offload.js";
@@ -42,6 +56,11 @@ import { specGates, type GateInfo } from "../rules/gates.js";
 import { resolveBackoff } from "../rules/retry.js";
 import { resolveMaxParallelism } from "../rules/parallelism.js";
 import type { RetryBackoff } from "../sdk/runner-port.js";
+
+/** `"a", "b"` or `none` / `it has none`, for a refusal that lists what exists. */
+function namesOf(names: readonly string[], what: string): string {
+  return names.length === 0 ? `it has no ${what}` : `${what}: ${names.map((n) => JSON.stringify(n)).join(", ")}`;
+}
 
 /**
  * Settings of an engine.
@@ -287,7 +306,7 @@ export class Engine {
   async start(entity: Workflow, inputs: Readonly<Record<string, unknown>>, options?: StartOptions): Promise<EngineExecution<Record<string, unknown>>>;
   async start(entity: EntityLike | Workflow, inputs: unknown, options: StartOptions = {}): Promise<EngineExecution<never>> {
     const def = definitionOf(entity);
-    if (!def || def.kind === "task") throw new AloftError(`start() takes a workflow or a launch plan${def ? `; ${def.name} is a task (wrap it in a workflow)` : ""}`);
+    if (!def || def.kind === "task") throw new NotStartableError(`start() takes a workflow or a launch plan${def ? `; ${def.name} is a task (wrap it in a workflow)` : ""}`);
     const reg = await this.registerOnce(entity, { project: options.project ?? this.project, domain: options.domain ?? this.domain, ...(options.version ? { version: options.version } : {}) });
     const id = await this.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, inputs, options);
     return this.handle(id);
@@ -307,7 +326,7 @@ export class Engine {
     let lp: LaunchPlanSpec | undefined;
     if (kind === "launchPlan") {
       const e = await this.store.getEntity("launchPlan", key);
-      if (!e) throw new AloftError(`launch plan ${key.name} version ${key.version} is not registered in ${key.project}/${key.domain}`);
+      if (!e) throw EntityNotRegisteredError.of("launchPlan", key);
       lp = e.spec as LaunchPlanSpec;
       const w = lp.workflowId ?? {};
       workflowKey = { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" };
@@ -373,10 +392,10 @@ export class Engine {
     const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     for (;;) {
       const row = await this.store.getExecution(id);
-      if (!row) throw new AloftError(`no execution ${id}`);
+      if (!row) throw new ExecutionNotFoundError(id);
       if (isExecutionEnded(row.phase)) return this.outputsOf(row);
       const left = deadline - Date.now();
-      if (left <= 0) throw new AloftError(`execution ${id} did not end within ${options.timeoutMs} ms (it is ${row.phase})`);
+      if (left <= 0) throw new WaitTimeoutError(id, options.timeoutMs ?? 0, row.phase);
       await new Promise<void>((resolve) => {
         // Woken by the execution's end, or after 250 ms to look again (another engine may have ended it); either way the listener goes.
         const done = () => {
@@ -410,8 +429,7 @@ export class Engine {
    * ```
    */
   async execution(id: string): Promise<ExecutionRow & { readonly inputValues: Record<string, unknown>; readonly outputValues: Record<string, unknown> | undefined }> {
-    const row = await this.store.getExecution(id);
-    if (!row) throw new AloftError(`no execution ${id}`);
+    const row = await this.executionRow(id);
     const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
     const template = (spec).template;
     return {
@@ -453,16 +471,26 @@ export class Engine {
     return this.store.listExecutions(filter, { limit: page.limit ?? 50, ...(page.cursor ? { cursor: page.cursor } : {}) });
   }
 
-  private async requireExecution(id: string): Promise<ExecutionRow> {
+  /**
+   * The stored row of an execution.
+   *
+   * @throws ExecutionNotFoundError when no execution has the id.
+   *
+   * @example
+   * ```ts
+   * const { phase } = await engine.executionRow(id);
+   * ```
+   */
+  async executionRow(id: string): Promise<ExecutionRow> {
     const row = await this.store.getExecution(id);
-    if (!row) throw new AloftError(`no execution ${id}`);
+    if (!row) throw new ExecutionNotFoundError(id);
     return row;
   }
 
   /** An execution whose gates can still be answered. */
   private async requireRunning(id: string): Promise<ExecutionRow> {
-    const row = await this.requireExecution(id);
-    if (isExecutionEnded(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}; its gates no longer wait`);
+    const row = await this.executionRow(id);
+    if (isExecutionEnded(row.phase)) throw new ExecutionEndedError(id, row.phase, "its gates no longer wait");
     return row;
   }
 
@@ -475,34 +503,73 @@ export class Engine {
    * ```
    */
   async abort(id: string, reason = "aborted by a user"): Promise<void> {
-    const row = await this.requireExecution(id);
-    if (isExecutionEnded(row.phase)) throw new AloftError(`execution ${id} already ${row.phase}`);
+    const row = await this.executionRow(id);
+    if (isExecutionEnded(row.phase)) throw new ExecutionEndedError(id, row.phase, "there is nothing to abort");
     await this.store.addEvents([{ executionId: id, body: { type: "abort", reason } }]);
     this.poke();
   }
 
   /**
-   * Gives a gate's signal value.
+   * Gives a gate its value: a signal's value, checked against the gate's
+   * type, or `true` / `false` for an approval gate (approve / reject).
+   *
+   * @throws UnknownGateError when the execution has no gate `name` (the message lists those it has).
+   * @throws InvalidSignalValueError when the value does not fit the gate's type.
+   * @throws GateAnsweredError when the gate already has its answer or timed out.
+   * @throws ExecutionEndedError when the execution has ended.
    *
    * @example
    * ```ts
-   * await engine.signal(id, "factor", 3); // checked against the gate's type first
+   * await engine.signal(id, "factor", 3);
+   * await engine.signal(id, "publish", true); // an approval gate: approves it
    * ```
    */
-  async signal(id: string, name: string, value: unknown): Promise<void> {
+  async signal(id: string, name: string, value: unknown, reason?: string): Promise<void> {
     const row = await this.requireRunning(id);
-    const literal = await this.signalLiteral(row, name, value);
+    const gates = await this.gates(row);
+    const gate = gates.get(name);
+    if (!gate) {
+      const known = [...gates.keys()];
+      throw new UnknownGateError(`execution ${id} has no gate ${JSON.stringify(name)} (${namesOf(known, "gates")})`, id, name, known);
+    }
+    if (gate.kind === "approve") {
+      if (typeof value !== "boolean") throw new InvalidSignalValueError(`gate ${JSON.stringify(name)} of execution ${id} is an approval: give it true (approve) or false (reject), got ${JSON.stringify(value) ?? String(value)}`, id, name);
+      return this.answerApproval(row, name, value, reason ?? "rejected");
+    }
+    const problem = value === undefined ? "no value was given" : validatorFor(gate.type)(value);
+    if (problem !== undefined) throw new InvalidSignalValueError(`signal ${JSON.stringify(name)} of execution ${id} expects ${describeType(gate.type)}: ${problem}`, id, name);
+    const literal = toLiteral(gate.type, value);
+    await this.refuseSecondAnswer(row, name);
     await this.store.addEvents([{ executionId: id, body: { type: "signal", name, value: literal } }]);
     this.poke();
   }
 
-  private async signalLiteral(row: ExecutionRow, name: string, value: unknown) {
-    const gate = (await this.gates(row)).get(name);
-    if (gate?.kind === "signal") {
-      const lm = inputsToLiterals({ variables: { [name]: { type: gate.type } } }, { [name]: value }, `signal ${JSON.stringify(name)}`);
-      return lm.literals![name]!;
+  /** Refuses an answer to gate `name` when one of its nodes already ended or an answer waits for it. */
+  private async refuseSecondAnswer(row: ExecutionRow, name: string): Promise<void> {
+    // An answer given before its gate started waits on the execution (flytepropeller's signal is set once: admin's SetSignal refuses a second value).
+    if (Object.prototype.hasOwnProperty.call(row.live.pendingAnswers, name)) throw new GateAnsweredError(row.id, name, "already has its answer (kept until the gate is reached)");
+    for (const n of await this.store.listNodes(row.id)) {
+      const d = n.data;
+      if (d.kind !== "gate" || d.gate === "sleep" || (d.gate === "signal" ? d.signal : d.approve) !== name || n.phase === "waiting") continue;
+      throw new GateAnsweredError(row.id, name, n.phase === "timedOut" ? "already timed out" : n.phase === "succeeded" || n.phase === "failed" ? "already has its answer" : `already ended (${n.phase})`);
     }
-    throw new InputValueError(`execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)}`, `execution ${row.id}`, name);
+  }
+
+  private async answerApproval(row: ExecutionRow, name: string, approved: boolean, reason: string): Promise<void> {
+    await this.refuseSecondAnswer(row, name);
+    await this.store.addEvents([{ executionId: row.id, body: approved ? { type: "approval", name, approved: true } : { type: "approval", name, approved: false, reason } }]);
+    this.poke();
+  }
+
+  /** An approval gate `name` of a running execution, or the refusal that names the approvals it has. */
+  private async requireApproval(id: string, name: string): Promise<ExecutionRow> {
+    const row = await this.requireRunning(id);
+    const gates = await this.gates(row);
+    const gate = gates.get(name);
+    if (gate?.kind === "approve") return row;
+    const approvals = [...gates.values()].filter((g) => g.kind === "approve").map((g) => g.name);
+    const other = gate ? `; ${JSON.stringify(name)} waits for a value (signal it instead)` : "";
+    throw new UnknownGateError(`execution ${id} has no approval gate ${JSON.stringify(name)} (${namesOf(approvals, "approvals")})${other}`, id, name, approvals);
   }
 
   /**
@@ -525,19 +592,21 @@ export class Engine {
   /**
    * Approves an approval gate.
    *
+   * @throws UnknownGateError when the execution has no approval gate `name`; GateAnsweredError when it already has its answer.
+   *
    * @example
    * ```ts
    * await engine.approve(id, "publish");
    * ```
    */
   async approve(id: string, name: string): Promise<void> {
-    await this.requireRunning(id);
-    await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: true } }]);
-    this.poke();
+    await this.answerApproval(await this.requireApproval(id, name), name, true, "");
   }
 
   /**
    * Rejects an approval gate: the execution fails.
+   *
+   * @throws UnknownGateError when the execution has no approval gate `name`; GateAnsweredError when it already has its answer.
    *
    * @example
    * ```ts
@@ -545,9 +614,7 @@ export class Engine {
    * ```
    */
   async reject(id: string, name: string, reason = "rejected"): Promise<void> {
-    await this.requireRunning(id);
-    await this.store.addEvents([{ executionId: id, body: { type: "approval", name, approved: false, reason } }]);
-    this.poke();
+    await this.answerApproval(await this.requireApproval(id, name), name, false, reason);
   }
 
   /**
@@ -559,7 +626,7 @@ export class Engine {
    * ```
    */
   async relaunch(id: string): Promise<string> {
-    const row = await this.requireExecution(id);
+    const row = await this.executionRow(id);
     return this.again(row, { relaunchOf: id });
   }
 
@@ -573,8 +640,8 @@ export class Engine {
    * ```
    */
   async recover(id: string): Promise<string> {
-    const row = await this.requireExecution(id);
-    if (!isExecutionRecoverable(row.phase)) throw new AloftError(`execution ${id} is ${row.phase}; only a failed or aborted execution can be recovered`);
+    const row = await this.executionRow(id);
+    if (!isExecutionRecoverable(row.phase)) throw new ExecutionNotRecoverableError(id, row.phase);
     return this.again(row, { recoverOf: id });
   }
 

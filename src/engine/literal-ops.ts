@@ -6,7 +6,7 @@
  * @module
  */
 import type { BindingData, Literal, LiteralMap } from "../idl/core.js";
-import { AloftError } from "../errors.js";
+import { EngineInvariantError } from "./errors.js";
 
 /** Reads the literal a promise points to: a workflow input (`nodeId` "") or a node output. */
 export type PromiseReader = (nodeId: string, name: string) => Literal | undefined;
@@ -17,7 +17,7 @@ export function resolveBinding(b: BindingData, read: PromiseReader): Literal {
     const nodeId = b.promise.nodeId ?? "";
     const name = b.promise.var ?? "";
     const v = read(nodeId, name);
-    if (v === undefined) throw new AloftError(`binding to ${nodeId === "" ? "workflow input" : `${nodeId}.`}${name} has no value`);
+    if (v === undefined) throw new EngineInvariantError(`binding to ${nodeId === "" ? "workflow input" : `${nodeId}.`}${name} has no value`);
     return v;
   }
   if (b.scalar) return { scalar: b.scalar };
@@ -27,7 +27,7 @@ export function resolveBinding(b: BindingData, read: PromiseReader): Literal {
     for (const [k, v] of Object.entries(b.map.bindings ?? {})) literals[k] = resolveBinding(v, read);
     return { map: { literals } };
   }
-  throw new AloftError("an empty binding");
+  throw new EngineInvariantError("an empty binding");
 }
 
 /** Resolves a node's input bindings to a literal map. */
@@ -42,7 +42,7 @@ export function listItems(l: Literal | undefined): Literal[] {
   if (!l) return [];
   if (l.collection) return l.collection.literals ?? [];
   if (l.scalar?.union?.value) return listItems(l.scalar.union.value);
-  throw new AloftError("a map task input is not a list");
+  throw new EngineInvariantError("a map task input is not a list");
 }
 
 /** A none literal. */

@@ -6,10 +6,10 @@
  */
 import type { Identifier, LiteralMap } from "../idl/core.js";
 import type { LaunchPlanSpec, Node, TaskSpec, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
-import { AloftError } from "../errors.js";
 import type { EntityKey, ExecutionRow, Store } from "../store/store.js";
 import { SpecSet } from "./spec-index.js";
 import { deriveState, nodeSpecOf, type ExecState } from "./state.js";
+import { EntityNotRegisteredError, ExecutionNotFoundError } from "./errors.js";
 
 function idOf(kind: "TASK" | "WORKFLOW" | "LAUNCH_PLAN", key: EntityKey): Identifier {
   return { resourceType: kind, project: key.project, domain: key.domain, name: key.name, version: key.version };
@@ -38,13 +38,13 @@ export async function loadReferences(store: Store, specs: SpecSet, templates: re
         const taskId = n.taskNode?.referenceId;
         if (taskId && !specs.hasTask(taskId)) {
           const e = await store.getEntity("task", keyOf(taskId));
-          if (!e) throw new AloftError(`task ${taskId.name ?? ""} version ${taskId.version ?? ""} is not registered`);
+          if (!e) throw EntityNotRegisteredError.of("task", keyOf(taskId));
           specs.addTask(e.spec as TaskSpec);
         }
         const lpId = n.workflowNode?.launchplanRef;
         if (lpId && !specs.hasLaunchPlan(lpId)) {
           const e = await store.getEntity("launchPlan", keyOf(lpId));
-          if (!e) throw new AloftError(`launch plan ${lpId.name ?? ""} version ${lpId.version ?? ""} is not registered`);
+          if (!e) throw EntityNotRegisteredError.of("launchPlan", keyOf(lpId));
           specs.addLaunchPlan(lpId, e.spec as LaunchPlanSpec);
         }
       }
@@ -55,7 +55,7 @@ export async function loadReferences(store: Store, specs: SpecSet, templates: re
 /** Loads a registered workflow's spec and everything it references. */
 export async function loadWorkflowSpecs(store: Store, key: EntityKey, specs = new SpecSet()): Promise<{ specs: SpecSet; spec: WorkflowSpec }> {
   const e = await store.getEntity("workflow", key);
-  if (!e) throw new AloftError(`workflow ${key.name} version ${key.version} is not registered in ${key.project}/${key.domain}`);
+  if (!e) throw EntityNotRegisteredError.of("workflow", key);
   const spec = e.spec as WorkflowSpec;
   specs.addWorkflow(spec);
   await loadReferences(store, specs, [spec.template, ...(spec.subWorkflows ?? [])]);
@@ -72,7 +72,7 @@ export async function loadWorkflowSpecs(store: Store, key: EntityKey, specs = ne
  */
 export async function loadExecution(store: Store, id: string): Promise<ExecState> {
   const exec = await store.getExecution(id);
-  if (!exec) throw new AloftError(`no execution ${id}`);
+  if (!exec) throw new ExecutionNotFoundError(id);
   const { specs } = await loadWorkflowSpecs(store, exec.workflow);
   const rows = await store.listNodes(id);
   for (const row of rows) {

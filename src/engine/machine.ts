@@ -25,6 +25,7 @@ import { startBranch } from "./nodes/branch.js";
 import { AbortedError, AloftError } from "../errors.js";
 import { branchFailure, errorInfo, failsFast, failureHandlerInput, reviveError, scopeFailure, type ErrorInfo } from "../rules/failure.js";
 import { backoffDelay, mayRetry } from "../rules/retry.js";
+import { EngineInvariantError } from "./errors.js";
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -216,7 +217,7 @@ class Machine implements NodeHost {
       if (node.branchNode) return startBranch(this, path, node, inputs);
       if (node.gateNode) return startGate(this, path, node, inputs);
       if (node.arrayNode) return startArray(this, path, node, inputs);
-      throw new Error("the node has no target");
+      throw new EngineInvariantError(`node ${path} has no target (task, workflow, branch, gate or array node)`);
     } catch (e) {
       if (!this.step.row(path)) this.step.newNode(path, labelOf(node), inputs, { kind: "unknown" });
       this.nodeFailed(path, errorInfo(e), "failed");
@@ -279,7 +280,7 @@ class Machine implements NodeHost {
   dispatchAttempt(path: string, attempt: number, readyAt: number): void {
     const row = this.step.row(path)!;
     const d = row.data;
-    if (!runsTask(d)) throw new Error(`node ${path} (${d.kind}) runs no task attempt`);
+    if (!runsTask(d)) throw new EngineInvariantError(`node ${path} (${d.kind}) runs no task attempt`);
     this.step.patchNode(path, { phase: "running", attempts: attempt, data: { dispatched: true } });
     this.step.dispatch({
       path,

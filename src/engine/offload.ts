@@ -12,8 +12,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Literal, LiteralMap, VariableMap } from "../idl/core.js";
-import { AloftError } from "../errors.js";
 import type { BlobStore } from "../store/blob-store.js";
+import { OffloadedValueError } from "./errors.js";
 
 /** Literals above this many bytes of JSON are offloaded (256 KiB). */
 export const DEFAULT_OFFLOAD_BYTES = 256 * 1024;
@@ -62,7 +62,7 @@ export async function inflate(map: LiteralMap | undefined, blobs: BlobStore | un
       literals[name] = l;
       continue;
     }
-    if (!blobs) throw new AloftError(`value ${name} is in the blob store (${off.uri ?? "?"}), but no blob store was given to read it`);
+    if (!blobs) throw new OffloadedValueError(`value ${name} is in the blob store (${off.uri ?? "?"}), but no blob store was given to read it`, off.uri ?? "");
     literals[name] = JSON.parse(new TextDecoder().decode(await blobs.get(off.uri ?? ""))) as Literal;
   }
   return { literals };
@@ -81,9 +81,9 @@ export function literalReader(root: string): (l: Literal) => Literal {
     const off = offloadedOf(l);
     if (!off) return l;
     const m = CONTENT_URI.exec(off.uri ?? "");
-    if (!m) throw new AloftError(`the offloaded value ${JSON.stringify(off.uri)} is not in the engine's blob store`);
+    if (!m) throw new OffloadedValueError(`the offloaded value ${JSON.stringify(off.uri)} is not in the engine's blob store`, off.uri ?? "");
     const bytes = readFileSync(path.join(root, "sha256", m[1]!, m[2]!));
-    if (createHash("sha256").update(bytes).digest("hex") !== m[2]) throw new AloftError(`the offloaded value ${off.uri ?? ""} is damaged`);
+    if (createHash("sha256").update(bytes).digest("hex") !== m[2]) throw new OffloadedValueError(`the offloaded value ${off.uri ?? ""} is damaged`, off.uri ?? "");
     return JSON.parse(bytes.toString("utf8")) as Literal;
   };
 }

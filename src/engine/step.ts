@@ -36,6 +36,7 @@ export interface MachineOptions {
 }
 
 import { DEFAULT_MAX_PARALLELISM } from "../rules/parallelism.js";
+import { EngineInvariantError } from "./errors.js";
 
 export { DEFAULT_MAX_PARALLELISM };
 
@@ -126,7 +127,7 @@ export class Step {
   /** Changes fields of a node row. */
   patchNode(path: string, patch: Partial<Omit<NodeRow, "executionId" | "path" | "data">> & { readonly data?: NodeDataPatch }): NodeRow {
     const old = this.row(path);
-    if (!old) throw new Error(`no node ${path} in execution ${this.execId}`);
+    if (!old) throw new EngineInvariantError(`no node ${path} in execution ${this.execId}`);
     return this.putNode({ ...old, ...patch, data: patch.data ? patchNodeData(old.data, patch.data) : old.data, updatedAt: this.now });
   }
 

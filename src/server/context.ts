@@ -6,9 +6,7 @@
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Engine } from "../engine/engine.js";
-import type { ExecutionRow } from "../store/store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
-import { noExecution } from "./errors.js";
 import type { StoredValues } from "./stored-values.js";
 import type { Watches } from "./watch.js";
 import type { FileRoots } from "../blobs/confine.js";
@@ -32,20 +30,6 @@ export interface RouteContext {
   readonly uploadLimitBytes: number;
   /** Streams open now, ended when the server closes. */
   readonly streams: Set<() => void>;
-}
-
-/**
- * The stored execution `id`, or a 404.
- *
- * @example
- * ```ts
- * const row = await requireExecution(ctx, request.params.id);
- * ```
- */
-export async function requireExecution(ctx: RouteContext, id: string): Promise<ExecutionRow> {
-  const row = await ctx.engine.store.getExecution(id);
-  if (!row) throw noExecution(id);
-  return row;
 }
 
 /** The prefix of every endpoint but the OpenAPI document. */

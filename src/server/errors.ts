@@ -7,10 +7,12 @@
  */
 import type { FastifyError } from "fastify";
 import { InputValueError, RegistryConflictError } from "../errors.js";
+import { EngineError, type EngineErrorCode } from "../engine/errors.js";
 import type { ApiErrorBody } from "./schemas.js";
 
-/** The error codes of the API. */
+/** The error codes of the API: its own, and the engine's (`engine/errors.ts`). */
 export type ApiErrorCode =
+  | EngineErrorCode
   | "invalid_request"
   | "invalid_input"
   | "file_not_allowed"
@@ -46,6 +48,43 @@ export class ApiError extends Error {
   body(): ApiErrorBody {
     return { error: { code: this.code, message: this.message, ...(this.field !== undefined ? { field: this.field } : {}) } };
   }
+}
+
+/**
+ * The one table from the engine's error codes to HTTP statuses, with the
+ * request field at fault when it is always the same one.
+ *
+ * @example
+ * ```ts
+ * ENGINE_ERROR_STATUS.EXECUTION_NOT_FOUND; // { status: 404, field: "id" }
+ * ```
+ */
+export const ENGINE_ERROR_STATUS: { readonly [C in EngineErrorCode]: { readonly status: number; readonly field?: string } } = {
+  EXECUTION_NOT_FOUND: { status: 404, field: "id" },
+  ENTITY_NOT_REGISTERED: { status: 404 },
+  EXECUTION_ENDED: { status: 409 },
+  EXECUTION_NOT_RECOVERABLE: { status: 409 },
+  UNKNOWN_GATE: { status: 400, field: "name" },
+  GATE_ANSWERED: { status: 409, field: "name" },
+  INVALID_SIGNAL_VALUE: { status: 400, field: "value" },
+  NOT_STARTABLE: { status: 400 },
+  WAIT_TIMEOUT: { status: 504 },
+  OFFLOADED_VALUE_UNAVAILABLE: { status: 500 },
+  TASK_VERSION_UNAVAILABLE: { status: 409 },
+  ENGINE_INVARIANT: { status: 500 },
+};
+
+/**
+ * The API error for an engine error: its status from the one table, its code and message.
+ *
+ * @example
+ * ```ts
+ * engineApiError(EntityNotRegisteredError.of("workflow", { name: "wf" }), "workflow.name"); // 404 ENTITY_NOT_REGISTERED, field "workflow.name"
+ * ```
+ */
+export function engineApiError(error: EngineError, field?: string): ApiError {
+  const { status, field: usual } = ENGINE_ERROR_STATUS[error.code];
+  return new ApiError(status, error.code, error.message, field ?? usual);
 }
 
 interface AjvIssue {
@@ -92,6 +131,7 @@ const PART_NAMES: Readonly<Record<string, string>> = { body: "request body", que
  */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof EngineError) return engineApiError(error);
   if (error instanceof InputValueError) {
     const field = error.entity === "execution" ? `options.${error.variable}` : error.variable === "" ? "inputs" : `inputs.${error.variable}`;
     return new ApiError(400, "invalid_input", error.message, field);
@@ -120,16 +160,4 @@ export function toApiError(error: unknown): ApiError {
   if (error instanceof SyntaxError && fe.statusCode === 400) return new ApiError(400, "invalid_request", `the request body is not valid JSON: ${error.message}`);
   if (typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) return new ApiError(fe.statusCode, "invalid_request", fe.message ?? "bad request");
   return new ApiError(500, "internal", "the server failed to handle the request; its log says why");
-}
-
-/**
- * A 404 for a missing execution.
- *
- * @example
- * ```ts
- * if (!row) throw noExecution(id); // 404 { error: { code: "not_found", message: 'no execution "a1"', field: "id" } }
- * ```
- */
-export function noExecution(id: string): ApiError {
-  return new ApiError(404, "not_found", `no execution ${JSON.stringify(id)}`, "id");
 }

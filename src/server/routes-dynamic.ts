@@ -7,7 +7,7 @@
  * @module
  */
 import { Type } from "@sinclair/typebox";
-import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
+import { API_PREFIX, type Api, type RouteContext } from "./context.js";
 import { ApiError } from "./errors.js";
 import { ApiErrorBody, DynamicWorkflowInfo, ref } from "./schemas.js";
 
@@ -38,7 +38,7 @@ export function dynamicRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const row = await requireExecution(ctx, request.params.id);
+      const row = await ctx.engine.executionRow(request.params.id);
       const path = request.query.node;
       const node = (await ctx.engine.store.listNodes(row.id)).find((n) => n.path === path);
       if (!node) throw new ApiError(404, "not_found", `execution ${row.id} has no node ${path}`, "node");

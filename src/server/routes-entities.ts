@@ -7,7 +7,8 @@
 import { Type } from "@sinclair/typebox";
 import type { RegisteredKind } from "../store/store.js";
 import { API_PREFIX, type Api, type RouteContext } from "./context.js";
-import { ApiError } from "./errors.js";
+import { engineApiError } from "./errors.js";
+import { EntityNotRegisteredError } from "../engine/errors.js";
 import { ApiErrorBody, EntityInfo, EntityList, EntityVersions, ListEntitiesQuery, ref } from "./schemas.js";
 import { entityInfo, entityVersions, groupByName } from "./views.js";
 
@@ -69,7 +70,7 @@ export function entityRoutes(app: Api, ctx: RouteContext): void {
       async (request) => {
         const { project, domain, name } = request.params;
         const rows = await store.listEntities(kind, { project, domain, name });
-        if (rows.length === 0) throw new ApiError(404, "not_found", `no ${label} ${JSON.stringify(name)} is registered in ${project}/${domain}`, "name");
+        if (rows.length === 0) throw engineApiError(EntityNotRegisteredError.of(kind, { project, domain, name }), "name");
         return entityVersions(rows);
       },
     );
@@ -88,7 +89,7 @@ export function entityRoutes(app: Api, ctx: RouteContext): void {
       async (request) => {
         const { project, domain, name, version } = request.params;
         const e = await store.getEntity(kind, { project, domain, name, version });
-        if (!e) throw new ApiError(404, "not_found", `${label} ${JSON.stringify(name)} version ${JSON.stringify(version)} is not registered in ${project}/${domain}`, "version");
+        if (!e) throw engineApiError(EntityNotRegisteredError.of(kind, { project, domain, name, version }), "version");
         return entityInfo(store, e);
       },
     );

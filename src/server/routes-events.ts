@@ -8,7 +8,7 @@
  * @module
  */
 import { Type } from "@sinclair/typebox";
-import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
+import { API_PREFIX, type Api, type RouteContext } from "./context.js";
 import { ApiErrorBody, ref } from "./schemas.js";
 import type { WatchEvent } from "./watch.js";
 
@@ -44,7 +44,7 @@ export function eventRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const row = await requireExecution(ctx, request.params.id);
+      const row = await ctx.engine.executionRow(request.params.id);
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {

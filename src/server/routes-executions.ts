@@ -4,17 +4,17 @@
  *
  * @module
  */
-import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { Type } from "@sinclair/typebox";
 import type { preValidationHookHandler } from "fastify";
 import type { LiteralType } from "../idl/core.js";
 import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
-import type { EntityKey as StoreKey, ExecutionFilter, ExecutionRow, RegisteredEntity } from "../store/store.js";
+import type { EntityKey as StoreKey, ExecutionFilter, RegisteredEntity } from "../store/store.js";
 import { decodeCursor } from "../store/rules.js";
 import { loadWorkflowSpecs } from "../engine/loader.js";
 import { inputsToLiterals } from "../engine/values.js";
-import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
-import { ApiError } from "./errors.js";
+import { API_PREFIX, type Api, type RouteContext } from "./context.js";
+import { ApiError, engineApiError } from "./errors.js";
+import { EntityNotRegisteredError, InvalidSignalValueError } from "../engine/errors.js";
 import { jsonToInputs, jsonToValue } from "./json-values.js";
 import { confineReferences } from "./input-files.js";
 import {
@@ -49,15 +49,14 @@ async function resolveEntity(ctx: RouteContext, kind: "workflow" | "launchPlan",
   const store = ctx.engine.store;
   const project = r.project ?? ctx.engine.project;
   const domain = r.domain ?? ctx.engine.domain;
-  const label = kind === "launchPlan" ? "launch plan" : "workflow";
   if (r.version !== undefined) {
     const e = await store.getEntity(kind, { project, domain, name: r.name, version: r.version });
-    if (!e) throw new ApiError(404, "not_found", `${label} ${JSON.stringify(r.name)} version ${JSON.stringify(r.version)} is not registered in ${project}/${domain}`, `${field}.version`);
+    if (!e) throw engineApiError(EntityNotRegisteredError.of(kind, { project, domain, name: r.name, version: r.version }), `${field}.version`);
     return e;
   }
   const all = await store.listEntities(kind, { project, domain, name: r.name });
   const latest = all[all.length - 1];
-  if (!latest) throw new ApiError(404, "not_found", `no ${label} ${JSON.stringify(r.name)} is registered in ${project}/${domain}`, `${field}.name`);
+  if (!latest) throw engineApiError(EntityNotRegisteredError.of(kind, { project, domain, name: r.name }), `${field}.name`);
   return latest;
 }
 
@@ -100,28 +99,8 @@ async function prepareExecution(ctx: RouteContext, body: CreateExecutionBody): P
   return { kind, entity, values: converted.values };
 }
 
-/** The gates of an execution, dynamic workflows included (the engine's walker, `rules/gates.ts`): signals with their types, and approvals. */
-async function gatesOf(ctx: RouteContext, row: ExecutionRow): Promise<{ signals: Map<string, LiteralType>; approvals: Set<string> }> {
-  const signals = new Map<string, LiteralType>();
-  const approvals = new Set<string>();
-  for (const g of (await ctx.engine.gates(row)).values()) {
-    if (g.kind === "signal") signals.set(g.name, g.type);
-    else approvals.add(g.name);
-  }
-  return { signals, approvals };
-}
-
-function requireActive(row: ExecutionRow, what: string): void {
-  if (isExecutionEnded(row.phase)) throw new ApiError(409, "conflict", `execution ${row.id} already ${row.phase}; it cannot ${what}`);
-}
-
-function list(names: Iterable<string>): string {
-  const all = [...names].map((n) => JSON.stringify(n));
-  return all.length > 0 ? all.join(", ") : "none";
-}
-
 async function infoOf(ctx: RouteContext, id: string): Promise<ExecutionInfo> {
-  return executionInfo(await ctx.values.execution(await requireExecution(ctx, id)));
+  return executionInfo(await ctx.values.execution(await ctx.engine.executionRow(id)));
 }
 
 /**
@@ -243,7 +222,7 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      await requireExecution(ctx, request.params.id);
+      await ctx.engine.executionRow(request.params.id);
       const rows = await store.listNodes(request.params.id);
       return { items: await Promise.all(rows.map(async (r) => nodeInfo(await ctx.values.node(r)))) };
     },
@@ -263,17 +242,10 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const row = await requireExecution(ctx, request.params.id);
-      requireActive(row, "be aborted");
-      try {
-        await engine.abort(row.id, request.body.reason ?? "aborted through the API");
-      } catch (e) {
-        // It ended between the check and the abort.
-        requireActive(await requireExecution(ctx, row.id), "be aborted");
-        throw e;
-      }
+      const { id } = request.params;
+      await engine.abort(id, request.body.reason ?? "aborted through the API");
       reply.code(202);
-      return infoOf(ctx, row.id);
+      return infoOf(ctx, id);
     },
   );
 
@@ -291,8 +263,7 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const row = await requireExecution(ctx, request.params.id);
-      const id = await engine.relaunch(row.id);
+      const id = await engine.relaunch(request.params.id);
       reply.code(201);
       return infoOf(ctx, id);
     },
@@ -312,11 +283,7 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const row = await requireExecution(ctx, request.params.id);
-      if (!isExecutionRecoverable(row.phase)) {
-        throw new ApiError(409, "conflict", `execution ${row.id} is ${row.phase}; only a failed or aborted execution can be recovered`);
-      }
-      const id = await engine.recover(row.id);
+      const id = await engine.recover(request.params.id);
       reply.code(201);
       return infoOf(ctx, id);
     },
@@ -336,18 +303,20 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request, reply) => {
-      const row = await requireExecution(ctx, request.params.id);
-      requireActive(row, "take a signal");
+      const { id } = request.params;
       const { name, value } = request.body;
-      const { signals } = await gatesOf(ctx, row);
-      const type = signals.get(name);
-      if (!type) throw new ApiError(400, "invalid_input", `execution ${row.id} has no gate waiting for a signal named ${JSON.stringify(name)} (signals: ${list(signals.keys())})`, "name");
-      const converted = jsonToValue(type, value);
-      if (!converted.ok) throw new ApiError(400, "invalid_input", `signal ${JSON.stringify(name)}: ${converted.problem}`, "value");
-      await confineReferences(ctx.fileRoots, { [name]: converted.value }, "signal", () => "value");
-      await engine.signal(row.id, name, converted.value);
+      // The gate's type converts the JSON value (an approval gate takes true or false); the engine refuses an unknown or answered gate.
+      const gate = (await engine.gates(await engine.executionRow(id))).get(name);
+      let given: unknown = value;
+      if (gate?.kind === "signal") {
+        const converted = jsonToValue(gate.type, value);
+        if (!converted.ok) throw engineApiError(new InvalidSignalValueError(`signal ${JSON.stringify(name)} of execution ${id}: ${converted.problem}`, id, name));
+        given = converted.value;
+        await confineReferences(ctx.fileRoots, { [name]: given }, "signal", () => "value");
+      }
+      await engine.signal(id, name, given, "rejected through the API");
       reply.code(202);
-      return infoOf(ctx, row.id);
+      return infoOf(ctx, id);
     },
   );
 
@@ -365,15 +334,12 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
         },
       },
       async (request, reply) => {
-        const row = await requireExecution(ctx, request.params.id);
-        requireActive(row, `be ${verb}d`);
+        const { id } = request.params;
         const body = request.body as { name: string; reason?: string };
-        const { approvals } = await gatesOf(ctx, row);
-        if (!approvals.has(body.name)) throw new ApiError(400, "invalid_input", `execution ${row.id} has no approval gate named ${JSON.stringify(body.name)} (approvals: ${list(approvals)})`, "name");
-        if (verb === "approve") await engine.approve(row.id, body.name);
-        else await engine.reject(row.id, body.name, body.reason ?? "rejected through the API");
+        if (verb === "approve") await engine.approve(id, body.name);
+        else await engine.reject(id, body.name, body.reason ?? "rejected through the API");
         reply.code(202);
-        return infoOf(ctx, row.id);
+        return infoOf(ctx, id);
       },
     );
   }

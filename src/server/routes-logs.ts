@@ -6,7 +6,7 @@
  */
 import { Type } from "@sinclair/typebox";
 import type { AttemptRecord, AttemptSummary, LogLine } from "../store/attempt-logs.js";
-import { API_PREFIX, requireExecution, type Api, type RouteContext } from "./context.js";
+import { API_PREFIX, type Api, type RouteContext } from "./context.js";
 import { ApiErrorBody, AttemptList, NodeLogs, ref, type AttemptInfo } from "./schemas.js";
 
 const errors = { "4xx": ref(ApiErrorBody), "5xx": ref(ApiErrorBody) };
@@ -70,7 +70,7 @@ export function logRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const row = await requireExecution(ctx, request.params.id);
+      const row = await ctx.engine.executionRow(request.params.id);
       const all = (await ctx.logs?.list(row.id, request.query.node)) ?? [];
       return { items: all.map(info) };
     },
@@ -89,7 +89,7 @@ export function logRoutes(app: Api, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const row = await requireExecution(ctx, request.params.id);
+      const row = await ctx.engine.executionRow(request.params.id);
       return nodeLogsOf((await ctx.logs?.records(row.id, request.query.node)) ?? []);
     },
   );

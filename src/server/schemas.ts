@@ -54,7 +54,7 @@ export const ApiErrorBody = Type.Object(
   {
     error: Type.Object(
       {
-        code: Type.String({ description: "A stable, machine-readable code: invalid_request, invalid_input, file_not_allowed, unauthorized, not_found, conflict, lease_lost, payload_too_large, unsupported_media_type, internal." }),
+        code: Type.String({ description: "A stable, machine-readable code: the API's own (invalid_request, invalid_input, file_not_allowed, unauthorized, not_found, conflict, lease_lost, payload_too_large, unsupported_media_type, internal) or the engine's (EXECUTION_NOT_FOUND, ENTITY_NOT_REGISTERED, EXECUTION_ENDED, EXECUTION_NOT_RECOVERABLE, UNKNOWN_GATE, GATE_ANSWERED, INVALID_SIGNAL_VALUE, ...)." }),
         message: Type.String({ description: "What is wrong, for people." }),
         field: Type.Optional(Type.String({ description: "The request field at fault, as a dotted path: `inputs.x`, `workflow.name`, `limit`." })),
       },

@@ -135,7 +135,7 @@ describe.concurrent("aloft abort, signal, approve and reject from another proces
     expect(r.stderr).toMatch(new RegExp(`\\nerror: run ${id} failed: the run was aborted: not today\\n$`));
     expect(r.stdout).toBe(`look at it: aloft get nodes ${id}\n`);
     const again = await aloft(dir, ["abort", id]);
-    expect([again.code, again.stderr]).toEqual([1, `error: execution ${id} already aborted; there is nothing to abort\n`]);
+    expect([again.code, again.stderr]).toEqual([3, `error: execution ${id} already aborted; there is nothing to abort\n`]);
     const shown = JSON.parse((await aloft(dir, ["get", "execution", id, "--json"])).stdout) as { phase: string; error: { message: string } };
     expect(shown).toMatchObject({ phase: "aborted", error: { message: "not today" } });
   });
@@ -157,7 +157,7 @@ describe.concurrent("aloft abort, signal, approve and reject from another proces
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/failed at node n2 \(approval "publish"\): approval "publish" was rejected: numbers look off\n$/);
     const ended = await aloft(dir, ["signal", id, "publish", "true"]);
-    expect([ended.code, ended.stderr]).toEqual([1, `error: execution ${id} already failed; its gates take no more answers\n`]);
+    expect([ended.code, ended.stderr]).toEqual([3, `error: execution ${id} already failed; its gates take no more answers\n`]);
   });
 
   it("approves with signal <id> <name> true", async () => {
@@ -215,7 +215,7 @@ describe.concurrent("aloft relaunch and recover", () => {
     expect(listed.stdout).toMatch(new RegExp(`\\n${report.id} +workflow chain_wf +succeeded +\\S+ +\\S+ +relaunch of ${id}\\n`));
 
     const notFailed = await aloft(dir, ["recover", newId]);
-    expect([notFailed.code, notFailed.stderr]).toEqual([1, `error: execution ${newId} succeeded; only a failed or aborted execution can be recovered (aloft relaunch ${newId} runs it again)\n`]);
+    expect([notFailed.code, notFailed.stderr]).toEqual([3, `error: execution ${newId} succeeded; only a failed or aborted execution can be recovered (aloft relaunch ${newId} runs it again)\n`]);
   });
 
   it("gives a relaunch's gates their values with --signal, and fails a relaunch that runs into a failure", async () => {

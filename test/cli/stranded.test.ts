@@ -68,7 +68,7 @@ describe.concurrent("never strand an execution", () => {
     expect([resumed.code, resumed.stdout.split("\n").slice(0, 2)]).toEqual([0, ["out: 42", expect.stringMatching(new RegExp(`^run ${id} succeeded in `))]]);
     expect(await phaseOf(dir, id)).toBe("succeeded");
     const again = await aloft(dir, ["resume", id]);
-    expect([again.code, again.stderr]).toEqual([1, `error: execution ${id} succeeded: it has ended, so there is nothing to resume (aloft relaunch ${id} runs it again)\n`]);
+    expect([again.code, again.stderr]).toEqual([3, `error: execution ${id} already succeeded; there is nothing to resume (aloft relaunch ${id} runs it again)\n`]);
   });
 
   it("aloft serve over the database of a killed run continues its execution", async () => {

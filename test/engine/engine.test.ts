@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { task, workflow, Workflow, LaunchPlan, t, dynamic, waitForInput, approve, sleep, NonRetryableError, RecoverableError, ExecutionError, InputValueError, RegistryConflictError } from "aloft";
+import { task, workflow, Workflow, LaunchPlan, t, dynamic, waitForInput, approve, sleep, NonRetryableError, RecoverableError, ExecutionError, RegistryConflictError, InvalidSignalValueError, EntityNotRegisteredError } from "aloft";
 import { Engine } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -199,7 +199,7 @@ describe("the durable engine", () => {
     });
     const { engine } = await setup([gated, impatient, sleepy]);
     const e = await engine.start(gated, {});
-    await expect(engine.signal(e.id, "factor", "3")).rejects.toThrow(InputValueError);
+    await expect(engine.signal(e.id, "factor", "3")).rejects.toThrow(InvalidSignalValueError);
     await engine.signal(e.id, "factor", 3);
     await until(async () => (await engine.nodes(e.id)).some((n) => n.path === "n2" && n.phase === "waiting"));
     await engine.approve(e.id, "publish");
@@ -324,7 +324,7 @@ describe("the durable engine", () => {
     await expect(engine.start(regression, { x: [1, "2"], y: [1, 2] } as never)).rejects.toThrow('input "x" of workflow "regression_e" expects list<int>: element [1]');
     await expect(engine.start(regression, { x: [1, 2] } as never)).rejects.toThrow('is missing input "y"');
     await expect(engine.start(regression, { x: [1], y: [1], z: 1 } as never)).rejects.toThrow('has no input "z"');
-    await expect(engine.startRegistered("workflow", { project: "aloft", domain: "development", name: "nope", version: "v" }, {})).rejects.toThrow(/workflow nope version v is not registered/);
+    await expect(engine.startRegistered("workflow", { project: "aloft", domain: "development", name: "nope", version: "v" }, {})).rejects.toThrow(new EntityNotRegisteredError('workflow "nope" version "v" is not registered in aloft/development', "workflow", "nope", "v"));
     expect((await store.listExecutions({}, { limit: 10 })).items).toHaveLength(0);
   });
 

@@ -73,10 +73,10 @@ describe("the registry endpoints", () => {
   it("answers 404 naming the field for names and versions that are not registered", async () => {
     const e1 = (await api.client.getEntityVersions("task", { project: "aloft", domain: "development", name: "nope" }).catch((e: unknown) => e)) as ClientError;
     expect(e1).toBeInstanceOf(ClientError);
-    expect(e1).toMatchObject({ status: 404, code: "not_found", field: "name" });
+    expect(e1).toMatchObject({ status: 404, code: "ENTITY_NOT_REGISTERED", field: "name" });
     expect(e1.message).toMatch(/no task "nope" is registered in aloft\/development/);
     const e2 = (await api.client.getEntity("workflow", { project: "aloft", domain: "development", name: "scaled_ent", version: "v9" }).catch((e: unknown) => e)) as ClientError;
-    expect(e2).toMatchObject({ status: 404, code: "not_found", field: "version" });
+    expect(e2).toMatchObject({ status: 404, code: "ENTITY_NOT_REGISTERED", field: "version" });
   });
 
   it("refuses unknown query parameters with 400", async () => {

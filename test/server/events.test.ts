@@ -128,7 +128,7 @@ describe("GET /executions/{id}/events", () => {
     const iterator = api.client.events("a_missing");
     const err = (await iterator.next().catch((e: unknown) => e)) as ClientError;
     expect(err).toBeInstanceOf(ClientError);
-    expect(err).toMatchObject({ status: 404, code: "not_found", field: "id" });
+    expect(err).toMatchObject({ status: 404, code: "EXECUTION_NOT_FOUND", field: "id" });
     const raw = await api.request("GET", "/api/v1/executions/a_missing/events");
     expect(raw.status).toBe(404);
     expect(raw.headers.get("content-type")).toMatch(/application\/json/);

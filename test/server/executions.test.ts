@@ -138,7 +138,7 @@ describe("POST /executions", () => {
 
   it("answers 404 for a workflow or launch plan that is not registered", async () => {
     const e1 = await refusal(api.client.createExecution({ workflow: { name: "nope_x" } }));
-    expect(e1).toMatchObject({ status: 404, code: "not_found", field: "workflow.name" });
+    expect(e1).toMatchObject({ status: 404, code: "ENTITY_NOT_REGISTERED", field: "workflow.name" });
     const e2 = await refusal(api.client.createExecution({ launchPlan: { name: "sum_plan_x", version: "zzz" } }));
     expect(e2).toMatchObject({ status: 404, field: "launchPlan.version" });
     const e3 = await refusal(api.client.createExecution({ workflow: { name: "sum_x", project: "other" } }));
@@ -207,7 +207,7 @@ describe("GET /executions and /executions/{id}", () => {
     expect(done).not.toHaveProperty("error");
     expect(done).not.toHaveProperty("parent");
     const err = await refusal(api.client.getExecution("a_missing"));
-    expect(err).toMatchObject({ status: 404, code: "not_found", field: "id" });
+    expect(err).toMatchObject({ status: 404, code: "EXECUTION_NOT_FOUND", field: "id" });
     expect(err.message).toBe('no execution "a_missing"');
   });
 });
@@ -276,9 +276,9 @@ describe("abort, relaunch, recover", () => {
     expect(done.phase).toBe("aborted");
     expect(done.error?.message).toMatch(/changed my mind/);
     const again = await refusal(api.client.abort(e.id));
-    expect(again).toMatchObject({ status: 409, code: "conflict" });
+    expect(again).toMatchObject({ status: 409, code: "EXECUTION_ENDED" });
     expect(again.message).toMatch(/already aborted/);
-    expect((await refusal(api.client.abort("a_missing"))).status).toBe(404);
+    expect(await refusal(api.client.abort("a_missing"))).toMatchObject({ status: 404, code: "EXECUTION_NOT_FOUND", field: "id" });
   });
 
   it("aborts without a body", async () => {
@@ -307,7 +307,7 @@ describe("abort, relaunch, recover", () => {
     expect(counts.first - before.first).toBe(2);
 
     const notFailed = await refusal(api.client.recover(relaunched.id));
-    expect(notFailed).toMatchObject({ status: 409, code: "conflict" });
+    expect(notFailed).toMatchObject({ status: 409, code: "EXECUTION_NOT_RECOVERABLE" });
     expect((await refusal(api.client.relaunch("a_missing"))).status).toBe(404);
   });
 });
@@ -316,10 +316,10 @@ describe("gates: signal, approve, reject", () => {
   it("signals a value converted by the signal's type, then approves", async () => {
     const e = await api.client.createExecution({ workflow: { name: "gated_x" } });
     const wrongName = await refusal(api.client.signal(e.id, "factr", 3));
-    expect(wrongName).toMatchObject({ status: 400, code: "invalid_input", field: "name" });
-    expect(wrongName.message).toMatch(/no gate waiting for a signal named "factr" \(signals: "factor"\)/);
+    expect(wrongName).toMatchObject({ status: 400, code: "UNKNOWN_GATE", field: "name" });
+    expect(wrongName.message).toBe(`execution ${e.id} has no gate "factr" (gates: "factor", "publish")`);
     const wrongType = await refusal(api.client.signal(e.id, "factor", "3"));
-    expect(wrongType).toMatchObject({ status: 400, field: "value" });
+    expect(wrongType).toMatchObject({ status: 400, code: "INVALID_SIGNAL_VALUE", field: "value" });
     const missingValue = await api.request("POST", `/api/v1/executions/${e.id}/signal`, { body: { name: "factor" } });
     expect(missingValue.body).toMatchObject({ error: { code: "invalid_request", field: "value" } });
     const accepted = await api.client.signal(e.id, "factor", 3);
@@ -327,11 +327,11 @@ describe("gates: signal, approve, reject", () => {
     await until(async () => (await api.client.listNodes(e.id)).some((n) => n.gate?.kind === "approve" && n.phase === "waiting"));
     const gate = (await api.client.listNodes(e.id)).find((n) => n.gate?.kind === "approve");
     expect(gate).toMatchObject({ kind: "gate", gate: { kind: "approve", name: "publish" } });
-    expect(await refusal(api.client.approve(e.id, "publsh"))).toMatchObject({ status: 400, field: "name" });
+    expect(await refusal(api.client.approve(e.id, "publsh"))).toMatchObject({ status: 400, code: "UNKNOWN_GATE", field: "name" });
     await api.client.approve(e.id, "publish");
     expect((await ended(e.id)).outputs).toEqual({ o0: 6 });
-    expect(await refusal(api.client.approve(e.id, "publish"))).toMatchObject({ status: 409, code: "conflict" });
-    expect(await refusal(api.client.signal(e.id, "factor", 1))).toMatchObject({ status: 409 });
+    expect(await refusal(api.client.approve(e.id, "publish"))).toMatchObject({ status: 409, code: "EXECUTION_ENDED" });
+    expect(await refusal(api.client.signal(e.id, "factor", 1))).toMatchObject({ status: 409, code: "EXECUTION_ENDED" });
   });
 
   it("rejects: the execution fails with the reason", async () => {

@@ -107,7 +107,7 @@ describe("task logs", () => {
 
   it("answers 404 for an unknown execution and an empty list for a node that ran no task", async () => {
     const err = (await client.nodeLogs("no-such-id", "n0").catch((x: unknown) => x)) as ClientError;
-    expect(err).toMatchObject({ status: 404, code: "not_found" });
+    expect(err).toMatchObject({ status: 404, code: "EXECUTION_NOT_FOUND" });
     const e = await client.createExecution({ workflow: { name: "logs_wf" }, inputs: { x: 2 } });
     await client.waitForEnd(e.id);
     expect(await client.nodeLogs(e.id, "n9")).toEqual([]);

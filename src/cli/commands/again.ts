@@ -14,7 +14,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { AloftError } from "../../errors.js";
+import { ExecutionEndedError, ExecutionNotRecoverableError } from "../../engine/errors.js";
 import { isExecutionEnded, isExecutionRecoverable } from "../../phases.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
 import { aloftNote, type CliContext } from "../context.js";
@@ -55,14 +55,13 @@ export async function recordedModules(store: Store, row: ExecutionRow): Promise<
 }
 
 function checkRecoverable(kind: Again, id: string, phase: string): void {
-  const state = phase === "succeeded" ? "succeeded" : `is ${phase}`;
   if (kind === "recover" && !isExecutionRecoverable(phase)) {
     const resume = isExecutionEnded(phase) ? "" : `; if no engine runs it any more, aloft resume ${id} continues it in place`;
-    throw new AloftError(`execution ${id} ${state}; only a failed or aborted execution can be recovered (aloft relaunch ${id} runs it again${resume})`);
+    throw new ExecutionNotRecoverableError(id, phase, `aloft relaunch ${id} runs it again${resume}`);
   }
   if (kind === "resume" && isExecutionEnded(phase)) {
     const recover = isExecutionRecoverable(phase) ? `; aloft recover ${id} runs what did not succeed` : "";
-    throw new AloftError(`execution ${id} ${state}: it has ended, so there is nothing to resume (aloft relaunch ${id} runs it again${recover})`);
+    throw new ExecutionEndedError(id, phase, `there is nothing to resume (aloft relaunch ${id} runs it again${recover})`);
   }
 }
 

@@ -16,7 +16,7 @@
  * @module
  */
 import type { Command } from "commander";
-import { AloftError } from "../../errors.js";
+import { ExecutionEndedError } from "../../engine/errors.js";
 import { describeType } from "../../types/describe.js";
 import { isExecutionEnded } from "../../phases.js";
 import type { ExecutionRow } from "../../store/store.js";
@@ -54,8 +54,8 @@ async function settle(done: () => Promise<boolean>, ms = SETTLE_MS): Promise<boo
   }
 }
 
-function ended(id: string, row: ExecutionRow, what: string): AloftError {
-  return new AloftError(`execution ${id} already ${row.phase}; ${what}`);
+function ended(id: string, row: ExecutionRow, what: string): ExecutionEndedError {
+  return new ExecutionEndedError(id, row.phase, what);
 }
 
 // ---- gates ------------------------------------------------------------------------

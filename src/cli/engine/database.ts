@@ -14,6 +14,7 @@ import { isPostgresUrl } from "../../store/postgres-store.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
+import { ExecutionNotFoundError } from "../../engine/errors.js";
 
 /**
  * The database `aloft run` uses by default, relative to the working directory.
@@ -239,7 +240,7 @@ export async function withDatabase<T>(ctx: CliContext, db: string | undefined, u
 /**
  * An execution by id.
  *
- * @throws UsageError naming the id and the database when there is none.
+ * @throws ExecutionNotFoundError naming the id and the database when there is none.
  *
  * @example
  * ```ts
@@ -248,6 +249,6 @@ export async function withDatabase<T>(ctx: CliContext, db: string | undefined, u
  */
 export async function requireExecution(db: OpenDatabase, id: string): Promise<ExecutionRow> {
   const row = await db.store.getExecution(id);
-  if (!row) throw new UsageError(`no execution ${JSON.stringify(id)} in ${db.ref.shown} (aloft get executions lists them)`);
+  if (!row) throw new ExecutionNotFoundError(id, `in ${db.ref.shown} (aloft get executions lists them)`);
   return row;
 }

@@ -16,6 +16,7 @@ import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";
 import type { NodeRow } from "../../store/store.js";
 import { nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
+import { EngineInvariantError } from "../errors.js";
 
 function isList(l: Literal | undefined): boolean {
   return l !== undefined && (l.collection !== undefined || l.offloadedMetadata !== undefined || l.scalar?.union?.value?.collection !== undefined);
@@ -30,7 +31,7 @@ function items(host: NodeHost, l: Literal | undefined): Literal[] {
   let out = readBack.get(l);
   if (!out) {
     const read = host.step.options.readLiteral;
-    if (!read) throw new Error("a map task input is in the blob store, but the engine has no blob store to read it");
+    if (!read) throw new EngineInvariantError("a map task input is in the blob store, but the engine has no blob store to read it");
     out = listItems(read(l));
     readBack.set(l, out);
   }
@@ -87,7 +88,7 @@ export function arrayWantsMore(host: NodeHost, path: string): boolean {
 
 /** The data of the map node `row`. */
 function arrayData(row: NodeRow): ArrayNodeData {
-  if (row.data.kind !== "array") throw new Error(`node ${row.path} is a ${row.data.kind} node, not a map task`);
+  if (row.data.kind !== "array") throw new EngineInvariantError(`node ${row.path} is a ${row.data.kind} node, not a map task`);
   return row.data;
 }
 
