@@ -87,7 +87,6 @@ export const ENGINE_ERROR_EXIT: { readonly [C in EngineErrorCode]: ExitCode } = 
   EXECUTION_ENDED: ExitCode.Refused,
   EXECUTION_NOT_RECOVERABLE: ExitCode.Refused,
   GATE_ANSWERED: ExitCode.Refused,
-  TASK_VERSION_UNAVAILABLE: ExitCode.Failed,
   WAIT_TIMEOUT: ExitCode.Failed,
   OFFLOADED_VALUE_UNAVAILABLE: ExitCode.Failed,
   ENGINE_INVARIANT: ExitCode.Failed,

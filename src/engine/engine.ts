@@ -57,11 +57,6 @@ import { resolveBackoff } from "../rules/retry.js";
 import { resolveMaxParallelism } from "../rules/parallelism.js";
 import type { RetryBackoff } from "../sdk/runner-port.js";
 
-/** `"a", "b"` or `none` / `it has none`, for a refusal that lists what exists. */
-function namesOf(names: readonly string[], what: string): string {
-  return names.length === 0 ? `it has no ${what}` : `${what}: ${names.map((n) => JSON.stringify(n)).join(", ")}`;
-}
-
 /**
  * Settings of an engine.
  *
@@ -528,10 +523,7 @@ export class Engine {
     const row = await this.requireRunning(id);
     const gates = await this.gates(row);
     const gate = gates.get(name);
-    if (!gate) {
-      const known = [...gates.keys()];
-      throw new UnknownGateError(`execution ${id} has no gate ${JSON.stringify(name)} (${namesOf(known, "gates")})`, id, name, known);
-    }
+    if (!gate) throw UnknownGateError.of(id, name, [...gates.keys()]);
     if (gate.kind === "approve") {
       if (typeof value !== "boolean") throw new InvalidSignalValueError(`gate ${JSON.stringify(name)} of execution ${id} is an approval: give it true (approve) or false (reject), got ${JSON.stringify(value) ?? String(value)}`, id, name);
       return this.answerApproval(row, name, value, reason ?? "rejected");
@@ -539,24 +531,31 @@ export class Engine {
     const problem = value === undefined ? "no value was given" : validatorFor(gate.type)(value);
     if (problem !== undefined) throw new InvalidSignalValueError(`signal ${JSON.stringify(name)} of execution ${id} expects ${describeType(gate.type)}: ${problem}`, id, name);
     const literal = toLiteral(gate.type, value);
-    await this.refuseSecondAnswer(row, name);
+    await this.refuseSecondAnswer(row.id, name);
     await this.store.addEvents([{ executionId: id, body: { type: "signal", name, value: literal } }]);
     this.poke();
   }
 
   /** Refuses an answer to gate `name` when one of its nodes already ended or an answer waits for it. */
-  private async refuseSecondAnswer(row: ExecutionRow, name: string): Promise<void> {
-    // An answer given before its gate started waits on the execution (flytepropeller's signal is set once: admin's SetSignal refuses a second value).
-    if (Object.prototype.hasOwnProperty.call(row.live.pendingAnswers, name)) throw new GateAnsweredError(row.id, name, "already has its answer (kept until the gate is reached)");
-    for (const n of await this.store.listNodes(row.id)) {
+  private async refuseSecondAnswer(id: string, name: string): Promise<void> {
+    // An answer given but not applied yet. Read first: once applied (its event consumed in the same commit), the
+    // execution and node rows read next show it; flyteadmin's SetSignal likewise refuses a second value.
+    for (const e of await this.store.pendingEvents(id)) {
+      if ((e.body.type === "signal" || e.body.type === "approval") && e.body.name === name) throw new GateAnsweredError(id, name, "already has its answer");
+    }
+    const row = await this.executionRow(id);
+    if (isExecutionEnded(row.phase)) throw new ExecutionEndedError(id, row.phase, "its gates no longer wait");
+    // An answer given before its gate started waits on the execution.
+    if (Object.prototype.hasOwnProperty.call(row.live.pendingAnswers, name)) throw new GateAnsweredError(id, name, "already has its answer");
+    for (const n of await this.store.listNodes(id)) {
       const d = n.data;
       if (d.kind !== "gate" || d.gate === "sleep" || (d.gate === "signal" ? d.signal : d.approve) !== name || n.phase === "waiting") continue;
-      throw new GateAnsweredError(row.id, name, n.phase === "timedOut" ? "already timed out" : n.phase === "succeeded" || n.phase === "failed" ? "already has its answer" : `already ended (${n.phase})`);
+      throw new GateAnsweredError(id, name, n.phase === "timedOut" ? "already timed out" : n.phase === "succeeded" || n.phase === "failed" ? "already has its answer" : `already ended (${n.phase})`);
     }
   }
 
   private async answerApproval(row: ExecutionRow, name: string, approved: boolean, reason: string): Promise<void> {
-    await this.refuseSecondAnswer(row, name);
+    await this.refuseSecondAnswer(row.id, name);
     await this.store.addEvents([{ executionId: row.id, body: approved ? { type: "approval", name, approved: true } : { type: "approval", name, approved: false, reason } }]);
     this.poke();
   }
@@ -567,9 +566,7 @@ export class Engine {
     const gates = await this.gates(row);
     const gate = gates.get(name);
     if (gate?.kind === "approve") return row;
-    const approvals = [...gates.values()].filter((g) => g.kind === "approve").map((g) => g.name);
-    const other = gate ? `; ${JSON.stringify(name)} waits for a value (signal it instead)` : "";
-    throw new UnknownGateError(`execution ${id} has no approval gate ${JSON.stringify(name)} (${namesOf(approvals, "approvals")})${other}`, id, name, approvals);
+    throw UnknownGateError.notApproval(id, name, [...gates.values()].filter((g) => g.kind === "approve").map((g) => g.name), gate !== undefined);
   }
 
   /**

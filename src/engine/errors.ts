@@ -41,7 +41,6 @@ export type EngineErrorCode =
   | "NOT_STARTABLE"
   | "WAIT_TIMEOUT"
   | "OFFLOADED_VALUE_UNAVAILABLE"
-  | "TASK_VERSION_UNAVAILABLE"
   | "ENGINE_INVARIANT";
 
 /**
@@ -188,6 +187,37 @@ export class UnknownGateError extends EngineError {
   ) {
     super(message);
   }
+
+  /**
+   * No gate `gate`: the message lists every gate the execution has.
+   *
+   * @example
+   * ```ts
+   * UnknownGateError.of("a1", "nope", ["factor", "publish"]).message; // 'execution a1 has no gate "nope" (gates: "factor", "publish")'
+   * ```
+   */
+  static of(executionId: string, gate: string, gates: readonly string[]): UnknownGateError {
+    return new UnknownGateError(`execution ${executionId} has no gate ${JSON.stringify(gate)} (${listed(gates, "gates")})`, executionId, gate, gates);
+  }
+
+  /**
+   * No approval gate `gate`: the message lists the approvals, and says when
+   * `gate` is a gate that waits for a value (`signalHint` tells how to give it one).
+   *
+   * @example
+   * ```ts
+   * UnknownGateError.notApproval("a1", "factor", ["publish"], true).message; // 'execution a1 has no approval gate "factor" (approvals: "publish"); "factor" waits for a value (signal it instead)'
+   * ```
+   */
+  static notApproval(executionId: string, gate: string, approvals: readonly string[], isSignal: boolean, signalHint = "signal it instead"): UnknownGateError {
+    const other = isSignal ? `; ${JSON.stringify(gate)} waits for a value (${signalHint})` : "";
+    return new UnknownGateError(`execution ${executionId} has no approval gate ${JSON.stringify(gate)} (${listed(approvals, "approvals")})${other}`, executionId, gate, approvals);
+  }
+}
+
+/** `gates: "a", "b"`, or `it has no gates`. */
+function listed(names: readonly string[], what: string): string {
+  return names.length === 0 ? `it has no ${what}` : `${what}: ${names.map((n) => JSON.stringify(n)).join(", ")}`;
 }
 
 /**
@@ -282,33 +312,6 @@ export class OffloadedValueError extends EngineError {
     message: string,
     /** The blob's URI. */
     readonly uri: string,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * A worker was asked to run a task at a version it does not have: its
- * modules define the task with other code (a relaunch or recovery of an
- * execution registered before the code changed), or not at all. The attempt
- * fails rather than run other code under the execution's version.
- *
- * @example
- * ```ts
- * // TaskVersionError: task "double" version "abc1" is not the one this worker loaded (it has version "def2"): ...
- * ```
- */
-export class TaskVersionError extends EngineError {
-  override name = "TaskVersionError";
-  readonly code = "TASK_VERSION_UNAVAILABLE";
-  constructor(
-    message: string,
-    /** The task's name. */
-    readonly task: string,
-    /** The version the execution runs. */
-    readonly wanted: string,
-    /** The version the worker has, if it has the task at all. */
-    readonly loaded: string | undefined,
   ) {
     super(message);
   }

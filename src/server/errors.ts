@@ -70,7 +70,6 @@ export const ENGINE_ERROR_STATUS: { readonly [C in EngineErrorCode]: { readonly 
   NOT_STARTABLE: { status: 400 },
   WAIT_TIMEOUT: { status: 504 },
   OFFLOADED_VALUE_UNAVAILABLE: { status: 500 },
-  TASK_VERSION_UNAVAILABLE: { status: 409 },
   ENGINE_INVARIANT: { status: 500 },
 };
 

@@ -192,6 +192,13 @@ export class MemoryStore implements Store {
     return out;
   }
 
+  async pendingEvents(executionId: string): Promise<InboxEvent[]> {
+    this.check();
+    const out: InboxEvent[] = [];
+    for (const s of this.events.values()) if (!s.consumed && s.event.executionId === executionId) out.push(copyEvent(s.event));
+    return out;
+  }
+
   async nextEventDue(): Promise<number | undefined> {
     this.check();
     let next: number | undefined;

@@ -289,6 +289,11 @@ export class PostgresStore implements Store {
     return rows.map(eventFromCols);
   }
 
+  async pendingEvents(executionId: string): Promise<InboxEvent[]> {
+    const rows = await this.q.all<EventCols>("SELECT * FROM events WHERE execution_id = $1 AND consumed = 0 ORDER BY id", [executionId]);
+    return rows.map(eventFromCols);
+  }
+
   async nextEventDue(): Promise<number | undefined> {
     const r = await this.q.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM events WHERE consumed = 0");
     return r?.due ?? undefined;

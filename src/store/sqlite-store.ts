@@ -211,6 +211,10 @@ export class SqliteStore implements Store {
     return sql.all<EventCols>("SELECT * FROM events WHERE consumed = 0 AND due_at <= ? ORDER BY id LIMIT ?", now, limit).map(eventFromCols);
   }
 
+  async pendingEvents(executionId: string): Promise<InboxEvent[]> {
+    return this.s.all<EventCols>("SELECT * FROM events WHERE execution_id = ? AND consumed = 0 ORDER BY id", executionId).map(eventFromCols);
+  }
+
   async nextEventDue(): Promise<number | undefined> {
     const r = this.s.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM events WHERE consumed = 0");
     return r?.due ?? undefined;

@@ -387,6 +387,8 @@ export interface Store {
   nextEventDue(): Promise<number | undefined>;
   /** Adds events (signals, abort requests, timers) outside a step. */
   addEvents(events: readonly NewEvent[]): Promise<void>;
+  /** The events of one execution not consumed yet, due or not, in id order (answers to gates given but not yet applied). */
+  pendingEvents(executionId: string): Promise<InboxEvent[]>;
   /**
    * Applies one engine step atomically, in this order: consumed events, created
    * and changed executions, nodes, `cancelTasks` (before the step's own

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AloftError,
-  EngineError,
+  type EngineError,
   EngineInvariantError,
   EntityNotRegisteredError,
   ExecutionEndedError,
@@ -11,7 +11,6 @@ import {
   InvalidSignalValueError,
   NotStartableError,
   OffloadedValueError,
-  TaskVersionError,
   UnknownGateError,
   WaitTimeoutError,
   type EngineErrorCode,
@@ -33,7 +32,6 @@ const CASES: readonly [EngineError, EngineErrorCode, number, ExitCode][] = [
   [new NotStartableError("start() takes a workflow or a launch plan"), "NOT_STARTABLE", 400, ExitCode.Usage],
   [new WaitTimeoutError("a1", 10, "running"), "WAIT_TIMEOUT", 504, ExitCode.Failed],
   [new OffloadedValueError("the offloaded value x is damaged", "x"), "OFFLOADED_VALUE_UNAVAILABLE", 500, ExitCode.Failed],
-  [new TaskVersionError('task "t" version "v1" is not the one this worker loaded', "t", "v1", "v2"), "TASK_VERSION_UNAVAILABLE", 409, ExitCode.Failed],
   [new EngineInvariantError("node n0 (gate) runs no task attempt"), "ENGINE_INVARIANT", 500, ExitCode.Failed],
 ];
 

@@ -226,6 +226,22 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     });
 
     describe("inbox", () => {
+      it("lists one execution's unconsumed events, due or not, in id order (pendingEvents)", async () => {
+        await seed(store, execution("e1"), execution("e2"));
+        await drain();
+        await store.addEvents([
+          { executionId: "e1", dueAt: T0 + 30, body: { type: "timer", path: "n1", purpose: "sleep" } },
+          { executionId: "e2", body: { type: "signal", name: "s", value: {} } },
+          { executionId: "e1", body: { type: "approval", name: "publish", approved: true } },
+        ]);
+        const pending = await store.pendingEvents("e1");
+        expect(pending.map((e) => e.body.type)).toEqual(["timer", "approval"]);
+        expect(pending.every((e) => e.executionId === "e1")).toBe(true);
+        await store.commit({ consumed: [pending[1]?.id ?? -1] });
+        expect((await store.pendingEvents("e1")).map((e) => e.body.type)).toEqual(["timer"]);
+        expect(await store.pendingEvents("nope")).toEqual([]);
+      });
+
       it("hands out only due, unconsumed events, in id order, at most `limit`", async () => {
         await seed(store, execution("e1"), execution("e2"));
         await drain();

@@ -16,10 +16,13 @@
  * @module
  */
 import type { Command } from "commander";
-import { ExecutionEndedError } from "../../engine/errors.js";
+import { ExecutionEndedError, InvalidSignalValueError, UnknownGateError } from "../../engine/errors.js";
+import { ClientError, type AloftClient } from "../../client/client.js";
+import type { WorkflowSpec } from "../../idl/specs.js";
+import { specGates } from "../../rules/gates.js";
 import { describeType } from "../../types/describe.js";
 import { isExecutionEnded } from "../../phases.js";
-import type { ExecutionRow } from "../../store/store.js";
+import type { EntityKey, ExecutionRow } from "../../store/store.js";
 import { describeHolder } from "../../store/sqlite/engine-lock.js";
 import { engineLockHolderOf } from "../../store/open-store.js";
 import type { CliContext } from "../context.js";
@@ -28,9 +31,8 @@ import { UsageError } from "../errors.js";
 import { existingDatabase, requireExecution, withDatabase, type OpenDatabase } from "../engine/database.js";
 import { engineFor } from "../engine/setup.js";
 import { remoteClient, remoteError } from "../engine/source.js";
-import { planOfSpec, storedPlan } from "../engine/stored-plan.js";
 import { parseValue } from "../inputs/parse-value.js";
-import type { GateInfo, PlanInfo } from "../run/plan-info.js";
+import type { GateInfo } from "../run/plan-info.js";
 import { sourceOptions, type SourceOptionFlags } from "./shared-options.js";
 
 /** How long a command waits for the engine to apply its request. */
@@ -60,6 +62,9 @@ function ended(id: string, row: ExecutionRow, what: string): ExecutionEndedError
 
 // ---- gates ------------------------------------------------------------------------
 
+/** An execution's gates, by name. */
+type Gates = ReadonlyMap<string, GateInfo>;
+
 /** A gate's answer, parsed by the gate's type. */
 interface Answer {
   readonly gate: GateInfo;
@@ -70,23 +75,20 @@ interface Answer {
  * Parses the value given to gate `name` by the type it waits for (`true` or
  * `false` for an approval).
  *
- * @throws UsageError for a gate the execution does not have, or a value of the wrong type.
+ * @throws UnknownGateError for a gate the execution does not have; InvalidSignalValueError for a value of the wrong type.
  *
  * @example
  * ```ts
- * parseAnswer("a1b2", plan, "factor", "21"); // { gate: { name: "factor", kind: "signal", ... }, value: 21 }
+ * parseAnswer("a1b2", gates, "factor", "21"); // { gate: { name: "factor", kind: "signal", ... }, value: 21 }
  * ```
  */
-export function parseAnswer(id: string, plan: PlanInfo, name: string, text: string): Answer {
-  const gate = plan.gates.get(name);
-  if (!gate) {
-    const known = [...plan.gates.keys()];
-    throw new UsageError(`execution ${id} has no gate ${JSON.stringify(name)} (${known.length === 0 ? "its workflow has no gates" : `gates: ${known.join(", ")}`})`);
-  }
+export function parseAnswer(id: string, gates: Gates, name: string, text: string): Answer {
+  const gate = gates.get(name);
+  if (!gate) throw UnknownGateError.of(id, name, [...gates.keys()]);
   const parsed = parseValue(text, gate.type);
   if (!parsed.ok) {
     const what = gate.kind === "approve" ? "an approval (true or false)" : describeType(gate.type);
-    throw new UsageError(`gate ${JSON.stringify(name)} of execution ${id} expects ${what}: ${parsed.problem}`);
+    throw new InvalidSignalValueError(`gate ${JSON.stringify(name)} of execution ${id} expects ${what}: ${parsed.problem}`, id, name);
   }
   return { gate, value: parsed.value };
 }
@@ -106,8 +108,9 @@ async function answerLocally(ctx: CliContext, flags: ControlFlags, id: string, n
   await withDatabase(ctx, flags.db, async (db) => {
     const row = await requireExecution(db, id);
     if (isExecutionEnded(row.phase)) throw ended(id, row, "its gates take no more answers");
-    const plan = await storedPlan(db.store, row);
-    const answer = approve === undefined ? parseAnswer(id, plan, name, text ?? "") : approval(id, plan, name, approve);
+    // The engine's gates: those of the workflow and those the dynamic nodes built so far.
+    const gates = await db.engine.gates(row);
+    const answer = approve === undefined ? parseAnswer(id, gates, name, text ?? "") : approval(id, gates, name, approve);
     const before = await gateWaits(db, id, name);
     if (answer.gate.kind === "signal") await db.engine.signal(id, name, answer.value);
     else if (answer.value === true) await db.engine.approve(id, name);
@@ -123,23 +126,36 @@ async function answerLocally(ctx: CliContext, flags: ControlFlags, id: string, n
   });
 }
 
-function approval(id: string, plan: PlanInfo, name: string, approve: boolean): Answer {
-  const gate = plan.gates.get(name);
+function approval(id: string, gates: Gates, name: string, approve: boolean): Answer {
+  const gate = gates.get(name);
   if (!gate || gate.kind !== "approve") {
-    const approvals = [...plan.gates.values()].filter((g) => g.kind === "approve").map((g) => g.name);
-    const other = gate ? `; ${JSON.stringify(name)} waits for a value: aloft signal ${id} ${name} <value>` : "";
-    throw new UsageError(`execution ${id} has no approval gate ${JSON.stringify(name)} (${approvals.length === 0 ? "it has none" : `approvals: ${approvals.join(", ")}`})${other}`);
+    const approvals = [...gates.values()].filter((g) => g.kind === "approve").map((g) => g.name);
+    throw UnknownGateError.notApproval(id, name, approvals, gate !== undefined, `aloft signal ${id} ${name} <value>`);
   }
   return { gate, value: approve };
+}
+
+/** The gates of an execution on a server: its workflow's, and those its dynamic nodes built so far (`rules/gates.ts`). */
+async function remoteGates(client: AloftClient, id: string, workflow: EntityKey): Promise<Gates> {
+  const specs: WorkflowSpec[] = [(await client.getEntity("workflow", workflow)).spec as WorkflowSpec];
+  for (const n of await client.listNodes(id)) {
+    if (n.kind !== "dynamic") continue;
+    try {
+      specs.push((await client.getDynamicWorkflow(id, n.path)).workflow as WorkflowSpec);
+    } catch (e) {
+      // A dynamic node that has not built its workflow yet has no gates yet.
+      if (!(e instanceof ClientError && e.status === 404)) throw e;
+    }
+  }
+  return specGates(specs);
 }
 
 async function answerRemotely(ctx: CliContext, flags: ControlFlags & { readonly remote: string }, id: string, name: string, text: string | undefined, approve?: boolean): Promise<void> {
   const client = remoteClient(flags);
   try {
     const info = await client.getExecution(id);
-    const wf = await client.getEntity("workflow", info.workflow);
-    const plan = planOfSpec(wf.spec);
-    const answer = approve === undefined ? parseAnswer(id, plan, name, text ?? "") : approval(id, plan, name, approve);
+    const gates = await remoteGates(client, id, info.workflow);
+    const answer = approve === undefined ? parseAnswer(id, gates, name, text ?? "") : approval(id, gates, name, approve);
     if (answer.gate.kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(answer.value)) as unknown);
     else if (answer.value === true) await client.approve(id, name);
     else await client.reject(id, name, flags.reason ?? "rejected from the command line");

@@ -34,6 +34,21 @@ function waitingGate(host: NodeHost, kind: "signal" | "approve", name: string): 
 }
 
 /**
+ * Whether gate `name` already has its answer: one waits for it, or a gate
+ * node of that name has ended. The engine refuses a second answer when it is
+ * given (`Engine.signal`); one that raced the first into the inbox is dropped
+ * here, so the first answer wins.
+ */
+function alreadyAnswered(host: NodeHost, name: string): boolean {
+  if (Object.prototype.hasOwnProperty.call(pendingAnswers(host), name)) return true;
+  for (const row of host.step.state.nodes.values()) {
+    const d = row.data;
+    if (d.kind === "gate" && d.gate !== "sleep" && (d.gate === "signal" ? d.signal : d.approve) === name && row.phase !== "waiting") return true;
+  }
+  return false;
+}
+
+/**
  * Starts gate node `node` at `path`: it waits, and takes an answer given
  * before it started.
  *
@@ -84,7 +99,10 @@ export function startGate(host: NodeHost, path: string, node: Node, inputs: Lite
  */
 export function signalGate(host: NodeHost, name: string, value: Literal): void {
   const path = waitingGate(host, "signal", name);
-  if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "signal", value } });
+  if (!path) {
+    if (!alreadyAnswered(host, name)) setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "signal", value } });
+    return;
+  }
   const d = host.step.row(path)!.data;
   const out = d.kind === "gate" && d.gate === "signal" ? d.output : "o0";
   host.nodeSucceeded(path, { literals: { [out]: value } });
@@ -101,7 +119,10 @@ export function signalGate(host: NodeHost, name: string, value: Literal): void {
  */
 export function approveGate(host: NodeHost, name: string, approved: boolean, reason: string | undefined): void {
   const path = waitingGate(host, "approve", name);
-  if (!path) return setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "approval", approved, ...(reason ? { reason } : {}) } });
+  if (!path) {
+    if (!alreadyAnswered(host, name)) setPendingAnswers(host, { ...pendingAnswers(host), [name]: { kind: "approval", approved, ...(reason ? { reason } : {}) } });
+    return;
+  }
   if (!approved) return host.nodeFailed(path, errorInfo(rejectionError(name, reason)), "failed");
   const inputs = host.step.row(path)!.inputs?.literals ?? {};
   // The approved value passes through under its own name (flytekit core/gate.py names it after the upstream output).
