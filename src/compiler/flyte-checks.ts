@@ -291,9 +291,13 @@ class Checker {
       if (!inputs.has(o.var)) this.report("VariableNameNotFound", `a condition reads ${JSON.stringify(o.var)}, which is not an input of the branch node`, id);
       return inputs.get(o.var);
     }
-    // flytekit writes a comparison with None as a scalar operand; the comparison is typed by its other side.
+    // flytekit writes a comparison with None (is_none()) as a scalar operand; the comparison is typed by its other side.
+    // Beyond propeller 1.16, which reads only primitive and var operands: Aloft's runners evaluate it.
     if (o?.scalar?.noneType) return undefined;
-    if (o?.scalar?.primitive) return primitiveType(o.scalar.primitive);
+    if (o?.scalar) {
+      this.report("ValueRequired", `a condition has a ${side} constant written as a scalar; flytepropeller reads constants only as primitive operands, as flytekit writes them (${side}.Val)`, id);
+      return undefined;
+    }
     this.report("ValueRequired", `a condition has a ${side} with no value (${side}.Val)`, id);
     return undefined;
   }

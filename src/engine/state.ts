@@ -10,6 +10,7 @@ import type { Node, WorkflowTemplate } from "../idl/specs.js";
 import { isExecutionEnded, isNodeActive, isNodeFailed } from "../phases.js";
 import type { ExecutionRow, NodeRow } from "../store/store.js";
 import { indexOf, type SpecSet } from "./spec-index.js";
+import { thenNodeId } from "../rules/node-ids.js";
 
 /**
  * Bookkeeping of one scope: the root workflow, a subworkflow, a dynamic sub-workflow.
@@ -126,8 +127,12 @@ export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
   const parent = nodeSpecOf(state, prefix.slice(0, -1));
   const ie = parent?.branchNode?.ifElse;
   if (!ie) return undefined;
-  for (const block of [ie.case, ...(ie.other ?? [])]) if (block?.thenNode?.id === id) return block.thenNode;
-  return ie.elseNode?.id === id ? ie.elseNode : undefined;
+  // A then-node runs as `<branch id>-<then-node id>` (rules/node-ids.ts); the branch's id is the last part of the prefix.
+  const branchId = splitPath(prefix.slice(0, -1))[1];
+  for (const then of [ie.case?.thenNode, ...(ie.other ?? []).map((b) => b.thenNode), ie.elseNode]) {
+    if (then && thenNodeId(branchId, then.id ?? "") === id) return then.id === id ? then : { ...then, id };
+  }
+  return undefined;
 }
 
 /**

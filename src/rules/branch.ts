@@ -16,6 +16,7 @@ import type { BooleanExpression, ComparisonExpression, Node, Operand } from "../
 import { CompileError, ConditionalError } from "../errors.js";
 import { describeValue } from "../types/describe.js";
 import { fromLiteral } from "../types/literal.js";
+import { thenNodeId } from "./node-ids.js";
 
 type Operator = NonNullable<ComparisonExpression["operator"]>;
 
@@ -122,8 +123,16 @@ function condition(e: BooleanExpression | undefined, plan: { nodeId: string; nam
   return (read) => compareValues(op, left(read), right(read), fail);
 }
 
+/** A then-node under the id it runs as (`rules/node-ids.ts`). */
+function asRun(branchId: string, node: Node): Node {
+  const id = thenNodeId(branchId, node.id ?? "");
+  return id === node.id ? node : { ...node, id };
+}
+
 /**
- * Plans a branch node: checks its cases and compiles their conditions.
+ * Plans a branch node: checks its cases and compiles their conditions. The
+ * then-nodes carry the ids they run as: `<branch id>-<then-node id>`, as
+ * flytepropeller gives them (`rules/node-ids.ts`).
  *
  * @throws CompileError when the node is malformed (no first case, a case without a then-node, neither else nor error, an operand that reads no input).
  *
@@ -142,10 +151,12 @@ export function planBranch(node: Node): BranchPlan {
   const vars = new Set((node.inputs ?? []).map((b) => b.var ?? ""));
   const cases = [first, ...(ifElse.other ?? [])].map((block, i) => {
     if (!block.thenNode) throw new CompileError(`branch node ${nodeId}: case ${i + 1} has no then node`);
-    return { test: condition(block.condition, site, vars), then: block.thenNode };
+    return { test: condition(block.condition, site, vars), then: asRun(nodeId, block.thenNode) };
   });
   if (!ifElse.elseNode && !ifElse.error) throw new CompileError(`branch node ${nodeId} has neither an else node nor an error`);
-  return { ...site, cases, otherwise: ifElse.elseNode, failMessage: ifElse.error?.message, failedNodeId: ifElse.error?.failedNodeId || nodeId };
+  const otherwise = ifElse.elseNode && asRun(nodeId, ifElse.elseNode);
+  // flytekit writes the conditional's name as `error.failedNodeId` (core/condition.py, to_ifelse_block): the failing node is the branch node itself.
+  return { ...site, cases, otherwise, failMessage: ifElse.error?.message, failedNodeId: nodeId };
 }
 
 /**

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   approve,
   compile,
+  conditional,
   compileBundle,
   flyteProblems,
   FlyteValidationError,
@@ -72,6 +73,35 @@ describe("nodes as flytekit writes them", () => {
     expect(spec.template.outputs).toEqual([{ var: "o0", binding: { promise: { nodeId: "n1", var: "summary" } } }]);
     // The runner passes the approved value through under that name.
     await expect(wf.run({}, { signals: { ok: true } })).resolves.toEqual({ o0: "3" });
+  });
+
+  it("writes condition constants as primitive operands (flytekit core/condition.py transform_to_operand; propeller validators/condition.go and branch/evaluator.go read only primitive or var)", async () => {
+    const wf = workflow({ name: "ff_cond_const", inputs: { x: t.int, o: t.optional(t.int) } }, ({ x, o }) =>
+      conditional("sign").if(x.gt(0).and(o.isNone())).then(add, { a: x, b: 1 }).else().then(add, { a: x, b: -1 }),
+    );
+    const spec = compile(wf, TARGET);
+    const ie = nodesOf(spec)[0]!.branchNode!.ifElse!;
+    expect(ie.case?.condition?.conjunction?.leftExpression?.comparison?.rightValue).toEqual({ primitive: { integer: "0" } });
+    // is_none() is the one constant flytekit writes as a scalar.
+    expect(ie.case?.condition?.conjunction?.rightExpression?.comparison?.rightValue).toEqual({ scalar: { noneType: {} } });
+    expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
+    await expect(wf.run({ x: 2, o: null })).resolves.toEqual({ o0: 3 });
+    const scalar = structuredClone(asWorkflowSpec(spec));
+    scalar.template.nodes![0]!.branchNode!.ifElse!.case!.condition!.conjunction!.leftExpression!.comparison!.rightValue = { scalar: { primitive: { integer: "0" } } };
+    expect(flyteProblems({ tasks: compileBundle(add, TARGET).tasks, workflows: new Map([["wf", scalar]]), launchPlans: new Map() }).map((p) => p.code)).toEqual(["ValueRequired"]);
+  });
+
+  it("writes then-node ids that restart at n0 and that propeller prefixes once (flytekit core/condition.py; propeller validators/node.go branchNodeIDFormatter): n1-n0, not n1-n1-n0", async () => {
+    const wf = workflow({ name: "ff_then_ids", inputs: { x: t.int } }, ({ x }) => {
+      const first = add({ a: x, b: 1 });
+      return conditional("big").if(first.gt(10)).then(add, { a: first, b: 100 }).elif(first.gt(5)).then(add, { a: first, b: 10 }).else().then(add, { a: first, b: 0 });
+    });
+    const spec = compile(wf, TARGET);
+    const ie = nodesOf(spec)[1]!.branchNode!.ifElse!;
+    expect([ie.case?.thenNode?.id, ...(ie.other ?? []).map((o) => o.thenNode?.id), ie.elseNode?.id]).toEqual(["n0", "n1", "n2"]);
+    const run = wf.start({ x: 6 });
+    await expect(run.result).resolves.toEqual({ o0: 17 });
+    expect(run.nodes().map((n) => n.path)).toEqual(["n0", "n1", "n1/n1-n1"]);
   });
 
   it("leaves project, domain and version as the placeholders flytectl register files fills in (flytectl cmd/register/register_util.go, hydrateIdentifier)", () => {

@@ -35,6 +35,22 @@ describe("choosing a branch (flytepropeller pkg/controller/nodes/branch/evaluato
     expect(chooseCase(byVar, () => 5)).toBe(1);
   });
 
+  it("runs then-nodes as flytepropeller names them, <branch>-<then> (validators/node.go, branchNodeIDFormatter), from flytekit's ids that restart at n0", () => {
+    const b = branch({ primitive: int(3).primitive });
+    const ie = b.branchNode!.ifElse!;
+    ie.case!.thenNode!.id = "n0";
+    ie.elseNode = { id: "n1", inputs: [{ var: "x", binding: { promise: { nodeId: "", var: "x" } } }], branchNode: { ifElse: { case: { condition: { comparison: { leftValue: { var: "x" }, rightValue: int(0) } }, thenNode: { id: "n0", taskNode: { referenceId: { name: "zero" } } } }, error: { failedNodeId: "inner", message: "no" } } } };
+    const plan = planBranch(b);
+    expect(caseNode(plan, 0).id).toBe("n1-n0");
+    const nested = caseNode(plan, 1);
+    expect(nested.id).toBe("n1-n1");
+    expect(caseNode(planBranch(nested), 0).id).toBe("n1-n1-n0");
+    // flytekit names the conditional in error.failedNodeId (core/condition.py); the node that fails is the branch node.
+    expect(() => chooseCase(planBranch(nested), () => 5)).toThrow(expect.objectContaining({ nodeId: "n1-n1" }) as Error);
+    // Ids Aloft wrote before, already prefixed, keep their paths.
+    expect(caseNode(planBranch(branch({ primitive: int(3).primitive })), 0).id).toBe("n1-n0");
+  });
+
   it("reads the engine's literals as the local runner's values, and names what cannot be ordered", () => {
     const plan = planBranch(branch({ scalar: int(3) }));
     expect(chooseCase(plan, (n) => literalInput({ scalar: int(n === "x" ? 4 : 0) }))).toBe(0);

@@ -31,7 +31,8 @@ const toStr = task({ name: "cd_to_str", inputs: { x: t.int }, outputs: t.str }, 
 const named = task({ name: "cd_named", inputs: { x: t.int }, outputs: { n: t.int } }, ({ x }) => ({ n: x }));
 const maybe = task({ name: "cd_maybe", inputs: { x: t.int }, outputs: t.optional(t.int) }, ({ x }) => (x > 0 ? x : null));
 
-const int = (n: number) => ({ scalar: { primitive: { integer: String(n) } } });
+// Constants are primitive operands, as flytekit writes them (core/condition.py) and propeller reads them (validators/condition.go).
+const int = (n: number) => ({ primitive: { integer: String(n) } });
 const input = (name: string) => ({ promise: { nodeId: "", var: name } });
 const output = (nodeId: string, name: string) => ({ promise: { nodeId, var: name } });
 
@@ -92,7 +93,9 @@ describe("conditional in a declarative body", () => {
     expect(ifElse.case).toEqual({
       condition: { comparison: { operator: "GT", leftValue: { var: "n0.o0" }, rightValue: int(0) } },
       thenNode: {
-        id: "n1-n0",
+        // Then-node ids restart at n0 in each conditional, as flytekit writes them (core/condition.py);
+        // flytepropeller runs them as n1-n0 (validators/node.go, branchNodeIDFormatter).
+        id: "n0",
         metadata: { name: "cd_double" },
         inputs: [{ var: "x", binding: output("n0", "o0") }],
         upstreamNodeIds: ["n0"],
@@ -104,17 +107,17 @@ describe("conditional in a declarative body", () => {
         // EQ is the operator's zero value: Flyte's runtimes leave it out, and so does Aloft.
         condition: { comparison: { leftValue: { var: ".x" }, rightValue: int(0) } },
         thenNode: {
-          id: "n1-n1",
+          id: "n1",
           metadata: { name: "cd_add" },
           inputs: [
             { var: "a", binding: input("x") },
-            { var: "b", binding: int(1) },
+            { var: "b", binding: { scalar: int(1) } },
           ],
           taskNode: { referenceId: { resourceType: "TASK", ...TARGET, name: "cd_add" } },
         },
       },
     ]);
-    expect(ifElse.elseNode).toMatchObject({ id: "n1-n2", inputs: [{ var: "x", binding: input("x") }], taskNode: { referenceId: { name: "cd_negate" } } });
+    expect(ifElse.elseNode).toMatchObject({ id: "n2", inputs: [{ var: "x", binding: input("x") }], taskNode: { referenceId: { name: "cd_negate" } } });
     expect(ifElse.error).toBeUndefined();
     expect(nodes[2]).toMatchObject({ inputs: [{ var: "a", binding: output("n1", "o0") }, { var: "b", binding: output("n0", "o0") }], upstreamNodeIds: ["n1", "n0"] });
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
@@ -168,8 +171,8 @@ describe("conditional on the imperative builder", () => {
     expect(n.id).toBe("n1");
     const branch = nodeById(compile(wf, TARGET).template!, "n1");
     expect(branch.upstreamNodeIds).toEqual(["n0"]);
-    expect(branchOf(branch).case?.thenNode?.id).toBe("n1-n0");
-    expect(branchOf(branch).elseNode).toMatchObject({ id: "n1-n1", upstreamNodeIds: ["n0"] });
+    expect(branchOf(branch).case?.thenNode?.id).toBe("n0");
+    expect(branchOf(branch).elseNode).toMatchObject({ id: "n1", upstreamNodeIds: ["n0"] });
   });
 
   it("takes overrides and ordering like any node", () => {
@@ -189,7 +192,7 @@ describe("conditional on the imperative builder", () => {
     sub.addWorkflowOutput("o0", sub.addEntity(double, { x: sx }).outputs.o0);
     const wf = workflow({ name: "cd_uses_sub", inputs: { x: t.int } }, ({ x }) => conditional("c").if(x.gt(0)).then(sub, { x }).else().then(double, { x }));
     const spec = compile(wf, TARGET);
-    expect(branchOf(nodesOf(spec)[0]!).case?.thenNode).toMatchObject({ id: "n0-n0", workflowNode: { subWorkflowRef: { resourceType: "WORKFLOW", name: "cd_sub_branch" } } });
+    expect(branchOf(nodesOf(spec)[0]!).case?.thenNode).toMatchObject({ id: "n0", workflowNode: { subWorkflowRef: { resourceType: "WORKFLOW", name: "cd_sub_branch" } } });
     expect(spec.subWorkflows?.map((s) => s.id?.name)).toEqual(["cd_sub_branch"]);
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
   });
@@ -205,19 +208,19 @@ describe("conditions", () => {
     ["le", (h) => h["x"]!.le(3), { comparison: { operator: "LTE", leftValue: { var: ".x" }, rightValue: int(3) } }],
     ["a handle with a handle", (h) => h["x"]!.lt(h["y"]!), { comparison: { operator: "LT", leftValue: { var: ".x" }, rightValue: { var: ".y" } } }],
     ["an optional handle with its value type", (h) => h["o"]!.ge(h["x"]!), { comparison: { operator: "GTE", leftValue: { var: ".o" }, rightValue: { var: ".x" } } }],
-    ["isTrue", (h) => h["b"]!.isTrue(), { comparison: { leftValue: { var: ".b" }, rightValue: { scalar: { primitive: { boolean: true } } } } }],
-    ["isFalse", (h) => h["b"]!.isFalse(), { comparison: { leftValue: { var: ".b" }, rightValue: { scalar: { primitive: { boolean: false } } } } }],
+    ["isTrue", (h) => h["b"]!.isTrue(), { comparison: { leftValue: { var: ".b" }, rightValue: { primitive: { boolean: true } } } }],
+    ["isFalse", (h) => h["b"]!.isFalse(), { comparison: { leftValue: { var: ".b" }, rightValue: { primitive: { boolean: false } } } }],
     ["isNone", (h) => h["o"]!.isNone(), { comparison: { leftValue: { var: ".o" }, rightValue: { scalar: { noneType: {} } } } }],
-    ["a float constant", (h) => h["f"]!.gt(0.5), { comparison: { operator: "GT", leftValue: { var: ".f" }, rightValue: { scalar: { primitive: { floatValue: 0.5 } } } } }],
-    ["a whole float constant", (h) => h["f"]!.eq(2), { comparison: { leftValue: { var: ".f" }, rightValue: { scalar: { primitive: { floatValue: 2 } } } } }],
-    ["a str constant", (h) => h["s"]!.ne("a"), { comparison: { operator: "NEQ", leftValue: { var: ".s" }, rightValue: { scalar: { primitive: { stringValue: "a" } } } } }],
-    ["an enum constant", (h) => h["mode"]!.eq("b"), { comparison: { leftValue: { var: ".mode" }, rightValue: { scalar: { primitive: { stringValue: "b" } } } } }],
+    ["a float constant", (h) => h["f"]!.gt(0.5), { comparison: { operator: "GT", leftValue: { var: ".f" }, rightValue: { primitive: { floatValue: 0.5 } } } }],
+    ["a whole float constant", (h) => h["f"]!.eq(2), { comparison: { leftValue: { var: ".f" }, rightValue: { primitive: { floatValue: 2 } } } }],
+    ["a str constant", (h) => h["s"]!.ne("a"), { comparison: { operator: "NEQ", leftValue: { var: ".s" }, rightValue: { primitive: { stringValue: "a" } } } }],
+    ["an enum constant", (h) => h["mode"]!.eq("b"), { comparison: { leftValue: { var: ".mode" }, rightValue: { primitive: { stringValue: "b" } } } }],
     [
       "a datetime constant",
       (h) => h["when"]!.lt(new Date("2024-01-02T03:04:05.500Z")),
-      { comparison: { operator: "LT", leftValue: { var: ".when" }, rightValue: { scalar: { primitive: { datetime: { seconds: "1704164645", nanos: 500000000 } } } } } },
+      { comparison: { operator: "LT", leftValue: { var: ".when" }, rightValue: { primitive: { datetime: { seconds: "1704164645", nanos: 500000000 } } } } },
     ],
-    ["a duration constant", (h) => h["d"]!.ge(90_000), { comparison: { operator: "GTE", leftValue: { var: ".d" }, rightValue: { scalar: { primitive: { duration: { seconds: "90" } } } } } }],
+    ["a duration constant", (h) => h["d"]!.ge(90_000), { comparison: { operator: "GTE", leftValue: { var: ".d" }, rightValue: { primitive: { duration: { seconds: "90" } } } } }],
     [
       "and",
       (h) => h["x"]!.gt(0).and(h["x"]!.lt(10)),
@@ -235,7 +238,7 @@ describe("conditions", () => {
       {
         conjunction: {
           operator: "OR",
-          leftExpression: { comparison: { leftValue: { var: ".b" }, rightValue: { scalar: { primitive: { boolean: true } } } } },
+          leftExpression: { comparison: { leftValue: { var: ".b" }, rightValue: { primitive: { boolean: true } } } },
           rightExpression: {
             conjunction: {
               leftExpression: { comparison: { operator: "GTE", leftValue: { var: ".x" }, rightValue: int(0) } },
@@ -406,14 +409,15 @@ describe("checks while the conditional is built", () => {
 });
 
 describe("else().fail and nesting", () => {
-  it("compiles else().fail to the IfElseBlock's error, naming the branch node", () => {
+  it("compiles else().fail to the IfElseBlock's error, naming the conditional as flytekit does (core/condition.py)", () => {
     const wf = workflow({ name: "cd_fail", inputs: { x: t.int } }, ({ x }) => {
       const first = double({ x });
       return conditional("positive").if(first.gt(0)).then(double, { x }).else().fail("x must be positive");
     });
     const spec = compile(wf, TARGET);
     const ifElse = branchOf(nodesOf(spec)[1]!);
-    expect(ifElse.error).toEqual({ failedNodeId: "n1", message: "x must be positive" });
+    // flytekit names the conditional as the failed node (core/condition.py, to_ifelse_block).
+    expect(ifElse.error).toEqual({ failedNodeId: "positive", message: "x must be positive" });
     expect(ifElse.elseNode).toBeUndefined();
     expect(ifElse.other).toBeUndefined();
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
@@ -423,9 +427,9 @@ describe("else().fail and nesting", () => {
     const inner = workflow({ name: "cd_inner", inputs: { x: t.int } }, ({ x }) => conditional("inner").if(x.gt(0)).then(double, { x }).else().then(negate, { x }));
     const outer = workflow({ name: "cd_outer", inputs: { x: t.int } }, ({ x }) => conditional("outer").if(x.lt(100)).then(inner, { x }).else().fail("too big"));
     const spec = compile(outer, TARGET);
-    expect(branchOf(nodesOf(spec)[0]!).case?.thenNode).toMatchObject({ id: "n0-n0", workflowNode: { subWorkflowRef: { name: "cd_inner" } } });
+    expect(branchOf(nodesOf(spec)[0]!).case?.thenNode).toMatchObject({ id: "n0", workflowNode: { subWorkflowRef: { name: "cd_inner" } } });
     const sub = spec.subWorkflows?.find((s) => s.id?.name === "cd_inner");
-    expect(branchOf(sub!.nodes![0]!)).toMatchObject({ case: { thenNode: { id: "n0-n0" } }, elseNode: { id: "n0-n1" } });
+    expect(branchOf(sub!.nodes![0]!)).toMatchObject({ case: { thenNode: { id: "n0" } }, elseNode: { id: "n1" } });
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
   });
 });

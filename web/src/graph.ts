@@ -8,6 +8,7 @@
  * come from the API.
  */
 import { Graph, layout } from "@dagrejs/dagre";
+import { thenNodeId } from "../../src/rules/node-ids.js";
 import type { NodeExecutionInfo } from "./api.js";
 
 /** The parts of flyteidl's `Node` the console reads. */
@@ -154,8 +155,10 @@ export function draw(spec: WorkflowSpecJson, states: ReadonlyMap<string, NodeExe
       const cases: [string, SpecNode | undefined][] = [["if", ie?.case?.thenNode], ...(ie?.other ?? []).map((o, i): [string, SpecNode | undefined] => [`elif ${i + 1}`, o.thenNode]), ["else", ie?.elseNode]];
       const taken = state?.branch;
       const inside: string[] = [];
-      for (const [label, then] of cases) {
-        if (!then) continue;
+      for (const [label, spec] of cases) {
+        if (!spec) continue;
+        // A then-node runs as `<branch id>-<then-node id>`, as flytepropeller names it.
+        const then = { ...spec, id: thenNodeId(path.slice(path.lastIndexOf("/") + 1), spec.id ?? "") };
         inside.push(add(then, path, path, scope, { label, taken: taken === then.id, decided: taken !== undefined }));
       }
       entries.set(path, inside);
