@@ -10,7 +10,7 @@ import type { LaunchPlanSpec, Node, Parameter, Schedule, TaskSpec, TaskTemplate,
 import { CompileError, WorkflowNotReadyError } from "../errors.js";
 import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
-import { definitionOf, describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
+import { definitionOf, describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type MapTaskDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
 import { assertConditionalsComplete } from "../sdk/conditional.js";
 import { acceptsNone, type OutputShape } from "../sdk/interface.js";
@@ -19,7 +19,7 @@ import { compileBinding, compileInterface, literalToBindingData } from "./bindin
 import { DEFAULT_DOMAIN, DEFAULT_PROJECT, identifier, idKey, type CompileTarget } from "./identifiers.js";
 import { taskTemplate, type ContainerOptions } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
-import { arrayNodeOf } from "./map-task.js";
+import { arrayNodeOf, arrayNodeTaskName } from "./map-task.js";
 import { assertFlyteAccepts } from "./flyte-checks.js";
 
 /**
@@ -124,6 +124,13 @@ export interface TaskImplementation {
   /** Retry every error of the code, not only `RecoverableError`s and timeouts (the task's `retryAllErrors`). */
   readonly retryAllErrors: boolean;
   readonly dynamic?: TaskDefinition["dynamic"];
+  /**
+   * Set when the function runs one element of a map task: the template is the
+   * map's (its list interface, as flytekit's `-arraynode` templates), and the
+   * inputs in `bound` are given whole to every element. Runners run an
+   * element with `elementTemplate` (`rules/map-task.ts`).
+   */
+  readonly mapElement?: { readonly bound: readonly string[] };
 }
 
 /**
@@ -192,6 +199,23 @@ class Compiler {
       this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, retryAllErrors, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape, retryAllErrors });
     }
     this.taskIds.set(def, id);
+    return id;
+  }
+
+  /**
+   * Registers the task template a map task's elements run, as flytekit's
+   * `ArrayNodeMapTask` does (not the mapped task's own): named by
+   * `arrayNodeTaskName`, with the map's list interface.
+   */
+  mapTask(def: MapTaskDefinition): Identifier {
+    const id = identifier("TASK", arrayNodeTaskName(def), this.target);
+    const task = def.task;
+    // One task and one set of map settings make one name: maps of the same task with the same settings share it.
+    if (this.claim(id, task, task)) {
+      const template = taskTemplate(task, id, this.containers, { inputs: def.interface.inputs, outputs: def.interface.outputs, bound: def.fixed });
+      this.tasks.set(idKey(id), task.options.description ? { template, description: { shortDescription: task.options.description } } : { template });
+      this.implementations.set(idKey(id), { fn: task.fn, shape: task.interface.shape, retryAllErrors: task.options.retryAllErrors, mapElement: { bound: [...def.fixed] } });
+    }
     return id;
   }
 
@@ -331,9 +355,13 @@ class Compiler {
       case "launchPlan":
         node.workflowNode = { launchplanRef: this.launchPlan(def).id };
         return;
-      case "mapTask":
-        node.arrayNode = arrayNodeOf(def, this.task(def.task), node.inputs);
+      case "mapTask": {
+        const id = this.mapTask(def);
+        // The array node is named after the map's template, as flytekit's ArrayNodeMapTask.construct_node_metadata names it.
+        node.metadata!.name = id.name ?? def.name;
+        node.arrayNode = arrayNodeOf(def, id, node.inputs);
         return;
+      }
     }
   }
 }

@@ -227,14 +227,9 @@ class Checker {
         this.report("ValueRequired", "is an array node without a node to run", id);
         return NONE_INTERFACE;
       }
-      const inner = this.interfaceOf(sub, scope, id);
-      if (inner.unresolved === true) return UNRESOLVED;
-      const bound = new Set(n.arrayNode.boundInputs ?? []);
-      const lists = (vars: Vars, all: boolean): Record<string, Variable> =>
-        Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, all || !bound.has(k) ? { type: { collectionType: v.type ?? {} } } : v]));
-      // With the task's own interface, mapped inputs arrive as lists of it (propeller nodes/array); outputs are lists.
-      const original = n.arrayNode.isOriginalSubNodeInterface?.value === true;
-      return { inputs: inner.inputs && (original ? lists(inner.inputs, false) : inner.inputs), outputs: lists(inner.outputs, true) };
+      // validators/interface.go: the array node's interface is its sub-node's, which flytekit writes as the map's list interface
+      // (the -arraynode template); the mapped task's own interface there fails the bindings (MismatchingBindings).
+      return this.interfaceOf(sub, scope, id);
     }
     if (n.gateNode) {
       const g = n.gateNode;

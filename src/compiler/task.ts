@@ -7,6 +7,7 @@ import type { Identifier } from "../idl/core.js";
 import type { Container, Resources, ResourceName, TaskMetadata, TaskTemplate } from "../idl/specs.js";
 import type { TaskDefinition } from "../sdk/entity.js";
 import type { ResourceSpec } from "../sdk/task-options.js";
+import type { TypeRecord } from "../types/type.js";
 import { protoDuration } from "../types/literal.js";
 import { compileInterface } from "./bindings.js";
 import { ALOFT_VERSION } from "../version.js";
@@ -70,23 +71,40 @@ export interface ContainerOptions {
   readonly module?: string | undefined;
 }
 
+/**
+ * The template of a map task's elements, as flytekit's `ArrayNodeMapTask`
+ * registers one: the map's list interface, and a container that runs one
+ * element (`aloft execute --map`, as `pyflyte-map-execute`), the bound inputs given whole.
+ *
+ * @example
+ * ```ts
+ * const map: MapElements = { inputs: def.interface.inputs, outputs: def.interface.outputs, bound: def.fixed };
+ * ```
+ */
+export interface MapElements {
+  readonly inputs: TypeRecord;
+  readonly outputs: TypeRecord;
+  readonly bound: readonly string[];
+}
+
 /** The environment variable a task's container carries its image in, so that a dynamic workflow's tasks run in it too. */
 export const IMAGE_ENV = "ALOFT_IMAGE";
 
-function container(def: TaskDefinition, options: ContainerOptions): Container | undefined {
+function container(def: TaskDefinition, options: ContainerOptions, map: MapElements | undefined): Container | undefined {
   const o = def.options;
   const image = o.image ?? options.image;
   if (image === undefined && o.resources === undefined) return undefined;
   const c: Container = { image: image ?? DEFAULT_IMAGE };
   const module = def.source !== undefined ? containerModule(def.source) : options.module;
-  if (module !== undefined) c.args = entrypointArgs(module, def.name);
+  if (module !== undefined) c.args = entrypointArgs(module, def.name, map);
   if (o.resources) c.resources = resourcesOf(o.resources);
   c.env = [{ key: IMAGE_ENV, value: c.image! }];
   return c;
 }
 
 /**
- * Builds the task template of a task definition: interface, runtime
+ * Builds the task template of a task definition (with `map`, of a map task's
+ * elements: see `MapElements`): interface, runtime
  * metadata, retries, timeout, interruptible and cache settings, and a
  * container when an image (the task's or `options.image`) or resources are
  * given: the image (default `DEFAULT_IMAGE`), and in `args` the command of
@@ -97,7 +115,7 @@ function container(def: TaskDefinition, options: ContainerOptions): Container | 
  * taskTemplate(definitionOf(slope) as TaskDefinition, identifier("TASK", "slope", target)).metadata?.runtime?.flavor; // "aloft"
  * ```
  */
-export function taskTemplate(def: TaskDefinition, id: Identifier, options: ContainerOptions = {}): TaskTemplate {
+export function taskTemplate(def: TaskDefinition, id: Identifier, options: ContainerOptions = {}, map?: MapElements): TaskTemplate {
   const o = def.options;
   const metadata: TaskMetadata = { runtime: { type: "FLYTE_SDK", version: ALOFT_VERSION, flavor: "aloft" } };
   if (o.retries > 0) metadata.retries = { retries: o.retries };
@@ -109,8 +127,9 @@ export function taskTemplate(def: TaskDefinition, id: Identifier, options: Conta
     if (o.cache.serialize) metadata.cacheSerializable = true;
     if (o.cache.ignoredInputs.length > 0) metadata.cacheIgnoreInputVars = [...o.cache.ignoredInputs];
   }
-  const template: TaskTemplate = { id, type: def.dynamic ? DYNAMIC_TASK_TYPE : TASK_TYPE, metadata, interface: compileInterface(def.interface.inputs, def.interface.outputs) };
-  const c = container(def, options);
+  const iface = map ? compileInterface(map.inputs, map.outputs) : compileInterface(def.interface.inputs, def.interface.outputs);
+  const template: TaskTemplate = { id, type: def.dynamic ? DYNAMIC_TASK_TYPE : TASK_TYPE, metadata, interface: iface };
+  const c = container(def, options, map);
   if (c) template.container = c;
   return template;
 }

@@ -7,10 +7,12 @@
  */
 import type { Node } from "../idl/specs.js";
 import { durationMs } from "../compiler/task-policy.js";
+import { nodeDisplayName } from "./node-ids.js";
 
 /**
  * The label of a map task's array node: the array node's name, else its
- * sub-node's id, else `mapper_<task>` (flytekit's naming).
+ * sub-node's id, else `mapper_<task>`; a name flytekit gives a map's template
+ * (`…map_<task>_<md5>-arraynode`) shows as `mapper_<task>`.
  *
  * @example
  * ```ts
@@ -20,7 +22,7 @@ import { durationMs } from "../compiler/task-policy.js";
 export function mapLabel(node: Node): string {
   const sub = node.arrayNode?.node;
   const name = node.metadata?.name || sub?.id || `mapper_${sub?.taskNode?.referenceId?.name ?? ""}`;
-  return `map task ${JSON.stringify(name)}`;
+  return `map task ${JSON.stringify(nodeDisplayName(name))}`;
 }
 
 /**

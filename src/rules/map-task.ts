@@ -8,8 +8,8 @@
  *
  * @module
  */
-import type { LiteralType, TypedInterface } from "../idl/core.js";
-import type { ArrayNode } from "../idl/specs.js";
+import type { LiteralType, TypedInterface, VariableMap } from "../idl/core.js";
+import type { ArrayNode, TaskTemplate } from "../idl/specs.js";
 import { InputValueError, MapTaskError } from "../errors.js";
 
 /**
@@ -30,28 +30,59 @@ export function requiredSuccesses(array: ArrayNode, n: number): number {
 }
 
 /**
- * The inputs of a map task's element: which are mapped (one element of a
- * list per run) and which bound (the same value for every element), with
- * the element's own type of each.
- *
- * The sub-node's task either keeps the task's own scalar interface
- * (`isOriginalSubNodeInterface`, as Aloft compiles it) or has the list
- * interface of flytekit's `-arraynode` task template, whose mapped inputs
- * are lists of the element type.
+ * True when a map's sub-node runs a template with the map's list interface,
+ * as flytekit's `-arraynode` templates and Aloft's have it
+ * (`isOriginalSubNodeInterface` false), rather than the mapped task's own
+ * (`true`, or unset, as Aloft wrote them before).
  *
  * @example
  * ```ts
- * mapInputs(array, template.interface); // { mapped: [["x", int]], bound: [["plus", int]] }
+ * hasListInterface({ isOriginalSubNodeInterface: {} }); // true: BoolValue(false)
+ * ```
+ */
+export function hasListInterface(array: ArrayNode): boolean {
+  return array.isOriginalSubNodeInterface !== undefined && array.isOriginalSubNodeInterface.value !== true;
+}
+
+/**
+ * The template one element of a map runs, from the map's template with the
+ * list interface (flytekit `core/interface.py`,
+ * `transform_interface_to_list_interface`, undone): each input not in
+ * `bound` and each output is the element type of its list. An output of a
+ * map with `minSuccessRatio` below 1 stays optional, as the list holds it.
+ *
+ * @example
+ * ```ts
+ * elementTemplate({ interface: { inputs: { variables: { x: { type: { collectionType: int } } } } } }, []).interface;
+ * // { inputs: { variables: { x: { type: int } } }, outputs: { variables: {} } }
+ * ```
+ */
+export function elementTemplate(template: TaskTemplate, bound: readonly string[]): TaskTemplate {
+  const fixed = new Set(bound);
+  const element = (vars: VariableMap | undefined, keep: ReadonlySet<string>): VariableMap => ({
+    variables: Object.fromEntries(Object.entries(vars?.variables ?? {}).map(([k, v]) => [k, keep.has(k) ? v : { ...v, type: v.type?.collectionType ?? v.type ?? {} }])),
+  });
+  return { ...template, interface: { inputs: element(template.interface?.inputs, fixed), outputs: element(template.interface?.outputs, new Set()) } };
+}
+
+/**
+ * The inputs of a map task's element: which are mapped (one element of a
+ * list per run) and which bound (the same value for every element), with
+ * the element's own type of each, from the interface of one element (the
+ * mapped task's own, or `elementTemplate`'s).
+ *
+ * @example
+ * ```ts
+ * mapInputs(array, element.interface); // { mapped: [["x", int]], bound: [["plus", int]] }
  * ```
  */
 export function mapInputs(array: ArrayNode, iface: TypedInterface | undefined): { readonly mapped: readonly (readonly [string, LiteralType | undefined])[]; readonly bound: readonly (readonly [string, LiteralType | undefined])[] } {
   const bound = new Set(array.boundInputs ?? []);
-  const listInterface = array.isOriginalSubNodeInterface?.value !== true && array.isOriginalSubNodeInterface !== undefined;
   const mapped: [string, LiteralType | undefined][] = [];
   const fixed: [string, LiteralType | undefined][] = [];
   for (const [name, v] of Object.entries(iface?.inputs?.variables ?? {})) {
     if (bound.has(name)) fixed.push([name, v.type]);
-    else mapped.push([name, listInterface ? (v.type?.collectionType ?? v.type) : v.type]);
+    else mapped.push([name, v.type]);
   }
   return { mapped, bound: fixed };
 }

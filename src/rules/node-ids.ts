@@ -24,3 +24,38 @@
 export function thenNodeId(branchId: string, thenId: string): string {
   return thenId.startsWith(`${branchId}-`) ? thenId : `${branchId}-${thenId}`;
 }
+
+const ARRAY_NODE_NAME = /^((?:[^.]*\.)*)map_(.+)_[0-9a-f]{32}-arraynode$/;
+
+/**
+ * The name people see for a node named after a map task's template
+ * (flytekit's `<module>.map_<function>_<md5>-arraynode`): `mapper_<task>`,
+ * as Aloft names map tasks; any other name as it is.
+ *
+ * @example
+ * ```ts
+ * nodeDisplayName("core.map_task.map_square_6b3bd0353da5de6e84d7982921ead2b3-arraynode"); // "mapper_core.map_task.square"
+ * nodeDisplayName("fractions");                                                           // "fractions"
+ * ```
+ */
+export function nodeDisplayName(name: string): string {
+  return ARRAY_NODE_NAME.test(name) ? `mapper_${mappedTaskName(name)}` : name;
+}
+
+/**
+ * The task a map task's template runs for each element, by the template's
+ * name (`<module>.map_<function>_<md5>-arraynode` runs `<module>.<function>`);
+ * any other name is the task's own. An element is labelled and cached as
+ * that task (beyond Flyte, whose catalog keys the `-arraynode` template): a
+ * task run alone and inside a map share cache entries.
+ *
+ * @example
+ * ```ts
+ * mappedTaskName("core.map_task.map_square_6b3bd0353da5de6e84d7982921ead2b3-arraynode"); // "core.map_task.square"
+ * mappedTaskName("square");                                                             // "square"
+ * ```
+ */
+export function mappedTaskName(name: string): string {
+  const m = ARRAY_NODE_NAME.exec(name);
+  return m ? `${m[1] ?? ""}${m[2] ?? ""}` : name;
+}

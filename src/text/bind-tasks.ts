@@ -57,8 +57,10 @@ export interface BoundUse {
   readonly task: string;
   readonly site: string;
   readonly specInterface: TypedInterface | undefined;
-  /** True when the spec's interface is the list-ified one of an old-style map task. */
+  /** True when the spec's interface is the list-ified one of a map task (old-style `container_array`, or an ArrayNode's `-arraynode` template). */
   readonly mapped: boolean;
+  /** The inputs of such a map given whole to every element, not as lists (`boundInputs`). */
+  readonly bound?: readonly string[];
 }
 
 /**
@@ -125,7 +127,8 @@ export function checkInterface(use: BoundUse, entity: EntityLike): void {
   const fail = (what: "input" | "output", v: string, specType: string, tsType: string, why: string): never => {
     throw new TaskInterfaceMismatchError(`${where}: ${what} ${JSON.stringify(v)} ${why}; the TypeScript ${describeEntity(def)} must declare the interface the specs give it`, use.task, v, specType, tsType, use.site);
   };
-  const lift = (lt: LiteralType): LiteralType => (use.mapped ? listOf(lt) : lt);
+  const bound = new Set(use.bound ?? []);
+  const lift = (lt: LiteralType, what: "input" | "output", v: string): LiteralType => (use.mapped && !(what === "input" && bound.has(v)) ? listOf(lt) : lt);
   for (const [what, specVars, tsVars] of [
     ["input", spec.inputs?.variables ?? {}, ts.inputs],
     ["output", spec.outputs?.variables ?? {}, ts.outputs],
@@ -134,7 +137,7 @@ export function checkInterface(use: BoundUse, entity: EntityLike): void {
       const specType = variable.type ?? {};
       const mine = Object.prototype.hasOwnProperty.call(tsVars, v) ? tsVars[v] : undefined;
       if (!mine) return fail(what, v, describeType(specType), "(absent)", `is ${describeType(specType)} in the specs but the TypeScript task has no ${what} of that name (it has ${Object.keys(tsVars).join(", ") || "none"})`);
-      const tsType = lift(mine.literalType);
+      const tsType = lift(mine.literalType, what, v);
       if (!interfaceFits(specType, tsType, what)) {
         fail(what, v, describeType(specType), describeType(tsType), `is ${describeType(specType)} in the specs but ${describeType(tsType)} in the TypeScript task, and Flyte's rules do not cast one to the other`);
       }
@@ -142,7 +145,7 @@ export function checkInterface(use: BoundUse, entity: EntityLike): void {
     for (const v of Object.keys(tsVars)) {
       if (Object.prototype.hasOwnProperty.call(specVars, v)) continue;
       if (what === "input" && !ts.required.has(v)) continue;
-      fail(what, v, "(absent)", describeType(lift(tsVars[v]!.literalType)), `is declared by the TypeScript task but not in the specs`);
+      fail(what, v, "(absent)", describeType(lift(tsVars[v]!.literalType, what, v)), `is declared by the TypeScript task but not in the specs`);
     }
   }
 }

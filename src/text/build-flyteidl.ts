@@ -39,6 +39,8 @@ import { SpecInvalidError, SpecUnsupportedError, asSpecError, type TextPosition 
 import { compare } from "./compare.js";
 import type { SpecSet } from "./read-specs.js";
 import { interfaceFits, typeOfLiteral } from "./types.js";
+import { hasListInterface } from "../rules/map-task.js";
+import { mappedTaskName as mappedTaskOf } from "../rules/node-ids.js";
 
 /** The TypeScript entities the specs' tasks are bound to, by task name. */
 export type TaskBindings = ReadonlyMap<string, EntityLike>;
@@ -110,6 +112,18 @@ export interface TaskUse {
   readonly at: TextPosition;
   /** How the spec task's interface relates to the TypeScript one. */
   readonly role: "task" | "mapped-list" | "mapped";
+  /** For a map's list interface: the inputs given whole to every element. */
+  readonly bound?: readonly string[];
+}
+
+/**
+ * The task an ArrayNode's sub-node maps, by the task it references: a
+ * flytekit `-arraynode` template names it in its container args (as a
+ * `container_array` task does) and in its name
+ * (`<module>.map_<function>_<md5>-arraynode`); any other task is itself.
+ */
+function arraySubTask(name: string, spec: TaskTemplate | undefined): string {
+  return (spec && mappedTaskName(spec)) ?? mappedTaskOf(name);
 }
 
 function nodesIn(node: Node): Node[] {
@@ -119,7 +133,6 @@ function nodesIn(node: Node): Node[] {
     const inner = [ie.case?.thenNode, ...(ie.other ?? []).map((o) => o.thenNode), ie.elseNode].filter((n): n is Node => n !== undefined);
     for (const n of inner) out.push(...nodesIn(n));
   }
-  if (node.arrayNode?.node) out.push(...nodesIn(node.arrayNode.node));
   return out;
 }
 
@@ -134,9 +147,16 @@ export function taskUses(set: SpecSet): TaskUse[] {
   for (const [wfName, { value: tpl, at }] of set.workflows) {
     const all = [...(tpl.nodes ?? []), ...(tpl.failureNode ? [tpl.failureNode] : [])].flatMap(nodesIn);
     for (const node of all) {
-      const name = node.taskNode?.referenceId?.name;
+      const array = node.arrayNode;
+      const name = (array ? array.node : node)?.taskNode?.referenceId?.name;
       if (name === undefined) continue;
       const site = `${wfName}/${node.id ?? "?"}`;
+      if (array) {
+        const spec = set.tasks.get(name)?.value;
+        // flytekit's ArrayNodeMapTask: the sub-node runs an -arraynode template with the map's list interface.
+        uses.push({ task: arraySubTask(name, spec), specTask: name, site, at, role: hasListInterface(array) ? "mapped-list" : "task", bound: array.boundInputs ?? [] });
+        continue;
+      }
       const spec = set.tasks.get(name)?.value;
       const type = spec?.type ?? "python-task";
       if (!RUNNABLE_TYPES.has(type)) {
@@ -369,7 +389,7 @@ export class FlyteidlBuilder {
       const sub = node.arrayNode.node;
       const name = sub?.taskNode?.referenceId?.name;
       if (name === undefined) throw new SpecUnsupportedError(`node ${site} is an array node over something other than a task; Aloft maps tasks`, at);
-      const inner = this.task(name, site, at);
+      const inner = this.task(arraySubTask(name, this.set.tasks.get(name)?.value), site, at);
       const a = node.arrayNode;
       const options = {
         ...(a.parallelism ? { concurrency: a.parallelism } : {}),

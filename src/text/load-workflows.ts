@@ -160,7 +160,7 @@ export function entitiesOfSpecs(set: SpecSet, options: LoadWorkflowsOptions): Lo
     const key = `${u.specTask}\u0000${u.task}`;
     if (checked.has(key)) continue;
     checked.add(key);
-    checkInterface({ task: u.task, site: u.site, specInterface: set.tasks.get(u.specTask)?.value.interface, mapped: u.role === "mapped-list" }, tasks.get(u.task)!);
+    checkInterface({ task: u.task, site: u.site, specInterface: set.tasks.get(u.specTask)?.value.interface, mapped: u.role === "mapped-list", bound: u.bound ?? [] }, tasks.get(u.task)!);
   }
   const key = setKey(set, tasks);
   const cached = cache.get(key);

@@ -23,6 +23,7 @@ import type { TaskFailedEvent, TaskItemOptions, TaskLostEvent, TaskSucceededEven
 import type { TaskItem } from "../store/store.js";
 import type { BlobWriter } from "../blobs/writer.js";
 import type { ResolvedTask, TaskResolver } from "./resolver.js";
+import { mappedTaskName } from "../rules/node-ids.js";
 
 /** What an attempt needs of a task item. */
 export type AttemptItem = Pick<TaskItem, "path" | "attempt" | "task" | "inputs" | "options">;
@@ -170,7 +171,7 @@ export function outputLiterals(task: ResolvedTask, outputs: Readonly<Record<stri
 export function attemptCacheKey(task: ResolvedTask, item: AttemptItem): string | undefined {
   const cache = itemOptions(item).cache;
   if (!cache) return undefined;
-  return cacheKey({ task: item.task.name, version: cache.version, interface: task.template.interface, inputs: inputValues(task, item), ignoredInputs: cache.ignoredInputs });
+  return cacheKey({ task: mappedTaskName(item.task.name), version: cache.version, interface: task.template.interface, inputs: inputValues(task, item), ignoredInputs: cache.ignoredInputs });
 }
 
 function dynamicResult(task: ResolvedTask, item: AttemptItem, values: Record<string, unknown>): TaskSucceededEvent {
@@ -208,7 +209,7 @@ export async function runAttempt(task: ResolvedTask, item: AttemptItem, context:
     const options = itemOptions(item);
     const values = inputValues(task, item);
     if (options.dynamic) return dynamicResult(task, item, values);
-    const outputs = shapeOutputs(task.planned, await task.impl.fn(values, { taskName: item.task.name, attempt: item.attempt, signal, blobs }));
+    const outputs = shapeOutputs(task.planned, await task.impl.fn(values, { taskName: mappedTaskName(item.task.name), attempt: item.attempt, signal, blobs }));
     const late = timedOut();
     if (late) return failureResult(item, late);
     return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: outputLiterals(task, outputs) };

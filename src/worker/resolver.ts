@@ -167,9 +167,10 @@ export class TaskResolver {
     if (!found) {
       throw new TaskResolutionError(`the worker's code for ${label} differs from the registered version ${key.version}; restart the worker with the same code`, key.name, key.version);
     }
-    const template = found.spec.template ?? {};
-    found.planned ??= planTask(template.id ?? {}, template, found.impl);
-    return { key, spec: found.spec, template, impl: found.impl, planned: found.planned };
+    const spec = found.spec.template ?? {};
+    found.planned ??= planTask(spec.id ?? {}, spec, found.impl);
+    // The template the attempt reads and writes with: a map element's is the element's (planTask), not the map's.
+    return { key, spec: found.spec, template: found.planned.template, impl: found.impl, planned: found.planned };
   }
 
   /**

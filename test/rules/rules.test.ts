@@ -3,7 +3,7 @@ import { ConditionalError, ExecutionError, GateError, InputValueError, MapTaskEr
 import type { Node } from "aloft";
 import { chooseCase, caseNode, literalInput, planBranch } from "../../src/rules/branch.js";
 import { errorInfo, reviveError, scopeFailure, failureHandlerInput } from "../../src/rules/failure.js";
-import { mapFailure, mapHasFailed, mapInputs, mapLength, requiredSuccesses } from "../../src/rules/map-task.js";
+import { elementTemplate, hasListInterface, mapFailure, mapHasFailed, mapInputs, mapLength, requiredSuccesses } from "../../src/rules/map-task.js";
 import { backoffDelay, DEFAULT_BACKOFF, isRetryable, mayRetry, resolveBackoff } from "../../src/rules/retry.js";
 import { specGates } from "../../src/rules/gates.js";
 import { nodeLabel } from "../../src/rules/labels.js";
@@ -85,11 +85,22 @@ describe("map tasks (flytepropeller pkg/controller/nodes/array/handler.go)", () 
     expect(() => mapLength('map task "m"', [["x", undefined]])).toThrow(/maps over input "x", which must be a list/);
   });
 
-  it("reads the element types of flytekit's list-interface -arraynode task template as of Aloft's scalar one", () => {
-    const iface = { inputs: { variables: { x: { type: { collectionType: { simple: "INTEGER" as const } } }, k: { type: { simple: "INTEGER" as const } } } } };
-    expect(mapInputs({ boundInputs: ["k"], isOriginalSubNodeInterface: { value: false } }, iface)).toEqual({ mapped: [["x", { simple: "INTEGER" }]], bound: [["k", { simple: "INTEGER" }]] });
-    const scalar = { inputs: { variables: { x: { type: { simple: "INTEGER" as const } } } } };
-    expect(mapInputs({ isOriginalSubNodeInterface: { value: true } }, scalar).mapped).toEqual([["x", { simple: "INTEGER" }]]);
+  it("runs an element of flytekit's list-interface -arraynode template (core/interface.py, transform_interface_to_list_interface, undone) as of the mapped task's own", () => {
+    const int = { simple: "INTEGER" as const };
+    const optInt = { unionType: { variants: [int, { simple: "NONE" as const }] } };
+    const template = {
+      interface: {
+        inputs: { variables: { x: { type: { collectionType: int } }, k: { type: int }, ks: { type: { collectionType: int } } } },
+        outputs: { variables: { o0: { type: { collectionType: optInt } } } },
+      },
+    };
+    const element = elementTemplate(template, ["k", "ks"]);
+    expect(element.interface).toEqual({ inputs: { variables: { x: { type: int }, k: { type: int }, ks: { type: { collectionType: int } } } }, outputs: { variables: { o0: { type: optInt } } } });
+    const array = { boundInputs: ["k", "ks"], isOriginalSubNodeInterface: {} };
+    expect(hasListInterface(array)).toBe(true);
+    expect(mapInputs(array, element.interface)).toEqual({ mapped: [["x", int]], bound: [["k", int], ["ks", { collectionType: int }]] });
+    expect(hasListInterface({ isOriginalSubNodeInterface: { value: true } })).toBe(false);
+    expect(hasListInterface({})).toBe(false);
   });
 });
 

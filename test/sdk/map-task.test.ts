@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   compile,
+  compileBundle,
   dynamic,
   mapTask,
   task,
@@ -110,39 +111,52 @@ describe("mapTask: compiling to an arrayNode", () => {
       { var: "prefix", binding: { scalar: { union: { type: { simple: "STRING", structure: { tag: "str" } }, value: { scalar: { primitive: { stringValue: "p" } } } } } } },
       { var: "x", binding: { collection: { bindings: [{ promise: { nodeId: "n0", var: "o0" } }, { scalar: { primitive: { integer: "2" } } }] } } },
     ];
+    // As flytekit's ArrayNodeMapTask (core/array_node_map_task.py; tools/translator.py, get_serializable_array_node_map_task):
+    // the sub-node runs a template of its own, named map_<task>_<md5 of "prefix4None0.8">-arraynode.
+    const name = "map_ms_label_5129cd84032ca7b025d4ce9edb86bcb2-arraynode";
     expect(node).toEqual({
       id: "n1",
-      metadata: { name: "mapper_ms_label" },
+      metadata: { name },
       inputs: bindings,
       upstreamNodeIds: ["n0"],
       arrayNode: {
-        node: { id: "mapper_ms_label", metadata: { name: "ms_label" }, inputs: bindings, taskNode: { referenceId: idOf("TASK", "ms_label") } },
+        node: { id: name, metadata: { name }, inputs: bindings, taskNode: { referenceId: idOf("TASK", name) } },
         parallelism: 4,
         minSuccessRatio: Math.fround(0.8),
-        isOriginalSubNodeInterface: { value: true },
+        isOriginalSubNodeInterface: {},
         boundInputs: ["prefix"],
       },
     });
-    // The task registered is the mapped task itself, with its scalar interface.
-    const taskSpec = compile(label, TARGET);
-    expect(taskSpec.template?.interface?.inputs?.variables?.["x"]?.type).toEqual({ simple: "INTEGER" });
+    // That template has the map's list interface (core/interface.py, transform_interface_to_list_interface), which
+    // propeller checks the array node's bindings against (validators/interface.go); the mapped task is not registered.
+    const bundle = compileBundle(wf, TARGET);
+    expect([...bundle.tasks.keys()].sort()).toEqual([`TASK:flytesnacks/development/${name}@v1`, "TASK:flytesnacks/development/ms_tick@v1"]);
+    const template = bundle.tasks.get(`TASK:flytesnacks/development/${name}@v1`)!.template!;
+    expect(template.interface).toEqual({
+      inputs: { variables: { x: { type: { collectionType: { simple: "INTEGER" } }, description: "x" }, prefix: { type: t.optional(t.str).literalType, description: "prefix" } } },
+      outputs: { variables: { text: { type: { collectionType: t.optional(t.str).literalType }, description: "text" }, n: { type: { collectionType: t.optional(t.int).literalType }, description: "n" } } },
+    });
+    expectProtoForm("flyteidl.admin.TaskSpec", bundle.tasks.get(`TASK:flytesnacks/development/${name}@v1`)!);
   });
 
   it("leaves out what is not set: no parallelism, no success criteria, no bound inputs", () => {
     const wf = workflow({ name: "ms_plain", inputs: { xs: t.list(t.int) } }, ({ xs }) => mapTask(add)({ x: xs, y: xs }));
     const spec = compile(wf, TARGET);
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
+    // flytekit's map_task defaults min_success_ratio to 1.0, which it writes (md5 of "NoneNone1.0").
+    const name = "map_ms_add_6b3bd0353da5de6e84d7982921ead2b3-arraynode";
     expect(arrayNodeOf(nodesOf(spec)[0])).toEqual({
       node: {
-        id: "mapper_ms_add",
-        metadata: { name: "ms_add" },
+        id: name,
+        metadata: { name },
         inputs: [
           { var: "x", binding: { promise: { nodeId: "", var: "xs" } } },
           { var: "y", binding: { promise: { nodeId: "", var: "xs" } } },
         ],
-        taskNode: { referenceId: idOf("TASK", "ms_add") },
+        taskNode: { referenceId: idOf("TASK", name) },
       },
-      isOriginalSubNodeInterface: { value: true },
+      minSuccessRatio: 1,
+      isOriginalSubNodeInterface: {},
     });
   });
 
@@ -159,11 +173,12 @@ describe("mapTask: compiling to an arrayNode", () => {
     const spec = compile(wf, TARGET);
     expectProtoForm("flyteidl.admin.WorkflowSpec", spec);
     const [n0, n1] = nodesOf(spec);
-    expect(n0?.metadata).toEqual({ name: "mapper_ms_careful" });
-    expect(arrayNodeOf(n0).node?.metadata).toEqual({ name: "ms_careful", retries: { retries: 2 }, timeout: { seconds: "90" }, interruptible: true });
+    const name = "map_ms_careful_6b3bd0353da5de6e84d7982921ead2b3-arraynode";
+    expect(n0?.metadata).toEqual({ name });
+    expect(arrayNodeOf(n0).node?.metadata).toEqual({ name, retries: { retries: 2 }, timeout: { seconds: "90" }, interruptible: true });
     expect(n1?.metadata).toEqual({ name: "careful_map" });
     const sub = arrayNodeOf(n1).node;
-    expect(sub?.metadata).toEqual({ name: "ms_careful", retries: { retries: 5 }, timeout: { seconds: "120" }, interruptible: true, cacheable: true, cacheVersion: "7" });
+    expect(sub?.metadata).toEqual({ name, retries: { retries: 5 }, timeout: { seconds: "120" }, interruptible: true, cacheable: true, cacheVersion: "7" });
     expect(sub?.taskNode?.overrides).toEqual({ resources: { requests: [{ name: "CPU", value: "2" }], limits: [{ name: "CPU", value: "2" }] } });
   });
 

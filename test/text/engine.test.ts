@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkflows, startEmbedded, type Embedded, type LoadedEntity } from "aloft";
 import * as tasks from "./snacks-tasks.js";
 import { writePackage, type Package } from "./flytekit-specs.js";
-import { basicBoolean, dynamics, launchPlans, mapTasks, nestedConditions, subworkflows } from "./snacks-packages.js";
+import { arrayNodeAndLaunchPlanNode, basicBoolean, dynamics, launchPlans, mapTasks, nestedConditions, subworkflows } from "./snacks-packages.js";
 
 const TASKS = fileURLToPath(new URL("./snacks-tasks.ts", import.meta.url));
 let setup: Embedded;
@@ -43,6 +43,7 @@ describe("loaded workflows on the engine", () => {
       [await entity(mapTasks()), { a: [1, 2, 3] }],
       [await entity(subworkflows()), { a: 3 }],
       [await entity(dynamics()), { words: ["ab", "c"] }],
+      [await entity(arrayNodeAndLaunchPlanNode(), "core.control_flow.map_task.parent_wf"), { a: [1, 2] }],
     ];
     for (const [e, inputs] of cases) {
       const local = await (e as { run(i: Record<string, unknown>): Promise<Record<string, unknown>> }).run(inputs);

@@ -80,10 +80,13 @@ describe("loadWorkflows: flytekit packages run with TypeScript tasks", () => {
     expect(await wf.run({}, { signals: { "title_input": "Q4", "review_passes": true } })).toEqual({ o0: "# Q4" });
   });
 
-  it("an ArrayNode map task, called through a launch-plan node", async () => {
+  it("an ArrayNode map task as flytekit writes it (a -arraynode template with the list interface, a bound input), called through a launch-plan node", async () => {
     const loaded = await load(arrayNodeAndLaunchPlanNode());
     expect(loaded.names).toEqual(["core.control_flow.map_task.array_wf", "core.control_flow.map_task.parent_wf"]);
-    expect(await loaded.get("core.control_flow.map_task.parent_wf").run({ a: [5, 6] })).toEqual({ o0: "78" });
+    expect(await loaded.get("core.control_flow.map_task.parent_wf").run({ a: [5, 6] })).toEqual({ o0: "7!8!" });
+    // Compiled back, the map is again flytekit's: the same -arraynode name (md5 of "suffix2None1.0") and list interface.
+    const back = compile(loaded.get("core.control_flow.map_task.array_wf") as never) as WorkflowSpec;
+    expect(back.template!.nodes![0]!.arrayNode?.node?.taskNode?.referenceId?.name).toBe(arrayNodeAndLaunchPlanNode().tasks![0]!.id!.name);
     const spec = compile(loaded.get("core.control_flow.map_task.parent_wf") as never) as WorkflowSpec;
     expect(spec.template!.nodes![0]!.workflowNode?.launchplanRef?.name).toBe("core.control_flow.map_task.array_wf");
   });

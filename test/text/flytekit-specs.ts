@@ -10,6 +10,7 @@
  * type only, workflow inputs as promises with no node id, zero enums left
  * out, `metadata.name` the function's name, retries as an empty message.
  */
+import { createHash } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -55,6 +56,34 @@ export function containerArrayTask(name: string, mapped: string, inputs: Record<
     container: {
       image: "ghcr.io/flyteorg/flytekit:py3.11-1.10.0",
       args: ["pyflyte-map-execute", "--inputs", "{{.input}}", "--resolver", "flytekit.core.python_auto_container.default_task_resolver", "--", "task-module", mapped.slice(0, dot), "task-name", mapped.slice(dot + 1)],
+    },
+  };
+}
+
+/**
+ * flytekit's ArrayNode `map_task` (since 1.12; `core/array_node_map_task.py`): a task template of its own named
+ * `<module>.map_<function>_<md5>-arraynode` (`md5` of the sorted bound inputs, concurrency, min successes and
+ * min success ratio as Python writes them), type python-task, the list interface with bound inputs kept as
+ * they are, and pyflyte-map-execute with the ArrayNodeMapTaskResolver's `vars <bound>` in its args.
+ */
+export function arrayNodeMapTask(mapped: string, hashed: string, inputs: Record<string, LiteralType>, outputs: Record<string, LiteralType>, bound: string[] = []): TaskTemplate {
+  const dot = mapped.lastIndexOf(".");
+  const md5 = createHash("md5").update(hashed).digest("hex");
+  const name = `${mapped.slice(0, dot)}.map_${mapped.slice(dot + 1)}_${md5}-arraynode`;
+  const lists = (r: Record<string, LiteralType>, keep: string[]) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, keep.includes(k) ? v : list(v)]));
+  return {
+    id: { resourceType: "TASK", name },
+    type: "python-task",
+    metadata: { runtime: { type: "FLYTE_SDK", version: "1.14.0", flavor: "python" }, retries: {} },
+    interface: { inputs: variables(lists(inputs, bound)), outputs: variables(lists(outputs, [])) },
+    container: {
+      image: "ghcr.io/flyteorg/flytekit:py3.11-1.14.0",
+      args: [
+        "pyflyte-map-execute", "--inputs", "{{.input}}", "--output-prefix", "{{.outputPrefix}}", "--raw-output-data-prefix", "{{.rawOutputDataPrefix}}",
+        "--checkpoint-path", "{{.checkpointOutputPrefix}}", "--prev-checkpoint", "{{.prevCheckpointPrefix}}",
+        "--resolver", "flytekit.core.array_node_map_task.ArrayNodeMapTaskResolver", "--",
+        "vars", [...bound].sort().join(","), "resolver", "flytekit.core.python_auto_container.default_task_resolver", "task-module", mapped.slice(0, dot), "task-name", mapped.slice(dot + 1),
+      ],
     },
   };
 }

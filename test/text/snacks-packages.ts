@@ -3,7 +3,7 @@
  * example (flytepropeller's `pkg/compiler/test/testdata/snacks-core`), built
  * with flytekit-specs.ts.
  */
-import { BOOL, FLOAT, INT, STR, containerArrayTask, defaultLaunchPlan, input, list, output, pyTask, taskNode, workflowTemplate, type Package } from "./flytekit-specs.js";
+import { BOOL, FLOAT, INT, STR, arrayNodeMapTask, containerArrayTask, defaultLaunchPlan, input, list, output, pyTask, taskNode, workflowTemplate, type Package } from "./flytekit-specs.js";
 
 /** core.control_flow.chain_tasks: `write_node >> read_node`, nodes without inputs ordered by upstreamNodeIds alone. */
 export function chainTasks(): Package {
@@ -157,8 +157,19 @@ export function gates(): Package {
   return { tasks: [pyTask("core.control_flow.waiting_for_external_inputs.create_report", { title: STR }, { o0: STR })], workflows: [{ template: wf }] };
 }
 
-/** flytekit's ArrayNode map task (`map_task` since 1.12): the task in the sub-node, bound inputs fixed, and a launch-plan node calling it. */
+/**
+ * flytekit's ArrayNode map task (`map_task` since 1.12; flytekit `tools/translator.py`,
+ * `get_serializable_array_node_map_task`): the array node and its sub-node named after the `-arraynode`
+ * template the sub-node runs, with the map's list interface; a bound input (`functools.partial`), a
+ * concurrency and a ratio of 1.0 hashed into the name; and a launch-plan node calling the workflow.
+ */
 export function arrayNodeAndLaunchPlanNode(): Package {
+  const template = arrayNodeMapTask("core.control_flow.map_task.a_mappable_task_with_suffix", "suffix2None1.0", { a: INT, suffix: STR }, { o0: STR }, ["suffix"]);
+  const name = template.id!.name!;
+  const bindings = [
+    { var: "a", binding: input("a") },
+    { var: "suffix", binding: { scalar: { primitive: { stringValue: "!" } } } },
+  ];
   const mapper = workflowTemplate(
     "core.control_flow.map_task.array_wf",
     { a: list(INT) },
@@ -166,11 +177,11 @@ export function arrayNodeAndLaunchPlanNode(): Package {
     [
       {
         id: "n0",
-        metadata: { name: "array_node_a_mappable_task" },
-        inputs: [{ var: "a", binding: input("a") }],
-        arrayNode: { node: taskNode("n0", "core.control_flow.map_task.a_mappable_task", { a: input("a") }), parallelism: 2, minSuccessRatio: 1 },
+        metadata: { name },
+        inputs: bindings,
+        arrayNode: { node: { id: name, metadata: { name, retries: {} }, inputs: bindings, taskNode: { referenceId: { resourceType: "TASK", name } } }, parallelism: 2, minSuccessRatio: 1, isOriginalSubNodeInterface: {}, boundInputs: ["suffix"] },
       },
-      taskNode("n1", "core.control_flow.map_task.coalesce", { b: output("n0", "o0") }),
+      taskNode("n1", "core.control_flow.map_task.coalesce", { b: output("n0", "o0") }, ["n0"]),
     ],
     { o0: output("n1", "o0") },
   );
@@ -182,7 +193,7 @@ export function arrayNodeAndLaunchPlanNode(): Package {
     { o0: output("n0", "o0") },
   );
   return {
-    tasks: [pyTask("core.control_flow.map_task.a_mappable_task", { a: INT }, { o0: STR }), pyTask("core.control_flow.map_task.coalesce", { b: list(STR) }, { o0: STR })],
+    tasks: [template, pyTask("core.control_flow.map_task.coalesce", { b: list(STR) }, { o0: STR })],
     workflows: [{ template: mapper }, { template: parent }],
     launchPlans: [defaultLaunchPlan(mapper), defaultLaunchPlan(parent)],
   };

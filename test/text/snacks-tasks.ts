@@ -21,6 +21,7 @@ export const lpSquare = task({ name: "core.flyte_basics.lp.square", inputs: { va
 
 // core.control_flow.map_task
 export const mappable = task({ name: "core.control_flow.map_task.a_mappable_task", inputs: { a: t.int }, outputs: t.str }, ({ a }) => String(a + 2));
+export const mappableWithSuffix = task({ name: "core.control_flow.map_task.a_mappable_task_with_suffix", inputs: { a: t.int, suffix: t.str }, outputs: t.str }, ({ a, suffix }) => `${a + 2}${suffix}`);
 export const coalesce = task({ name: "core.control_flow.map_task.coalesce", inputs: { b: t.list(t.str) }, outputs: t.str }, ({ b }) => b.join(""));
 
 // core.control_flow.subworkflows

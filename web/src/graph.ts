@@ -8,7 +8,7 @@
  * come from the API.
  */
 import { Graph, layout } from "@dagrejs/dagre";
-import { thenNodeId } from "../../src/rules/node-ids.js";
+import { nodeDisplayName, thenNodeId } from "../../src/rules/node-ids.js";
 import type { NodeExecutionInfo } from "./api.js";
 
 /** The parts of flyteidl's `Node` the console reads. */
@@ -104,7 +104,8 @@ function kindOf(n: SpecNode, state: NodeExecutionInfo | undefined): Kind {
 }
 
 function labelOf(n: SpecNode): string {
-  return n.metadata?.name ?? n.taskNode?.referenceId?.name ?? n.id ?? "?";
+  const name = n.metadata?.name ?? n.taskNode?.referenceId?.name ?? n.id;
+  return name === undefined ? "?" : nodeDisplayName(name);
 }
 
 /** Where node states are read while drawing one workflow: the execution's own, or a child execution's (paths in it relative to `base`). */

@@ -21,8 +21,8 @@ import { AbortedError, CompileError } from "../../errors.js";
 import type { RunEnvironment } from "../environment.js";
 import { NodeRecord } from "../recorder.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
-import { taskTarget, type PlannedTask } from "./task.js";
-import { mapElementError, mapFailure, mapHasFailed, mapInputs, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
+import { planTask as planElementTask, taskTarget, type PlannedTask } from "./task.js";
+import { hasListInterface, mapElementError, mapFailure, mapHasFailed, mapInputs, mapLength, mapStartError, requiredSuccesses } from "../../rules/map-task.js";
 import { mapLabel } from "../../rules/labels.js";
 
 /** Elements started in one turn of the event loop before the map lets others run. */
@@ -239,6 +239,10 @@ class MapRun {
   }
 }
 
+function planElement(task: PlannedTask, bound: readonly string[]): PlannedTask {
+  return planElementTask(task.template.id ?? {}, task.template, { ...task.impl, mapElement: { bound } });
+}
+
 /**
  * The target of an array node: checks what the spec maps (a task node),
  * plans the task once, and runs it per element.
@@ -254,7 +258,9 @@ export function mapTarget(node: Node, planTask: (id: Identifier) => PlannedTask)
   const sub = array.node;
   const ref = sub?.taskNode?.referenceId;
   if (!ref) throw new CompileError(`array node ${JSON.stringify(nodeId)} maps a kind of node the local runner does not run; it runs array nodes of a task node`);
-  const task = planTask(ref);
+  const planned = planTask(ref);
+  // A template with the map's list interface whose code does not say so (flytekit's, written by hand): run its elements.
+  const task = hasListInterface(array) && !planned.impl.mapElement ? planElement(planned, array.boundInputs ?? []) : planned;
   const variables = task.template.interface?.inputs?.variables ?? {};
   for (const name of array.boundInputs ?? []) {
     if (!(name in variables)) throw new CompileError(`array node ${JSON.stringify(nodeId)} binds ${JSON.stringify(name)} for every element, but ${task.label} has no such input`);

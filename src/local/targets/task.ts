@@ -19,6 +19,8 @@ import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
 import { isThenable, type NodeCall, type NodeTarget, type Outputs } from "../target.js";
 import { variableChecks, type VariableCheck } from "../../rules/values.js";
+import { elementTemplate } from "../../rules/map-task.js";
+import { mappedTaskName } from "../../rules/node-ids.js";
 
 /** A task's template and code, with its input and output checks. */
 export interface PlannedTask {
@@ -30,11 +32,12 @@ export interface PlannedTask {
   readonly outputs: readonly VariableCheck[];
 }
 
-/** Plans a task from its template and code. */
-export function planTask(id: Identifier, template: TaskTemplate, impl: TaskImplementation): PlannedTask {
+/** Plans a task from its template and code; the code of a map's elements runs one element (`elementTemplate`). */
+export function planTask(id: Identifier, spec: TaskTemplate, impl: TaskImplementation): PlannedTask {
+  const template = impl.mapElement ? elementTemplate(spec, impl.mapElement.bound) : spec;
   return {
     kind: "task",
-    label: `task ${JSON.stringify(id.name ?? "")}`,
+    label: `task ${JSON.stringify(mappedTaskName(id.name ?? ""))}`,
     template,
     impl,
     inputs: variableChecks(template.interface?.inputs),
@@ -117,7 +120,7 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
   }
   let out: Outputs | Promise<Outputs>;
   try {
-    const taskName = task.template.id?.name ?? "";
+    const taskName = mappedTaskName(task.template.id?.name ?? "");
     out =
       policy.timeoutMs === undefined
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })
@@ -155,7 +158,7 @@ async function runCached(task: PlannedTask, policy: TaskPolicy, cache: NonNullab
   const env = call.env;
   const store = env.cache();
   const outputsMap = task.template.interface?.outputs;
-  const key = cacheKey({ task: task.template.id?.name ?? "", version: cache.version, interface: task.template.interface, inputs, ignoredInputs: cache.ignoredInputs });
+  const key = cacheKey({ task: mappedTaskName(task.template.id?.name ?? ""), version: cache.version, interface: task.template.interface, inputs, ignoredInputs: cache.ignoredInputs });
   const lookup = (): Outputs | undefined => {
     if (env.overwriteCache) return undefined;
     try {
