@@ -13,7 +13,9 @@ import type { EngineEvent } from "./events.js";
 import { indexOf } from "./spec-index.js";
 import { isExecutionEnded, isNodeActive } from "../phases.js";
 import { runsTask, type DynamicNodeData, type TaskNodeData } from "../store/node-data.js";
-import { elementOf, FAILURE_NODE_ID, isFailureNode, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { elementOf, FAILURE_NODE_ID, isFailureNode, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
+import { hasListInterface, mapSettings } from "../rules/map-task.js";
+import type { MapSettings } from "../store/events.js";
 import { resolveInputs, type PromiseReader } from "./literal-ops.js";
 import { Step, entityKey, type MachineOptions } from "./step.js";
 import { specDigest } from "./digest.js";
@@ -293,8 +295,15 @@ class Machine implements NodeHost {
         ...(d.timeoutMs !== undefined ? { timeoutMs: d.timeoutMs } : {}),
         ...(d.cache ? { cache: d.cache, overwriteCache: this.s.exec.settings.overwriteCache } : {}),
         ...(d.kind === "dynamic" ? { dynamic: true } : {}),
+        ...(d.kind === "element" ? this.elementOptions(path) : {}),
       },
     });
+  }
+
+  /** A map element of a list-interface (`-arraynode`) template: the map's settings, for the worker to compile the template. */
+  private elementOptions(path: string): { mapElement?: MapSettings } {
+    const array = nodeSpecOf(this.s, path.slice(0, path.lastIndexOf("[")))?.arrayNode;
+    return array && hasListInterface(array) ? { mapElement: mapSettings(array) } : {};
   }
 
   // ---- dynamic ------------------------------------------------------------

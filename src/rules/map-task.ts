@@ -11,6 +11,7 @@
 import type { LiteralType, TypedInterface, VariableMap } from "../idl/core.js";
 import type { ArrayNode, TaskTemplate } from "../idl/specs.js";
 import { InputValueError, MapTaskError } from "../errors.js";
+import type { MapSettings } from "../store/events.js";
 
 /**
  * How many elements must succeed: `minSuccesses`, else `minSuccessRatio` of
@@ -42,6 +43,34 @@ export function requiredSuccesses(array: ArrayNode, n: number): number {
  */
 export function hasListInterface(array: ArrayNode): boolean {
   return array.isOriginalSubNodeInterface !== undefined && array.isOriginalSubNodeInterface.value !== true;
+}
+
+/**
+ * A map's settings from its array node: the bound inputs, the parallelism,
+ * and the success ratio as the shortest decimal its 32-bit float holds
+ * (0.800000011920929 is 0.8), the number it was written from.
+ *
+ * @example
+ * ```ts
+ * mapSettings({ boundInputs: ["y"], parallelism: 4, minSuccessRatio: Math.fround(0.8) }); // { bound: ["y"], concurrency: 4, minSuccessRatio: 0.8 }
+ * ```
+ */
+export function mapSettings(array: ArrayNode): MapSettings {
+  const out: { bound: readonly string[]; concurrency?: number; minSuccessRatio?: number } = { bound: [...(array.boundInputs ?? [])] };
+  if (array.parallelism) out.concurrency = array.parallelism;
+  const r = array.minSuccessRatio;
+  if (r !== undefined) {
+    let written = r;
+    for (let digits = 1; digits <= 9; digits++) {
+      const candidate = Number(r.toPrecision(digits));
+      if (Math.fround(candidate) === r) {
+        written = candidate;
+        break;
+      }
+    }
+    out.minSuccessRatio = written;
+  }
+  return out;
 }
 
 /**

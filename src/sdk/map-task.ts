@@ -9,7 +9,7 @@ import type { AloftType, AnyType, TypeRecord, ValueOf } from "../types/type.js";
 import { t } from "../types/t.js";
 import { DuplicateNameError, InvalidOptionError, UnknownInputError } from "../errors.js";
 import { Graph } from "./graph.js";
-import { definitionOf, describeEntity, INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type MapTaskDefinition, type WorkflowDefinition } from "./entity.js";
+import { describeEntity, entityOrDefinition, INTERNAL, makeCallable, runnableMethods, type Entity, type EntityLike, type MapTaskDefinition, type WorkflowDefinition } from "./entity.js";
 import { makeInterface, type OutputsSpec } from "./interface.js";
 import { callEntity } from "./call.js";
 import type { Task } from "./task.js";
@@ -173,7 +173,7 @@ export function mapTask<I extends TypeRecord, O extends OutputsSpec, const F ext
   task: Task<I, O>,
   options?: MapTaskOptions<F, R>,
 ): MapTask<I, O, F[number], R> {
-  const inner = definitionOf(task);
+  const inner = entityOrDefinition(task);
   if (!inner || inner.kind !== "task") {
     throw new InvalidOptionError(`mapTask(task, options) maps a task, got ${inner ? describeEntity(inner) : String(task)}`);
   }

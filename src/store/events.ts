@@ -124,6 +124,26 @@ export interface TaskItemOptions {
   readonly overwriteCache?: boolean;
   /** The task is a dynamic workflow: run its body, compile the sub-graph, report it in `dynamic`. */
   readonly dynamic?: boolean;
+  /**
+   * The attempt runs one element of a map whose template (flytekit's `-arraynode` form) the worker
+   * compiles from the mapped task and these settings of the array node, to check its digest.
+   */
+  readonly mapElement?: MapSettings;
+}
+
+/**
+ * A map's settings as its array node holds them: the inputs given whole, the
+ * concurrency and the success ratio (as the number it was written from).
+ *
+ * @example
+ * ```ts
+ * const settings: MapSettings = { bound: ["y"], concurrency: 4, minSuccessRatio: 0.8 };
+ * ```
+ */
+export interface MapSettings {
+  readonly bound: readonly string[];
+  readonly concurrency?: number;
+  readonly minSuccessRatio?: number;
 }
 
 /** Every event the machine applies. */
@@ -241,11 +261,15 @@ export function decodeTaskItemOptions(json: unknown, row: string): TaskItemOptio
   const timeoutMs = f.optionalNumber("timeoutMs");
   const overwriteCache = f.optionalBoolean("overwriteCache");
   const dynamic = f.optionalBoolean("dynamic");
+  const map = f.optionalObject("mapElement");
+  const concurrency = map?.optionalNumber("concurrency");
+  const minSuccessRatio = map?.optionalNumber("minSuccessRatio");
   return {
     taskDigest: f.string("taskDigest"),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(cache ? { cache: { version: cache.string("version"), serialize: cache.boolean("serialize"), ignoredInputs: cache.strings("ignoredInputs") } } : {}),
     ...(overwriteCache !== undefined ? { overwriteCache } : {}),
     ...(dynamic !== undefined ? { dynamic } : {}),
+    ...(map ? { mapElement: { bound: map.strings("bound"), ...(concurrency !== undefined ? { concurrency } : {}), ...(minSuccessRatio !== undefined ? { minSuccessRatio } : {}) } } : {}),
   };
 }

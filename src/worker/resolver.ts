@@ -17,6 +17,9 @@ import { compileBundle, type TaskImplementation } from "../compiler/compile.js";
 import { definitionOf, describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import { specDigest } from "../engine/digest.js";
 import { tasksNamed } from "../sdk/known-tasks.js";
+import { mapTask } from "../sdk/map-task.js";
+import { mappedTaskName } from "../rules/node-ids.js";
+import type { MapSettings } from "../store/events.js";
 import { planTask, type PlannedTask } from "../local/targets/task.js";
 import type { EntityKey } from "../store/store.js";
 
@@ -150,9 +153,9 @@ export class TaskResolver {
    *
    * @throws TaskResolutionError when no module has the task, or when the worker's task differs from the registered one.
    */
-  resolve(key: EntityKey, digest: string): ResolvedTask {
+  resolve(key: EntityKey, digest: string, map?: MapSettings): ResolvedTask {
     const target = this.target(key);
-    const candidates = target.tasks.get(key.name) ?? this.definedOnly(target, key);
+    const candidates = target.tasks.get(key.name) ?? this.definedOnly(target, key) ?? this.mapElements(target, key, map);
     const label = `task ${JSON.stringify(key.name)}`;
     if (!candidates) {
       const where = this.files.length > 0 ? this.files.join(", ") : "no modules";
@@ -189,6 +192,33 @@ export class TaskResolver {
         }
       } catch {
         // a task that does not compile cannot be the registered one
+      }
+    }
+    if (found.length === 0) return undefined;
+    target.tasks.set(key.name, found);
+    return found;
+  }
+
+  /**
+   * The template of a map's elements (flytekit's `-arraynode` form) that no
+   * loaded entity uses (a map built from specs, as `aloft run <specs>` does):
+   * compiled from the mapped task, found by the template's name, and the
+   * map's settings the task item carries.
+   */
+  private mapElements(target: Target, key: EntityKey, map: MapSettings | undefined): Candidate[] | undefined {
+    const taskName = mappedTaskName(key.name);
+    if (map === undefined || taskName === key.name) return undefined;
+    const found: Candidate[] = [];
+    for (const def of tasksNamed(taskName)) {
+      try {
+        const options = { fixed: [...map.bound], ...(map.concurrency !== undefined ? { concurrency: map.concurrency } : {}), ...(map.minSuccessRatio !== undefined ? { minSuccessRatio: map.minSuccessRatio } : {}) };
+        const bundle = compileBundle(mapTask(def as never, options), { project: key.project, domain: key.domain, version: key.version });
+        for (const [idKey, spec] of bundle.tasks) {
+          const impl = bundle.implementations.get(idKey);
+          if (impl && spec.template?.id?.name === key.name) found.push({ spec, digest: specDigest(spec), impl });
+        }
+      } catch {
+        // a task whose map does not compile cannot be the registered one
       }
     }
     if (found.length === 0) return undefined;

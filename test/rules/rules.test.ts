@@ -3,7 +3,7 @@ import { ConditionalError, ExecutionError, GateError, InputValueError, MapTaskEr
 import type { Node } from "aloft";
 import { chooseCase, caseNode, literalInput, planBranch } from "../../src/rules/branch.js";
 import { errorInfo, reviveError, scopeFailure, failureHandlerInput } from "../../src/rules/failure.js";
-import { elementTemplate, hasListInterface, mapFailure, mapHasFailed, mapInputs, mapLength, requiredSuccesses } from "../../src/rules/map-task.js";
+import { elementTemplate, hasListInterface, mapFailure, mapSettings, mapHasFailed, mapInputs, mapLength, requiredSuccesses } from "../../src/rules/map-task.js";
 import { backoffDelay, DEFAULT_BACKOFF, isRetryable, mayRetry, resolveBackoff } from "../../src/rules/retry.js";
 import { specGates } from "../../src/rules/gates.js";
 import { nodeLabel } from "../../src/rules/labels.js";
@@ -99,6 +99,9 @@ describe("map tasks (flytepropeller pkg/controller/nodes/array/handler.go)", () 
     const array = { boundInputs: ["k", "ks"], isOriginalSubNodeInterface: {} };
     expect(hasListInterface(array)).toBe(true);
     expect(mapInputs(array, element.interface)).toEqual({ mapped: [["x", int]], bound: [["k", int], ["ks", { collectionType: int }]] });
+    // The settings a worker compiles the template from: the ratio as written, not as its 32-bit float.
+    expect(mapSettings({ boundInputs: ["k"], parallelism: 4, minSuccessRatio: Math.fround(0.8) })).toEqual({ bound: ["k"], concurrency: 4, minSuccessRatio: 0.8 });
+    expect(mapSettings({ minSuccessRatio: 1 })).toEqual({ bound: [], minSuccessRatio: 1 });
     expect(hasListInterface({ isOriginalSubNodeInterface: { value: true } })).toBe(false);
     expect(hasListInterface({})).toBe(false);
   });
