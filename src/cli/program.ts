@@ -14,6 +14,7 @@ import { registerCompile } from "./commands/compile.js";
 import { registerExecute } from "./commands/execute.js";
 import { registerControl } from "./commands/control.js";
 import { registerGet } from "./commands/get.js";
+import { registerFollow } from "./commands/follow.js";
 import { registerRegister } from "./commands/register.js";
 import { registerRun } from "./commands/run.js";
 import { registerSchema } from "./commands/schema.js";
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerRun(program, ctx);
   registerGet(program, ctx);
   registerControl(program, ctx);
+  registerFollow(program, ctx);
   registerAgain(program, ctx);
   registerServe(program, ctx);
   registerLogs(program, ctx);

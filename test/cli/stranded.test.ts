@@ -113,7 +113,7 @@ describe.concurrent("never strand an execution", () => {
     const e: unknown = await run.result.catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ExecutionStateUnknownError);
     expect((e as Error).message).toMatch(
-      /^the state of execution a0000000000000000000a is unknown: the server at http:\/\/127\.0\.0\.1:9 went away \(cannot reach .*\) and did not come back within 60 s; it may still be running there: once the server is back, see it with aloft get execution a0000000000000000000a --remote http:\/\/127\.0\.0\.1:9$/,
+      /^the state of execution a0000000000000000000a is unknown: the server at http:\/\/127\.0\.0\.1:9 went away \(cannot reach .*\) and did not come back within 60 s; it may still be running there: once the server is back, follow it with aloft follow a0000000000000000000a --remote http:\/\/127\.0\.0\.1:9 \(or see it with aloft get execution a0000000000000000000a --remote http:\/\/127\.0\.0\.1:9\)$/,
     );
   });
 

@@ -37,6 +37,7 @@ interface RunFlags {
   readonly workers?: number;
   readonly token?: string;
   readonly tasks?: string[];
+  readonly detach?: boolean;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -106,6 +107,16 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
       : { remote: { remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }) } }),
     engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
   });
+  if (flags.detach) {
+    if (mode !== "remote") throw new UsageError("--detach is for runs on a server (--remote URL): on the embedded engine nothing would run the execution once this command ends (serve it with aloft serve, then run with --remote)");
+    // As pyflyte run --remote: start the execution, say its id, and leave it to the server.
+    const started = await backend.start(found, inputs, runOptions(ctx, flags, signals));
+    await backend.close?.();
+    if (flags.json) printLines(ctx, [JSON.stringify({ id: started.id, mode, phase: "started" })]);
+    else printLines(ctx, [started.id]);
+    for (const line of backend.detachHint?.(started.id) ?? []) ctx.io.stderr.write(`aloft: ${line}\n`);
+    return;
+  }
   const session = { ctx, title: describeEntity(found.def), plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, () => backend.start(found, inputs, runOptions(ctx, flags, signals)));
 }
@@ -137,6 +148,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)")
     .option("--db <path|url>", "the engine's database: a SQLite file (default: .aloft/aloft.db) or postgres://...")
     .option("--workers <n>", "task attempts the engine's workers run at once (default: the number of CPUs, at most 4)", positiveInt)
+    .option("--detach", "with --remote: print the execution's id as soon as it is started, and leave it to the server (aloft follow <id> follows it)")
     .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }")
     .option("--verbose", "report errors with their stacks")
     .option("--signal <name=value>", "a gate's value, given up front (repeatable); --signal publish=true approves", collect)

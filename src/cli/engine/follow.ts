@@ -143,7 +143,7 @@ export class ExecutionStateUnknownError extends AloftError {
   ) {
     super(
       `the state of execution ${id} is unknown: the server at ${url} went away (${why}) and did not come back within ${RECONNECT_FOR_MS / 1000} s; ` +
-        `it may still be running there: once the server is back, see it with aloft get execution ${id} --remote ${url}`,
+        `it may still be running there: once the server is back, follow it with aloft follow ${id} --remote ${url} (or see it with aloft get execution ${id} --remote ${url})`,
       options,
     );
   }

@@ -214,6 +214,7 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
     where: `remote: ${client.baseUrl}`,
     dbFlag: flag,
     lookHint: (id, failed) => `look at it: aloft get ${failed ? "nodes" : "execution"} ${id}${flag}`,
+    detachHint: (id) => [`follow it: aloft follow ${id}${flag}`, `abort it: aloft abort ${id}${flag}`],
     async startWith(create) {
       let id: string;
       try {

@@ -61,6 +61,11 @@ export interface RunBackend {
   readonly where: string;
   /** How to look at a run afterwards (`aloft get execution <id>`), when it is kept. */
   lookHint?(id: string, failed: boolean): string;
+  /**
+   * When set, Ctrl-C and SIGTERM detach from the run instead of aborting it (a server's execution goes on
+   * without this command); the lines say how to follow and how to abort it.
+   */
+  detachHint?(id: string): string[];
   /** ` --db <path>` for commands about the run shown to the user, when the database is not the default. */
   readonly dbFlag?: string;
   start(found: FoundEntity, inputs: Record<string, unknown>, options: RunOptions): RunHandle | Promise<RunHandle>;

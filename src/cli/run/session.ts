@@ -52,7 +52,10 @@ function unanswerable(run: RunHandle): string | undefined {
  * terminal closing down) are caught from before the run starts (a task may
  * run as soon as it does) and do the same: the execution is aborted, so that
  * none is left `running` with nothing to run it, and the command exits 130
- * (Ctrl-C) or 143 (SIGTERM).
+ * (Ctrl-C) or 143 (SIGTERM). On a server (a backend with `detachHint`), they
+ * detach instead: the execution goes on there, and the command says how to
+ * follow it (`aloft follow`) and how to abort it (`aloft abort`), as
+ * `pyflyte run --remote` leaves an execution to the cluster.
  *
  * @example
  * ```ts
@@ -62,10 +65,14 @@ function unanswerable(run: RunHandle): string | undefined {
 export async function runSession(session: RunSession, start: () => RunHandle | Promise<RunHandle>): Promise<void> {
   let stoppedBy: "SIGINT" | "SIGTERM" | undefined;
   let current: RunHandle | undefined;
+  const detaches = session.backend.detachHint !== undefined;
+  let detach: () => void = () => undefined;
+  const detached = new Promise<typeof DETACHED>((resolve) => (detach = () => resolve(DETACHED)));
   const stop = (signal: "SIGINT" | "SIGTERM"): void => {
     if (stoppedBy !== undefined) return;
     stoppedBy = signal;
-    current?.abort(STOP_REASONS[signal]);
+    if (detaches) detach();
+    else current?.abort(STOP_REASONS[signal]);
   };
   const onInterrupt = (): void => stop("SIGINT");
   const onTerminate = (): void => stop("SIGTERM");
@@ -73,8 +80,8 @@ export async function runSession(session: RunSession, start: () => RunHandle | P
   process.on("SIGTERM", onTerminate);
   try {
     const run = (current = await start());
-    if (stoppedBy !== undefined) run.abort(STOP_REASONS[stoppedBy]);
-    await follow(session, run, () => stoppedBy, onInterrupt);
+    if (stoppedBy !== undefined && !detaches) run.abort(STOP_REASONS[stoppedBy]);
+    await follow(session, run, () => stoppedBy, onInterrupt, detached);
   } finally {
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
@@ -82,8 +89,16 @@ export async function runSession(session: RunSession, start: () => RunHandle | P
   }
 }
 
-/** Shows the run's progress while it runs, then its result. */
-async function follow(session: RunSession, run: RunHandle, stoppedBy: () => "SIGINT" | "SIGTERM" | undefined, onInterrupt: () => void): Promise<void> {
+const DETACHED = Symbol("detached");
+
+/** Shows the run's progress while it runs, then its result (or, detached, how to follow it). */
+async function follow(
+  session: RunSession,
+  run: RunHandle,
+  stoppedBy: () => "SIGINT" | "SIGTERM" | undefined,
+  onInterrupt: () => void,
+  detached: Promise<typeof DETACHED>,
+): Promise<void> {
   const { ctx, plan, backend } = session;
   const started = Date.now();
   const snapshot = (state: ProgressSnapshot["state"]): ProgressSnapshot => ({
@@ -110,7 +125,16 @@ async function follow(session: RunSession, run: RunHandle, stoppedBy: () => "SIG
   }, 50);
   view.start();
   try {
-    const outputs = await run.result;
+    const outputs = await Promise.race([run.result, detached]);
+    if (outputs === DETACHED) {
+      view.finish(undefined);
+      const signal = stoppedBy();
+      const lines = [`${signal === "SIGTERM" ? "SIGTERM" : "Ctrl-C"}: detached from execution ${run.id}; it goes on ${backend.mode === "remote" ? "on the server" : "on the engine that runs it"}`, ...(backend.detachHint?.(run.id) ?? [])];
+      if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase: "detached" }, 2)]);
+      for (const line of lines) ctx.io.stderr.write(`aloft: ${line}\n`);
+      ctx.exitCode = signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+      return;
+    }
     view.finish(session.json ? undefined : snapshot("succeeded"));
     if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase: "succeeded", outputs }, 2)]);
     else {
