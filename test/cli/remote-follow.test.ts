@@ -66,6 +66,7 @@ describe.concurrent("remote runs and aloft follow", () => {
     const again = aloftInBackground(dir, ["follow", id, "--json"]);
     await again.waitFor("stderr", /waits at gate "factor"/);
     expect((await aloft(dir, ["signal", id, "factor", "2"])).code).toBe(0);
+    await again.waitFor("stderr", /waits at gate "publish"/);
     expect((await aloft(dir, ["approve", id, "publish"])).code).toBe(0);
     const followed = await again.done;
     expect(followed.code).toBe(0);
