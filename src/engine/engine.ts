@@ -50,6 +50,7 @@ import { DEFAULT_MAX_PARALLELISM, entityKey } from "./step.js";
 import { idKey } from "../compiler/identifiers.js";
 import type { DirectoryBlobStore } from "../store/blob-store.js";
 import type { MachineOptions } from "./step.js";
+import { isTransientStoreError } from "../store/transient.js";
 import type { Wakeups } from "../store/wakeups.js";
 import { reviveError } from "../rules/failure.js";
 import { specGates, type GateInfo } from "../rules/gates.js";
@@ -385,8 +386,18 @@ export class Engine {
    */
   async result(id: string, options: { readonly timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
     const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
+    let unreachableSince: number | undefined;
     for (;;) {
-      const row = await this.store.getExecution(id);
+      let row: ExecutionRow | undefined;
+      try {
+        row = await this.store.getExecution(id);
+        unreachableSince = undefined;
+      } catch (e) {
+        // The database out of reach for a while (PostgreSQL restarting): look again, for up to a minute.
+        if (!isTransientStoreError(e) || Date.now() - (unreachableSince ??= Date.now()) > 60_000) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        continue;
+      }
       if (!row) throw new ExecutionNotFoundError(id);
       if (isExecutionEnded(row.phase)) return this.outputsOf(row);
       const left = deadline - Date.now();
@@ -761,7 +772,15 @@ export class Engine {
       }
       batch.push(entry);
     }
-    const results = batch.length === 0 ? [] : await this.store.commitGroups(batch.map((b) => b.commits));
+    let results: (Error | undefined)[] = [];
+    try {
+      if (batch.length > 0) results = await this.store.commitGroups(batch.map((b) => b.commits));
+    } catch (e) {
+      // Nothing (or, after a lost answer to COMMIT, everything) was written: the states stepped in memory may
+      // not be the stored ones, so they are read back before their events are applied again.
+      for (const b of batch) this.cache.delete(b.execId);
+      throw e;
+    }
     batch.forEach(({ execId, state, commits, enqueued }, i) => {
       const refused = results[i];
       if (refused) {

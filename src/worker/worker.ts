@@ -376,8 +376,12 @@ class Worker implements WorkerHandle {
     return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: entry.outputs as LiteralMap, cacheStatus: "hit", cacheKey: key };
   }
 
-  /** Hands a result to the store; retries a failing store a few times (the lease keeps the item ours meanwhile). */
+  /**
+   * Hands a result to the store; retries a failing store (the database or the server restarting) for as long
+   * as the lease could last, since the heartbeats keep it ours meanwhile; after that, another worker runs it.
+   */
   private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
+    const giveUpAt = Date.now() + this.leaseMs;
     for (let tries = 1; ; tries++) {
       try {
         const body = (item.systemAttempts > 0 ? { ...result, systemAttempts: item.systemAttempts } : result) as AttemptResult & Readonly<Record<string, unknown>>;
@@ -386,11 +390,11 @@ class Worker implements WorkerHandle {
         this.onReport?.({ item, result, accepted });
         return;
       } catch (e) {
-        if (tries >= 3 || this.hard) {
+        if (Date.now() >= giveUpAt || this.hard) {
           this.log(`cannot report the result of ${describeItem(item)}: ${message(e)}; its lease will expire and the attempt run again`);
           return;
         }
-        await delay(100 * tries);
+        await delay(Math.min(100 * tries, 1000, Math.max(1, giveUpAt - Date.now())));
       }
     }
   }

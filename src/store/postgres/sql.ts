@@ -59,6 +59,12 @@ export class Queries {
 export async function transaction<T>(pool: pg.Pool, fn: (q: Queries) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A connection that drops between two statements (the server restarting) says so as an 'error' event on the
+  // client, which the pool does not listen to while the client is lent: unheard, it would end the process.
+  const dropped = (): void => {
+    broken = true;
+  };
+  client.on("error", dropped);
   try {
     await client.query("BEGIN");
     try {
@@ -75,6 +81,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (q: Queries) => Promise<
     if (isConnectionError(e)) broken = true;
     throw e;
   } finally {
+    client.removeListener("error", dropped);
     client.release(broken);
   }
 }

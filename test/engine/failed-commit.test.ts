@@ -1,0 +1,55 @@
+/**
+ * Regression: a group commit that failed (PostgreSQL restarting under the
+ * engine) left the states the engine had stepped in memory in its cache, so
+ * when the same events were applied again after the database came back, they
+ * were applied to states that already counted them: a map node waited for
+ * elements whose attempts were never enqueued, and the execution never ended.
+ * A failed commit now drops those states; they are read back from the store.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { mapTask, task, t, workflow } from "aloft";
+import { Engine } from "../../src/engine/engine.js";
+import { MemoryStore } from "../../src/store/memory-store.js";
+import type { StepCommit } from "../../src/store/store.js";
+import { attemptWorker } from "../helpers/attempt-worker.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+/** A memory store whose group commits fail, writing nothing, every `every`-th call. */
+class FlakyStore extends MemoryStore {
+  calls = 0;
+  failures = 0;
+  constructor(private readonly every: number) {
+    super();
+  }
+  override async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    if (++this.calls % this.every === 0) {
+      this.failures++;
+      throw Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" });
+    }
+    return super.commitGroups(groups);
+  }
+}
+
+const square = task({ name: "square_fc", inputs: { i: t.int }, outputs: t.int }, ({ i }) => i * i);
+const total = task({ name: "total_fc", inputs: { xs: t.list(t.int) }, outputs: t.int }, ({ xs }) => xs.reduce((a, b) => a + b, 0));
+const wf = workflow({ name: "failed_commit_wf", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ sum: total({ xs: mapTask(square)({ i: xs }) }) }));
+
+describe("a group commit that fails", () => {
+  it("does not leave stepped states in the engine's cache: the events are applied again to the stored state and the execution ends right", async () => {
+    const store = new FlakyStore(3);
+    const errors: unknown[] = [];
+    const engine = await Engine.open({ store, pollMs: 2, schedules: false, onError: (e) => errors.push(e) });
+    engine.run();
+    cleanups.push(() => engine.stop());
+    cleanups.push(attemptWorker(store, [wf], { concurrency: 4, onReport: () => engine.poke() }));
+    const n = 60;
+    const exec = await engine.start(wf, { xs: Array.from({ length: n }, (_, i) => i) });
+    await expect(exec.result({ timeoutMs: 30_000 })).resolves.toEqual({ sum: ((n - 1) * n * (2 * n - 1)) / 6 });
+    expect(store.failures).toBeGreaterThan(3);
+    expect(errors.length).toBe(store.failures);
+  }, 60_000);
+});
