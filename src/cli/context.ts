@@ -13,6 +13,8 @@ export interface CliContext {
   exitCode: ExitCode;
   /** Set by a command given `--verbose`: errors are reported with their stacks. */
   verbose: boolean;
+  /** The arguments as given after `aloft` (commander drops a `--` that ends its options; `run` needs to know where it was). */
+  readonly argv?: readonly string[];
 }
 
 /** Writes lines to stdout. */

@@ -57,9 +57,12 @@ export class SpecWriteError extends AloftError {
   override name = "SpecWriteError";
   /** The output directory, as given. */
   readonly outDir: string;
-  constructor(message: string, outDir: string, options?: { cause?: unknown }) {
+  /** The spec files already in `outDir` when it was refused for them (`overwrite` not given); empty otherwise. */
+  readonly existingSpecs: readonly string[];
+  constructor(message: string, outDir: string, options?: { cause?: unknown; existingSpecs?: readonly string[] }) {
     super(message, options);
     this.outDir = outDir;
+    this.existingSpecs = options?.existingSpecs ?? [];
   }
 }
 
@@ -299,6 +302,7 @@ export async function writeSpecs(entity: Parameters<typeof compileBundle>[0], ou
       throw new SpecWriteError(
         `cannot write specs to ${JSON.stringify(outDir)}: it already holds spec files (${present.slice(0, 3).join(", ")}${present.length > 3 ? ", ..." : ""}); pass overwrite: true to replace them`,
         outDir,
+        { existingSpecs: present },
       );
     }
     await writeInto(dir, outDir, files, present);

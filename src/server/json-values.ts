@@ -30,6 +30,7 @@
 import type { Literal, LiteralMap, LiteralType, ProtoStruct, ProtoValue } from "../idl/core.js";
 import { describeType, describeValue } from "../types/describe.js";
 import { fits } from "../types/validate.js";
+import { DATETIME_HINT, zonelessDatetimeProblem, intRangeProblem, parseIsoDatetime } from "../types/text-values.js";
 import { AloftFile } from "../blobs/file.js";
 import { AloftDirectory } from "../blobs/directory.js";
 import { AloftDataFrame, declaredColumns } from "../blobs/dataframe.js";
@@ -40,26 +41,12 @@ export type Converted = { readonly ok: true; readonly value: unknown } | { reado
 const ok = (value: unknown): Converted => ({ ok: true, value });
 const bad = (problem: string): Converted => ({ ok: false, problem });
 
-/** RFC 3339 date-time (zone required), or a plain date. */
-const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2}))?$/;
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function expected(what: string, json: unknown): Converted {
   return bad(`expected ${what}, got ${describeValue(json)}`);
-}
-
-function parseDatetime(text: string): Date | undefined {
-  const m = ISO_DATETIME.exec(text);
-  if (!m) return undefined;
-  const d = new Date(m[4] === undefined ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(d.getTime())) return undefined;
-  // `new Date` rolls 2024-02-30 over to March: refuse dates that do not exist.
-  const [, y, mo, day] = m;
-  if (m[4] === undefined && d.toISOString().slice(0, 10) !== `${y}-${mo}-${day}`) return undefined;
-  return d;
 }
 
 const FLOAT_WORDS: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
@@ -123,8 +110,11 @@ export function jsonToValue(type: LiteralType, json: unknown): Converted {
   }
   if (type.blob || type.structuredDatasetType) return fromJsonReference(type, json);
   switch (type.simple) {
-    case "INTEGER":
-      return Number.isSafeInteger(json) ? ok(json) : expected("a whole number", json);
+    case "INTEGER": {
+      if (Number.isSafeInteger(json)) return ok(json);
+      const outside = typeof json === "number" ? intRangeProblem(json) : undefined;
+      return outside === undefined ? expected("a whole number", json) : bad(outside);
+    }
     case "FLOAT":
       if (typeof json === "number") return ok(json);
       return typeof json === "string" && json in FLOAT_WORDS ? ok(FLOAT_WORDS[json]) : expected("a number", json);
@@ -133,8 +123,10 @@ export function jsonToValue(type: LiteralType, json: unknown): Converted {
     case "BOOLEAN":
       return typeof json === "boolean" ? ok(json) : expected("true or false", json);
     case "DATETIME": {
-      const d = typeof json === "string" ? parseDatetime(json) : undefined;
-      return d ? ok(d) : expected("an ISO 8601 date-time with a zone, like 2024-01-31T12:00:00Z", json);
+      const d = typeof json === "string" ? parseIsoDatetime(json) : undefined;
+      if (d) return ok(d);
+      const zoneless = typeof json === "string" ? zonelessDatetimeProblem(json) : undefined;
+      return zoneless === undefined ? expected(DATETIME_HINT, json) : bad(zoneless);
     }
     case "DURATION":
       return typeof json === "number" && Number.isFinite(json) ? ok(json) : expected("a duration in milliseconds", json);

@@ -7,6 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import {
+  checkCacheFilter,
   checkBatchLimit,
   checkDuration,
   checkFirstEvent,
@@ -26,6 +27,7 @@ import {
 import type { TaskSystemFailedEvent } from "./events.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
 import type {
+  CacheFilter,
   CacheEntry,
   ClaimedTask,
   EngineRecord,
@@ -367,6 +369,19 @@ export class MemoryStore implements Store {
     this.check();
     const c = this.cache.get(key);
     return c && copyCacheEntry(c);
+  }
+
+  async clearCache(filter: CacheFilter = {}): Promise<number> {
+    this.check();
+    checkCacheFilter(filter);
+    let n = 0;
+    for (const [key, c] of this.cache) {
+      if ((filter.task === undefined || c.task === filter.task) && (filter.version === undefined || c.version === filter.version)) {
+        this.cache.delete(key);
+        n++;
+      }
+    }
+    return n;
   }
 
   async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {

@@ -8,7 +8,8 @@
  */
 import type pg from "pg";
 import { AloftError } from "../errors.js";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+import {
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -29,6 +30,7 @@ import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines } from "./postgres/ownership.js";
 import { Queries, transaction } from "./postgres/sql.js";
 import type {
+  CacheFilter,
   CacheEntry,
   ClaimedTask,
   EngineRecord,
@@ -367,6 +369,11 @@ export class PostgresStore implements Store {
   async getCached(key: string): Promise<CacheEntry | undefined> {
     const r = await this.q.get<CacheCols>("SELECT * FROM cache WHERE key = $1", [key]);
     return r && cacheFromCols(r);
+  }
+
+  async clearCache(filter: CacheFilter = {}): Promise<number> {
+    checkCacheFilter(filter);
+    return this.q.run("DELETE FROM cache WHERE ($1::text IS NULL OR task = $1) AND ($2::text IS NULL OR version = $2)", [filter.task ?? null, filter.version ?? null]);
   }
 
   async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {

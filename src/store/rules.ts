@@ -263,3 +263,17 @@ export function systemFailureMessage(itemId: string, lost: number, worker: strin
 export function isRefusal(e: unknown): e is StoreConflictError | DuplicateExecutionError {
   return e instanceof StoreConflictError || e instanceof DuplicateExecutionError;
 }
+
+/**
+ * Checks a `clearCache` filter: a version names a cache version of one task, so it needs the task.
+ *
+ * @throws RangeError for a version without a task.
+ *
+ * @example
+ * ```ts
+ * checkCacheFilter({ task: "slope", version: "1" }); // fine
+ * ```
+ */
+export function checkCacheFilter(filter: { readonly task?: string; readonly version?: string }): void {
+  if (filter.version !== undefined && filter.task === undefined) throw new RangeError("clearCache: a cache version is per task; give the task with the version");
+}

@@ -7,7 +7,8 @@
  * @module
  */
 import type Database from "better-sqlite3";
-import { checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+import {
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -27,6 +28,7 @@ import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, re
 import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
 import type {
+  CacheFilter,
   CacheEntry,
   ClaimedTask,
   EngineRecord,
@@ -275,6 +277,14 @@ export class SqliteStore implements Store {
   async getCached(key: string): Promise<CacheEntry | undefined> {
     const r = this.s.get<CacheCols>("SELECT * FROM cache WHERE key = ?", key);
     return r && cacheFromCols(r);
+  }
+
+  async clearCache(filter: CacheFilter = {}): Promise<number> {
+    const sql = this.s;
+    checkCacheFilter(filter);
+    return sql.write(
+      () => sql.run("DELETE FROM cache WHERE (? IS NULL OR task = ?) AND (? IS NULL OR version = ?)", filter.task ?? null, filter.task ?? null, filter.version ?? null, filter.version ?? null).changes,
+    );
   }
 
   async lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean> {

@@ -234,6 +234,21 @@ export interface CacheEntry {
 }
 
 /**
+ * Which cached results `clearCache` removes: all, one task's, or one cache version of one task.
+ *
+ * @example
+ * ```ts
+ * await store.clearCache({ task: "slope", version: "1" }); // 3
+ * ```
+ */
+export interface CacheFilter {
+  /** The task's name (`task({ name })`). */
+  readonly task?: string;
+  /** Its cache version (`cache: { version }`); only with `task`. */
+  readonly version?: string;
+}
+
+/**
  * One step of the engine, applied atomically by `commit`.
  *
  * @example
@@ -423,6 +438,13 @@ export interface Store {
 
   /** A cached result, or undefined. */
   getCached(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * Removes cached results, atomically: every one, or those of one task
+   * (`task`), or of one cache version of it (`task` and `version`; a version
+   * alone is refused with a `RangeError`, since versions are per task).
+   * Resolves to how many were removed. Locks are left alone.
+   */
+  clearCache(filter?: CacheFilter): Promise<number>;
   /** Takes the lock of a cache key for `owner` until `now + ttlMs`; false while someone else holds a live lock. */
   lockCacheKey(key: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
   /** Releases a cache key lock held by `owner`. */

@@ -35,11 +35,11 @@ describe.concurrent("aloft compile", () => {
     expect(wf.template.id).toMatchObject({ project: "{{ registration.project }}", domain: "{{ registration.domain }}" });
   });
 
-  it("refuses to overwrite earlier specs unless --overwrite is given", async () => {
+  it("refuses to overwrite earlier specs unless --overwrite is given, and names the flag (it said 'pass overwrite: true')", async () => {
     await expect(aloft(dir, ["compile", "single.mjs", "--out", "out-again"])).resolves.toMatchObject({ code: 0 });
     const again = await aloft(dir, ["compile", "single.mjs", "--out", "out-again"]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/^error: cannot write specs to .*out-again.*: it already holds spec files .*; pass overwrite: true to replace them\n$/);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/^error: --out out-again already holds spec files \(0_square_1\.pb, .*\); pass --overwrite to replace them\n$/);
     await expect(aloft(dir, ["compile", "single.mjs", "--out", "out-again", "--overwrite"])).resolves.toMatchObject({ code: 0 });
   });
 
@@ -84,7 +84,7 @@ describe.concurrent("aloft", () => {
   it("lists its commands", async () => {
     const r = await aloft(dir, ["--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/run \[options\] \[file\]/);
+    expect(r.stdout).toMatch(/\n {2}run +run a task, workflow or launch plan from a file\n/);
     for (const command of ["get", "abort", "signal", "approve", "reject", "relaunch", "recover", "serve", "worker", "register", "compile", "cache"]) {
       expect(r.stdout).toMatch(new RegExp(`\\n  ${command} `));
     }

@@ -132,7 +132,7 @@ describe.concurrent("aloft abort, signal, approve and reject from another proces
     expect([abort.code, abort.stdout, abort.stderr]).toEqual([0, `aborted execution ${id}: not today\n`, ""]);
     const r = await run.done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`\\nerror: run ${id} failed: the run was aborted: not today\\n$`));
+    expect(r.stderr).toMatch(new RegExp(`\\nerror: run ${id} was aborted: not today\\n$`)); // it said "failed: the run was aborted: not today"
     expect(r.stdout).toBe(`look at it: aloft get nodes ${id}\n`);
     const again = await aloft(dir, ["abort", id]);
     expect([again.code, again.stderr]).toEqual([3, `error: execution ${id} already aborted; there is nothing to abort\n`]);

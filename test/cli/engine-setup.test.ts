@@ -104,7 +104,7 @@ describe.concurrent("aloft serve and --remote", () => {
     const [, aid = ""] = await toAbort.waitFor("stderr", new RegExp(`run (${ID}) waits at gate`));
     await expect(aloft(dir, ["abort", aid, "--reason", "enough", ...remote], env)).resolves.toMatchObject({ code: 0, stdout: `aborted execution ${aid}\n` });
     const aborted = await toAbort.done;
-    expect([aborted.code, aborted.stderr.split("\n").at(-2)]).toEqual([1, `error: run ${aid} failed: the run was aborted: enough`]);
+    expect([aborted.code, aborted.stderr.split("\n").at(-2)]).toEqual([1, `error: run ${aid} was aborted: enough`]);
 
     // relaunch and recover on the server
     const relaunched = await aloft(dir, ["relaunch", id, "--json", ...remote], env);

@@ -14,13 +14,28 @@ describe("parseValue", () => {
     for (const bad of ["NaN", "Infinity", "1,5", "abc", "1.2.3"]) expect(parse(bad, t.float).ok).toBe(false);
   });
 
+  it("a datetime without a zone is refused, as the API refuses it (it was read in local time: one rule everywhere)", () => {
+    expect(parse("2024-01-31T12:00:00", t.datetime)).toEqual({
+      ok: false,
+      problem: "a date-time needs a zone, so that it means the same instant everywhere: 2024-01-31T12:00:00Z for UTC, or an offset such as 2024-01-31T12:00:00+01:00",
+    });
+    expect(parse("2024-01-31 12:00", t.datetime).ok).toBe(false);
+    expect(parse('{"x":1,"y":2,"at":"2024-01-31T12:00:00"}', t.struct({ x: t.float, y: t.float, at: t.optional(t.datetime) })).ok).toBe(false);
+  });
+
+  it("a whole number outside int's range names the range, not 'expected a whole number'", () => {
+    expect(parse("99999999999999999999", t.int)).toEqual({ ok: false, problem: "99999999999999999999 is outside the range of int (whole numbers from -9007199254740991 to 9007199254740991)" });
+    expect(parse("-9007199254740992", t.int).ok).toBe(false);
+    expect(parse("9007199254740991", t.int)).toEqual({ ok: true, value: 9007199254740991 });
+  });
+
   it("reads booleans, dates, durations and enums", () => {
     expect(parse("TRUE", t.bool)).toEqual({ ok: true, value: true });
     expect(parse("yes", t.bool)).toEqual({ ok: false, problem: 'expected true or false, got "yes"' });
     expect(parse("2024-01-31T12:00:00+01:00", t.datetime)).toEqual({ ok: true, value: new Date("2024-01-31T11:00:00Z") });
     expect(parse("2024-01-31", t.datetime)).toEqual({ ok: true, value: new Date("2024-01-31T00:00:00Z") });
     expect(parse("1706702400", t.datetime).ok).toBe(false);
-    expect(parse("2024-02-31", t.datetime).ok).toBe(true); // JavaScript rolls it over, as new Date() does
+    expect(parse("2024-02-31", t.datetime).ok).toBe(false); // a date that does not exist, refused as the API refuses it
     expect([parse("250", t.duration), parse("10m", t.duration), parse("1.5h", t.duration)]).toEqual([
       { ok: true, value: 250 },
       { ok: true, value: 600_000 },

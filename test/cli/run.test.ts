@@ -100,7 +100,7 @@ describe.concurrent("aloft run --local", () => {
       if (chunk.includes("started")) child.kill("SIGINT");
     });
     expect(r.code).toBe(130);
-    expect(r.stderr).toMatch(/^error: run \S+ failed: the run was aborted: interrupted \(Ctrl-C\)\n$/);
+    expect(r.stderr).toMatch(/^error: run \S+ was aborted: interrupted \(Ctrl-C\)\n$/);
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
@@ -117,7 +117,7 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
     ["an ill-typed list element", ["flows.ts", "kinds", "--xs", '[1, "2"]', "--local"], 'error: input --xs (list<int>): element [1]: expected int, got string "2"'],
     ["bad JSON", ["flows.ts", "kinds", "--counts", "{a:1}", "--local"], 'error: input --counts (map<int>): expected JSON, e.g. {"a":1}, got "{a:1}"'],
     ["a value outside an enum", ["flows.ts", "kinds", "--mode", "quick", "--local"], 'error: input --mode (enum<"fast", "exact">): expected one of fast, exact, got "quick"'],
-    ["a bad date", ["flows.ts", "kinds", "--when", "yesterday", "--local"], 'error: input --when (datetime): expected an ISO 8601 date-time, e.g. 2024-01-31T12:00:00Z, got "yesterday"'],
+    ["a bad date", ["flows.ts", "kinds", "--when", "yesterday", "--local"], 'error: input --when (datetime): expected an ISO 8601 date-time with a zone, like 2024-01-31T12:00:00Z (or a date, 2024-01-31, midnight UTC), got "yesterday"'],
     ["a missing input", ["flows.ts", "sum", "--a", "1", "--local"], 'error: missing input --b (int) of sum (workflow "sum_wf")'],
     ["an input without a value", ["flows.ts", "sum", "--a", "--b", "2", "--local"], "error: input --a (int) needs a value: --a <value>"],
     ["an unknown input", ["flows.ts", "sum", "--a", "1", "--b", "2", "--c", "3", "--local"], 'error: unknown input --c: sum (workflow "sum_wf") has inputs --a (int), --b (int), --note (optional<str>)'],

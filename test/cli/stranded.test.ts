@@ -30,7 +30,7 @@ describe.concurrent("never strand an execution", () => {
     run.child.kill("SIGTERM");
     const r = await run.done;
     expect(r.code).toBe(143);
-    const id = r.stderr.match(new RegExp(`error: run (${ID}) failed: the run was aborted: interrupted \\(SIGTERM: the aloft run process was asked to stop\\)\\n$`))?.[1];
+    const id = r.stderr.match(new RegExp(`error: run (${ID}) was aborted: interrupted \\(SIGTERM: the aloft run process was asked to stop\\)\\n$`))?.[1];
     expect(id, r.stderr).toBeDefined();
     expect(await phaseOf(dir, id ?? "")).toBe("aborted");
   });

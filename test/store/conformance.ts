@@ -588,6 +588,24 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
     });
 
+    describe("clearing the cache", () => {
+      it("removes every entry, one task's, or one cache version of one task, and says how many (aloft cache clear)", async () => {
+        const entries = [cacheEntry("a1"), cacheEntry("a2", { version: "2" }), cacheEntry("b1", { task: "intercept" }), cacheEntry("b2", { task: "intercept", version: "2" })];
+        await store.commit({ consumed: [], cachePut: entries });
+        expect(await store.clearCache({ task: "slope", version: "2" })).toBe(1);
+        expect(await store.getCached("a2")).toBeUndefined();
+        expect(await store.getCached("a1")).toStrictEqual(entries[0]);
+        expect(await store.clearCache({ task: "slope", version: "2" })).toBe(0);
+        expect(await store.clearCache({ task: "intercept" })).toBe(2);
+        expect([await store.getCached("b1"), await store.getCached("b2"), await store.getCached("a1")]).toStrictEqual([undefined, undefined, entries[0]]);
+        await expect(store.clearCache({ version: "1" })).rejects.toThrow(RangeError);
+        expect(await store.getCached("a1")).toStrictEqual(entries[0]);
+        await store.commit({ consumed: [], cachePut: [cacheEntry("c1", { task: "other" })] });
+        expect(await store.clearCache()).toBe(2);
+        expect([await store.getCached("a1"), await store.getCached("c1")]).toStrictEqual([undefined, undefined]);
+      });
+    });
+
     describe("cache locks", () => {
       it("takes a key's lock for one owner until it expires, re-entrantly, and releases it only for its owner", async () => {
         expect(await store.lockCacheKey("k", "a", 100, T0)).toBe(true);

@@ -14,6 +14,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { ExecutionEndedError, ExecutionNotRecoverableError } from "../../engine/errors.js";
 import { isExecutionEnded, isExecutionRecoverable } from "../../phases.js";
 import type { ExecutionRow, Store } from "../../store/store.js";
@@ -147,7 +148,7 @@ function register(program: Command, ctx: CliContext, kind: Again, summary: strin
  * ```
  */
 export function registerAgain(program: Command, ctx: CliContext): void {
-  register(program, ctx, "relaunch", "run an execution again with the same inputs");
-  register(program, ctx, "recover", "run a failed execution again, reusing the outputs of the task nodes that succeeded");
-  register(program, ctx, "resume", "continue a running execution in place, on an engine started here if none runs it (after its aloft run was killed)");
+  register(program, ctx, "relaunch", COMMAND_SUMMARIES.relaunch);
+  register(program, ctx, "recover", COMMAND_SUMMARIES.recover);
+  register(program, ctx, "resume", COMMAND_SUMMARIES.resume);
 }

@@ -7,7 +7,8 @@
  */
 import path from "node:path";
 import { Option, type Command } from "commander";
-import { writeSpecs, type SpecFileFormat } from "../../compiler/write-specs.js";
+import { COMMAND_SUMMARIES } from "./summaries.js";
+import { SpecWriteError, writeSpecs, type SpecFileFormat } from "../../compiler/write-specs.js";
 import { writePackage } from "../../compiler/package.js";
 import { DEFAULT_IMAGE } from "../../compiler/container.js";
 import { UsageError } from "../errors.js";
@@ -47,7 +48,7 @@ function shown(file: string, cwd: string): string {
 export function registerCompile(program: Command, ctx: CliContext): void {
   program
     .command("compile")
-    .summary("write an entity's flyteidl specs to files")
+    .summary(COMMAND_SUMMARIES.compile)
     .description(
       "Compiles a task, workflow or launch plan with everything it references and writes one file per spec to --out, " +
         "named as Flyte's packaging names them (<index>_<name>_<1|2|3>.pb; 1 task, 2 workflow, 3 launch plan). " +
@@ -81,7 +82,11 @@ export function registerCompile(program: Command, ctx: CliContext): void {
         const inside = await writePackage(found.entity, out, target);
         return printLines(ctx, flags.json ? [jsonText({ package: shown(out, ctx.io.cwd), files: inside }, 2)] : [`${shown(out, ctx.io.cwd)}: ${inside.join(", ")}`]);
       }
-      const files = await writeSpecs(found.entity, out, { format: flags.format, overwrite: flags.overwrite === true, ...target });
+      const files = await writeSpecs(found.entity, out, { format: flags.format, overwrite: flags.overwrite === true, ...target }).catch((e: unknown) => {
+        if (!(e instanceof SpecWriteError) || e.existingSpecs.length === 0) throw e;
+        const some = e.existingSpecs.slice(0, 3).join(", ") + (e.existingSpecs.length > 3 ? ", ..." : "");
+        throw new UsageError(`--out ${flags.out} already holds spec files (${some}); pass --overwrite to replace them`, { cause: e });
+      });
       const names = files.map((f) => shown(f, ctx.io.cwd));
       printLines(ctx, flags.json ? [jsonText(names, 2)] : names);
     });

@@ -16,6 +16,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { ExecutionEndedError, InvalidSignalValueError, UnknownGateError } from "../../engine/errors.js";
 import { ClientError, type AloftClient } from "../../client/client.js";
 import type { WorkflowSpec } from "../../idl/specs.js";
@@ -217,7 +218,7 @@ async function abortRemotely(ctx: CliContext, flags: ControlFlags & { readonly r
 export function registerControl(program: Command, ctx: CliContext): void {
   const abort = program
     .command("abort")
-    .summary("abort an execution")
+    .summary(COMMAND_SUMMARIES.abort)
     .argument("<id>", "the execution's id")
     .option("--reason <text>", "why (kept with the execution)");
   sourceOptions(abort).action(async (id: string, flags: ControlFlags) => {
@@ -229,19 +230,19 @@ export function registerControl(program: Command, ctx: CliContext): void {
 
   const signal = program
     .command("signal")
-    .summary("give a gate of an execution its value (true or false for an approval)")
+    .summary(COMMAND_SUMMARIES.signal)
     .description("Answers a gate: the value is parsed by the type the gate waits for; for an approval gate, true approves and false rejects.")
     .argument("<id>", "the execution's id")
     .argument("<name>", "the gate's signal name")
     .argument("<value>", "the value, as on the command line of aloft run (JSON for lists, maps and structs)");
   sourceOptions(signal).action(async (id: string, name: string, value: string, flags: ControlFlags) => answerGate(ctx, flags, id, name, value));
 
-  const approve = program.command("approve").summary("approve an approval gate of an execution").argument("<id>", "the execution's id").argument("<name>", "the approval's name");
+  const approve = program.command("approve").summary(COMMAND_SUMMARIES.approve).argument("<id>", "the execution's id").argument("<name>", "the approval's name");
   sourceOptions(approve).action(async (id: string, name: string, flags: ControlFlags) => answerGate(ctx, flags, id, name, undefined, true));
 
   const reject = program
     .command("reject")
-    .summary("reject an approval gate of an execution (it fails)")
+    .summary(COMMAND_SUMMARIES.reject)
     .argument("<id>", "the execution's id")
     .argument("<name>", "the approval's name")
     .option("--reason <text>", "why (the execution's error says it)");

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { executeTask } from "../../flyte/execute.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
@@ -36,7 +37,7 @@ interface ExecuteFlags {
 export function registerExecute(program: Command, ctx: CliContext): void {
   program
     .command("execute")
-    .summary("run one task as a Flyte task pod does (the container's command)")
+    .summary(COMMAND_SUMMARIES.execute)
     .description(
       "Reads --inputs (a flyteidl LiteralMap), runs the task <task> that <module> defines, and writes outputs.pb " +
         "(or futures.pb for a dynamic workflow, or error.pb when it fails) under --output-prefix. Locations are file:// URIs, " +

@@ -14,6 +14,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { isExecutionEnded } from "../../phases.js";
 import { engineLockHolderOf } from "../../store/open-store.js";
 import { aloftNote, type CliContext } from "../context.js";
@@ -105,7 +106,7 @@ async function followOnServer(ctx: CliContext, id: string, flags: SourceOptionFl
 export function registerFollow(program: Command, ctx: CliContext): void {
   const command = program
     .command("follow")
-    .summary("attach the live view to an execution, and exit as it ends")
+    .summary(COMMAND_SUMMARIES.follow)
     .description(
       "Follows an execution on the database or a server, whoever started it: the live view while it runs, then its outputs or its error, " +
         "exiting 0 when it succeeded and 1 when it failed, was aborted or timed out. Ctrl-C detaches and leaves the execution running (aloft abort <id> aborts it).",

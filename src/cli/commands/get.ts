@@ -7,15 +7,18 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import type { ExecutionQuery } from "../../client/client.js";
 import { EXECUTION_PHASES, isExecutionEnded, isExecutionPhase } from "../../phases.js";
-import type { EntityVersions, ExecutionInfo, ExecutionSummary, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
+import type { EntityInfo, EntityVersions, ExecutionInfo, ExecutionSummary, InputInfo, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
+import { parseIsoDatetime, zonelessDatetimeProblem } from "../../types/text-values.js";
 import { describeHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
-import { clip, duration, labelled, shortTime, table } from "../engine/format.js";
+import { clip, duration, errorText, labelled, naturalCompare, shortTime, table } from "../engine/format.js";
 import { openSource, type ReadSource } from "../engine/source.js";
+import { previewValue } from "../run/preview.js";
 import { jsonText } from "../run/report.js";
 import { collect, sourceOptions, wholeNumber, type SourceOptionFlags } from "./shared-options.js";
 
@@ -43,8 +46,8 @@ function pairs(filters: readonly string[], keys: readonly string[]): Map<string,
 }
 
 function time(key: string, value: string): Date {
-  const d = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new UsageError(`--filter ${key}=${value}: expected an ISO 8601 time, e.g. 2024-01-31T12:00:00Z or 2024-01-31`);
+  const d = parseIsoDatetime(value);
+  if (d === undefined) throw new UsageError(`--filter ${key}=${value}: ${zonelessDatetimeProblem(value) ?? "expected an ISO 8601 time, e.g. 2024-01-31T12:00:00Z or 2024-01-31"}`);
   return d;
 }
 
@@ -88,7 +91,7 @@ function noteOf(e: ExecutionSummary): string {
   if (e.relaunchOf) notes.push(`relaunch of ${e.relaunchOf}`);
   if (e.recoverOf) notes.push(`recovery of ${e.recoverOf}`);
   if (e.parent) notes.push(`child of ${e.parent.executionId} (${e.parent.path})`);
-  if (e.error) notes.push(clip(`${e.error.nodeId ? `${e.error.nodeId}: ` : ""}${e.error.message}`));
+  if (e.error) notes.push(clip(errorText(e.error)));
   return notes.join("; ");
 }
 
@@ -175,7 +178,7 @@ export function executionLines(e: ExecutionInfo, nodes: readonly NodeExecutionIn
   if (e.scheduledAt) lines.push(row("scheduled at", shortTime(e.scheduledAt)));
   lines.push(...labelled("inputs", e.inputs, w));
   if (e.outputs) lines.push(...labelled("outputs", e.outputs, w));
-  if (e.error) lines.push(row("error", `${e.error.nodeId ? `node ${e.error.nodeId}: ` : ""}${e.error.message.replace(/\s*\r?\n\s*/g, " ")}`));
+  if (e.error) lines.push(row("error", errorText(e.error)));
   lines.push(row("nodes", `${nodes.length === 0 ? "none started yet" : `${nodes.length} (${countPhases(nodes)})`}: aloft get nodes ${e.id}${flag}`));
   return lines;
 }
@@ -194,6 +197,45 @@ export function entitiesTable(items: readonly EntityVersions[], what: string): s
     ["NAME", "LATEST VERSION", "VERSIONS", "REGISTERED", "PROJECT/DOMAIN"],
     items.map((e) => [e.name, e.latestVersion, String(e.versions.length), shortTime(e.versions[0]?.createdAt), `${e.project}/${e.domain}`]),
   );
+}
+
+function inputNote(i: InputInfo): string {
+  if (i.fixed) return `fixed: ${previewValue(i.default).text}`;
+  if (i.default !== undefined) return `default: ${previewValue(i.default).text}`;
+  return i.required ? "required" : "optional";
+}
+
+/**
+ * The lines of `aloft get task|workflow|launchplan <name>`: which version,
+ * when it was registered, and its interface (inputs with types, defaults and
+ * what is fixed; outputs).
+ *
+ * @example
+ * ```ts
+ * entityLines(await source.getEntity("task", { name: "sq" }), versions);
+ * // ["task         sq", "version      51916df646c2d120 (the latest of 1)", ..., "inputs       x  int  required", ...]
+ * ```
+ */
+export function entityLines(info: EntityInfo, versions: EntityVersions | undefined): string[] {
+  const w = 13;
+  const row = (label: string, value: string): string => `${label.padEnd(w)}${value}`;
+  const label = { task: "task", workflow: "workflow", launchPlan: "launch plan" }[info.kind];
+  const count = versions?.versions.length ?? 1;
+  const latest = versions === undefined || versions.latestVersion === info.key.version;
+  const lines = [
+    row(label, info.key.name),
+    row("version", `${info.key.version} (${latest ? `the latest of ${count}` : `one of ${count}; the latest is ${versions.latestVersion}`})`),
+    row("in", `${info.key.project}/${info.key.domain}`),
+    row("registered", shortTime(info.createdAt)),
+  ];
+  if (info.workflow) lines.push(row("workflow", `${info.workflow.name} (version ${info.workflow.version})`));
+  const variables = (title: string, rows: (readonly string[])[]): void => {
+    if (rows.length === 0) return void lines.push(row(title, "(none)"));
+    table(["", "", ""], rows).slice(1).forEach((l, i) => lines.push(row(i === 0 ? title : "", l)));
+  };
+  variables("inputs", info.interface.inputs.map((i) => [i.name, i.type, inputNote(i)]));
+  variables("outputs", info.interface.outputs.map((o) => [o.name, o.type, o.description ?? ""]));
+  return lines;
 }
 
 async function withSource(ctx: CliContext, flags: GetFlags, use: (source: ReadSource) => Promise<void>): Promise<void> {
@@ -223,7 +265,7 @@ const ENTITY_KINDS: readonly { readonly name: string; readonly kind: RegisteredK
 export function registerGet(program: Command, ctx: CliContext): void {
   const get = program
     .command("get")
-    .summary("list and inspect executions, their nodes, and registered entities")
+    .summary(COMMAND_SUMMARIES.get)
     .description("Reads what the engine keeps: from the database (--db, default .aloft/aloft.db) or a server (--remote). Tables for people, --json for scripts.");
 
   const executions = get
@@ -254,12 +296,29 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const nodes = get.command("nodes").summary("the node executions of an execution").argument("<id>", "the execution's id").option("--json", "print them as a JSON array");
   sourceOptions(nodes).action(async (id: string, flags: GetFlags) =>
     withSource(ctx, flags, async (source) => {
-      const list = await source.listNodes(id);
+      const list = (await source.listNodes(id)).sort((a, b) => naturalCompare(a.path, b.path));
       printLines(ctx, flags.json ? [jsonText(list, 2)] : nodesTable(list));
     }),
   );
 
   for (const entity of ENTITY_KINDS) {
+    const one = get
+      .command(entity.name.replace(/s$/, ""))
+      .summary(`one registered ${entity.what.replace(/s$/, "")}: its interface (inputs with types and defaults, outputs), or with --json its spec`)
+      .argument("<name>", `the ${entity.what.replace(/s$/, "")}'s name`)
+      .option("--version <version>", "this version (default: the latest registered)")
+      .option("--project <project>", "its project (needed only when the name is registered in several)")
+      .option("--domain <domain>", "its domain (needed only when the name is registered in several)")
+      .option("--json", "print it as JSON: { kind, key, createdAt, digest, interface, workflow?, spec } (the flyteidl spec)");
+    sourceOptions(one).action(async (name: string, flags: GetFlags & { readonly version?: string; readonly project?: string; readonly domain?: string }) =>
+      withSource(ctx, flags, async (source) => {
+        const info = await source.getEntity(entity.kind, { name, version: flags.version, project: flags.project, domain: flags.domain });
+        if (flags.json) return printLines(ctx, [jsonText(info, 2)]);
+        const versions = (await source.listEntities(entity.kind, { project: info.key.project, domain: info.key.domain })).find((e) => e.name === name);
+        printLines(ctx, entityLines(info, versions));
+      }),
+    );
+
     const command = get
       .command(entity.name)
       .summary(`registered ${entity.what}, each name with its versions`)

@@ -8,6 +8,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import type { NodeLogs } from "../../server/schemas.js";
 import { nodeLogsOf } from "../../server/routes-logs.js";
 import { attemptLogsOf } from "../../store/open-store.js";
@@ -51,7 +52,7 @@ async function read(ctx: CliContext, id: string, node: string, flags: LogsFlags)
 export function registerLogs(program: Command, ctx: CliContext): void {
   const command = program
     .command("logs")
-    .summary("what a node's task wrote to stdout and stderr, attempt by attempt")
+    .summary(COMMAND_SUMMARIES.logs)
     .description(
       "Prints what the task of node <node> (its path, as aloft get nodes shows it: n1, n2/n0, n3[17]) wrote during each attempt: its stdout to stdout, " +
         "its stderr to stderr, each attempt after a header line on stderr. Reads the logs the workers keep beside the database (--db), or a server's (--remote).",

@@ -7,6 +7,7 @@
  */
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { describeEntity } from "../../sdk/entity.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
 import type { CliContext } from "../context.js";
@@ -59,11 +60,24 @@ function runOptions(ctx: CliContext, flags: RunFlags, signals: Record<string, un
   };
 }
 
+/**
+ * The operands commander passed on, with the `--` it took out put back: after
+ * it, every `--name` is an input (`aloft run f.ts wf --local -- --help 3`), but
+ * commander drops a `--` that follows one of its own options.
+ */
+function withSeparator(argv: readonly string[] | undefined, operands: readonly string[]): string[] {
+  const at = argv?.indexOf("--") ?? -1;
+  if (argv === undefined || at < 0 || operands.includes("--")) return [...operands];
+  const literal = Math.min(argv.length - at - 1, operands.length);
+  return [...operands.slice(0, operands.length - literal), "--", ...operands.slice(operands.length - literal)];
+}
+
 async function runAction(ctx: CliContext, command: Command, fileArg: string | undefined, rest: readonly string[], flags: RunFlags): Promise<void> {
   ctx.verbose = flags.verbose === true;
   // Commander puts an unknown option first when no file precedes it (`aloft run --help`).
   const file = fileArg !== undefined && !fileArg.startsWith("-") ? fileArg : undefined;
-  const args = splitEntityArgs(file === undefined && fileArg !== undefined ? [fileArg, ...rest] : rest);
+  const operands = withSeparator(ctx.argv, fileArg === undefined ? rest : [fileArg, ...rest]);
+  const args = splitEntityArgs(file === undefined ? operands : operands.slice(1));
   if (file === undefined) {
     if (args.help) {
       ctx.io.stdout.write(command.helpInformation());
@@ -132,7 +146,7 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
 export function registerRun(program: Command, ctx: CliContext): void {
   const command = program
     .command("run")
-    .summary("run a task, workflow or launch plan from a file")
+    .summary(COMMAND_SUMMARIES.run)
     .description(
       "Runs an entity a module exports: the one named (an export name or a registered name), or the file's only workflow. " +
         "Inputs are given as --<input> <value> and parsed by their declared types; `aloft run <file> [entity] --help` lists them. " +

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { pipelineSchema } from "../../text/pipeline/schema.js";
 import type { CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -20,7 +21,7 @@ import { UsageError } from "../errors.js";
 export function registerSchema(program: Command, ctx: CliContext): void {
   program
     .command("schema")
-    .summary("print the JSON Schema of a file format")
+    .summary(COMMAND_SUMMARIES.schema)
     .description("Prints the JSON Schema of Aloft's pipeline format (aloft schema pipeline), for editors: # yaml-language-server: $schema=<file> in YAML, \"$schema\" in JSON.")
     .argument("<format>", "pipeline")
     .action((format: string) => {

@@ -11,6 +11,7 @@
 import { statSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { startEmbedded } from "../../engine/embedded.js";
 import type { Engine } from "../../engine/engine.js";
 import type { Registration } from "../../engine/registry.js";
@@ -89,7 +90,7 @@ function counted(n: number, one: string, many: string): string {
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command("serve")
-    .summary("serve the HTTP API with the engine and a worker pool")
+    .summary(COMMAND_SUMMARIES.serve)
     .description(
       "Runs the HTTP API, the durable engine and a worker pool over the database, and registers the tasks, workflows and launch plans " +
         "the modules export: the API runs only those. Listens on 127.0.0.1 unless --host says otherwise; with a token (--token or $ALOFT_TOKEN), " +

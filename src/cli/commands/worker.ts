@@ -11,6 +11,7 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { COMMAND_SUMMARIES } from "./summaries.js";
 import { attemptLogsOf, openStore } from "../../store/open-store.js";
 import { openWakeups } from "../../store/wakeups.js";
 import { startWorker } from "../../worker/worker.js";
@@ -59,7 +60,7 @@ function untilSignalled(worker: WorkerHandle, log: (line: string) => void): Prom
 export function registerWorker(program: Command, ctx: CliContext): void {
   program
     .command("worker")
-    .summary("run task attempts for a running setup, joining it through its database or its server")
+    .summary(COMMAND_SUMMARIES.worker)
     .description(
       "Joins the engine that runs over a database (aloft serve, an engine process, a waiting aloft run): claims the task attempts it makes ready, " +
         "runs them in child processes that load the modules, and reports the results. Stops on Ctrl-C or SIGTERM after finishing the attempts in hand " +

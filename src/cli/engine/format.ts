@@ -4,7 +4,7 @@
  * @module
  */
 import { formatElapsed } from "../progress/render.js";
-import { jsonText } from "../run/report.js";
+import { leftOutNote, previewValue } from "../run/preview.js";
 
 /**
  * Rows under a header, each column as wide as its widest cell, two spaces
@@ -78,5 +78,67 @@ export function clip(text: string, max = 60): string {
 export function labelled(label: string, values: Readonly<Record<string, unknown>>, width: number): string[] {
   const entries = Object.entries(values);
   if (entries.length === 0) return [`${label.padEnd(width)}(none)`];
-  return entries.map(([k, v], i) => `${(i === 0 ? label : "").padEnd(width)}${k}: ${jsonText(v)}`);
+  let items = 0;
+  let chars = 0;
+  const lines = entries.map(([k, v], i) => {
+    // Cut short for reading: a 100,000-element list is one short line, and a note says --json prints it all.
+    const p = previewValue(v);
+    items += p.items;
+    chars += p.chars;
+    return `${(i === 0 ? label : "").padEnd(width)}${k}: ${p.text}`;
+  });
+  const note = leftOutNote(items, chars);
+  return note === undefined ? lines : [...lines, `${"".padEnd(width)}${note}`];
+}
+
+/**
+ * An execution's error for people: its message, after the node it started at
+ * unless the message names that node already (the engine's messages do:
+ * `workflow "wf": node n0 (task "boom") failed: ...`), so that no line reads
+ * "node n0: ... node n0 ...".
+ *
+ * @example
+ * ```ts
+ * errorText({ nodeId: "n0", message: "too big" });                                  // "node n0: too big"
+ * errorText({ nodeId: "n0", message: 'workflow "wf": node n0 (task "t") failed: x' }); // 'workflow "wf": node n0 (task "t") failed: x'
+ * ```
+ */
+export function errorText(error: { readonly nodeId?: string | undefined; readonly message: string }): string {
+  const message = error.message.replace(/\s*\r?\n\s*/g, " ");
+  const node = error.nodeId;
+  if (!node) return message;
+  const named = new RegExp(`\\bnode ${node.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w-])`);
+  return named.test(message) ? message : `node ${node}: ${message}`;
+}
+
+/**
+ * Compares node paths as people number things: runs of digits by their
+ * value (`n1[2]` before `n1[10]`, `n2` before `n10`), everything else by
+ * code point, so a node still comes before the nodes inside it (`n1`,
+ * `n1/n0`, `n1[0]`).
+ *
+ * @example
+ * ```ts
+ * ["n1[10]", "n1[2]", "n10", "n2"].sort(naturalCompare); // ["n1[2]", "n1[10]", "n2", "n10"]
+ * ```
+ */
+export function naturalCompare(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    const dx = /^\d/.test(x);
+    const dy = /^\d/.test(y);
+    if (dx && dy) {
+      // By value without parsing (any length): fewer significant digits is smaller, then digit by digit.
+      const [sx, sy] = [x.replace(/^0+/, ""), y.replace(/^0+/, "")];
+      if (sx.length !== sy.length) return sx.length - sy.length;
+      if (sx !== sy) return sx < sy ? -1 : 1;
+      return x.length - y.length;
+    }
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
 }

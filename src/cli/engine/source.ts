@@ -7,9 +7,9 @@
  * @module
  */
 import { AloftClient, ClientError, type ExecutionQuery } from "../../client/client.js";
-import type { EntityVersions, ExecutionInfo, ExecutionPage, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
+import type { EntityInfo, EntityVersions, ExecutionInfo, ExecutionPage, NodeExecutionInfo, RegisteredKind } from "../../server/schemas.js";
 import { StoredValues } from "../../server/stored-values.js";
-import { entityVersions, executionInfo, executionSummary, groupByName, nodeInfo } from "../../server/views.js";
+import { entityInfo, entityVersions, executionInfo, executionSummary, groupByName, nodeInfo } from "../../server/views.js";
 import { engineLockHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
 import type { ExecutionFilter } from "../../store/store.js";
 import { AloftError } from "../../errors.js";
@@ -29,12 +29,59 @@ export interface ReadSource {
   listNodes(id: string): Promise<NodeExecutionInfo[]>;
   listEntities(kind: RegisteredKind, filter?: { readonly project?: string; readonly domain?: string }): Promise<EntityVersions[]>;
   /**
+   * One registered version of an entity, with its interface and spec: the
+   * version given, else the latest; the project and domain given, else the
+   * only ones the name is registered in.
+   *
+   * @throws UsageError naming what is not registered, or the projects to choose from.
+   */
+  getEntity(kind: RegisteredKind, ref: EntityLookup): Promise<EntityInfo>;
+  /**
    * Which engine runs the executions of this source, for a running one: the
    * process holding the database's engine lock (`undefined`: none, so nothing
    * advances them), or `"server"` for a server (it is the engine).
    */
   engine(): Promise<EngineLockHolder | "server" | undefined>;
   close(): Promise<void>;
+}
+
+/** Which registered entity `aloft get task|workflow|launchplan` shows. */
+export interface EntityLookup {
+  readonly name: string;
+  readonly version?: string | undefined;
+  readonly project?: string | undefined;
+  readonly domain?: string | undefined;
+}
+
+const KIND_LABELS: Readonly<Record<RegisteredKind, string>> = { task: "task", workflow: "workflow", launchPlan: "launch plan" };
+
+/**
+ * The versions of the entity a lookup names, from every registered name of
+ * its kind: the one project and domain it is in (or those given).
+ *
+ * @throws UsageError when the name is not registered there, or is in several projects or domains and none was given.
+ *
+ * @example
+ * ```ts
+ * const versions = pickEntity("task", await source.listEntities("task"), { name: "sq" }, " --db x.db");
+ * ```
+ */
+export function pickEntity(kind: RegisteredKind, all: readonly EntityVersions[], ref: EntityLookup, flag: string): EntityVersions {
+  const label = KIND_LABELS[kind];
+  const named = all.filter((e) => e.name === ref.name && (ref.project === undefined || e.project === ref.project) && (ref.domain === undefined || e.domain === ref.domain));
+  const where = ref.project === undefined && ref.domain === undefined ? "" : ` in ${ref.project ?? "any project"}/${ref.domain ?? "any domain"}`;
+  const list = { task: "tasks", workflow: "workflows", launchPlan: "launchplans" }[kind];
+  if (named.length === 0) throw new UsageError(`no ${label} ${JSON.stringify(ref.name)} is registered${where}; aloft get ${list}${flag} lists those that are`);
+  if (named.length > 1) {
+    const places = named.map((e) => `${e.project}/${e.domain}`).join(", ");
+    throw new UsageError(`${label} ${JSON.stringify(ref.name)} is registered in ${places}: choose one with --project and --domain`);
+  }
+  const one = named[0]!;
+  if (ref.version !== undefined && !one.versions.some((v) => v.version === ref.version)) {
+    const known = one.versions.slice(0, 5).map((v) => v.version).join(", ");
+    throw new UsageError(`${label} ${JSON.stringify(ref.name)} has no version ${JSON.stringify(ref.version)} in ${one.project}/${one.domain} (its versions, newest first: ${known}${one.versions.length > 5 ? ", ..." : ""})`);
+  }
+  return one;
 }
 
 /** The flags that choose a source. */
@@ -102,6 +149,14 @@ class DatabaseSource implements ReadSource {
     return groupByName(await this.db.store.listEntities(kind, filter)).map(entityVersions);
   }
 
+  async getEntity(kind: RegisteredKind, ref: EntityLookup): Promise<EntityInfo> {
+    const one = pickEntity(kind, await this.listEntities(kind, { ...(ref.project === undefined ? {} : { project: ref.project }), ...(ref.domain === undefined ? {} : { domain: ref.domain }) }), ref, this.flag);
+    const key = { project: one.project, domain: one.domain, name: one.name, version: ref.version ?? one.latestVersion };
+    const e = await this.db.store.getEntity(kind, key);
+    if (!e) throw new UsageError(`${KIND_LABELS[kind]} ${JSON.stringify(ref.name)} version ${JSON.stringify(key.version)} is not registered in ${key.project}/${key.domain}`);
+    return entityInfo(this.db.store, e);
+  }
+
   engine(): Promise<EngineLockHolder | undefined> {
     return engineLockHolder(this.db.ref.path);
   }
@@ -159,6 +214,10 @@ class RemoteSource implements ReadSource {
   }
   listEntities(kind: RegisteredKind, filter: { readonly project?: string; readonly domain?: string } = {}): Promise<EntityVersions[]> {
     return this.call(() => this.client.listEntities(kind, filter));
+  }
+  async getEntity(kind: RegisteredKind, ref: EntityLookup): Promise<EntityInfo> {
+    const one = pickEntity(kind, await this.listEntities(kind, { ...(ref.project === undefined ? {} : { project: ref.project }), ...(ref.domain === undefined ? {} : { domain: ref.domain }) }), ref, this.flag);
+    return this.call(() => this.client.getEntity(kind, { project: one.project, domain: one.domain, name: one.name, version: ref.version ?? one.latestVersion }));
   }
   engine(): Promise<"server"> {
     return Promise.resolve("server");

@@ -8,6 +8,7 @@
 import ms from "ms";
 import type { LiteralType } from "../../idl/core.js";
 import { describeType } from "../../types/describe.js";
+import { DATETIME_HINT, zonelessDatetimeProblem, intRangeProblem, parseIsoDatetime } from "../../types/text-values.js";
 import { fits, validatorFor } from "../../types/validate.js";
 
 /** A parsed value, or what is wrong with the text. */
@@ -15,7 +16,6 @@ export type Parsed = { readonly ok: true; readonly value: unknown } | { readonly
 
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 const MILLISECONDS = /^\d+(\.\d+)?$/;
 
 const ok = (value: unknown): Parsed => ({ ok: true, value });
@@ -49,7 +49,7 @@ export function valueHint(type: LiteralType): string {
     case "STRING":
       return "text, as given";
     case "DATETIME":
-      return "an ISO 8601 date-time, e.g. 2024-01-31T12:00:00Z";
+      return DATETIME_HINT;
     case "DURATION":
       return "milliseconds, or a duration such as 10m or 1.5h";
     case "NONE":
@@ -96,28 +96,27 @@ function exampleOf(type: LiteralType, depth = 0, index = 0): unknown {
   return first ? exampleOf(first, depth + 1) : null;
 }
 
-function parseDatetime(text: string): Date | undefined {
-  if (!ISO_DATETIME.test(text)) return undefined;
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
 function parseDurationText(text: string): number | undefined {
   if (MILLISECONDS.test(text)) return Number(text);
   const out = ms(text as ms.StringValue) as number | undefined;
   return typeof out === "number" && Number.isFinite(out) && out >= 0 ? out : undefined;
 }
 
-function expected(type: LiteralType, text: string): Parsed {
+function expectedText(type: LiteralType, text: string): string {
   const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return bad(`expected ${valueHint(type)}, got ${JSON.stringify(shown)}`);
+  return `expected ${valueHint(type)}, got ${JSON.stringify(shown)}`;
+}
+
+function expected(type: LiteralType, text: string): Parsed {
+  return bad(expectedText(type, text));
 }
 
 function parseScalar(text: string, type: LiteralType): Parsed | undefined {
   const s = text.trim();
   switch (type.simple) {
     case "INTEGER":
-      return INT.test(s) && Number.isSafeInteger(Number(s)) ? ok(Number(s)) : expected(type, text);
+      if (INT.test(s) && Number.isSafeInteger(Number(s))) return ok(Number(s));
+      return bad(intRangeProblem(s) ?? expectedText(type, text));
     case "FLOAT":
       return FLOAT.test(s) && Number.isFinite(Number(s)) ? ok(Number(s)) : expected(type, text);
     case "BOOLEAN":
@@ -125,8 +124,8 @@ function parseScalar(text: string, type: LiteralType): Parsed | undefined {
     case "STRING":
       return ok(text);
     case "DATETIME": {
-      const d = parseDatetime(s);
-      return d ? ok(d) : expected(type, text);
+      const d = parseIsoDatetime(s);
+      return d ? ok(d) : bad(zonelessDatetimeProblem(s) ?? expectedText(type, text));
     }
     case "DURATION": {
       const n = parseDurationText(s);
@@ -147,7 +146,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Turns JSON strings into the values the type holds: ISO strings into dates, `"10m"` into milliseconds. */
 function revive(value: unknown, type: LiteralType): unknown {
-  if (typeof value === "string" && type.simple === "DATETIME") return parseDatetime(value) ?? value;
+  if (typeof value === "string" && type.simple === "DATETIME") return parseIsoDatetime(value) ?? value;
   if (typeof value === "string" && type.simple === "DURATION") return parseDurationText(value) ?? value;
   if (type.collectionType && Array.isArray(value)) return value.map((v) => revive(v, type.collectionType ?? {}));
   if (type.mapValueType && isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, type.mapValueType ?? {})]));

@@ -16,6 +16,8 @@ export interface FoundEntity {
   readonly exportNames: readonly string[];
   readonly entity: EntityLike;
   readonly def: EntityDefinition;
+  /** The module file it was found in, as given on the command line (when a command loads several). */
+  readonly module?: string;
 }
 
 /** How a found entity is listed in messages: `wf (workflow "imperative_workflow")`. */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import "../../index.js"; // installs the local runner that entity.start() (--local) uses
 import type { EntityLike } from "../../sdk/entity.js";
 import type { Execution, PendingSignal, RunOptions } from "../../sdk/runner-port.js";
 import { UsageError } from "../errors.js";

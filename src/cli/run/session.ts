@@ -146,9 +146,10 @@ async function follow(
     view.finish(session.json ? undefined : snapshot("failed"));
     const phase = run.endPhase?.() ?? (stoppedBy() !== undefined ? "aborted" : "failed");
     if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase, error: summary }, 2)]);
-    else if (backend.lookHint) printLines(ctx, [backend.lookHint(run.id, true)]);
-    ctx.io.stderr.write(`error: ${failureLine(run.id, summary)}\n`);
+    // The error first, then where to look: the hint follows what it is about.
+    ctx.io.stderr.write(`error: ${failureLine(run.id, summary, phase)}\n`);
     if (session.verbose) ctx.io.stderr.write(`${verboseError(e)}\n`);
+    if (!session.json && backend.lookHint) printLines(ctx, [backend.lookHint(run.id, true)]);
     const signal = stoppedBy();
     ctx.exitCode = signal === "SIGINT" ? ExitCode.Interrupted : signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Failed;
   } finally {

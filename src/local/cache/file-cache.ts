@@ -16,7 +16,7 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync, statSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, openSync, closeSync, statSync, existsSync } from "node:fs";
 import path from "node:path";
 import type { Literal, VariableMap } from "../../idl/core.js";
 import { fromLiteral, toLiteral } from "../../types/literal.js";
@@ -190,8 +190,42 @@ export class FileCache {
     return existsSync(this.dir);
   }
 
-  /** Removes every entry. */
-  clear(): void {
-    rmSync(this.dir, { recursive: true, force: true });
+  /**
+   * Removes every entry, or those of one task (`task`), or of one cache
+   * version of it (`task` and `version`), with the blobs they adopted.
+   * Returns how many entries were removed.
+   */
+  clear(filter: { readonly task?: string; readonly version?: string } = {}): number {
+    const keys: string[] = [];
+    for (const shard of this.entries(this.dir).filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      for (const name of this.entries(path.join(this.dir, shard))) if (name.endsWith(".json") && KEY.test(name.slice(0, -5))) keys.push(name.slice(0, -5));
+    }
+    if (filter.task === undefined && filter.version === undefined) {
+      rmSync(this.dir, { recursive: true, force: true });
+      return keys.length;
+    }
+    let removed = 0;
+    for (const key of keys) {
+      let entry: StoredEntry;
+      try {
+        entry = JSON.parse(readFileSync(this.file(key, ".json"), "utf8")) as StoredEntry;
+      } catch {
+        continue; // removed meanwhile, or not an entry
+      }
+      if ((filter.task !== undefined && entry.task !== filter.task) || (filter.version !== undefined && entry.version !== filter.version)) continue;
+      rmSync(this.file(key, ".json"), { force: true });
+      rmSync(path.join(this.dir, "blobs", key.slice(0, 2), key), { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  private entries(dir: string): string[] {
+    try {
+      return readdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+      throw e;
+    }
   }
 }
