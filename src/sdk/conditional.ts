@@ -228,7 +228,7 @@ export function assertConditionalsComplete(graph: Graph): void {
 
 /** The id the branch node gets if it is added now. */
 function nextId(graph: Graph): string {
-  return `n${graph.nodes.length}`;
+  return graph.nextNodeId();
 }
 
 function branchWhere(state: ChainState, index: number, kind: BranchKind): string {

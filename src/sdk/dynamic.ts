@@ -99,7 +99,8 @@ export function dynamic<I extends TypeRecord = {}, O extends OutputsSpec = undef
   const { outputs, shape } = normalizeOutputs(config.outputs, name);
   const iface = makeInterface(inputs, outputs, shape);
   const build = (values: Record<string, unknown>): WorkflowDefinition => {
-    const graph = new Graph(name);
+    // Node ids dn0, dn1, ... as flytekit writes a dynamic workflow's (core/python_function_task.py, compile_into_workflow).
+    const graph = new Graph(name, "d");
     const result = withGraph(graph, () => body(values as ValuesOf<I>));
     if (typeof (result as { then?: unknown } | undefined)?.then === "function") {
       throw new DefinitionError(`dynamic workflow ${JSON.stringify(name)}: the body must run synchronously; it builds a graph, and the tasks it calls run afterwards`, { entity: name });

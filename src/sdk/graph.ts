@@ -152,7 +152,15 @@ export class Graph implements HandleOwner {
   /** Called after a change made through a node (overrides, dependencies), so the workflow drops what it derived from the graph. */
   onChange: () => void = () => {};
 
-  constructor(readonly name: string) {
+  /**
+   * @param idPrefix Prefixes the node ids, `<prefix>n0, <prefix>n1, …`: `"d"` in a dynamic workflow's
+   *   graph, whose node ids flytekit writes as `dn0, dn1, …` (`core/python_function_task.py`,
+   *   `compile_into_workflow`: a compilation state with prefix `"d"`).
+   */
+  constructor(
+    readonly name: string,
+    readonly idPrefix = "",
+  ) {
     this.inputs = strictRecord({}, (key) => new UnknownInputError(this.unknownInputMessage(key), { entity: name }, key));
   }
 
@@ -175,7 +183,7 @@ export class Graph implements HandleOwner {
   }
 
   /** Adds a node running `entity` with the given bindings; every binding is checked now. */
-  addNode(entity: AnyEntity | EntityDefinition, bindings: unknown, id = `n${this.nodes.length}`): GraphNode {
+  addNode(entity: AnyEntity | EntityDefinition, bindings: unknown, id = this.nextNodeId()): GraphNode {
     const def = entityOrDefinition(entity);
     if (!def) {
       throw new DefinitionError(`workflow ${JSON.stringify(this.name)}: node ${id} must run a task, workflow or launch plan, got ${String(entity)}`, { entity: this.name, node: id });
@@ -204,15 +212,20 @@ export class Graph implements HandleOwner {
    * entity's; `after` adds nodes it must run after without using their outputs.
    */
   addConstruct(construct: NodeConstruct, label: string, inputs: InputsSpec, bindings: unknown, outputTypes: TypeRecord, shape: OutputShape, after: readonly string[] = []): GraphNode {
-    const node = this.place(`n${this.nodes.length}`, undefined, construct, label, inputs, bindings, outputTypes, shape, undefined);
+    const node = this.place(this.nextNodeId(), undefined, construct, label, inputs, bindings, outputTypes, shape, undefined);
     for (const u of after) if (!node.upstream.includes(u)) node.upstream.push(u);
     return node;
+  }
+
+  /** The id the next node added gets. */
+  nextNodeId(): string {
+    return `${this.idPrefix}n${this.nodes.length}`;
   }
 
   /** The node with id `id`, or undefined. */
   node(id: string): GraphNode | undefined {
     if (id === "efn") return this.failureNode;
-    const m = /^n(\d+)$/.exec(id);
+    const m = id.startsWith(this.idPrefix) ? /^n(\d+)$/.exec(id.slice(this.idPrefix.length)) : null;
     const node = m ? this.nodes[Number(m[1])] : undefined;
     return node?.id === id ? node : this.nodes.find((n) => n.id === id);
   }

@@ -117,16 +117,17 @@ describe.concurrent("aloft execute", () => {
       tasks: { id: { name: string }; container: { args: string[] } }[];
     };
     expect(spec.nodes.map((n) => [n.id, n.taskNode.referenceId.name])).toEqual([
-      ["n0", "ex_add"],
-      ["n1", "ex_add"],
-      ["n2", "ex_add"],
+      // Node ids as flytekit writes a dynamic workflow's (core/python_function_task.py, compile_into_workflow: prefix "d").
+      ["dn0", "ex_add"],
+      ["dn1", "ex_add"],
+      ["dn2", "ex_add"],
     ]);
     expect(spec.nodes[2]?.inputs).toEqual([
       { var: "a", binding: int(2) },
       { var: "b", binding: int(10) },
     ]);
     expect(spec.minSuccesses).toBe("3");
-    expect(spec.outputs).toEqual([{ var: "o0", binding: { collection: { bindings: ["n0", "n1", "n2"].map((n) => ({ promise: { nodeId: n, var: "o0" } })) } } }]);
+    expect(spec.outputs).toEqual([{ var: "o0", binding: { collection: { bindings: ["dn0", "dn1", "dn2"].map((n) => ({ promise: { nodeId: n, var: "o0" } })) } } }]);
     // The tasks it runs come along, each with the container that runs it.
     expect(spec.tasks.map((t) => t.id.name)).toEqual(["ex_add"]);
     expect(spec.tasks[0]?.container.args.slice(-3)).toEqual(["--", "flows.ts", "ex_add"]);

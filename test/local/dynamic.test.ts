@@ -15,7 +15,8 @@ describe("dynamic workflows", () => {
     const wf = workflow({ name: "uses_dynamic", inputs: { n: t.int } }, ({ n }) => sum({ xs: squares({ n }) }));
     const run = wf.start({ n: 3 });
     await expect(run.result).resolves.toEqual({ o0: 5 });
-    expect(run.nodes().map((n) => n.path)).toEqual(["n0", "n0/n0", "n0/n1", "n0/n2", "n1"]);
+    // The body's node ids are dn0, dn1, ... as flytekit writes them (core/python_function_task.py, compile_into_workflow).
+    expect(run.nodes().map((n) => n.path)).toEqual(["n0", "n0/dn0", "n0/dn1", "n0/dn2", "n1"]);
   });
 
   it("branches on values, may build no node at all, and returns constants", async () => {
@@ -36,6 +37,6 @@ describe("dynamic workflows", () => {
       .run()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecutionError);
-    expect((err as Error).message).toMatch(/node n0 \(task "wrong_dyn"\) failed: .*output "o0" expects str, but n0.o0 is int/);
+    expect((err as Error).message).toMatch(/node n0 \(task "wrong_dyn"\) failed: .*output "o0" expects str, but dn0.o0 is int/);
   });
 });
