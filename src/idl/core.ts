@@ -100,6 +100,8 @@ export interface Scalar {
   structuredDataset?: { uri?: string; metadata?: { structuredDatasetType?: StructuredDatasetType } };
   union?: { value?: Literal; type?: LiteralType };
   error?: { failedNodeId?: string; message?: string };
+  /** Bytes with a tag: flytekit's MessagePack structs (`tag: "msgpack"`). */
+  binary?: { value?: Uint8Array | string; tag?: string };
 }
 
 /** `flyteidl.core.Literal`. */

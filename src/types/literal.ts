@@ -13,6 +13,7 @@ import { describeType } from "./describe.js";
 import { fits } from "./validate.js";
 import { toProtoStruct } from "./t.js";
 import { referenceFromScalar, referenceScalar } from "../blobs/literal.js";
+import { binaryValue } from "./binary-literal.js";
 
 /** Thrown when a value or literal does not fit the literal type it is converted with. */
 export class LiteralConversionError extends Error {
@@ -157,6 +158,20 @@ function reviveJson(type: LiteralType, value: unknown): unknown {
 }
 
 /**
+ * An int64 as a number, refused when a number cannot hold it exactly
+ * (flytekit writes any Python int that fits 64 bits).
+ */
+function conversionFailure(message: string): never {
+  throw new LiteralConversionError(message);
+}
+
+function exactInteger(text: string | number): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new LiteralConversionError(`the integer ${String(text)} is beyond what a JavaScript number holds exactly (±2^53−1); Aloft does not round it`);
+  return n;
+}
+
+/**
  * Converts a Flyte literal back to a JavaScript value of `type`.
  *
  * @example
@@ -186,14 +201,16 @@ export function fromLiteral(type: LiteralType, literal: Literal): unknown {
   if (s.noneType) return null;
   if (s.error) return { failedNodeId: s.error.failedNodeId ?? "", message: s.error.message ?? "" };
   if (s.generic) return reviveJson(type, fromProtoStruct(s.generic));
+  if (s.binary) return reviveJson(type, binaryValue(s.binary, conversionFailure));
   if (s.blob || s.structuredDataset) return referenceFromScalar(type, s);
   const p = s.primitive;
   if (!p) throw new LiteralConversionError(`this kind of literal is not supported for ${describeType(type)}`);
-  if (p.integer !== undefined) return Number(p.integer);
+  if (p.integer !== undefined) return exactInteger(p.integer);
   if (p.floatValue !== undefined) return p.floatValue;
   if (p.stringValue !== undefined) return p.stringValue;
   if (p.boolean !== undefined) return p.boolean;
-  if (p.datetime) return new Date(Number(p.datetime.seconds ?? "0") * 1000 + (p.datetime.nanos ?? 0) / 1e6);
+  // A Date holds milliseconds: the microseconds and nanoseconds flytekit may write are dropped, towards the past.
+  if (p.datetime) return new Date(Number(p.datetime.seconds ?? "0") * 1000 + Math.floor((p.datetime.nanos ?? 0) / 1e6));
   if (p.duration) return Number(p.duration.seconds ?? "0") * 1000 + (p.duration.nanos ?? 0) / 1e6;
   throw new LiteralConversionError("the primitive literal holds no value");
 }

@@ -24,6 +24,7 @@ export const fanout = dynamic({ name: "ex_fanout", inputs: { n: t.int }, outputs
   for (let i = 0; i < n; i++) out.push(add({ a: i, b: 10 }));
   return out;
 });
+export const norm = task({ name: "ex_norm", inputs: { p: t.struct({ x: t.int, y: t.float }), when: t.datetime }, outputs: t.str }, ({ p, when }) => p.x + p.y + "@" + when.toISOString());
 export const nothing = dynamic({ name: "ex_nothing", inputs: { n: t.int }, outputs: t.int }, ({ n }) => n * 2);
 `;
 
@@ -71,6 +72,16 @@ describe.concurrent("aloft execute", () => {
     expect(r.code).toBe(0);
     expect(read(path.join(out, "outputs.pb"), "flyteidl.core.LiteralMap")).toEqual({ literals: { o0: int(42) } });
     expect(existsSync(path.join(out, "error.pb"))).toBe(false);
+  });
+
+  it("reads the values a Python task writes: a dataclass as flytekit's MessagePack Binary, a datetime with microseconds (core/type_engine.py)", async () => {
+    // Point(x=3, y=2.5) as msgpack.dumps({"x": 3, "y": 2.5}); datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC).
+    const point = { scalar: { binary: { value: Uint8Array.from([0x82, 0xa1, 0x78, 0x03, 0xa1, 0x79, 0xcb, 0x40, 0x04, 0, 0, 0, 0, 0, 0]), tag: "msgpack" } } };
+    const when = { scalar: { primitive: { datetime: { seconds: "1704164645", nanos: 123456000 } } } };
+    const out = path.join(dir, "norm", "out");
+    const r = await execute(writeInputs("norm", { p: point, when }), out, "flows.ts", "ex_norm");
+    expect(r.stderr).toBe("");
+    expect(read(path.join(out, "outputs.pb"), "flyteidl.core.LiteralMap")).toEqual({ literals: { o0: str("5.5@2024-01-02T03:04:05.123Z") } });
   });
 
   it("writes error.pb for each kind of failure, as flytekit's entrypoint does, and still exits 0", async () => {
