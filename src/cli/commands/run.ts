@@ -15,6 +15,7 @@ import { aloftNote, printLines } from "../context.js";
 import { UsageError } from "../errors.js";
 import { databaseRef } from "../engine/database.js";
 import { inputsFromFlags, splitEntityArgs } from "../inputs/input-args.js";
+import { readInputsFile } from "../inputs/inputs-file.js";
 import { describeFound, entitiesOf, selectEntity, type FoundEntity } from "../load/entities.js";
 import { isSpecSource, loadSpecSources, specEntity } from "../specs/load-specs.js";
 import { loadModule } from "../load/load-module.js";
@@ -39,6 +40,7 @@ interface RunFlags {
   readonly token?: string;
   readonly tasks?: string[];
   readonly detach?: boolean;
+  readonly inputsFile?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -72,7 +74,8 @@ function withSeparator(argv: readonly string[] | undefined, operands: readonly s
   return [...operands.slice(0, operands.length - literal), "--", ...operands.slice(operands.length - literal)];
 }
 
-async function runAction(ctx: CliContext, command: Command, fileArg: string | undefined, rest: readonly string[], flags: RunFlags): Promise<void> {
+async function runAction(ctx: CliContext, command: Command, fileArg: string | undefined, rest: readonly string[], given: RunFlags): Promise<void> {
+  let flags = given;
   ctx.verbose = flags.verbose === true;
   // Commander puts an unknown option first when no file precedes it (`aloft run --help`).
   const file = fileArg !== undefined && !fileArg.startsWith("-") ? fileArg : undefined;
@@ -87,19 +90,22 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   }
   const mode = chooseRunMode(flags);
   const taskModules = flags.tasks ?? [];
+  // flytectl's --execFile shape: its inputs (the command line wins), and the entity when the command line names none.
+  const inputsFile = flags.inputsFile === undefined ? undefined : readInputsFile(flags.inputsFile, ctx.io.cwd);
+  const entityName = args.entity ?? inputsFile?.entity;
   let found: FoundEntity;
   if (taskModules.length > 0 || isSpecSource(file)) {
     // aloft run <specs> <entity> --tasks <module>: a workflow from text, its tasks from the modules
     const [loaded] = await loadSpecSources([file], taskModules, ctx.io.cwd);
-    found = specEntity(loaded!, args.entity);
+    found = specEntity(loaded!, entityName);
   } else {
     const mod = await loadModule(file, ctx.io.cwd);
     const entities = entitiesOf(mod);
-    if (args.help && args.entity === undefined && entities.filter((f) => f.def.kind === "workflow").length !== 1) {
+    if (args.help && entityName === undefined && entities.filter((f) => f.def.kind === "workflow").length !== 1) {
       printLines(ctx, [`Usage: aloft run ${file} <entity> [inputs] [options]`, "", `${file} exports:`, ...entities.map((f) => `  ${describeFound(f)}`)]);
       return;
     }
-    found = selectEntity(mod, entities, args.entity);
+    found = selectEntity(mod, entities, entityName);
   }
   if (args.help) {
     let plan: PlanInfo | undefined;
@@ -111,7 +117,8 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
     printLines(ctx, entityHelp(file, found, plan));
     return;
   }
-  const inputs = inputsFromFlags(found, args.flags, ctx.io.cwd);
+  const inputs = inputsFromFlags(found, args.flags, ctx.io.cwd, inputsFile);
+  if (inputsFile?.overwriteCache) flags = { ...flags, overwriteCache: true };
   const plan = planInfo(found);
   const signals = parseSignals(flags.signal ?? [], plan);
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
@@ -162,6 +169,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)")
     .option("--db <path|url>", "the engine's database: a SQLite file (default: .aloft/aloft.db) or postgres://...")
     .option("--workers <n>", "task attempts the engine's workers run at once (default: the number of CPUs, at most 4)", positiveInt)
+    .option("--inputs-file <file>", "inputs from a YAML or JSON file, as flytectl create execution --execFile takes it (inputs: ...); --<input> flags win over it")
     .option("--detach", "with --remote: print the execution's id as soon as it is started, and leave it to the server (aloft follow <id> follows it)")
     .option("--json", "print the result as JSON: { id, mode, phase, outputs | error }")
     .option("--verbose", "report errors with their stacks")

@@ -4,12 +4,14 @@
  *
  * @module
  */
+import path from "node:path";
 import type { EntityDefinition } from "../../sdk/entity.js";
 import { describeType } from "../../types/describe.js";
 import { UsageError } from "../errors.js";
 import { describeFound, type FoundEntity } from "../load/entities.js";
 import { parseValue } from "./parse-value.js";
 import { blobTypeOf, referenceFromText } from "./file-inputs.js";
+import { fileValue, type InputsFile } from "./inputs-file.js";
 
 /** One `--name value` (or `--name=value`, or a bare `--name`) from the command line. */
 export interface InputFlag {
@@ -109,9 +111,25 @@ function inputList(def: EntityDefinition): string {
  * inputsFromFlags(found, [{ name: "data", value: "data.csv" }], "/home/me/project"); // { data: AloftFile file:///home/me/project/data.csv }
  * ```
  */
-export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[], cwd: string = process.cwd()): Record<string, unknown> {
+export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[], cwd: string = process.cwd(), fromFile?: InputsFile): Record<string, unknown> {
   const def = found.def;
   const inputs: Record<string, unknown> = {};
+  // An inputs file first (--inputs-file); the command line's flags win over it.
+  if (fromFile) {
+    const baseDir = path.dirname(path.resolve(cwd, fromFile.file));
+    for (const [given, { value, line }] of fromFile.values) {
+      const at = `${fromFile.file}:${line}`;
+      const name = inputNamed(def, given);
+      if (name === undefined) {
+        if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.fixed, given)) throw new UsageError(`${at}: input ${JSON.stringify(given)} is fixed by launch plan ${JSON.stringify(def.name)} and cannot be given`);
+        throw new UsageError(`${at}: unknown input ${JSON.stringify(given)}: ${describeFound(found)} ${inputList(def)}`);
+      }
+      const parsed = fileValue(def.interface.inputs[name]?.literalType ?? {}, value, baseDir);
+      if (!parsed.ok) throw new UsageError(`${at}: input ${inputLabel(def, name)}: ${parsed.problem}`);
+      inputs[name] = parsed.value;
+    }
+  }
+  const fromFlags = new Set<string>();
   for (const flag of flags) {
     const name = inputNamed(def, flag.name);
     if (name === undefined) {
@@ -120,7 +138,8 @@ export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[],
       }
       throw new UsageError(`unknown input --${flag.name}: ${describeFound(found)} ${inputList(def)}`);
     }
-    if (Object.prototype.hasOwnProperty.call(inputs, name)) throw new UsageError(`input --${name} is given twice`);
+    if (fromFlags.has(name)) throw new UsageError(`input --${name} is given twice`);
+    fromFlags.add(name);
     const type = def.interface.inputs[name]?.literalType ?? {};
     let text = flag.value;
     if (text === undefined) {
