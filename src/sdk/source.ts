@@ -11,6 +11,11 @@ import { fileURLToPath } from "node:url";
 
 /** Aloft's own folder (`src` or `dist`): frames inside it are Aloft's, not the user's. */
 const OWN_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+/**
+ * Both of Aloft's code folders: with source maps on (tsx turns them on when it
+ * loads a TypeScript module), a frame of `dist/sdk/task.js` reads `src/sdk/task.ts`.
+ */
+const OWN_FOLDERS = ["src", "dist"].map((d) => path.join(path.dirname(OWN_ROOT), d) + path.sep);
 
 function frameFile(line: string): string | undefined {
   const m = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):\d+:\d+\)?$/.exec(line.trim());
@@ -33,7 +38,7 @@ export function callerFile(): string | undefined {
   for (const line of stack.split("\n").slice(1)) {
     const file = frameFile(line);
     if (file === undefined || file.startsWith("node:")) continue;
-    if (file.startsWith(OWN_ROOT + path.sep)) continue;
+    if (file.startsWith(OWN_ROOT + path.sep) || OWN_FOLDERS.some((f) => file.startsWith(f))) continue;
     return file;
   }
   return undefined;
