@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { chromium, type Page } from "playwright-core";
 import { startEmbedded } from "../src/engine/embedded.js";
 import { createServer } from "../src/server/server.js";
 import { fanOut, single } from "./durable/flows.js";
+import { writeSection } from "./section.js";
 import { median } from "./stats.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -143,8 +144,7 @@ async function main(): Promise<void> {
     const apiMs: number[] = [];
     for (let i = 0; i < 20; i++) apiMs.push(await timed(() => fetch(`${url}/api/v1/executions?limit=50`).then((r) => r.json())));
 
-    const section = [
-      "<!-- console:start -->",
+    const lines = [
       "## Web console",
       "",
       `Written by \`bench/console.ts\` (the third part of \`npm run bench\`) at ${new Date().toISOString()}; it took ${Math.round((Date.now() - started) / 1000)} s.`,
@@ -159,13 +159,9 @@ async function main(): Promise<void> {
         return `| ${m.label} | ${Math.round(median(v))} | ${v.map((x) => Math.round(x)).join(", ")} |`;
       }),
       `| \`GET /api/v1/executions?limit=50\` over ${(EXECUTIONS + 1).toLocaleString("en-US")} executions (what the list page waits on) | ${median(apiMs).toFixed(1)} | 20 requests |`,
-      "<!-- console:end -->",
-      "",
-    ].join("\n");
+    ];
     const file = path.join(root, "BENCHMARKS.md");
-    const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-    const marked = /<!-- console:start -->[\s\S]*<!-- console:end -->\n?/;
-    writeFileSync(file, marked.test(text) ? text.replace(marked, section) : `${text.trimEnd()}\n\n${section}`);
+    writeSection(file, "console", lines);
     log(`wrote the web console section of ${file}`);
   } finally {
     await browser.close();

@@ -12,11 +12,12 @@
  * @module
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { suiteServer } from "../test/helpers/postgres.js";
+import { writeSection } from "./section.js";
 import { median } from "./stats.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -121,8 +122,7 @@ async function main(): Promise<void> {
     return `${(w.unit === "ms/step" ? y / x : x / y).toFixed(2)}×`;
   };
   const ratioRows = WORKLOADS.filter((w) => w.mode !== "separate").map((w) => `| ${w.name} | ${ratio(full, langgraph, w)} | ${ratio(postgres, graphile, w)} |`);
-  const section = [
-    "<!-- durable:start -->",
+  const lines = [
     "## Durable engine",
     "",
     `Written by \`bench/durable.ts\` (the second part of \`npm run bench\`) at ${new Date().toISOString()}; ${ROUNDS} rounds took ${Math.round((Date.now() - started) / 1000)} s.`,
@@ -141,13 +141,9 @@ async function main(): Promise<void> {
     "| Workload | Aloft SQLite FULL ÷ LangGraph.js + SqliteSaver | Aloft PostgreSQL ÷ graphile-worker |",
     "| --- | ---: | ---: |",
     ...ratioRows,
-    "<!-- durable:end -->",
-    "",
-  ].join("\n");
+  ];
   const file = path.join(root, "BENCHMARKS.md");
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const marked = /<!-- durable:start -->[\s\S]*<!-- durable:end -->\n?/;
-  writeFileSync(file, marked.test(text) ? text.replace(marked, section) : `${text.trimEnd()}\n\n${section}`);
+  writeSection(file, "durable", lines);
   log(`wrote the durable section of ${file}`);
 }
 
