@@ -7,7 +7,6 @@
 import type { GateNode } from "../idl/specs.js";
 import { isAloftType, type AloftType } from "../types/type.js";
 import { DefinitionError, InvalidNameError, InvalidOptionError } from "../errors.js";
-import { isIdentifier } from "../types/names.js";
 import { protoDuration } from "../types/literal.js";
 import { currentGraph } from "./context.js";
 import type { Graph, GraphNode, NodeConstruct } from "./graph.js";
@@ -38,8 +37,17 @@ function graphFor(fn: string, graph: Graph | undefined): Graph {
   return g;
 }
 
+/**
+ * A signal's name: flytekit takes any string (`core/gate.py`, `wait_for_input(name: str, ...)`) and its
+ * examples use names like `title-input`; Aloft takes letters, digits, `_`, `-` and `.`, which a command
+ * line (`--signal name=value`), a URL and a console read as they are.
+ */
+const SIGNAL_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 function checkName(name: unknown, fn: string, graph: Graph): string {
-  if (!isIdentifier(name)) throw new InvalidNameError(`workflow ${JSON.stringify(graph.name)}: ${fn}() needs a signal name that is an identifier, got ${JSON.stringify(name)}`, { entity: graph.name });
+  if (typeof name !== "string" || !SIGNAL_NAME.test(name)) {
+    throw new InvalidNameError(`workflow ${JSON.stringify(graph.name)}: ${fn}() needs a signal name of letters, digits, "_", "-" and ".", like "title-input", got ${JSON.stringify(name)}`, { entity: graph.name });
+  }
   return name;
 }
 

@@ -41,6 +41,14 @@ describe("gate nodes", () => {
     await expect(run.result).rejects.toThrow('approval "publish" was rejected: numbers look off');
   });
 
+  it("takes signal names with hyphens and dots, as flytekit does (core/gate.py), and refuses spaces and =", async () => {
+    const wf = workflow({ name: "hyphenated_gate" }, () => waitForInput("title-input.v2", t.str));
+    await expect(wf.run({}, { signals: { "title-input.v2": "Q3" } })).resolves.toEqual({ o0: "Q3" });
+    expect(compile(wf).template?.nodes?.[0]?.gateNode?.signal?.signalId).toBe("title-input.v2");
+    expect(() => workflow({ name: "bad_gate" }, () => waitForInput("a b", t.str))).toThrow(/needs a signal name of letters, digits, "_", "-" and "\.", like "title-input", got "a b"/);
+    expect(() => workflow({ name: "bad_gate2" }, () => waitForInput("a=b", t.str))).toThrow(/signal name/);
+  });
+
   it("fails a gate that times out", async () => {
     const wf = workflow({ name: "impatient" }, () => waitForInput("never", t.str, { timeout: 20 }));
     await expect(wf.run()).rejects.toThrow('gate "never" timed out after 20 ms without a value');
@@ -85,7 +93,7 @@ describe("gate nodes", () => {
 
   it("rejects bad gate arguments and dependency cycles", () => {
     expect(() => waitForInput("x", t.int)).toThrow(/inside a workflow body/);
-    expect(() => workflow({ name: "bad_gate" }, () => waitForInput("not ok", t.int))).toThrow(/identifier/);
+    expect(() => workflow({ name: "bad_gate" }, () => waitForInput("not ok", t.int))).toThrow(/needs a signal name of letters, digits/);
     expect(() => workflow({ name: "bad_sleep" }, () => void sleep("soon"))).toThrow(/sleep\(duration\) must be a positive number/);
     expect(() =>
       workflow({ name: "cycle", inputs: { x: t.int } }, ({ x }) => {

@@ -80,6 +80,15 @@ describe("loadWorkflows: flytekit packages run with TypeScript tasks", () => {
     expect(await wf.run({}, { signals: { "title_input": "Q4", "review_passes": true } })).toEqual({ o0: "# Q4" });
   });
 
+  it("signal names with hyphens, which flytekit takes (core/gate.py, wait_for_input(name: str))", async () => {
+    const pkg = gates();
+    const nodes = pkg.workflows![0]!.template.nodes!;
+    nodes[1]!.gateNode!.signal!.signalId = "title-input";
+    nodes[3]!.gateNode!.approve!.signalId = "review.passes";
+    const wf = (await load(pkg)).get();
+    expect(await wf.run({}, { signals: { "title-input": "Q1", "review.passes": true } })).toEqual({ o0: "# Q1" });
+  });
+
   it("an ArrayNode map task as flytekit writes it (a -arraynode template with the list interface, a bound input), called through a launch-plan node", async () => {
     const loaded = await load(arrayNodeAndLaunchPlanNode());
     expect(loaded.names).toEqual(["core.control_flow.map_task.array_wf", "core.control_flow.map_task.parent_wf"]);
