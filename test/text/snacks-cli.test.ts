@@ -83,3 +83,22 @@ describe.concurrent("aloft run <specs> <entity> --tasks <module>: flytesnacks co
     }
   }
 });
+
+describe("runs of specs again, on the database (their workers load the --tasks modules aloft run recorded)", () => {
+  it("aloft relaunch runs a spec-loaded ArrayNode map again, and aloft recover a failed run", async () => {
+    const first = await aloft(dir, ["run", "snacks", "core.control_flow.map_task.parent_wf", "--tasks", "tasks.ts", "--db", "again.db", "--json", "--a", "[1,2]"]);
+    expect(first.code, first.stderr).toBe(0);
+    const { id } = JSON.parse(first.stdout) as { id: string };
+    const again = await aloft(dir, ["relaunch", id, "--db", "again.db", "--json"]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ phase: "succeeded", outputs: { o0: "3!4!" } });
+    expect((JSON.parse(again.stdout) as { id: string }).id).not.toBe(id);
+
+    const failed = await aloft(dir, ["run", "snacks", "core.control_flow.failure_node.subwf", "--tasks", "tasks.ts", "--db", "again.db", "--json", "--a", "1", "--b", "0"]);
+    expect(failed.code).toBe(1);
+    const recovered = await aloft(dir, ["recover", (JSON.parse(failed.stdout) as { id: string }).id, "--db", "again.db", "--json"]);
+    // The same inputs fail the same way: the recovery ran the registered specs with the recorded tasks.
+    expect(recovered.code).toBe(1);
+    expect(JSON.parse(recovered.stdout)).toMatchObject({ phase: "failed", error: { entity: 'task "core.control_flow.failure_node.divide"', message: "division by zero" } });
+  }, 120_000);
+});
