@@ -11,6 +11,7 @@ import { COMMAND_SUMMARIES, type CommandName } from "./commands/summaries.js";
 import type { CliContext } from "./context.js";
 import { ExitCode, describeError, exitCodeOf, verboseError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { applyServerDefaults } from "./server-config.js";
 
 /** Adds one module's commands to the program. */
 type Register = (program: Command, ctx: CliContext) => void;
@@ -69,6 +70,8 @@ export async function buildProgram(ctx: CliContext, load: (name: CommandName) =>
       writeOut: (s) => void ctx.io.stdout.write(s),
       writeErr: (s) => void ctx.io.stderr.write(s),
     });
+  // A server and token the command line leaves out come from $ALOFT_URL/$ALOFT_TOKEN, then aloft.config.json.
+  program.hook("preAction", (_program, command) => applyServerDefaults(command, ctx.io.cwd));
   for (const module of COMMAND_MODULES) {
     if (module.names.some(load)) (await module.load())(program, ctx);
     else for (const name of module.names) program.command(name).summary(COMMAND_SUMMARIES[name]);

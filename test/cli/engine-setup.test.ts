@@ -114,7 +114,7 @@ describe.concurrent("aloft serve and --remote", () => {
 
     // the token is enforced; a second engine over the same database is refused
     const noToken = await aloft(dir, ["get", "executions", ...remote], { ALOFT_TOKEN: "" });
-    expect([noToken.code, noToken.stderr]).toEqual([2, "error: this server needs a token: send Authorization: Bearer <token>; pass it with --token <token> or set $ALOFT_TOKEN\n"]);
+    expect([noToken.code, noToken.stderr]).toEqual([2, "error: this server needs a token: send Authorization: Bearer <token>; pass it with --token <token>, set $ALOFT_TOKEN, or put \"token\" in aloft.config.json\n"]);
     const second = await aloft(dir, ["serve", "flows.mjs", "--port", "0", "--db", "served/aloft.db"]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/^error: another Aloft engine is running over .*served\/aloft\.db \(pid \d+ on \S+ since \S+: aloft serve flows\.mjs .*\); only one engine may run over a database\n$/);

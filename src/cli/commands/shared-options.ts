@@ -26,8 +26,8 @@ export interface SourceOptionFlags {
 export function sourceOptions(command: Command, options: { readonly remote: boolean } = { remote: true }): Command {
   command.option("--db <path|url>", "the database: a SQLite file (default: .aloft/aloft.db) or postgres://...");
   if (options.remote) {
-    command.option("--remote <url>", "an Aloft server instead of the database (aloft serve)");
-    command.option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN)");
+    command.option("--remote <url>", "an Aloft server instead of the database (aloft serve; default: $ALOFT_URL, or \"url\" in aloft.config.json)");
+    command.option("--token <token>", "the server's bearer token (default: $ALOFT_TOKEN, or \"token\" in aloft.config.json)");
   }
   return command.option("--verbose", "report errors with their stacks");
 }

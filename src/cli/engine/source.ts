@@ -14,6 +14,7 @@ import { engineLockHolder, type EngineLockHolder } from "../../store/sqlite/engi
 import type { ExecutionFilter } from "../../store/store.js";
 import { AloftError } from "../../errors.js";
 import type { CliContext } from "../context.js";
+import { CONFIG_FILE, tokenHelp } from "../server-config.js";
 import { UsageError } from "../errors.js";
 import { openDatabase, requireExecution, valuesStoreOf, type OpenDatabase } from "./database.js";
 import { dbFlagOf } from "../run/engine-backend.js";
@@ -178,7 +179,9 @@ class DatabaseSource implements ReadSource {
  */
 export function remoteError(e: unknown): unknown {
   if (e instanceof ClientError && e.code === "unauthorized") {
-    const how = process.env["ALOFT_TOKEN"] ? "pass the right one with --token <token> or $ALOFT_TOKEN" : "pass it with --token <token> or set $ALOFT_TOKEN";
+    // The server says whether a token was sent (a wrong one) or none was.
+    const sent = e.message.includes("is not this server's token");
+    const how = sent ? `pass the right one with --token <token>, $ALOFT_TOKEN or "token" in ${CONFIG_FILE}` : tokenHelp();
     return new UsageError(`${e.message}; ${how}`, { cause: e });
   }
   if (e instanceof ClientError && ((e.status >= 400 && e.status < 500) || e.code === "unreachable" || e.code === "invalid_url")) return new UsageError(e.message, { cause: e });
