@@ -22,6 +22,9 @@ const one = workflow({ name: "one_file_fi", inputs: { f: t.file } }, ({ f }) => 
 const many = workflow({ name: "many_files_fi", inputs: { fs: t.list(t.file) } }, ({ fs }) => ({ text: readAll({ fs }) }));
 const folder = workflow({ name: "folder_fi", inputs: { d: t.dir } }, ({ d }) => ({ names: listDir({ d }) }));
 const mapped = workflow({ name: "mapped_fi", inputs: { m: t.map(t.file) } }, ({ m }) => ({ n: readMap({ m }) }));
+const Report = t.struct({ title: t.str, data: t.file });
+const readFrame = task({ name: "read_frame_fi", inputs: { df: t.dataframe({ a: t.int }), r: Report }, outputs: t.str }, ({ r }) => r.title);
+const framed = workflow({ name: "framed_fi", inputs: { df: t.dataframe({ a: t.int }), r: Report } }, ({ df, r }) => ({ title: readFrame({ df, r }) }));
 const gated = workflow({ name: "gated_fi" }, () => {
   const f = waitForInput("data", t.file);
   return { text: readText({ f }) };
@@ -47,7 +50,7 @@ beforeAll(async () => {
   mkdirSync(path.join(allowed, "tree"));
   writeFileSync(path.join(allowed, "tree", "a.txt"), "a");
   symlinkSync(outside, path.join(allowed, "tree", "escape"));
-  api = await startApi([one, many, folder, mapped, gated], { server: { uploadDir: blobs, fileRoots: [allowed], uploadLimitBytes: 4096 } });
+  api = await startApi([one, many, folder, mapped, framed, gated], { server: { uploadDir: blobs, fileRoots: [allowed], uploadLimitBytes: 4096 } });
 });
 afterAll(async () => {
   await api?.close();
@@ -106,6 +109,14 @@ describe("file inputs through the API", () => {
     expect(list.body).toMatchObject({ error: { code: "file_not_allowed", field: "inputs.fs", message: expect.stringMatching(/input "fs"\[1\]: file:\/\/\/etc\/hostname/) as unknown } });
     const map = await create("mapped_fi", { m: { a: good, b: { uri: "file:///etc/hostname" } } });
     expect(map.body).toMatchObject({ error: { code: "file_not_allowed", message: expect.stringMatching(/input "m"\["b"\]/) as unknown } });
+  });
+
+  it("checks dataframes, and files inside structs", async () => {
+    const ok = { uri: uri(path.join(allowed, "ok.txt")) };
+    const df = await create("framed_fi", { df: { uri: "file:///etc/passwd" }, r: { title: "t", data: ok } });
+    expect(df.body).toMatchObject({ error: { code: "file_not_allowed", field: "inputs.df" } });
+    const inStruct = await create("framed_fi", { df: ok, r: { title: "t", data: { uri: "file:///etc/passwd" } } });
+    expect(inStruct.body).toMatchObject({ error: { code: "file_not_allowed", field: "inputs.r", message: expect.stringMatching(/input "r"\["data"\]: file:\/\/\/etc\/passwd/) as unknown } });
   });
 
   it("refuses a gate's file value from outside", async () => {
