@@ -40,6 +40,7 @@ import { compare } from "./compare.js";
 import type { SpecSet } from "./read-specs.js";
 import { interfaceFits, typeOfLiteral } from "./types.js";
 import { hasListInterface } from "../rules/map-task.js";
+import { DYNAMIC_TASK_TYPE, TASK_TYPE } from "../compiler/task.js";
 import { mappedTaskName as mappedTaskOf } from "../rules/node-ids.js";
 
 /** The TypeScript entities the specs' tasks are bound to, by task name. */
@@ -97,8 +98,8 @@ export function mappedTaskName(tpl: TaskTemplate): string | undefined {
   return args.includes("task-module") && mod !== undefined ? `${mod}.${name}` : name;
 }
 
-/** The Python-only task types Aloft cannot bind (they run no code of yours). */
-const RUNNABLE_TYPES = new Set(["python-task", "container", "sidecar", "container_array", "dynamic", "python-dynamic", "array"]);
+/** The task types Aloft binds to TypeScript tasks: flytekit's that run your code, and Aloft's own (specs it compiled load back). */
+const RUNNABLE_TYPES = new Set(["python-task", "container", "sidecar", "container_array", "dynamic", "python-dynamic", "array", TASK_TYPE, DYNAMIC_TASK_TYPE]);
 
 /** One place a task is used. */
 export interface TaskUse {

@@ -7,7 +7,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, loadWorkflows, MissingTasksError, SpecUnreadableError, SpecUnsupportedError, TaskInterfaceMismatchError, type SpecLoadError, type WorkflowSpec } from "aloft";
+import { compile, conditional, dynamic, loadWorkflows, mapTask, task, t, workflow, writeSpecs, MissingTasksError, SpecUnreadableError, SpecUnsupportedError, TaskInterfaceMismatchError, type SpecLoadError, type WorkflowSpec } from "aloft";
 import * as tasks from "./snacks-tasks.js";
 import { FLOAT, INT, STR, packageFiles, pyTask, writePackage, type Package } from "./flytekit-specs.js";
 import { arrayNodeAndLaunchPlanNode, basicBoolean, chainTasks, dynamics, failureNode, gates, launchPlans, mapTasks, nestedConditions, subworkflows } from "./snacks-packages.js";
@@ -98,6 +98,21 @@ describe("loadWorkflows: flytekit packages run with TypeScript tasks", () => {
     expect(back.template!.nodes![0]!.arrayNode?.node?.taskNode?.referenceId?.name).toBe(arrayNodeAndLaunchPlanNode().tasks![0]!.id!.name);
     const spec = compile(loaded.get("core.control_flow.map_task.parent_wf") as never) as WorkflowSpec;
     expect(spec.template!.nodes![0]!.workflowNode?.launchplanRef?.name).toBe("core.control_flow.map_task.array_wf");
+  });
+
+  it("loads back what Aloft compiles: its task types, the -arraynode template of a map, primitive operands, then-node ids from n0, dn ids", async () => {
+    const sq = task({ name: "rt_sq", inputs: { x: t.int, k: t.int }, outputs: t.int }, ({ x, k }) => x * x + k);
+    const total = task({ name: "rt_total", inputs: { xs: t.list(t.int) }, outputs: t.int }, ({ xs }) => xs.reduce((a, b) => a + b, 0));
+    const dyn = dynamic({ name: "rt_dyn", inputs: { n: t.int }, outputs: t.int }, ({ n }) => total({ xs: Array.from({ length: n }, (_, i) => sq({ x: i, k: 0 })) }));
+    const wf = workflow({ name: "rt_wf", inputs: { xs: t.list(t.int) } }, ({ xs }) => {
+      const m = mapTask(sq, { fixed: ["k"], concurrency: 2 })({ x: xs, k: 1 });
+      const s = total({ xs: m });
+      return conditional("big").if(s.gt(10)).then(dyn, { n: s }).else().then(total, { xs: m });
+    });
+    const dir = await mkdtemp(path.join(os.tmpdir(), "aloft-roundtrip-"));
+    await writeSpecs(wf, dir);
+    const loaded = (await loadWorkflows(dir, { tasks: [sq, total, dyn] })).get("rt_wf");
+    for (const xs of [[1, 2], [1, 2, 3]]) expect(await loaded.run({ xs })).toEqual(await wf.run({ xs }));
   });
 
   it("loading the same specs twice gives the same entities", async () => {
