@@ -3,11 +3,13 @@
  * (synchronous FULL, the default, and NORMAL) and PostgreSQL, over the
  * issue's three workloads: W1 one execution fanning out to 2,000 trivial
  * tasks, W2 a chain of 200 tasks, W3 500 one-task executions started at once;
- * W2 also with the worker in a separate `aloft-worker` process. Each
+ * W2 also with the worker in a separate `aloft worker` process, through the database and through the
+ * server. Each
  * measurement is a fresh process over a fresh database (a SQLite file, or a
  * PostgreSQL schema), rounds interleaved across configurations, medians
  * reported. Writes the "Durable engine" section of BENCHMARKS.md.
- * `-- --rounds N` sets the rounds (default 3).
+ * `-- --rounds N` sets the rounds (default 3); `-- --only TEXT` runs only the workloads whose name
+ * contains TEXT and prints their table instead of writing BENCHMARKS.md.
  *
  * @module
  */
@@ -24,6 +26,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const scratch = path.join(root, "scratch", "durable");
 const roundsArg = process.argv.indexOf("--rounds");
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const onlyArg = process.argv.indexOf("--only");
+const ONLY = onlyArg > 0 ? process.argv[onlyArg + 1] : undefined;
 
 interface Config {
   readonly name: string;
@@ -38,16 +42,19 @@ interface Workload {
   readonly name: string;
   readonly id: "w1" | "w2" | "w3";
   readonly n: number;
-  readonly mode?: "separate";
+  readonly mode?: "separate" | "server";
   readonly unit: "tasks/s" | "ms/step" | "executions/s";
 }
 
-const WORKLOADS: readonly Workload[] = [
+const ALL_WORKLOADS: readonly Workload[] = [
   { name: "W1 fan-out, 2,000 tasks", id: "w1", n: 2000, unit: "tasks/s" },
   { name: "W2 chain, 200 steps", id: "w2", n: 200, unit: "ms/step" },
-  { name: "W2, worker in its own process", id: "w2", n: 200, mode: "separate", unit: "ms/step" },
+  { name: "W2, aloft worker process through the database", id: "w2", n: 200, mode: "separate", unit: "ms/step" },
+  { name: "W2, aloft worker process through the server", id: "w2", n: 200, mode: "server", unit: "ms/step" },
   { name: "W3 500 one-task executions", id: "w3", n: 500, unit: "executions/s" },
 ];
+
+const WORKLOADS = ONLY === undefined ? ALL_WORKLOADS : ALL_WORKLOADS.filter((w) => w.name.includes(ONLY));
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -76,7 +83,7 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const w of WORKLOADS) {
         for (const c of configs) {
-          if (c.peer && w.mode === "separate") continue;
+          if (c.peer && w.mode !== undefined) continue;
           const db = c.db(++runs);
           if (!db.startsWith("postgres")) mkdirSync(path.dirname(db), { recursive: true });
           const r = spawnSync(process.execPath, ["--import", "tsx", path.join(root, c.script ?? "bench/durable/aloft-run.ts"), db, w.id, String(w.n), w.mode ?? ""], {
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
   };
   const rows = WORKLOADS.map((w) => {
     const cells = configs.map((c) => {
-      if (c.peer && w.mode === "separate") return "—";
+      if (c.peer && w.mode !== undefined) return "—";
       const v = results.get(`${c.name}|${w.name}`) ?? [];
       return v.length ? `${fmt(median(v), w.unit)} (${v.length})` : "failed";
     });
@@ -121,14 +128,14 @@ async function main(): Promise<void> {
     if (x === undefined || y === undefined) return "—";
     return `${(w.unit === "ms/step" ? y / x : x / y).toFixed(2)}×`;
   };
-  const ratioRows = WORKLOADS.filter((w) => w.mode !== "separate").map((w) => `| ${w.name} | ${ratio(full, langgraph, w)} | ${ratio(postgres, graphile, w)} |`);
+  const ratioRows = WORKLOADS.filter((w) => w.mode === undefined).map((w) => `| ${w.name} | ${ratio(full, langgraph, w)} | ${ratio(postgres, graphile, w)} |`);
   const lines = [
     "## Durable engine",
     "",
     `Written by \`bench/durable.ts\` (the second part of \`npm run bench\`) at ${new Date().toISOString()}; ${ROUNDS} rounds took ${Math.round((Date.now() - started) / 1000)} s.`,
     `Load average (1 min) between ${Math.min(...loads).toFixed(2)} and ${Math.max(...loads).toFixed(2)} during the run (the machine has 2 cores and is shared: above 2, the benchmark competed for them).`,
     "",
-    "- **Method.** Each figure is the median (runs in parentheses) of fresh processes (`bench/durable/aloft-run.ts`), each over a fresh database (a new SQLite file; a new PostgreSQL schema on the same server), rounds interleaved across configurations. A process starts `startEmbedded` with 2 worker processes (W2 in its own process: no embedded workers and an `aloft-worker` process of 2), runs the workload once at a tenth of its size untimed, then times it once from `engine.start` to the last `result()`, checking every output.",
+    "- **Method.** Each figure is the median (runs in parentheses) of fresh processes (`bench/durable/aloft-run.ts`), each over a fresh database (a new SQLite file; a new PostgreSQL schema on the same server), rounds interleaved across configurations. A process starts `startEmbedded` with 2 worker processes (W2 with a separate worker: no embedded workers and an `aloft worker` process of 2, joined through the database with `--db`, or through the API server, run in the measuring process, with `--server`; wake-ups by LISTEN/NOTIFY, the SQLite WAL watch, or the server's event stream), runs the workload once at a tenth of its size untimed, then times it once from `engine.start` to the last `result()`, checking every output.",
     "- **Workloads.** W1: one execution of a map task over 2,000 ints (`x + 1`; `maxParallelism` unbounded). W2: a chain of 200 such tasks (ms a step = total / 200). W3: 500 executions of a one-task workflow, started at once.",
     "- **Peers**, in the same rounds, each in a fresh process over a fresh store: LangGraph.js 1.7.3 with `@langchain/langgraph-checkpoint-sqlite` 1.0.4 (`bench/durable/langgraph-run.ts`: W1 one invoke whose start `Send`s 2,000 tasks in one superstep, W2 a chain of 200 nodes, W3 500 invokes at once, each a thread; every superstep checkpointed to SQLite with the saver's defaults), and graphile-worker 0.16.6 on the same PostgreSQL (`bench/durable/graphile-run.ts`: one runner of concurrency 2, as Aloft has two task slots; W1 one job adding 2,000 jobs with `add_jobs`, W2 a chain of 200 jobs each adding the next, W3 500 jobs added at once). Warm-up and timing as for Aloft.",
     "",
@@ -142,6 +149,10 @@ async function main(): Promise<void> {
     "| --- | ---: | ---: |",
     ...ratioRows,
   ];
+  if (ONLY !== undefined) {
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return;
+  }
   const file = path.join(root, "BENCHMARKS.md");
   writeSection(file, "durable", lines);
   log(`wrote the durable section of ${file}`);

@@ -1,7 +1,8 @@
 /**
  * One durable measurement in a process of its own: `tsx bench/durable/aloft-run.ts <db> <workload> <n> [separate]`
  * starts the embedded engine over `db` (a fresh SQLite file or PostgreSQL schema) with two workers (or,
- * with `separate`, none, and an `aloft-worker` process of two), runs the workload once untimed at a tenth
+ * with `separate`, none, and an `aloft worker --db` process of two; with `server`, none, the HTTP API in
+ * this process and an `aloft worker --server` process of two), runs the workload once untimed at a tenth
  * of its size (warm-up), then once timed, and prints `{ ms, n }` as one JSON line.
  *
  * @module
@@ -10,6 +11,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbedded } from "../../src/engine/embedded.js";
+import { createServer, WorkerFiles, type AloftServer } from "../../src/server/index.js";
 import { chain, fanOut, single } from "./flows.js";
 
 const [db = "", workload = "w1", size = "2000", mode = ""] = process.argv.slice(2);
@@ -19,12 +21,18 @@ const flows = path.join(here, "flows.ts");
 const root = path.resolve(here, "../..");
 
 async function main(): Promise<void> {
-  const separate = mode === "separate";
+  const separate = mode === "separate" || mode === "server";
   const setup = await startEmbedded({ db, dir: path.join(path.dirname(db.startsWith("postgres") ? path.join(root, "scratch", "x") : db), ".aloft"), modules: [flows], workers: separate ? 0 : 2, schedules: false });
   let worker: ReturnType<typeof spawn> | undefined;
+  let server: AloftServer | undefined;
   try {
-    if (separate) {
-      worker = spawn(process.execPath, ["--import", "tsx", path.join(root, "src/worker/main.ts"), "--db", db, "--concurrency", "2", flows], { stdio: ["ignore", "ignore", "inherit"] });
+    // A separate `aloft worker` process, joining through the database or through the server.
+    const cli = ["--import", "tsx", path.join(root, "src/cli/main.ts"), "worker", flows, "--concurrency", "2"];
+    if (mode === "separate") worker = spawn(process.execPath, [...cli, "--db", db], { stdio: ["ignore", "ignore", "inherit"] });
+    if (mode === "server") {
+      server = createServer({ engine: setup.engine, values: setup.values, logs: setup.logs, console: false, workers: { onWork: (fn) => setup.onWork(fn), files: new WorkerFiles(setup.blobDir) } });
+      const url = await server.listen({ port: 0 });
+      worker = spawn(process.execPath, [...cli, "--server", url], { stdio: ["ignore", "ignore", "inherit"] });
     }
     const once = async (k: number): Promise<number> => {
       const t0 = performance.now();
@@ -47,7 +55,12 @@ async function main(): Promise<void> {
     const ms = await once(n);
     process.stdout.write(`${JSON.stringify({ ms, n })}\n`);
   } finally {
-    worker?.kill("SIGTERM");
+    if (worker && worker.exitCode === null) {
+      const exited = new Promise((resolve) => worker!.once("exit", resolve));
+      worker.kill("SIGTERM");
+      await exited;
+    }
+    await server?.close();
     await setup.stop();
   }
 }

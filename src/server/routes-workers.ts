@@ -76,10 +76,7 @@ const ClaimedItem = Type.Object(
   { additionalProperties: false },
 );
 const LeaseBody = Type.Object({ itemId: Id, leaseToken: Id, leaseMs: LeaseMs }, { additionalProperties: false });
-const ReportBody = Type.Object(
-  { itemId: Id, leaseToken: Id, result: Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "The attempt's result event: taskSucceeded, taskFailed or taskLost, with its path and attempt." }) },
-  { additionalProperties: false },
-);
+
 const CacheKeyParams = Type.Object({ key: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
 const LockBody = Type.Object({ key: Type.String({ minLength: 1, maxLength: 1024 }), owner: Type.String({ minLength: 1, maxLength: 2048 }), ttlMs: Type.Optional(LeaseMs) }, { additionalProperties: false });
 const UriQuery = Type.Object({ uri: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false });
@@ -104,6 +101,15 @@ const AttemptRecordBody = Type.Object(
     error: Type.Optional(Type.String()),
     lines: Type.Array(Type.Object({ stream: Type.Unsafe<"stdout" | "stderr">({ type: "string", enum: ["stdout", "stderr"] }), at: Type.Number(), text: Type.String() }, { additionalProperties: false })),
     droppedBytes: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+const ReportBody = Type.Object(
+  {
+    itemId: Id,
+    leaseToken: Id,
+    result: Type.Unsafe<Record<string, unknown>>({ type: "object", additionalProperties: true, description: "The attempt's result event: taskSucceeded, taskFailed or taskLost, with its path and attempt." }),
+    log: Type.Optional({ ...AttemptRecordBody, description: "The attempt's record with what its task wrote, kept before the result (as `POST /workers/attempt-logs`)." }),
   },
   { additionalProperties: false },
 );
@@ -161,6 +167,16 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
   options.onWork?.(() => {
     for (const send of streams) send("event: work\ndata: {}\n\n");
   });
+  const keepRecord = async (record: AttemptRecord): Promise<boolean> => {
+    if (!ctx.logs) return false;
+    try {
+      await ctx.logs.put(record);
+    } catch (e) {
+      if (e instanceof Error && e.name === "AttemptLogError") throw new ApiError(400, "invalid_request", e.message);
+      throw e;
+    }
+    return true;
+  };
   app.addContentTypeParser("application/octet-stream", { parseAs: "buffer", bodyLimit }, (_request, body, done) => done(null, body));
 
   app.post(
@@ -217,6 +233,8 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
     async (request) => {
       const { itemId, leaseToken } = request.body;
       const body = resultOf(request.body.result);
+      // Kept before the result is recorded: once the node shows the outcome, its logs are there.
+      if (request.body.log) await keepRecord(request.body.log);
       if (!(await store.finishTask(itemId, leaseToken, { body }, Date.now()))) throw leaseLost("report", itemId);
       ctx.engine.poke();
       return { accepted: true };
@@ -426,15 +444,6 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
         response: { 200: Type.Object({ stored: Type.Boolean() }, { additionalProperties: false }), ...errors },
       },
     },
-    async (request) => {
-      if (!ctx.logs) return { stored: false };
-      try {
-        await ctx.logs.put(request.body);
-      } catch (e) {
-        if (e instanceof Error && e.name === "AttemptLogError") throw new ApiError(400, "invalid_request", e.message);
-        throw e;
-      }
-      return { stored: true };
-    },
+    async (request) => ({ stored: await keepRecord(request.body) }),
   );
 }

@@ -13,6 +13,10 @@ import type { CacheEntry, ClaimedTask, TaskResult } from "../store/store.js";
 import { RemoteServerError, type RemoteServer } from "./remote-client.js";
 import type { WorkQueue } from "./work-queue.js";
 
+function recordKey(executionId: string, path: string, attempt: number): string {
+  return `${executionId}\u0000${path}\u0000${attempt}`;
+}
+
 /** Resolves false for the server's `lease_lost`, true for an answer; rethrows anything else. */
 async function leaseKept(request: Promise<unknown>): Promise<boolean> {
   try {
@@ -34,7 +38,15 @@ async function leaseKept(request: Promise<unknown>): Promise<boolean> {
  * ```
  */
 export class RemoteQueue implements WorkQueue {
+  /** Attempt records kept by `RemoteAttemptLogs`, sent with their attempt's report (one request instead of two). */
+  private readonly records = new Map<string, AttemptRecord>();
+
   constructor(private readonly server: RemoteServer) {}
+
+  /** Keeps `record` to send with the report of its attempt. */
+  keepRecord(record: AttemptRecord): void {
+    this.records.set(recordKey(record.executionId, record.path, record.attempt), record);
+  }
 
   // The `now` arguments of the store's methods are left out: the server's clock times the leases.
 
@@ -47,8 +59,13 @@ export class RemoteQueue implements WorkQueue {
     return leaseKept(this.server.json("POST", "/heartbeat", { itemId, leaseToken, leaseMs: Math.ceil(leaseMs) }));
   }
 
-  finishTask(itemId: string, leaseToken: string, result: TaskResult, _now?: number): Promise<boolean> {
-    return leaseKept(this.server.json("POST", "/report", { itemId, leaseToken, result: result.body }));
+  async finishTask(itemId: string, leaseToken: string, result: TaskResult, _now?: number): Promise<boolean> {
+    const executionId = itemId.split("|")[0] ?? "";
+    const key = recordKey(executionId, result.body.path, result.body.attempt);
+    const log = this.records.get(key);
+    const kept = await leaseKept(this.server.json("POST", "/report", { itemId, leaseToken, result: result.body, ...(log ? { log } : {}) }));
+    this.records.delete(key);
+    return kept;
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {
@@ -104,9 +121,14 @@ export class RemoteValues implements BlobStore {
  * ```
  */
 export class RemoteAttemptLogs implements Pick<AttemptLogStore, "put"> {
-  constructor(private readonly server: RemoteServer) {}
+  /** @param queue with it, a record goes with its attempt's report instead of a request of its own. */
+  constructor(
+    private readonly server: RemoteServer,
+    private readonly queue?: RemoteQueue,
+  ) {}
 
   async put(record: AttemptRecord): Promise<void> {
-    await this.server.json("POST", "/attempt-logs", record);
+    if (this.queue) this.queue.keepRecord(record);
+    else await this.server.json("POST", "/attempt-logs", record);
   }
 }

@@ -41,12 +41,13 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<W
   const blobDir = path.resolve(options.cwd ?? process.cwd(), options.blobDir ?? path.join(".aloft", "worker-blobs"));
   let worker: WorkerHandle;
   try {
+    const queue = new RemoteQueue(server);
     worker = await startWorker({
       ...rest,
       blobDir,
-      store: new RemoteQueue(server),
+      store: queue,
       values: new RemoteValues(server),
-      logs: new RemoteAttemptLogs(server),
+      logs: new RemoteAttemptLogs(server, queue),
       files: new RemoteFiles(server, blobDir),
       wakeups,
     });
