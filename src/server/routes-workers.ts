@@ -49,12 +49,17 @@ const Id = Type.String({ minLength: 1, maxLength: 1024 });
 const LeaseMs = Type.Integer({ minimum: 1, maximum: 86_400_000, description: "How long the lease lasts without a heartbeat, in milliseconds." });
 const Bytes = { description: "The bytes.", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } };
 const KEEPALIVE_MS = 15_000;
+/** The longest a claim waits for work. */
+const MAX_WAIT_MS = 30_000;
 
 const ClaimBody = Type.Object(
   {
     workerId: Type.String({ minLength: 1, maxLength: 512, description: "The worker's name in leases." }),
     limit: Type.Integer({ minimum: 1, maximum: 1000, description: "At most this many attempts (the worker's free slots)." }),
     leaseMs: LeaseMs,
+    waitMs: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_WAIT_MS, description: "When nothing is ready, wait up to this long for work before answering (a long poll; default 0: answer at once)." }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -164,9 +169,31 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
   const store = ctx.engine.store;
   const bodyLimit = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
   const streams = new Set<(line: string) => void>();
+  /** Claims waiting for work (long polls): each resolves at the next wake-up. */
+  const waiting = new Set<() => void>();
   options.onWork?.(() => {
     for (const send of streams) send("event: work\ndata: {}\n\n");
+    for (const resolve of [...waiting]) resolve();
   });
+  /** Resolves at the next wake-up, after `ms`, when the client goes away, or when the server closes. */
+  const nextWork = (ms: number, socket: NodeJS.EventEmitter): { done: Promise<void>; cancel: () => void } => {
+    let cancel = (): void => undefined;
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => finish(), ms);
+      const finish = (): void => {
+        clearTimeout(timer);
+        waiting.delete(finish);
+        ctx.streams.delete(finish);
+        socket.off("close", finish);
+        resolve();
+      };
+      cancel = finish;
+      waiting.add(finish);
+      ctx.streams.add(finish);
+      socket.on("close", finish);
+    });
+    return { done, cancel };
+  };
   const keepRecord = async (record: AttemptRecord): Promise<boolean> => {
     if (!ctx.logs) return false;
     try {
@@ -186,14 +213,24 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
         operationId: "claimTasks",
         tags: TAGS,
         summary: "Claim ready task attempts, each with a lease",
-        description: "Answers at once, with no items when nothing is ready: wait for a `work` event on `GET /workers/events` (or poll) and claim again.",
+        description:
+          "With no items ready, answers at once with none (then wait for a `work` event on `GET /workers/events`, or poll), or, with `waitMs`, as soon as work comes within that time (a long poll).",
         body: ClaimBody,
         response: { 200: Type.Object({ items: Type.Array(ClaimedItem) }, { additionalProperties: false }), ...errors },
       },
     },
     async (request) => {
-      const { workerId, limit, leaseMs } = request.body;
-      const items: ClaimedTask[] = await store.claimTasks(workerId, limit, leaseMs, Date.now());
+      const { workerId, limit, leaseMs, waitMs } = request.body;
+      // Listening before the first look, so work that comes during it is not missed.
+      const socket = request.raw.socket;
+      const wait = waitMs ? nextWork(waitMs, socket) : undefined;
+      let items: ClaimedTask[] = await store.claimTasks(workerId, limit, leaseMs, Date.now());
+      if (wait && items.length === 0) {
+        await wait.done;
+        // A client that went away gets nothing leased in its name.
+        if (!socket.destroyed) items = await store.claimTasks(workerId, limit, leaseMs, Date.now());
+      }
+      wait?.cancel();
       return { items: items.map((i) => ({ ...i, inputs: i.inputs as unknown as Record<string, unknown>, options: i.options as unknown as Record<string, unknown> })) };
     },
   );

@@ -41,7 +41,18 @@ export class RemoteQueue implements WorkQueue {
   /** Attempt records kept by `RemoteAttemptLogs`, sent with their attempt's report (one request instead of two). */
   private readonly records = new Map<string, AttemptRecord>();
 
-  constructor(private readonly server: RemoteServer) {}
+  private claiming: AbortController | undefined;
+
+  /** @param waitMs how long a claim waits on the server for work when none is ready (a long poll; 0: not at all). */
+  constructor(
+    private readonly server: RemoteServer,
+    private readonly waitMs = 0,
+  ) {}
+
+  /** Ends a claim waiting on the server: it resolves with no items (the worker is stopping). */
+  interrupt(): void {
+    this.claiming?.abort();
+  }
 
   /** Keeps `record` to send with the report of its attempt. */
   keepRecord(record: AttemptRecord): void {
@@ -51,8 +62,16 @@ export class RemoteQueue implements WorkQueue {
   // The `now` arguments of the store's methods are left out: the server's clock times the leases.
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, _now?: number): Promise<ClaimedTask[]> {
-    const answer = await this.server.json<{ items: ClaimedTask[] }>("POST", "/claim", { workerId, limit, leaseMs: Math.ceil(leaseMs) });
-    return answer.items;
+    const controller = (this.claiming = new AbortController());
+    try {
+      const response = await this.server.request("POST", "/claim", { json: { workerId, limit, leaseMs: Math.ceil(leaseMs), ...(this.waitMs > 0 ? { waitMs: this.waitMs } : {}) }, signal: controller.signal });
+      return ((await response.json()) as { items: ClaimedTask[] }).items;
+    } catch (e) {
+      if (controller.signal.aborted) return [];
+      throw e;
+    } finally {
+      if (this.claiming === controller) this.claiming = undefined;
+    }
   }
 
   heartbeat(itemId: string, leaseToken: string, leaseMs: number, _now?: number): Promise<boolean> {

@@ -14,6 +14,9 @@ import { openRemoteWakeups } from "./remote-wakeups.js";
 import { RemoteFiles } from "./remote-files.js";
 import { startWorker, type WorkerHandle, type WorkerOptions } from "./worker.js";
 
+/** How long a claim waits on the server for work. */
+const CLAIM_WAIT_MS = 10_000;
+
 /** Options of `startRemoteWorker`: those of `startWorker` but the store's parts, and the server. */
 export interface RemoteWorkerOptions extends Omit<WorkerOptions, "store" | "values" | "logs" | "files" | "wakeups"> {
   /** The server's base URL, e.g. `http://10.0.0.5:8080`. */
@@ -40,8 +43,9 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<W
   const wakeups = await openRemoteWakeups(server, options.log ? { log: options.log } : {});
   const blobDir = path.resolve(options.cwd ?? process.cwd(), options.blobDir ?? path.join(".aloft", "worker-blobs"));
   let worker: WorkerHandle;
+  // Claims wait on the server for work (long polls), so a step costs no extra round trip; the event stream wakes the polls' pauses.
+  const queue = new RemoteQueue(server, CLAIM_WAIT_MS);
   try {
-    const queue = new RemoteQueue(server);
     worker = await startWorker({
       ...rest,
       blobDir,
@@ -61,8 +65,10 @@ export async function startRemoteWorker(options: RemoteWorkerOptions): Promise<W
     pids: () => worker.pids(),
     wake: () => worker.wake(),
     async stop(stopOptions) {
+      const stopped = worker.stop(stopOptions); // no more claims...
+      queue.interrupt(); // ...not even the one waiting on the server
       try {
-        await worker.stop(stopOptions);
+        await stopped;
       } finally {
         await wakeups.close();
       }

@@ -131,6 +131,28 @@ describe("worker endpoints", () => {
     await wakeups.close();
   });
 
+  it("answers a long-poll claim (waitMs) as soon as work is enqueued, and an idle one when its time is up", async () => {
+    const queue = new RemoteQueue(new RemoteServer(url, TOKEN), 20_000);
+    const t0 = Date.now();
+    const claim = queue.claimTasks("w-long", 1, 30_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const exec = await engine.start(wf, { x: 7 });
+    const [item] = await claim;
+    expect(item?.task.name).toBe("inc_rw");
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    await queue.finishTask(item!.id, item!.leaseToken, succeeded(item!, 8), Date.now());
+    expect(await exec.result()).toEqual({ y: 8 });
+    const idle = await new RemoteQueue(new RemoteServer(url, TOKEN)).claimTasks("w-idle", 1, 30_000);
+    expect(idle).toEqual([]);
+    const short = await new RemoteServer(url, TOKEN).json<{ items: unknown[] }>("POST", "/claim", { workerId: "w-short", limit: 1, leaseMs: 1000, waitMs: 50 });
+    expect(short.items).toEqual([]);
+    // A waiting claim interrupted (the worker stopping) resolves with nothing.
+    const waiting = queue.claimTasks("w-stop", 1, 30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    queue.interrupt();
+    expect(await waiting).toEqual([]);
+  });
+
   it("keeps files and directories workers send, serves them back, and refuses URIs outside its blob directory", async () => {
     const remote = new RemoteServer(url, TOKEN);
     const put = await remote.request("PUT", "/files", { query: { name: "a.txt" }, bytes: new TextEncoder().encode("hello") });
