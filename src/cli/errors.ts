@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { AloftError } from "../errors.js";
+import { AloftError, RegistryConflictError } from "../errors.js";
+import { EngineLockedError } from "../store/sqlite/engine-lock.js";
 import { EngineError, type EngineErrorCode } from "../engine/errors.js";
 import { ClientError } from "../client/client.js";
 
@@ -23,8 +24,10 @@ export const ExitCode = {
   Failed: 1,
   /** Nothing was started: the command line is wrong, the file does not load, or the mode is not available. */
   Usage: 2,
-  /** Refused for the state of what it names: the execution has ended, the gate has its answer, the execution cannot be recovered. */
+  /** Refused for the state of what it names: the execution has ended, the gate has its answer, the execution cannot be recovered, the version holds another spec. */
   Refused: 3,
+  /** Another process holds what the command needs: the database (its engine lock: another `aloft serve`), the address to listen on. Try again once it is free. */
+  Busy: 4,
   /** The run was interrupted (Ctrl-C): 128 + SIGINT. */
   Interrupted: 130,
   /** The run was stopped by SIGTERM (its execution aborted): 128 + SIGTERM. */
@@ -69,6 +72,20 @@ export class NotAvailableError extends UsageError {
 }
 
 /**
+ * What the command needs is held by another process (a port another server
+ * listens on). Reported as one line, exit code 4.
+ *
+ * @example
+ * ```ts
+ * throw new BusyError("cannot listen on 127.0.0.1:8080: the address is in use (another server? pass --port)");
+ * ```
+ */
+export class BusyError extends UsageError {
+  override name = "BusyError";
+  override readonly exitCode: ExitCode = ExitCode.Busy;
+}
+
+/**
  * The one table from the engine's error codes (`engine/errors.ts`) to exit
  * codes: a name that names nothing is a usage error, a request the state
  * refuses is `Refused`, the rest failed.
@@ -99,7 +116,8 @@ function isEngineCode(code: unknown): code is EngineErrorCode {
 /**
  * The exit code for an error the CLI ends with: the engine's code (the error
  * itself, or the API error a server answered with, anywhere in its causes)
- * by the table, a `UsageError`'s own, else `Failed`.
+ * by the table; another engine's lock on the database is `Busy`, a registry
+ * conflict `Refused`; a `UsageError`'s own; else `Failed`.
  *
  * @example
  * ```ts
@@ -110,6 +128,8 @@ export function exitCodeOf(e: unknown): ExitCode {
   let current: unknown = e;
   for (let depth = 0; current instanceof Error && depth < 10; depth++) {
     if (current instanceof EngineError) return ENGINE_ERROR_EXIT[current.code];
+    if (current instanceof EngineLockedError) return ExitCode.Busy;
+    if (current instanceof RegistryConflictError) return ExitCode.Refused;
     // A server's answer (a ClientError) carries the engine's code.
     if (current instanceof ClientError && isEngineCode(current.code)) return ENGINE_ERROR_EXIT[current.code];
     current = current.cause;

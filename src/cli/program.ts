@@ -92,8 +92,10 @@ export async function buildProgram(ctx: CliContext, load: (name: CommandName) =>
  * Runs the `aloft` command line and resolves to its exit code: 0 when the
  * command did what it was asked, 1 when a run (or the command's work) failed,
  * 2 when nothing was started (a wrong command line, a file that does not
- * load, a mode that is not available), 130 when interrupted. Errors are one
- * line on stderr; `--verbose` adds their stacks.
+ * load, a mode that is not available), 3 when the state of what it names
+ * refuses it, 4 when another process holds the database or port, 130 when
+ * interrupted, 143 when stopped by SIGTERM (`ExitCode`, and the table in the
+ * README). Errors are one line on stderr; `--verbose` adds their stacks.
  *
  * @example
  * ```ts

@@ -63,7 +63,7 @@ describe.concurrent("aloft register", () => {
     await expect(aloft(dir, ["register", "bump.mjs", "--version", "v1"])).resolves.toMatchObject({ code: 0 });
     writeFileSync(path.join(dir, "bump.mjs"), module(2));
     const conflict = await aloft(dir, ["register", "bump.mjs", "--version", "v1"]);
-    expect(conflict.code).toBe(1);
+    expect(conflict.code).toBe(3); // refused: a conflict (it was 1)
     expect(conflict.stderr).toMatch(/^error: task aloft\/development\/bump@v1 is already registered with another spec \(digest \w+, not \w+\); register the change under a new version\n$/);
     const tasks = JSON.parse((await aloft(dir, ["get", "tasks", "--json"])).stdout) as { name: string; versions: unknown[] }[];
     expect(tasks).toEqual([expect.objectContaining({ name: "bump", versions: [expect.objectContaining({ version: "v1" })] })]);

@@ -116,7 +116,7 @@ describe.concurrent("aloft serve and --remote", () => {
     const noToken = await aloft(dir, ["get", "executions", ...remote], { ALOFT_TOKEN: "" });
     expect([noToken.code, noToken.stderr]).toEqual([2, "error: this server needs a token: send Authorization: Bearer <token>; pass it with --token <token>, set $ALOFT_TOKEN, or put \"token\" in aloft.config.json\n"]);
     const second = await aloft(dir, ["serve", "flows.mjs", "--port", "0", "--db", "served/aloft.db"]);
-    expect(second.code).toBe(1);
+    expect(second.code).toBe(4); // busy: another engine holds the database (it was 1)
     expect(second.stderr).toMatch(/^error: another Aloft engine is running over .*served\/aloft\.db \(pid \d+ on \S+ since \S+: aloft serve flows\.mjs .*\); only one engine may run over a database\n$/);
     // on the database too, the served executions are there
     expect((await aloft(dir, ["get", "execution", id, "--db", "served/aloft.db"])).stdout).toContain("phase        succeeded");
@@ -136,7 +136,7 @@ describe.concurrent("aloft serve and --remote", () => {
     const [, port = ""] = await first.waitFor("stdout", /^Aloft server on http:\/\/127\.0\.0\.1:(\d+) /);
     expect(first.stdout()).toContain("no workers (no modules); registered 0 workflows, 0 launch plans, 0 tasks");
     const busy = await aloft(dir, ["serve", "--port", port, "--db", "b/aloft.db"]);
-    expect([busy.code, busy.stderr]).toEqual([2, `error: cannot listen on 127.0.0.1:${port}: the address is in use (another server? pass --port)\n`]);
+    expect([busy.code, busy.stderr]).toEqual([4, `error: cannot listen on 127.0.0.1:${port}: the address is in use (another server? pass --port)\n`]);
     first.child.kill("SIGTERM");
     expect((await first.done).code).toBe(0);
   });

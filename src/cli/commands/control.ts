@@ -155,6 +155,8 @@ async function answerRemotely(ctx: CliContext, flags: ControlFlags & { readonly 
   const client = remoteClient(flags);
   try {
     const info = await client.getExecution(id);
+    // As on the database: an ended execution is said to have ended (exit 3), before its gates are looked at.
+    if (isExecutionEnded(info.phase)) throw new ExecutionEndedError(id, info.phase, "its gates take no more answers");
     const gates = await remoteGates(client, id, info.workflow);
     const answer = approve === undefined ? parseAnswer(id, gates, name, text ?? "") : approval(id, gates, name, approve);
     if (answer.gate.kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(answer.value)) as unknown);

@@ -18,7 +18,7 @@ import type { Registration } from "../../engine/registry.js";
 import { definitionOf } from "../../sdk/entity.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
-import { UsageError } from "../errors.js";
+import { BusyError, UsageError } from "../errors.js";
 import { databaseRef } from "../engine/database.js";
 import type { FoundEntity } from "../load/entities.js";
 import { workflowForTask } from "../run/task-workflow.js";
@@ -152,7 +152,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
           url = await created.listen({ host: flags.host, port: flags.port });
         } catch (e) {
           const code = (e as { code?: string }).code;
-          throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${code === "EADDRINUSE" ? "the address is in use (another server? pass --port)" : e instanceof Error ? e.message : String(e)}`, { cause: e });
+          if (code === "EADDRINUSE") throw new BusyError(`cannot listen on ${flags.host}:${flags.port}: the address is in use (another server? pass --port)`, { cause: e });
+          throw new UsageError(`cannot listen on ${flags.host}:${flags.port}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
         }
         const kinds = (k: string): number => new Set(lines.filter((l) => l.kind === k && !l.key.name.startsWith(".flytegen.")).map((l) => l.key.name)).size;
         printLines(ctx, [
