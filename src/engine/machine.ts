@@ -10,6 +10,7 @@ import type { Node } from "../idl/specs.js";
 import { taskPolicy } from "../compiler/task-policy.js";
 import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
 import type { EngineEvent } from "./events.js";
+import type { TaskItemRoot } from "../store/events.js";
 import { indexOf } from "./spec-index.js";
 import { isExecutionEnded, isNodeActive } from "../phases.js";
 import { runsTask, type DynamicNodeData, type TaskNodeData } from "../store/node-data.js";
@@ -296,6 +297,7 @@ class Machine implements NodeHost {
         ...(d.cache ? { cache: d.cache, overwriteCache: this.s.exec.settings.overwriteCache } : {}),
         ...(d.kind === "dynamic" ? { dynamic: true } : {}),
         ...(d.kind === "element" ? this.elementOptions(path) : {}),
+        root: this.rootOfExecution(),
       },
     });
   }
@@ -304,6 +306,12 @@ class Machine implements NodeHost {
   private elementOptions(path: string): { mapElement?: MapSettings } {
     const array = nodeSpecOf(this.s, path.slice(0, path.lastIndexOf("[")))?.arrayNode;
     return array && hasListInterface(array) ? { mapElement: mapSettings(array) } : {};
+  }
+
+  /** The entity the execution was started as: its launch plan, else its workflow. */
+  private rootOfExecution(): TaskItemRoot {
+    const { launchPlan, workflow } = this.s.exec;
+    return launchPlan ? { kind: "launchPlan", name: launchPlan.name, version: launchPlan.version } : { kind: "workflow", name: workflow.name, version: workflow.version };
   }
 
   // ---- dynamic ------------------------------------------------------------

@@ -129,6 +129,8 @@ export interface TaskItemOptions {
    * compiles from the mapped task and these settings of the array node, to check its digest.
    */
   readonly mapElement?: MapSettings;
+  /** What the execution runs, as registered: the worker checks its own code of that entity has the version (`worker/resolver.ts`). */
+  readonly root?: TaskItemRoot;
 }
 
 /**
@@ -144,6 +146,20 @@ export interface MapSettings {
   readonly bound: readonly string[];
   readonly concurrency?: number;
   readonly minSuccessRatio?: number;
+}
+
+/**
+ * The entity an execution was started as (its launch plan, else its workflow), for a task item.
+ *
+ * @example
+ * ```ts
+ * const root: TaskItemRoot = { kind: "workflow", name: "regression", version: "3f1c9a0b7d2e4f61" };
+ * ```
+ */
+export interface TaskItemRoot {
+  readonly kind: "workflow" | "launchPlan";
+  readonly name: string;
+  readonly version: string;
 }
 
 /** Every event the machine applies. */
@@ -264,6 +280,8 @@ export function decodeTaskItemOptions(json: unknown, row: string): TaskItemOptio
   const map = f.optionalObject("mapElement");
   const concurrency = map?.optionalNumber("concurrency");
   const minSuccessRatio = map?.optionalNumber("minSuccessRatio");
+  const root = f.optionalObject("root");
+  const rootKind = root?.oneOf("kind", ["workflow", "launchPlan"] as const);
   return {
     taskDigest: f.string("taskDigest"),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -271,5 +289,6 @@ export function decodeTaskItemOptions(json: unknown, row: string): TaskItemOptio
     ...(overwriteCache !== undefined ? { overwriteCache } : {}),
     ...(dynamic !== undefined ? { dynamic } : {}),
     ...(map ? { mapElement: { bound: map.strings("bound"), ...(concurrency !== undefined ? { concurrency } : {}), ...(minSuccessRatio !== undefined ? { minSuccessRatio } : {}) } } : {}),
+    ...(root ? { root: { kind: rootKind ?? "workflow", name: root.string("name"), version: root.string("version") } } : {}),
   };
 }

@@ -230,7 +230,7 @@ export async function runAttempt(task: ResolvedTask, item: AttemptItem, context:
 export async function executeAttempt(resolver: TaskResolver, item: AttemptItem, context: AttemptContext): Promise<AttemptResult> {
   let task: ResolvedTask;
   try {
-    task = resolver.resolve(item.task, itemOptions(item).taskDigest, itemOptions(item).mapElement);
+    task = resolver.resolve(item.task, itemOptions(item).taskDigest, itemOptions(item).mapElement, itemOptions(item).root);
   } catch (e) {
     return failureResult(item, e);
   }

@@ -62,7 +62,7 @@ async function handle(message: ParentMessage): Promise<void> {
       const { id, item } = message;
       try {
         if (!resolver) throw new Error("the worker process has not loaded its modules");
-        const task = resolver.resolve(item.task, itemOptions(item).taskDigest, itemOptions(item).mapElement);
+        const task = resolver.resolve(item.task, itemOptions(item).taskDigest, itemOptions(item).mapElement, itemOptions(item).root);
         send({ type: "prepared", id, cacheKey: attemptCacheKey(task, item) });
       } catch (e) {
         send({ type: "prepared", id, failure: failureResult(item, e) });

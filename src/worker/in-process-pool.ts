@@ -58,7 +58,7 @@ export class InProcessPool implements AttemptPool {
         track(
           (async () => {
             try {
-              return { cacheKey: attemptCacheKey(this.resolver.resolve(it.task, itemOptions(it).taskDigest, itemOptions(it).mapElement), it) };
+              return { cacheKey: attemptCacheKey(this.resolver.resolve(it.task, itemOptions(it).taskDigest, itemOptions(it).mapElement, itemOptions(it).root), it) };
             } catch (e) {
               return { failure: failureResult(it, e) };
             }

@@ -9,6 +9,17 @@
  * engine registered. A worker with other code than the one registered refuses
  * to run the task rather than run something else under its name.
  *
+ * The spec does not hold the code, so the digest alone cannot tell today's
+ * code from the code an older version was registered with (a relaunch or a
+ * recovery of an execution started before the code changed). A version Aloft
+ * computed (the default: a hash of the specs and the code of every task of the
+ * root) can: an item names the entity its execution was started as, and when
+ * the worker's modules have that entity, compiling them without a version must
+ * give it the item's version; otherwise the item is refused with `TaskVersionError`.
+ * A version the user chose is the user's promise about the code, as in Flyte;
+ * an entity the modules do not export (a workflow loaded from text, a launch
+ * plan made elsewhere) cannot be checked, and the digest is the check.
+ *
  * @module
  */
 import type { TaskSpec, TaskTemplate } from "../idl/specs.js";
@@ -22,6 +33,7 @@ import { mappedTaskName } from "../rules/node-ids.js";
 import type { MapSettings } from "../store/events.js";
 import { planTask, type PlannedTask } from "../local/targets/task.js";
 import type { EntityKey } from "../store/store.js";
+import type { TaskItemRoot } from "../store/events.js";
 
 /** A module the worker loaded: its file (for messages) and its exports. */
 export interface LoadedModule {
@@ -78,6 +90,36 @@ export class TaskResolutionError extends NonRetryableError {
     super(message);
   }
 }
+
+/**
+ * The worker does not have the task at the version the execution runs: its
+ * modules give the task another version, computed from other code. The
+ * attempt fails without retry and the execution fails naming both versions,
+ * rather than mix today's code into an execution of another version.
+ *
+ * @example
+ * ```ts
+ * // TaskVersionError: the worker does not have task "double" at version "3f1c9a0b7d2e4f61": its modules give it version "9d2e..." (other code) ...
+ * ```
+ */
+export class TaskVersionError extends TaskResolutionError {
+  override name = "TaskVersionError";
+  /** The stable code of this error. */
+  readonly code = "TASK_VERSION_UNAVAILABLE";
+  constructor(
+    message: string,
+    task: string,
+    version: string,
+    /** The versions the worker's modules give the entity the execution runs. */
+    readonly loaded: string,
+  ) {
+    super(message, task, version);
+  }
+}
+
+/** The shape of the versions Aloft computes (`compile` without a version). */
+const COMPUTED_VERSION = /^[0-9a-f]{16}$/;
+
 
 interface Candidate {
   readonly spec: TaskSpec;
@@ -142,6 +184,7 @@ export class TaskResolver {
   readonly entities: readonly ExportedEntity[];
   private readonly files: readonly string[];
   private readonly targets = new Map<string, Target>();
+  private readonly natural = new Map<string, Map<string, Set<string>>>();
 
   constructor(modules: readonly LoadedModule[]) {
     this.entities = collectEntities(modules);
@@ -151,9 +194,10 @@ export class TaskResolver {
   /**
    * The task registered as `key` whose spec digest is `digest`.
    *
+   * @throws TaskVersionError when the modules export `root` (what the execution runs) and compiled without a version it is another version (other code).
    * @throws TaskResolutionError when no module has the task, or when the worker's task differs from the registered one.
    */
-  resolve(key: EntityKey, digest: string, map?: MapSettings): ResolvedTask {
+  resolve(key: EntityKey, digest: string, map?: MapSettings, root?: TaskItemRoot): ResolvedTask {
     const target = this.target(key);
     const candidates = target.tasks.get(key.name) ?? this.definedOnly(target, key) ?? this.mapElements(target, key, map);
     const label = `task ${JSON.stringify(key.name)}`;
@@ -166,6 +210,7 @@ export class TaskResolver {
         key.version,
       );
     }
+    if (root) this.checkVersion(key, root, label);
     const found = candidates.find((c) => c.digest === digest);
     if (!found) {
       throw new TaskResolutionError(`the worker's code for ${label} differs from the registered version ${key.version}; restart the worker with the same code`, key.name, key.version);
@@ -174,6 +219,59 @@ export class TaskResolver {
     found.planned ??= planTask(spec.id ?? {}, spec, found.impl);
     // The template the attempt reads and writes with: a map element's is the element's (planTask), not the map's.
     return { key, spec: found.spec, template: found.planned.template, impl: found.impl, planned: found.planned };
+  }
+
+  /** Refuses an item whose execution runs an entity at a computed version that the worker's own code of it does not give. */
+  private checkVersion(key: EntityKey, root: TaskItemRoot, label: string): void {
+    if (!COMPUTED_VERSION.test(root.version)) return;
+    const versions = this.naturalVersions(key, root);
+    if (versions === undefined || versions.has(root.version)) return;
+    const loaded = [...versions].join(", ");
+    const what = `${root.kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(root.name)}`;
+    throw new TaskVersionError(
+      `the worker does not have ${label} at version ${key.version}: the execution runs ${what} version ${root.version}, and the worker's modules (${this.files.join(", ")}) give it version ${loaded}, ` +
+        `from other code (it changed since the execution's version was registered); run a worker with the code of version ${root.version}, or start a new execution of today's code instead of relaunching or recovering this one`,
+      key.name,
+      key.version,
+      loaded,
+    );
+  }
+
+  /**
+   * The versions the modules give `root` compiled without one: every root
+   * they export is compiled so, and each workflow and launch plan in its bundle
+   * gets the bundle's version (a workflow registered through a launch plan has
+   * the launch plan's). Undefined when the modules do not have `root`.
+   */
+  private naturalVersions(key: EntityKey, root: TaskItemRoot): ReadonlySet<string> | undefined {
+    const id = `${key.project}\u0000${key.domain}`;
+    let all = this.natural.get(id);
+    if (!all) {
+      all = new Map();
+      for (const e of this.entities) {
+        let bundle;
+        try {
+          bundle = compileBundle(e.definition, { project: key.project, domain: key.domain });
+        } catch {
+          continue; // it does not compile: target() says so when it matters
+        }
+        const add = (kind: TaskItemRoot["kind"], name: string, version: string) => {
+          const k = `${kind}\u0000${name}`;
+          let set = all!.get(k);
+          if (!set) all!.set(k, (set = new Set()));
+          set.add(version);
+        };
+        for (const spec of bundle.workflows.values()) add("workflow", spec.template?.id?.name ?? "", spec.template?.id?.version ?? "");
+        // Launch plans are keyed `launchPlan:project/domain/name@version`.
+        for (const k of bundle.launchPlans.keys()) {
+          const rest = k.slice(k.indexOf(":") + 1);
+          const at = rest.lastIndexOf("@");
+          add("launchPlan", rest.slice(0, at).split("/").slice(2).join("/"), rest.slice(at + 1));
+        }
+      }
+      this.natural.set(id, all);
+    }
+    return all.get(`${root.kind}\u0000${root.name}`);
   }
 
   /**

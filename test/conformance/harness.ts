@@ -10,7 +10,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Engine, MemoryStore, startWorker, type AnyEntity, type WorkerHandle } from "aloft";
-import type { NodeExecution } from "aloft";
+import type { NodeExecution, StartOptions } from "aloft";
 
 /** One scenario: an entity, its inputs, and what a run is given. */
 export interface Scenario {
@@ -158,10 +158,10 @@ async function signalWhenKnown(engine: Engine, id: string, name: string, value: 
 }
 
 /** Runs a scenario through the engine. */
-export async function observeEngine(s: Scenario, engine: Engine): Promise<Observation> {
+export async function observeEngine(s: Scenario, engine: Engine, start: StartOptions = {}): Promise<Observation> {
   let obs: Observation | undefined;
   for (let i = 0; i < (s.runs ?? 1); i++) {
-    const exec = await engine.start(s.entity as never, (s.inputs ?? {}) as never, s.maxParallelism ? { maxParallelism: s.maxParallelism } : {});
+    const exec = await engine.start(s.entity as never, (s.inputs ?? {}) as never, { ...start, ...(s.maxParallelism ? { maxParallelism: s.maxParallelism } : {}) });
     for (const [name, value] of Object.entries(s.signals ?? {})) {
       if (value === true) await engine.approve(exec.id, name);
       else if (value === false) await engine.reject(exec.id, name);

@@ -80,7 +80,9 @@ describe("runner conformance through real worker processes", () => {
       const local = await observeLocal(s);
       if ("outputs" in expected) expect(local.outputs, JSON.stringify(local.error)).toEqual(expected.outputs);
       else expect(local.error?.map((e) => e.name)).toEqual(expected.error);
-      const remote = await observeEngine(s, engine);
+      // Imported here through vitest's transform, the module's code text differs from what the worker processes load, and
+      // so would a computed version (the worker refuses an execution whose version its code does not give): name one.
+      const remote = await observeEngine(s, engine, { version: "cp-processes" });
       if (entity === "survivesKill") {
         // The one thing a user sees only on the engine: the system failure the node recovered from.
         expect(remote.nodes[0]?.error).toMatch(/^the worker process \(pid \d+\) running task "cp_kills_its_process" was killed by SIGKILL during attempt 1; a new process took its place$/);

@@ -1,6 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { TaskTimeoutError, InputValueError } from "aloft";
-import { TaskResolver, TaskResolutionError, collectEntities, type LoadedModule } from "../../src/worker/resolver.js";
+import { TaskResolver, TaskResolutionError, TaskVersionError, collectEntities, type LoadedModule } from "../../src/worker/resolver.js";
+import { compileBundle } from "../../src/compiler/compile.js";
+import { definitionOf } from "../../src/sdk/entity.js";
+import { specDigest } from "../../src/engine/digest.js";
 import { attemptCacheKey, executeAttempt, failureResult, runAttempt } from "../../src/worker/attempt.js";
 import { LocalBlobStore } from "../../src/local/blob-store.js";
 import { cacheKey } from "../../src/cache/key.js";
@@ -25,6 +28,35 @@ beforeAll(async () => {
 const context = () => ({ signal: new AbortController().signal, blobs });
 
 describe("task resolution", () => {
+  it("runs a task only at the computed version its module's code gives the execution's workflow (regression: relaunch and recover ran today's code)", () => {
+    const resolver = new TaskResolver(modules);
+    const def = definitionOf(flows["usesHidden"])!;
+    const today = compileBundle(def, { project: "p", domain: "d" });
+    const version = today.root.version!;
+    const spec = [...today.tasks.values()].find((t) => t.template?.id?.name === "hidden")!;
+    const key = { project: "p", domain: "d", name: "hidden", version };
+    // The execution runs the workflow at the version today's code gives: the task runs.
+    expect(resolver.resolve(key, specDigest(spec), undefined, { kind: "workflow", name: "uses_hidden", version }).spec).toEqual(spec);
+    // At a computed version other code gave (the same spec, since the spec does not hold the code): refused, naming both.
+    const older = "0123456789abcdef";
+    const olderSpec = [...compileBundle(def, { project: "p", domain: "d", version: older }).tasks.values()].find((t) => t.template?.id?.name === "hidden")!;
+    const refused = (() => {
+      try {
+        resolver.resolve({ ...key, version: older }, specDigest(olderSpec), undefined, { kind: "workflow", name: "uses_hidden", version: older });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(refused).toBeInstanceOf(TaskVersionError);
+    expect(refused).toMatchObject({ code: "TASK_VERSION_UNAVAILABLE", task: "hidden", version: older });
+    expect((refused as TaskVersionError).loaded).toContain(version);
+    expect((refused as Error).message).toContain(`the execution runs workflow "uses_hidden" version ${older}, and the worker's modules (flows.ts, more.mjs, again.ts) give it version ${version}`);
+    // A version the user chose, or an entity the modules do not export, is not checked against the code.
+    expect(resolver.resolve({ ...key, version: "v1" }, specDigest(registeredSpec(flows["usesHidden"], "hidden")), undefined, { kind: "workflow", name: "uses_hidden", version: "v1" }).key.version).toBe("v1");
+    expect(resolver.resolve({ ...key, version: older }, specDigest(olderSpec), undefined, { kind: "workflow", name: "from_text", version: older }).key.version).toBe(older);
+  });
+
   it("collects every entity the modules export, once each, and nothing else", () => {
     const names = collectEntities([...modules, { file: "x.ts", exports: { n: 1, s: "add", o: {}, f: () => 1 } }]).map((e) => `${e.definition.kind}:${e.definition.name}`);
     expect(names).toContain("task:add");
