@@ -46,6 +46,35 @@ export default tseslint.config(
     },
   },
   {
+    // The state machine and the rules both runners call are pure: no I/O (offloaded values are read by the
+    // loader, engine/loader.ts, and by the engine before a step) and no state kept between calls in the module.
+    files: ["src/rules/**/*.ts", "src/engine/machine.ts", "src/engine/step.ts", "src/engine/state.ts", "src/engine/literal-ops.ts", "src/engine/spec-index.ts", "src/engine/nodes/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["node:fs", "node:fs/*", "fs", "fs/*", "node:child_process", "node:net", "node:http", "node:https", "node:worker_threads", "node:os", "node:process", "better-sqlite3", "pg", "node:sqlite"],
+              message: "The state machine and the rules are pure: no I/O (the loader reads what a step needs).",
+            },
+            { group: ["../store/*-store.js", "../../store/*-store.js", "../store/sqlite/*", "../store/postgres/*", "../server/*", "../cli/*", "../worker/*"], message: "The state machine and the rules depend on no store, shell or worker." },
+          ],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "Program > VariableDeclaration[kind='let']", message: "No module-level mutable state in the state machine or the rules." },
+        { selector: "Program > ExportNamedDeclaration > VariableDeclaration[kind='let']", message: "No module-level mutable state in the state machine or the rules." },
+        { selector: "Program > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Weak)?(Map|Set)$/]", message: "No module-level caches in the state machine or the rules: keep what a step needs in its state." },
+        { selector: "Program > ExportNamedDeclaration > VariableDeclaration > VariableDeclarator > NewExpression[callee.name=/^(Weak)?(Map|Set)$/]", message: "No module-level caches in the state machine or the rules: keep what a step needs in its state." },
+        { selector: "MemberExpression[object.name='process'][property.name=/^(env|argv|cwd|hrtime)$/]", message: "The state machine and the rules read no process state: pass it in." },
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: "The state machine and the rules take the time as an argument (MachineOptions.now)." },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: "The state machine and the rules are deterministic: no Math.random." },
+      ],
+    },
+  },
+  {
     // Where stored rows become typed values, and what reads them: no unchecked casts. Stored JSON is read
     // field by field (src/store/fields.ts); the few casts left say why in an eslint-disable comment.
     files: [

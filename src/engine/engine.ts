@@ -43,7 +43,7 @@ import { toLiteral } from "../types/literal.js";
 import { validatorFor } from "../types/validate.js";
 import { registerEntity, type Registration } from "./registry.js";
 import { fireDueTicks } from "./scheduler.js";
-import { inflate, literalReader, offloadLarge } from "./offload.js";
+import { inflate, offloadLarge, readOffloaded } from "./offload.js";
 import { checkSpecs, type SpecToRegister } from "./spec-check.js";
 import { specDigest } from "./digest.js";
 import { DEFAULT_MAX_PARALLELISM, entityKey } from "./step.js";
@@ -197,7 +197,6 @@ export class Engine {
     this.machine = {
       maxSystemAttempts: options.maxSystemAttempts ?? 3,
       backoff: resolveBackoff(options.backoff, "backoff"),
-      ...(options.values ? { readLiteral: literalReader(options.values.root) } : {}),
     };
     options.wakeups?.on("events", () => this.poke());
   }
@@ -757,7 +756,7 @@ export class Engine {
       let state = this.cache.get(execId);
       if (!state) {
         try {
-          state = await loadExecution(this.store, execId);
+          state = await loadExecution(this.store, execId, this.options.values);
         } catch (e) {
           await this.failUnloadable(execId, group.map((g) => g.id), e, fence);
           continue;
@@ -765,6 +764,9 @@ export class Engine {
       }
       const entry = { execId, state, commits: [] as StepCommit[], enqueued: false };
       for (const ev of group) {
+        // An offloaded output a map task may split is read now, so the machine reads nothing.
+        // (One that cannot be read fails the map node that needs it, with an OffloadedValueError.)
+        if (ev.body.type === "taskSucceeded" || ev.body.type === "childEnded") await readOffloaded([ev.body.outputs], this.options.values, state.offloaded).catch(() => undefined);
         const step = applyEvent(state, ev.body, { ...this.machine, now: Date.now() });
         entry.commits.push({ ...step.toCommit([ev.id]), fence });
         if (step.enqueue.length > 0) entry.enqueued = true;

@@ -8,6 +8,8 @@ import type { Identifier, LiteralMap } from "../idl/core.js";
 import type { LaunchPlanSpec, Node, TaskSpec, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import type { EntityKey, ExecutionRow, Store } from "../store/store.js";
 import { SpecSet } from "./spec-index.js";
+import type { BlobStore } from "../store/blob-store.js";
+import { readOffloaded } from "./offload.js";
 import { deriveState, nodeSpecOf, type ExecState } from "./state.js";
 import { EntityNotRegisteredError, ExecutionNotFoundError } from "./errors.js";
 
@@ -67,10 +69,10 @@ export async function loadWorkflowSpecs(store: Store, key: EntityKey, specs = ne
  *
  * @example
  * ```ts
- * const state = await loadExecution(store, "exec-1");
+ * const state = await loadExecution(store, "exec-1", blobs); // blobs: where offloaded values are kept
  * ```
  */
-export async function loadExecution(store: Store, id: string): Promise<ExecState> {
+export async function loadExecution(store: Store, id: string, blobs?: BlobStore): Promise<ExecState> {
   const exec = await store.getExecution(id);
   if (!exec) throw new ExecutionNotFoundError(id);
   const { specs } = await loadWorkflowSpecs(store, exec.workflow);
@@ -93,7 +95,11 @@ export async function loadExecution(store: Store, id: string): Promise<ExecState
     running: 0,
     waiting: [],
     pending: new Map(),
+    offloaded: new Map(),
   };
+  // Offloaded values are read here, not by the machine: inputs and outputs kept in the blob store.
+  // One that cannot be read fails the map node that needs it, with an OffloadedValueError.
+  await readOffloaded([exec.inputs, ...rows.map((r) => r.outputs)], blobs, state.offloaded).catch(() => undefined);
   const root = specs.template(idOf("WORKFLOW", exec.workflow));
   deriveState(state, root, (prefix) => {
     const parentPath = prefix.slice(0, -1);

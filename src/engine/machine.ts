@@ -11,7 +11,6 @@ import { taskPolicy } from "../compiler/task-policy.js";
 import { DYNAMIC_TASK_TYPE } from "../compiler/task.js";
 import type { EngineEvent } from "./events.js";
 import type { TaskItemRoot } from "../store/events.js";
-import { indexOf } from "./spec-index.js";
 import { isExecutionEnded, isNodeActive } from "../phases.js";
 import { runsTask, type DynamicNodeData, type TaskNodeData } from "../store/node-data.js";
 import { elementOf, FAILURE_NODE_ID, isFailureNode, nodeSpecOf, splitPath, type ExecState, type ScopeState } from "./state.js";
@@ -155,7 +154,7 @@ class Machine implements NodeHost {
     this.step.patchExec({ phase: "running", startedAt: this.step.now });
     const root = this.s.scopes.get("")!;
     if ((root.template.nodes ?? []).length === 0) return this.scopeSucceeded(root);
-    const ix = indexOf(root.template);
+    const ix = this.s.specs.index(root.template);
     for (const id of ix.roots) {
       if (root.ended) break;
       this.startNode("", ix.byId.get(id)!);
@@ -348,7 +347,7 @@ class Machine implements NodeHost {
     scope.remaining--;
     if (scope.ended) return;
     // A scope with a failure is still running only with failAfterExecutableNodesComplete: what can run, runs.
-    const ix = indexOf(scope.template);
+    const ix = this.s.specs.index(scope.template);
     for (const d of ix.downstream.get(id) ?? []) {
       const dpath = prefix + d;
       let pending = this.s.pending.get(dpath);

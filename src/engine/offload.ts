@@ -8,9 +8,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Literal, LiteralMap, VariableMap } from "../idl/core.js";
 import type { BlobStore } from "../store/blob-store.js";
 import { OffloadedValueError } from "./errors.js";
@@ -68,22 +65,23 @@ export async function inflate(map: LiteralMap | undefined, blobs: BlobStore | un
   return { literals };
 }
 
-const CONTENT_URI = /^aloft-blob:sha256\/([0-9a-f]{2})\/(\1[0-9a-f]{62})$/;
-
 /**
- * A synchronous reader of offloaded literals in a directory blob store, for
- * the engine's state machine (a map task splitting an offloaded list). The
- * blobs are content-addressed and immutable, so reading one is as
- * deterministic as the rest of a step; the content is checked against its hash.
+ * Reads back the offloaded literals among `maps` that `into` does not hold
+ * yet, keyed by URI: what the engine does before a step (its state machine
+ * reads nothing itself), for a map task that splits a list kept in the blob store.
+ *
+ * @example
+ * ```ts
+ * await readOffloaded([event.outputs], blobs, state.offloaded);
+ * ```
  */
-export function literalReader(root: string): (l: Literal) => Literal {
-  return (l) => {
-    const off = offloadedOf(l);
-    if (!off) return l;
-    const m = CONTENT_URI.exec(off.uri ?? "");
-    if (!m) throw new OffloadedValueError(`the offloaded value ${JSON.stringify(off.uri)} is not in the engine's blob store`, off.uri ?? "");
-    const bytes = readFileSync(path.join(root, "sha256", m[1]!, m[2]!));
-    if (createHash("sha256").update(bytes).digest("hex") !== m[2]) throw new OffloadedValueError(`the offloaded value ${off.uri ?? ""} is damaged`, off.uri ?? "");
-    return JSON.parse(bytes.toString("utf8")) as Literal;
-  };
+export async function readOffloaded(maps: Iterable<LiteralMap | undefined>, blobs: BlobStore | undefined, into: Map<string, Literal>): Promise<void> {
+  if (!blobs) return;
+  for (const map of maps) {
+    for (const l of Object.values(map?.literals ?? {})) {
+      const uri = offloadedOf(l)?.uri;
+      if (uri === undefined || into.has(uri)) continue;
+      into.set(uri, JSON.parse(new TextDecoder().decode(await blobs.get(uri))) as Literal);
+    }
+  }
 }

@@ -17,12 +17,8 @@ export interface TemplateIndex {
   readonly roots: readonly string[];
 }
 
-const indexes = new WeakMap<WorkflowTemplate, TemplateIndex>();
-
-/** The index of a template (cached). */
-export function indexOf(template: WorkflowTemplate): TemplateIndex {
-  let ix = indexes.get(template);
-  if (ix) return ix;
+/** Builds the index of a template (`SpecSet.index` keeps it for the execution). */
+function buildIndex(template: WorkflowTemplate): TemplateIndex {
   const byId = new Map<string, Node>();
   const downstream = new Map<string, string[]>();
   const roots: string[] = [];
@@ -40,9 +36,7 @@ export function indexOf(template: WorkflowTemplate): TemplateIndex {
       d.push(n.id ?? "");
     }
   }
-  ix = { template, byId, downstream, roots };
-  indexes.set(template, ix);
-  return ix;
+  return { template, byId, downstream, roots };
 }
 
 /**
@@ -61,6 +55,25 @@ export class SpecSet {
   private readonly templates = new Map<string, WorkflowTemplate>();
   private readonly tasks = new Map<string, TaskSpec>();
   private readonly launchPlans = new Map<string, LaunchPlanSpec>();
+  /** Template indexes, built once per execution loaded (not in the module: the state machine keeps no state of its own). */
+  private readonly indexes = new WeakMap<WorkflowTemplate, TemplateIndex>();
+
+  /**
+   * The index of a template: its nodes by id, downstream ids and roots.
+   *
+   * @example
+   * ```ts
+   * specs.index(template).roots; // ["n0", "n1"]
+   * ```
+   */
+  index(template: WorkflowTemplate): TemplateIndex {
+    let ix = this.indexes.get(template);
+    if (!ix) {
+      ix = buildIndex(template);
+      this.indexes.set(template, ix);
+    }
+    return ix;
+  }
 
   /** Adds a workflow spec: its template and subworkflow templates. */
   addWorkflow(spec: WorkflowSpec): void {

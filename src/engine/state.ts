@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { LiteralMap } from "../idl/core.js";
+import type { Literal, LiteralMap } from "../idl/core.js";
 import type { Node, WorkflowTemplate } from "../idl/specs.js";
 import { isExecutionEnded, isNodeActive, isNodeFailed } from "../phases.js";
 import type { ExecutionRow, NodeRow } from "../store/store.js";
-import { indexOf, type SpecSet } from "./spec-index.js";
+import type { SpecSet } from "./spec-index.js";
 import { thenNodeId } from "../rules/node-ids.js";
 
 /**
@@ -58,6 +58,11 @@ export interface ExecState {
   readonly waiting: string[];
   /** Derived: how many upstream nodes of a node have not succeeded yet. */
   readonly pending: Map<string, number>;
+  /**
+   * Offloaded values read back from the blob store, by URI (a map task splits a list kept there): read by the
+   * loader and by the engine before it applies an event that brings one, so the machine itself reads nothing.
+   */
+  readonly offloaded: Map<string, Literal>;
 }
 
 /**
@@ -122,7 +127,7 @@ export function isFailureNode(path: string): boolean {
 export function nodeSpecOf(state: ExecState, path: string): Node | undefined {
   const [prefix, id] = splitPath(path);
   const scope = state.scopes.get(prefix);
-  if (scope) return id === FAILURE_NODE_ID ? scope.template.failureNode : indexOf(scope.template).byId.get(id);
+  if (scope) return id === FAILURE_NODE_ID ? scope.template.failureNode : state.specs.index(scope.template).byId.get(id);
   if (prefix === "") return undefined;
   const parent = nodeSpecOf(state, prefix.slice(0, -1));
   const ie = parent?.branchNode?.ifElse;

@@ -9,7 +9,6 @@ import type { Identifier, LiteralMap, Literal } from "../idl/core.js";
 import type { Node, WorkflowTemplate } from "../idl/specs.js";
 import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodePhase, NodeRow, StepCommit, TaskItem } from "../store/store.js";
 import { patchNodeData, type NodeData, type NodeDataPatch } from "../store/node-data.js";
-import { indexOf } from "./spec-index.js";
 import { isNodeActive } from "../phases.js";
 import { elementOf, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
@@ -31,8 +30,6 @@ export interface MachineOptions {
   readonly maxSystemAttempts: number;
   /** Waits between user retries (`rules/retry.ts`). */
   readonly backoff: Backoff;
-  /** Reads back an offloaded literal (a map task splitting a list kept in the blob store). */
-  readonly readLiteral?: (literal: Literal) => Literal;
 }
 
 import { DEFAULT_MAX_PARALLELISM } from "../rules/parallelism.js";
@@ -187,7 +184,7 @@ export class Step {
       this.scopeSucceeded(scope);
       return;
     }
-    const ix = indexOf(template);
+    const ix = this.state.specs.index(template);
     for (const id of ix.roots) {
       if (scope.ended) return;
       startNode(prefix, ix.byId.get(id)!);

@@ -41,8 +41,10 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 const BUILTIN: Readonly<Record<string, ErrorClass>> = { Error, TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError };
 
 /** Aloft's error classes by name, from `errors.ts`. */
+// eslint-disable-next-line no-restricted-syntax -- a constant table of the error classes, filled once and never changed
 const ALOFT: ReadonlyMap<string, ErrorClass> = new Map(Object.entries(errors as Record<string, unknown>).filter((e): e is [string, ErrorClass] => typeof e[1] === "function" && (e[1] as ErrorClass).prototype instanceof Error));
 
+// eslint-disable-next-line no-restricted-syntax -- a constant set of names, never changed
 const SKIPPED = new Set(["name", "message", "stack", "cause"]);
 
 /**

@@ -16,26 +16,19 @@ import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";
 import type { NodeRow } from "../../store/store.js";
 import { nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
-import { EngineInvariantError } from "../errors.js";
+import { EngineInvariantError, OffloadedValueError } from "../errors.js";
 
 function isList(l: Literal | undefined): boolean {
   return l !== undefined && (l.collection !== undefined || l.offloadedMetadata !== undefined || l.scalar?.union?.value?.collection !== undefined);
 }
 
-/** Lists read back from the blob store, by the reference literal (read once per engine process). */
-const readBack = new WeakMap<Literal, Literal[]>();
-
-/** The items of a map input, reading an offloaded list back once. */
+/** The items of a map input; an offloaded list was read back before the step (`ExecState.offloaded`). */
 function items(host: NodeHost, l: Literal | undefined): Literal[] {
-  if (!l?.offloadedMetadata) return listItems(l);
-  let out = readBack.get(l);
-  if (!out) {
-    const read = host.step.options.readLiteral;
-    if (!read) throw new EngineInvariantError("a map task input is in the blob store, but the engine has no blob store to read it");
-    out = listItems(read(l));
-    readBack.set(l, out);
-  }
-  return out;
+  const uri = l?.offloadedMetadata?.uri;
+  if (uri === undefined) return listItems(l);
+  const read = host.step.state.offloaded.get(uri);
+  if (!read) throw new OffloadedValueError(`a map task input is in the blob store (${uri}), but the engine has not read it back (it has no blob store to read it from)`, uri);
+  return listItems(read);
 }
 
 /**
