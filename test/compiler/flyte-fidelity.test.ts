@@ -11,7 +11,9 @@ import {
   compileBundle,
   flyteProblems,
   FlyteValidationError,
+  idKey,
   LaunchPlan,
+  mapTask,
   REGISTRATION_PLACEHOLDERS,
   sleep,
   t,
@@ -170,6 +172,18 @@ describe("flytepropeller's compiler checks, run over specs", () => {
 
   it("finds nothing in what Aloft compiles", () => {
     expect(problemsOf(good())).toEqual([]);
+  });
+
+  it("checks a map's bindings against its sub-node's interface (validators/interface.go): the -arraynode template passes, the mapped task's own is refused", () => {
+    const wf = workflow({ name: "ff_mapped", inputs: { xs: t.list(t.int) } }, ({ xs }) => mapTask(add, { fixed: ["b"] })({ a: xs, b: 1 }));
+    const bundle = compileBundle(wf, TARGET);
+    const spec = structuredClone(bundle.workflows.get(idKey(bundle.root))!);
+    const problems = (s: WorkflowSpec) => flyteProblems({ tasks: new Map([...bundle.tasks, ...compileBundle(add, TARGET).tasks]), workflows: new Map([["wf", s]]), launchPlans: new Map() });
+    expect(problems(spec)).toEqual([]);
+    // As Aloft compiled maps before: the sub-node running ff_add itself, with its scalar interface.
+    const sub = spec.template!.nodes![0]!.arrayNode!.node!;
+    sub.taskNode = { referenceId: idOf("TASK", "ff_add") };
+    expect(problems(spec).map((p) => p.code)).toEqual(["MismatchingTypes", "MismatchingTypes"]); // the array node and its sub-node each bind a list to an int
   });
 
   it("reports each refusal with propeller's error code (pkg/compiler/errors/compiler_errors.go)", () => {
