@@ -39,6 +39,7 @@ export type FlyteErrorCode =
   | "ParameterBoundMoreThanOnce"
   | "ParameterNotBound"
   | "MismatchingTypes"
+  | "MismatchingBindings"
   | "IllegalEnumValue"
   | "InvalidArgument";
 
@@ -341,17 +342,18 @@ class Checker {
     if (want?.unionType && !b.scalar) {
       // A list or map bound to a union: it must fit one of the variants.
       const fits = (want.unionType.variants ?? []).filter((v) => (b.collection ? v.collectionType : b.map ? v.mapValueType : undefined) !== undefined);
-      if (fits.length === 0) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${b.collection ? "list" : "map"}`, id);
+      if (fits.length === 0) this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a ${b.collection ? "list" : "map"}`, id);
       else this.binding(b, fits[0], scope, id, what);
       return;
     }
+    // validators/bindings.go: a list or map bound where the type is neither is MismatchingBindings.
     if (b.collection) {
-      if (want && !want.collectionType) return this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a list`, id);
+      if (want && !want.collectionType) return this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a list`, id);
       for (const item of b.collection.bindings ?? []) this.binding(item, want?.collectionType, scope, id, what);
       return;
     }
     if (b.map) {
-      if (want && !want.mapValueType) return this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a map`, id);
+      if (want && !want.mapValueType) return this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a map`, id);
       for (const item of Object.values(b.map.bindings ?? {})) this.binding(item, want?.mapValueType, scope, id, what);
       return;
     }

@@ -202,6 +202,11 @@ describe("flytepropeller's compiler checks, run over specs", () => {
     mistyped.template!.nodes![0]!.inputs![0]!.binding = { scalar: { primitive: { stringValue: "one" } } };
     expect(codes(mistyped)).toEqual([["MismatchingTypes", "n0"]]);
 
+    // validators/bindings.go: a list bound to an int is MismatchingBindings, as propeller names it.
+    const listed = good();
+    listed.template!.nodes![0]!.inputs![0]!.binding = { collection: { bindings: [{ scalar: { primitive: { integer: "1" } } }] } };
+    expect(codes(listed)).toEqual([["MismatchingBindings", "n0"]]);
+
     const dangling = good();
     dangling.template!.nodes![1]!.inputs![1]!.binding = { promise: { nodeId: "n9", var: "o0" } };
     expect(codes(dangling)).toEqual([["NodeReferenceNotFound", "n1"]]);
