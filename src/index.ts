@@ -60,6 +60,7 @@ export type { ExecutionSettings, ExecutionLineage, ExecutionLiveState, PendingAn
 export type { EngineEvent, TaskItemOptions, TaskResultEvent } from "./store/events.js";
 export { MemoryStore } from "./store/memory-store.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./store/sqlite-store.js";
+export { SqliteBindingMissingError } from "./store/sqlite/driver.js";
 export { DirectoryBlobStore, type BlobStore } from "./store/blob-store.js";
 export { AloftClient, ClientError, type ClientOptions, type ExecutionEvent, type ExecutionQuery, type EntityName } from "./client/client.js";
 export type { ExecutionInfo, ExecutionSummary, ExecutionPage, ExecutionEnd, NodeExecutionInfo, EntityInfo, EntityVersions, InterfaceInfo, InputInfo, OutputInfo, ApiErrorBody, CreateExecutionBody } from "./client/client.js";

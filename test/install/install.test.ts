@@ -13,7 +13,7 @@
  * checked on the tarball itself.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -81,7 +81,12 @@ afterAll(async () => {
 }, 5 * MINUTES);
 
 /** A fresh project made as a user makes one, with the tarball installed and the given module files. */
-async function project(name: string, type: "commonjs" | "module" | undefined, files: Readonly<Record<string, string>>): Promise<{ dir: string; install: Ran }> {
+async function project(
+  name: string,
+  type: "commonjs" | "module" | undefined,
+  files: Readonly<Record<string, string>>,
+  beforeBinding?: (dir: string) => Promise<void>,
+): Promise<{ dir: string; install: Ran }> {
   const dir = path.join(work, name);
   mkdirSync(dir);
   const init = await npm(dir, "init", "-y");
@@ -96,9 +101,10 @@ async function project(name: string, type: "commonjs" | "module" | undefined, fi
   const ours = JSON.parse(readFileSync(path.join(ROOT, "node_modules", "better-sqlite3", "package.json"), "utf8")) as { version: string };
   const theirs = JSON.parse(readFileSync(path.join(dir, "node_modules", "better-sqlite3", "package.json"), "utf8")) as { version: string };
   expect(theirs.version).toBe(ours.version);
+  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
+  await beforeBinding?.(dir);
   mkdirSync(path.dirname(path.join(dir, binding)), { recursive: true });
   copyFileSync(path.join(ROOT, binding), path.join(dir, binding));
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
   return { dir, install };
 }
 
@@ -118,7 +124,7 @@ describe.concurrent("installed into a fresh project", () => {
   it(
     'CommonJS (npm init -y, "type" missing or "commonjs"): every dependency supports Node 20, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
     async () => {
-      const { dir, install } = await project("cjs", undefined, { ...MODULES, "flow_j.js": JS_CJS });
+      const { dir, install } = await project("cjs", undefined, { ...MODULES, "flow_j.js": JS_CJS }, expectBindingMissingSaid);
       expect(install.out).not.toContain("EBADENGINE");
       // npm 11 writes "type": "commonjs"; older npm writes no "type": both are CommonJS to Node.
       expect((JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string }).type ?? "commonjs").toBe("commonjs");
@@ -139,6 +145,21 @@ describe.concurrent("installed into a fresh project", () => {
     15 * MINUTES,
   );
 });
+
+/**
+ * Before better-sqlite3's binding is there (its install script did not run:
+ * npm 12 runs only approved ones, and this install ran none), a run on the
+ * engine says what is missing and how to build it, exits 2 and leaves no
+ * `.aloft/` behind (it printed a 13-path "Could not locate the bindings
+ * file" and exited 1); `--local` runs without it.
+ */
+async function expectBindingMissingSaid(dir: string): Promise<void> {
+  const run = await aloft(dir, "run", "flow.ts", "wf", "--x", "20");
+  expect([run.code, run.out]).toEqual([2, expect.stringMatching(/^error: SQLite's native binding \(the better-sqlite3 package\) was never built, .* npm install-scripts approve better-sqlite3 && npm rebuild better-sqlite3\. .*\n$/)]);
+  expect(existsSync(path.join(dir, ".aloft"))).toBe(false);
+  const local = await aloft(dir, "run", "flow.ts", "wf", "--x", "20", "--local");
+  expect([local.code, local.out]).toEqual([0, expect.stringMatching(/^y: 41\n/)]);
+}
 
 /** `npx aloft run <file> wf` in `dir` runs each file's workflow on the embedded engine, its tasks in worker processes. */
 async function expectRunOnEngine(dir: string, files: readonly string[]): Promise<void> {

@@ -11,10 +11,11 @@
  *
  * @module
  */
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type Database from "better-sqlite3";
+import { connectSqlite } from "./driver.js";
 import { AloftError } from "../../errors.js";
 
 /** Who holds the engine lock of a database (as it wrote it when it took the lock). */
@@ -87,9 +88,7 @@ function readHolder(dbPath: string): EngineLockHolder | undefined {
 
 /** Tries the lock: the open connection holding it, or undefined when someone else holds it. The driver is loaded on first use. */
 async function tryLock(dbPath: string): Promise<Database.Database | undefined> {
-  const { default: Driver } = await import("better-sqlite3");
-  mkdirSync(path.dirname(lockFile(dbPath)), { recursive: true });
-  const db = new Driver(lockFile(dbPath));
+  const db = await connectSqlite(lockFile(dbPath));
   try {
     db.pragma("busy_timeout = 0");
     db.exec("BEGIN EXCLUSIVE");

@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { mkdirSync } from "node:fs";
-import path from "node:path";
 import type Database from "better-sqlite3";
+import { connectSqlite } from "./driver.js";
 import { AloftError } from "../../errors.js";
 
 /**
@@ -230,9 +229,7 @@ export function synchronousFromEnv(): SqliteSynchronous {
  */
 export async function openDatabase(file: string, options: { readonly busyTimeoutMs?: number; readonly synchronous?: SqliteSynchronous } = {}): Promise<Database.Database> {
   const synchronous = options.synchronous ?? synchronousFromEnv();
-  const { default: Driver } = await import("better-sqlite3");
-  if (file !== ":memory:" && !file.startsWith("file:")) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Driver(file);
+  const db = await connectSqlite(file);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 10_000))}`);
     db.pragma("journal_mode = WAL");
