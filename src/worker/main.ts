@@ -17,6 +17,7 @@ import { isPostgresUrl } from "../store/postgres-store.js";
 import { openWakeups } from "../store/wakeups.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import { startWorker, type WorkerHandle } from "./worker.js";
+import { untilSignalled } from "./until-signalled.js";
 
 const USAGE = "usage: aloft-worker --db PATH [--concurrency N] [--lease-ms MS] [--poll-ms MS] [--worker-id ID] [--blob-dir DIR] module...";
 
@@ -139,17 +140,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
     await store.close();
     return 2;
   }
-  const stopped = new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals === 1) log(`${signal}: finishing the attempts in hand (send it again to stop at once)`);
-      void worker.stop({ hard: signals > 1 }).then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
-  await stopped;
+  await untilSignalled(worker, log);
   await wakeups.close();
   await store.close();
   return 0;

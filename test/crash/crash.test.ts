@@ -6,7 +6,7 @@
  * was cut short may run again: tasks should be idempotent, as in Flyte).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,6 +15,7 @@ import type { Engine, Engine as EngineClass } from "../../src/engine/engine.js";
 import type { openSqliteStore as OpenSqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import type { AnyEntity } from "aloft";
+import { lines, until } from "./waits.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const DIST = pathToFileURL(path.join(ROOT, "dist/index.js")).href;
@@ -63,19 +64,6 @@ function engineProcess(dir: string, env: NodeJS.ProcessEnv): ChildProcess {
 
 function workerProcess(dir: string, module: string, env: NodeJS.ProcessEnv): ChildProcess {
   return launch([path.join(ROOT, "dist/worker/main.js"), "--db", path.join(dir, "aloft.db"), "--concurrency", "2", "--lease-ms", "900", "--poll-ms", "20", module], env);
-}
-
-function lines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l !== "") : [];
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 /** The engine and store are imported from the build, like the fixture module, so entities are recognised across them. */

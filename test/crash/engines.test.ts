@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { queryRows, usePostgresDatabase } from "../helpers/postgres.js";
 import { ENGINE_MAIN, aloftInBackground, background, killBackground, useEngineProjects, type Background } from "../cli/engine-helpers.js";
 import { aloft } from "../cli/helpers.js";
+import { until } from "./waits.js";
 
 const project = useEngineProjects();
 const pg = usePostgresDatabase("engines");
@@ -37,15 +38,6 @@ function doneCounts(log: string): Map<string, number> {
   if (!existsSync(log)) return counts;
   for (const l of readFileSync(log, "utf8").split("\n")) if (l.startsWith("done ")) counts.set(l, (counts.get(l) ?? 0) + 1);
   return counts;
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function kill9(p: Background | ChildProcess): void {

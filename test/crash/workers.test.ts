@@ -7,11 +7,12 @@
  * the run finishes. The restart uses a private PostgreSQL of this file's own
  * (its own port and data directory), never the machine's shared server.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { queryRows, startOwnServer, usePostgresDatabase, type OwnServer } from "../helpers/postgres.js";
 import { ENGINE_MAIN, aloftInBackground, background, killBackground, useEngineProjects } from "../cli/engine-helpers.js";
+import { lines, until } from "./waits.js";
 
 const project = useEngineProjects();
 const pg = usePostgresDatabase("workers");
@@ -46,19 +47,6 @@ export const slow = task({ name: "slow", inputs: { x: t.int }, outputs: t.str },
 });
 export const slow_wf = workflow({ name: "slow_wf", inputs: { x: t.int } }, ({ x }) => ({ pid: slow({ x }) }));
 `;
-
-function lines(log: string): string[] {
-  return existsSync(log) ? readFileSync(log, "utf8").split("\n").filter((l) => l !== "") : [];
-}
-
-async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const sumOfSquares = (n: number): number => ((n - 1) * n * (2 * n - 1)) / 6;
 

@@ -15,6 +15,7 @@ import { COMMAND_SUMMARIES } from "./summaries.js";
 import { attemptLogsOf, openStore } from "../../store/open-store.js";
 import { openWakeups } from "../../store/wakeups.js";
 import { startWorker } from "../../worker/worker.js";
+import { untilSignalled } from "../../worker/until-signalled.js";
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -33,20 +34,6 @@ interface WorkerFlags {
   readonly workerId?: string;
   readonly blobDir?: string;
   readonly verbose?: boolean;
-}
-
-/** Runs until SIGTERM or SIGINT, then drains the worker (a second signal stops it at once). */
-function untilSignalled(worker: WorkerHandle, log: (line: string) => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      signals++;
-      if (signals === 1) log(`${signal}: finishing the attempts in hand (send it again to stop at once)`);
-      void worker.stop({ hard: signals > 1 }).then(resolve);
-    };
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
-  });
 }
 
 /**
