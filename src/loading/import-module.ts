@@ -1,9 +1,9 @@
 /**
  * Importing a user's module by path, the same way in every process that does
- * it (the CLI, each worker): `.ts`, `.mts`, `.cts`, `.tsx` through tsx,
- * `.js`, `.mjs`, `.cjs` as Node loads them, the format of each decided by
- * `format-hooks.ts`, and `aloft` pinned to the importing process's own copy
- * by `pin-hooks.ts`.
+ * it (the CLI, each worker): `.ts`, `.mts`, `.cts`, `.tsx` compiled and read
+ * as ES modules by `typescript-hooks.ts`, `.js`, `.mjs`, `.cjs` as Node loads
+ * them, and `aloft` pinned to the importing process's own copy by
+ * `pin-hooks.ts`.
  *
  * @module
  */
@@ -15,7 +15,6 @@ import type { PinData } from "./pin-hooks.js";
 
 /** The extensions a user's module may have, as listed in messages. */
 export const MODULE_EXTENSIONS = [".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"] as const;
-const TYPESCRIPT = /\.(ts|mts|cts|tsx)$/i;
 const LOADABLE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/i;
 
 /**
@@ -32,32 +31,24 @@ const LOADABLE = /\.(ts|mts|cts|tsx|js|mjs|cjs)$/i;
 export function isModuleFile(name: string): boolean {
   return LOADABLE.test(name);
 }
-/** Whether this module runs from Aloft's TypeScript sources (under tsx already) rather than from the build. */
+/** Whether this module runs from Aloft's TypeScript sources (tests, `npm run bench`) rather than from the build. */
 const FROM_SOURCES = import.meta.url.endsWith(".ts");
 const EXT = FROM_SOURCES ? ".ts" : ".js";
 
-const installed = { typescript: FROM_SOURCES, format: false, pinned: false };
+let installed = false;
 
 /**
- * Installs the loader hooks once per process: the format hook (before tsx, so
- * tsx sees the format it decided), tsx when a TypeScript file is to load, and
- * the pin of `aloft` (after tsx, so it runs first).
+ * Installs the loader hooks once per process: the TypeScript hooks, then the
+ * pin of `aloft` (registered last, so it runs first), and turns source maps
+ * on, so that stack traces name the lines of the user's TypeScript.
  */
-async function installHooks(typescript: boolean): Promise<void> {
-  if (!installed.format) {
-    register(new URL(`./format-hooks${EXT}`, import.meta.url));
-    installed.format = true;
-  }
-  if (typescript && !installed.typescript) {
-    const tsx = await import("tsx/esm/api");
-    tsx.register();
-    installed.typescript = true;
-  }
-  if (!installed.pinned) {
-    const data: PinData = { aloftUrl: new URL(`../index${EXT}`, import.meta.url).href };
-    register(new URL(`./pin-hooks${EXT}`, import.meta.url), { data });
-    installed.pinned = true;
-  }
+function installHooks(): void {
+  if (installed) return;
+  register(new URL(`./typescript-hooks${EXT}`, import.meta.url));
+  const data: PinData = { aloftUrl: new URL(`../index${EXT}`, import.meta.url).href };
+  register(new URL(`./pin-hooks${EXT}`, import.meta.url), { data });
+  process.setSourceMapsEnabled(true);
+  installed = true;
 }
 
 /** Why a user's module could not be imported: `reason` says it for a message, `cause` is the error thrown while it loaded. */
@@ -92,7 +83,7 @@ export async function importUserModule(file: string, cwd: string, describe: (e: 
   }
   if (!isFile) return { ok: false, reason: "it is not a file" };
   if (!LOADABLE.test(absolute)) return { ok: false, reason: `it is not a TypeScript or JavaScript module (${MODULE_EXTENSIONS.join(", ")})` };
-  await installHooks(TYPESCRIPT.test(absolute));
+  installHooks();
   try {
     const exports = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
     return { ok: true, path: absolute, exports };

@@ -5,9 +5,9 @@
  * runs entities with its own copy; entities made by a second copy (another
  * install, or a TypeScript path alias to Aloft's sources) would not be seen.
  *
- * Registered after tsx, so it runs first: `aloft` never reaches a tsconfig
- * path alias. The URL goes on through the chain, so that tsx loads it when it
- * is a TypeScript file (a worker run from Aloft's sources).
+ * Registered after the TypeScript hooks, so it runs first. The URL goes on
+ * through the chain, so that those hooks load it when it is a TypeScript file
+ * (a worker run from Aloft's sources).
  *
  * @module
  */

@@ -127,7 +127,7 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
     ["no entity when several workflows", ["flows.ts", "--local"], /^error: flows\.ts exports 3 workflows; name the one to use: aloft run flows\.ts <entity> \(it exports .*\)$/],
     ["a module with no entities", ["empty.mjs", "--local"], "error: empty.mjs exports no task, workflow or launch plan"],
     ["a missing file", ["nope.ts", "--local"], "error: cannot load nope.ts: no such file"],
-    ["a file that does not parse", ["broken.ts", "--local"], /^error: cannot load broken\.ts: .*broken\.ts:1:\d+: ERROR: Unexpected ";"$/],
+    ["a file that does not parse", ["broken.ts", "--local"], /^error: cannot load broken\.ts: SyntaxError: .*broken\.ts:1:27: Unexpected token$/],
     ["a file that throws while loading", ["throws.mjs", "--local"], "error: cannot load throws.mjs: no config found"],
     ["a signal for no gate", ["gates.mjs", "--local", "--signal", "nope=1"], 'error: --signal nope: no gate waits for a signal named "nope" (gates: factor, publish)'],
     ["an ill-typed signal", ["gates.mjs", "--local", "--signal", "factor=many"], 'error: --signal factor expects int: expected a whole number, got "many"'],
