@@ -328,7 +328,7 @@ class Compiler {
     const node: Node = { id: n.id, metadata: { name: def?.name ?? n.label } };
     const bindings = nodeBindings(n);
     if (bindings.length > 0) node.inputs = bindings;
-    if (n.upstream.length > 0) node.upstreamNodeIds = [...n.upstream];
+    if (n.upstream.length > 0) node.upstreamNodeIds = n.upstream.slice();
     if (def) this.entityTarget(node, def, subWorkflows);
     else if (n.construct) compileConstruct(node, n.construct, (inner) => this.node(inner, subWorkflows));
     applyOverrides(node, n.overrides);
@@ -377,18 +377,34 @@ class Compiler {
  */
 function nodeBindings(n: GraphNode): Binding[] {
   const def = n.entity;
-  const names = Object.keys(def && def.kind !== "mapTask" ? def.interface.inputs : n.bindings).sort(codePointOrder);
-  const out: Binding[] = [];
-  for (const name of names) {
+  const names = def && def.kind !== "mapTask" ? sortedNames(def.interface.inputs) : Object.keys(n.bindings).sort(codePointOrder);
+  // Sized up front: the spec keeps this array, and a push onto an empty one reserves 17 slots.
+  const out = new Array<Binding>(names.length);
+  let k = 0;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const b = n.bindings[name];
-    if (b) out.push({ var: name, binding: compileBinding(b) });
+    if (b) out[k++] = { var: name, binding: compileBinding(b) };
     else if (def && def.kind !== "mapTask") {
       const type = def.interface.inputs[name]!;
-      if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.defaults, name)) out.push({ var: name, binding: literalToBindingData(toLiteral(type.literalType, def.defaults[name])) });
-      else if (acceptsNone(type)) out.push({ var: name, binding: literalToBindingData(toLiteral(type.literalType, null)) });
+      if (def.kind === "launchPlan" && Object.prototype.hasOwnProperty.call(def.defaults, name)) out[k++] = { var: name, binding: literalToBindingData(toLiteral(type.literalType, def.defaults[name])) };
+      else if (acceptsNone(type)) out[k++] = { var: name, binding: literalToBindingData(toLiteral(type.literalType, null)) };
     }
   }
+  out.length = k;
   return out;
+}
+
+/** An entity's input names in binding order, sorted once per interface: nodes running one entity share them. */
+const sortedInputNames = new WeakMap<object, readonly string[]>();
+
+function sortedNames(inputs: object): readonly string[] {
+  let names = sortedInputNames.get(inputs);
+  if (names === undefined) {
+    names = Object.keys(inputs).sort(codePointOrder);
+    sortedInputNames.set(inputs, names);
+  }
+  return names;
 }
 
 /** Python's `sorted` order for strings (by code point), which flytekit sorts bindings in. */

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { BindingData, LiteralType, Scalar, TypedInterface, Variable } from "../idl/core.js";
+import type { BindingData, Identifier, LiteralType, Scalar, TypedInterface, Variable } from "../idl/core.js";
 import type { BooleanExpression, LaunchPlanSpec, Node, Operand, TaskSpec, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError } from "../errors.js";
 import { isCastable } from "../types/castable.js";
@@ -124,6 +124,8 @@ class Checker {
   readonly problems: FlyteProblem[] = [];
   private entity = "";
   private templates = new Map<string, WorkflowTemplate>();
+  /** The interfaces of the tasks nodes run, by the identifier object of their reference (the specs are not changed while checked). */
+  private readonly taskInterfaces = new Map<Identifier, NodeInterface>();
 
   constructor(private readonly specs: CheckedSpecs) {}
 
@@ -145,37 +147,45 @@ class Checker {
     if (nodes.length === 0 && this.specs.dynamicBodies?.has(t) !== true) this.report("NoNodesFound", `workflow ${JSON.stringify(t.id?.name ?? "")} has no nodes; Flyte registers only workflows that run at least one node`);
     const outputsOf = new Map<string, Vars>();
     const seen = new Set<string>();
-    const all = [...nodes, ...(t.failureNode ? [t.failureNode] : [])];
-    for (const n of all) {
-      const id = n.id ?? "";
+    // The nodes, then the failure node: index `nodes.length` is the failure node, when there is one.
+    const count = nodes.length + (t.failureNode ? 1 : 0);
+    for (let i = 0; i < count; i++) {
+      const id = (i < nodes.length ? nodes[i]! : t.failureNode!).id ?? "";
       if (seen.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
       seen.add(id);
     }
-    const scope = { inputs: t.interface?.inputs?.variables ?? {}, outputsOf, known: seen };
-    for (const n of all) {
-      const iface = this.node(n, scope, n.id ?? "");
-      if (iface.unresolved !== true) outputsOf.set(n.id ?? "", iface.outputs);
+    const scope: Scope = { inputs: t.interface?.inputs?.variables ?? NO_VARS, outputsOf, known: seen };
+    for (let i = 0; i < count; i++) {
+      const n = i < nodes.length ? nodes[i]! : t.failureNode!;
+      const id = n.id ?? "";
+      const iface = this.node(n, scope, id);
+      if (iface.unresolved !== true) outputsOf.set(id, iface.outputs);
     }
     for (const b of t.outputs ?? []) {
-      const want = t.interface?.outputs?.variables?.[b.var ?? ""];
-      if (!want) this.report("VariableNameNotFound", `the workflow binds output ${JSON.stringify(b.var ?? "")}, which its interface does not declare`);
-      else this.binding(b.binding, want.type ?? {}, scope, "", `output ${JSON.stringify(b.var ?? "")}`);
+      const name = b.var ?? "";
+      const want = t.interface?.outputs?.variables?.[name];
+      if (!want) this.report("VariableNameNotFound", `the workflow binds output ${JSON.stringify(name)}, which its interface does not declare`);
+      else this.binding(b.binding, want.type ?? {}, scope, "", "output", name);
     }
   }
 
-  /** Checks one node (a then-node's id is given as propeller makes it, `<branch>-<id>`); returns its interface. */
+  /**
+   * Checks one node (a then-node's id is given as propeller makes it, `<branch>-<id>`); returns its interface.
+   * Run on every node of every workflow compiled, local runs included: it allocates nothing unless it reports.
+   */
   private node(n: Node, scope: Scope, id: string): NodeInterface {
     const iface = this.interfaceOf(n, scope, id);
-    const bound = new Set<string>();
-    for (const b of n.inputs ?? []) {
+    const expected = iface.inputs;
+    const bindings = n.inputs ?? NO_BINDINGS;
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i]!;
       const name = b.var ?? "";
-      if (bound.has(name)) {
+      if (boundBefore(bindings, i, name)) {
         this.report("ParameterBoundMoreThanOnce", `input ${JSON.stringify(name)} is bound more than once`, id);
         continue;
       }
-      bound.add(name);
-      const want = iface.inputs === undefined ? undefined : iface.inputs[name];
-      if (iface.inputs !== undefined && !want) {
+      const want = expected === undefined ? undefined : Object.prototype.hasOwnProperty.call(expected, name) ? expected[name] : undefined;
+      if (expected !== undefined && !want) {
         this.report("VariableNameNotFound", `binds input ${JSON.stringify(name)}, which its entity does not declare`, id);
         continue;
       }
@@ -183,14 +193,20 @@ class Checker {
         this.report("ValueRequired", `input ${JSON.stringify(name)} has no binding`, id);
         continue;
       }
-      this.binding(b.binding, want?.type, scope, id, `input ${JSON.stringify(name)}`);
+      this.binding(b.binding, want?.type, scope, id, "input", name);
     }
     // validators/bindings.go ValidateBindings: every input not of an optional type must be bound.
-    for (const [name, v] of Object.entries(iface.inputs ?? {})) {
-      if (!bound.has(name) && !isOptional(v.type)) this.report("ParameterNotBound", `input ${JSON.stringify(name)} is not bound`, id);
+    // (Indexed loops: a for-of makes an iterator and a result object a step until the code is optimized, which a first run's is not.)
+    if (expected !== undefined) {
+      const required = requiredInputs(expected);
+      for (let i = 0; i < required.length; i++) {
+        const name = required[i]!;
+        if (!boundBefore(bindings, bindings.length, name)) this.report("ParameterNotBound", `input ${JSON.stringify(name)} is not bound`, id);
+      }
     }
-    for (const up of n.upstreamNodeIds ?? []) {
-      if (!scope.known.has(up)) this.report("NodeReferenceNotFound", `depends on node ${JSON.stringify(up)}, which is not in the workflow`, id);
+    const ups = n.upstreamNodeIds ?? NO_IDS;
+    for (let i = 0; i < ups.length; i++) {
+      if (!scope.known.has(ups[i]!)) this.report("NodeReferenceNotFound", `depends on node ${JSON.stringify(ups[i]!)}, which is not in the workflow`, id);
     }
     return iface;
   }
@@ -198,12 +214,17 @@ class Checker {
   private interfaceOf(n: Node, scope: Scope, id: string): NodeInterface {
     if (n.taskNode) {
       const ref = n.taskNode.referenceId ?? {};
+      // Nodes running one task share its identifier object: look it up once, not once a node.
+      const known = this.taskInterfaces.get(ref);
+      if (known) return known;
       const task = this.specs.tasks.get(idKey(ref));
       if (!task) {
         this.report("TaskReferenceNotFound", `runs task ${idKey(ref)}, which is not among the specs`, id);
         return UNRESOLVED;
       }
-      return varsOf(task.template?.interface);
+      const iface = varsOf(task.template?.interface);
+      this.taskInterfaces.set(ref, iface);
+      return iface;
     }
     if (n.workflowNode) {
       const w = n.workflowNode;
@@ -322,49 +343,50 @@ class Checker {
   }
 
   /** validators/bindings.go validateBinding: promises resolve to a known output of the right type; constants fit. */
-  private binding(b: BindingData | undefined, want: LiteralType | undefined, scope: Scope, id: string, what: string): void {
+  private binding(b: BindingData | undefined, want: LiteralType | undefined, scope: Scope, id: string, side: "input" | "output", variable: string): void {
     if (!b) return;
     if (b.promise) {
       const nodeId = b.promise.nodeId ?? "";
       const name = b.promise.var ?? "";
       const vars = nodeId === "" ? scope.inputs : scope.outputsOf.get(nodeId);
-      if (nodeId !== "" && !scope.known.has(nodeId)) return this.report("NodeReferenceNotFound", `${what} reads node ${JSON.stringify(nodeId)}, which is not in the workflow`, id);
+      if (nodeId !== "" && !scope.known.has(nodeId)) return this.report("NodeReferenceNotFound", `${bound(side, variable)} reads node ${JSON.stringify(nodeId)}, which is not in the workflow`, id);
       if (!vars || !vars[name]) {
         const owner = nodeId === "" ? "the workflow's inputs" : `the outputs of node ${JSON.stringify(nodeId)}`;
         // Outputs of nodes checked later (a failure node's inputs, or a forward reference) are not known yet.
-        if (nodeId === "" || scope.outputsOf.has(nodeId)) this.report("VariableNameNotFound", `${what} reads ${JSON.stringify(name)}, which is not among ${owner}`, id);
+        if (nodeId === "" || scope.outputsOf.has(nodeId)) this.report("VariableNameNotFound", `${bound(side, variable)} reads ${JSON.stringify(name)}, which is not among ${owner}`, id);
         return;
       }
       const from = vars[name]!.type ?? {};
-      if (want && !isCastable(from, want)) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${describeType(from)} (${nodeId === "" ? "workflow input" : `output of ${nodeId}`} ${JSON.stringify(name)})`, id);
+      if (want && !isCastable(from, want)) this.report("MismatchingTypes", `${bound(side, variable)} expects a ${describeType(want)} but is bound to a ${describeType(from)} (${nodeId === "" ? "workflow input" : `output of ${nodeId}`} ${JSON.stringify(name)})`, id);
       return;
     }
     if (want?.unionType && !b.scalar) {
       // A list or map bound to a union: it must fit one of the variants.
       const fits = (want.unionType.variants ?? []).filter((v) => (b.collection ? v.collectionType : b.map ? v.mapValueType : undefined) !== undefined);
-      if (fits.length === 0) this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a ${b.collection ? "list" : "map"}`, id);
-      else this.binding(b, fits[0], scope, id, what);
+      if (fits.length === 0) this.report("MismatchingBindings", `${bound(side, variable)} expects a ${describeType(want)} but is bound to a ${b.collection ? "list" : "map"}`, id);
+      else this.binding(b, fits[0], scope, id, side, variable);
       return;
     }
     // validators/bindings.go: a list or map bound where the type is neither is MismatchingBindings.
     if (b.collection) {
-      if (want && !want.collectionType) return this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a list`, id);
-      for (const item of b.collection.bindings ?? []) this.binding(item, want?.collectionType, scope, id, what);
+      if (want && !want.collectionType) return this.report("MismatchingBindings", `${bound(side, variable)} expects a ${describeType(want)} but is bound to a list`, id);
+      const items = b.collection.bindings ?? [];
+      for (let i = 0; i < items.length; i++) this.binding(items[i], want?.collectionType, scope, id, side, variable);
       return;
     }
     if (b.map) {
-      if (want && !want.mapValueType) return this.report("MismatchingBindings", `${what} expects a ${describeType(want)} but is bound to a map`, id);
-      for (const item of Object.values(b.map.bindings ?? {})) this.binding(item, want?.mapValueType, scope, id, what);
+      if (want && !want.mapValueType) return this.report("MismatchingBindings", `${bound(side, variable)} expects a ${describeType(want)} but is bound to a map`, id);
+      for (const item of Object.values(b.map.bindings ?? {})) this.binding(item, want?.mapValueType, scope, id, side, variable);
       return;
     }
     if (b.scalar && want) {
       const given = scalarType(b.scalar);
       // validators/typing.go trivialChecker: a string constant fits an enum (its value is checked below).
       const enumFromString = want.enumType !== undefined && given?.simple === "STRING";
-      if (given && !enumFromString && !isCastable(given, want)) this.report("MismatchingTypes", `${what} expects a ${describeType(want)} but is bound to a ${describeType(given)} constant`, id);
+      if (given && !enumFromString && !isCastable(given, want)) this.report("MismatchingTypes", `${bound(side, variable)} expects a ${describeType(want)} but is bound to a ${describeType(given)} constant`, id);
       if (want.enumType) {
         const v = b.scalar.primitive?.stringValue ?? "";
-        if (!(want.enumType.values ?? []).includes(v)) this.report("IllegalEnumValue", `${what} is bound to ${JSON.stringify(v)}, which is not one of ${(want.enumType.values ?? []).join(", ")}`, id);
+        if (!(want.enumType.values ?? []).includes(v)) this.report("IllegalEnumValue", `${bound(side, variable)} is bound to ${JSON.stringify(v)}, which is not one of ${(want.enumType.values ?? []).join(", ")}`, id);
       }
     }
   }
@@ -424,7 +446,34 @@ interface Scope {
 }
 
 function varsOf(i: TypedInterface | undefined): NodeInterface {
-  return { inputs: i?.inputs?.variables ?? {}, outputs: i?.outputs?.variables ?? {} };
+  return { inputs: i?.inputs?.variables ?? NO_VARS, outputs: i?.outputs?.variables ?? NO_VARS };
+}
+
+const NO_VARS: Vars = Object.freeze({});
+const NO_BINDINGS: readonly NonNullable<Node["inputs"]>[number][] = Object.freeze([]);
+const NO_IDS: readonly string[] = Object.freeze([]);
+
+/** The inputs of an interface that are not of an optional type, in declaration order; made once per interface. */
+const requiredByVars = new WeakMap<Vars, readonly string[]>();
+
+function requiredInputs(vars: Vars): readonly string[] {
+  let names = requiredByVars.get(vars);
+  if (names === undefined) {
+    names = Object.keys(vars).filter((name) => !isOptional(vars[name]!.type));
+    requiredByVars.set(vars, names);
+  }
+  return names;
+}
+
+/** What a binding binds, for messages (built only when one is reported): `input "x"`. */
+function bound(side: "input" | "output", variable: string): string {
+  return `${side} ${JSON.stringify(variable)}`;
+}
+
+/** Whether one of the first `end` bindings binds `name`: a scan, as nodes bind few inputs. */
+function boundBefore(bindings: readonly { readonly var?: string }[], end: number, name: string): boolean {
+  for (let i = 0; i < end; i++) if ((bindings[i]!.var ?? "") === name) return true;
+  return false;
 }
 
 function isOptional(t: LiteralType | undefined): boolean {

@@ -11,14 +11,16 @@ import type { RunEnvironment } from "./environment.js";
 import { checkOutput, checkRunInputs } from "../rules/values.js";
 import { failureHandlerInput, scopeFailure, withHandlerError } from "../rules/failure.js";
 import { isThenable, type Outputs } from "./target.js";
-import type { PlannedNode, WorkflowPlan } from "./plan.js";
+import { FROM_INPUTS, type PlannedNode, type WorkflowPlan } from "./plan.js";
 import type { NodeRecord } from "./recorder.js";
 
 class WorkflowRun {
   private readonly results: (Outputs | undefined)[];
   private readonly pending: Int32Array;
-  private readonly queue: number[];
+  /** Nodes ready to start, in order; each node is queued once, so `nodes.length` slots suffice. */
+  private readonly queue: Int32Array;
   private head = 0;
+  private tail = 0;
   private running = 0;
   private done = 0;
   private failure: ExecutionError | undefined;
@@ -42,7 +44,8 @@ class WorkflowRun {
     this.results = new Array<Outputs | undefined>(n);
     this.pending = new Int32Array(n);
     for (let i = 0; i < n; i++) this.pending[i] = plan.nodes[i]!.upstreamCount;
-    this.queue = plan.roots.slice();
+    this.queue = new Int32Array(n);
+    for (const r of plan.roots) this.queue[this.tail++] = r;
   }
 
   start(): Promise<Outputs> {
@@ -56,8 +59,12 @@ class WorkflowRun {
   private nodeInputs(node: PlannedNode): Outputs {
     const inputs: Outputs = {};
     const names = node.inputNames;
-    const getters = node.inputGetters;
-    for (let i = 0; i < names.length; i++) inputs[names[i]!] = getters[i]!(this.inputs, this.results);
+    const from = node.inputFrom;
+    const vars = node.inputVars;
+    for (let i = 0; i < names.length; i++) {
+      const j = from[i]!;
+      inputs[names[i]!] = j >= 0 ? this.results[j]![vars[i]!] : j === FROM_INPUTS ? this.inputs[vars[i]!] : node.inputGetters![i]!(this.inputs, this.results);
+    }
     return inputs;
   }
 
@@ -65,7 +72,7 @@ class WorkflowRun {
     const nodes = this.plan.nodes;
     const env = this.env;
     // Task attempts wait for a slot of the run's maxParallelism (`TaskSlots`); other nodes start at once.
-    while (this.head < this.queue.length && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
+    while (this.head < this.tail && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
       if (env.signal.aborted) {
         this.fail(nodes[this.queue[this.head]!]!, env.signal.reason, undefined);
         break;
@@ -107,10 +114,11 @@ class WorkflowRun {
     record.end("succeeded");
     this.results[node.index] = outputs;
     this.done++;
-    const down = node.downstream;
-    for (let i = 0; i < down.length; i++) {
-      const d = down[i]!;
-      if (--this.pending[d]! === 0) this.queue.push(d);
+    const down = this.plan.downstream;
+    const end = this.plan.downstreamStart[node.index + 1]!;
+    for (let k = this.plan.downstreamStart[node.index]!; k < end; k++) {
+      const d = down[k]!;
+      if (--this.pending[d]! === 0) this.queue[this.tail++] = d;
     }
   }
 
@@ -134,7 +142,7 @@ class WorkflowRun {
 
   private settleIfDone(): void {
     if (this.settled) return;
-    const idle = this.running === 0 && this.head >= this.queue.length;
+    const idle = this.running === 0 && this.head >= this.tail;
     if (this.failure) {
       if (this.plan.failFast || idle) this.settleFailure(this.failure);
       return;

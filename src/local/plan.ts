@@ -23,16 +23,30 @@ import { mapTarget } from "./targets/map.js";
 /** Reads a value for a binding from the workflow inputs and the node results. */
 export type Getter = (inputs: Readonly<Record<string, unknown>>, results: readonly (Record<string, unknown> | undefined)[]) => unknown;
 
-/** A node of a plan. */
+/** `PlannedNode.inputFrom` of an input read from the workflow's inputs. */
+export const FROM_INPUTS = -1;
+/** `PlannedNode.inputFrom` of an input read by its getter (a constant, a list or a map). */
+export const FROM_GETTER = -2;
+
+/**
+ * A node of a plan. Its inputs are data, not closures: input `k` is named
+ * `inputNames[k]` and read as output `inputVars[k]` of node `inputFrom[k]`,
+ * as workflow input `inputVars[k]` when `inputFrom[k]` is `FROM_INPUTS`, or
+ * by `inputGetters[k]` when it is `FROM_GETTER`. Plans are built on a
+ * workflow's first run, so a node costs one object and one array (the name
+ * arrays are shared by the nodes that read alike).
+ */
 export interface PlannedNode {
   readonly index: number;
   readonly id: string;
   readonly target: NodeTarget;
   readonly metadata: NodeMetadata | undefined;
   readonly inputNames: readonly string[];
-  readonly inputGetters: readonly Getter[];
+  readonly inputFrom: readonly number[];
+  readonly inputVars: readonly string[];
+  /** Undefined when every input is read from a node or the workflow's inputs. */
+  readonly inputGetters: readonly (Getter | undefined)[] | undefined;
   readonly upstreamCount: number;
-  readonly downstream: number[];
   /** For a failure handler: whether it declares the `err` input. */
   readonly acceptsError: boolean;
 }
@@ -52,6 +66,9 @@ export interface WorkflowPlan {
   readonly inputs: readonly VariableCheck[];
   readonly nodes: readonly PlannedNode[];
   readonly roots: readonly number[];
+  /** The nodes downstream of node `i` are `downstream[downstreamStart[i]]` up to `downstream[downstreamStart[i + 1]]` (exclusive). */
+  readonly downstreamStart: Int32Array;
+  readonly downstream: Int32Array;
   readonly outputNames: readonly string[];
   readonly outputGetters: readonly Getter[];
   readonly outputs: readonly VariableCheck[];
@@ -97,7 +114,15 @@ export class Planner {
   private readonly plans = new Map<string, WorkflowPlan>();
   private readonly templates = new Map<string, WorkflowTemplate>();
   private readonly tasks = new Map<string, PlannedTask>();
+  /** Tasks by the identifier object of a node's reference: the nodes running one task share it. */
+  private readonly tasksByRef = new Map<Identifier, PlannedTask>();
   private readonly taskTargets = new Map<PlannedTask, NodeTarget>();
+  /** Name arrays shared by the nodes that bind the same names (most nodes of a workflow running one task). */
+  private readonly names = new Map<string, readonly string[]>();
+  /** Where the binding being planned is, for messages: set before each is planned, read only when one is thrown. */
+  private where: { workflow: string; what: string; node: string; name: string } = { workflow: "", what: "", node: "", name: "" };
+  /** The list indices and map keys inside the binding being planned, for messages. */
+  private readonly wherePath: (string | number)[] = [];
 
   constructor(readonly bundle: CompiledBundle) {
     for (const spec of bundle.workflows.values()) {
@@ -150,37 +175,91 @@ export class Planner {
     return planned;
   }
 
-  /** `where` names the binding in messages; it is built only when one is thrown. */
-  private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>, where: () => string): Getter {
+  /** The binding being planned, for messages: `workflow "wf": input "x" of node n3[0]`. */
+  private whereText(): string {
+    const w = this.where;
+    const path = this.wherePath.map((p) => (typeof p === "number" ? `[${p}]` : `.${p}`)).join("");
+    if (w.what === "output") return `workflow ${JSON.stringify(w.workflow)}: output ${JSON.stringify(w.name)}${path}`;
+    if (w.what === "input") return `workflow ${JSON.stringify(w.workflow)}: input ${JSON.stringify(w.name)} of node ${w.node}${path}`;
+    return `workflow ${JSON.stringify(w.workflow)}: binding ${w.name} in node ${w.node}${path}`;
+  }
+
+  private setWhere(workflow: string, what: "input" | "binding" | "output", node: string, name: string): void {
+    const w = this.where;
+    w.workflow = workflow;
+    w.what = what;
+    w.node = node;
+    w.name = name;
+    this.wherePath.length = 0;
+  }
+
+  /** The node index a promise reads, or `FROM_INPUTS`. */
+  private source(nodeId: string, index: ReadonlyMap<string, number>): number {
+    if (nodeId === "") return FROM_INPUTS;
+    const i = index.get(nodeId);
+    if (i === undefined) throw new CompileError(`${this.whereText()} is bound to unknown node ${JSON.stringify(nodeId)}`);
+    return i;
+  }
+
+  /**
+   * A getter for a binding that is not a plain promise (those are read as
+   * data: `PlannedNode.inputFrom`). No closure made here captures the
+   * planner or the index, so a plan keeps only what it reads.
+   */
+  private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>): Getter {
     if (b.promise) {
-      const nodeId = b.promise.nodeId ?? "";
-      const name = b.promise.var ?? "";
-      if (nodeId === "") return (inputs) => inputs[name];
-      const i = index.get(nodeId);
-      if (i === undefined) throw new CompileError(`${where()} is bound to unknown node ${JSON.stringify(nodeId)}`);
-      return (_inputs, results) => results[i]![name];
+      const from = this.source(b.promise.nodeId ?? "", index);
+      return readerOf(from, b.promise.var ?? "");
     }
     const literal = bindingToLiteral(b);
     if (literal) {
-      if (!type) throw new CompileError(`${where()} has no type to read its constant with`);
-      const value = deepFreeze(fromLiteral(type, literal));
-      return () => value;
+      if (!type) throw new CompileError(`${this.whereText()} has no type to read its constant with`);
+      return constantGetter(deepFreeze(fromLiteral(type, literal)));
     }
     if (b.collection) {
+      const items = b.collection.bindings ?? [];
       const elem = type?.collectionType;
-      const parts = (b.collection.bindings ?? []).map((x, i) => this.getter(x, elem, index, () => `${where()}[${i}]`));
-      return (inputs, results) => parts.map((g) => g(inputs, results));
+      // A list of promises (a gather of many nodes' outputs) is read as data too.
+      if (items.every((x) => x.promise !== undefined)) {
+        const from = new Array<number>(items.length);
+        const vars = new Array<string>(items.length);
+        for (let i = 0; i < items.length; i++) {
+          this.wherePath.push(i);
+          from[i] = this.source(items[i]!.promise!.nodeId ?? "", index);
+          vars[i] = items[i]!.promise!.var ?? "";
+          this.wherePath.pop();
+        }
+        return listReader(from, vars);
+      }
+      const parts = new Array<Getter>(items.length);
+      for (let i = 0; i < items.length; i++) {
+        this.wherePath.push(i);
+        parts[i] = this.getter(items[i]!, elem, index);
+        this.wherePath.pop();
+      }
+      return listGetter(parts);
     }
     if (b.map) {
       const vt = type?.mapValueType;
-      const parts = Object.entries(b.map.bindings ?? {}).map(([k, x]) => [k, this.getter(x, vt, index, () => `${where()}.${k}`)] as const);
-      return (inputs, results) => {
-        const out: Record<string, unknown> = {};
-        for (const [k, g] of parts) out[k] = g(inputs, results);
-        return out;
-      };
+      const keys = Object.keys(b.map.bindings ?? {});
+      const parts = new Array<Getter>(keys.length);
+      for (let i = 0; i < keys.length; i++) {
+        this.wherePath.push(keys[i]!);
+        parts[i] = this.getter(b.map.bindings![keys[i]!]!, vt, index);
+        this.wherePath.pop();
+      }
+      return mapGetter(keys, parts);
     }
-    throw new CompileError(`${where()} has an empty binding`);
+    throw new CompileError(`${this.whereText()} has an empty binding`);
+  }
+
+  /** A shared array holding `names` (which the caller must not change afterwards). */
+  private shared(names: string[]): readonly string[] {
+    const key = names.length === 1 ? names[0]! : names.join("\u0000");
+    const known = this.names.get(key);
+    if (known && known.length === names.length) return known;
+    this.names.set(key, names);
+    return names;
   }
 
   /**
@@ -199,7 +278,15 @@ export class Planner {
 
   /** The target of a spec node: what it runs. */
   target(node: Node): NodeTarget {
-    if (node.taskNode?.referenceId) return this.taskNodeTarget(this.task(node.taskNode.referenceId), node.metadata);
+    const ref = node.taskNode?.referenceId;
+    if (ref) {
+      let task = this.tasksByRef.get(ref);
+      if (!task) {
+        task = this.task(ref);
+        this.tasksByRef.set(ref, task);
+      }
+      return this.taskNodeTarget(task, node.metadata);
+    }
     const wn = node.workflowNode;
     if (wn?.subWorkflowRef) {
       const ref = wn.subWorkflowRef;
@@ -218,44 +305,83 @@ export class Planner {
   private plannedNode(node: Node, i: number, index: ReadonlyMap<string, number>, wfName: string): PlannedNode {
     const target = this.target(node);
     const types = target.inputTypes;
-    const names: string[] = [];
-    const getters: Getter[] = [];
-    for (const b of node.inputs ?? []) {
-      const name = b.var ?? "";
-      names.push(name);
-      getters.push(this.getter(b.binding ?? {}, types[name], index, () => `workflow ${JSON.stringify(wfName)}: input ${JSON.stringify(name)} of node ${node.id ?? ""}`));
-    }
-    for (const b of target.innerBindings ?? []) {
-      names.push(b.name);
-      getters.push(this.getter(b.binding, b.type, index, () => `workflow ${JSON.stringify(wfName)}: binding ${b.name} in node ${node.id ?? ""}`));
+    const bindings = node.inputs ?? [];
+    const inner = target.innerBindings ?? [];
+    const count = bindings.length + inner.length;
+    const names = new Array<string>(count);
+    const vars = new Array<string>(count);
+    const from = new Array<number>(count);
+    let getters: (Getter | undefined)[] | undefined;
+    const id = node.id ?? "";
+    for (let k = 0; k < count; k++) {
+      const own = k < bindings.length;
+      const name = own ? (bindings[k]!.var ?? "") : inner[k - bindings.length]!.name;
+      const b = own ? (bindings[k]!.binding ?? {}) : inner[k - bindings.length]!.binding;
+      names[k] = name;
+      this.setWhere(wfName, own ? "input" : "binding", id, name);
+      if (b.promise) {
+        from[k] = this.source(b.promise.nodeId ?? "", index);
+        vars[k] = b.promise.var ?? "";
+      } else {
+        from[k] = FROM_GETTER;
+        vars[k] = "";
+        getters ??= new Array<Getter | undefined>(count);
+        getters[k] = this.getter(b, own ? types[name] : inner[k - bindings.length]!.type, index);
+      }
     }
     const acceptsError = node.taskNode?.referenceId !== undefined && "err" in types;
-    return { index: i, id: node.id ?? "", target, metadata: node.metadata, inputNames: names, inputGetters: getters, upstreamCount: (node.upstreamNodeIds ?? []).length, downstream: [], acceptsError };
+    return {
+      index: i,
+      id,
+      target,
+      metadata: node.metadata,
+      inputNames: this.shared(names),
+      inputFrom: from,
+      inputVars: this.shared(vars),
+      inputGetters: getters,
+      upstreamCount: (node.upstreamNodeIds ?? []).length,
+      acceptsError,
+    };
   }
 
   private build(template: WorkflowTemplate): WorkflowPlan {
     const name = template.id?.name ?? "";
     const specNodes = template.nodes ?? [];
+    const n = specNodes.length;
     const index = new Map<string, number>();
-    specNodes.forEach((n, i) => index.set(n.id ?? "", i));
-    const nodes = specNodes.map((n, i) => this.plannedNode(n, i, index, name));
+    for (let i = 0; i < n; i++) index.set(specNodes[i]!.id ?? "", i);
+    const nodes = new Array<PlannedNode>(n);
+    for (let i = 0; i < n; i++) nodes[i] = this.plannedNode(specNodes[i]!, i, index, name);
+    // The edges, upstream to downstream, as one array sorted by upstream node (counted, then placed).
     const roots: number[] = [];
-    specNodes.forEach((n, i) => {
-      const ups = n.upstreamNodeIds ?? [];
+    const downstreamStart = new Int32Array(n + 1);
+    let edges = 0;
+    for (let i = 0; i < n; i++) {
+      const ups = specNodes[i]!.upstreamNodeIds ?? [];
       if (ups.length === 0) roots.push(i);
-      for (const u of ups) {
+      for (let k = 0; k < ups.length; k++) {
+        const u = ups[k]!;
         const j = index.get(u);
-        if (j === undefined) throw new CompileError(`workflow ${JSON.stringify(name)}: node ${n.id ?? ""} depends on unknown node ${JSON.stringify(u)}`);
-        nodes[j]!.downstream.push(i);
+        if (j === undefined) throw new CompileError(`workflow ${JSON.stringify(name)}: node ${specNodes[i]!.id ?? ""} depends on unknown node ${JSON.stringify(u)}`);
+        downstreamStart[j + 1]!++;
+        edges++;
       }
-    });
+    }
+    for (let j = 0; j < n; j++) downstreamStart[j + 1]! += downstreamStart[j]!;
+    const downstream = new Int32Array(edges);
+    const fill = downstreamStart.slice(0, n);
+    for (let i = 0; i < n; i++) {
+      const ups = specNodes[i]!.upstreamNodeIds ?? [];
+      for (let k = 0; k < ups.length; k++) downstream[fill[index.get(ups[k]!)!]!++] = i;
+    }
     const outputTypes = template.interface?.outputs?.variables ?? {};
     const outputNames: string[] = [];
     const outputGetters: Getter[] = [];
     for (const b of template.outputs ?? []) {
       const out = b.var ?? "";
       outputNames.push(out);
-      outputGetters.push(this.getter(b.binding ?? {}, outputTypes[out]?.type, index, () => `workflow ${JSON.stringify(name)}: output ${JSON.stringify(out)}`));
+      this.setWhere(name, "output", "", out);
+      outputGetters.push(this.getter(b.binding ?? {}, outputTypes[out]?.type, index));
     }
     return {
       name,
@@ -263,6 +389,8 @@ export class Planner {
       inputs: variableChecks(template.interface?.inputs),
       nodes,
       roots,
+      downstreamStart,
+      downstream,
       outputNames,
       outputGetters,
       outputs: variableChecks(template.interface?.outputs),
@@ -270,4 +398,38 @@ export class Planner {
       failureNode: template.failureNode ? this.plannedNode(template.failureNode, -1, index, name) : undefined,
     };
   }
+}
+
+/** Reads output `name` of node `from`, or workflow input `name` (`FROM_INPUTS`). */
+function readerOf(from: number, name: string): Getter {
+  if (from === FROM_INPUTS) return (inputs) => inputs[name];
+  return (_inputs, results) => results[from]![name];
+}
+
+function constantGetter(value: unknown): Getter {
+  return () => value;
+}
+
+/** Reads a list of promises: item `i` is output `vars[i]` of node `from[i]` (or a workflow input). */
+function listReader(from: readonly number[], vars: readonly string[]): Getter {
+  return (inputs, results) => {
+    const out = new Array<unknown>(from.length);
+    for (let i = 0; i < from.length; i++) {
+      const j = from[i]!;
+      out[i] = j === FROM_INPUTS ? inputs[vars[i]!] : results[j]![vars[i]!];
+    }
+    return out;
+  };
+}
+
+function listGetter(parts: readonly Getter[]): Getter {
+  return (inputs, results) => parts.map((g) => g(inputs, results));
+}
+
+function mapGetter(keys: readonly string[], parts: readonly Getter[]): Getter {
+  return (inputs, results) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) out[keys[i]!] = parts[i]!(inputs, results);
+    return out;
+  };
 }
