@@ -111,10 +111,13 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 
 type Transform = typeof Sucrase.transform;
 
-/** sucrase's parse error (`Unexpected token (1:27)`, its line and column 1-based) as `file:1:27: Unexpected token`. */
+/**
+ * sucrase's parse error (`Error transforming /a/f.ts: Unexpected token (1:27)`, its line and column
+ * 1-based) as `/a/f.ts:1:27: Unexpected token`.
+ */
 function syntaxError(file: string, e: unknown): SyntaxError {
   const { message, loc } = e as { message?: unknown; loc?: { line?: unknown; column?: unknown } };
-  const text = typeof message === "string" ? message.replace(/ \(\d+:\d+\)$/, "") : String(e);
+  const text = typeof message === "string" ? message.replace(`Error transforming ${file}: `, "").replace(/ \(\d+:\d+\)$/, "") : String(e);
   const at = typeof loc?.line === "number" && typeof loc.column === "number" ? `:${loc.line}:${loc.column}` : "";
   return new SyntaxError(`${file}${at}: ${text}`, { cause: e });
 }
@@ -132,6 +135,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     out = transform(source, {
       transforms: /\.tsx$/i.test(file) ? ["typescript", "jsx"] : ["typescript"],
       disableESTransforms: true,
+      filePath: file,
       sourceMapOptions: { compiledFilename: file },
     });
   } catch (e) {
