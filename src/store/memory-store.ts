@@ -44,6 +44,7 @@ import type {
   StepCommit,
   Store,
   TaskItem,
+  TaskReport,
   TaskResult,
 } from "./store.js";
 
@@ -357,6 +358,15 @@ export class MemoryStore implements Store {
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
     this.check();
+    return this.finishOne(itemId, leaseToken, result, now);
+  }
+
+  async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
+    this.check();
+    return reports.map((r) => this.finishOne(r.itemId, r.leaseToken, r.result, now));
+  }
+
+  private finishOne(itemId: string, leaseToken: string, result: TaskResult, now: number): boolean {
     const q = this.items.get(itemId);
     if (!q?.lease || q.lease.token !== leaseToken) return false;
     const event = this.newEvent({ executionId: q.item.executionId, dueAt: now, body: result.body }, now);

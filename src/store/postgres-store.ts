@@ -46,6 +46,7 @@ import type {
   RegisteredKind,
   StepCommit,
   Store,
+  TaskReport,
   TaskResult,
 } from "./store.js";
 
@@ -364,6 +365,16 @@ export class PostgresStore implements Store {
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
     return finishTask(this.q, itemId, leaseToken, result, now, channelName("events", this.schema));
+  }
+
+  async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
+    if (reports.length === 0) return [];
+    const channel = channelName("events", this.schema);
+    return this.tx(async (q) => {
+      const accepted: boolean[] = [];
+      for (const r of reports) accepted.push(await finishTask(q, r.itemId, r.leaseToken, r.result, now, channel));
+      return accepted;
+    });
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {

@@ -44,6 +44,7 @@ import type {
   RegisteredKind,
   StepCommit,
   Store,
+  TaskReport,
   TaskResult,
 } from "./store.js";
 
@@ -272,6 +273,11 @@ export class SqliteStore implements Store {
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
     const sql = this.s;
     return sql.write(() => finish(sql, itemId, leaseToken, result, now));
+  }
+
+  async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
+    const sql = this.s;
+    return sql.write(() => reports.map((r) => finish(sql, r.itemId, r.leaseToken, r.result, now)));
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {

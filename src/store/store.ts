@@ -371,6 +371,21 @@ export interface TaskResult {
 }
 
 /**
+ * One result of a batch given to `finishTasks`: the item, the token of the lease it was run under, and what it gave.
+ *
+ * @example
+ * ```ts
+ * const report: TaskReport = { itemId: item.id, leaseToken: item.leaseToken, result: { body: { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs } } };
+ * const [accepted] = await store.finishTasks([report], Date.now());
+ * ```
+ */
+export interface TaskReport {
+  readonly itemId: string;
+  readonly leaseToken: string;
+  readonly result: TaskResult;
+}
+
+/**
  * The store port.
  *
  * @example
@@ -435,6 +450,12 @@ export interface Store {
   heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean>;
   /** Removes a leased item and adds its result event (due at `now`), atomically; false (and nothing written) when the lease was lost: the item was withdrawn or leased again to another worker (a late result whose lease expired but was not taken over is still accepted). */
   finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean>;
+  /**
+   * `finishTask` for many results in one transaction (one durable write for the batch), in order: resolves to
+   * whether each was accepted, as `finishTask` would have answered it at that point. A report that is refused
+   * writes nothing and does not stop the others; any other failure rejects the whole call, writing nothing.
+   */
+  finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]>;
 
   /** A cached result, or undefined. */
   getCached(key: string): Promise<CacheEntry | undefined>;

@@ -569,6 +569,25 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.claimTasks("w2", 10, LEASE, T0 + 10 * LEASE)).toEqual([]);
       });
 
+      it("finishTasks takes a batch in order, each answered as finishTask would, a refused one writing nothing", async () => {
+        await enqueue(item("e1", "n1"), item("e2", "n2"), item("e1", "n3"));
+        const [a, b, c] = (await store.claimTasks("w1", 3, LEASE, T0)) as [ClaimedTask, ClaimedTask, ClaimedTask];
+        // a's lease expires and is taken over: its old token is refused, in the middle of the batch.
+        const [a2] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(a2?.id).toBe(a.id);
+        const report = (x: ClaimedTask) => ({ itemId: x.id, leaseToken: x.leaseToken, result: { body: succeeded(x.path) } });
+        expect(await store.finishTasks([report(b), report(a), report(c), report(b)], T0 + LEASE + 1)).toEqual([true, false, true, false]);
+        const events = await store.dueEvents(T0 + LEASE + 1, 10);
+        expect(events.map((e) => [e.executionId, e.dueAt, e.body])).toStrictEqual([
+          ["e1", T0 + LEASE + 1, succeeded("n3")],
+          ["e2", T0 + LEASE + 1, succeeded("n2")],
+        ]);
+        expect(await store.heartbeat(a2?.id ?? "", a2?.leaseToken ?? "", LEASE, T0 + LEASE + 2)).toBe(true);
+        expect(await store.finishTasks([], T0 + LEASE + 2)).toEqual([]);
+        expect(await store.finishTasks([report(a2 as ClaimedTask)], T0 + LEASE + 3)).toEqual([true]);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded", "e2:taskSucceeded", "e1:taskSucceeded"]);
+      });
+
       it("refuses the result of a lease that was taken over", async () => {
         await enqueue(item("e1", "n1"));
         const [a] = await store.claimTasks("w1", 1, LEASE, T0);
