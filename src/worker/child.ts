@@ -79,13 +79,14 @@ async function handle(message: ParentMessage): Promise<void> {
       current = { id, item, controller };
       const stopCapture = captureOutput((lines) => send({ type: "log", id, lines }));
       let result: Awaited<ReturnType<typeof executeAttempt>>;
+      const since = performance.now();
       try {
         result = await executeAttempt(resolver, item, { signal: controller.signal, blobs });
       } finally {
         stopCapture();
       }
       current = undefined;
-      send({ type: "done", id, result });
+      send({ type: "done", id, result, ms: performance.now() - since });
       return;
     }
     case "abort": {

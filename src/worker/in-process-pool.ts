@@ -49,6 +49,7 @@ export class InProcessPool implements AttemptPool {
     if (this.closed) return Promise.reject(new AbortedError("the pool is closed"));
     let controller: AbortController | undefined;
     let item: AttemptItem | undefined;
+    let ranMs: number | undefined;
     const track = <T>(p: Promise<T>): Promise<T> => {
       this.running.add(p);
       return p.finally(() => this.running.delete(p));
@@ -70,8 +71,15 @@ export class InProcessPool implements AttemptPool {
         const ms = (it.options as { timeoutMs?: unknown }).timeoutMs;
         const c = controller;
         const timer = typeof ms === "number" && ms > 0 ? setTimeout(() => c.abort(abortError(it, "timeout")), ms) : undefined;
-        return track(executeAttempt(this.resolver, it, { signal: c.signal, blobs: this.blobs }).finally(() => clearTimeout(timer)));
+        const since = performance.now();
+        return track(
+          executeAttempt(this.resolver, it, { signal: c.signal, blobs: this.blobs }).finally(() => {
+            clearTimeout(timer);
+            ranMs = performance.now() - since;
+          }),
+        );
       },
+      ranMs: () => ranMs,
       abort: (reason) => {
         if (controller && item && !controller.signal.aborted) controller.abort(abortError(item, reason));
       },

@@ -1,6 +1,6 @@
 /**
  * The messages between a worker and the child processes that run task code,
- * over Node's IPC channel (structured clone). A child runs one request at a
+ * over Node's IPC channel (as JSON). A child runs one request at a
  * time.
  *
  * @module
@@ -31,4 +31,5 @@ export type ChildMessage =
   | { readonly type: "prepared"; readonly id: number; readonly failure: TaskFailedEvent }
   /** What the running attempt wrote to stdout and stderr since the last such message (always before its `done`). */
   | { readonly type: "log"; readonly id: number; readonly lines: LogLine[] }
-  | { readonly type: "done"; readonly id: number; readonly result: AttemptResult };
+  /** The attempt ended; `ms`: how long it ran in the child (without the trips to and from it). */
+  | { readonly type: "done"; readonly id: number; readonly result: AttemptResult; readonly ms?: number };

@@ -1,6 +1,6 @@
 /**
  * What a worker needs of the store: the task queue (claim, heartbeat,
- * report) and the output cache (lookups and key locks). A `Store` is one
+ * report, one result or a batch) and the output cache (lookups and key locks). A `Store` is one
  * (a worker over the database); `RemoteQueue` is another (a worker through
  * the server's HTTP API, with no database access).
  *
@@ -19,4 +19,6 @@ import type { Store } from "../store/store.js";
  * const [item] = await queue.claimTasks("w1", 1, 30_000, Date.now());
  * ```
  */
-export type WorkQueue = Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey">;
+export type WorkQueue = Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey"> &
+  /** Many results in one call, where the queue has it (a `Store`); otherwise the worker calls `finishTask` for each. */
+  Partial<Pick<Store, "finishTasks">>;

@@ -30,6 +30,7 @@ import type { LoadedModule } from "./resolver.js";
 import { CacheLocks, type CacheLock } from "./cache-locks.js";
 import type { Wakeups } from "../store/wakeups.js";
 import type { FileTransfer } from "./file-transfer.js";
+import { Reporter } from "./reporter.js";
 
 /** Options of `startWorker`. */
 export interface WorkerOptions {
@@ -117,9 +118,15 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/**
+ * How much work a worker claims beyond its free slots: about this many milliseconds of it per slot, judged by
+ * how long its recent attempts held a slot (none at all for attempts that take longer). Claiming a batch costs
+ * one transaction where claiming per freed slot costs one per attempt, and the children go from one attempt
+ * to the next without waiting on the store; holding no more than this keeps the work with idle workers elsewhere.
+ */
+const AHEAD_MS = 20;
+/** The most items claimed beyond the slots. */
+const MAX_AHEAD = 64;
 
 function describeItem(item: ClaimedTask): string {
   return `task ${JSON.stringify(item.task.name)} (execution ${item.executionId}, node ${item.path}, attempt ${item.attempt})`;
@@ -152,6 +159,7 @@ class Worker implements WorkerHandle {
   private readonly files: FileTransfer | undefined;
   private readonly running = new Map<string, { state: Running; done: Promise<void> }>();
   private readonly cache: CacheLocks;
+  private readonly reporter: Reporter;
   private stopping = false;
   private hard = false;
   private woken = false;
@@ -159,6 +167,10 @@ class Worker implements WorkerHandle {
   private readonly loopDone: Promise<void>;
   private stopped: Promise<void> | undefined;
   private claimProblem: string | undefined;
+  /** Items claimed whose attempt has not run yet (waiting for a slot, or on one). */
+  private unrun = 0;
+  /** How long attempts run, on average (recent ones weigh most; as the slots measure it); undefined before the first. */
+  private slotMs: number | undefined;
 
   constructor(
     options: WorkerOptions,
@@ -175,6 +187,7 @@ class Worker implements WorkerHandle {
     this.logs = options.logs;
     this.files = options.files;
     this.cache = new CacheLocks(this.store, this.leaseMs, this.log);
+    this.reporter = new Reporter(this.store, () => this.hard);
     options.wakeups?.on("work", () => this.wake());
     this.loopDone = this.loop();
   }
@@ -226,12 +239,20 @@ class Worker implements WorkerHandle {
     });
   }
 
+  /** Items to claim beyond the slots (see `AHEAD_MS`). */
+  private ahead(): number {
+    if (this.slotMs === undefined) return 0;
+    return Math.min(MAX_AHEAD, Math.floor(AHEAD_MS / Math.max(this.slotMs, 0.01)) * this.concurrency);
+  }
+
   private async loop(): Promise<void> {
     while (!this.stopping) {
       this.woken = false;
-      const free = this.concurrency - this.running.size;
+      const capacity = this.concurrency + this.ahead();
+      const free = capacity - this.unrun;
       let claimed: ClaimedTask[] = [];
-      if (free > 0) {
+      // Claimed when a slot is idle or half the work claimed ahead is done: one claim for many attempts.
+      if (free > 0 && (this.unrun < this.concurrency || free * 2 >= capacity)) {
         try {
           claimed = await this.store.claimTasks(this.workerId, free, this.leaseMs, Date.now());
           this.claimProblem = undefined;
@@ -243,14 +264,15 @@ class Worker implements WorkerHandle {
         }
         // Claimed while stopping hard: not run, their leases expire and the engine runs them again.
         if (!this.hard) for (const item of claimed) this.start(item);
+        if (claimed.length > 0 && claimed.length === free) continue;
       }
-      if (claimed.length > 0 && claimed.length === free) continue;
       await this.sleep(this.pollMs);
     }
   }
 
   private start(item: ClaimedTask): void {
     const state: Running = { item, abandoned: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) };
+    this.unrun++;
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
       this.wake();
@@ -271,7 +293,12 @@ class Worker implements WorkerHandle {
     );
     let result: AttemptResult | undefined;
     try {
-      result = await this.attempt(state);
+      try {
+        result = await this.attempt(state);
+      } finally {
+        this.unrun--;
+        this.wake();
+      }
       if (result && !state.abandoned) {
         // Kept before the result is reported: once the node shows the outcome, its logs are there.
         await this.keepLog(state, result);
@@ -324,7 +351,9 @@ class Worker implements WorkerHandle {
       return await use(slot);
     } finally {
       state.slot = undefined;
+      const ms = slot.ranMs();
       slot.release();
+      if (ms !== undefined) this.slotMs = this.slotMs === undefined ? ms : 0.9 * this.slotMs + 0.1 * ms;
     }
   }
 
@@ -376,27 +405,16 @@ class Worker implements WorkerHandle {
     return { type: "taskSucceeded", path: item.path, attempt: item.attempt, outputs: entry.outputs as LiteralMap, cacheStatus: "hit", cacheKey: key };
   }
 
-  /**
-   * Hands a result to the store; retries a failing store (the database or the server restarting) for as long
-   * as the lease could last, since the heartbeats keep it ours meanwhile; after that, another worker runs it.
-   */
+  /** Hands a result to the store, in a batch with the results that arrive close to it (`Reporter`). */
   private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
-    const giveUpAt = Date.now() + this.leaseMs;
-    for (let tries = 1; ; tries++) {
-      try {
-        const body = (item.systemAttempts > 0 ? { ...result, systemAttempts: item.systemAttempts } : result) as AttemptResult & Readonly<Record<string, unknown>>;
-        const accepted = await this.store.finishTask(item.id, item.leaseToken, { body }, Date.now());
-        if (!accepted) this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
-        this.onReport?.({ item, result, accepted });
-        return;
-      } catch (e) {
-        if (Date.now() >= giveUpAt || this.hard) {
-          this.log(`cannot report the result of ${describeItem(item)}: ${message(e)}; its lease will expire and the attempt run again`);
-          return;
-        }
-        await delay(Math.min(100 * tries, 1000, Math.max(1, giveUpAt - Date.now())));
-      }
+    const body = (item.systemAttempts > 0 ? { ...result, systemAttempts: item.systemAttempts } : result) as AttemptResult & Readonly<Record<string, unknown>>;
+    const outcome = await this.reporter.report({ itemId: item.id, leaseToken: item.leaseToken, result: { body } }, Date.now() + this.leaseMs);
+    if (typeof outcome === "object") {
+      this.log(`cannot report the result of ${describeItem(item)}: ${outcome.gaveUp}; its lease will expire and the attempt run again`);
+      return;
     }
+    if (outcome === "refused") this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
+    this.onReport?.({ item, result, accepted: outcome === "accepted" });
   }
 }
 

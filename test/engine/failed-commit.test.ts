@@ -40,7 +40,8 @@ const wf = workflow({ name: "failed_commit_wf", inputs: { xs: t.list(t.int) } },
 
 describe("a group commit that fails", () => {
   it("does not leave stepped states in the engine's cache: the events are applied again to the stored state and the execution ends right", async () => {
-    const store = new FlakyStore(3);
+    // Every other group commit fails: workers report results in batches, so a map of 60 takes only a few commits.
+    const store = new FlakyStore(2);
     const errors: unknown[] = [];
     const engine = await Engine.open({ store, pollMs: 2, schedules: false, onError: (e) => errors.push(e) });
     engine.run();
@@ -49,7 +50,7 @@ describe("a group commit that fails", () => {
     const n = 60;
     const exec = await engine.start(wf, { xs: Array.from({ length: n }, (_, i) => i) });
     await expect(exec.result({ timeoutMs: 30_000 })).resolves.toEqual({ sum: ((n - 1) * n * (2 * n - 1)) / 6 });
-    expect(store.failures).toBeGreaterThan(3);
+    expect(store.failures).toBeGreaterThan(2);
     expect(errors.length).toBe(store.failures);
   }, 60_000);
 });
