@@ -180,10 +180,17 @@ export class DirectoryAttemptLogs implements AttemptLogStore {
     checkAttemptRecord(record);
     const dir = this.dirOf(record.executionId);
     const file = path.join(dir, `${encodeURIComponent(record.path)}@${record.attempt}.${record.systemAttempt}.json`);
-    await mkdir(dir, { recursive: true });
     // Written whole, then renamed: a reader never sees half a record.
     const temp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(temp, JSON.stringify(record));
+    const text = JSON.stringify(record);
+    try {
+      await writeFile(temp, text);
+    } catch (e) {
+      // The execution's first attempt: its directory is made then (not checked for at every attempt).
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      await mkdir(dir, { recursive: true });
+      await writeFile(temp, text);
+    }
     await rename(temp, file);
   }
 
