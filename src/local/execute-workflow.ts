@@ -32,6 +32,8 @@ class WorkflowRun {
   private readonly scope = new AbortController();
   /** Records of the nodes running asynchronously, to mark them aborted when the scope fails fast. */
   private readonly inFlight = new Set<NodeRecord>();
+  /** Aborts the scope when the outer signal aborts; removed when the scope settles. */
+  private onOuterAbort: (() => void) | undefined;
 
   constructor(
     private readonly plan: WorkflowPlan,
@@ -39,7 +41,18 @@ class WorkflowRun {
     private readonly outer: RunEnvironment,
     private readonly prefix: string,
   ) {
-    this.env = plan.failFast && plan.nodes.length > 1 ? { ...outer, signal: AbortSignal.any([outer.signal, this.scope.signal]) } : outer;
+    if (plan.failFast && plan.nodes.length > 1) {
+      // The scope's signal follows the outer one through a listener removed when the scope settles. Not
+      // AbortSignal.any: its WeakRefs keep their targets, and with them this run's records, alive until the
+      // microtask queue drains, which a program awaiting one run after another may not let it do.
+      const outerSignal = outer.signal;
+      if (outerSignal.aborted) this.scope.abort(outerSignal.reason);
+      else {
+        this.onOuterAbort = () => this.scope.abort(outerSignal.reason);
+        outerSignal.addEventListener("abort", this.onOuterAbort, { once: true });
+      }
+      this.env = { ...outer, signal: this.scope.signal };
+    } else this.env = outer;
     const n = plan.nodes.length;
     this.results = new Array<Outputs | undefined>(n);
     this.pending = new Int32Array(n);
@@ -140,6 +153,15 @@ class WorkflowRun {
     if (this.env !== this.outer) this.scope.abort(new AbortedError(reason));
   }
 
+  /** Marks the scope settled: nothing of it runs any more, so it stops following the outer signal. */
+  private settle(): void {
+    this.settled = true;
+    if (this.onOuterAbort) {
+      this.outer.signal.removeEventListener("abort", this.onOuterAbort);
+      this.onOuterAbort = undefined;
+    }
+  }
+
   private settleIfDone(): void {
     if (this.settled) return;
     const idle = this.running === 0 && this.head >= this.tail;
@@ -148,7 +170,7 @@ class WorkflowRun {
       return;
     }
     if (this.done === this.plan.nodes.length) {
-      this.settled = true;
+      this.settle();
       try {
         this.resolve(this.collectOutputs());
       } catch (e) {
@@ -157,7 +179,7 @@ class WorkflowRun {
       return;
     }
     if (idle) {
-      this.settled = true;
+      this.settle();
       this.reject(new AloftError(`workflow ${JSON.stringify(this.plan.name)} cannot make progress: ${this.plan.nodes.length - this.done} nodes wait on each other (the spec has a cycle)`));
     }
   }
@@ -175,7 +197,7 @@ class WorkflowRun {
   }
 
   private settleFailure(failure: ExecutionError): void {
-    this.settled = true;
+    this.settle();
     const handler = this.plan.failureNode;
     const env = this.outer;
     if (!handler || env.signal.aborted) {

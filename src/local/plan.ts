@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { BindingData, Identifier, Literal, LiteralType } from "../idl/core.js";
+import type { BindingData, Identifier, Literal, LiteralType, TypedInterface } from "../idl/core.js";
 import type { LaunchPlanSpec, Node, NodeMetadata, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError } from "../errors.js";
 import { fromLiteral } from "../types/literal.js";
@@ -62,7 +62,12 @@ export interface PlannedLaunchPlan {
 /** A workflow ready to execute. */
 export interface WorkflowPlan {
   readonly name: string;
-  readonly template: WorkflowTemplate;
+  /**
+   * The workflow's interface. A plan keeps no reference to its template's
+   * nodes: once a workflow is planned, its spec can be collected (unless a
+   * node plans more later, as a subworkflow node does).
+   */
+  readonly interface: TypedInterface | undefined;
   readonly inputs: readonly VariableCheck[];
   readonly nodes: readonly PlannedNode[];
   readonly roots: readonly number[];
@@ -153,7 +158,7 @@ export class Planner {
     }
     const fixed: Record<string, unknown> = {};
     const plan = this.workflow(wfId);
-    const inputTypes = plan.template.interface?.inputs?.variables ?? {};
+    const inputTypes = plan.interface?.inputs?.variables ?? {};
     for (const [name, l] of Object.entries(spec.fixedInputs?.literals ?? {})) {
       const type = inputTypes[name]?.type;
       if (!type) throw new CompileError(`launch plan ${id.name ?? ""} fixes ${JSON.stringify(name)}, which its workflow does not declare`);
@@ -194,7 +199,7 @@ export class Planner {
   }
 
   /** The node index a promise reads, or `FROM_INPUTS`. */
-  private source(nodeId: string, index: ReadonlyMap<string, number>): number {
+  private source(nodeId: string, index: NodeIndex): number {
     if (nodeId === "") return FROM_INPUTS;
     const i = index.get(nodeId);
     if (i === undefined) throw new CompileError(`${this.whereText()} is bound to unknown node ${JSON.stringify(nodeId)}`);
@@ -206,7 +211,7 @@ export class Planner {
    * data: `PlannedNode.inputFrom`). No closure made here captures the
    * planner or the index, so a plan keeps only what it reads.
    */
-  private getter(b: BindingData, type: LiteralType | undefined, index: ReadonlyMap<string, number>): Getter {
+  private getter(b: BindingData, type: LiteralType | undefined, index: NodeIndex): Getter {
     if (b.promise) {
       const from = this.source(b.promise.nodeId ?? "", index);
       return readerOf(from, b.promise.var ?? "");
@@ -251,6 +256,15 @@ export class Planner {
       return mapGetter(keys, parts);
     }
     throw new CompileError(`${this.whereText()} has an empty binding`);
+  }
+
+  /** A shared array holding only `name`. */
+  private sharedOne(name: string): readonly string[] {
+    const known = this.names.get(name);
+    if (known && known.length === 1) return known;
+    const names = [name];
+    this.names.set(name, names);
+    return names;
   }
 
   /** A shared array holding `names` (which the caller must not change afterwards). */
@@ -302,17 +316,24 @@ export class Planner {
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 
-  private plannedNode(node: Node, i: number, index: ReadonlyMap<string, number>, wfName: string): PlannedNode {
+  private plannedNode(node: Node, i: number, index: NodeIndex, wfName: string): PlannedNode {
     const target = this.target(node);
     const types = target.inputTypes;
     const bindings = node.inputs ?? [];
     const inner = target.innerBindings ?? [];
     const count = bindings.length + inner.length;
+    const id = node.id ?? "";
+    const from = new Array<number>(count);
+    // Most nodes bind one input to a promise: its name arrays are shared ones, made without a draft.
+    const one = count === 1 && inner.length === 0 ? bindings[0]! : undefined;
+    if (one?.binding?.promise) {
+      this.setWhere(wfName, "input", id, one.var ?? "");
+      from[0] = this.source(one.binding.promise.nodeId ?? "", index);
+      return this.planned(node, i, target, this.sharedOne(one.var ?? ""), from, this.sharedOne(one.binding.promise.var ?? ""), undefined);
+    }
     const names = new Array<string>(count);
     const vars = new Array<string>(count);
-    const from = new Array<number>(count);
     let getters: (Getter | undefined)[] | undefined;
-    const id = node.id ?? "";
     for (let k = 0; k < count; k++) {
       const own = k < bindings.length;
       const name = own ? (bindings[k]!.var ?? "") : inner[k - bindings.length]!.name;
@@ -329,18 +350,21 @@ export class Planner {
         getters[k] = this.getter(b, own ? types[name] : inner[k - bindings.length]!.type, index);
       }
     }
-    const acceptsError = node.taskNode?.referenceId !== undefined && "err" in types;
+    return this.planned(node, i, target, this.shared(names), from, this.shared(vars), getters);
+  }
+
+  private planned(node: Node, i: number, target: NodeTarget, names: readonly string[], from: readonly number[], vars: readonly string[], getters: (Getter | undefined)[] | undefined): PlannedNode {
     return {
       index: i,
-      id,
+      id: node.id ?? "",
       target,
       metadata: node.metadata,
-      inputNames: this.shared(names),
+      inputNames: names,
       inputFrom: from,
-      inputVars: this.shared(vars),
+      inputVars: vars,
       inputGetters: getters,
-      upstreamCount: (node.upstreamNodeIds ?? []).length,
-      acceptsError,
+      upstreamCount: node.upstreamNodeIds?.length ?? 0,
+      acceptsError: node.taskNode?.referenceId !== undefined && "err" in target.inputTypes,
     };
   }
 
@@ -348,8 +372,7 @@ export class Planner {
     const name = template.id?.name ?? "";
     const specNodes = template.nodes ?? [];
     const n = specNodes.length;
-    const index = new Map<string, number>();
-    for (let i = 0; i < n; i++) index.set(specNodes[i]!.id ?? "", i);
+    const index = new NodeIndex(specNodes);
     const nodes = new Array<PlannedNode>(n);
     for (let i = 0; i < n; i++) nodes[i] = this.plannedNode(specNodes[i]!, i, index, name);
     // The edges, upstream to downstream, as one array sorted by upstream node (counted, then placed).
@@ -385,7 +408,7 @@ export class Planner {
     }
     return {
       name,
-      template,
+      interface: template.interface,
       inputs: variableChecks(template.interface?.inputs),
       nodes,
       roots,
@@ -398,6 +421,42 @@ export class Planner {
       failureNode: template.failureNode ? this.plannedNode(template.failureNode, -1, index, name) : undefined,
     };
   }
+}
+
+/**
+ * The positions of a workflow's nodes by id. The SDK names node `i`
+ * `<prefix>n<i>`, so an id is first read as its trailing number and checked
+ * against the node there; a Map of every id is built only for ids that are
+ * not where their number says (specs written by other tools).
+ */
+export class NodeIndex {
+  private byId: Map<string, number> | undefined;
+
+  constructor(private readonly nodes: readonly Node[]) {}
+
+  get(id: string): number | undefined {
+    const i = trailingNumber(id);
+    if (i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id) return i;
+    if (!this.byId) {
+      this.byId = new Map();
+      for (let k = 0; k < this.nodes.length; k++) this.byId.set(this.nodes[k]!.id ?? "", k);
+    }
+    return this.byId.get(id);
+  }
+}
+
+/** The number an id ends with (`n12` → 12, `dn3` → 3), or -1. */
+function trailingNumber(id: string): number {
+  let start = id.length;
+  while (start > 0) {
+    const c = id.charCodeAt(start - 1);
+    if (c < 48 || c > 57) break;
+    start--;
+  }
+  if (start === id.length || id.length - start > 9) return -1;
+  let value = 0;
+  for (let k = start; k < id.length; k++) value = value * 10 + (id.charCodeAt(k) - 48);
+  return value;
 }
 
 /** Reads output `name` of node `from`, or workflow input `name` (`FROM_INPUTS`). */

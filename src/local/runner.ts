@@ -5,24 +5,29 @@
  * @module
  */
 import { AbortedError } from "../errors.js";
-import { compileBundle, type CompiledBundle } from "../compiler/compile.js";
+import { compileBundle } from "../compiler/compile.js";
 import { describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import type { EntityRunner, RunOptions } from "../sdk/runner-port.js";
-import { Planner } from "./plan.js";
+import { Planner, type PlannedLaunchPlan, type WorkflowPlan } from "./plan.js";
 import { executeWorkflow, runWorkflowPlan } from "./execute-workflow.js";
 import { makeEnvironment, type RunEnvironment } from "./environment.js";
 import { LocalExecution } from "./execution.js";
-import { taskTarget } from "./targets/task.js";
+import { taskTarget, type PlannedTask } from "./targets/task.js";
 import { checkRunInputs, launchPlanInputs, refuseFixedInputs } from "../rules/values.js";
 import type { Outputs } from "./target.js";
 
 /** The version local runs compile with; nothing is registered. */
 const LOCAL_VERSION = "local";
 
-interface Prepared {
-  readonly bundle: CompiledBundle;
-  readonly planner: Planner;
-}
+/**
+ * What a run of an entity starts from, planned on its first run. It keeps the
+ * plans, not the bundle: a workflow's specs can then be collected (unless a
+ * node plans more later: subworkflows and launch plans keep their planner).
+ */
+type Prepared =
+  | { readonly kind: "task"; readonly task: PlannedTask }
+  | { readonly kind: "workflow" | "mapTask"; readonly plan: WorkflowPlan }
+  | { readonly kind: "launchPlan"; readonly launchPlan: PlannedLaunchPlan };
 
 const prepared = new WeakMap<EntityDefinition, Prepared>();
 
@@ -30,7 +35,19 @@ function prepare(def: EntityDefinition): Prepared {
   let p = prepared.get(def);
   if (!p) {
     const bundle = compileBundle(def, { version: LOCAL_VERSION });
-    p = { bundle, planner: new Planner(bundle) };
+    const planner = new Planner(bundle);
+    switch (def.kind) {
+      case "task":
+        p = { kind: "task", task: planner.task(bundle.root) };
+        break;
+      case "workflow":
+      case "mapTask":
+        p = { kind: def.kind, plan: planner.workflow(bundle.root) };
+        break;
+      case "launchPlan":
+        p = { kind: "launchPlan", launchPlan: planner.launchPlan(bundle.root) };
+        break;
+    }
     prepared.set(def, p);
   }
   return p;
@@ -41,11 +58,11 @@ function labelOf(def: EntityDefinition): string {
 }
 
 async function execute(def: EntityDefinition, inputs: Record<string, unknown>, env: RunEnvironment): Promise<Outputs> {
-  const { bundle, planner } = prepare(def);
+  const p = prepare(def);
   const label = labelOf(def);
-  switch (def.kind) {
+  switch (p.kind) {
     case "task": {
-      const task = planner.task(bundle.root);
+      const task = p.task;
       const checked = checkRunInputs(task.inputs, inputs, label);
       const record = env.recorder.start(def.name, label);
       try {
@@ -58,9 +75,9 @@ async function execute(def: EntityDefinition, inputs: Record<string, unknown>, e
       }
     }
     case "workflow":
-      return runWorkflowPlan(planner.workflow(bundle.root), inputs, env, label);
+      return runWorkflowPlan(p.plan, inputs, env, label);
     case "launchPlan": {
-      const lp = planner.launchPlan(bundle.root);
+      const lp = p.launchPlan;
       refuseFixedInputs(label, inputs, lp.fixed);
       const plan = lp.plan();
       const open = plan.inputs.filter((c) => !Object.prototype.hasOwnProperty.call(lp.fixed, c.name));
@@ -69,7 +86,7 @@ async function execute(def: EntityDefinition, inputs: Record<string, unknown>, e
     }
     case "mapTask": {
       // The map compiles alone to a workflow of its one array node; that node runs alone, recorded under the map's name.
-      const plan = planner.workflow(bundle.root);
+      const plan = p.plan;
       const node = plan.nodes[0]!;
       const checked = checkRunInputs(plan.inputs, inputs, label);
       const record = env.recorder.start(def.name, node.target.label);

@@ -26,6 +26,8 @@ import { mappedTaskName } from "../../rules/node-ids.js";
 export interface PlannedTask {
   readonly kind: "task";
   readonly label: string;
+  /** The task's name as its code sees it (`ctx.taskName`): a map's element task is named after the mapped task. */
+  readonly taskName: string;
   readonly template: TaskTemplate;
   readonly impl: TaskImplementation;
   readonly inputs: readonly VariableCheck[];
@@ -38,6 +40,7 @@ export function planTask(id: Identifier, spec: TaskTemplate, impl: TaskImplement
   return {
     kind: "task",
     label: `task ${JSON.stringify(mappedTaskName(id.name ?? ""))}`,
+    taskName: mappedTaskName(template.id?.name ?? ""),
     template,
     impl,
     inputs: variableChecks(template.interface?.inputs),
@@ -62,32 +65,48 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, "signal">, runSignal: AbortSignal, ms: number): Outputs | Promise<Outputs> {
-  const timeout = new AbortController();
   const error = taskTimeoutError(task.label, ms, ctx.attempt);
-  const timer = setTimeout(() => timeout.abort(error), ms);
+  // The attempt's signal aborts when the run does (with its reason) or when the time is up (with `error`). Not
+  // AbortSignal.any: its WeakRefs keep what they point to alive until the microtask queue drains (execute-workflow.ts).
+  const attempt = new AbortController();
+  const onRunAbort = () => attempt.abort(runSignal.reason);
+  if (runSignal.aborted) attempt.abort(runSignal.reason);
+  else runSignal.addEventListener("abort", onRunAbort, { once: true });
+  let onTimeout: (() => void) | undefined;
+  const timer = setTimeout(() => {
+    attempt.abort(error);
+    onTimeout?.();
+  }, ms);
+  const done = () => {
+    clearTimeout(timer);
+    runSignal.removeEventListener("abort", onRunAbort);
+  };
   const started = Date.now();
   let out: Outputs | Promise<Outputs>;
   try {
-    out = invokeTask(task, inputs, { ...ctx, signal: AbortSignal.any([runSignal, timeout.signal]) });
+    out = invokeTask(task, inputs, { ...ctx, signal: attempt.signal });
   } catch (e) {
-    clearTimeout(timer);
+    done();
     throw e;
   }
   if (!isThenable(out)) {
-    clearTimeout(timer);
+    done();
     if (Date.now() - started > ms) throw error;
     return out;
   }
   const pending = out;
   return new Promise<Outputs>((resolve, reject) => {
-    timeout.signal.addEventListener("abort", () => reject(error), { once: true });
+    onTimeout = () => {
+      runSignal.removeEventListener("abort", onRunAbort);
+      reject(error);
+    };
     pending.then(
       (v) => {
-        clearTimeout(timer);
+        done();
         resolve(v);
       },
       (e: unknown) => {
-        clearTimeout(timer);
+        done();
         reject(e);
       },
     );
@@ -120,7 +139,7 @@ function attempt(task: PlannedTask, policy: TaskPolicy, inputs: Outputs, call: N
   }
   let out: Outputs | Promise<Outputs>;
   try {
-    const taskName = mappedTaskName(task.template.id?.name ?? "");
+    const taskName = task.taskName;
     out =
       policy.timeoutMs === undefined
         ? invokeTask(task, inputs, { taskName, attempt: n, signal: env.signal, blobs: env.blobs() })

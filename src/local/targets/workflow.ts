@@ -11,7 +11,7 @@ import type { WorkflowPlan } from "../plan.js";
 import { launchPlanInputs } from "../../rules/values.js";
 
 function inputTypesOf(plan: WorkflowPlan): Record<string, LiteralType | undefined> {
-  return Object.fromEntries(Object.entries(plan.template.interface?.inputs?.variables ?? {}).map(([k, v]) => [k, v.type]));
+  return Object.fromEntries(Object.entries(plan.interface?.inputs?.variables ?? {}).map(([k, v]) => [k, v.type]));
 }
 
 /** The target of a node that runs a subworkflow. */
