@@ -102,7 +102,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   // Other processes (workers that joined, commands that add executions or answer gates) wake this engine up.
   let wakeups: Wakeups;
   try {
-    wakeups = await openWakeups(dbPath);
+    wakeups = await openWakeups(dbPath, { store });
   } catch (e) {
     await store.close();
     lock.release();

@@ -136,6 +136,9 @@ export interface EngineExecution<O> {
   result(options?: { readonly timeoutMs?: number }): Promise<O>;
 }
 
+/** How many due events one tick reads at most. */
+const TICK_EVENTS = 500;
+
 function newExecutionId(): string {
   return `a${randomBytes(10).toString("hex")}`;
 }
@@ -174,6 +177,12 @@ export class Engine {
   private wake: (() => void) | undefined;
   /** Poked since the loop last looked: it looks again before sleeping. */
   private poked = false;
+  /**
+   * The last tick may have left events due now: it read a full batch, or its steps added events (a child's
+   * start, a parent's `childEnded`). Otherwise the loop sleeps at once, since whatever comes next (a
+   * result, a start, a signal) pokes it: no empty tick after every step.
+   */
+  private more = false;
   /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
   private readonly owned = new Map<string, number>();
   /** When the engine's lease is to be renewed next. */
@@ -738,7 +747,9 @@ export class Engine {
   async tick(): Promise<number> {
     await this.renewIfDue();
     const now = Date.now();
-    const events = await this.store.dueEventsFor(this.engineId, now, 500);
+    this.more = false;
+    const events = await this.store.dueEventsFor(this.engineId, now, TICK_EVENTS);
+    if (events.length === TICK_EVENTS) this.more = true;
     const groups = new Map<string, typeof events>();
     for (const e of events) {
       const g = groups.get(e.executionId);
@@ -791,7 +802,10 @@ export class Engine {
         else this.report(refused);
         return;
       }
-      for (const c of commits) for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
+      for (const c of commits) {
+        for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
+        if ((c.events?.length ?? 0) > 0 || (c.createExecutions?.length ?? 0) > 0) this.more = true;
+      }
       if (enqueued) this.options.onWork?.();
       if (isExecutionEnded(state.exec.phase)) {
         this.cache.delete(execId);
@@ -864,14 +878,14 @@ export class Engine {
           this.report(e);
         }
       }
-      let worked = 0;
       this.poked = false;
       try {
-        worked = await this.tick();
+        await this.tick();
       } catch (e) {
+        this.more = false;
         this.report(e);
       }
-      if (worked > 0 || this.poked) continue;
+      if (this.more || this.poked) continue;
       let wait = pollMs;
       try {
         const due = await this.store.nextEventDue();

@@ -128,8 +128,22 @@ export async function postgresPool(url: string, options: PostgresStoreOptions & 
     },
   });
   pool.on("error", () => undefined);
+  // The server processes of this pool's connections: notifications they sent come from this process.
+  const backends = new Set<number>();
+  pool.on("connect", (client) => {
+    const pid = (client as { processID?: number | null }).processID;
+    if (typeof pid === "number") backends.add(pid);
+  });
+  pool.on("remove", (client) => {
+    const pid = (client as { processID?: number | null }).processID;
+    if (typeof pid === "number") backends.delete(pid);
+  });
+  poolBackends.set(pool, backends);
   return pool;
 }
+
+/** The server process ids of each pool's open connections (see `PostgresStore.ownsBackend`). */
+const poolBackends = new WeakMap<pg.Pool, ReadonlySet<number>>();
 
 /**
  * Opens the PostgreSQL store at `url`, migrating its schema as needed.
@@ -178,6 +192,19 @@ export class PostgresStore implements Store {
     /** The schema, when not the default. */
     readonly schema: string | undefined,
   ) {}
+
+  /**
+   * Whether the PostgreSQL server process `pid` serves one of this store's connections: a notification it
+   * sent came from this process's own commit (wake-ups ignore those; in-process callers were told already).
+   *
+   * @example
+   * ```ts
+   * listener.on("notification", (n) => { if (!store.ownsBackend(n.processId)) wake(); });
+   * ```
+   */
+  ownsBackend(pid: number): boolean {
+    return poolBackends.get(this.pool)?.has(pid) ?? false;
+  }
 
   private get p(): pg.Pool {
     if (this.closed) throw storeClosed();

@@ -27,6 +27,7 @@ import { claim, extendLease, finish } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
 import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
+import { WakeFiles } from "./sqlite/wake-files.js";
 import type {
   CacheFilter,
   CacheEntry,
@@ -94,9 +95,33 @@ export async function openSqliteStore(file: string, options: SqliteStoreOptions 
  */
 export class SqliteStore implements Store {
   private readonly sql: Sql;
+  /** Wakes other processes after commits that add events or work (none for an in-memory database). */
+  private readonly wake: WakeFiles | undefined;
 
   constructor(db: Database.Database) {
     this.sql = new Sql(db);
+    this.wake = db.memory ? undefined : new WakeFiles(db.name);
+  }
+
+  /**
+   * SQLite's `data_version` of this store's connection: it changes when another connection (another
+   * process) commits, never for this store's own commits. Wake-ups use it to ignore this process's own writes.
+   *
+   * @example
+   * ```ts
+   * const before = store.dataVersion();
+   * // ... another process commits ...
+   * store.dataVersion() !== before; // true
+   * ```
+   */
+  dataVersion(): number {
+    return this.s.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /** Wakes the listeners in other processes once a transaction that wrote events or work has committed. */
+  private woke(events: boolean, work: boolean): void {
+    if (events) this.wake?.touch("events");
+    if (work) this.wake?.touch("work");
   }
 
   /** The connection, while open; throws the same error as `MemoryStore` after `close`. */
@@ -165,6 +190,7 @@ export class SqliteStore implements Store {
       insertExecution(sql, row, "createExecution");
       insertEvent(sql, first, 0, "createExecution");
     });
+    this.woke(true, false);
   }
 
   async getExecution(id: string): Promise<ExecutionRow | undefined> {
@@ -228,16 +254,26 @@ export class SqliteStore implements Store {
     sql.write(() => {
       for (const e of events) insertEvent(sql, e, 0, "addEvents");
     });
+    this.woke(events.length > 0, false);
   }
 
   async commit(step: StepCommit): Promise<void> {
     const sql = this.s;
     sql.write(() => this.applyFenced(sql, step));
+    this.wokeBy([step]);
+  }
+
+  /** Wakes the engines when steps add events (or executions), the workers when they enqueue work. */
+  private wokeBy(steps: readonly StepCommit[]): void {
+    this.woke(
+      steps.some((s) => (s.events?.length ?? 0) > 0 || (s.createExecutions?.length ?? 0) > 0),
+      steps.some((s) => (s.enqueue?.length ?? 0) > 0),
+    );
   }
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
     const sql = this.s;
-    return sql.write(() =>
+    const results = sql.write(() =>
       groups.map((group) => {
         try {
           // A nested transaction is a savepoint: a refused group is rolled back alone.
@@ -249,6 +285,8 @@ export class SqliteStore implements Store {
         }
       }),
     );
+    this.wokeBy(groups.filter((_, i) => results[i] === undefined).flat());
+    return results;
   }
 
   private applyFenced(sql: Sql, step: StepCommit): void {
@@ -261,7 +299,18 @@ export class SqliteStore implements Store {
     const sql = this.s;
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
-    return sql.write(() => claim(sql, workerId, limit, leaseMs, now));
+    // Leases that ran out for good become taskSystemFailed events: the events' AUTOINCREMENT sequence moves.
+    const lastEvent = (): number => sql.get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.seq ?? 0;
+    let before = 0;
+    let after = 0;
+    const claimed = sql.write(() => {
+      before = lastEvent();
+      const out = claim(sql, workerId, limit, leaseMs, now);
+      after = lastEvent();
+      return out;
+    });
+    this.woke(after !== before, false);
+    return claimed;
   }
 
   async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
@@ -272,7 +321,9 @@ export class SqliteStore implements Store {
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
     const sql = this.s;
-    return sql.write(() => finish(sql, itemId, leaseToken, result, now));
+    const accepted = sql.write(() => finish(sql, itemId, leaseToken, result, now));
+    this.woke(accepted, false);
+    return accepted;
   }
 
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
@@ -357,7 +408,10 @@ export class SqliteStore implements Store {
 
   async retireEngines(keep: string, now: number): Promise<string[]> {
     const sql = this.s;
-    return sql.write(() => reapEngines(sql, now, keep));
+    const retired = sql.write(() => reapEngines(sql, now, keep));
+    // Their workers' items are handed out again at once.
+    this.woke(false, retired.length > 0);
+    return retired;
   }
 
   async releaseEngine(engineId: string): Promise<void> {
@@ -370,5 +424,6 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.sql.db.open) this.sql.db.close();
+    this.wake?.close();
   }
 }

@@ -7,19 +7,30 @@
  * - On PostgreSQL, the store's transactions `NOTIFY` on commit (the
  *   notification is sent only if the transaction commits), and each process
  *   `LISTEN`s on a connection of its own, reconnecting when it drops.
- * - On SQLite, every commit writes the database's `-wal` file; each process
- *   watches the database's directory (inotify on Linux) and wakes when that
- *   file changes. A wake-up may be spurious (any writer wakes everyone);
- *   a woken engine or worker just looks once more.
+ * - On SQLite, the store writes a byte to a wake file beside the database
+ *   (`<db>-events`, `<db>-work`) once a transaction that added events or
+ *   work has committed (`sqlite/wake-files.ts`); each process watches the
+ *   database's directory (inotify on Linux) and wakes when such a file changes.
+ *
+ * Given the process's own store, wake-ups ignore that store's own commits
+ * (SQLite: its connection's `data_version` did not move; PostgreSQL: the
+ * notification came from one of its connections): whoever wrote them in this
+ * process tells the engine or worker directly (`poke`, `wake`), and a second,
+ * spurious look would cost a read and a claim per step. What this process
+ * writes without telling anyone directly (a claim that turns an exhausted
+ * lease into a `taskSystemFailed` event) is found by the safety-net poll.
  *
  * @module
  */
 import { watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import type pg from "pg";
-import { isPostgresUrl } from "./postgres-store.js";
+import { isPostgresUrl, PostgresStore } from "./postgres-store.js";
 import { postgresTarget } from "./open-store.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
+import { SqliteStore } from "./sqlite-store.js";
+import { wakeFileName } from "./sqlite/wake-files.js";
+import type { Store } from "./store.js";
 
 export type { WakeTopic } from "./postgres/notify.js";
 
@@ -39,6 +50,12 @@ export interface Wakeups {
   close(): Promise<void>;
 }
 
+/** Options of `openWakeups`. */
+export interface WakeupsOptions {
+  /** This process's store over the same database: its own commits wake nobody here (see the module's notes). */
+  readonly store?: Store;
+}
+
 class Listeners {
   private readonly fns = new Map<WakeTopic, (() => void)[]>();
   on(topic: WakeTopic, fn: () => void): void {
@@ -51,36 +68,32 @@ class Listeners {
   }
 }
 
-/**
- * When listeners are told again after a write to the `-wal`: the write comes
- * before the commit's sync (`synchronous = FULL`) and before the commit is
- * visible, so one look at once may find nothing yet.
- */
-const SETTLE_MS: readonly number[] = [2, 10, 40, 150];
+const TOPICS: readonly WakeTopic[] = ["events", "work"];
 
-/** Wake-ups of a SQLite file: a watch on its directory, firing on writes to its `-wal`. */
-function sqliteWakeups(file: string): Wakeups {
+/** Wake-ups of a SQLite file: a watch on its directory, firing on writes to its wake files. */
+function sqliteWakeups(file: string, own: SqliteStore | undefined): Wakeups {
   const listeners = new Listeners();
   const dir = path.dirname(path.resolve(file));
-  const wal = `${path.basename(file)}-wal`;
+  const names = new Map(TOPICS.map((t) => [path.basename(wakeFileName(file, t)), t]));
+  // The data_version each topic last fired at: an unchanged one means no other connection committed since.
+  const seen = new Map<WakeTopic, number>();
+  if (own) for (const t of TOPICS) seen.set(t, own.dataVersion());
   let watcher: FSWatcher | undefined;
-  let settle: NodeJS.Timeout | undefined;
-  let step = 0;
-  const later = (): void => {
-    settle = undefined;
-    listeners.fire("all");
-    const next = SETTLE_MS[++step];
-    if (next !== undefined) settle = setTimeout(later, next - (SETTLE_MS[step - 1] ?? 0));
-  };
   try {
     watcher = watch(dir, { persistent: false }, (_event, name) => {
-      if (name !== wal) return;
-      listeners.fire("all");
-      // Look again shortly after, once the commit is synced and visible (coalesced: one pending look at a time).
-      if (settle) clearTimeout(settle);
-      step = 0;
-      settle = setTimeout(later, SETTLE_MS[0]);
-      settle.unref();
+      const topic = name === null ? undefined : names.get(name);
+      if (topic === undefined) return;
+      if (own) {
+        let version: number;
+        try {
+          version = own.dataVersion();
+        } catch {
+          return; // the store closed
+        }
+        if (seen.get(topic) === version) return;
+        seen.set(topic, version);
+      }
+      listeners.fire(topic);
     });
     watcher.on("error", () => undefined);
   } catch {
@@ -89,14 +102,13 @@ function sqliteWakeups(file: string): Wakeups {
   return {
     on: (topic, fn) => listeners.on(topic, fn),
     async close() {
-      if (settle) clearTimeout(settle);
       watcher?.close();
     },
   };
 }
 
 /** Wake-ups of a PostgreSQL database: `LISTEN` on a connection of its own, reconnecting after a drop. */
-async function postgresWakeups(db: string): Promise<Wakeups> {
+async function postgresWakeups(db: string, own: PostgresStore | undefined): Promise<Wakeups> {
   const { default: driver } = await import("pg");
   const target = postgresTarget(db);
   const schema = target.options.schema;
@@ -116,11 +128,12 @@ async function postgresWakeups(db: string): Promise<Wakeups> {
       }
     });
     c.on("notification", (n) => {
-      for (const topic of ["events", "work"] as const) if (n.channel === channelName(topic, schema)) listeners.fire(topic);
+      if (own?.ownsBackend(n.processId)) return;
+      for (const topic of TOPICS) if (n.channel === channelName(topic, schema)) listeners.fire(topic);
     });
     try {
       await c.connect();
-      for (const topic of ["events", "work"] as const) await c.query(`LISTEN ${channelName(topic, schema)}`);
+      for (const topic of TOPICS) await c.query(`LISTEN ${channelName(topic, schema)}`);
       client = c;
       listeners.fire("all");
     } catch {
@@ -143,10 +156,12 @@ async function postgresWakeups(db: string): Promise<Wakeups> {
  *
  * @example
  * ```ts
- * const wakeups = await openWakeups("postgres://db.internal/aloft");
+ * const wakeups = await openWakeups("postgres://db.internal/aloft", { store });
  * wakeups.on("events", () => engine.poke());
  * ```
  */
-export async function openWakeups(db: string): Promise<Wakeups> {
-  return isPostgresUrl(db) ? postgresWakeups(db) : sqliteWakeups(db);
+export async function openWakeups(db: string, options: WakeupsOptions = {}): Promise<Wakeups> {
+  const { store } = options;
+  if (isPostgresUrl(db)) return postgresWakeups(db, store instanceof PostgresStore ? store : undefined);
+  return sqliteWakeups(db, store instanceof SqliteStore ? store : undefined);
 }

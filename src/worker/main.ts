@@ -116,7 +116,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   }
   const db = isPostgresUrl(args.db) ? args.db : path.resolve(args.db);
   const store = await openStore(db, { poolSize: args.concurrency + 2 });
-  const wakeups = await openWakeups(db);
+  const wakeups = await openWakeups(db, { store });
   let worker: WorkerHandle;
   try {
     worker = await startWorker({

@@ -163,6 +163,12 @@ class Worker implements WorkerHandle {
   private stopping = false;
   private hard = false;
   private woken = false;
+  /**
+   * Work may be waiting beyond the free slots: the last claim took all it asked for, or a wake-up came while
+   * every slot was busy. Only then does a slot that frees claim at once; otherwise the queue was empty at the
+   * last claim, and new work wakes the worker (`wake()`, its wake-ups), so a freed slot does not ask in vain.
+   */
+  private backlog = false;
   private wakeUp: (() => void) | undefined;
   private readonly loopDone: Promise<void>;
   private stopped: Promise<void> | undefined;
@@ -247,6 +253,7 @@ class Worker implements WorkerHandle {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      const woken = this.woken;
       this.woken = false;
       const capacity = this.concurrency + this.ahead();
       const free = capacity - this.unrun;
@@ -256,6 +263,7 @@ class Worker implements WorkerHandle {
         try {
           claimed = await this.store.claimTasks(this.workerId, free, this.leaseMs, Date.now());
           this.claimProblem = undefined;
+          this.backlog = claimed.length === free;
         } catch (e) {
           // One line per problem, not one per poll.
           const problem = `cannot claim tasks: ${message(e)}`;
@@ -265,6 +273,8 @@ class Worker implements WorkerHandle {
         // Claimed while stopping hard: not run, their leases expire and the engine runs them again.
         if (!this.hard) for (const item of claimed) this.start(item);
         if (claimed.length > 0 && claimed.length === free) continue;
+      } else if (woken) {
+        this.backlog = true;
       }
       await this.sleep(this.pollMs);
     }
@@ -275,7 +285,7 @@ class Worker implements WorkerHandle {
     this.unrun++;
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
-      this.wake();
+      if (this.backlog) this.wake();
     });
     this.running.set(item.id, { state, done });
   }
@@ -297,7 +307,7 @@ class Worker implements WorkerHandle {
         result = await this.attempt(state);
       } finally {
         this.unrun--;
-        this.wake();
+        if (this.backlog) this.wake();
       }
       if (result && !state.abandoned) {
         // Kept before the result is reported: once the node shows the outcome, its logs are there.

@@ -1,5 +1,5 @@
 /**
- * Wake-ups across processes: on SQLite through the database's `-wal` file,
+ * Wake-ups across processes: on SQLite through wake files beside the database,
  * on PostgreSQL through LISTEN/NOTIFY. The last tests run an engine and a
  * worker as separate processes whose polls are a minute apart: a run of two
  * steps ends in seconds only because each side wakes the other.
@@ -63,6 +63,64 @@ describe("wake-ups", () => {
     } finally {
       await wakeups.close();
       await store.close();
+    }
+  });
+
+  /**
+   * Writes with `own` (which must not wake the listener), waits until the listener has heard those writes
+   * (`heard`), then writes with `other` (which must wake it).
+   */
+  async function ignoresOwnCommits(own: Store, other: Store, wakeups: Wakeups, heard: () => Promise<void>): Promise<void> {
+    const events: string[] = [];
+    let phase = "own";
+    wakeups.on("events", () => events.push(phase));
+    await own.createExecution(execution("own"), start("own"));
+    const [ev] = await own.dueEvents(T0, 1);
+    await own.commit({ consumed: [ev?.id ?? -1], enqueue: [item("own", "n1")] });
+    await heard();
+    expect(events).toEqual([]);
+    phase = "other";
+    const woken = next(wakeups, "events");
+    await other.addEvents([{ executionId: "own", body: { type: "abort", reason: "test" } }]);
+    await woken;
+    expect(events).toEqual(["other"]);
+  }
+
+  it("on SQLite: given its store, ignores that store's own commits", async () => {
+    const file = path.join(dir, "own", "aloft.db");
+    const own = await openSqliteStore(file);
+    const other = await openSqliteStore(file);
+    const wakeups = await openWakeups(file, { store: own });
+    // Wake-ups without a store hear every commit; the directory's changes reach both in order, so once this one
+    // heard own's last write (work), the other has heard its earlier ones.
+    const everything = await openWakeups(file);
+    const heardWork = next(everything, "work");
+    try {
+      await ignoresOwnCommits(own, other, wakeups, () => heardWork);
+    } finally {
+      await everything.close();
+      await wakeups.close();
+      await other.close();
+      await own.close();
+    }
+  });
+
+  it("on PostgreSQL: given its store, ignores notifications from that store's connections", async () => {
+    const db = `${pg.url()}?schema=notify_own`;
+    const own = await openPostgresStore(pg.url(), { schema: "notify_own" });
+    const other = await openPostgresStore(pg.url(), { schema: "notify_own" });
+    const wakeups = await openWakeups(db, { store: own });
+    try {
+      // Notifications come in commit order on the listener's connection: once other's work arrived, own's came before.
+      await ignoresOwnCommits(own, other, wakeups, async () => {
+        const work = next(wakeups, "work");
+        await other.commit({ consumed: [], enqueue: [item("own", "n2")] });
+        await work;
+      });
+    } finally {
+      await wakeups.close();
+      await other.close();
+      await own.close();
     }
   });
 

@@ -95,7 +95,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       const ref = existingDatabase(ctx, flags.db);
       const store = await openStore(ref.path, { poolSize: (flags.concurrency ?? 1) + 2 });
       // Woken when the engine enqueues work; --poll-ms is the safety net.
-      const wakeups = await openWakeups(ref.path);
+      const wakeups = await openWakeups(ref.path, { store });
       let worker;
       try {
         worker = await startWorker({
