@@ -7,7 +7,7 @@
  */
 import os from "node:os";
 import path from "node:path";
-import { acquireEngineLockOf, attemptLogsOf, openStore } from "../store/open-store.js";
+import { acquireEngineLockOf, attemptLogsOf, localWorkQueueOf, openStore } from "../store/open-store.js";
 import { openWakeups, type Wakeups } from "../store/wakeups.js";
 import { isPostgresUrl } from "../store/postgres-store.js";
 import { workerIdOf } from "../store/rules.js";
@@ -124,7 +124,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   try {
     if (concurrency > 0) {
       worker = await startWorker({
-        store,
+        store: localWorkQueueOf(store),
         modules: options.modules,
         concurrency,
         cwd,

@@ -10,7 +10,7 @@ import path from "node:path";
 import { DirectoryAttemptLogs, type AttemptLogStore } from "./attempt-logs.js";
 import { PostgresAttemptLogs } from "./postgres/attempt-logs.js";
 import { acquireEngineLock, engineLockHolder, type EngineLock, type EngineLockHolder } from "./sqlite/engine-lock.js";
-import { openSqliteStore } from "./sqlite-store.js";
+import { openSqliteStore, SqliteStore } from "./sqlite-store.js";
 import { PostgresStore, isPostgresUrl, openPostgresStore, redactUrl, type PostgresStoreOptions } from "./postgres-store.js";
 import { livePostgresEngine } from "./postgres/live-engine.js";
 import type { Store } from "./store.js";
@@ -56,6 +56,19 @@ export async function openStore(db: string, options: { readonly poolSize?: numbe
  */
 export function attemptLogsOf(store: Store, dir: string): AttemptLogStore {
   return store instanceof PostgresStore ? new PostgresAttemptLogs(store.pool) : new DirectoryAttemptLogs(path.join(dir, "logs"));
+}
+
+/**
+ * The task queue a worker on this machine uses over `store`: on SQLite, the store's `localWorkQueue()` (its
+ * claims and results are synced by the engine's next commit rather than each on its own); otherwise the store.
+ *
+ * @example
+ * ```ts
+ * await startWorker({ store: localWorkQueueOf(store), modules: ["flows.ts"], concurrency: 2 });
+ * ```
+ */
+export function localWorkQueueOf(store: Store): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
+  return store instanceof SqliteStore ? store.localWorkQueue() : store;
 }
 
 /**

@@ -98,9 +98,13 @@ export class SqliteStore implements Store {
   /** Wakes other processes after commits that add events or work (none for an in-memory database). */
   private readonly wake: WakeFiles | undefined;
 
+  /** The connection's `synchronous` level (2: FULL, the default, syncs every commit; 1: NORMAL). */
+  private readonly synchronous: number;
+
   constructor(db: Database.Database) {
     this.sql = new Sql(db);
     this.wake = db.memory ? undefined : new WakeFiles(db.name);
+    this.synchronous = db.pragma("synchronous", { simple: true }) as number;
   }
 
   /**
@@ -116,6 +120,47 @@ export class SqliteStore implements Store {
    */
   dataVersion(): number {
     return this.s.db.pragma("data_version", { simple: true }) as number;
+  }
+
+  /**
+   * The task queue for a worker on this machine (the embedded worker, `aloft worker --db`): its claims,
+   * heartbeats, results and cache locks commit without a sync of their own under `synchronous = "full"`; the
+   * engine's next commit, which is synced, makes them durable with it (a sync covers every earlier write to the
+   * log). No acknowledged transition is lost: what a power cut can take is an attempt's claim or result from
+   * before the engine acted on it, and that attempt runs again, as it would have with its worker gone (tasks
+   * are idempotent). A worker on another machine (through the server) uses the store itself: its result is
+   * synced before it is acknowledged to it.
+   *
+   * @example
+   * ```ts
+   * await startWorker({ store: store.localWorkQueue(), modules: ["flows.ts"], concurrency: 2 });
+   * ```
+   */
+  localWorkQueue(): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
+    const unsynced = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => this.unsynced(() => fn.apply(this, args));
+    return {
+      claimTasks: unsynced(this.claimTasks),
+      heartbeat: unsynced(this.heartbeat),
+      finishTask: unsynced(this.finishTask),
+      getCached: (key) => this.getCached(key),
+      lockCacheKey: unsynced(this.lockCacheKey),
+      unlockCacheKey: unsynced(this.unlockCacheKey),
+    };
+  }
+
+  /**
+   * Runs one of this store's methods with `synchronous = NORMAL`. Their transactions run before they first
+   * await (better-sqlite3 is synchronous), so the level is back before anything else runs on the connection.
+   */
+  private unsynced<R>(fn: () => Promise<R>): Promise<R> {
+    const db = this.s.db;
+    if (this.synchronous < 2) return fn();
+    db.pragma("synchronous = NORMAL");
+    try {
+      return fn();
+    } finally {
+      db.pragma(`synchronous = ${this.synchronous}`);
+    }
   }
 
   /** Wakes the listeners in other processes once a transaction that wrote events or work has committed. */

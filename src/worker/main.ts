@@ -12,7 +12,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
 import { AloftError } from "../errors.js";
-import { attemptLogsOf, openStore } from "../store/open-store.js";
+import { attemptLogsOf, localWorkQueueOf, openStore } from "../store/open-store.js";
 import { isPostgresUrl } from "../store/postgres-store.js";
 import { openWakeups } from "../store/wakeups.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
@@ -120,7 +120,7 @@ export async function workerMain(argv: readonly string[]): Promise<number> {
   let worker: WorkerHandle;
   try {
     worker = await startWorker({
-      store,
+      store: localWorkQueueOf(store),
       modules: args.modules,
       concurrency: args.concurrency,
       log,

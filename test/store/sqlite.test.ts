@@ -58,6 +58,34 @@ describe("SqliteStore on disk", () => {
     }
   });
 
+  it("gives workers on this machine a queue whose claims and results commit unsynced, the connection back at FULL after each", async () => {
+    const store = await openSqliteStore(newFile());
+    const db = (store as unknown as { sql: { db: Database.Database } }).sql.db;
+    const levels: string[] = [];
+    const pragma = db.pragma.bind(db);
+    db.pragma = ((source: string, options?: Database.PragmaOptions) => {
+      if (source.startsWith("synchronous =")) levels.push(source);
+      return pragma(source, options);
+    }) as typeof db.pragma;
+    try {
+      const queue = store.localWorkQueue();
+      await store.createExecution(execution("e1"), start("e1"));
+      const [ev] = await store.dueEvents(T0, 1);
+      await store.commit({ consumed: [ev?.id ?? -1], enqueue: [item("e1", "n1")] });
+      expect(levels).toEqual([]); // the engine's commits stay synced
+      const [claimed] = await queue.claimTasks("w1", 1, 60_000, T0);
+      expect(claimed?.path).toBe("n1");
+      expect(await queue.heartbeat(claimed?.id ?? "", claimed?.leaseToken ?? "", 60_000, T0)).toBe(true);
+      expect(await queue.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } }, T0)).toBe(true);
+      expect((await store.dueEvents(T0, 5)).map((e) => e.body.type)).toEqual(["taskSucceeded"]);
+      await expect(queue.claimTasks("w1", 0.5, 60_000, T0)).rejects.toThrow(); // refused: the level comes back all the same
+      expect(levels).toEqual(Array.from({ length: 4 }, () => ["synchronous = NORMAL", "synchronous = 2"]).flat());
+      expect(pragma("synchronous", { simple: true })).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps everything across closing and reopening the file, without migrating twice", async () => {
     const file = newFile();
     const a = await openSqliteStore(file);

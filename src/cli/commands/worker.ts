@@ -12,7 +12,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { COMMAND_SUMMARIES } from "./summaries.js";
-import { attemptLogsOf, openStore } from "../../store/open-store.js";
+import { attemptLogsOf, localWorkQueueOf, openStore } from "../../store/open-store.js";
 import { openWakeups } from "../../store/wakeups.js";
 import { startWorker } from "../../worker/worker.js";
 import { untilSignalled } from "../../worker/until-signalled.js";
@@ -99,7 +99,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
       let worker;
       try {
         worker = await startWorker({
-          store,
+          store: localWorkQueueOf(store),
           modules,
           cwd: ctx.io.cwd,
           concurrency: flags.concurrency ?? 1,
