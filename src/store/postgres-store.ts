@@ -397,6 +397,9 @@ export class PostgresStore implements Store {
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
     if (reports.length === 0) return [];
     const channel = channelName("events", this.schema);
+    // A lone result is one statement on its own (no BEGIN and COMMIT round trips): a chain reports one at a time.
+    const [only] = reports;
+    if (only && reports.length === 1) return [await finishTask(this.q, only.itemId, only.leaseToken, only.result, now, channel)];
     return this.tx(async (q) => {
       const accepted: boolean[] = [];
       for (const r of reports) accepted.push(await finishTask(q, r.itemId, r.leaseToken, r.result, now, channel));

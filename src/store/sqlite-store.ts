@@ -136,12 +136,13 @@ export class SqliteStore implements Store {
    * await startWorker({ store: store.localWorkQueue(), modules: ["flows.ts"], concurrency: 2 });
    * ```
    */
-  localWorkQueue(): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
+  localWorkQueue(): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "finishTasks" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
     const unsynced = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => this.unsynced(() => fn.apply(this, args));
     return {
       claimTasks: unsynced(this.claimTasks),
       heartbeat: unsynced(this.heartbeat),
       finishTask: unsynced(this.finishTask),
+      finishTasks: unsynced(this.finishTasks),
       getCached: (key) => this.getCached(key),
       lockCacheKey: unsynced(this.lockCacheKey),
       unlockCacheKey: unsynced(this.unlockCacheKey),
@@ -373,7 +374,9 @@ export class SqliteStore implements Store {
 
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
     const sql = this.s;
-    return sql.write(() => reports.map((r) => finish(sql, r.itemId, r.leaseToken, r.result, now)));
+    const accepted = sql.write(() => reports.map((r) => finish(sql, r.itemId, r.leaseToken, r.result, now)));
+    this.woke(accepted.includes(true), false);
+    return accepted;
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {

@@ -77,9 +77,10 @@ describe("SqliteStore on disk", () => {
       expect(claimed?.path).toBe("n1");
       expect(await queue.heartbeat(claimed?.id ?? "", claimed?.leaseToken ?? "", 60_000, T0)).toBe(true);
       expect(await queue.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } }, T0)).toBe(true);
+      expect(await queue.finishTasks([{ itemId: claimed?.id ?? "", leaseToken: claimed?.leaseToken ?? "", result: { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } } }], T0)).toEqual([false]);
       expect((await store.dueEvents(T0, 5)).map((e) => e.body.type)).toEqual(["taskSucceeded"]);
       await expect(queue.claimTasks("w1", 0.5, 60_000, T0)).rejects.toThrow(); // refused: the level comes back all the same
-      expect(levels).toEqual(Array.from({ length: 4 }, () => ["synchronous = NORMAL", "synchronous = 2"]).flat());
+      expect(levels).toEqual(Array.from({ length: 5 }, () => ["synchronous = NORMAL", "synchronous = 2"]).flat());
       expect(pragma("synchronous", { simple: true })).toBe(2);
     } finally {
       await store.close();
