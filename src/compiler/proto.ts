@@ -100,13 +100,53 @@ export function encodeSpec(message: SpecMessage, spec: object): Uint8Array {
   return type.encode(checkedMessage(message, spec)).finish();
 }
 
-/** The first path where two object forms differ, or undefined when they are equal. */
-function firstDifference(a: unknown, b: unknown, at: string): string | undefined {
+/**
+ * True for a proto3 scalar field without presence (not in a `oneof`, not
+ * `optional`, not repeated) holding its zero value: protobufjs 8, as Go and
+ * Python protobuf, neither writes it nor gives it back from `toObject`
+ * (Aloft writes one: the `nodeId: ""` of a promise of a workflow input).
+ */
+function isUnwrittenZero(field: protobuf.Field | undefined, value: unknown): boolean {
+  if (field === undefined || field.repeated || field.map || field.partOf !== null) return false;
+  field.resolve();
+  if (field.resolvedType instanceof protobuf.Enum) return value === 0 || value === field.resolvedType.valuesById[0];
+  if (field.resolvedType !== null) return false;
+  return value === "" || value === 0 || value === "0" || value === false;
+}
+
+/** The first path where a spec and its message's object form differ (a zero `isUnwrittenZero` leaves out is no difference), or undefined when they agree. */
+function firstDifference(a: unknown, b: unknown, at: string, type: protobuf.Type | undefined): string | undefined {
   if (a === b) return undefined;
   if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return at || "(root)";
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    if (a.length !== bs.length) return at;
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], bs[i], `${at}.${i}`, type);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
   const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
   for (const k of keys) {
-    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], at ? `${at}.${k}` : k);
+    const field = type?.fields[k];
+    const av = (a as Record<string, unknown>)[k];
+    const bv = (b as Record<string, unknown>)[k];
+    if (bv === undefined && isUnwrittenZero(field, av)) continue;
+    field?.resolve();
+    const child = field?.resolvedType instanceof protobuf.Type && !field.map ? field.resolvedType : undefined;
+    const d = field?.map === true && field.resolvedType instanceof protobuf.Type ? mapDifference(av, bv, at ? `${at}.${k}` : k, field.resolvedType) : firstDifference(av, bv, at ? `${at}.${k}` : k, child);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/** `firstDifference` over the values of a map field of messages. */
+function mapDifference(a: unknown, b: unknown, at: string, type: protobuf.Type): string | undefined {
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return firstDifference(a, b, at, undefined);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`, type);
     if (d !== undefined) return d;
   }
   return undefined;
@@ -136,7 +176,7 @@ export function checkedMessage(message: SpecMessage, spec: object): protobuf.Mes
   const problem = type.verify(msg);
   if (problem) throw new CompileError(`the spec is not a valid ${message}: ${problem}`);
   const back = type.toObject(msg, OBJECT_FORM);
-  const diff = firstDifference(JSON.parse(JSON.stringify(spec)), back, "");
+  const diff = firstDifference(JSON.parse(JSON.stringify(spec)), back, "", type);
   if (diff !== undefined) throw new CompileError(`the spec is not a valid ${message}: field ${diff} is unknown or has a value of the wrong kind`);
   return msg;
 }

@@ -1,5 +1,5 @@
 /**
- * flyteadmin's `AdminService` for `@grpc/grpc-js`, built from the official
+ * flyteadmin's `AdminService`, built from the official
  * `flyteidl/service/admin.proto` that `@flyteorg/flyteidl` ships: every rpc
  * with its path and its request and response messages, encoded by
  * protobufjs. The package leaves out the `google/api` and
@@ -8,10 +8,9 @@
  *
  * @module
  */
-import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import path from "node:path";
 import protobuf from "protobufjs";
-import { protosDirectory } from "../compiler/proto.js";
+import { OBJECT_FORM, protosDirectory } from "../compiler/proto.js";
 
 let root: protobuf.Root | undefined;
 
@@ -32,32 +31,41 @@ function adminRoot(): protobuf.Root {
 }
 
 /**
- * The grpc-js definition of `flyteidl.service.AdminService`: what a client
- * is made from and what a server implements. Messages travel as protobufjs
- * plain objects (`{ enums: String, longs: String }`).
+ * One rpc of `flyteidl.service.AdminService`: its gRPC path, and its request
+ * and response messages to and from protobufjs plain objects
+ * (`{ enums: String, longs: String }`).
  *
  * @example
  * ```ts
- * const Client = grpc.makeGenericClientConstructor(adminServiceDefinition(), "AdminService");
+ * const m = adminMethod("CreateTask");
+ * const answer = m.decodeResponse(await client.call(m.path, m.encodeRequest({ id, spec }), 30_000));
  * ```
  */
-export function adminServiceDefinition(): ServiceDefinition {
+export interface AdminMethod {
+  readonly path: string;
+  encodeRequest(value: object): Uint8Array;
+  decodeResponse(bytes: Uint8Array): Record<string, unknown>;
+}
+
+/**
+ * The rpc `name` of flyteadmin's `AdminService`.
+ *
+ * @throws Error when AdminService has no such rpc.
+ *
+ * @example
+ * ```ts
+ * adminMethod("UpdateLaunchPlan").path; // "/flyteidl.service.AdminService/UpdateLaunchPlan"
+ * ```
+ */
+export function adminMethod(name: string): AdminMethod {
   const r = adminRoot();
-  const service = r.lookupService("flyteidl.service.AdminService");
-  const definition: Record<string, MethodDefinition<object, object>> = {};
-  for (const method of Object.values(service.methods)) {
-    const request = r.lookupType(method.requestType);
-    const response = r.lookupType(method.responseType);
-    definition[method.name] = {
-      path: `/flyteidl.service.AdminService/${method.name}`,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
-      requestDeserialize: (bytes: Buffer) => request.toObject(request.decode(bytes), { enums: String, longs: String }),
-      responseSerialize: (value: object) => Buffer.from(response.encode(response.fromObject(value)).finish()),
-      responseDeserialize: (bytes: Buffer) => response.toObject(response.decode(bytes), { enums: String, longs: String }),
-      originalName: method.name,
-    };
-  }
-  return definition as ServiceDefinition;
+  const method = r.lookupService("flyteidl.service.AdminService").methods[name];
+  if (method === undefined) throw new Error(`flyteidl.service.AdminService has no rpc ${name}`);
+  const request = r.lookupType(method.requestType);
+  const response = r.lookupType(method.responseType);
+  return {
+    path: `/flyteidl.service.AdminService/${method.name}`,
+    encodeRequest: (value) => request.encode(request.fromObject(value)).finish(),
+    decodeResponse: (bytes) => response.toObject(response.decode(bytes), OBJECT_FORM),
+  };
 }

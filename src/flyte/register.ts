@@ -10,11 +10,11 @@
  *
  * @module
  */
-import grpc from "@grpc/grpc-js";
 import type { Identifier } from "../idl/core.js";
 import { AloftError } from "../errors.js";
 import type { RegistrationFile } from "../compiler/write-specs.js";
-import { adminServiceDefinition } from "./admin-service.js";
+import { adminMethod } from "./admin-service.js";
+import { GRPC_STATUS, GrpcCallError, GrpcUnaryClient } from "./grpc-unary.js";
 
 /**
  * Where to register: flyteadmin's gRPC endpoint (`host:port`), and whether to
@@ -60,19 +60,18 @@ export interface FlyteRegistered {
  */
 export class FlyteRegistrationError extends AloftError {
   override name = "FlyteRegistrationError";
+  readonly code = "FLYTE_REGISTRATION_FAILED";
   constructor(
     message: string,
     /** The entity refused, as `KIND project/domain/name@version`. */
     readonly entity: string,
-    /** The gRPC status code flyteadmin answered with. */
+    /** The gRPC status code flyteadmin answered with (14, `UNAVAILABLE`, when it could not be reached). */
     readonly grpcCode: number,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
 }
-
-type Unary = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response?: unknown) => void) => void;
 
 function describeId(kind: string, id: Identifier): string {
   return `${kind} ${id.project ?? ""}/${id.domain ?? ""}/${id.name ?? ""}@${id.version ?? ""}`;
@@ -91,18 +90,19 @@ function describeId(kind: string, id: Identifier): string {
  * ```
  */
 export async function registerOnFlyte(files: readonly RegistrationFile[], admin: FlyteAdminTarget): Promise<FlyteRegistered[]> {
-  const Client = grpc.makeGenericClientConstructor(adminServiceDefinition(), "AdminService");
-  const credentials = admin.insecure === true ? grpc.credentials.createInsecure() : grpc.credentials.createSsl();
-  const client = new Client(admin.endpoint, credentials) as unknown as Record<string, Unary> & grpc.Client;
-  const call = (method: string, request: object, entity: string): Promise<"ok" | "exists"> =>
-    new Promise((resolve, reject) => {
-      const deadline = new Date(Date.now() + (admin.timeoutMs ?? 30_000));
-      client[method]!.call(client, request, new grpc.Metadata(), { deadline }, (error) => {
-        if (!error) return resolve("ok");
-        if (error.code === grpc.status.ALREADY_EXISTS) return resolve("exists");
-        reject(new FlyteRegistrationError(`flyteadmin at ${admin.endpoint} refused ${entity}: ${grpc.status[error.code] ?? error.code}: ${error.details || error.message}`, entity, error.code, { cause: error }));
-      });
-    });
+  const client = new GrpcUnaryClient(admin.endpoint, { insecure: admin.insecure === true });
+  const call = async (name: string, request: object, entity: string): Promise<"ok" | "exists"> => {
+    const method = adminMethod(name);
+    try {
+      await client.call(method.path, method.encodeRequest(request), admin.timeoutMs ?? 30_000);
+      return "ok";
+    } catch (e) {
+      if (!(e instanceof GrpcCallError)) throw e;
+      if (e.grpcCode === GRPC_STATUS.ALREADY_EXISTS) return "exists";
+      const what = e.answered ? `flyteadmin at ${admin.endpoint} refused ${entity}` : `could not register ${entity} on flyteadmin at ${admin.endpoint}`;
+      throw new FlyteRegistrationError(`${what}: ${e.message}`, entity, e.grpcCode, { cause: e });
+    }
+  };
   const out: FlyteRegistered[] = [];
   try {
     for (const file of files) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 /** Aloft's own folder (`src` or `dist`): frames inside it are Aloft's, not the user's. */
 const OWN_ROOT = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /**
- * Both of Aloft's code folders: with source maps on (tsx turns them on when it
+ * Both of Aloft's code folders: with source maps on (the loader turns them on when it
  * loads a TypeScript module), a frame of `dist/sdk/task.js` reads `src/sdk/task.ts`.
  */
 const OWN_FOLDERS = ["src", "dist"].map((d) => path.join(path.dirname(OWN_ROOT), d) + path.sep);

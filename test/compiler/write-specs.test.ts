@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { compileBundle, DEFAULT_IMAGE, LaunchPlan, SpecWriteError, t, task, Workflow, workflow, writeSpecs, WorkflowNotReadyError } from "aloft";
 import imperative from "../../examples/imperative.js";
-import { asJson, decodeIndependently, roundTrip } from "../helpers/flyteidl.js";
+import { asJson, asWritten, decodeIndependently, roundTrip } from "../helpers/flyteidl.js";
 import { idOf, TARGET } from "./expect-spec.js";
 
 let scratch: string;
@@ -36,7 +36,7 @@ describe("writeSpecs, binary", () => {
     const [slope, intercept] = [...bundle.tasks.values()];
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[0] ?? ""))).toStrictEqual(asJson(slope));
     expect(decodeIndependently("flyteidl.admin.TaskSpec", await readFile(files[1] ?? ""))).toStrictEqual(asJson(intercept));
-    expect(decodeIndependently("flyteidl.admin.WorkflowSpec", await readFile(files[2] ?? ""))).toStrictEqual(asJson([...bundle.workflows.values()][0]));
+    expect(decodeIndependently("flyteidl.admin.WorkflowSpec", await readFile(files[2] ?? ""))).toStrictEqual(asWritten("flyteidl.admin.WorkflowSpec", asJson([...bundle.workflows.values()][0]!)));
     // flytekit core/launch_plan.py LaunchPlan.get_or_create: the default launch plan is named after the workflow, its inputs required.
     const listOfInts = { collectionType: { simple: "INTEGER" } };
     expect(decodeIndependently("flyteidl.admin.LaunchPlan", await readFile(files[3] ?? ""))).toStrictEqual({
@@ -104,7 +104,7 @@ describe("writeSpecs, JSON", () => {
       const text = await readFile(file, "utf8");
       expect(text.endsWith("}\n")).toBe(true);
       const body = JSON.parse(text) as object;
-      expect(roundTrip(messages[i] ?? "", body)).toStrictEqual(body);
+      expect(roundTrip(messages[i] ?? "", body)).toStrictEqual(asWritten(messages[i] ?? "", body));
     }
     expect(JSON.parse(await readFile(files[3] ?? "", "utf8"))).toStrictEqual(asJson(bundle.workflows.get("WORKFLOW:flytesnacks/development/wsp_outer@v1")));
     expect(JSON.parse(await readFile(files[2] ?? "", "utf8"))).toStrictEqual({ id: idOf("LAUNCH_PLAN", "wsp_inner_lp"), spec: asJson([...bundle.launchPlans.values()][0]) });

@@ -12,7 +12,7 @@ import protobuf from "protobufjs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { compileBundle, DEFAULT_IMAGE, FlyteRegistrationError, LaunchPlan, registerOnFlyte, registrationFiles, t, task, workflow } from "aloft";
 import { aloft, assertBuilt, fixtureDir } from "../cli/helpers.js";
-import { asJson } from "../helpers/flyteidl.js";
+import { asJson, asWritten } from "../helpers/flyteidl.js";
 import { PROTOS_DIR, TO_OBJECT } from "../helpers/flyteidl.js";
 
 interface Call {
@@ -95,10 +95,10 @@ describe("registerOnFlyte", () => {
       ["UpdateLaunchPlan", "LAUNCH_PLAN:flytesnacks/development/rf_nightly@v7"],
       ["CreateLaunchPlan", "LAUNCH_PLAN:flytesnacks/development/rf_wf@v7"],
     ]);
-    // Every request carries exactly the compiled spec.
-    expect(calls[0]?.request["spec"]).toEqual(asJson([...bundle.tasks.values()][0]));
-    expect(calls[1]?.request["spec"]).toEqual(asJson([...bundle.workflows.values()][0]));
-    expect(calls[2]?.request["spec"]).toEqual(asJson(bundle.launchPlans.get("LAUNCH_PLAN:flytesnacks/development/rf_nightly@v7")));
+    // Every request carries exactly the compiled spec (less the zero values protobuf does not write).
+    expect(calls[0]?.request["spec"]).toEqual(asWritten("flyteidl.admin.TaskSpec", asJson([...bundle.tasks.values()][0]!)));
+    expect(calls[1]?.request["spec"]).toEqual(asWritten("flyteidl.admin.WorkflowSpec", asJson([...bundle.workflows.values()][0]!)));
+    expect(calls[2]?.request["spec"]).toEqual(asWritten("flyteidl.admin.LaunchPlanSpec", asJson(bundle.launchPlans.get("LAUNCH_PLAN:flytesnacks/development/rf_nightly@v7")!)));
     expect(calls[3]?.request).toEqual({ id: { resourceType: "LAUNCH_PLAN", ...TARGET, name: "rf_nightly" }, state: "ACTIVE" });
     expect(result.map((r) => [r.kind, r.id.name, r.status, r.activated])).toEqual([
       ["task", "rf_add", "created", false],
@@ -129,6 +129,8 @@ describe("registerOnFlyte", () => {
     const error = await registerOnFlyte(registrationFiles(add, TARGET), { endpoint: "127.0.0.1:1", insecure: true, timeoutMs: 5000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlyteRegistrationError);
     expect((error as FlyteRegistrationError).grpcCode).toBe(grpc.status.UNAVAILABLE);
+    expect((error as FlyteRegistrationError).code).toBe("FLYTE_REGISTRATION_FAILED");
+    expect((error as Error).message).toMatch(/^could not register task flytesnacks\/development\/\w+@v7 on flyteadmin at 127\.0\.0\.1:1: UNAVAILABLE: cannot reach 127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1$/);
   });
 });
 

@@ -148,3 +148,33 @@ export function zeroValuedFields(name: string, value: object, at = ""): string[]
   }
   return out;
 }
+
+/**
+ * A spec as protobuf gives it back: without the proto3 fields without
+ * presence that hold their zero value (protobufjs 8, as Go and Python
+ * protobuf, neither writes them nor returns them from `toObject`). Of what
+ * Aloft compiles, that is the `nodeId: ""` of a promise of a workflow input.
+ *
+ * @example
+ * ```ts
+ * expect(throughWire("flyteidl.admin.WorkflowSpec", spec)).toStrictEqual(asWritten("flyteidl.admin.WorkflowSpec", asJson(spec)));
+ * ```
+ */
+export function asWritten<T extends object>(name: string, value: T): T {
+  const type = specType(name);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const field = type.fields[key];
+    if (!field) {
+      out[key] = v;
+      continue;
+    }
+    field.resolve();
+    const message = field.resolvedType instanceof protobuf.Type ? field.resolvedType.fullName.slice(1) : undefined;
+    if (field.map) out[key] = message ? Object.fromEntries(Object.entries(v as Record<string, object>).map(([k, item]) => [k, asWritten(message, item)])) : v;
+    else if (field.repeated) out[key] = message ? (v as object[]).map((item) => asWritten(message, item)) : v;
+    else if (message) out[key] = asWritten(message, v as object);
+    else if (!(field.partOf === null && isDefaultScalar(field, v))) out[key] = v;
+  }
+  return out as T;
+}
