@@ -9,10 +9,14 @@
  * Install scripts are not run here: the one that matters, better-sqlite3's
  * native build, takes minutes on a loaded 2-core machine, so its binding is
  * copied from this repository's own install of the same pinned version for
- * the same Node. That the packed package.json has no install step of ours is
+ * the same Node. Which packages of the install have scripts npm would warn
+ * about is what `npm install-scripts ls` lists (the list npm's install warning
+ * prints): better-sqlite3 alone, and none once the README's one-line approval
+ * is given. That the packed package.json has no install step of ours is
  * checked on the tarball itself.
  */
 import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import os from "node:os";
@@ -22,6 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt } from "../cli/helpers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const semver = createRequire(import.meta.url)("semver") as { satisfies(version: string, range: string): boolean; minVersion(range: string): { version: string } | null };
 const MINUTES = 60_000;
 
 interface Ran {
@@ -122,10 +127,12 @@ describe("the packed package", () => {
 
 describe.concurrent("installed into a fresh project", () => {
   it(
-    'CommonJS (npm init -y, "type" missing or "commonjs"): every dependency supports Node 20, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
+    'CommonJS (npm init -y, "type" missing or "commonjs"): every dependency supports Node 20, only better-sqlite3 has an install script, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
     async () => {
       const { dir, install } = await project("cjs", undefined, { ...MODULES, "flow_j.js": JS_CJS }, expectBindingMissingSaid);
       expect(install.out).not.toContain("EBADENGINE");
+      await expectEveryEngineIsNode20(dir);
+      await expectOnlyBetterSqliteHasScripts(dir);
       // npm 11 writes "type": "commonjs"; older npm writes no "type": both are CommonJS to Node.
       expect((JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { type?: string }).type ?? "commonjs").toBe("commonjs");
       await expectRunOnEngine(dir, ["flow.ts", "flow_c.cts", "flow_j.js"]);
@@ -135,16 +142,54 @@ describe.concurrent("installed into a fresh project", () => {
   );
 
   it(
-    'ES module ("type": "module"): every dependency supports Node 20, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
+    'ES module ("type": "module"): every dependency supports Node 20, only better-sqlite3 has an install script, and .ts, .mts, .cts, .js, .mjs load in the CLI and in workers, on the engine and through aloft serve',
     async () => {
       const { dir, install } = await project("esm", "module", { ...MODULES, "flow_j.js": JS_ESM });
       expect(install.out).not.toContain("EBADENGINE");
+      await expectEveryEngineIsNode20(dir);
+      await expectOnlyBetterSqliteHasScripts(dir);
       await expectRunOnEngine(dir, ["flow.ts", "flow_m.mts", "flow_j.js"]);
       await expectServed(dir, ["flow.ts", "flow_c.cts", "flow_e.mjs"]);
     },
     15 * MINUTES,
   );
 });
+
+/**
+ * Every package the install resolves (`npm query` over the whole tree, nested
+ * copies too) that states `engines.node` admits the lowest Node that Aloft's
+ * own `engines` admits (20.0.0), and the Node running the test.
+ */
+async function expectEveryEngineIsNode20(dir: string): Promise<void> {
+  const ours = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+  const lowest = semver.minVersion(ours)?.version ?? "";
+  expect(lowest).toMatch(/^20\./);
+  const query = await npm(dir, "query", ":attr(engines, [node])");
+  expect(query.code, query.out).toBe(0);
+  const stated = JSON.parse(query.out) as { name: string; version: string; engines: { node: string } }[];
+  expect(stated.length).toBeGreaterThan(20);
+  const refused = stated.filter((p) => !semver.satisfies(lowest, p.engines.node) || !semver.satisfies(process.versions.node, p.engines.node));
+  expect(refused.map((p) => `${p.name}@${p.version} (engines.node ${p.engines.node})`)).toEqual([]);
+}
+
+/**
+ * Of everything the install resolves, only better-sqlite3 has an install
+ * script npm warns about ("not yet covered by allowScripts"): not esbuild
+ * (tsx is a devDependency), not protobufjs (8.x has none; nothing brings
+ * 7.x), not Aloft. The README's one-line approval leaves none.
+ */
+async function expectOnlyBetterSqliteHasScripts(dir: string): Promise<void> {
+  const listed = await npm(dir, "install-scripts", "ls");
+  expect(listed.code, listed.out).toBe(0);
+  const packages = listed.out.split("\n").filter((line) => /^ {2}\S/.test(line)).map((line) => line.trim().split(" ")[0]);
+  expect([packages, listed.out]).toEqual([[expect.stringMatching(/^better-sqlite3@12\./)], expect.stringMatching(/^1 package has install scripts not yet covered by allowScripts:\n/)]);
+  const tree = await npm(dir, "ls", "--all", "--parseable");
+  for (const gone of ["esbuild", "tsx", "@grpc/grpc-js", "@grpc/proto-loader"]) expect(tree.out.split("\n").filter((p) => p.endsWith(`/node_modules/${gone}`))).toEqual([]);
+  const approved = await npm(dir, "install-scripts", "approve", "better-sqlite3");
+  expect(approved.code, approved.out).toBe(0);
+  const after = await npm(dir, "install-scripts", "ls");
+  expect([after.code, after.out.trim()]).toEqual([0, "No packages with unreviewed install scripts."]);
+}
 
 /**
  * Before better-sqlite3's binding is there (its install script did not run:
