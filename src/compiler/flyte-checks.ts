@@ -18,6 +18,7 @@ import { isCastable } from "../types/castable.js";
 import { describeType } from "../types/describe.js";
 import { idKey } from "./identifiers.js";
 import { parseQuantity } from "./quantity.js";
+import { nodeIdNumber } from "../rules/node-ids.js";
 
 /**
  * The error codes of Flyte's registration checks that Aloft reports: those of
@@ -145,21 +146,19 @@ class Checker {
     const nodes = t.nodes ?? [];
     // compiler/workflow_compiler.go ValidateWorkflow: a workflow must have nodes.
     if (nodes.length === 0 && this.specs.dynamicBodies?.has(t) !== true) this.report("NoNodesFound", `workflow ${JSON.stringify(t.id?.name ?? "")} has no nodes; Flyte registers only workflows that run at least one node`);
-    const outputsOf = new Map<string, Vars>();
-    const seen = new Set<string>();
+    const scope = new Scope(t.interface?.inputs?.variables ?? NO_VARS, nodes);
     // The nodes, then the failure node: index `nodes.length` is the failure node, when there is one.
     const count = nodes.length + (t.failureNode ? 1 : 0);
     for (let i = 0; i < count; i++) {
       const id = (i < nodes.length ? nodes[i]! : t.failureNode!).id ?? "";
-      if (seen.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
-      seen.add(id);
+      if (scope.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
+      scope.add(id, i);
     }
-    const scope: Scope = { inputs: t.interface?.inputs?.variables ?? NO_VARS, outputsOf, known: seen };
     for (let i = 0; i < count; i++) {
       const n = i < nodes.length ? nodes[i]! : t.failureNode!;
       const id = n.id ?? "";
       const iface = this.node(n, scope, id);
-      if (iface.unresolved !== true) outputsOf.set(id, iface.outputs);
+      if (iface.unresolved !== true) scope.setOutputs(id, i, iface.outputs);
     }
     for (const b of t.outputs ?? []) {
       const name = b.var ?? "";
@@ -206,7 +205,7 @@ class Checker {
     }
     const ups = n.upstreamNodeIds ?? NO_IDS;
     for (let i = 0; i < ups.length; i++) {
-      if (!scope.known.has(ups[i]!)) this.report("NodeReferenceNotFound", `depends on node ${JSON.stringify(ups[i]!)}, which is not in the workflow`, id);
+      if (!scope.has(ups[i]!)) this.report("NodeReferenceNotFound", `depends on node ${JSON.stringify(ups[i]!)}, which is not in the workflow`, id);
     }
     return iface;
   }
@@ -279,8 +278,8 @@ class Checker {
     for (const inner of [...blocks.map((b) => b.thenNode), ie.elseNode]) {
       if (!inner) continue;
       const innerId = `${id}-${inner.id ?? ""}`;
-      if (scope.known.has(innerId)) this.report("DuplicateId", `node id ${JSON.stringify(innerId)} is used twice`, innerId);
-      scope.known.add(innerId);
+      if (scope.has(innerId)) this.report("DuplicateId", `node id ${JSON.stringify(innerId)} is used twice`, innerId);
+      scope.add(innerId, -1);
       const iface = this.node(inner, scope, innerId);
       if (!outputs) outputs = iface.outputs;
       else outputs = Object.fromEntries(Object.entries(outputs).filter(([k]) => k in iface.outputs));
@@ -325,7 +324,7 @@ class Checker {
     if (b.promise) {
       const nodeId = b.promise.nodeId ?? "";
       const name = b.promise.var ?? "";
-      const vars = nodeId === "" ? scope.inputs : scope.outputsOf.get(nodeId);
+      const vars = nodeId === "" ? scope.inputs : scope.outputsOf(nodeId);
       return vars?.[name]?.type;
     }
     if (b.scalar) return scalarType(b.scalar);
@@ -348,12 +347,12 @@ class Checker {
     if (b.promise) {
       const nodeId = b.promise.nodeId ?? "";
       const name = b.promise.var ?? "";
-      const vars = nodeId === "" ? scope.inputs : scope.outputsOf.get(nodeId);
-      if (nodeId !== "" && !scope.known.has(nodeId)) return this.report("NodeReferenceNotFound", `${bound(side, variable)} reads node ${JSON.stringify(nodeId)}, which is not in the workflow`, id);
+      const vars = nodeId === "" ? scope.inputs : scope.outputsOf(nodeId);
+      if (nodeId !== "" && !scope.has(nodeId)) return this.report("NodeReferenceNotFound", `${bound(side, variable)} reads node ${JSON.stringify(nodeId)}, which is not in the workflow`, id);
       if (!vars || !vars[name]) {
         const owner = nodeId === "" ? "the workflow's inputs" : `the outputs of node ${JSON.stringify(nodeId)}`;
         // Outputs of nodes checked later (a failure node's inputs, or a forward reference) are not known yet.
-        if (nodeId === "" || scope.outputsOf.has(nodeId)) this.report("VariableNameNotFound", `${bound(side, variable)} reads ${JSON.stringify(name)}, which is not among ${owner}`, id);
+        if (nodeId === "" || scope.outputsOf(nodeId) !== undefined) this.report("VariableNameNotFound", `${bound(side, variable)} reads ${JSON.stringify(name)}, which is not among ${owner}`, id);
         return;
       }
       const from = vars[name]!.type ?? {};
@@ -439,10 +438,65 @@ class Checker {
   }
 }
 
-interface Scope {
-  readonly inputs: Vars;
-  readonly outputsOf: Map<string, Vars>;
-  readonly known: Set<string>;
+/**
+ * The node ids of a workflow being checked, and the outputs of those checked
+ * so far. When every node's id ends with its position (`n0`, `n1`, ... as
+ * the SDK writes them) the workflow's own nodes are found by that number, in
+ * arrays; other ids (a failure node's `efn`, then-nodes `n3-n0`, specs
+ * written by other tools) are kept in a set and a map. Either way it answers
+ * as one set of ids and one map of outputs (the last set for an id wins).
+ */
+class Scope {
+  private readonly byPosition: boolean;
+  private readonly known: Uint8Array;
+  private readonly outputs: (Vars | undefined)[];
+  private readonly otherIds = new Set<string>();
+  private readonly otherOutputs = new Map<string, Vars>();
+
+  constructor(
+    readonly inputs: Vars,
+    private readonly nodes: readonly Node[],
+  ) {
+    let byPosition = true;
+    for (let i = 0; i < nodes.length && byPosition; i++) byPosition = nodeIdNumber(nodes[i]!.id ?? "") === i;
+    this.byPosition = byPosition;
+    this.known = new Uint8Array(byPosition ? nodes.length : 0);
+    this.outputs = byPosition ? new Array<Vars | undefined>(nodes.length) : [];
+  }
+
+  /** The position of the workflow node with this id, when found by its number; else -1. */
+  private position(id: string): number {
+    if (!this.byPosition) return -1;
+    const i = nodeIdNumber(id);
+    return i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id ? i : -1;
+  }
+
+  has(id: string): boolean {
+    const i = this.position(id);
+    return (i >= 0 && this.known[i] === 1) || (this.otherIds.size > 0 && this.otherIds.has(id));
+  }
+
+  /** Adds the id of the node at position `at` (-1 for a node nested in another). */
+  add(id: string, at: number): void {
+    if (at >= 0 && this.position(id) === at) this.known[at] = 1;
+    else this.otherIds.add(id);
+  }
+
+  setOutputs(id: string, at: number, vars: Vars): void {
+    if (at >= 0 && this.position(id) === at) this.outputs[at] = vars;
+    else this.otherOutputs.set(id, vars);
+  }
+
+  /** The outputs of the node with this id, once it was checked. */
+  outputsOf(id: string): Vars | undefined {
+    // Outputs set under another position (a failure node reusing a node's id) were set last: they win.
+    if (this.otherOutputs.size > 0) {
+      const other = this.otherOutputs.get(id);
+      if (other !== undefined) return other;
+    }
+    const i = this.position(id);
+    return i >= 0 ? this.outputs[i] : undefined;
+  }
 }
 
 function varsOf(i: TypedInterface | undefined): NodeInterface {

@@ -13,6 +13,7 @@ import type { CompiledBundle } from "../compiler/compile.js";
 import { variableChecks, type VariableCheck } from "../rules/values.js";
 import { failsFast } from "../rules/failure.js";
 import { nodeLabel } from "../rules/labels.js";
+import { nodeIdNumber } from "../rules/node-ids.js";
 import type { NodeTarget } from "./target.js";
 import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
@@ -435,7 +436,7 @@ export class NodeIndex {
   constructor(private readonly nodes: readonly Node[]) {}
 
   get(id: string): number | undefined {
-    const i = trailingNumber(id);
+    const i = nodeIdNumber(id);
     if (i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id) return i;
     if (!this.byId) {
       this.byId = new Map();
@@ -443,20 +444,6 @@ export class NodeIndex {
     }
     return this.byId.get(id);
   }
-}
-
-/** The number an id ends with (`n12` → 12, `dn3` → 3), or -1. */
-function trailingNumber(id: string): number {
-  let start = id.length;
-  while (start > 0) {
-    const c = id.charCodeAt(start - 1);
-    if (c < 48 || c > 57) break;
-    start--;
-  }
-  if (start === id.length || id.length - start > 9) return -1;
-  let value = 0;
-  for (let k = start; k < id.length; k++) value = value * 10 + (id.charCodeAt(k) - 48);
-  return value;
 }
 
 /** Reads output `name` of node `from`, or workflow input `name` (`FROM_INPUTS`). */

@@ -59,3 +59,28 @@ export function mappedTaskName(name: string): string {
   const m = ARRAY_NODE_NAME.exec(name);
   return m ? `${m[1] ?? ""}${m[2] ?? ""}` : name;
 }
+
+/**
+ * The number a node id ends with, or -1: the SDK names the `i`-th node of a
+ * workflow `n<i>` (`dn<i>` in a dynamic workflow), so the runners and the
+ * checks find a node by its position before falling back to a map of ids.
+ *
+ * @example
+ * ```ts
+ * nodeIdNumber("n12");  // 12
+ * nodeIdNumber("dn3");  // 3
+ * nodeIdNumber("efn");  // -1
+ * ```
+ */
+export function nodeIdNumber(id: string): number {
+  let start = id.length;
+  while (start > 0) {
+    const c = id.charCodeAt(start - 1);
+    if (c < 48 || c > 57) break;
+    start--;
+  }
+  if (start === id.length || id.length - start > 9) return -1;
+  let value = 0;
+  for (let k = start; k < id.length; k++) value = value * 10 + (id.charCodeAt(k) - 48);
+  return value;
+}
