@@ -37,9 +37,21 @@ import type { BlobData, BlobWriter, NewDirectory, NewFile, WriteDataFrameOptions
  */
 export class LocalBlobStore implements BlobWriter {
   private made: Promise<void> | undefined;
+  private rootPath: string | undefined;
 
-  /** @param root the store's directory (absolute). */
-  constructor(readonly root: string) {}
+  /**
+   * @param root the store's directory (absolute), or what makes it on first
+   *   need: a local run's store lives in a temporary directory that a run
+   *   whose tasks write no blob never creates.
+   */
+  constructor(private readonly rootOf: string | (() => string)) {
+    if (typeof rootOf === "string") this.rootPath = rootOf;
+  }
+
+  /** The store's directory. */
+  get root(): string {
+    return (this.rootPath ??= (this.rootOf as () => string)());
+  }
 
   /**
    * True when `uri` is a `file:` URI inside this store.
@@ -50,7 +62,8 @@ export class LocalBlobStore implements BlobWriter {
    * ```
    */
   owns(uri: string): boolean {
-    if (!uri.startsWith("file:")) return false;
+    // A store whose directory is still to be made (a new temporary one) holds nothing.
+    if (!uri.startsWith("file:") || this.rootPath === undefined) return false;
     try {
       return isInside(this.root, localPathOf(uri));
     } catch {

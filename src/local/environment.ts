@@ -6,6 +6,7 @@
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
+import { isatty } from "node:tty";
 import { InputValueError } from "../errors.js";
 import { resolveBackoff, type Backoff } from "../rules/retry.js";
 import { resolveMaxParallelism } from "../rules/parallelism.js";
@@ -59,7 +60,8 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
   let workDir: string | undefined;
   let blobs: LocalBlobStore | undefined;
   const workDirOf = () => (workDir ??= options.workDir ?? mkdtempSync(path.join(os.tmpdir(), "aloft-run-")));
-  const prompt = options.prompt ?? (process.stdin.isTTY === true && process.stdout.isTTY === true);
+  // isatty, not process.stdin.isTTY: reading process.stdin makes the stdin stream, milliseconds on a program's first run.
+  const prompt = options.prompt ?? (isatty(0) && isatty(1));
   return {
     maxParallelism,
     slots: new TaskSlots(maxParallelism),
@@ -70,6 +72,7 @@ export function makeEnvironment(options: RunOptions, signal: AbortSignal): RunEn
     recorder: new Recorder(),
     gates: new GateBoard(options.signals ?? {}, prompt, signal),
     workDir: workDirOf,
-    blobs: () => (blobs ??= new LocalBlobStore(path.join(path.resolve(workDirOf()), "blobs"))),
+    // A temporary working area is made when the store first needs its directory (a blob written), not for every run.
+    blobs: () => (blobs ??= new LocalBlobStore(options.workDir !== undefined ? path.join(path.resolve(options.workDir), "blobs") : () => path.join(path.resolve(workDirOf()), "blobs"))),
   };
 }

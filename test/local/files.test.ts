@@ -354,3 +354,23 @@ describe("the output cache", () => {
     expect(await (await hit.o0.file("sub/b.txt")).text()).toBe("b");
   });
 });
+
+describe("the run's temporary working area", () => {
+  it("is made only by a run whose tasks write a blob, not by every run", async () => {
+    const tmp = tempDir("aloft-files-tmp-");
+    const saved = process.env["TMPDIR"];
+    // os.tmpdir() reads TMPDIR at each call: the runs below make their working areas here.
+    process.env["TMPDIR"] = tmp;
+    try {
+      const plain = task({ name: "files_no_blobs", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
+      await expect(plain.run({ x: 1 })).resolves.toEqual({ o0: 2 });
+      expect(readdirSync(tmp)).toEqual([]);
+      const out = await writeNote.run({ text: "kept" });
+      expect(readdirSync(tmp)).toHaveLength(1);
+      expect(localPath(out.o0.uri).startsWith(path.join(tmp, readdirSync(tmp)[0]!, "blobs") + path.sep)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env["TMPDIR"];
+      else process.env["TMPDIR"] = saved;
+    }
+  });
+});
