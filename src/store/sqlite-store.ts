@@ -151,15 +151,18 @@ export class SqliteStore implements Store {
 
   /**
    * Runs one of this store's methods with `synchronous = NORMAL`. Their transactions run before they first
-   * await (better-sqlite3 is synchronous), so the level is back before anything else runs on the connection.
+   * await (better-sqlite3 is synchronous), so the level is back before anything else runs on the connection;
+   * the writes they ask of `Sql.batch` are marked unsynced, and a batch of unsynced writes only commits at NORMAL.
    */
   private unsynced<R>(fn: () => Promise<R>): Promise<R> {
     const db = this.s.db;
     if (this.synchronous < 2) return fn();
     db.pragma("synchronous = NORMAL");
+    this.sql.unsynced = true;
     try {
       return fn();
     } finally {
+      this.sql.unsynced = false;
       db.pragma(`synchronous = ${this.synchronous}`);
     }
   }
@@ -232,7 +235,7 @@ export class SqliteStore implements Store {
   async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
     const sql = this.s;
     checkFirstEvent(row, first);
-    sql.write(() => {
+    await sql.batch(() => {
       insertExecution(sql, row, "createExecution");
       insertEvent(sql, first, 0, "createExecution");
     });
@@ -297,7 +300,7 @@ export class SqliteStore implements Store {
 
   async addEvents(events: readonly NewEvent[]): Promise<void> {
     const sql = this.s;
-    sql.write(() => {
+    await sql.batch(() => {
       for (const e of events) insertEvent(sql, e, 0, "addEvents");
     });
     this.woke(events.length > 0, false);
@@ -305,7 +308,7 @@ export class SqliteStore implements Store {
 
   async commit(step: StepCommit): Promise<void> {
     const sql = this.s;
-    sql.write(() => this.applyFenced(sql, step));
+    await sql.batch(() => this.applyFenced(sql, step));
     this.wokeBy([step]);
   }
 
@@ -319,7 +322,7 @@ export class SqliteStore implements Store {
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
     const sql = this.s;
-    const results = sql.write(() =>
+    const results = await sql.batch(() =>
       groups.map((group) => {
         try {
           // A nested transaction is a savepoint: a refused group is rolled back alone.
@@ -349,7 +352,7 @@ export class SqliteStore implements Store {
     const lastEvent = (): number => sql.get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.seq ?? 0;
     let before = 0;
     let after = 0;
-    const claimed = sql.write(() => {
+    const claimed = await sql.batch(() => {
       before = lastEvent();
       const out = claim(sql, workerId, limit, leaseMs, now);
       after = lastEvent();
@@ -362,19 +365,19 @@ export class SqliteStore implements Store {
   async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
     const sql = this.s;
     checkDuration("heartbeat", "leaseMs", leaseMs);
-    return sql.write(() => extendLease(sql, itemId, leaseToken, leaseMs, now));
+    return sql.batch(() => extendLease(sql, itemId, leaseToken, leaseMs, now));
   }
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
     const sql = this.s;
-    const accepted = sql.write(() => finish(sql, itemId, leaseToken, result, now));
+    const accepted = await sql.batch(() => finish(sql, itemId, leaseToken, result, now));
     this.woke(accepted, false);
     return accepted;
   }
 
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
     const sql = this.s;
-    const accepted = sql.write(() => reports.map((r) => finish(sql, r.itemId, r.leaseToken, r.result, now)));
+    const accepted = await sql.batch(() => reports.map((r) => finish(sql, r.itemId, r.leaseToken, r.result, now)));
     this.woke(accepted.includes(true), false);
     return accepted;
   }
@@ -471,7 +474,10 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.sql.db.open) this.sql.db.close();
+    if (this.sql.db.open) {
+      this.sql.flush(); // the writes asked for before the close land
+      this.sql.db.close();
+    }
     this.wake?.close();
   }
 }

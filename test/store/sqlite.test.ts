@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, SqliteStore } from "../../src/store/sqlite-store.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
 import { describeStoreConformance } from "./conformance.js";
+import { DuplicateExecutionError } from "../../src/errors.js";
 import { T0, cacheEntry, entity, execution, item, node, start } from "./fixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "aloft-sqlite-"));
@@ -156,6 +157,46 @@ describe("SqliteStore on disk", () => {
     await store.createExecution(execution("e1"), start("e1"));
     expect((await store.getExecution("e1"))?.id).toBe("e1");
     await store.close();
+  });
+});
+
+describe("SqliteStore writes asked for together (one transaction, a savepoint each)", () => {
+  it("applies each whole or not at all, a refused one alone, and each is on disk once it resolves", async () => {
+    const file = newFile();
+    const store = await openSqliteStore(file);
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      // Asked for in one turn: one of them is refused (a taken id); the others land.
+      const outcomes = await Promise.allSettled([
+        store.createExecution(execution("e2"), start("e2")),
+        store.createExecution(execution("e1"), start("e1")),
+        store.commit({ consumed: [], enqueue: [item("e2", "n1")] }),
+        store.addEvents([{ executionId: "e1", body: { type: "abort", reason: "by hand" } }]),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "rejected", "fulfilled", "fulfilled"]);
+      expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateExecutionError);
+      const other = new Database(file, { readonly: true });
+      try {
+        expect(other.prepare("SELECT id FROM executions ORDER BY id").all()).toEqual([{ id: "e1" }, { id: "e2" }]);
+        expect(other.prepare("SELECT execution_id, json_extract(body, '$.type') AS type FROM events ORDER BY id").all()).toEqual([
+          { execution_id: "e1", type: "start" },
+          { execution_id: "e2", type: "start" },
+          { execution_id: "e1", type: "abort" },
+        ]);
+        expect(other.prepare("SELECT id FROM task_items").all()).toEqual([{ id: "e2|n1|1" }]);
+      } finally {
+        other.close();
+      }
+      // A write asked for right before the store closes still lands.
+      const late = store.addEvents([{ executionId: "e2", body: { type: "abort", reason: "late" } }]);
+      await store.close();
+      await late;
+      const again = await openSqliteStore(file);
+      expect((await again.pendingEvents("e2")).map((e) => e.body.type)).toEqual(["start", "abort"]);
+      await again.close();
+    } finally {
+      await store.close();
+    }
   });
 });
 

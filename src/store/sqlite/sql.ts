@@ -19,6 +19,13 @@ type Params = readonly unknown[] | readonly [Readonly<Record<string, unknown>>];
  */
 export class Sql {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Writes asked for with `batch` and not yet run. */
+  private pending: { readonly fn: () => unknown; readonly synced: boolean; readonly resolve: (value: unknown) => void; readonly reject: (error: unknown) => void }[] = [];
+  /**
+   * Set while the writes asked for need no sync of their own (`SqliteStore.localWorkQueue`): a batch made only
+   * of such writes commits at `synchronous = NORMAL`; one with any other write is synced as the connection is.
+   */
+  unsynced = false;
 
   constructor(readonly db: Database.Database) {}
 
@@ -46,6 +53,56 @@ export class Sql {
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so concurrent writers queue instead of failing midway. */
   write<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
+  }
+
+  /**
+   * `write`, shared: the writes asked for in one turn of the event loop run in
+   * one `BEGIN IMMEDIATE` transaction, each in a savepoint of its own (one that
+   * throws is rolled back alone and rejects alone), so callers that write at
+   * about the same time (the engine's steps, a worker's claims and results,
+   * executions started together) share one commit and, with
+   * `synchronous = FULL`, one sync. Each promise settles once that transaction
+   * has committed: what it resolves is durable. A failed commit rejects them all.
+   */
+  batch<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ fn, synced: !this.unsynced, resolve: resolve as (value: unknown) => void, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /** Runs the writes `batch` holds now, in one transaction (`close` calls it first). */
+  flush(): void {
+    const ops = this.pending;
+    this.pending = [];
+    if (ops.length === 0) return;
+    const outcomes: ({ readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown })[] = [];
+    const level = ops.some((op) => op.synced) ? undefined : (this.db.pragma("synchronous", { simple: true }) as number);
+    if (level !== undefined && level > 1) this.db.pragma("synchronous = NORMAL");
+    try {
+      this.db
+        .transaction(() => {
+          for (const op of ops) {
+            try {
+              // A transaction inside a transaction is a savepoint.
+              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } catch (error) {
+      for (const op of ops) op.reject(error);
+      return;
+    } finally {
+      if (level !== undefined && level > 1) this.db.pragma(`synchronous = ${level}`);
+    }
+    ops.forEach((op, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) op.resolve(o.value);
+      else op.reject(o.error);
+    });
   }
 
   /** Runs `fn` in one deferred (read) transaction, for a consistent view. */
