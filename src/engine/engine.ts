@@ -36,6 +36,7 @@ import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { commandLine } from "../store/sqlite/engine-lock.js";
 import { applyEvent } from "./machine.js";
 import { loadExecution, loadWorkflowSpecs } from "./loader.js";
+import { EntityCache } from "./entity-cache.js";
 import type { ExecState } from "./state.js";
 import { inputsToLiterals, literalsToValues } from "./values.js";
 import { describeType } from "../types/describe.js";
@@ -172,6 +173,8 @@ export class Engine {
   /** Registrations of the entities started, by entity and options (see `registerOnce`). */
   private readonly registered = new WeakMap<object, Map<string, Promise<Registration>>>();
   private readonly ended = new EventEmitter();
+  /** Registered entities once read (immutable once stored): starts, loads and results read each spec once. */
+  private readonly entities: EntityCache;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -199,6 +202,7 @@ export class Engine {
     readonly store: Store,
     private readonly options: EngineOptions,
   ) {
+    this.entities = new EntityCache(store);
     this.engineId = options.engineId ?? newEngineId();
     this.engineLeaseMs = options.engineLeaseMs ?? 15_000;
     this.project = options.project ?? DEFAULT_PROJECT;
@@ -329,13 +333,13 @@ export class Engine {
     let workflowKey = key;
     let lp: LaunchPlanSpec | undefined;
     if (kind === "launchPlan") {
-      const e = await this.store.getEntity("launchPlan", key);
+      const e = await this.entities.getEntity("launchPlan", key);
       if (!e) throw EntityNotRegisteredError.of("launchPlan", key);
       lp = e.spec as LaunchPlanSpec;
       const w = lp.workflowId ?? {};
       workflowKey = { project: w.project ?? "", domain: w.domain ?? "", name: w.name ?? "", version: w.version ?? "" };
     }
-    const { spec } = await loadWorkflowSpecs(this.store, workflowKey);
+    const { spec } = await loadWorkflowSpecs(this.entities, workflowKey);
     const label = `${kind === "launchPlan" ? "launch plan" : "workflow"} ${JSON.stringify(key.name)}`;
     const checked = inputsToLiterals(spec.template?.interface?.inputs, inputs ?? {}, label, lp?.defaultInputs?.parameters ?? {}, lp?.fixedInputs?.literals ?? {});
     const literals = await offloadLarge(checked, this.options.values, this.options.offloadBytes, spec.template?.interface?.inputs);
@@ -430,7 +434,7 @@ export class Engine {
       if (err?.failure) throw reviveError(err.failure);
       throw new ExecutionError(`execution ${row.id} ${row.phase}: ${err?.message ?? row.phase}`, err?.nodeId ?? "", `workflow ${JSON.stringify(row.workflow.name)}`);
     }
-    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const { spec } = await loadWorkflowSpecs(this.entities, row.workflow);
     return literalsToValues(spec.template?.interface?.outputs, await inflate(row.outputs as LiteralMap | undefined, this.options.values));
   }
 
@@ -444,7 +448,7 @@ export class Engine {
    */
   async execution(id: string): Promise<ExecutionRow & { readonly inputValues: Record<string, unknown>; readonly outputValues: Record<string, unknown> | undefined }> {
     const row = await this.executionRow(id);
-    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const { spec } = await loadWorkflowSpecs(this.entities, row.workflow);
     const template = (spec).template;
     return {
       ...row,
@@ -598,7 +602,7 @@ export class Engine {
    * ```
    */
   async gates(row: ExecutionRow): Promise<Map<string, GateInfo>> {
-    const { spec } = await loadWorkflowSpecs(this.store, row.workflow);
+    const { spec } = await loadWorkflowSpecs(this.entities, row.workflow);
     const specs: (WorkflowSpec | undefined)[] = [spec];
     // Gates inside dynamic workflows exist only in the sub-workflows their nodes built.
     for (const node of await this.store.listNodes(row.id)) specs.push(node.data.kind === "dynamic" ? node.data.dynamicSpec?.workflow : undefined);
@@ -767,7 +771,7 @@ export class Engine {
       let state = this.cache.get(execId);
       if (!state) {
         try {
-          state = await loadExecution(this.store, execId, this.options.values);
+          state = await loadExecution(this.store, execId, this.options.values, this.entities);
         } catch (e) {
           await this.failUnloadable(execId, group.map((g) => g.id), e, fence);
           continue;

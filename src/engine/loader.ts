@@ -12,6 +12,7 @@ import type { BlobStore } from "../store/blob-store.js";
 import { readOffloaded } from "./offload.js";
 import { deriveState, nodeSpecOf, type ExecState } from "./state.js";
 import { EntityNotRegisteredError, ExecutionNotFoundError } from "./errors.js";
+import type { EntitySource } from "./entity-cache.js";
 
 function idOf(kind: "TASK" | "WORKFLOW" | "LAUNCH_PLAN", key: EntityKey): Identifier {
   return { resourceType: kind, project: key.project, domain: key.domain, name: key.name, version: key.version };
@@ -33,7 +34,7 @@ function innerNodes(node: Node): Node[] {
 }
 
 /** Loads every task and launch plan a workflow spec references into `specs`. */
-export async function loadReferences(store: Store, specs: SpecSet, templates: readonly (WorkflowTemplate | undefined)[]): Promise<void> {
+export async function loadReferences(store: EntitySource, specs: SpecSet, templates: readonly (WorkflowTemplate | undefined)[]): Promise<void> {
   for (const t of templates) {
     for (const top of [...(t?.nodes ?? []), ...(t?.failureNode ? [t.failureNode] : [])]) {
       for (const n of innerNodes(top)) {
@@ -55,7 +56,7 @@ export async function loadReferences(store: Store, specs: SpecSet, templates: re
 }
 
 /** Loads a registered workflow's spec and everything it references. */
-export async function loadWorkflowSpecs(store: Store, key: EntityKey, specs = new SpecSet()): Promise<{ specs: SpecSet; spec: WorkflowSpec }> {
+export async function loadWorkflowSpecs(store: EntitySource, key: EntityKey, specs = new SpecSet()): Promise<{ specs: SpecSet; spec: WorkflowSpec }> {
   const e = await store.getEntity("workflow", key);
   if (!e) throw EntityNotRegisteredError.of("workflow", key);
   const spec = e.spec as WorkflowSpec;
@@ -72,17 +73,17 @@ export async function loadWorkflowSpecs(store: Store, key: EntityKey, specs = ne
  * const state = await loadExecution(store, "exec-1", blobs); // blobs: where offloaded values are kept
  * ```
  */
-export async function loadExecution(store: Store, id: string, blobs?: BlobStore): Promise<ExecState> {
+export async function loadExecution(store: Store, id: string, blobs?: BlobStore, entities: EntitySource = store): Promise<ExecState> {
   const exec = await store.getExecution(id);
   if (!exec) throw new ExecutionNotFoundError(id);
-  const { specs } = await loadWorkflowSpecs(store, exec.workflow);
+  const { specs } = await loadWorkflowSpecs(entities, exec.workflow);
   const rows = await store.listNodes(id);
   for (const row of rows) {
     const dyn = row.data.kind === "dynamic" ? row.data.dynamicSpec : undefined;
     if (dyn) {
       specs.addWorkflow(dyn.workflow);
       for (const t of dyn.tasks) specs.addTask(t);
-      await loadReferences(store, specs, [dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? [])]);
+      await loadReferences(entities, specs, [dyn.workflow.template, ...(dyn.workflow.subWorkflows ?? [])]);
     }
   }
   const recovered = await recoveredOutputs(store, exec);
