@@ -86,7 +86,9 @@ describe("several engines over one PostgreSQL database", () => {
     expect(counts.size).toBe(n);
     expect(per.every((c) => c >= 3)).toBe(true);
     const extra = per.reduce((a, c) => a + c - 3, 0);
-    expect(extra).toBeLessThanOrEqual(4); // at most the killed worker's attempts in hand (concurrency 4)
+    // At most the killed worker's attempts in hand: its 4 slots and the short attempts it claimed ahead of them
+    // (at most 64, src/worker/worker.ts), run but whose batch of results was not yet recorded.
+    expect(extra).toBeLessThanOrEqual(4 + 64);
     const listed = await aloft(dir, ["get", "executions", "--db", db, "--json"]);
     const rows = (JSON.parse(listed.stdout) as { items: { phase: string }[] }).items;
     expect(rows.map((r) => r.phase)).toEqual(["succeeded", "succeeded", "succeeded"]);
