@@ -150,20 +150,18 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Runs one of this store's methods with `synchronous = NORMAL`. Their transactions run before they first
-   * await (better-sqlite3 is synchronous), so the level is back before anything else runs on the connection;
-   * the writes they ask of `Sql.batch` are marked unsynced, and a batch of unsynced writes only commits at NORMAL.
+   * Runs one of this store's methods with its writes unsynced (`synchronous = NORMAL` for their transaction).
+   * The methods ask `Sql` for their transactions before they first await (better-sqlite3 is synchronous), so
+   * only their writes are marked; `Sql` commits a batch at NORMAL only when all its writes are unsynced.
    */
   private unsynced<R>(fn: () => Promise<R>): Promise<R> {
-    const db = this.s.db;
+    const sql = this.s;
     if (this.synchronous < 2) return fn();
-    db.pragma("synchronous = NORMAL");
-    this.sql.unsynced = true;
+    sql.unsynced = true;
     try {
       return fn();
     } finally {
-      this.sql.unsynced = false;
-      db.pragma(`synchronous = ${this.synchronous}`);
+      sql.unsynced = false;
     }
   }
 

@@ -80,7 +80,8 @@ describe("SqliteStore on disk", () => {
       expect(await queue.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } }, T0)).toBe(true);
       expect(await queue.finishTasks([{ itemId: claimed?.id ?? "", leaseToken: claimed?.leaseToken ?? "", result: { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } } }], T0)).toEqual([false]);
       expect((await store.dueEvents(T0, 5)).map((e) => e.body.type)).toEqual(["taskSucceeded"]);
-      await expect(queue.claimTasks("w1", 0.5, 60_000, T0)).rejects.toThrow(); // refused: the level comes back all the same
+      await expect(queue.claimTasks("w1", 0.5, 60_000, T0)).rejects.toThrow(); // refused before it writes: the level is not touched
+      expect(await queue.lockCacheKey("k", "w1", 60_000, T0)).toBe(true);
       expect(levels).toEqual(Array.from({ length: 5 }, () => ["synchronous = NORMAL", "synchronous = 2"]).flat());
       expect(pragma("synchronous", { simple: true })).toBe(2);
     } finally {

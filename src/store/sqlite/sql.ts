@@ -22,12 +22,29 @@ export class Sql {
   /** Writes asked for with `batch` and not yet run. */
   private pending: { readonly fn: () => unknown; readonly synced: boolean; readonly resolve: (value: unknown) => void; readonly reject: (error: unknown) => void }[] = [];
   /**
-   * Set while the writes asked for need no sync of their own (`SqliteStore.localWorkQueue`): a batch made only
-   * of such writes commits at `synchronous = NORMAL`; one with any other write is synced as the connection is.
+   * Set while the writes asked for need no sync of their own (`SqliteStore.localWorkQueue`): such a `write`,
+   * and a batch made only of such writes, commits at `synchronous = NORMAL`; a batch with any other write is
+   * synced as the connection is.
    */
   unsynced = false;
 
-  constructor(readonly db: Database.Database) {}
+  /** The connection's `synchronous` level as opened (2: FULL, 1: NORMAL). */
+  private readonly level: number;
+
+  constructor(readonly db: Database.Database) {
+    this.level = db.pragma("synchronous", { simple: true }) as number;
+  }
+
+  /** Runs `fn` at `synchronous = NORMAL` when the writes it commits need no sync (`unsynced`), then puts the level back. */
+  private atLevel<T>(synced: boolean, fn: () => T): T {
+    if (synced || this.level < 2) return fn();
+    this.db.pragma("synchronous = NORMAL");
+    try {
+      return fn();
+    } finally {
+      this.db.pragma(`synchronous = ${this.level}`);
+    }
+  }
 
   private prepare(source: string): Database.Statement {
     let s = this.statements.get(source);
@@ -52,7 +69,7 @@ export class Sql {
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so concurrent writers queue instead of failing midway. */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.atLevel(!this.unsynced, () => this.db.transaction(fn).immediate());
   }
 
   /**
@@ -77,26 +94,26 @@ export class Sql {
     this.pending = [];
     if (ops.length === 0) return;
     const outcomes: ({ readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown })[] = [];
-    const level = ops.some((op) => op.synced) ? undefined : (this.db.pragma("synchronous", { simple: true }) as number);
-    if (level !== undefined && level > 1) this.db.pragma("synchronous = NORMAL");
     try {
-      this.db
-        .transaction(() => {
-          for (const op of ops) {
-            try {
-              // A transaction inside a transaction is a savepoint.
-              outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
-            } catch (error) {
-              outcomes.push({ ok: false, error });
-            }
-          }
-        })
-        .immediate();
+      this.atLevel(
+        ops.some((op) => op.synced),
+        () =>
+          this.db
+            .transaction(() => {
+              for (const op of ops) {
+                try {
+                  // A transaction inside a transaction is a savepoint.
+                  outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
+                } catch (error) {
+                  outcomes.push({ ok: false, error });
+                }
+              }
+            })
+            .immediate(),
+      );
     } catch (error) {
       for (const op of ops) op.reject(error);
       return;
-    } finally {
-      if (level !== undefined && level > 1) this.db.pragma(`synchronous = ${level}`);
     }
     ops.forEach((op, i) => {
       const o = outcomes[i]!;
