@@ -12,7 +12,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmbedded } from "../../src/engine/embedded.js";
 import { createServer, WorkerFiles, type AloftServer } from "../../src/server/index.js";
-import { chain, fanOut, single } from "./flows.js";
+import { importUserModule } from "../../src/loading/import-module.js";
+import type * as Flows from "./flows.js";
 
 const [db = "", workload = "w1", size = "2000", mode = ""] = process.argv.slice(2);
 const n = Number(size);
@@ -20,7 +21,18 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const flows = path.join(here, "flows.ts");
 const root = path.resolve(here, "../..");
 
+/**
+ * The workloads' entities, loaded as the worker processes load them (Aloft's own TypeScript hooks, not the tsx
+ * this script runs under): a task's version hashes its code as compiled, so both sides must compile it alike.
+ */
+async function loadFlows(): Promise<typeof Flows> {
+  const loaded = await importUserModule(flows, root, (e) => (e instanceof Error ? e.message : String(e)));
+  if (!loaded.ok) throw new Error(`cannot load ${flows}: ${loaded.reason}`);
+  return loaded.exports as unknown as typeof Flows;
+}
+
 async function main(): Promise<void> {
+  const { chain, fanOut, single } = await loadFlows();
   const separate = mode === "separate" || mode === "server";
   const setup = await startEmbedded({ db, dir: path.join(path.dirname(db.startsWith("postgres") ? path.join(root, "scratch", "x") : db), ".aloft"), modules: [flows], workers: separate ? 0 : 2, schedules: false });
   let worker: ReturnType<typeof spawn> | undefined;
