@@ -74,3 +74,49 @@ describe.concurrent("file inputs on the command line", () => {
     await server.done;
   });
 });
+
+const NESTED_MJS = `
+import { task, workflow, t } from "aloft";
+export const readAll = task({ name: "read_all", inputs: { fs: t.list(t.file), ds: t.map(t.dir) }, outputs: t.str }, async ({ fs, ds }) => {
+  const texts = await Promise.all(fs.map(async (f) => (await f.text()).trim()));
+  const dirs = await Promise.all(Object.entries(ds).map(async ([k, d]) => k + "=" + (await d.list()).join("+")));
+  return texts.join("|") + " " + dirs.join(";");
+});
+export const nested = workflow({ name: "nested_wf", inputs: { fs: t.list(t.file), ds: t.map(t.dir) } }, ({ fs, ds }) => ({ out: readAll({ fs, ds }) }));
+`;
+
+describe.concurrent("file inputs inside lists and maps on the command line", () => {
+  it("reads JSON whose strings are local paths, uploads each one (once) on the engine, and names the element that is wrong", async () => {
+    const dir = project();
+    withData(dir);
+    writeFileSync(path.join(dir, "nested.mjs"), NESTED_MJS);
+    writeFileSync(path.join(dir, "more.csv"), "c,d\n");
+    const args = ["run", "nested.mjs", "nested", "--fs", '["data.csv", "more.csv", "data.csv"]', "--ds", '{"img": "images"}'];
+    const local = await aloft(dir, [...args, "--local", "--json"]);
+    expect([local.code, local.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(local.stdout)).toMatchObject({ outputs: { out: "a,b|c,d|a,b img=one.png+sub/two.png" } });
+
+    const engine = await aloft(dir, [...args, "--json"]);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(JSON.parse(engine.stdout)).toMatchObject({ phase: "succeeded", outputs: { out: "a,b|c,d|a,b img=one.png+sub/two.png" } });
+    const notes = engine.stderr.trimEnd().split("\n");
+    expect(notes.map((n) => n.replace(/ as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\//, " as BLOBS/"))).toEqual([
+      `aloft: input fs[0]: uploaded ${dir}/data.csv as BLOBS/data.csv`,
+      `aloft: input fs[1]: uploaded ${dir}/more.csv as BLOBS/more.csv`,
+      `aloft: input fs[2]: uploaded ${dir}/data.csv as BLOBS/data.csv`,
+      `aloft: input ds["img"]: uploaded ${dir}/images as BLOBS/images`,
+    ]);
+    // The same path is copied once: fs[0] and fs[2] name one copy.
+    expect(notes[0]?.split(" as ")[1]).toBe(notes[2]?.split(" as ")[1]);
+
+    const missing = await aloft(dir, ["run", "nested.mjs", "nested", "--fs", '["data.csv", "nope.csv"]', "--ds", "{}"]);
+    expect([missing.code, missing.stdout]).toEqual([2, ""]);
+    expect(missing.stderr).toMatch(/^error: input --fs \(list<file>\): at \[1\]: the file path: \S+\/nope\.csv cannot be read: ENOENT/);
+    const notJson = await aloft(dir, ["run", "nested.mjs", "nested", "--fs", "data.csv", "--ds", "{}"]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toBe('error: input --fs (list<file>): expected JSON (JSON, e.g. ["data.csv","s3://bucket/data.csv"]), got "data.csv"\n');
+    const wrongKind = await aloft(dir, ["run", "nested.mjs", "nested", "--fs", "[]", "--ds", '{"img": "data.csv"}']);
+    expect(wrongKind.code).toBe(2);
+    expect(wrongKind.stderr).toMatch(/^error: input --ds \(map<dir>\): at \["img"\]: the dir path: \S+\/data\.csv is not a directory/);
+  });
+});

@@ -4,6 +4,10 @@
  * directory for a directory input), `--data s3://bucket/points.csv` or
  * `file:///...` a URI, passed on as it is.
  *
+ * Inside a list or a map (`list<file>`, `map<str, dir>`, at any depth) the
+ * value is JSON whose strings are such paths or URIs: `--files '["a.csv",
+ * "s3://b/c.csv"]'`.
+ *
  * A run in process (`--local`) reads a local path where it is. A durable run
  * copies it into the engine's blob store first (`.aloft/blobs`), and a run on a
  * server uploads it (`POST /api/v1/uploads`), so that the execution keeps its
@@ -25,6 +29,7 @@ import { existingLocal } from "../../blobs/reference.js";
 import { localPathOf } from "../../blobs/paths.js";
 import { storeUpload, type StoredUpload } from "../../blobs/uploads.js";
 import { describeType } from "../../types/describe.js";
+import { optionalInner, parseValue } from "./parse-value.js";
 
 /** The references made from local paths on this command line: only those are copied or uploaded. */
 const fromCommandLine = new WeakSet<object>();
@@ -71,6 +76,70 @@ export function referenceFromText(text: string, type: LiteralType, cwd: string):
   return ref;
 }
 
+/**
+ * True when files, directories or dataframes sit inside a list or map of the
+ * type (at any depth, optional or not): its value is JSON whose strings at
+ * those places are paths or URIs (`referencesFromJson`).
+ *
+ * @example
+ * ```ts
+ * nestsBlobs(t.list(t.file).literalType); // true
+ * nestsBlobs(t.file.literalType);         // false: a bare path, not JSON
+ * ```
+ */
+export function nestsBlobs(type: LiteralType): boolean {
+  const inner = optionalInner(type) ?? type;
+  if (inner.collectionType) return blobTypeOf(inner.collectionType) !== undefined || nestsBlobs(inner.collectionType);
+  if (inner.mapValueType) return blobTypeOf(inner.mapValueType) !== undefined || nestsBlobs(inner.mapValueType);
+  return false;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The value of a type that `nestsBlobs`, from its JSON: each string where a
+ * file, directory or dataframe goes made a reference (`referenceFromText`,
+ * relative to `cwd`), every other leaf read with the command line's rules.
+ *
+ * @throws Error naming the place (`[1]`, `["train"]`) and what is wrong there.
+ *
+ * @example
+ * ```ts
+ * referencesFromJson(["a.csv", "s3://b/c.csv"], t.list(t.file).literalType, process.cwd());
+ * // [AloftFile file:///home/me/a.csv, AloftFile s3://b/c.csv]
+ * ```
+ */
+export function referencesFromJson(value: unknown, type: LiteralType, cwd: string, at = ""): unknown {
+  const where = at === "" ? "" : `at ${at}: `;
+  const blob = blobTypeOf(type);
+  if (blob) {
+    if (value === null && blob !== type) return null;
+    if (typeof value !== "string") throw new Error(`${where}expected a path or URI of a ${describeType(blob)}, got ${JSON.stringify(value)}`);
+    try {
+      return referenceFromText(value, blob, cwd);
+    } catch (e) {
+      throw new Error(`${where}${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
+  }
+  const optional = optionalInner(type);
+  if (optional && nestsBlobs(optional)) return value === null ? null : referencesFromJson(value, optional, cwd, at);
+  if (type.collectionType && nestsBlobs(type)) {
+    if (!Array.isArray(value)) throw new Error(`${where}expected a JSON list, got ${JSON.stringify(value)}`);
+    const element = type.collectionType;
+    return value.map((v, i) => referencesFromJson(v, element, cwd, `${at}[${i}]`));
+  }
+  if (type.mapValueType && nestsBlobs(type)) {
+    if (!isPlainObject(value)) throw new Error(`${where}expected a JSON object, got ${JSON.stringify(value)}`);
+    const element = type.mapValueType;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, referencesFromJson(v, element, cwd, `${at}[${JSON.stringify(k)}]`)]));
+  }
+  const parsed = parseValue(typeof value === "string" ? value : JSON.stringify(value), type);
+  if (!parsed.ok) throw new Error(`${where}${parsed.problem}`);
+  return parsed.value;
+}
+
 /** Puts a local file or directory where the run's engine can read it; resolves its new URI. */
 export type Uploader = (localPath: string, kind: "file" | "directory", name: string) => Promise<string>;
 
@@ -113,7 +182,8 @@ function moved(ref: AloftFile | AloftDirectory | AloftDataFrame, uri: string): A
 
 /**
  * The inputs with every local path given on the command line put in place by
- * `upload` (each path once), and the notes to print (`input data: data.csv → file:///…`).
+ * `upload` (each path once, also inside lists and maps), and the notes to
+ * print (`input data: uploaded data.csv as file:///…`, `input parts[1]: …`).
  *
  * @example
  * ```ts
@@ -121,17 +191,33 @@ function moved(ref: AloftFile | AloftDirectory | AloftDataFrame, uri: string): A
  * ```
  */
 export async function uploadLocalInputs(inputs: Readonly<Record<string, unknown>>, upload: Uploader): Promise<{ inputs: Record<string, unknown>; notes: string[] }> {
-  const out: Record<string, unknown> = {};
   const notes: string[] = [];
-  for (const [name, value] of Object.entries(inputs)) {
+  const done = new Map<string, string>();
+  const place = async (value: unknown, label: string): Promise<unknown> => {
     if ((value instanceof AloftFile || value instanceof AloftDirectory || value instanceof AloftDataFrame) && fromCommandLine.has(value)) {
       const local = localPathOf(value.uri);
-      const uri = await upload(local, value instanceof AloftDirectory ? "directory" : "file", path.basename(local));
-      out[name] = moved(value, uri);
-      notes.push(`input ${name}: uploaded ${local} as ${uri}`);
-    } else {
-      out[name] = value;
+      const kind = value instanceof AloftDirectory ? "directory" : "file";
+      let uri = done.get(`${kind}:${local}`);
+      if (uri === undefined) {
+        uri = await upload(local, kind, path.basename(local));
+        done.set(`${kind}:${local}`, uri);
+      }
+      notes.push(`input ${label}: uploaded ${local} as ${uri}`);
+      return moved(value, uri);
     }
-  }
+    if (Array.isArray(value)) {
+      const out: unknown[] = [];
+      for (const [i, v] of value.entries()) out.push(await place(v, `${label}[${i}]`));
+      return out;
+    }
+    if (isPlainObject(value) && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = await place(v, `${label}[${JSON.stringify(k)}]`);
+      return out;
+    }
+    return value;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(inputs)) out[name] = await place(value, name);
   return { inputs: out, notes };
 }

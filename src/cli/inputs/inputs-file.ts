@@ -23,7 +23,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { LineCounter, isMap, isScalar, parseDocument, type Node as YamlNode } from "yaml";
 import { UsageError } from "../errors.js";
-import { blobTypeOf, referenceFromText } from "./file-inputs.js";
+import { blobTypeOf, nestsBlobs, referenceFromText, referencesFromJson } from "./file-inputs.js";
 import { parseValue } from "./parse-value.js";
 import type { LiteralType } from "../../idl/core.js";
 
@@ -129,6 +129,13 @@ export function fileValue(type: LiteralType, value: unknown, baseDir: string): {
   if (blob && typeof value === "string") {
     try {
       return { ok: true, value: referenceFromText(value, blob, baseDir) };
+    } catch (e) {
+      return { ok: false, problem: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  if (nestsBlobs(type)) {
+    try {
+      return { ok: true, value: referencesFromJson(typeof value === "string" ? (JSON.parse(value) as unknown) : value, type, baseDir) };
     } catch (e) {
       return { ok: false, problem: e instanceof Error ? e.message : String(e) };
     }

@@ -91,6 +91,9 @@ function exampleOf(type: LiteralType, depth = 0, index = 0): unknown {
   }
   if (type.collectionType) return [exampleOf(type.collectionType, depth + 1, 0), exampleOf(type.collectionType, depth + 1, 1)];
   if (type.mapValueType) return { a: exampleOf(type.mapValueType, depth + 1) };
+  // A file, directory or dataframe inside a list or map: a local path (or a URI).
+  if (type.blob?.dimensionality === "MULTIPART") return index === 0 ? "images" : "s3://bucket/images";
+  if (type.blob || type.structuredDatasetType) return index === 0 ? "data.csv" : "s3://bucket/data.csv";
   if (type.enumType) return type.enumType.values?.[0] ?? "";
   const first = type.unionType?.variants?.find((v) => v.simple !== "NONE");
   return first ? exampleOf(first, depth + 1) : null;
