@@ -120,3 +120,39 @@ describe.concurrent("file inputs inside lists and maps on the command line", () 
     expect(wrongKind.stderr).toMatch(/^error: input --ds \(map<dir>\): at \["img"\]: the dir path: \S+\/data\.csv is not a directory/);
   });
 });
+
+const FILE_GATE_MJS = `
+import { task, workflow, waitForInput, t } from "aloft";
+export const readText = task({ name: "read_gate_text", inputs: { f: t.file }, outputs: t.str }, async ({ f }) => (await f.text()).trim());
+export const countAll = task({ name: "count_gate_files", inputs: { fs: t.list(t.file) }, outputs: t.int }, ({ fs }) => fs.length);
+export const gated = workflow({ name: "file_gate_wf", inputs: {} }, () => {
+  const doc = waitForInput("doc", t.file);
+  const more = waitForInput("more", t.list(t.file));
+  return { text: readText({ f: doc }), n: countAll({ fs: more }) };
+});
+`;
+
+describe.concurrent("aloft signal with file values", () => {
+  it("copies a local path (or each path of a JSON list) into the engine's blob store, as aloft run does with inputs, and names a path that is wrong", async () => {
+    const dir = project();
+    withData(dir);
+    writeFileSync(path.join(dir, "gate.mjs"), FILE_GATE_MJS);
+    const run = aloftInBackground(dir, ["run", "gate.mjs", "gated", "--workers", "1", "--json"]);
+    const [id = ""] = await run.waitFor("stderr", EXEC_ID);
+    await run.waitFor("stderr", /waits at gate "doc"/);
+    const missing = await aloft(dir, ["signal", id, "doc", "nope.csv"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(new RegExp(`^error: gate "doc" of execution ${id} expects file: the file path: \\S+/nope\\.csv cannot be read: ENOENT`));
+    const doc = await aloft(dir, ["signal", id, "doc", "data.csv"]);
+    expect(doc.code, doc.stderr).toBe(0);
+    expect(doc.stderr).toMatch(/^aloft: signal doc: uploaded \S+\/data\.csv as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/data\.csv\n$/);
+    expect(doc.stdout).toMatch(new RegExp(`^gave "doc" the value .*\\.aloft/blobs/.*data\\.csv.* for execution ${id}`));
+    await run.waitFor("stderr", /waits at gate "more"/);
+    const more = await aloft(dir, ["signal", id, "more", '["data.csv", "s3://bucket/x.csv"]']);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toMatch(/^aloft: signal more\[0\]: uploaded \S+\/data\.csv as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/data\.csv\n$/);
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", n: 2 } });
+  });
+});

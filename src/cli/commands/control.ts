@@ -32,7 +32,8 @@ import { UsageError } from "../errors.js";
 import { existingDatabase, requireExecution, withDatabase, type OpenDatabase } from "../engine/database.js";
 import { engineFor } from "../engine/setup.js";
 import { remoteClient, remoteError } from "../engine/source.js";
-import { parseValue } from "../inputs/parse-value.js";
+import path from "node:path";
+import { storeUploader, uploadBody, uploadLocalInputs, valueFromText } from "../inputs/file-inputs.js";
 import type { GateInfo } from "../run/plan-info.js";
 import { sourceOptions, type SourceOptionFlags } from "./shared-options.js";
 
@@ -74,7 +75,8 @@ interface Answer {
 
 /**
  * Parses the value given to gate `name` by the type it waits for (`true` or
- * `false` for an approval).
+ * `false` for an approval; for a file, directory or dataframe, a local path
+ * relative to `cwd` or a URI, inside a list or map as JSON).
  *
  * @throws UnknownGateError for a gate the execution does not have; InvalidSignalValueError for a value of the wrong type.
  *
@@ -83,10 +85,10 @@ interface Answer {
  * parseAnswer("a1b2", gates, "factor", "21"); // { gate: { name: "factor", kind: "signal", ... }, value: 21 }
  * ```
  */
-export function parseAnswer(id: string, gates: Gates, name: string, text: string): Answer {
+export function parseAnswer(id: string, gates: Gates, name: string, text: string, cwd = process.cwd()): Answer {
   const gate = gates.get(name);
   if (!gate) throw UnknownGateError.of(id, name, [...gates.keys()]);
-  const parsed = parseValue(text, gate.type);
+  const parsed = valueFromText(text, gate.type, cwd);
   if (!parsed.ok) {
     const what = gate.kind === "approve" ? "an approval (true or false)" : describeType(gate.type);
     throw new InvalidSignalValueError(`gate ${JSON.stringify(name)} of execution ${id} expects ${what}: ${parsed.problem}`, id, name);
@@ -97,6 +99,13 @@ export function parseAnswer(id: string, gates: Gates, name: string, text: string
 function answered(answer: Answer): string {
   if (answer.gate.kind === "approve") return `${answer.value === true ? "approved" : "rejected"} ${JSON.stringify(answer.gate.name)}`;
   return `gave ${JSON.stringify(answer.gate.name)} the value ${JSON.stringify(answer.value)}`;
+}
+
+/** A signal's local paths put where the execution's engine reads them (the same copy or upload as `aloft run`'s inputs), said on stderr. */
+async function placeFiles(ctx: CliContext, answer: Answer, upload: Parameters<typeof uploadLocalInputs>[1]): Promise<Answer> {
+  const placed = await uploadLocalInputs({ [answer.gate.name]: answer.value }, upload, "signal");
+  for (const note of placed.notes) ctx.io.stderr.write(`aloft: ${note}\n`);
+  return { ...answer, value: placed.inputs[answer.gate.name] };
 }
 
 async function gateWaits(db: OpenDatabase, id: string, name: string): Promise<boolean> {
@@ -111,7 +120,8 @@ async function answerLocally(ctx: CliContext, flags: ControlFlags, id: string, n
     if (isExecutionEnded(row.phase)) throw ended(id, row, "its gates take no more answers");
     // The engine's gates: those of the workflow and those the dynamic nodes built so far.
     const gates = await db.engine.gates(row);
-    const answer = approve === undefined ? parseAnswer(id, gates, name, text ?? "") : approval(id, gates, name, approve);
+    const parsed = approve === undefined ? parseAnswer(id, gates, name, text ?? "", ctx.io.cwd) : approval(id, gates, name, approve);
+    const answer = await placeFiles(ctx, parsed, storeUploader(path.join(db.ref.dir, "blobs")));
     const before = await gateWaits(db, id, name);
     if (answer.gate.kind === "signal") await db.engine.signal(id, name, answer.value);
     else if (answer.value === true) await db.engine.approve(id, name);
@@ -158,7 +168,8 @@ async function answerRemotely(ctx: CliContext, flags: ControlFlags & { readonly 
     // As on the database: an ended execution is said to have ended (exit 3), before its gates are looked at.
     if (isExecutionEnded(info.phase)) throw new ExecutionEndedError(id, info.phase, "its gates take no more answers");
     const gates = await remoteGates(client, id, info.workflow);
-    const answer = approve === undefined ? parseAnswer(id, gates, name, text ?? "") : approval(id, gates, name, approve);
+    const parsed = approve === undefined ? parseAnswer(id, gates, name, text ?? "", ctx.io.cwd) : approval(id, gates, name, approve);
+    const answer = await placeFiles(ctx, parsed, async (local, kind, file) => (await client.upload(file, kind, uploadBody(local, kind))).uri);
     if (answer.gate.kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(answer.value)) as unknown);
     else if (answer.value === true) await client.approve(id, name);
     else await client.reject(id, name, flags.reason ?? "rejected from the command line");

@@ -29,7 +29,7 @@ import { existingLocal } from "../../blobs/reference.js";
 import { localPathOf } from "../../blobs/paths.js";
 import { storeUpload, type StoredUpload } from "../../blobs/uploads.js";
 import { describeType } from "../../types/describe.js";
-import { optionalInner, parseValue } from "./parse-value.js";
+import { optionalInner, parseValue, valueHint } from "./parse-value.js";
 
 /** The references made from local paths on this command line: only those are copied or uploaded. */
 const fromCommandLine = new WeakSet<object>();
@@ -140,6 +140,36 @@ export function referencesFromJson(value: unknown, type: LiteralType, cwd: strin
   return parsed.value;
 }
 
+/**
+ * A command-line value of any type: a path or URI for a file, directory or
+ * dataframe (`referenceFromText`), JSON with paths inside for a list or map of
+ * them (`referencesFromJson`), anything else by `parseValue`'s rules.
+ *
+ * @example
+ * ```ts
+ * valueFromText("data.csv", t.file.literalType, cwd); // { ok: true, value: AloftFile file:///…/data.csv }
+ * valueFromText("21", t.int.literalType, cwd);        // { ok: true, value: 21 }
+ * ```
+ */
+export function valueFromText(text: string, type: LiteralType, cwd: string): { ok: true; value: unknown } | { ok: false; problem: string } {
+  const blob = blobTypeOf(type);
+  try {
+    if (blob && !(text.trim() === "null" && blob !== type)) return { ok: true, value: referenceFromText(text, blob, cwd) };
+    if (nestsBlobs(type)) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        return { ok: false, problem: `expected JSON (${valueHint(type)}), got ${JSON.stringify(text)}` };
+      }
+      return { ok: true, value: referencesFromJson(json, type, cwd) };
+    }
+  } catch (e) {
+    return { ok: false, problem: e instanceof Error ? e.message : String(e) };
+  }
+  return parseValue(text, type);
+}
+
 /** Puts a local file or directory where the run's engine can read it; resolves its new URI. */
 export type Uploader = (localPath: string, kind: "file" | "directory", name: string) => Promise<string>;
 
@@ -183,14 +213,15 @@ function moved(ref: AloftFile | AloftDirectory | AloftDataFrame, uri: string): A
 /**
  * The inputs with every local path given on the command line put in place by
  * `upload` (each path once, also inside lists and maps), and the notes to
- * print (`input data: uploaded data.csv as file:///…`, `input parts[1]: …`).
+ * print (`input data: uploaded data.csv as file:///…`, `input parts[1]: …`;
+ * `what` names them, `input` by default).
  *
  * @example
  * ```ts
  * const { inputs, notes } = await uploadLocalInputs({ data: referenceFromText("data.csv", type, cwd) }, storeUploader(".aloft/blobs"));
  * ```
  */
-export async function uploadLocalInputs(inputs: Readonly<Record<string, unknown>>, upload: Uploader): Promise<{ inputs: Record<string, unknown>; notes: string[] }> {
+export async function uploadLocalInputs(inputs: Readonly<Record<string, unknown>>, upload: Uploader, what = "input"): Promise<{ inputs: Record<string, unknown>; notes: string[] }> {
   const notes: string[] = [];
   const done = new Map<string, string>();
   const place = async (value: unknown, label: string): Promise<unknown> => {
@@ -202,7 +233,7 @@ export async function uploadLocalInputs(inputs: Readonly<Record<string, unknown>
         uri = await upload(local, kind, path.basename(local));
         done.set(`${kind}:${local}`, uri);
       }
-      notes.push(`input ${label}: uploaded ${local} as ${uri}`);
+      notes.push(`${what} ${label}: uploaded ${local} as ${uri}`);
       return moved(value, uri);
     }
     if (Array.isArray(value)) {

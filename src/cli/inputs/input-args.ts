@@ -9,8 +9,7 @@ import type { EntityDefinition } from "../../sdk/entity.js";
 import { describeType } from "../../types/describe.js";
 import { UsageError } from "../errors.js";
 import { describeFound, type FoundEntity } from "../load/entities.js";
-import { parseValue, valueHint } from "./parse-value.js";
-import { blobTypeOf, nestsBlobs, referenceFromText, referencesFromJson } from "./file-inputs.js";
+import { valueFromText } from "./file-inputs.js";
 import { fileValue, type InputsFile } from "./inputs-file.js";
 
 /** One `--name value` (or `--name=value`, or a bare `--name`) from the command line. */
@@ -147,27 +146,8 @@ export function inputsFromFlags(found: FoundEntity, flags: readonly InputFlag[],
       if (!boolish) throw new UsageError(`input ${inputLabel(def, name)} needs a value: --${name} <value>`);
       text = "true";
     }
-    const blob = blobTypeOf(type);
-    if (blob && !(text.trim() === "null" && blob !== type)) {
-      // A file, directory or dataframe: a local path (copied or uploaded when the run starts) or a URI.
-      try {
-        inputs[name] = referenceFromText(text, blob, cwd);
-      } catch (e) {
-        throw new UsageError(`input ${inputLabel(def, name)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-      }
-      continue;
-    }
-    if (nestsBlobs(type)) {
-      // Files inside a list or map: JSON whose strings there are local paths or URIs.
-      try {
-        inputs[name] = referencesFromJson(JSON.parse(text), type, cwd);
-      } catch (e) {
-        const problem = e instanceof SyntaxError ? `expected JSON (${valueHint(type)}), got ${JSON.stringify(text)}` : e instanceof Error ? e.message : String(e);
-        throw new UsageError(`input ${inputLabel(def, name)}: ${problem}`, { cause: e });
-      }
-      continue;
-    }
-    const parsed = parseValue(text, type);
+    // A file, directory or dataframe is a local path (copied or uploaded when the run starts) or a URI; inside a list or map, JSON of them.
+    const parsed = valueFromText(text, type, cwd);
     if (!parsed.ok) throw new UsageError(`input ${inputLabel(def, name)}: ${parsed.problem}`);
     inputs[name] = parsed.value;
   }
