@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Binding, Identifier, LiteralMap } from "../idl/core.js";
-import type { LaunchPlanSpec, Node, Parameter, Schedule, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
+import type { LaunchPlanSpec, Node, NodeMetadata, Parameter, Schedule, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from "../idl/specs.js";
 import { CompileError, WorkflowNotReadyError } from "../errors.js";
 import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
@@ -325,6 +325,7 @@ class Compiler {
 
   private node(n: GraphNode, subWorkflows: Map<string, WorkflowTemplate>): Node {
     const def = n.entity;
+    if (def?.kind === "task") return this.taskNode(n, def);
     const node: Node = { id: n.id, metadata: { name: def?.name ?? n.label } };
     const bindings = nodeBindings(n);
     if (bindings.length > 0) node.inputs = bindings;
@@ -335,17 +336,30 @@ class Compiler {
     return node;
   }
 
-  private entityTarget(node: Node, def: EntityDefinition, subWorkflows: Map<string, WorkflowTemplate>): void {
+  /**
+   * A task node, the kind most nodes are: made as one object literal of its
+   * final shape (the fields in the order `node` adds them), so that its
+   * fields live in the object, not in a property array of their own.
+   */
+  private taskNode(n: GraphNode, def: TaskDefinition): Node {
+    const inputs = nodeBindings(n);
+    const metadata: NodeMetadata = { name: def.name };
+    const taskNode = { referenceId: this.task(def) };
+    const o = def.options;
+    if (o.retries > 0) metadata.retries = { retries: o.retries };
+    if (o.timeoutMs !== undefined) metadata.timeout = protoDuration(o.timeoutMs);
+    if (o.interruptible !== undefined) metadata.interruptible = o.interruptible;
+    const ups = n.upstream;
+    let node: Node;
+    if (inputs.length > 0) node = ups.length > 0 ? { id: n.id, metadata, inputs, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, inputs, taskNode };
+    else node = ups.length > 0 ? { id: n.id, metadata, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, taskNode };
+    applyOverrides(node, n.overrides);
+    return node;
+  }
+
+  /** Fills in what a node that runs a workflow, launch plan or map task runs (task nodes are made by `taskNode`). */
+  private entityTarget(node: Node, def: Exclude<EntityDefinition, TaskDefinition>, subWorkflows: Map<string, WorkflowTemplate>): void {
     switch (def.kind) {
-      case "task": {
-        node.taskNode = { referenceId: this.task(def) };
-        const o = def.options;
-        const meta = node.metadata!;
-        if (o.retries > 0) meta.retries = { retries: o.retries };
-        if (o.timeoutMs !== undefined) meta.timeout = protoDuration(o.timeoutMs);
-        if (o.interruptible !== undefined) meta.interruptible = o.interruptible;
-        return;
-      }
       case "workflow": {
         const template = this.workflowTemplate(def, subWorkflows);
         subWorkflows.set(idKey(template.id ?? {}), template);
