@@ -24,7 +24,7 @@ import {
   type NodeCols,
 } from "./sqlite/codec.js";
 import { applyStep, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
-import { claimTasks, extendLease, finishTask } from "./postgres/queue.js";
+import { claimTasks, extendLease, finishTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines } from "./postgres/ownership.js";
@@ -345,13 +345,34 @@ export class PostgresStore implements Store {
   }
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    const [only] = groups;
+    if (only && groups.length === 1) {
+      // One group (a tick that stepped one execution): no savepoint, and the notifications ride on its first
+      // fence check; a refusal rolls the whole transaction back.
+      try {
+        await this.tx(async (q) => {
+          const known = new ExistingExecutions(q);
+          let notify = this.channelsOf(only);
+          for (const step of only) {
+            await this.applyFenced(q, step, known, notify);
+            if (step.fence && step.fence.executions.length > 0) notify = [];
+          }
+          if (notify.length > 0) await q.run("SELECT pg_notify(c, '') FROM unnest($1::text[]) AS c", [notify]);
+        });
+        return [undefined];
+      } catch (e) {
+        if (isRefusal(e)) return [e];
+        throw e;
+      }
+    }
     return this.tx(async (q) => {
       const results: (Error | undefined)[] = [];
       for (const group of groups) {
         // Each group in a savepoint of its own: a refused group is rolled back alone.
         await q.run("SAVEPOINT aloft_group");
         try {
-          for (const step of group) await this.applyFenced(q, step);
+          const known = new ExistingExecutions(q);
+          for (const step of group) await this.applyFenced(q, step, known);
           await q.run("RELEASE SAVEPOINT aloft_group");
           results.push(undefined);
         } catch (e) {
@@ -365,12 +386,29 @@ export class PostgresStore implements Store {
     });
   }
 
-  private async applyFenced(q: Queries, step: StepCommit): Promise<void> {
-    if (step.fence) await checkFence(q, step.fence);
-    await applyStep(q, step);
+  /**
+   * Applies a step after checking its fence, once per execution and transaction (the check locks the row
+   * until the commit, so it holds); `known` carries what the transaction checked so far, `notify` channels to
+   * notify in the first check.
+   */
+  private async applyFenced(q: Queries, step: StepCommit, known: ExistingExecutions = new ExistingExecutions(q), notify: readonly string[] = []): Promise<void> {
+    if (step.fence) {
+      const fresh = step.fence.executions.filter((o) => !known.fenced(o.executionId, o.epoch));
+      if (fresh.length > 0) await checkFence(q, { ...step.fence, executions: fresh }, notify);
+      for (const o of fresh) known.fence(o.executionId, o.epoch);
+    }
+    await applyStep(q, step, known);
     if (step.fence && (step.createExecutions?.length ?? 0) > 0) {
       await q.run("UPDATE executions SET owner = $1, owner_epoch = 1 WHERE id = ANY($2::text[])", [step.fence.engineId, (step.createExecutions ?? []).map((r) => r.id)]);
     }
+  }
+
+  /** The channels to notify for steps that commit: events when they add events, work when they enqueue. */
+  private channelsOf(steps: readonly StepCommit[]): string[] {
+    const channels: string[] = [];
+    if (steps.some((s) => (s.events?.length ?? 0) > 0)) channels.push(channelName("events", this.schema));
+    if (steps.some((s) => (s.enqueue?.length ?? 0) > 0)) channels.push(channelName("work", this.schema));
+    return channels;
   }
 
   /** Wakes the engines when the steps add events, and the workers when they enqueue work. */
@@ -382,7 +420,12 @@ export class PostgresStore implements Store {
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
-    return this.tx((q) => claimTasks(q, workerId, limit, leaseMs, now, channelName("events", this.schema)));
+    const channel = channelName("events", this.schema);
+    if (limit === 0) {
+      await this.tx((q) => sweepExhausted(q, now, channel));
+      return [];
+    }
+    return claimTasks(this.q, workerId, limit, leaseMs, now, channel, (fn) => this.tx(fn));
   }
 
   async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {

@@ -415,6 +415,21 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         });
       }
 
+      it("writes many nodes and items of one step, a node written twice keeping its last row", async () => {
+        const { startId } = await setUp();
+        await store.commit({
+          consumed: [startId],
+          nodes: [node("e1", "n1"), node("e1", "n2"), node("e1", "n1", { phase: "succeeded", endedAt: T0 + 5 })],
+          enqueue: [item("e1", "n2"), item("e1", "n3")],
+        });
+        const nodes = await store.listNodes("e1");
+        expect(nodes.map((n) => [n.path, n.phase, n.endedAt])).toEqual([
+          ["n1", "succeeded", T0 + 5],
+          ["n2", "running", undefined],
+        ]);
+        expect((await store.claimTasks("w", 10, LEASE, T0)).map((c) => c.id)).toEqual(["e1|n2|1", "e1|n3|1"]);
+      });
+
       it("refuses to consume an event a previous step consumed (another engine got there first)", async () => {
         const { startId } = await setUp();
         await store.commit({ consumed: [startId], nodes: [node("e1", "n1")] });
@@ -696,6 +711,30 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         ]);
         expect(results.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual([undefined, "fenced"]);
         expect((await store.getExecution("e2"))?.phase).toBe("queued");
+      });
+
+      it("commits or refuses a lone group whole: one fence checked once for all its steps, and a refused one writes nothing", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.renewEngine({ id: "engine-a", pid: 1, host: "h", command: "c", since: T0 }, 15_000, T0);
+        const [owned] = await store.acquireExecutions("engine-a", ["e1"], T0);
+        const fence = (epoch: number) => ({ engineId: "engine-a", executions: [{ executionId: "e1", epoch }] });
+        const [startEvent] = await store.dueEvents(T0, 10);
+        const stale = await store.commitGroups([[{ consumed: [startEvent?.id ?? -1], nodes: [node("e1", "n1")], fence: fence(owned!.epoch + 1) }]]);
+        expect(stale.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual(["fenced"]);
+        expect(await store.listNodes("e1")).toEqual([]);
+        const twice = await store.commitGroups([[
+          { consumed: [startEvent?.id ?? -1], nodes: [node("e1", "n1")], fence: fence(owned!.epoch) },
+          { consumed: [startEvent?.id ?? -1], nodes: [node("e1", "n2")], fence: fence(owned!.epoch) }, // consumed twice
+        ]]);
+        expect(twice.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual(["eventConsumed"]);
+        expect(await store.listNodes("e1")).toEqual([]);
+        const ok = await store.commitGroups([[
+          { consumed: [startEvent?.id ?? -1], nodes: [node("e1", "n1")], fence: fence(owned!.epoch) },
+          { consumed: [], enqueue: [item("e1", "n1")], fence: fence(owned!.epoch) },
+        ]]);
+        expect(ok).toEqual([undefined]);
+        expect((await store.listNodes("e1")).map((n) => n.path)).toEqual(["n1"]);
+        expect((await store.claimTasks("w", 10, LEASE, T0)).map((c) => c.id)).toEqual([item("e1", "n1").id]);
       });
     });
 

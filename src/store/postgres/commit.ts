@@ -33,6 +33,13 @@ const UPSERT_NODE = `INSERT INTO nodes (${NODE_COLS.join(", ")}) VALUES (${place
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`;
 const INSERT_ITEM = `INSERT INTO task_items (${ITEM_COLS.join(", ")}) VALUES (${placeholders(ITEM_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
+// Many rows in one statement: the rows travel as one JSON array of column records.
+const UPSERT_NODES = `INSERT INTO nodes (${NODE_COLS.join(", ")}) SELECT ${NODE_COLS.join(", ")} FROM json_populate_recordset(NULL::nodes, $1::json)
+  ON CONFLICT (execution_id, path) DO UPDATE SET ${NODE_COLS.slice(2)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
+const INSERT_ITEMS = `INSERT INTO task_items (${ITEM_COLS.join(", ")}) SELECT ${ITEM_COLS.join(", ")} FROM json_populate_recordset(NULL::task_items, $1::json)
+  ON CONFLICT (id) DO NOTHING RETURNING id`;
 const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES ($1, $2, $3, $4, $5)
   ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
 
@@ -54,6 +61,7 @@ function valuesOf<C extends object>(record: C, cols: readonly (keyof C)[]): unkn
  */
 export class ExistingExecutions {
   private readonly known = new Set<string>();
+  private readonly epochs = new Map<string, number>();
   constructor(private readonly q: Queries) {}
 
   async has(id: string): Promise<boolean> {
@@ -64,6 +72,17 @@ export class ExistingExecutions {
   }
 
   add(id: string): void {
+    this.known.add(id);
+  }
+
+  /** Whether the transaction checked (and locked) execution `id` at `epoch` already. */
+  fenced(id: string, epoch: number): boolean {
+    return this.epochs.get(id) === epoch;
+  }
+
+  /** Execution `id` passed its fence check at `epoch`: it exists, and its row is locked until the commit. */
+  fence(id: string, epoch: number): void {
+    this.epochs.set(id, epoch);
     this.known.add(id);
   }
 }
@@ -104,8 +123,7 @@ export async function insertEvent(q: Queries, e: NewEvent, defaultDueAt: number,
  * await transaction(pool, (q) => applyStep(q, step));
  * ```
  */
-export async function applyStep(q: Queries, step: StepCommit): Promise<void> {
-  const known = new ExistingExecutions(q);
+export async function applyStep(q: Queries, step: StepCommit, known: ExistingExecutions = new ExistingExecutions(q)): Promise<void> {
   if (step.consumed.length > 0) {
     const ids = [...step.consumed];
     const done = await q.all<{ id: number }>("UPDATE events SET consumed = 1 WHERE id = ANY($1::bigint[]) AND consumed = 0 RETURNING id", [ids]);
@@ -127,14 +145,27 @@ export async function applyStep(q: Queries, step: StepCommit): Promise<void> {
     if ((await q.run(UPDATE_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
     known.add(row.id);
   }
-  for (const n of step.nodes ?? []) {
-    if (!(await known.has(n.executionId))) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
-    await q.run(UPSERT_NODE, valuesOf(nodeToCols(n), NODE_COLS));
+  const nodes = step.nodes ?? [];
+  for (const n of nodes) if (!(await known.has(n.executionId))) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+  if (nodes.length === 1 && nodes[0]) await q.run(UPSERT_NODE, valuesOf(nodeToCols(nodes[0]), NODE_COLS));
+  else if (nodes.length > 1) {
+    // One row per node, the last write of a node winning, as one upsert after another would leave it.
+    const last = new Map(nodes.map((n) => [`${n.executionId}\u0000${n.path}`, n]));
+    await q.run(UPSERT_NODES, [JSON.stringify([...last.values()].map(nodeToCols))]);
   }
   for (const c of step.cancelTasks ?? []) await q.run("DELETE FROM task_items WHERE execution_id = $1 AND path = $2", [c.executionId, c.path]);
-  for (const item of step.enqueue ?? []) {
-    if (!(await known.has(item.executionId))) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
-    if ((await q.run(INSERT_ITEM, valuesOf(taskItemToCols(item), ITEM_COLS))) === 0) throw conflict.taskItemExists(item.id);
+  const items = step.enqueue ?? [];
+  for (const item of items) if (!(await known.has(item.executionId))) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+  if (items.length === 1 && items[0]) {
+    if ((await q.run(INSERT_ITEM, valuesOf(taskItemToCols(items[0]), ITEM_COLS))) === 0) throw conflict.taskItemExists(items[0].id);
+  } else if (items.length > 1) {
+    const inserted = new Set((await q.all<{ id: string }>(INSERT_ITEMS, [JSON.stringify(items.map(taskItemToCols))])).map((r) => r.id));
+    // The first item that was there already (or twice in the step) is the one refused, as when inserted one by one.
+    const seen = new Set<string>();
+    for (const item of items) {
+      if (!inserted.has(item.id) || seen.has(item.id)) throw conflict.taskItemExists(item.id);
+      seen.add(item.id);
+    }
   }
   for (const e of step.events ?? []) await insertEvent(q, e, 0, "commit", known);
   for (const c of step.cachePut ?? []) await q.run(UPSERT_CACHE, [c.key, c.task, c.version, toJson(c.outputs), c.createdAt]);

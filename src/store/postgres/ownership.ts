@@ -71,18 +71,25 @@ export async function acquireExecutions(q: Queries, engineId: string, ids: reado
 
 /**
  * Refuses a step whose engine no longer owns, at the epoch it holds, every
- * execution it touches; locks those rows until the step commits.
+ * execution it touches; locks those rows until the step commits. With
+ * `notify`, the same statement `NOTIFY`s those channels (sent only if the
+ * transaction commits), saving a round trip of its own.
  *
  * @example
  * ```ts
  * await transaction(pool, async (q) => { await checkFence(q, step.fence!); await applyStep(q, step); });
  * ```
  */
-export async function checkFence(q: Queries, fence: NonNullable<StepCommit["fence"]>): Promise<void> {
+export async function checkFence(q: Queries, fence: NonNullable<StepCommit["fence"]>, notify: readonly string[] = []): Promise<void> {
   if (fence.executions.length === 0) return;
-  const rows = await q.all<{ id: string; owner: string | null; owner_epoch: number }>("SELECT id, owner, owner_epoch FROM executions WHERE id = ANY($1::text[]) FOR UPDATE", [
-    fence.executions.map((o) => o.executionId),
-  ]);
+  const ids = fence.executions.map((o) => o.executionId);
+  const rows =
+    notify.length === 0
+      ? await q.all<{ id: string; owner: string | null; owner_epoch: number }>("SELECT id, owner, owner_epoch FROM executions WHERE id = ANY($1::text[]) FOR UPDATE", [ids])
+      : await q.all<{ id: string; owner: string | null; owner_epoch: number }>(
+          "SELECT id, owner, owner_epoch, (SELECT count(pg_notify(c, '')) FROM unnest($2::text[]) AS c) AS notified FROM executions WHERE id = ANY($1::text[]) FOR UPDATE",
+          [ids, notify],
+        );
   const held = new Map(rows.map((r) => [r.id, r]));
   for (const o of fence.executions) {
     const r = held.get(o.executionId);

@@ -14,16 +14,61 @@ import { taskItemFromCols, toJson, type TaskItemCols } from "../sqlite/codec.js"
 import type { Queries } from "./sql.js";
 
 /**
- * Turns items whose last allowed lease expired into `taskSystemFailed`
- * events, then leases up to `limit` ready items (never leased, or lease
- * expired: then `systemAttempts` is one higher) in `readyAt`, then id, order.
+ * Leases up to `limit` ready items (never leased, or lease expired with
+ * system attempts left: then `systemAttempts` is one higher) in `readyAt`,
+ * then id, order, in one statement on its own (no transaction round trips);
+ * then, if that statement saw items whose last allowed lease expired, turns
+ * them into `taskSystemFailed` events (`sweepExhausted`).
  *
  * @example
  * ```ts
- * const claimed = await transaction(pool, (q) => claimTasks(q, "worker-1", 4, 30_000, Date.now(), "aloft_events"));
+ * const claimed = await claimTasks(new Queries(pool), "worker-1", 4, 30_000, Date.now(), "aloft_events", (fn) => transaction(pool, fn));
  * ```
  */
-export async function claimTasks(q: Queries, workerId: string, limit: number, leaseMs: number, now: number, eventsChannel: string): Promise<ClaimedTask[]> {
+export async function claimTasks(
+  q: Queries,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+  now: number,
+  eventsChannel: string,
+  tx: <T>(fn: (q: Queries) => Promise<T>) => Promise<T>,
+): Promise<ClaimedTask[]> {
+  const tokens = Array.from({ length: limit }, () => randomUUID());
+  // Pick the ready rows (skipping rows another claimer holds), number them, lease each with its own token; and
+  // say whether any lease ran out for good (one row with no item when nothing was claimed).
+  const rows = await q.all<(TaskItemCols & { prior_token: string | null; exhausted: boolean }) | { id: null; exhausted: boolean }>(
+    `WITH picked AS (
+       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
+         SELECT id, lease_token, ready_at FROM task_items
+         WHERE ready_at <= $1 AND (lease_token IS NULL OR (lease_expires_at <= $1 AND system_attempts + 1 < max_system_attempts))
+         ORDER BY ready_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) AS ready),
+     leased AS (
+       UPDATE task_items t SET
+         system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
+         lease_token = ($3::text[])[picked.n], lease_owner = $4, lease_expires_at = $5
+       FROM picked WHERE t.id = picked.id
+       RETURNING t.*, picked.prior_token)
+     SELECT leased.*, EXISTS (SELECT 1 FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts) AS exhausted
+     FROM (SELECT 1) AS one LEFT JOIN leased ON true`,
+    [now, limit, tokens, workerId, now + leaseMs],
+  );
+  if (rows.some((r) => r.exhausted)) await tx((t) => sweepExhausted(t, now, eventsChannel));
+  const claimed = rows.filter((r): r is TaskItemCols & { prior_token: string | null; exhausted: boolean } => r.id !== null);
+  claimed.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
+  return claimed.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token ?? "", leaseExpiresAt: r.lease_expires_at ?? now + leaseMs }));
+}
+
+/**
+ * Turns items whose last allowed lease expired into `taskSystemFailed`
+ * events (in `readyAt`, then id, order), inside the caller's transaction.
+ *
+ * @example
+ * ```ts
+ * await transaction(pool, (q) => sweepExhausted(q, Date.now(), "aloft_events"));
+ * ```
+ */
+export async function sweepExhausted(q: Queries, now: number, eventsChannel: string): Promise<void> {
   const exhausted = await q.all<TaskItemCols>(
     `DELETE FROM task_items WHERE id IN (
        SELECT id FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts
@@ -38,24 +83,6 @@ export async function claimTasks(q: Queries, workerId: string, limit: number, le
     await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [r.execution_id, now, toJson(body)]);
   }
   if (exhausted.length > 0) await q.run("SELECT pg_notify($1, '')", [eventsChannel]);
-  if (limit === 0) return [];
-  const tokens = Array.from({ length: limit }, () => randomUUID());
-  // One statement: pick the ready rows (skipping rows another claimer holds), number them, lease each with its own token.
-  const rows = await q.all<TaskItemCols & { prior_token: string | null }>(
-    `WITH picked AS (
-       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
-         SELECT id, lease_token, ready_at FROM task_items
-         WHERE ready_at <= $1 AND (lease_token IS NULL OR lease_expires_at <= $1)
-         ORDER BY ready_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) AS ready)
-     UPDATE task_items t SET
-       system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
-       lease_token = ($3::text[])[picked.n], lease_owner = $4, lease_expires_at = $5
-     FROM picked WHERE t.id = picked.id
-     RETURNING t.*, picked.prior_token`,
-    [now, limit, tokens, workerId, now + leaseMs],
-  );
-  rows.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
-  return rows.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token ?? "", leaseExpiresAt: r.lease_expires_at ?? now + leaseMs }));
 }
 
 /**
