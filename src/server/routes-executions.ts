@@ -33,6 +33,7 @@ import {
   type EntityRef,
 } from "./schemas.js";
 import { executionInfo, executionSummary, nodeInfo } from "./views.js";
+import { compareNodePaths } from "../rules/node-order.js";
 
 const errors = { "4xx": ref(ApiErrorBody), "5xx": ref(ApiErrorBody) };
 const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) }, { additionalProperties: false });
@@ -223,7 +224,8 @@ export function executionRoutes(app: Api, ctx: RouteContext): void {
     },
     async (request) => {
       await ctx.engine.executionRow(request.params.id);
-      const rows = await store.listNodes(request.params.id);
+      // In the one order every listing of nodes uses (n1[2] before n1[10]).
+      const rows = (await store.listNodes(request.params.id)).sort((a, b) => compareNodePaths(a.path, b.path));
       return { items: await Promise.all(rows.map(async (r) => nodeInfo(await ctx.values.node(r)))) };
     },
   );

@@ -250,6 +250,14 @@ describe("GET /executions/{id}/nodes", () => {
     ]);
   });
 
+  it("lists nodes in the one node order (compareNodePaths): n0[2] before n0[10], a node before its elements (it was by start time)", async () => {
+    const xs = Array.from({ length: 12 }, (_, i) => i);
+    const e = await api.client.createExecution({ workflow: { name: "squares_x" }, inputs: { xs } });
+    await ended(e.id);
+    const paths = (await api.client.listNodes(e.id)).map((n) => n.path);
+    expect(paths).toEqual(["n0", ...xs.map((i) => `n0[${i}]`)]);
+  });
+
   it("gives a failed node's error", async () => {
     failSecond = true;
     const e = await api.client.createExecution({ workflow: { name: "two_step_x" }, inputs: { a: 1 } });

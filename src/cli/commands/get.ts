@@ -16,7 +16,8 @@ import { describeHolder, type EngineLockHolder } from "../../store/sqlite/engine
 import type { CliContext } from "../context.js";
 import { printLines } from "../context.js";
 import { UsageError } from "../errors.js";
-import { clip, duration, errorText, labelled, naturalCompare, shortTime, table } from "../engine/format.js";
+import { clip, duration, errorText, labelled, shortTime, table } from "../engine/format.js";
+import { compareNodePaths } from "../../rules/node-order.js";
 import { openSource, type ReadSource } from "../engine/source.js";
 import { previewValue } from "../run/preview.js";
 import { jsonText } from "../run/report.js";
@@ -296,7 +297,7 @@ export function registerGet(program: Command, ctx: CliContext): void {
   const nodes = get.command("nodes").summary("the node executions of an execution").argument("<id>", "the execution's id").option("--json", "print them as a JSON array");
   sourceOptions(nodes).action(async (id: string, flags: GetFlags) =>
     withSource(ctx, flags, async (source) => {
-      const list = (await source.listNodes(id)).sort((a, b) => naturalCompare(a.path, b.path));
+      const list = (await source.listNodes(id)).sort((a, b) => compareNodePaths(a.path, b.path));
       printLines(ctx, flags.json ? [jsonText(list, 2)] : nodesTable(list));
     }),
   );

@@ -11,6 +11,7 @@ import { Link, seg } from "../router.js";
 import { Attempts } from "./Attempts.js";
 import { Phase } from "./Phase.js";
 import { Values } from "./Value.js";
+import { compareNodePaths } from "../../../src/rules/node-order.js";
 
 function GateForm({ execution, node }: { execution: ExecutionInfo; node: NodeExecutionInfo }): JSX.Element | null {
   const [value, setValue] = useState("");
@@ -78,7 +79,7 @@ function Elements({ path, nodes, onSelect }: { path: string; nodes: ReadonlyMap<
   const els = useMemo(() => {
     const out: NodeExecutionInfo[] = [];
     for (const n of nodes.values()) if (n.path.startsWith(`${path}[`) && !n.path.includes("/", path.length)) out.push(n);
-    return out.sort((a, b) => Number(/\[(\d+)\]$/.exec(a.path)?.[1]) - Number(/\[(\d+)\]$/.exec(b.path)?.[1]));
+    return out.sort((a, b) => compareNodePaths(a.path, b.path));
   }, [nodes, path]);
   if (els.length === 0) return null;
   return (

@@ -16,6 +16,7 @@ import type { WorkflowSpecJson } from "../graph.js";
 import { useInner } from "../inner.js";
 import { useLiveExecution } from "../live.js";
 import { Link, navigate, seg } from "../router.js";
+import { compareNodePaths } from "../../../src/rules/node-order.js";
 
 type Tab = "graph" | "timeline" | "nodes";
 
@@ -86,7 +87,7 @@ export function ExecutionPage({ id, url }: { id: string; url: URL }): JSX.Elemen
     setExpanded(next);
   };
 
-  const nodeList = useMemo(() => [...nodes.values()].filter((n) => n.kind !== "element").sort((a, b) => (a.startedAt ?? "~").localeCompare(b.startedAt ?? "~") || a.path.localeCompare(b.path)), [nodes]);
+  const nodeList = useMemo(() => [...nodes.values()].filter((n) => n.kind !== "element").sort((a, b) => compareNodePaths(a.path, b.path)), [nodes]);
 
   if (!e) {
     return <section class="page">{error ? <p class="problem" role="alert">{error}</p> : <p class="loading">Loading execution {id}…</p>}</section>;
