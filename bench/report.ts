@@ -218,7 +218,7 @@ function overheadSection(r: BenchmarkReport): string {
     parts.push(
       `### ${o.shape === "chain" ? "Chain" : "Fan-out"}\n\n` +
         table(
-          ["Nodes", "Aloft first run (ms)", "µs / node", "Runs 2–5, µs / node", "Aloft warm run (ms)", "µs / node", "LangGraph.js invoke (ms)", "µs / node", "LangGraph.js runs", "LangGraph.js ÷ Aloft warm", "LangGraph.js ÷ Aloft first"],
+          ["Nodes", "Aloft first run (ms)", "µs / node", `Runs 2–${ALOFT_RUNS.earlyRuns + 1}, µs / node`, "Aloft warm run (ms)", "µs / node", "LangGraph.js invoke (ms)", "µs / node", "LangGraph.js runs", "LangGraph.js ÷ Aloft warm", "LangGraph.js ÷ Aloft first"],
           rows,
         ) +
         `\n\n${notes.join(" ")}`,
