@@ -224,7 +224,8 @@ export class MemoryStore implements Store {
     const consumed = new Set<number>();
     for (const id of step.consumed) {
       const stored = this.events.get(id);
-      if (!stored) throw conflict.eventMissing(id);
+      // Consumed events are pruned: an id handed out that is gone was consumed.
+      if (!stored) throw Number.isInteger(id) && id >= 1 && id <= this.lastEventId ? conflict.eventConsumed(id) : conflict.eventMissing(id);
       if (stored.consumed || consumed.has(id)) throw conflict.eventConsumed(id);
       consumed.add(id);
     }
@@ -264,10 +265,7 @@ export class MemoryStore implements Store {
       }
     }
 
-    for (const id of consumed) {
-      const stored = this.events.get(id);
-      if (stored) stored.consumed = true;
-    }
+    for (const id of consumed) this.events.delete(id);
     for (const row of [...created.values(), ...changed]) this.executions.set(row.id, row);
     if (step.fence) for (const id of created.keys()) this.owners.set(id, { owner: step.fence.engineId, epoch: 1 });
     for (const n of nodes) {

@@ -31,6 +31,21 @@ describe("PostgresStore", () => {
     }
   });
 
+  it("prunes consumed events: their rows go, and consuming one again is refused as consumed", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "pruned" });
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      const [ev] = await store.dueEvents(T0, 10);
+      await store.commit({ consumed: [ev?.id ?? -1] });
+      const r = await store.pool.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM events");
+      expect(r.rows[0]?.n).toBe(0);
+      await expect(store.commit({ consumed: [ev?.id ?? -1] })).rejects.toMatchObject({ reason: "eventConsumed" });
+      await expect(store.commit({ consumed: [(ev?.id ?? 0) + 1] })).rejects.toMatchObject({ reason: "eventMissing" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("migrates once when several stores open a new schema at the same time", async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url(), { schema: "together" })));
     try {

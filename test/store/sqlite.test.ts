@@ -89,6 +89,23 @@ describe("SqliteStore on disk", () => {
     }
   });
 
+  it("prunes consumed events: their rows go, and consuming one again is refused as consumed", async () => {
+    const file = newFile();
+    const store = await openSqliteStore(file);
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      const [ev] = await store.dueEvents(T0, 10);
+      await store.commit({ consumed: [ev?.id ?? -1] });
+      const other = new Database(file, { readonly: true });
+      expect(other.prepare("SELECT COUNT(*) AS n FROM events").get()).toEqual({ n: 0 });
+      other.close();
+      await expect(store.commit({ consumed: [ev?.id ?? -1] })).rejects.toMatchObject({ reason: "eventConsumed" });
+      await expect(store.commit({ consumed: [(ev?.id ?? 0) + 1] })).rejects.toMatchObject({ reason: "eventMissing" });
+    } finally {
+      await store.close();
+    }
+  });
+
   it("keeps everything across closing and reopening the file, without migrating twice", async () => {
     const file = newFile();
     const a = await openSqliteStore(file);

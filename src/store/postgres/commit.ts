@@ -126,7 +126,8 @@ export async function insertEvent(q: Queries, e: NewEvent, defaultDueAt: number,
 export async function applyStep(q: Queries, step: StepCommit, known: ExistingExecutions = new ExistingExecutions(q)): Promise<void> {
   if (step.consumed.length > 0) {
     const ids = [...step.consumed];
-    const done = await q.all<{ id: number }>("UPDATE events SET consumed = 1 WHERE id = ANY($1::bigint[]) AND consumed = 0 RETURNING id", [ids]);
+    // A consumed event is pruned: its effects are in the rows this step writes, and nothing reads it again.
+    const done = await q.all<{ id: number }>("DELETE FROM events WHERE id = ANY($1::bigint[]) AND consumed = 0 RETURNING id", [ids]);
     if (done.length !== new Set(ids).size || done.length !== ids.length) {
       const taken = new Set(done.map((r) => r.id));
       const seen = new Set<number>();
@@ -135,8 +136,11 @@ export async function applyStep(q: Queries, step: StepCommit, known: ExistingExe
           seen.add(id);
           continue;
         }
+        // Gone, or marked consumed (rows written before events were pruned): consumed if its id was handed out.
         const stored = await q.get<{ consumed: number }>("SELECT consumed FROM events WHERE id = $1", [id]);
-        throw stored ? conflict.eventConsumed(id) : conflict.eventMissing(id);
+        const last = await q.get<{ last: string | number | null }>("SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass) AS last");
+        const handedOut = Number.isInteger(id) && id >= 1 && id <= Number(last?.last ?? 0);
+        throw stored || handedOut ? conflict.eventConsumed(id) : conflict.eventMissing(id);
       }
     }
   }

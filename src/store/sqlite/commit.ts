@@ -70,7 +70,7 @@ export function insertEvent(sql: Sql, e: NewEvent, defaultDueAt: number, method:
 
 /**
  * Applies one engine step inside the caller's transaction, in the order the
- * port documents (and `MemoryStore` checks): consumed events, new
+ * port documents (and `MemoryStore` checks): consumed events (removed), new
  * executions, changed executions, nodes, withdrawn tasks, queued tasks,
  * events, cache entries.
  *
@@ -81,10 +81,12 @@ export function insertEvent(sql: Sql, e: NewEvent, defaultDueAt: number, method:
  */
 export function applyStep(sql: Sql, step: StepCommit): void {
   for (const id of step.consumed) {
-    const ev = sql.get<{ consumed: number }>("SELECT consumed FROM events WHERE id = ?", id);
-    if (!ev) throw conflict.eventMissing(id);
-    if (ev.consumed !== 0) throw conflict.eventConsumed(id);
-    sql.run("UPDATE events SET consumed = 1 WHERE id = ?", id);
+    // A consumed event is pruned: its effects are in the rows this step writes, and nothing reads it again.
+    if (sql.run("DELETE FROM events WHERE id = ? AND consumed = 0", id).changes === 1) continue;
+    // Gone, or marked consumed (rows written before events were pruned): consumed if its id was handed out
+    // (AUTOINCREMENT never hands out an id twice, and a rolled-back insert takes its number back).
+    const seq = sql.get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.seq ?? 0;
+    throw Number.isInteger(id) && id >= 1 && id <= seq ? conflict.eventConsumed(id) : conflict.eventMissing(id);
   }
   for (const row of step.createExecutions ?? []) insertExecution(sql, row, "commit");
   for (const row of step.executions ?? []) {
