@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { aloft, assertBuilt, fixtureDir } from "./helpers.js";
+import { aloftInBackground } from "./engine-helpers.js";
 
 const MOD = `
 import { task, workflow, t } from "aloft";
@@ -69,4 +70,43 @@ describe("--inputs-file", () => {
     const missing = await run("wf", "--inputs-file", write("partial.yaml", "inputs:\n  n: 1\n"));
     expect(missing.stderr).toMatch(/^error: missing inputs --xs \(list<float>\), --wait \(duration\), --label \(str\), --f \(file\) of wf \(workflow "inputs_wf"\)/);
   });
+});
+
+/**
+ * flytectl's execFile `version` (it launches that registered version; it
+ * was refused when set): with --remote the server runs the registered
+ * version named, and a version it does not have is refused; on the engine the
+ * code given is what runs, so the version must be that code's; --local refuses it.
+ */
+describe("--inputs-file version", () => {
+  it("runs the registered version named with --remote, checks it against the code on the engine, and is refused with --local", async () => {
+    assertBuilt();
+    write("data.txt", "v\n");
+    const base = ["inputs:", "  n: 1", "  xs: [1]", "  wait: 1s", "  label: l", "  f: data.txt"];
+    const wrong = await aloft(dir, ["run", "flows.mjs", "wf", "--inputs-file", write("v-wrong.yaml", [...base, "version: v0", ""].join("\n")), "--json"]);
+    expect(wrong.code).toBe(2);
+    const [, actual = ""] = /is not the version of workflow "inputs_wf" in this code \((\S+)\);/.exec(wrong.stderr) ?? [];
+    expect(wrong.stderr).toMatch(/\nerror: v-wrong\.yaml:7: version "v0" is not the version of workflow "inputs_wf" in this code \(\S+\); the engine runs the code it is given/);
+    expect(actual).not.toBe("");
+    const right = write("v-right.yaml", [...base, `version: "${actual}"`, ""].join("\n"));
+    const engine = await aloft(dir, ["run", "flows.mjs", "wf", "--inputs-file", right, "--json"]);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(JSON.parse(engine.stdout)).toMatchObject({ phase: "succeeded", outputs: { out: "1|1|1000|l|v" } });
+    const local = await aloft(dir, ["run", "flows.mjs", "wf", "--inputs-file", right, "--local"]);
+    expect([local.code, local.stderr]).toEqual([2, `error: v-right.yaml:7: version ${JSON.stringify(actual)} names a registered version; --local runs the code in process (run on the engine, or with --remote on a server that registered it)\n`]);
+
+    const server = aloftInBackground(dir, ["serve", "flows.mjs", "--port", "0", "--db", "served/aloft.db", "--workers", "1"]);
+    try {
+      const [, url = ""] = await server.waitFor("stdout", /^Aloft server on (http:\/\/127\.0\.0\.1:\d+) /);
+      const remote = await aloft(dir, ["run", "flows.mjs", "wf", "--inputs-file", right, "--remote", url, "--json"]);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(JSON.parse(remote.stdout)).toMatchObject({ phase: "succeeded", outputs: { out: "1|1|1000|l|v" } });
+      const missing = await aloft(dir, ["run", "flows.mjs", "wf", "--inputs-file", write("v-missing.yaml", [...base, "version: v0", ""].join("\n")), "--remote", url]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/\nerror: workflow "inputs_wf" version "v0" is not registered in aloft\/development\n$/);
+    } finally {
+      server.child.kill("SIGTERM");
+      await server.done;
+    }
+  }, 120_000);
 });

@@ -122,11 +122,15 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   const plan = planInfo(found);
   const signals = parseSignals(flags.signal ?? [], plan);
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
+  const version = inputsFile?.version === undefined ? undefined : { value: inputsFile.version.value, where: `${inputsFile.file}:${inputsFile.version.line}` };
+  if (version !== undefined && mode === "local") {
+    throw new UsageError(`${version.where}: version ${JSON.stringify(version.value)} names a registered version; --local runs the code in process (run on the engine, or with --remote on a server that registered it)`);
+  }
   const backend = backendFor(mode, {
     ...(flags.remote === undefined
       ? {}
-      : { remote: { remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }) } }),
-    engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }) },
+      : { remote: { remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }), ...(version === undefined ? {} : { version: version.value }) } }),
+    engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }), ...(version === undefined ? {} : { version }) },
   });
   if (flags.detach) {
     if (mode !== "remote") throw new UsageError("--detach is for runs on a server (--remote URL): on the embedded engine nothing would run the execution once this command ends (serve it with aloft serve, then run with --remote)");

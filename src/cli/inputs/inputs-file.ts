@@ -3,9 +3,11 @@
  * `flytectl create execution --execFile` takes (what `flytectl get task
  * --execFile` writes): a top-level `inputs:` map of values by input name,
  * beside Flyte's other execution settings. Aloft reads `inputs`, the entity
- * (`workflow`, `launchPlan` or `task`, when the command line names none) and
- * `overwriteCache`; Flyte's cluster settings (`iamRoleARN`,
- * `kubeServiceAcct`, `targetProject`, `targetDomain`, `version`, `envs`,
+ * (`workflow`, `launchPlan` or `task`, when the command line names none),
+ * `overwriteCache` and `version` (the entity's version, as flytectl launches
+ * that registered version: with `--remote` the server runs it; on the engine
+ * it must be the version of the code the run registers); Flyte's cluster
+ * settings (`iamRoleARN`, `kubeServiceAcct`, `targetProject`, `targetDomain`, `envs`,
  * `clusterPool`, `executionClusterLabel`, `tags`, `dryRun`) are accepted when
  * empty, as `flytectl get --execFile` writes them, and refused otherwise: the
  * run would not do what they ask. A file without `inputs:` is a plain map of
@@ -28,7 +30,7 @@ import { parseValue } from "./parse-value.js";
 import type { LiteralType } from "../../idl/core.js";
 
 /** Flyte's execFile settings Aloft cannot honour: accepted when empty only. */
-const FLYTE_ONLY = ["iamRoleARN", "kubeServiceAcct", "targetProject", "targetDomain", "version", "envs", "clusterPool", "executionClusterLabel", "tags", "dryRun"];
+const FLYTE_ONLY = ["iamRoleARN", "kubeServiceAcct", "targetProject", "targetDomain", "envs", "clusterPool", "executionClusterLabel", "tags", "dryRun"];
 const ENTITY_KEYS = ["workflow", "launchPlan", "task"];
 
 /** What an inputs file says. */
@@ -41,6 +43,8 @@ export interface InputsFile {
   readonly entity?: string;
   /** `overwriteCache: true`. */
   readonly overwriteCache: boolean;
+  /** The entity's version (`version: v3`), with the line it is on, when set. */
+  readonly version?: { readonly value: string; readonly line: number };
 }
 
 function isEmpty(v: unknown): boolean {
@@ -95,6 +99,7 @@ export function readInputsFile(file: string, cwd: string): InputsFile {
   if (!execFile) return { file, values, overwriteCache: false };
   let entity: string | undefined;
   let overwriteCache = false;
+  let version: { value: string; line: number } | undefined;
   for (const [key, { node, keyLine }] of top) {
     if (key === "inputs") continue;
     const value: unknown = node === null ? null : (node.toJSON() as unknown);
@@ -106,13 +111,17 @@ export function readInputsFile(file: string, cwd: string): InputsFile {
     } else if (key === "overwriteCache") {
       if (typeof value !== "boolean") throw new UsageError(`${file}:${keyLine}: overwriteCache: must be true or false`);
       overwriteCache = value;
+    } else if (key === "version") {
+      if (isEmpty(value)) continue;
+      if (typeof value !== "string" && typeof value !== "number") throw new UsageError(`${file}:${keyLine}: version: must be a version name (v3, 1.2.0)`);
+      version = { value: String(value), line: keyLine };
     } else if (FLYTE_ONLY.includes(key)) {
       if (!isEmpty(value)) throw new UsageError(`${file}:${keyLine}: ${key}: is a setting of a Flyte cluster that aloft run does not apply; leave it empty or remove it`);
     } else {
-      throw new UsageError(`${file}:${keyLine}: unknown field ${JSON.stringify(key)} (an execution file has inputs, workflow, launchPlan or task, overwriteCache, and Flyte's ${FLYTE_ONLY.join(", ")})`);
+      throw new UsageError(`${file}:${keyLine}: unknown field ${JSON.stringify(key)} (an execution file has inputs, workflow, launchPlan or task, overwriteCache, version, and Flyte's ${FLYTE_ONLY.join(", ")})`);
     }
   }
-  return { file, values, overwriteCache, ...(entity === undefined ? {} : { entity }) };
+  return { file, values, overwriteCache, ...(entity === undefined ? {} : { entity }), ...(version === undefined ? {} : { version }) };
 }
 
 /**

@@ -84,6 +84,8 @@ export interface EngineBackendOptions {
   readonly gates: ReadonlyMap<string, GateInfo>;
   /** Attempts the embedded worker pool runs at once. */
   readonly workers?: number;
+  /** The version the run must be (an inputs file's `version`): the entity the code registers must have it. */
+  readonly version?: { readonly value: string; readonly where: string };
 }
 
 /** The engine mode's backend: `start` runs an entity; `startWith` follows an execution made some other way (a relaunch). */
@@ -144,6 +146,12 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
         const def = found.def;
         const entity = def.kind === "task" ? workflowForTask(found.entity, def) : found.entity;
         const reg = await engine.register(entity);
+        const asked = options.version;
+        if (asked !== undefined && asked.value !== reg.key.version) {
+          throw new UsageError(
+            `${asked.where}: version ${JSON.stringify(asked.value)} is not the version of ${def.kind === "launchPlan" ? "launch plan" : def.kind} ${JSON.stringify(def.name)} in this code (${reg.key.version}); the engine runs the code it is given (with --remote, the version names one the server has registered)`,
+          );
+        }
         // The modules (absolute paths) are kept on the execution, so that `aloft relaunch` and `aloft recover` run it again without being told.
         const startOptions = {
           ...(runOptions.maxParallelism === undefined ? {} : { maxParallelism: runOptions.maxParallelism }),
@@ -171,6 +179,8 @@ export interface RemoteBackendOptions {
   readonly log?: (line: string) => void;
   readonly token?: string;
   readonly gates: ReadonlyMap<string, GateInfo>;
+  /** The registered version to run (an inputs file's `version`); the latest when not given. */
+  readonly version?: string;
 }
 
 /**
@@ -183,11 +193,12 @@ export interface RemoteBackendOptions {
  * remoteTarget(found); // { workflow: { name: "sum_wf" } }
  * ```
  */
-export function remoteTarget(found: FoundEntity): Pick<CreateExecutionBody, "workflow" | "launchPlan"> {
+export function remoteTarget(found: FoundEntity, version?: string): Pick<CreateExecutionBody, "workflow" | "launchPlan"> {
   const def = found.def;
-  if (def.kind === "launchPlan") return { launchPlan: { name: def.name } };
-  if (def.kind === "task") return { workflow: { name: `.flytegen.${def.name}` } };
-  return { workflow: { name: def.name } };
+  const v = version === undefined ? {} : { version };
+  if (def.kind === "launchPlan") return { launchPlan: { name: def.name, ...v } };
+  if (def.kind === "task") return { workflow: { name: `.flytegen.${def.name}`, ...v } };
+  return { workflow: { name: def.name, ...v } };
 }
 
 /** The remote mode's backend: `start` runs an entity; `startWith` follows an execution made some other way (a relaunch). */
@@ -239,7 +250,7 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
       }
       for (const note of placed.notes) options.log?.(note);
       const body: CreateExecutionBody = {
-        ...remoteTarget(found),
+        ...remoteTarget(found, options.version),
         inputs: JSON.parse(JSON.stringify(placed.inputs)) as Record<string, unknown>,
         options: {
           ...(runOptions.maxParallelism === undefined ? {} : { maxParallelism: runOptions.maxParallelism }),
