@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { acquireEngineLockOf, attemptLogsOf, localWorkQueueOf, openStore } from "../store/open-store.js";
 import { openWakeups, type Wakeups } from "../store/wakeups.js";
-import { isPostgresUrl } from "../store/postgres-store.js";
+import { isPostgresUrl, PostgresStore } from "../store/postgres-store.js";
 import { workerIdOf } from "../store/rules.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
@@ -123,14 +123,16 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const concurrency = options.workers ?? Math.min(4, os.cpus().length);
   try {
     if (concurrency > 0) {
+      // The worker's claims, results and logs are made durable by the engine's commits that act on them.
+      const local = store instanceof PostgresStore ? await store.localWorkQueue() : localWorkQueueOf(store);
       worker = await startWorker({
-        store: localWorkQueueOf(store),
+        store: local,
         modules: options.modules,
         concurrency,
         cwd,
         blobDir,
         values,
-        logs,
+        logs: local instanceof PostgresStore ? attemptLogsOf(local, dir) : logs,
         wakeups,
         workerId: workerIdOf(engineId, "pool"),
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),

@@ -114,14 +114,18 @@ function checkSchema(schema: string): string {
  * const pool = await postgresPool("postgres://localhost/aloft", { schema: "aloft" });
  * ```
  */
-export async function postgresPool(url: string, options: PostgresStoreOptions & { readonly applicationName?: string } = {}): Promise<pg.Pool> {
+export async function postgresPool(
+  url: string,
+  options: PostgresStoreOptions & { readonly applicationName?: string; /** Commits return before their WAL is flushed (`synchronous_commit = off`). */ readonly asynchronousCommit?: boolean } = {},
+): Promise<pg.Pool> {
   const { default: driver } = await import("pg");
   const schema = options.schema === undefined ? undefined : checkSchema(options.schema);
+  const settings = [...(schema ? [`-c search_path=${schema}`] : []), ...(options.asynchronousCommit ? ["-c synchronous_commit=off"] : [])];
   const pool = new driver.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? "aloft",
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(settings.length > 0 ? { options: settings.join(" ") } : {}),
     types: {
       getTypeParser: ((oid: number, format?: "text" | "binary") =>
         oid === driver.types.builtins.INT8 ? (v: string) => Number(v) : driver.types.getTypeParser(oid, format)) as typeof driver.types.getTypeParser,
@@ -203,7 +207,30 @@ export class PostgresStore implements Store {
    * ```
    */
   ownsBackend(pid: number): boolean {
-    return poolBackends.get(this.pool)?.has(pid) ?? false;
+    return (poolBackends.get(this.pool)?.has(pid) ?? false) || (this.local?.ownsBackend(pid) ?? false);
+  }
+
+  /** The store `localWorkQueue` gave, over connections of its own. */
+  private local: PostgresStore | undefined;
+
+  /**
+   * The task queue (and the attempt logs' connections) for a worker in this process, beside its engine (the
+   * embedded pool): a store over connections of its own whose commits return before PostgreSQL flushes them
+   * (`synchronous_commit = off`). The engine's next commit, which acts on a claim or a result, is synchronous,
+   * and flushing it flushes every earlier commit with it. What a crash of PostgreSQL can then take is a claim or
+   * a result from before the engine acted on it, and that attempt runs again, as it would with its worker gone
+   * (tasks are idempotent). Workers in other processes use the store itself: their results are flushed before
+   * they are acknowledged. Closed with this store.
+   *
+   * @example
+   * ```ts
+   * await startWorker({ store: await store.localWorkQueue(), modules: ["flows.ts"], concurrency: 2 });
+   * ```
+   */
+  async localWorkQueue(): Promise<PostgresStore> {
+    if (this.closed) throw storeClosed();
+    this.local ??= new PostgresStore(await postgresPool(this.url, { ...(this.schema ? { schema: this.schema } : {}), poolSize: 6, applicationName: "aloft worker", asynchronousCommit: true }), this.url, this.schema);
+    return this.local;
   }
 
   private get p(): pg.Pool {
@@ -525,6 +552,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.local?.close();
     await this.pool.end();
   }
 }

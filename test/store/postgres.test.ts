@@ -5,7 +5,7 @@ import { PG_SCHEMA_VERSION } from "../../src/store/postgres/schema.js";
 import { AloftError } from "../../src/errors.js";
 import { usePostgresDatabase } from "../helpers/postgres.js";
 import { describeStoreConformance } from "./conformance.js";
-import { T0, entity, execution, start } from "./fixtures.js";
+import { T0, entity, execution, item, start } from "./fixtures.js";
 
 const db = usePostgresDatabase("pg-store");
 let schemas = 0;
@@ -54,6 +54,29 @@ describe("PostgresStore", () => {
     } finally {
       await Promise.all(stores.map((s) => s.close()));
     }
+  });
+
+  it("gives a worker beside its engine a queue on connections of its own that commit asynchronously, its notifications the store's own", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "local_queue" });
+    const queue = await store.localWorkQueue();
+    expect(await store.localWorkQueue()).toBe(queue);
+    try {
+      const setting = async (pool: typeof store.pool): Promise<string | undefined> => (await pool.query<{ s: string }>("SELECT current_setting('synchronous_commit') AS s")).rows[0]?.s;
+      expect(await setting(store.pool)).toBe("on"); // the engine's commits are flushed before they return
+      expect(await setting(queue.pool)).toBe("off");
+      await store.createExecution(execution("e1"), start("e1"));
+      const [ev] = await store.dueEvents(T0, 1);
+      await store.commit({ consumed: [ev?.id ?? -1], enqueue: [item("e1", "n1")] });
+      const [claimed] = await queue.claimTasks("w1", 1, 60_000, T0);
+      expect(claimed?.path).toBe("n1");
+      expect(await queue.finishTask(claimed?.id ?? "", claimed?.leaseToken ?? "", { body: { type: "taskSucceeded", path: "n1", attempt: 1, outputs: { literals: {} } } }, T0)).toBe(true);
+      expect((await store.dueEvents(T0, 5)).map((e) => e.body.type)).toEqual(["taskSucceeded"]);
+      const pid = (await queue.pool.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid ?? -1;
+      expect(store.ownsBackend(pid)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    expect(queue.pool.ended).toBe(true);
   });
 
   it("refuses a schema made by a newer Aloft, saying which versions", async () => {
