@@ -74,6 +74,7 @@ export { writePackage } from "./compiler/package.js";
 export { DEFAULT_IMAGE } from "./compiler/container.js";
 export { executeTask, arrayIndex, type ExecuteRequest, type ExecuteOutcome, type ExecuteEnvironment } from "./flyte/execute.js";
 export { registerOnFlyte, FlyteRegistrationError, type FlyteAdminTarget, type FlyteRegistered } from "./flyte/register.js";
+export { GrpcLibraryMissingError } from "./flyte/grpc-library.js";
 export type * from "./idl/core.js";
 export type * from "./idl/specs.js";
 

@@ -7,6 +7,7 @@
 import { AloftError, RegistryConflictError } from "../errors.js";
 import { EngineLockedError } from "../store/sqlite/engine-lock.js";
 import { SqliteBindingMissingError } from "../store/sqlite/driver.js";
+import { GrpcLibraryMissingError } from "../flyte/grpc-library.js";
 import { EngineError, type EngineErrorCode } from "../engine/errors.js";
 import { ClientError } from "../client/client.js";
 
@@ -130,7 +131,7 @@ export function exitCodeOf(e: unknown): ExitCode {
   for (let depth = 0; current instanceof Error && depth < 10; depth++) {
     if (current instanceof EngineError) return ENGINE_ERROR_EXIT[current.code];
     if (current instanceof EngineLockedError) return ExitCode.Busy;
-    if (current instanceof SqliteBindingMissingError) return ExitCode.Usage; // nothing was started: the install needs a step
+    if (current instanceof SqliteBindingMissingError || current instanceof GrpcLibraryMissingError) return ExitCode.Usage; // nothing was started: the install needs a step
     if (current instanceof RegistryConflictError) return ExitCode.Refused;
     // A server's answer (a ClientError) carries the engine's code.
     if (current instanceof ClientError && isEngineCode(current.code)) return ENGINE_ERROR_EXIT[current.code];

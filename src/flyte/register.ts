@@ -14,7 +14,7 @@ import type { Identifier } from "../idl/core.js";
 import { AloftError } from "../errors.js";
 import type { RegistrationFile } from "../compiler/write-specs.js";
 import { adminMethod } from "./admin-service.js";
-import { GRPC_STATUS, GrpcCallError, GrpcUnaryClient } from "./grpc-unary.js";
+import { loadGrpc, type GrpcServiceError } from "./grpc-library.js";
 
 /**
  * Where to register: flyteadmin's gRPC endpoint (`host:port`), and whether to
@@ -82,6 +82,7 @@ function describeId(kind: string, id: Identifier): string {
  * flyteadmin's `AdminService`, and lists what was created and what existed.
  *
  * @throws FlyteRegistrationError naming the first entity flyteadmin refused.
+ * @throws GrpcLibraryMissingError when the project has not installed `@grpc/grpc-js` (an optional peer dependency).
  *
  * @example
  * ```ts
@@ -90,18 +91,31 @@ function describeId(kind: string, id: Identifier): string {
  * ```
  */
 export async function registerOnFlyte(files: readonly RegistrationFile[], admin: FlyteAdminTarget): Promise<FlyteRegistered[]> {
-  const client = new GrpcUnaryClient(admin.endpoint, { insecure: admin.insecure === true });
-  const call = async (name: string, request: object, entity: string): Promise<"ok" | "exists"> => {
+  const grpc = await loadGrpc("registering on Flyte");
+  const client = new grpc.Client(admin.endpoint, admin.insecure === true ? grpc.credentials.createInsecure() : grpc.credentials.createSsl());
+  const call = (name: string, request: object, entity: string): Promise<"ok" | "exists"> => {
     const method = adminMethod(name);
-    try {
-      await client.call(method.path, method.encodeRequest(request), admin.timeoutMs ?? 30_000);
-      return "ok";
-    } catch (e) {
-      if (!(e instanceof GrpcCallError)) throw e;
-      if (e.grpcCode === GRPC_STATUS.ALREADY_EXISTS) return "exists";
-      const what = e.answered ? `flyteadmin at ${admin.endpoint} refused ${entity}` : `could not register ${entity} on flyteadmin at ${admin.endpoint}`;
-      throw new FlyteRegistrationError(`${what}: ${e.message}`, entity, e.grpcCode, { cause: e });
-    }
+    return new Promise((resolve, reject) => {
+      const deadline = new Date(Date.now() + (admin.timeoutMs ?? 30_000));
+      const settle = (error: GrpcServiceError | null): void => {
+        if (error === null) return resolve("ok");
+        if (error.code === grpc.status.ALREADY_EXISTS) return resolve("exists");
+        // UNAVAILABLE is what the channel reports when nothing answered (refused, unreachable, not gRPC).
+        const what = error.code === grpc.status.UNAVAILABLE ? `could not register ${entity} on flyteadmin at ${admin.endpoint}` : `flyteadmin at ${admin.endpoint} refused ${entity}`;
+        // grpc-js ends an unreachable channel's details with an empty "Resolution note:".
+        const details = (error.details || error.message).replace(/\s*Resolution note:\s*$/, "");
+        reject(new FlyteRegistrationError(`${what}: ${grpc.status[error.code] ?? `status ${error.code}`}: ${details}`, entity, error.code, { cause: error }));
+      };
+      client.makeUnaryRequest(
+        method.path,
+        (value: object) => Buffer.from(method.encodeRequest(value)),
+        (bytes: Buffer) => method.decodeResponse(bytes),
+        request,
+        new grpc.Metadata(),
+        { deadline },
+        settle,
+      );
+    });
   };
   const out: FlyteRegistered[] = [];
   try {

@@ -130,7 +130,7 @@ describe("registerOnFlyte", () => {
     expect(error).toBeInstanceOf(FlyteRegistrationError);
     expect((error as FlyteRegistrationError).grpcCode).toBe(grpc.status.UNAVAILABLE);
     expect((error as FlyteRegistrationError).code).toBe("FLYTE_REGISTRATION_FAILED");
-    expect((error as Error).message).toMatch(/^could not register task flytesnacks\/development\/\w+@v7 on flyteadmin at 127\.0\.0\.1:1: UNAVAILABLE: cannot reach 127\.0\.0\.1:1: connect ECONNREFUSED 127\.0\.0\.1:1$/);
+    expect((error as Error).message).toMatch(/^could not register task flytesnacks\/development\/\w+@v7 on flyteadmin at 127\.0\.0\.1:1: UNAVAILABLE: No connection established\. Last error: (Error: )?connect ECONNREFUSED 127\.0\.0\.1:1\.$/);
   });
 });
 

@@ -149,6 +149,7 @@ describe.concurrent("installed into a fresh project", () => {
       await expectEveryEngineIsNode20(dir);
       await expectOnlyBetterSqliteHasScripts(dir);
       await expectRunOnEngine(dir, ["flow.ts", "flow_m.mts", "flow_j.js"]);
+      await expectGrpcAskedFor(dir);
       await expectServed(dir, ["flow.ts", "flow_c.cts", "flow_e.mjs"]);
     },
     15 * MINUTES,
@@ -204,6 +205,16 @@ async function expectBindingMissingSaid(dir: string): Promise<void> {
   expect(existsSync(path.join(dir, ".aloft"))).toBe(false);
   const local = await aloft(dir, "run", "flow.ts", "wf", "--x", "20", "--local");
   expect([local.code, local.out]).toEqual([0, expect.stringMatching(/^y: 41\n/)]);
+}
+
+/**
+ * `@grpc/grpc-js` is an optional peer dependency, so the install has none:
+ * `aloft register --flyte` says what to install, exits 2 (a step of the
+ * install is missing) and sends nothing.
+ */
+async function expectGrpcAskedFor(dir: string): Promise<void> {
+  const run = await aloft(dir, "register", "flow.ts", "--flyte", "127.0.0.1:1", "--insecure", "--project", "p", "--domain", "d");
+  expect([run.code, run.out]).toEqual([2, expect.stringMatching(/^error: registering on Flyte talks to flyteadmin over gRPC with @grpc\/grpc-js, which this project has not installed .* run `npm install @grpc\/grpc-js@\^1\.14\.7` in your project, then try again\n$/)]);
 }
 
 /** `npx aloft run <file> wf` in `dir` runs each file's workflow on the embedded engine, its tasks in worker processes. */
