@@ -43,6 +43,11 @@ export class RemoteQueue implements WorkQueue {
 
   private claiming: AbortController | undefined;
 
+  /** Whether claims wait on the server for work (a long poll). */
+  get claimsWait(): boolean {
+    return this.waitMs > 0;
+  }
+
   /** @param waitMs how long a claim waits on the server for work when none is ready (a long poll; 0: not at all). */
   constructor(
     private readonly server: RemoteServer,

@@ -21,4 +21,7 @@ import type { Store } from "../store/store.js";
  */
 export type WorkQueue = Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "getCached" | "lockCacheKey" | "unlockCacheKey"> &
   /** Many results in one call, where the queue has it (a `Store`); otherwise the worker calls `finishTask` for each. */
-  Partial<Pick<Store, "finishTasks">>;
+  Partial<Pick<Store, "finishTasks">> & {
+    /** Claims wait on the other side until work comes (a long poll, `RemoteQueue`): a slot that frees claims at once, and the claim is waiting when the next work is enqueued. */
+    readonly claimsWait?: boolean;
+  };

@@ -285,7 +285,7 @@ class Worker implements WorkerHandle {
     this.unrun++;
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
-      if (this.backlog) this.wake();
+      if (this.backlog || this.store.claimsWait === true) this.wake();
     });
     this.running.set(item.id, { state, done });
   }
@@ -307,7 +307,7 @@ class Worker implements WorkerHandle {
         result = await this.attempt(state);
       } finally {
         this.unrun--;
-        if (this.backlog) this.wake();
+        if (this.backlog || this.store.claimsWait === true) this.wake();
       }
       if (result && !state.abandoned) {
         // Kept before the result is reported: once the node shows the outcome, its logs are there.
