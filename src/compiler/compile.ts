@@ -21,6 +21,7 @@ import { taskTemplate, type ContainerOptions } from "./task.js";
 import { applyOverrides, compileConstruct } from "./constructs.js";
 import { arrayNodeOf, arrayNodeTaskName } from "./map-task.js";
 import { assertFlyteAccepts } from "./flyte-checks.js";
+import { taskCodeText } from "./code-digest.js";
 
 /**
  * The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it).
@@ -124,6 +125,8 @@ export interface TaskImplementation {
   /** Retry every error of the code, not only `RecoverableError`s and timeouts (the task's `retryAllErrors`). */
   readonly retryAllErrors: boolean;
   readonly dynamic?: TaskDefinition["dynamic"];
+  /** The file that defines the task (found from the call stack), whose text a computed version hashes. */
+  readonly source?: string | undefined;
   /**
    * Set when the function runs one element of a map task: the template is the
    * map's (its list interface, as flytekit's `-arraynode` templates), and the
@@ -196,7 +199,7 @@ class Compiler {
       const spec: TaskSpec = def.options.description ? { template, description: { shortDescription: def.options.description } } : { template };
       this.tasks.set(idKey(id), spec);
       const retryAllErrors = def.options.retryAllErrors;
-      this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, retryAllErrors, dynamic: def.dynamic } : { fn: def.fn, shape: def.interface.shape, retryAllErrors });
+      this.implementations.set(idKey(id), def.dynamic ? { fn: def.fn, shape: def.interface.shape, retryAllErrors, dynamic: def.dynamic, source: def.source } : { fn: def.fn, shape: def.interface.shape, retryAllErrors, source: def.source });
     }
     this.taskIds.set(def, id);
     return id;
@@ -214,7 +217,7 @@ class Compiler {
     if (this.claim(id, task, task)) {
       const template = taskTemplate(task, id, this.containers, { inputs: def.interface.inputs, outputs: def.interface.outputs, bound: def.fixed });
       this.tasks.set(idKey(id), task.options.description ? { template, description: { shortDescription: task.options.description } } : { template });
-      this.implementations.set(idKey(id), { fn: task.fn, shape: task.interface.shape, retryAllErrors: task.options.retryAllErrors, mapElement: { bound: [...def.fixed] } });
+      this.implementations.set(idKey(id), { fn: task.fn, shape: task.interface.shape, retryAllErrors: task.options.retryAllErrors, mapElement: { bound: [...def.fixed] }, source: task.source });
     }
     return id;
   }
@@ -489,7 +492,7 @@ function resolveTarget(def: EntityDefinition, options: BundleOptions): { target:
       writeCanonicalJson(v, update);
     }
   }
-  for (const [k, fn] of [...c.implementations].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(fn.fn.toString());
+  for (const [k, fn] of [...c.implementations].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(k).update(taskCodeText(fn.fn, fn.source));
   const target = { ...base, version: hash.digest("hex").slice(0, 16) };
   // Compiling again with this version would build the same specs: give the draft's identifiers the version instead.
   for (const id of issued) id.version = target.version;
