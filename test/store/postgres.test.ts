@@ -46,6 +46,39 @@ describe("PostgresStore", () => {
     }
   });
 
+  it("does not make a fenced step wait for a batch of results holding its execution's key share (it deadlocked with one wanting the step's other execution)", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "fence_key_share", poolSize: 4 });
+    const batch = await store.pool.connect();
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      await store.renewEngine({ id: "engine-a", pid: 1, host: "h", command: "c", since: T0 }, 15_000, T0);
+      const [owned] = await store.acquireExecutions("engine-a", ["e1"], T0);
+      // What inserting a result event takes on its execution's row (the foreign key), held as a batch in flight holds it.
+      await batch.query("BEGIN");
+      await batch.query("SELECT 1 FROM executions WHERE id = 'e1' FOR KEY SHARE");
+      const step = store.commit({ consumed: [], executions: [execution("e1", { phase: "running" })], fence: { engineId: "engine-a", executions: [{ executionId: "e1", epoch: owned!.epoch }] } });
+      // Either the step commits, or it waits on the batch's lock: which one happens first is the test.
+      let settled = false;
+      const waiting = (async (): Promise<"waited" | "stopped"> => {
+        while (!settled) {
+          const r = await store.pool.query<{ n: number }>("SELECT COUNT(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()");
+          if ((r.rows[0]?.n ?? 0) > 0) return "waited";
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        return "stopped";
+      })();
+      const first = await Promise.race([step.then(() => "committed" as const), waiting]);
+      settled = true;
+      await waiting;
+      expect(first).toBe("committed");
+      expect((await store.getExecution("e1"))?.phase).toBe("running");
+    } finally {
+      await batch.query("ROLLBACK");
+      batch.release();
+      await store.close();
+    }
+  });
+
   it("migrates once when several stores open a new schema at the same time", async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url(), { schema: "together" })));
     try {

@@ -2,7 +2,7 @@
  * Engines and their ownership of executions in `PostgresStore` (see the
  * port's `acquireExecutions`), inside the caller's transaction. A takeover
  * updates the execution's row and a step's fence check locks it
- * (`FOR UPDATE`), so the two are ordered: a step checked before a takeover
+ * (`FOR NO KEY UPDATE`), so the two are ordered: a step checked before a takeover
  * commits whole first, a step after it sees the new epoch and is refused.
  *
  * @module
@@ -71,7 +71,13 @@ export async function acquireExecutions(q: Queries, engineId: string, ids: reado
 
 /**
  * Refuses a step whose engine no longer owns, at the epoch it holds, every
- * execution it touches; locks those rows until the step commits. With
+ * execution it touches; locks those rows until the step commits, in id
+ * order. The lock is `FOR NO KEY UPDATE`: it orders the step with a takeover
+ * (an `UPDATE` of the owner takes the same lock), but not with the `FOR KEY
+ * SHARE` that inserting an event takes on its execution (the foreign key): a
+ * worker's batch of results holding one execution and wanting another, while
+ * a step held the second and wanted the first, was a deadlock PostgreSQL
+ * broke by aborting one of them after a second. With
  * `notify`, the same statement `NOTIFY`s those channels (sent only if the
  * transaction commits), saving a round trip of its own.
  *
@@ -85,9 +91,9 @@ export async function checkFence(q: Queries, fence: NonNullable<StepCommit["fenc
   const ids = fence.executions.map((o) => o.executionId);
   const rows =
     notify.length === 0
-      ? await q.all<{ id: string; owner: string | null; owner_epoch: number }>("SELECT id, owner, owner_epoch FROM executions WHERE id = ANY($1::text[]) FOR UPDATE", [ids])
+      ? await q.all<{ id: string; owner: string | null; owner_epoch: number }>("SELECT id, owner, owner_epoch FROM executions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE", [ids])
       : await q.all<{ id: string; owner: string | null; owner_epoch: number }>(
-          "SELECT id, owner, owner_epoch, (SELECT count(pg_notify(c, '')) FROM unnest($2::text[]) AS c) AS notified FROM executions WHERE id = ANY($1::text[]) FOR UPDATE",
+          "SELECT id, owner, owner_epoch, (SELECT count(pg_notify(c, '')) FROM unnest($2::text[]) AS c) AS notified FROM executions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
           [ids, notify],
         );
   const held = new Map(rows.map((r) => [r.id, r]));
