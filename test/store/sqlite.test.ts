@@ -8,6 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteStore, SqliteStore } from "../../src/store/sqlite-store.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
+import { Sql } from "../../src/store/sqlite/sql.js";
 import { describeStoreConformance } from "./conformance.js";
 import { DuplicateExecutionError } from "../../src/errors.js";
 import { T0, cacheEntry, entity, execution, item, node, start } from "./fixtures.js";
@@ -56,6 +57,21 @@ describe("SqliteStore on disk", () => {
       await expect(level({})).rejects.toThrow('ALOFT_SQLITE_SYNCHRONOUS must be "full" or "normal", got "fast"');
     } finally {
       delete process.env["ALOFT_SQLITE_SYNCHRONOUS"];
+    }
+  });
+
+  it("fails a shared batch whole when SQLite rolls its transaction back by itself (the writes after it committed alone, and all were reported failed)", async () => {
+    const db = new Database(":memory:");
+    try {
+      db.exec("CREATE TABLE t (x INTEGER); CREATE TRIGGER t_full BEFORE INSERT ON t WHEN new.x = 2 BEGIN SELECT RAISE(ROLLBACK, 'as SQLITE_FULL does'); END;");
+      const sql = new Sql(db);
+      const insert = db.prepare("INSERT INTO t (x) VALUES (?)");
+      const results = await Promise.allSettled([1, 2, 3].map((x) => sql.batch(() => insert.run(x))));
+      expect(results.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+      expect(db.prepare("SELECT x FROM t").all()).toEqual([]);
+      expect(db.inTransaction).toBe(false);
+    } finally {
+      db.close();
     }
   });
 

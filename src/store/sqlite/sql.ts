@@ -79,7 +79,10 @@ export class Sql {
    * about the same time (the engine's steps, a worker's claims and results,
    * executions started together) share one commit and, with
    * `synchronous = FULL`, one sync. Each promise settles once that transaction
-   * has committed: what it resolves is durable. A failed commit rejects them all.
+   * has committed: what it resolves is durable (a local worker's unsynced write:
+   * on disk, synced by the engine's next commit). A failed commit, or an error
+   * after which SQLite rolled the whole transaction back, rejects them all, and
+   * nothing of the batch is written.
    */
   batch<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -105,6 +108,9 @@ export class Sql {
                   // A transaction inside a transaction is a savepoint.
                   outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
                 } catch (error) {
+                  // SQLite rolls the whole transaction back by itself on some errors (SQLITE_FULL, IOERR, NOMEM):
+                  // the writes after it would then commit one by one outside it. Fail the batch whole instead.
+                  if (!this.db.inTransaction) throw error;
                   outcomes.push({ ok: false, error });
                 }
               }
