@@ -119,6 +119,7 @@ describe("the packed package", () => {
     const manifest = JSON.parse(listed.out) as Record<string, unknown>;
     expect(manifest["scripts"]).toBeUndefined();
     expect(manifest["devDependencies"]).toBeUndefined();
+    expect(manifest["allowScripts"]).toBeUndefined();
     expect(manifest["bin"]).toEqual({ aloft: "./dist/cli/main.js" });
     // The repository's own package.json is untouched by packing (prepack's rewrite is undone by postpack).
     expect(JSON.parse(readFileSync(path.join(work, "stage", "package.json"), "utf8"))).toEqual(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")));
