@@ -33,6 +33,8 @@ export interface EmbeddedOptions extends Omit<EngineOptions, "store" | "onWork">
   readonly leaseMs?: number;
   /** Where problems are reported, one line each. */
   readonly log?: (line: string) => void;
+  /** Where what task code writes to stdout goes: this process's stdout (the default) or its stderr. */
+  readonly taskStdout?: "stdout" | "stderr";
 }
 
 /** A running embedded setup. */
@@ -137,6 +139,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         workerId: workerIdOf(engineId, "pool"),
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
         ...(options.log ? { log: options.log } : {}),
+        ...(options.taskStdout ? { taskStdout: options.taskStdout } : {}),
         onReport: () => engine.poke(),
       });
     }

@@ -31,6 +31,8 @@ export interface PoolOptions {
   readonly graceMs?: number;
   /** Where problems are reported, one line each (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Where what task code writes to stdout goes: this process's stdout (the default) or its stderr (`aloft run --json` keeps stdout for its JSON). */
+  readonly taskStdout?: "stdout" | "stderr";
 }
 
 /** What preparing an attempt gives: its cache key (undefined without caching), or the failure that ends it. */
@@ -111,11 +113,11 @@ class Child {
   pending: Pending | undefined;
   private readonly exitWaiters: (() => void)[] = [];
 
-  constructor(options: { modules: readonly string[]; cwd: string; blobDir: string }, onExit: (child: Child, code: number | null, signal: NodeJS.Signals | null) => void) {
+  constructor(options: { modules: readonly string[]; cwd: string; blobDir: string }, taskStdout: "stdout" | "stderr", onExit: (child: Child, code: number | null, signal: NodeJS.Signals | null) => void) {
     // Task code runs in the worker's directory: relative paths, and the tsconfig tsx reads, are the user's.
     // Messages are JSON (items, results and log lines are plain JSON, as the store keeps them): Node's "json"
     // serialization costs less per message than "advanced" (structured clone), which they do not need.
-    this.proc = fork(CHILD_SCRIPT, [], { cwd: options.cwd, execArgv: childExecArgv(), serialization: "json", stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.proc = fork(CHILD_SCRIPT, [], { cwd: options.cwd, execArgv: childExecArgv(), serialization: "json", stdio: ["ignore", taskStdout === "stderr" ? 2 : "inherit", "inherit", "ipc"] });
     let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
     this.ready = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
     this.proc.on("message", (message: ChildMessage) => {
@@ -184,11 +186,13 @@ export class WorkerPool implements AttemptPool {
   private readonly graceMs: number;
   private readonly log: (line: string) => void;
   private readonly init: { modules: readonly string[]; cwd: string; blobDir: string };
+  private readonly taskStdout: "stdout" | "stderr";
   private respawnDelay = 0;
 
   private constructor(options: PoolOptions) {
     this.graceMs = options.graceMs ?? 1000;
     this.log = options.log ?? defaultLog;
+    this.taskStdout = options.taskStdout ?? "stdout";
     const cwd = path.resolve(options.cwd ?? process.cwd());
     this.init = { modules: [...options.modules], cwd, blobDir: path.resolve(cwd, options.blobDir ?? ".aloft/blobs") };
   }
@@ -219,7 +223,7 @@ export class WorkerPool implements AttemptPool {
   }
 
   private spawn(): Child {
-    const child = new Child(this.init, (c, code, signal) => this.exited(c, code, signal));
+    const child = new Child(this.init, this.taskStdout, (c, code, signal) => this.exited(c, code, signal));
     this.children.add(child);
     return child;
   }

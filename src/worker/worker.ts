@@ -56,6 +56,8 @@ export interface WorkerOptions {
   readonly blobDir?: string;
   /** Where problems are reported, one line each (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Where what task code writes to stdout goes, in the pool's child processes: this process's stdout (the default) or its stderr. */
+  readonly taskStdout?: "stdout" | "stderr";
   /** Called after each result is handed to the store (`accepted` false when the lease was lost meanwhile): an embedded engine wakes up on it. */
   readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean }) => void;
   /** Where large input and output values live (the engine's value store); without it, values are inline only. */
@@ -452,6 +454,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerHandle>
     ...(options.blobDir !== undefined ? { blobDir: options.blobDir } : {}),
     ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
+    ...(options.taskStdout !== undefined ? { taskStdout: options.taskStdout } : {}),
   });
   return new Worker(options, pool);
 }

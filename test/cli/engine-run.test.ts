@@ -3,7 +3,7 @@
  * in temporary projects: the run is kept in `.aloft/aloft.db` and can be
  * looked at afterwards.
  */
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { aloft } from "./helpers.js";
@@ -78,6 +78,23 @@ describe.concurrent("aloft run on the embedded engine (the default)", () => {
     expect(wfs.stdout).toMatch(/\n\.flytegen\.add +\w+ +1 /); // the task ran as Flyte's single-task workflow
     expect(wfs.stdout).toMatch(/\nsum_wf +\w+ +1 /);
     expect((await aloft(dir, ["get", "launchplans"])).stdout).toMatch(/\nsum_lp +\w+ +1 +\S+ +aloft\/development\n$/);
+  });
+
+  it("with --json, stdout holds only the JSON: what a task prints goes to stderr, on the engine's workers and with --local (issue 13)", async () => {
+    const dir = project();
+    writeFileSync(
+      path.join(dir, "chatty.mjs"),
+      `import { task, t } from "aloft";\nexport const chatty = task({ name: "chatty", inputs: { x: t.int }, outputs: t.int }, ({ x }) => { console.log("chatty ran"); process.stdout.write("raw write\\n"); return x + 1; });\n`,
+    );
+    for (const mode of [["--workers", "1"], ["--local"]]) {
+      const r = await aloft(dir, ["run", "chatty.mjs", "chatty", "--x", "1", "--json", ...mode]);
+      expect([mode, r.code]).toEqual([mode, 0]);
+      expect(JSON.parse(r.stdout)).toMatchObject({ phase: "succeeded", outputs: { o0: 2 } });
+      expect(r.stderr).toContain("chatty ran\nraw write\n");
+    }
+    // Without --json, a task's output is the user's to see where it was written.
+    const plain = await aloft(dir, ["run", "chatty.mjs", "chatty", "--x", "1", "--local"]);
+    expect(plain.stdout).toMatch(/^chatty ran\nraw write\n/);
   });
 
   it("gives gates their values up front with --signal, through the engine", async () => {

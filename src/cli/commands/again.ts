@@ -80,6 +80,7 @@ async function againLocally(ctx: CliContext, kind: Again, id: string, given: rea
     gates: read.plan.gates,
     noModules: `execution ${id} does not say which modules define its tasks (it was not started by aloft run); give them: aloft ${kind} ${id} <modules...>`,
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(flags.json ? { taskStdout: "stderr" as const } : {}),
   });
   const signals = parseSignals(flags.signal ?? [], read.plan);
   const session = { ctx, title: executionTitle(read.row), plan: read.plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };

@@ -130,7 +130,7 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
     ...(flags.remote === undefined
       ? {}
       : { remote: { remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }), ...(version === undefined ? {} : { version: version.value }) } }),
-    engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }), ...(version === undefined ? {} : { version }) },
+    engine: { ctx, db: databaseRef(ctx, flags.db), modules: taskModules.length > 0 ? taskModules : [file], gates: plan.gates, ...(flags.workers === undefined ? {} : { workers: flags.workers }), ...(flags.json ? { taskStdout: "stderr" as const } : {}), ...(version === undefined ? {} : { version }) },
   });
   if (flags.detach) {
     if (mode !== "remote") throw new UsageError("--detach is for runs on a server (--remote URL): on the embedded engine nothing would run the execution once this command ends (serve it with aloft serve, then run with --remote)");

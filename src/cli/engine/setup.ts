@@ -32,6 +32,8 @@ export interface EngineSetupOptions {
   readonly noModules?: string;
   /** Where the setup's own problems are reported, one line each. */
   readonly log: (line: string) => void;
+  /** Where what this process's workers' tasks write to stdout goes (default: stdout; `aloft run --json` sends it to stderr). */
+  readonly taskStdout?: "stdout" | "stderr";
 }
 
 /** An engine to run executions on. */
@@ -69,6 +71,7 @@ async function embedded(options: EngineSetupOptions): Promise<EngineSetup> {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
     log: options.log,
+    ...(options.taskStdout === undefined ? {} : { taskStdout: options.taskStdout }),
     onError: (e) => options.log(`engine: ${e instanceof Error ? e.message : String(e)}`),
   });
   return {

@@ -84,6 +84,8 @@ export interface EngineBackendOptions {
   readonly gates: ReadonlyMap<string, GateInfo>;
   /** Attempts the embedded worker pool runs at once. */
   readonly workers?: number;
+  /** Where what tasks write to stdout goes in this process's workers (`aloft run --json`: stderr, so that stdout holds only the JSON). */
+  readonly taskStdout?: "stdout" | "stderr";
   /** The version the run must be (an inputs file's `version`): the entity the code registers must have it. */
   readonly version?: { readonly value: string; readonly where: string };
 }
@@ -124,6 +126,7 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
         log,
         ...(options.noModules === undefined ? {} : { noModules: options.noModules }),
         ...(options.workers === undefined ? {} : { workers: options.workers }),
+        ...(options.taskStdout === undefined ? {} : { taskStdout: options.taskStdout }),
       });
       if (setup.kind === "joined") log(joinedNote(setup, db.shown));
       const id = await create(setup.engine, modules);

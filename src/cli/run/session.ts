@@ -14,6 +14,7 @@ import { formatElapsed, type ProgressSnapshot } from "../progress/render.js";
 import { GateAnswers } from "./gate-answers.js";
 import type { RunBackend, RunHandle } from "./modes.js";
 import type { PlanInfo } from "./plan-info.js";
+import { stdoutToStderr } from "./task-stdout.js";
 import { failureLine, formatOutputs, jsonText, summarizeFailure } from "./report.js";
 
 /** What a session runs and how it reports. */
@@ -78,11 +79,14 @@ export async function runSession(session: RunSession, start: () => RunHandle | P
   const onTerminate = (): void => stop("SIGTERM");
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onTerminate);
+  // With --json, stdout holds only the JSON: what a task run in this process prints goes to stderr.
+  const restoreStdout = session.json ? stdoutToStderr() : () => undefined;
   try {
     const run = (current = await start());
     if (stoppedBy !== undefined && !detaches) run.abort(STOP_REASONS[stoppedBy]);
-    await follow(session, run, () => stoppedBy, onInterrupt, detached);
+    await follow(session, run, () => stoppedBy, onInterrupt, detached, restoreStdout);
   } finally {
+    restoreStdout();
     process.off("SIGINT", onInterrupt);
     process.off("SIGTERM", onTerminate);
     await session.backend.close?.();
@@ -98,6 +102,7 @@ async function follow(
   stoppedBy: () => "SIGINT" | "SIGTERM" | undefined,
   onInterrupt: () => void,
   detached: Promise<typeof DETACHED>,
+  restoreStdout: () => void,
 ): Promise<void> {
   const { ctx, plan, backend } = session;
   const started = Date.now();
@@ -125,7 +130,7 @@ async function follow(
   }, 50);
   view.start();
   try {
-    const outputs = await Promise.race([run.result, detached]);
+    const outputs = await Promise.race([run.result, detached]).finally(restoreStdout);
     if (outputs === DETACHED) {
       view.finish(undefined);
       const signal = stoppedBy();
