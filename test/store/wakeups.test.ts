@@ -4,7 +4,7 @@
  * worker as separate processes whose polls are a minute apart: a run of two
  * steps ends in seconds only because each side wakes the other.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ import { openPostgresStore } from "../../src/store/postgres-store.js";
 import { openSqliteStore } from "../../src/store/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { openWakeups, type WakeTopic, type Wakeups } from "../../src/store/wakeups.js";
+import { wakeFileName } from "../../src/store/sqlite/wake-files.js";
 import { usePostgresDatabase } from "../helpers/postgres.js";
 import { aloft } from "../cli/helpers.js";
 import { ENGINE_MAIN, aloftInBackground, background, useEngineProjects } from "../cli/engine-helpers.js";
@@ -48,6 +49,25 @@ describe("wake-ups", () => {
     const wakeups = await openWakeups(file);
     try {
       await wakesOnWrites(store, wakeups);
+    } finally {
+      await wakeups.close();
+      await store.close();
+    }
+  });
+
+  it("on SQLite: a wake file removed while the store runs is written again at the next commit (it went quiet for good)", async () => {
+    const file = path.join(dir, "removed", "aloft.db");
+    const store = await openSqliteStore(file);
+    const wakeups = await openWakeups(file);
+    try {
+      const first = next(wakeups, "events");
+      await store.createExecution(execution("e1"), start("e1"));
+      await first;
+      rmSync(wakeFileName(file, "events"));
+      const again = next(wakeups, "events");
+      await store.createExecution(execution("e2"), start("e2"));
+      await again;
+      expect(existsSync(wakeFileName(file, "events"))).toBe(true);
     } finally {
       await wakeups.close();
       await store.close();

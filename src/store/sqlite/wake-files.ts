@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { closeSync, openSync, writeSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { WakeTopic } from "../postgres/notify.js";
 
@@ -27,7 +27,11 @@ export function wakeFileName(file: string, topic: WakeTopic): string {
 const BYTE = Buffer.from("1");
 
 /**
- * Writes the wake files of one database (each opened once, on first use).
+ * Writes the wake files of one database. Each touch opens, writes and closes
+ * the file (a few microseconds, once per commit that wakes someone), so a
+ * file removed or replaced while the store runs is written again at the next
+ * commit; a touch that fails (a read-only directory) is skipped, and the next
+ * one tries again: the listeners' polls cover the gap.
  *
  * @example
  * ```ts
@@ -36,27 +40,17 @@ const BYTE = Buffer.from("1");
  * ```
  */
 export class WakeFiles {
-  private readonly fds = new Map<WakeTopic, number>();
-  /** A file that could not be written (a read-only directory): no more tries, the listeners' polls remain. */
-  private failed = false;
-
   constructor(private readonly file: string) {}
 
   /** Tells the listeners of `topic` in other processes (never throws). */
   touch(topic: WakeTopic): void {
-    if (this.failed) return;
     try {
-      let fd = this.fds.get(topic);
-      if (fd === undefined) this.fds.set(topic, (fd = openSync(wakeFileName(this.file, topic), "w")));
-      writeSync(fd, BYTE, 0, 1, 0);
+      writeFileSync(wakeFileName(this.file, topic), BYTE);
     } catch {
-      this.failed = true;
+      // Skipped: the next commit tries again, and listeners poll meanwhile.
     }
   }
 
-  /** Closes the files. */
-  close(): void {
-    for (const fd of this.fds.values()) closeSync(fd);
-    this.fds.clear();
-  }
+  /** Nothing is kept open: closing is a no-op, kept so a store closes its parts alike. */
+  close(): void {}
 }
