@@ -186,6 +186,8 @@ export class Engine {
    * result, a start, a signal) pokes it: no empty tick after every step.
    */
   private more = false;
+  /** The time the last tick read the due events at. */
+  private tickedAt = 0;
   /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
   private readonly owned = new Map<string, number>();
   /** When the engine's lease is to be renewed next. */
@@ -752,6 +754,7 @@ export class Engine {
     await this.renewIfDue();
     const now = Date.now();
     this.more = false;
+    this.tickedAt = now;
     const events = await this.store.dueEventsFor(this.engineId, now, TICK_EVENTS);
     if (events.length === TICK_EVENTS) this.more = true;
     const groups = new Map<string, typeof events>();
@@ -893,7 +896,9 @@ export class Engine {
       let wait = pollMs;
       try {
         const due = await this.store.nextEventDue();
-        if (due !== undefined) wait = Math.max(0, Math.min(pollMs, due - Date.now()));
+        // An event already due when the tick read every due event of ours (the batch was not full) is another
+        // engine's: waiting on it would spin until that engine takes it. Ours wake us (a poke) or come due later.
+        if (due !== undefined && due >= this.tickedAt) wait = Math.max(0, Math.min(pollMs, due - Date.now()));
       } catch (e) {
         this.report(e);
       }
