@@ -97,6 +97,22 @@ describe.concurrent("aloft run on the embedded engine (the default)", () => {
     expect(plain.stdout).toMatch(/^chatty ran\nraw write\n/);
   });
 
+  it("aloft follow of an ended execution reports the execution's own duration, not how long following took (issue 13)", async () => {
+    const dir = project();
+    writeFileSync(
+      path.join(dir, "nap.mjs"),
+      `import { task, t } from "aloft";\nexport const nap = task({ name: "nap", inputs: {}, outputs: t.int }, async () => { await new Promise((r) => setTimeout(r, 1200)); return 1; });\n`,
+    );
+    const r = await aloft(dir, ["run", "nap.mjs", "nap", "--workers", "1"]);
+    const id = r.stdout.match(new RegExp(`run (${ID}) succeeded in`))?.[1] ?? "";
+    const took = (await aloft(dir, ["get", "execution", id])).stdout.match(/\(took (\S+)\)/)?.[1];
+    expect(took).toMatch(/^\d+\.\ds$/); // at least the task's 1.2 s
+    const followed = await aloft(dir, ["follow", id]);
+    expect([followed.code, followed.stdout.split("\n")[1]]).toEqual([0, `run ${id} succeeded in ${took ?? "?"} (engine: .aloft/aloft.db)`]);
+    // aloft run says the same
+    expect(r.stdout).toContain(`run ${id} succeeded in ${took ?? "?"} (`);
+  });
+
   it("gives gates their values up front with --signal, through the engine", async () => {
     const dir = project();
     const ok = await aloft(dir, ["run", "gates.mjs", "--signal", "factor=21", "--signal", "publish=true", "--workers", "1"]);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { ExecutionError } from "../../src/errors.js";
 import type { NodeRow } from "../../src/store/store.js";
-import { failureOf } from "../../src/cli/engine/follow.js";
+import { executionTook, failureOf } from "../../src/cli/engine/follow.js";
 import { clip, duration, shortTime, table } from "../../src/cli/engine/format.js";
 import { elementOf, failedLeaf, nodeOfInfo, nodeOfRow, nodesView } from "../../src/cli/engine/node-view.js";
 import { executionQuery, nodesTable } from "../../src/cli/commands/get.js";
@@ -98,6 +98,15 @@ describe("the failure a run is reported with", () => {
     expect(summarizeFailure(e)).toEqual({ node: "n0/n0", entity: 'task "boom"', message: "kaput second line" });
     expect(summarizeFailure(failureOf("a1", "aborted", { message: "interrupted (Ctrl-C)" }, []))).toEqual({ node: undefined, entity: undefined, message: "the run was aborted: interrupted (Ctrl-C)" });
     expect(failureOf("a1", "timedOut", { message: "took too long" }, []).message).toBe("the run timed out: took too long");
+  });
+});
+
+describe("how long an execution took (what run, follow and resume say it succeeded in)", () => {
+  it("is its start (or its creation, if it never started) to its end, from the store's numbers or the API's times; nothing before it ended", () => {
+    expect(executionTook({ createdAt: 1000, startedAt: 1200, endedAt: 4200 })).toBe(3000);
+    expect(executionTook({ createdAt: 1000, startedAt: undefined, endedAt: 1500 })).toBe(500);
+    expect(executionTook({ createdAt: "2026-12-02T08:00:00.000Z", startedAt: "2026-12-02T08:00:00.250Z", endedAt: "2026-12-02T08:00:03.250Z" })).toBe(3000);
+    expect(executionTook({ createdAt: 1000, startedAt: 1200, endedAt: undefined })).toBeUndefined();
   });
 });
 

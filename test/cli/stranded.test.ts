@@ -67,6 +67,9 @@ describe.concurrent("never strand an execution", () => {
     const resumed = await aloft(dir, ["resume", id, "--signal", "publish=true"]);
     expect([resumed.code, resumed.stdout.split("\n").slice(0, 2)]).toEqual([0, ["out: 42", expect.stringMatching(new RegExp(`^run ${id} succeeded in `))]]);
     expect(await phaseOf(dir, id)).toBe("succeeded");
+    // The execution's own duration (its start, before the kill, to its end), as aloft get execution says it; not the resume's (issue 13).
+    const took = (await aloft(dir, ["get", "execution", id])).stdout.match(/\(took (\S+)\)/)?.[1];
+    expect(resumed.stdout).toContain(`run ${id} succeeded in ${took ?? "?"} (`);
     const again = await aloft(dir, ["resume", id]);
     expect([again.code, again.stderr]).toEqual([3, `error: execution ${id} already succeeded; there is nothing to resume (aloft relaunch ${id} runs it again)\n`]);
   });

@@ -19,6 +19,8 @@ import { remoteError } from "./source.js";
 export interface FollowedExecution extends RunHandle {
   /** The phase it ended in, once `result` settled. */
   endPhase(): string | undefined;
+  /** How long the execution took (its start, or its creation if it never started, to its end), once `result` settled. */
+  tookMs(): number | undefined;
   /** Answers a gate: a signal's value, or `true`/`false` for an approval. */
   answer(name: string, kind: PendingSignal["kind"], value: unknown): Promise<void>;
   /** Stops following. */
@@ -45,6 +47,23 @@ export function failureOf(id: string, phase: string, error: { readonly message: 
 }
 
 /**
+ * How long an execution took, as `aloft get execution` says it: from its
+ * start (its creation, if it never started) to its end; undefined before it ended.
+ *
+ * @example
+ * ```ts
+ * executionTook({ createdAt: 1000, startedAt: 1200, endedAt: 4200 }); // 3000
+ * executionTook({ createdAt: "2026-12-02T08:00:00.000Z", endedAt: "2026-12-02T08:00:01.500Z" }); // 1500
+ * ```
+ */
+export function executionTook(times: { readonly createdAt: number | string; readonly startedAt?: number | string | undefined; readonly endedAt?: number | string | undefined }): number | undefined {
+  const ms = (t: number | string): number => (typeof t === "number" ? t : Date.parse(t));
+  if (times.endedAt === undefined) return undefined;
+  const took = ms(times.endedAt) - ms(times.startedAt ?? times.createdAt);
+  return Number.isFinite(took) ? Math.max(0, took) : undefined;
+}
+
+/**
  * Follows execution `id` in the database `engine` reads: polls its nodes
  * every `pollMs` (default 100) for `nodes()` and `waitingFor()`, and resolves
  * `result` with its outputs.
@@ -59,6 +78,7 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
   let nodes: NodeExecution[] = [];
   let waiting: PendingSignal[] = [];
   let ended: string | undefined;
+  let took: number | undefined;
   let polling = false;
   const poll = async (): Promise<void> => {
     if (polling) return;
@@ -79,6 +99,8 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
   const result = engine.result(id).then(
     async (outputs) => {
       ended = "succeeded";
+      const row = await engine.store.getExecution(id).catch(() => undefined);
+      if (row) took = executionTook(row);
       await poll();
       return outputs;
     },
@@ -86,6 +108,7 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
       const row = await engine.store.getExecution(id).catch(() => undefined);
       if (!row) throw e;
       ended = row.phase;
+      took = executionTook(row);
       await poll();
       throw failureOf(id, row.phase, row.error, (await engine.nodes(id)).map(nodeOfRow));
     },
@@ -103,6 +126,7 @@ export function followExecution(engine: Engine, id: string, gateTypes: ReadonlyM
       });
     },
     endPhase: () => ended,
+    tookMs: () => took,
     async answer(name, kind, value) {
       if (kind === "signal") await engine.signal(id, name, value);
       else if (value === true) await engine.approve(id, name);
@@ -170,6 +194,7 @@ export function followRemote(
   const infos = new Map<string, NodeExecutionInfo>();
   let view: { nodes: NodeExecution[]; waiting: PendingSignal[] } = { nodes: [], waiting: [] };
   let ended: string | undefined;
+  let took: number | undefined;
   const controller = new AbortController();
   const refresh = (): void => {
     view = nodesView([...infos.values()].map(nodeOfInfo), gateTypes);
@@ -209,6 +234,7 @@ export function followRemote(
   const result = follow().then(
     async (info) => {
       ended = info.phase;
+      took = executionTook(info);
       const nodes = await client.listNodes(id).catch(() => [...infos.values()]);
       for (const n of nodes) infos.set(n.path, n);
       refresh();
@@ -231,6 +257,7 @@ export function followRemote(
       });
     },
     endPhase: () => ended,
+    tookMs: () => took,
     async answer(name, kind, value) {
       try {
         if (kind === "signal") await client.signal(id, name, JSON.parse(JSON.stringify(value)) as unknown);

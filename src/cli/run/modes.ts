@@ -51,6 +51,11 @@ export function chooseRunMode(flags: { readonly local?: boolean; readonly remote
 export type RunHandle = Pick<Execution<Record<string, unknown>>, "id" | "result" | "nodes" | "waitingFor" | "abort"> & {
   /** The phase the run ended in, when the backend knows it (`aborted`, `timedOut`, ...). */
   readonly endPhase?: () => string | undefined;
+  /**
+   * How long the execution took, from its start to its end, once it ended, when the backend knows it: a
+   * followed or resumed execution began before this command did, or had ended already.
+   */
+  readonly tookMs?: () => number | undefined;
   /** Answers a gate from this command (a durable run); absent when the runner asks by itself (the local runner). */
   readonly answer?: (name: string, kind: PendingSignal["kind"], value: unknown) => Promise<void>;
 };

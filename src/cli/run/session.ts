@@ -110,7 +110,8 @@ async function follow(
     title: session.title,
     runId: run.id,
     state,
-    elapsedMs: Date.now() - started,
+    // Once it ended, the execution's own duration: a followed one began before this command.
+    elapsedMs: (state === "running" ? undefined : run.tookMs?.()) ?? Date.now() - started,
     now: Date.now(),
     nodes: run.nodes(),
     waiting: run.waitingFor(),
@@ -143,7 +144,7 @@ async function follow(
     view.finish(session.json ? undefined : snapshot("succeeded"));
     if (session.json) printLines(ctx, [jsonText({ id: run.id, mode: backend.mode, phase: "succeeded", outputs }, 2)]);
     else {
-      printLines(ctx, [...formatOutputs(outputs), `run ${run.id} succeeded in ${formatElapsed(Date.now() - started)} (${backend.where})`]);
+      printLines(ctx, [...formatOutputs(outputs), `run ${run.id} succeeded in ${formatElapsed(run.tookMs?.() ?? Date.now() - started)} (${backend.where})`]);
       if (backend.lookHint) printLines(ctx, [backend.lookHint(run.id, false)]);
     }
   } catch (e) {
