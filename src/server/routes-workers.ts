@@ -1,8 +1,8 @@
 /**
  * Worker endpoints: a worker on another machine joins through the server
  * instead of the database (`aloft worker --server URL --token T`). The server
- * is a thin shell over the store's queue: `claim`, `heartbeat` and `report`
- * are `Store.claimTasks`, `heartbeat` and `finishTask`, with the same leases
+ * is a thin shell over the store's queue: `claim`, `heartbeat`, `report` and `release`
+ * are `Store.claimTasks`, `heartbeat`, `finishTask` and `releaseTasks`, with the same leases
  * and fencing (a heartbeat or a report whose lease was lost is refused with
  * 409 `lease_lost`); the cache and its key locks, the engine's large values,
  * the attempt logs and the tasks' files go through it too. `GET
@@ -77,6 +77,22 @@ const ClaimedItem = Type.Object(
     readyAt: Type.Number(),
     leaseToken: Type.String({ description: "Proof of the lease: heartbeats and reports carry it." }),
     leaseExpiresAt: Type.Number(),
+  },
+  { additionalProperties: false },
+);
+const ReleaseBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object(
+        {
+          itemId: Id,
+          leaseToken: Id,
+          started: Type.Boolean({ description: "Whether the attempt started: a started one is handed out again as a lost lease (a system attempt), one that never started as if never claimed." }),
+        },
+        { additionalProperties: false },
+      ),
+      { maxItems: 1000 },
+    ),
   },
   { additionalProperties: false },
 );
@@ -253,6 +269,22 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
       if (!(await store.heartbeat(itemId, leaseToken, leaseMs, now))) throw leaseLost("heartbeat", itemId);
       return { leaseExpiresAt: now + leaseMs };
     },
+  );
+
+  app.post(
+    `${PREFIX}/release`,
+    {
+      schema: {
+        operationId: "releaseTasks",
+        tags: TAGS,
+        summary: "Give back claimed attempts a stopping worker will not run",
+        description:
+          "Ends the leases at once so that other workers run the items without waiting for them to expire; `released` says, per item, whether it was still held under that token (an item whose lease was lost is left alone).",
+        body: ReleaseBody,
+        response: { 200: Type.Object({ released: Type.Array(Type.Boolean()) }, { additionalProperties: false }), ...errors },
+      },
+    },
+    async (request) => ({ released: await store.releaseTasks(request.body.items, Date.now()) }),
   );
 
   app.post(

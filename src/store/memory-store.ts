@@ -44,6 +44,7 @@ import type {
   StepCommit,
   Store,
   TaskItem,
+  TaskRelease,
   TaskReport,
   TaskResult,
 } from "./store.js";
@@ -362,6 +363,17 @@ export class MemoryStore implements Store {
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {
     this.check();
     return reports.map((r) => this.finishOne(r.itemId, r.leaseToken, r.result, now));
+  }
+
+  async releaseTasks(releases: readonly TaskRelease[], now: number): Promise<boolean[]> {
+    this.check();
+    return releases.map((r) => {
+      const q = this.items.get(r.itemId);
+      if (!q?.lease || q.lease.token !== r.leaseToken || q.lease.expiresAt <= now) return false;
+      if (r.started) q.lease.expiresAt = now;
+      else q.lease = undefined;
+      return true;
+    });
   }
 
   private finishOne(itemId: string, leaseToken: string, result: TaskResult, now: number): boolean {

@@ -67,7 +67,7 @@ export function attemptLogsOf(store: Store, dir: string): AttemptLogStore {
  * await startWorker({ store: localWorkQueueOf(store), modules: ["flows.ts"], concurrency: 2 });
  * ```
  */
-export function localWorkQueueOf(store: Store): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "finishTasks" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
+export function localWorkQueueOf(store: Store): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "finishTasks" | "releaseTasks" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
   return store instanceof SqliteStore ? store.localWorkQueue() : store;
 }
 

@@ -24,7 +24,7 @@ import {
   type NodeCols,
 } from "./sqlite/codec.js";
 import { applyStep, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
-import { claimTasks, extendLease, finishTask, sweepExhausted } from "./postgres/queue.js";
+import { claimTasks, extendLease, finishTask, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines } from "./postgres/ownership.js";
@@ -46,6 +46,7 @@ import type {
   RegisteredKind,
   StepCommit,
   Store,
+  TaskRelease,
   TaskReport,
   TaskResult,
 } from "./store.js";
@@ -474,6 +475,17 @@ export class PostgresStore implements Store {
       const accepted: boolean[] = [];
       for (const r of reports) accepted.push(await finishTask(q, r.itemId, r.leaseToken, r.result, now, channel));
       return accepted;
+    });
+  }
+
+  async releaseTasks(releases: readonly TaskRelease[], now: number): Promise<boolean[]> {
+    if (releases.length === 0) return [];
+    return this.tx(async (q) => {
+      const given: boolean[] = [];
+      for (const r of releases) given.push(await releaseTask(q, r, now));
+      // Items ready again: other workers claim them at once.
+      if (given.includes(true)) await this.notify(q, "work");
+      return given;
     });
   }
 

@@ -23,7 +23,7 @@ import {
   type NodeCols,
 } from "./sqlite/codec.js";
 import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
-import { claim, extendLease, finish } from "./sqlite/queue.js";
+import { claim, extendLease, finish, release } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
 import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
@@ -45,6 +45,7 @@ import type {
   RegisteredKind,
   StepCommit,
   Store,
+  TaskRelease,
   TaskReport,
   TaskResult,
 } from "./store.js";
@@ -136,13 +137,14 @@ export class SqliteStore implements Store {
    * await startWorker({ store: store.localWorkQueue(), modules: ["flows.ts"], concurrency: 2 });
    * ```
    */
-  localWorkQueue(): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "finishTasks" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
+  localWorkQueue(): Pick<Store, "claimTasks" | "heartbeat" | "finishTask" | "finishTasks" | "releaseTasks" | "getCached" | "lockCacheKey" | "unlockCacheKey"> {
     const unsynced = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> => this.unsynced(() => fn.apply(this, args));
     return {
       claimTasks: unsynced(this.claimTasks),
       heartbeat: unsynced(this.heartbeat),
       finishTask: unsynced(this.finishTask),
       finishTasks: unsynced(this.finishTasks),
+      releaseTasks: unsynced(this.releaseTasks),
       getCached: (key) => this.getCached(key),
       lockCacheKey: unsynced(this.lockCacheKey),
       unlockCacheKey: unsynced(this.unlockCacheKey),
@@ -371,6 +373,14 @@ export class SqliteStore implements Store {
     const accepted = await sql.batch(() => finish(sql, itemId, leaseToken, result, now));
     this.woke(accepted, false);
     return accepted;
+  }
+
+  async releaseTasks(releases: readonly TaskRelease[], now: number): Promise<boolean[]> {
+    const sql = this.s;
+    const given = await sql.batch(() => releases.map((r) => release(sql, r, now)));
+    // Items ready again: other workers claim them at once.
+    this.woke(false, given.includes(true));
+    return given;
   }
 
   async finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]> {

@@ -386,6 +386,22 @@ export interface TaskReport {
 }
 
 /**
+ * An item a worker gives back with `releaseTasks`: the item, the token of its lease, and whether its attempt
+ * started (a child began to run it, or to prepare its cache key).
+ *
+ * @example
+ * ```ts
+ * const release: TaskRelease = { itemId: item.id, leaseToken: item.leaseToken, started: false };
+ * const [given] = await store.releaseTasks([release], Date.now());
+ * ```
+ */
+export interface TaskRelease {
+  readonly itemId: string;
+  readonly leaseToken: string;
+  readonly started: boolean;
+}
+
+/**
  * The store port.
  *
  * @example
@@ -456,6 +472,14 @@ export interface Store {
    * writes nothing and does not stop the others; any other failure rejects the whole call, writing nothing.
    */
   finishTasks(reports: readonly TaskReport[], now: number): Promise<boolean[]>;
+  /**
+   * A worker that stops gives back the items it holds, in one transaction, so that others run them at once
+   * instead of after their leases. An item whose attempt never `started` is unleased as if never claimed (no
+   * system attempt counted); one whose attempt started and was cut short has its lease end at `now`, so the
+   * next claim hands it out as a lost lease (a system attempt, as after a crash). Resolves to whether each was
+   * still held under that token (false, and nothing written, when the lease was lost or the item is gone).
+   */
+  releaseTasks(releases: readonly TaskRelease[], now: number): Promise<boolean[]>;
 
   /** A cached result, or undefined. */
   getCached(key: string): Promise<CacheEntry | undefined>;

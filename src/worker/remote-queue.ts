@@ -9,7 +9,7 @@
  */
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore, AttemptRecord } from "../store/attempt-logs.js";
-import type { CacheEntry, ClaimedTask, TaskResult } from "../store/store.js";
+import type { CacheEntry, ClaimedTask, TaskRelease, TaskResult } from "../store/store.js";
 import { RemoteServerError, type RemoteServer } from "./remote-client.js";
 import type { WorkQueue } from "./work-queue.js";
 
@@ -90,6 +90,11 @@ export class RemoteQueue implements WorkQueue {
     const kept = await leaseKept(this.server.json("POST", "/report", { itemId, leaseToken, result: result.body, ...(log ? { log } : {}) }));
     this.records.delete(key);
     return kept;
+  }
+
+  async releaseTasks(releases: readonly TaskRelease[], _now?: number): Promise<boolean[]> {
+    if (releases.length === 0) return [];
+    return (await this.server.json<{ released: boolean[] }>("POST", "/release", { items: releases.map((r) => ({ itemId: r.itemId, leaseToken: r.leaseToken, started: r.started })) })).released;
   }
 
   async getCached(key: string): Promise<CacheEntry | undefined> {

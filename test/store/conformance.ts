@@ -613,6 +613,46 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded"]);
       });
 
+      it("releaseTasks gives back held items at once: one never started as if never claimed, one cut short as a lost lease; a dead token writes nothing", async () => {
+        await enqueue(item("e1", "n1"), item("e1", "n2"), item("e2", "n3"));
+        const [a, b, c] = (await store.claimTasks("w1", 3, LEASE, T0)) as [ClaimedTask, ClaimedTask, ClaimedTask];
+        // c's lease runs out and w2 takes it; a's and b's are kept alive.
+        expect(await store.heartbeat(a.id, a.leaseToken, LEASE, T0 + LEASE - 1)).toBe(true);
+        expect(await store.heartbeat(b.id, b.leaseToken, LEASE, T0 + LEASE - 1)).toBe(true);
+        const [c2] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(c2?.id).toBe(c.id);
+        const given = await store.releaseTasks(
+          [
+            { itemId: a.id, leaseToken: a.leaseToken, started: false },
+            { itemId: b.id, leaseToken: b.leaseToken, started: true },
+            { itemId: c.id, leaseToken: c.leaseToken, started: false },
+            { itemId: "unknown", leaseToken: a.leaseToken, started: false },
+          ],
+          T0 + LEASE + 1,
+        );
+        expect(given).toEqual([true, true, false, false]);
+        // The old tokens are dead; c's new lease (w2) is untouched.
+        expect(await store.heartbeat(a.id, a.leaseToken, LEASE, T0 + LEASE + 2)).toBe(false);
+        expect(await store.finishTask(b.id, "wrong", { body: succeeded("n2") }, T0 + LEASE + 2)).toBe(false);
+        expect(await store.heartbeat(c2?.id ?? "", c2?.leaseToken ?? "", LEASE, T0 + LEASE + 2)).toBe(true);
+        // Both are handed out again at once, long before their leases would have run out.
+        const again = await store.claimTasks("w3", 10, LEASE, T0 + LEASE + 2);
+        expect(again.map((x) => [x.id, x.systemAttempts])).toEqual([
+          ["e1|n1|1", 0],
+          ["e1|n2|1", 1],
+        ]);
+        expect(await store.releaseTasks([], T0 + LEASE + 3)).toEqual([]);
+        expect(await pendingTypes(store)).toEqual([]);
+      });
+
+      it("releaseTasks of a started item at its last allowed lease fails it at the next claim, as a lost lease would", async () => {
+        await enqueue(item("e1", "n1", { maxSystemAttempts: 1 }));
+        const [a] = (await store.claimTasks("w1", 1, LEASE, T0)) as [ClaimedTask];
+        expect(await store.releaseTasks([{ itemId: a.id, leaseToken: a.leaseToken, started: true }], T0 + 1)).toEqual([true]);
+        expect(await store.claimTasks("w2", 1, LEASE, T0 + 2)).toEqual([]);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSystemFailed"]);
+      });
+
       it("copies claimed items out", async () => {
         await enqueue(item("e1", "n1"));
         const [a] = await store.claimTasks("w1", 1, LEASE, T0);

@@ -9,7 +9,7 @@
 import type { TaskSystemFailedEvent } from "../events.js";
 import { randomUUID } from "node:crypto";
 import { compareText, systemFailureMessage } from "../rules.js";
-import type { ClaimedTask, TaskResult } from "../store.js";
+import type { ClaimedTask, TaskRelease, TaskResult } from "../store.js";
 import { taskItemFromCols, toJson, type TaskItemCols } from "../sqlite/codec.js";
 import type { Queries } from "./sql.js";
 
@@ -115,4 +115,20 @@ export async function finishTask(q: Queries, itemId: string, leaseToken: string,
     [itemId, leaseToken, now, toJson(result.body), eventsChannel],
   );
   return r.length === 1;
+}
+
+/**
+ * Gives back an item a stopping worker holds under a live lease: unleased when its attempt never started,
+ * its lease ended at `now` (a lost lease at the next claim) when it did; false (nothing written) otherwise.
+ *
+ * @example
+ * ```ts
+ * const given = await releaseTask(q, { itemId: item.id, leaseToken: item.leaseToken, started: false }, Date.now());
+ * ```
+ */
+export async function releaseTask(q: Queries, r: TaskRelease, now: number): Promise<boolean> {
+  const changed = r.started
+    ? await q.run("UPDATE task_items SET lease_expires_at = $1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $1", [now, r.itemId, r.leaseToken])
+    : await q.run("UPDATE task_items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_token = $2 AND lease_expires_at > $3", [r.itemId, r.leaseToken, now]);
+  return changed === 1;
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { compareText, systemFailureMessage } from "../rules.js";
 import type { TaskSystemFailedEvent } from "../events.js";
-import type { ClaimedTask, TaskResult } from "../store.js";
+import type { ClaimedTask, TaskRelease, TaskResult } from "../store.js";
 import { taskItemFromCols, toJson, type TaskItemCols } from "./codec.js";
 import type { Sql } from "./sql.js";
 
@@ -86,4 +86,20 @@ export function finish(sql: Sql, itemId: string, leaseToken: string, result: Tas
   sql.run("DELETE FROM task_items WHERE id = ?", itemId);
   sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", r.execution_id, now, body);
   return true;
+}
+
+/**
+ * Gives back an item a stopping worker holds under a live lease: unleased when its attempt never started,
+ * its lease ended at `now` (a lost lease at the next claim) when it did; false (nothing written) otherwise.
+ *
+ * @example
+ * ```ts
+ * const given = sql.write(() => release(sql, { itemId: item.id, leaseToken: item.leaseToken, started: false }, Date.now()));
+ * ```
+ */
+export function release(sql: Sql, r: TaskRelease, now: number): boolean {
+  const changed = r.started
+    ? sql.run("UPDATE task_items SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now, r.itemId, r.leaseToken, now)
+    : sql.run("UPDATE task_items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", r.itemId, r.leaseToken, now);
+  return changed.changes === 1;
 }
