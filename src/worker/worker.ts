@@ -17,7 +17,7 @@ import path from "node:path";
 import { AloftError } from "../errors.js";
 import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
-import type { CacheEntry, ClaimedTask } from "../store/store.js";
+import type { CacheEntry, ClaimedTask, TaskRelease } from "../store/store.js";
 import type { WorkQueue } from "./work-queue.js";
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
@@ -109,6 +109,8 @@ interface Running {
   readonly item: ClaimedTask;
   /** The lease was lost, or the worker stops hard: the attempt is abandoned, its result not reported. */
   abandoned: boolean;
+  /** A child took the attempt (to run it, or to prepare its cache key): given back on a hard stop as a lost lease. */
+  started: boolean;
   slot: PoolSlot | undefined;
   /** A cache key lock held for this attempt. */
   lock: CacheLock | undefined;
@@ -214,14 +216,39 @@ class Worker implements WorkerHandle {
   }
 
   stop(options: { readonly hard?: boolean } = {}): Promise<void> {
+    this.stopping = true;
+    // What was claimed ahead and not started goes back at once, counting no attempt: others run it now.
+    const unstarted = this.giveBack((s) => !s.started);
+    let cut: Promise<void> = Promise.resolve();
     if (options.hard && !this.hard) {
       this.hard = true;
-      for (const { state } of this.running.values()) state.abandoned = true;
+      const inHand = [...this.running.values()].filter((r) => !r.state.abandoned);
+      for (const { state } of inHand) state.abandoned = true;
       void this.pool.close({ hard: true });
+      // The attempts cut short go back once they have ended (a result reported meanwhile stands): each a lost lease, handed out at once.
+      cut = Promise.all(inHand.map((r) => r.done)).then(() => this.release(inHand.map((r) => r.state)));
     }
-    this.stopping = true;
     this.wake();
-    return (this.stopped ??= this.drain());
+    const drained = (this.stopped ??= this.drain());
+    return Promise.all([unstarted, cut, drained]).then(() => undefined);
+  }
+
+  /** Abandons the attempts in hand that `which` picks and gives their items back. */
+  private giveBack(which: (state: Running) => boolean): Promise<void> {
+    const picked = [...this.running.values()].map((r) => r.state).filter((s) => !s.abandoned && which(s));
+    for (const state of picked) state.abandoned = true;
+    return this.release(picked);
+  }
+
+  /** Gives items back to the store (`releaseTasks`); one that fails is reported: its lease then expires as after a crash. */
+  private async release(states: readonly Running[]): Promise<void> {
+    if (states.length === 0) return;
+    const releases: TaskRelease[] = states.map((s) => ({ itemId: s.item.id, leaseToken: s.item.leaseToken, started: s.started }));
+    try {
+      await this.store.releaseTasks(releases, Date.now());
+    } catch (e) {
+      this.log(`cannot give back ${String(releases.length)} claimed item(s) on stopping: ${message(e)}; their leases will expire and they run elsewhere then`);
+    }
   }
 
   private async drain(): Promise<void> {
@@ -272,8 +299,9 @@ class Worker implements WorkerHandle {
           if (problem !== this.claimProblem) this.log(problem);
           this.claimProblem = problem;
         }
-        // Claimed while stopping hard: not run, their leases expire and the engine runs them again.
-        if (!this.hard) for (const item of claimed) this.start(item);
+        // Claimed while stopping: not run, but given back at once (counting no attempt).
+        if (this.stopping) await this.release(claimed.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) })));
+        else for (const item of claimed) this.start(item);
         if (claimed.length > 0 && claimed.length === free) continue;
       } else if (woken) {
         this.backlog = true;
@@ -283,7 +311,7 @@ class Worker implements WorkerHandle {
   }
 
   private start(item: ClaimedTask): void {
-    const state: Running = { item, abandoned: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) };
+    const state: Running = { item, abandoned: false, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) };
     this.unrun++;
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
@@ -359,7 +387,9 @@ class Worker implements WorkerHandle {
     }
     state.slot = slot;
     try {
+      // Abandoned while waiting for the slot: given back on a stop, or the lease lost.
       if (state.abandoned) return undefined;
+      state.started = true;
       return await use(slot);
     } finally {
       state.slot = undefined;

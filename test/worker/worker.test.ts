@@ -133,3 +133,56 @@ describe("starting a worker", () => {
     expect((missing as Error).message).toMatch(/cannot load nope.ts: no such file/);
   });
 });
+
+describe("a worker that stops gives back what it holds (issue 11)", () => {
+  /**
+   * A worker with one slot, warmed up on short attempts (so it claims work ahead), then holding a long
+   * `polite` attempt on its slot and 8 short ones claimed ahead of it, not started.
+   */
+  async function holding(name: string): Promise<{ store: MemoryStore; held: WorkerHandle; long: ReturnType<typeof taskItem>; ahead: ReturnType<typeof taskItem>[]; log: string }> {
+    const own = new MemoryStore();
+    // Leases far longer than the test: an item handed out again was given back, not expired.
+    const held = await startWorker({ store: own, modules: ["flows.ts"], cwd: fixtures.dir, concurrency: 1, leaseMs: 120_000, pollMs: 10, log: (l) => logged.push(l) });
+    const warm = Array.from({ length: 20 }, (_, i) => taskItem(flows["add"], "add", { a: i, b: 1 }));
+    await enqueue(own, warm);
+    await results(own, warm.map((i) => i.path));
+    const log = path.join(fixtures.dir, `${name}.log`);
+    const long = taskItem(flows["polite"], "polite", { ms: 4000, log });
+    const ahead = Array.from({ length: 8 }, (_, i) => ({ ...taskItem(flows["add"], "add", { a: i, b: 2 }), readyAt: 1 }));
+    await enqueue(own, [long, ...ahead]);
+    await expect.poll(() => existsSync(log) && readFileSync(log, "utf8"), { timeout: 10_000 }).toBe("started\n");
+    await expect.poll(() => held.active(), { timeout: 10_000 }).toBe(1 + ahead.length);
+    return { store: own, held, long, ahead, log };
+  }
+
+  it("on a graceful stop, gives back at once the items claimed ahead (no attempt counted) and finishes the one it runs", async () => {
+    const { store: own, held, long, ahead } = await holding("drain-ahead");
+    const stopped = held.stop();
+    // Another worker gets them while the long attempt still runs: long before their leases would expire.
+    const taken: { id: string; systemAttempts: number }[] = [];
+    await expect
+      .poll(
+        async () => {
+          for (const c of await own.claimTasks("w2", 100, 120_000, Date.now())) taken.push({ id: c.id, systemAttempts: c.systemAttempts });
+          return taken.length;
+        },
+        { timeout: 3000 },
+      )
+      .toBe(ahead.length);
+    expect(taken.sort((a, b) => a.id.localeCompare(b.id))).toEqual(ahead.map((i) => ({ id: i.id, systemAttempts: 0 })).sort((a, b) => a.id.localeCompare(b.id)));
+    await stopped;
+    // The attempt in hand was drained: run to the end and reported; nothing claimed ahead ran.
+    expect(await result(own, long.path)).toMatchObject({ type: "taskSucceeded", path: long.path, outputs: { literals: { o0: int(4000) } } });
+    expect(await own.dueEvents(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
+  });
+
+  it("on a hard stop, gives back at once both the items claimed ahead (no attempt counted) and the attempt it cut short (a lost lease)", async () => {
+    const { store: own, held, long, ahead, log } = await holding("hard-ahead");
+    await held.stop({ hard: true });
+    const taken = await own.claimTasks("w2", 100, 120_000, Date.now());
+    const byId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id);
+    expect(taken.map((c) => ({ id: c.id, systemAttempts: c.systemAttempts })).sort(byId)).toEqual([{ id: long.id, systemAttempts: 1 }, ...ahead.map((i) => ({ id: i.id, systemAttempts: 0 }))].sort(byId));
+    expect(readFileSync(log, "utf8")).toBe("started\n");
+    expect(await own.dueEvents(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
+  });
+});
