@@ -87,8 +87,10 @@ export interface WorkerHandle {
   wake(): void;
   /**
    * Stops claiming and waits for the attempts in hand to finish and be
-   * reported (drain); with `hard`, kills them instead, unreported (their
-   * leases expire and the engine runs them again). Then ends the child processes.
+   * reported (drain); with `hard`, kills them instead, unreported, and gives
+   * them back to the store (`releaseTasks`: handed out again at once, each a
+   * lost lease). Either way, items claimed but not started are given back at
+   * once, counting no attempt. Then ends the child processes.
    */
   stop(options?: { readonly hard?: boolean }): Promise<void>;
 }

@@ -7,6 +7,8 @@
  * a SIGTERM to npm's process chain stops the real server.
  */
 import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AloftClient } from "../../src/client/client.js";
 import { ExecutionStateUnknownError, followRemote } from "../../src/cli/engine/follow.js";
@@ -16,6 +18,25 @@ import { EXEC_ID, aloftInBackground, useEngineProjects } from "./engine-helpers.
 const project = useEngineProjects();
 const ID = EXEC_ID.source;
 const AT_FACTOR = new RegExp(`run (${ID}) waits at gate "factor"`);
+
+/**
+ * `holder` says it holds, and ends once the file `until` exists; `sleepy` appends when it starts (the time) to the file `mark`,
+ * then sleeps `ms` milliseconds.
+ */
+const HANDOVER_MJS = `
+import { appendFileSync, existsSync } from "node:fs";
+import { task, t } from "aloft";
+export const holder = task({ name: "holder", inputs: { until: t.str }, outputs: t.int }, async ({ until }) => {
+  console.log("holding");
+  while (!existsSync(until)) await new Promise((resolve) => setTimeout(resolve, 20));
+  return 1;
+});
+export const sleepy = task({ name: "sleepy", inputs: { ms: t.int, mark: t.str }, outputs: t.int }, async ({ ms, mark }) => {
+  appendFileSync(mark, String(Date.now()) + "\\n");
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return ms;
+});
+`;
 
 async function phaseOf(dir: string, id: string, ...flags: string[]): Promise<string> {
   const got = await aloft(dir, ["get", "execution", id, "--json", ...flags]);
@@ -49,6 +70,26 @@ describe.concurrent("never strand an execution", () => {
     expect((await aloft(dir, ["approve", id, "publish"])).code).toBe(0);
     const r = await second.done;
     expect([r.code, r.stdout.split("\n")[0]]).toEqual([0, "out: 42"]);
+  });
+
+  it("when the run whose engine runs another run's attempt ends, the attempt is handed over at once, not after its lease (issue 13)", async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, "handover.mjs"), HANDOVER_MJS);
+    const mark = path.join(dir, "sleepy.starts");
+    // The first run's engine and workers (two slots) run the second run's attempt; the first ends while it runs.
+    const first = aloftInBackground(dir, ["run", "handover.mjs", "holder", "--until", mark, "--workers", "2"]);
+    await first.waitFor("stdout", /holding/);
+    const second = aloftInBackground(dir, ["run", "handover.mjs", "sleepy", "--ms", "4000", "--mark", mark, "--workers", "1"]);
+    await second.waitFor("stderr", /an engine already runs over \.aloft\/aloft\.db \(pid \d+/);
+    expect((await first.done).code).toBe(0);
+    await second.waitFor("stderr", /has ended: an engine of this process takes over \.aloft\/aloft\.db/);
+    const r = await second.done;
+    expect([r.code, r.stdout.split("\n")[0]], r.stderr).toEqual([0, "o0: 4000"]);
+    // The attempt cut short ran again (a lost lease, a system retry) as soon as this run's engine took over: its
+    // lease (30 s, renewed every 10 s) was given back, not waited out.
+    const starts = readFileSync(mark, "utf8").trim().split("\n").map(Number);
+    expect(starts).toHaveLength(2);
+    expect((starts[1] ?? 0) - (starts[0] ?? 0)).toBeLessThan(20_000);
   });
 
   it("an execution whose aloft run was killed says no engine runs it; aloft resume continues it in place", async () => {

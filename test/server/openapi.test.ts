@@ -74,6 +74,7 @@ describe("GET /api/openapi.json", () => {
         "DELETE /api/v1/session",
         "POST /api/v1/workers/claim",
         "POST /api/v1/workers/heartbeat",
+        "POST /api/v1/workers/release",
         "POST /api/v1/workers/report",
         "GET /api/v1/workers/events",
         "GET /api/v1/workers/cache/{key}",

@@ -92,6 +92,21 @@ describe("worker endpoints", () => {
     expect(await exec.result()).toEqual({ y: 2 });
   });
 
+  it("release gives back claimed attempts at once: one never started as if never claimed, one cut short as a lost lease; a dead token is left alone", async () => {
+    const queue = new RemoteQueue(new RemoteServer(url, TOKEN));
+    const exec = await engine.start(wf, { x: 6 });
+    const first = await claimOne(queue, "w-stops", 30_000);
+    expect(await queue.releaseTasks([{ itemId: first.id, leaseToken: first.leaseToken, started: false }], Date.now())).toEqual([true]);
+    const second = await claimOne(queue, "w-stops-hard", 30_000);
+    expect([second.id, second.systemAttempts]).toEqual([first.id, first.systemAttempts]);
+    expect(await queue.releaseTasks([{ itemId: first.id, leaseToken: first.leaseToken, started: false }], Date.now())).toEqual([false]);
+    expect(await queue.releaseTasks([{ itemId: second.id, leaseToken: second.leaseToken, started: true }], Date.now())).toEqual([true]);
+    const third = await claimOne(queue, "w-takes", 30_000);
+    expect([third.id, third.systemAttempts]).toEqual([first.id, first.systemAttempts + 1]);
+    expect(await queue.finishTask(third.id, third.leaseToken, succeeded(third, 7), Date.now())).toBe(true);
+    expect(await exec.result()).toEqual({ y: 7 });
+  });
+
   it("refuses a report that is not a result event, naming the field", async () => {
     const res = await fetch(`${url}/api/v1/workers/report`, {
       method: "POST",

@@ -53,7 +53,7 @@ export interface EngineSetup {
   /**
    * Stops what this process started and closes the database. Its workers
    * finish the attempts in hand first; with `hard`, they end them instead
-   * (their leases expire and they run again elsewhere, as after a crash).
+   * and give them back (they run again elsewhere at once, each a lost lease).
    */
   stop(options?: { readonly hard?: boolean }): Promise<void>;
 }

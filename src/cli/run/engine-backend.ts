@@ -168,7 +168,7 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
     },
     async close() {
       run?.close();
-      // What the worker still has in hand belongs to other executions (this one ended): their leases expire and they run again.
+      // What the worker still has in hand belongs to other executions (this one ended): it gives them back, and they run again at once elsewhere.
       await setup?.stop({ hard: true });
     },
   };
