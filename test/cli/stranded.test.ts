@@ -21,10 +21,10 @@ const AT_FACTOR = new RegExp(`run (${ID}) waits at gate "factor"`);
 
 /**
  * `holder` says it holds, and ends once the file `until` exists; `sleepy` appends when it starts (the time) to the file `mark`,
- * then sleeps `ms` milliseconds.
+ * then sleeps: its first attempt 10 minutes (it is cut short), the next `ms` milliseconds.
  */
 const HANDOVER_MJS = `
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { task, t } from "aloft";
 export const holder = task({ name: "holder", inputs: { until: t.str }, outputs: t.int }, async ({ until }) => {
   console.log("holding");
@@ -33,7 +33,9 @@ export const holder = task({ name: "holder", inputs: { until: t.str }, outputs: 
 });
 export const sleepy = task({ name: "sleepy", inputs: { ms: t.int, mark: t.str }, outputs: t.int }, async ({ ms, mark }) => {
   appendFileSync(mark, String(Date.now()) + "\\n");
-  await new Promise((resolve) => setTimeout(resolve, ms));
+  // Its first attempt lasts until it is cut short; the next takes ms.
+  const first = readFileSync(mark, "utf8").trim().split("\\n").length === 1;
+  await new Promise((resolve) => setTimeout(resolve, first ? 600_000 : ms));
   return ms;
 });
 `;
@@ -79,12 +81,12 @@ describe.concurrent("never strand an execution", () => {
     // The first run's engine and workers (two slots) run the second run's attempt; the first ends while it runs.
     const first = aloftInBackground(dir, ["run", "handover.mjs", "holder", "--until", mark, "--workers", "2"]);
     await first.waitFor("stdout", /holding/);
-    const second = aloftInBackground(dir, ["run", "handover.mjs", "sleepy", "--ms", "4000", "--mark", mark, "--workers", "1"]);
+    const second = aloftInBackground(dir, ["run", "handover.mjs", "sleepy", "--ms", "500", "--mark", mark, "--workers", "1"]);
     await second.waitFor("stderr", /an engine already runs over \.aloft\/aloft\.db \(pid \d+/);
     expect((await first.done).code).toBe(0);
     await second.waitFor("stderr", /has ended: an engine of this process takes over \.aloft\/aloft\.db/);
     const r = await second.done;
-    expect([r.code, r.stdout.split("\n")[0]], r.stderr).toEqual([0, "o0: 4000"]);
+    expect([r.code, r.stdout.split("\n")[0]], r.stderr).toEqual([0, "o0: 500"]);
     // The attempt cut short ran again (a lost lease, a system retry) as soon as this run's engine took over: its
     // lease (30 s, renewed every 10 s) was given back, not waited out.
     const starts = readFileSync(mark, "utf8").trim().split("\n").map(Number);
