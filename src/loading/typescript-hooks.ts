@@ -33,6 +33,7 @@ import { readFile } from "node:fs/promises";
 import type { LoadHook, ResolveHook } from "node:module";
 import { fileURLToPath } from "node:url";
 import type * as Sucrase from "sucrase";
+import { unsupportedTypeScript } from "./typescript-subset.js";
 
 const TYPESCRIPT = /\.(ts|tsx|mts|cts)$/i;
 
@@ -130,6 +131,8 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   const source = await readFile(file, "utf8");
   sucrase ??= import("sucrase").then((m) => m.transform);
   const transform = await sucrase;
+  const unsupported = unsupportedTypeScript(source);
+  if (unsupported) throw new SyntaxError(`${file}:${unsupported.line}:${unsupported.column}: ${unsupported.message}`);
   let out: ReturnType<Transform>;
   try {
     out = transform(source, {
