@@ -15,6 +15,7 @@ beforeAll(() => {
     "throws.mjs": THROWS_MJS,
     "empty.mjs": EMPTY_MJS,
     "slow.mjs": SLOW_MJS,
+    "data/sales.csv": "region,amount\nnorth,3\n",
   }));
 });
 afterAll(() => cleanup());
@@ -127,6 +128,10 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
     ["no entity when several workflows", ["flows.ts", "--local"], /^error: flows\.ts exports 3 workflows; name the one to use: aloft run flows\.ts <entity> \(it exports .*\)$/],
     ["a module with no entities", ["empty.mjs", "--local"], "error: empty.mjs exports no task, workflow or launch plan"],
     ["a missing file", ["nope.ts", "--local"], "error: cannot load nope.ts: no such file"],
+    // Issue 13: a path that is not there is missing, not a spec; a folder is said to be one.
+    ["a missing path that names a module without its extension", ["flows", "--a", "1", "--local"], "error: cannot load flows: no such file (did you mean flows.ts?)"],
+    ["a missing path, with --tasks", ["nope", "--tasks", "flows.ts", "--local"], "error: cannot load nope: no such file"],
+    ["a folder", ["data", "--local"], "error: data is a folder, not a module: give the module's file (aloft run <file.ts> [entity]); a folder of specs (pyflyte package's _pb_output) runs with the TypeScript tasks it references: --tasks <module>"],
     ["a file that does not parse", ["broken.ts", "--local"], /^error: cannot load broken\.ts: SyntaxError: .*broken\.ts:1:27: Unexpected token$/],
     ["a file that throws while loading", ["throws.mjs", "--local"], "error: cannot load throws.mjs: no config found"],
     ["a signal for no gate", ["gates.mjs", "--local", "--signal", "nope=1"], 'error: --signal nope: no gate waits for a signal named "nope" (gates: factor, publish)'],

@@ -15,6 +15,7 @@ import { SpecLoadError } from "../../text/errors.js";
 import { UsageError } from "../errors.js";
 import type { FoundEntity } from "../load/entities.js";
 import { loadModule } from "../load/load-module.js";
+import { sourceKind } from "../load/source-path.js";
 
 
 /**
@@ -53,7 +54,7 @@ export class SpecSourceError extends UsageError {
 /**
  * Loads spec sources with the tasks of the `--tasks` modules.
  *
- * @throws UsageError when no `--tasks` module is given or one does not load; SpecSourceError when a spec does not load.
+ * @throws ModuleLoadError when a source does not exist; UsageError when no `--tasks` module is given or one does not load; SpecSourceError when a spec does not load.
  *
  * @example
  * ```ts
@@ -61,7 +62,14 @@ export class SpecSourceError extends UsageError {
  * ```
  */
 export async function loadSpecSources(sources: readonly string[], taskModules: readonly string[], cwd: string): Promise<LoadedWorkflows[]> {
+  // A path that is not there is missing, not specs (`aloft run flow` meaning flow.ts).
+  const kinds = sources.map((s) => sourceKind(s, cwd));
   if (taskModules.length === 0) {
+    if (sources.length === 1 && kinds[0] === "folder") {
+      throw new UsageError(
+        `${sources[0]!} is a folder, not a module: give the module's file (aloft run <file.ts> [entity]); a folder of specs (pyflyte package's _pb_output) runs with the TypeScript tasks it references: --tasks <module>`,
+      );
+    }
     throw new UsageError(`${sources.join(", ")} ${sources.length === 1 ? "is a spec" : "are specs"}: give the TypeScript tasks it references with --tasks <module> (a .ts or .js module exporting tasks named as the specs name them)`);
   }
   const tasks: Record<string, unknown>[] = [];
