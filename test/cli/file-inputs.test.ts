@@ -155,4 +155,22 @@ describe.concurrent("aloft signal with file values", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", n: 2 } });
   });
+
+  it("aloft run --signal reads a file gate's value as aloft signal does: a local path (JSON of paths in a list), copied on the engine, read in process with --local", async () => {
+    const dir = project();
+    withData(dir);
+    writeFileSync(path.join(dir, "gate.mjs"), FILE_GATE_MJS);
+    const given = ["--signal", "doc=data.csv", "--signal", 'more=["data.csv", "images/one.png"]', "--json"];
+    const engine = await aloft(dir, ["run", "gate.mjs", "gated", "--workers", "1", ...given]);
+    expect(engine.code, engine.stderr).toBe(0);
+    expect(JSON.parse(engine.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", n: 2 } });
+    expect(engine.stderr).toMatch(/^aloft: signal doc: uploaded \S+\/data\.csv as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/data\.csv\n/m);
+    expect(engine.stderr).toMatch(/^aloft: signal more\[1\]: uploaded \S+\/images\/one\.png as file:\/\/\S+\/\.aloft\/blobs\/[0-9a-f-]{36}\/one\.png\n/m);
+    const local = await aloft(dir, ["run", "gate.mjs", "gated", "--local", ...given]);
+    expect(local.code, local.stderr).toBe(0);
+    expect(JSON.parse(local.stdout)).toMatchObject({ phase: "succeeded", outputs: { text: "a,b", n: 2 } });
+    const missing = await aloft(dir, ["run", "gate.mjs", "gated", "--local", "--signal", "doc=nope.csv"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: --signal doc expects file: the file path: \S+\/nope\.csv cannot be read: ENOENT/);
+  });
 });

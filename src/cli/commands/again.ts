@@ -23,7 +23,8 @@ import { UsageError } from "../errors.js";
 import { databaseRef, requireExecution, withDatabase } from "../engine/database.js";
 import { remoteClient, remoteError } from "../engine/source.js";
 import { executionTitle, planOfSpec, storedPlan } from "../engine/stored-plan.js";
-import { engineBackend, remoteBackend, sendSignals } from "../run/engine-backend.js";
+import { engineBackend, placeSignals, remoteBackend, sendSignals } from "../run/engine-backend.js";
+import { storeUploader, uploadBody } from "../inputs/file-inputs.js";
 import { parseSignals } from "../run/signals.js";
 import type { PlanInfo } from "../run/plan-info.js";
 import { runSession } from "../run/session.js";
@@ -73,16 +74,19 @@ async function againLocally(ctx: CliContext, kind: Again, id: string, given: rea
     return { row, plan: await storedPlan(db.store, row), recorded: await recordedModules(db.store, row) };
   });
   const modules = given.length > 0 ? given : read.recorded;
+  const db = databaseRef(ctx, flags.db);
   const backend = engineBackend({
     ctx,
-    db: databaseRef(ctx, flags.db),
+    db,
     modules,
     gates: read.plan.gates,
     noModules: `execution ${id} does not say which modules define its tasks (it was not started by aloft run); give them: aloft ${kind} ${id} <modules...>`,
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...(flags.json ? { taskStdout: "stderr" as const } : {}),
   });
-  const signals = parseSignals(flags.signal ?? [], read.plan);
+  const parsed = parseSignals(flags.signal ?? [], read.plan, ctx.io.cwd);
+  // Local paths are copied into the engine's blob store, as aloft signal and aloft run do.
+  const signals = await placeSignals(parsed, storeUploader(path.join(db.dir, "blobs")), aloftNote(ctx));
   const session = { ctx, title: executionTitle(read.row), plan: read.plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, async () => {
     // Resuming makes no new execution: the engine started here (or the one running) goes on with this one, in place.
@@ -105,7 +109,12 @@ async function againRemotely(ctx: CliContext, kind: Again, id: string, flags: Ag
     throw remoteError(e);
   }
   const backend = remoteBackend({ remote: flags.remote, gates: plan.gates, log: aloftNote(ctx), ...(flags.token === undefined ? {} : { token: flags.token }) });
-  const signals = parseSignals(flags.signal ?? [], plan);
+  let signals: Record<string, unknown>;
+  try {
+    signals = await placeSignals(parseSignals(flags.signal ?? [], plan, ctx.io.cwd), async (local, kind, name) => (await client.upload(name, kind, uploadBody(local, kind))).uri, aloftNote(ctx));
+  } catch (e) {
+    throw remoteError(e);
+  }
   const session = { ctx, title, plan, backend, json: flags.json === true, verbose: flags.verbose === true, given: new Set(Object.keys(signals)) };
   await runSession(session, async () => {
     const run = await backend.startWith(async (c) => (kind === "resume" ? id : (kind === "relaunch" ? await c.relaunch(id) : await c.recover(id)).id));

@@ -120,7 +120,7 @@ async function runAction(ctx: CliContext, command: Command, fileArg: string | un
   const inputs = inputsFromFlags(found, args.flags, ctx.io.cwd, inputsFile);
   if (inputsFile?.overwriteCache) flags = { ...flags, overwriteCache: true };
   const plan = planInfo(found);
-  const signals = parseSignals(flags.signal ?? [], plan);
+  const signals = parseSignals(flags.signal ?? [], plan, ctx.io.cwd);
   if (mode !== "engine" && (flags.db !== undefined || flags.workers !== undefined)) throw new UsageError(`--db and --workers are for runs on the engine, not with --${mode}`);
   const version = inputsFile?.version === undefined ? undefined : { value: inputsFile.version.value, where: `${inputsFile.file}:${inputsFile.version.line}` };
   if (version !== undefined && mode === "local") {

@@ -25,7 +25,7 @@ import type { FoundEntity } from "../load/entities.js";
 import type { RunBackend } from "./modes.js";
 import type { GateInfo } from "./plan-info.js";
 import { workflowForTask } from "./task-workflow.js";
-import { storeUploader, uploadBody, uploadLocalInputs } from "../inputs/file-inputs.js";
+import { storeUploader, uploadBody, uploadLocalInputs, type Uploader } from "../inputs/file-inputs.js";
 
 /**
  * ` --db <path>`, to add to commands shown to the user, when the database is not the default.
@@ -49,6 +49,22 @@ export function dbFlagOf(db: DatabaseRef): string {
  */
 export function gateTypesOf(gates: ReadonlyMap<string, GateInfo>): Map<string, LiteralType> {
   return new Map([...gates.values()].map((g) => [g.name, g.type]));
+}
+
+/**
+ * The `--signal` values with their local paths put where the run's engine
+ * reads them, by `upload` (the copy or upload of the inputs' local paths),
+ * each said with `log` (`signal doc: uploaded …`), as `aloft signal` does.
+ *
+ * @example
+ * ```ts
+ * const signals = await placeSignals({ doc: referenceFromText("report.pdf", type, cwd) }, storeUploader(".aloft/blobs"), log);
+ * ```
+ */
+export async function placeSignals(signals: Readonly<Record<string, unknown>>, upload: Uploader, log: ((line: string) => void) | undefined): Promise<Record<string, unknown>> {
+  const placed = await uploadLocalInputs(signals, upload, "signal");
+  for (const note of placed.notes) log?.(note);
+  return placed.inputs;
 }
 
 /**
@@ -143,8 +159,10 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
     async start(found: FoundEntity, inputs: Record<string, unknown>, runOptions: RunOptions) {
       if (runOptions.cacheDir !== undefined) throw new UsageError("--cache-dir is for --local runs; the engine keeps its cache in its database");
       // Local paths given as file inputs are copied into the engine's blob store: the execution keeps its own copy.
-      const placed = await uploadLocalInputs(inputs, storeUploader(path.join(db.dir, "blobs")));
+      const upload = storeUploader(path.join(db.dir, "blobs"));
+      const placed = await uploadLocalInputs(inputs, upload);
       for (const note of placed.notes) log(note);
+      const signals = await placeSignals(runOptions.signals ?? {}, upload, log);
       const started = await backend.startWith(async (engine, mods) => {
         const def = found.def;
         const entity = def.kind === "task" ? workflowForTask(found.entity, def) : found.entity;
@@ -163,7 +181,7 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
         };
         return engine.startRegistered(reg.kind === "launchPlan" ? "launchPlan" : "workflow", reg.key, placed.inputs, startOptions);
       });
-      await sendSignals(started, runOptions.signals ?? {}, options.gates);
+      await sendSignals(started, signals, options.gates);
       return started;
     },
     async close() {
@@ -246,12 +264,15 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
       if (runOptions.cacheDir !== undefined) throw new UsageError("--cache-dir is for --local runs; the server keeps its cache in its database");
       // Local paths given as file inputs are uploaded to the server's blob store, as pyflyte run --remote does.
       let placed: Awaited<ReturnType<typeof uploadLocalInputs>>;
+      let signals: Record<string, unknown>;
       try {
-        placed = await uploadLocalInputs(inputs, async (local, kind, name) => (await client.upload(name, kind, uploadBody(local, kind))).uri);
+        const upload: Uploader = async (local, kind, name) => (await client.upload(name, kind, uploadBody(local, kind))).uri;
+        placed = await uploadLocalInputs(inputs, upload);
+        for (const note of placed.notes) options.log?.(note);
+        signals = await placeSignals(runOptions.signals ?? {}, upload, options.log);
       } catch (e) {
         throw remoteError(e);
       }
-      for (const note of placed.notes) options.log?.(note);
       const body: CreateExecutionBody = {
         ...remoteTarget(found, options.version),
         inputs: JSON.parse(JSON.stringify(placed.inputs)) as Record<string, unknown>,
@@ -261,7 +282,7 @@ export function remoteBackend(options: RemoteBackendOptions): RemoteBackend {
         },
       };
       const started = await backend.startWith(async (c) => (await c.createExecution(body)).id);
-      await sendSignals(started, runOptions.signals ?? {}, options.gates);
+      await sendSignals(started, signals, options.gates);
       return started;
     },
     async close() {

@@ -1,25 +1,30 @@
 /**
  * `--signal name=value`: values for a run's gates given up front, parsed by
- * the type each gate waits for (`true`/`false` for approvals).
+ * the type each gate waits for (`true`/`false` for approvals), by the rule
+ * `aloft signal` reads its value with (`valueFromText`): a file, directory
+ * or dataframe gate takes a local path or URI (JSON of them in a list or map).
  *
  * @module
  */
 import { describeType } from "../../types/describe.js";
 import { UsageError } from "../errors.js";
-import { parseValue } from "../inputs/parse-value.js";
+import { valueFromText } from "../inputs/file-inputs.js";
 import type { PlanInfo } from "./plan-info.js";
 
 /**
- * Parses `--signal` flags into the `signals` of a run.
+ * Parses `--signal` flags into the `signals` of a run; local paths are
+ * relative to `cwd` (the backend copies or uploads them with the inputs'
+ * `uploadLocalInputs`).
  *
  * @throws UsageError for a flag that is not `name=value`, a gate the entity does not have, or a value of the wrong type.
  *
  * @example
  * ```ts
- * parseSignals(["publish=true", "title=Q3 report"], planInfo(found)); // { publish: true, title: "Q3 report" }
+ * parseSignals(["publish=true", "title=Q3 report"], planInfo(found), process.cwd()); // { publish: true, title: "Q3 report" }
+ * parseSignals(["doc=data/sales.csv"], planInfo(found), process.cwd());              // { doc: AloftFile file:///…/data/sales.csv }
  * ```
  */
-export function parseSignals(flags: readonly string[], plan: PlanInfo): Record<string, unknown> {
+export function parseSignals(flags: readonly string[], plan: PlanInfo, cwd: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const flag of flags) {
     const eq = flag.indexOf("=");
@@ -41,7 +46,7 @@ export function parseSignals(flags: readonly string[], plan: PlanInfo): Record<s
       }
       continue;
     }
-    const parsed = parseValue(text, gate.type);
+    const parsed = valueFromText(text, gate.type, cwd);
     if (!parsed.ok) {
       const what = gate.kind === "approve" ? "an approval (true or false)" : describeType(gate.type);
       throw new UsageError(`--signal ${name} expects ${what}: ${parsed.problem}`);
