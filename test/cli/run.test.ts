@@ -16,6 +16,7 @@ beforeAll(() => {
     "empty.mjs": EMPTY_MJS,
     "slow.mjs": SLOW_MJS,
     "data/sales.csv": "region,amount\nnorth,3\n",
+    "passthrough.mjs": 'import { workflow, t } from "aloft";\nexport const lf = workflow({ name: "lf", inputs: { fs: t.list(t.file) } }, ({ fs }) => fs);\n',
   }));
 });
 afterAll(() => cleanup());
@@ -131,6 +132,8 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
     // Issue 13: a path that is not there is missing, not a spec; a folder is said to be one.
     ["a missing path that names a module without its extension", ["flows", "--a", "1", "--local"], "error: cannot load flows: no such file (did you mean flows.ts?)"],
     ["a missing path, with --tasks", ["nope", "--tasks", "flows.ts", "--local"], "error: cannot load nope: no such file"],
+    // Issue 13: as the README says, a workflow without nodes is refused, as flytepropeller's compiler refuses it (NoNodesFound, pkg/compiler/workflow_compiler.go).
+    ["a workflow with no node", ["passthrough.mjs", "--fs", "[]", "--local"], 'error: lf (workflow "lf") does not compile: Flyte would refuse this: [NoNodesFound] workflow "lf" has no nodes; Flyte registers only workflows that run at least one node'],
     ["a folder", ["data", "--local"], "error: data is a folder, not a module: give the module's file (aloft run <file.ts> [entity]); a folder of specs (pyflyte package's _pb_output) runs with the TypeScript tasks it references: --tasks <module>"],
     ["a file that does not parse", ["broken.ts", "--local"], /^error: cannot load broken\.ts: SyntaxError: .*broken\.ts:1:27: Unexpected token$/],
     ["a file that throws while loading", ["throws.mjs", "--local"], "error: cannot load throws.mjs: no config found"],
