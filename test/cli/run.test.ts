@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aloft, assertBuilt, fixtureDir } from "./helpers.js";
 import { BROKEN_TS, EMPTY_MJS, FLOWS_TS, GATES_MJS, SINGLE_MJS, SLOW_MJS, THROWS_MJS } from "./fixtures.js";
@@ -160,6 +161,19 @@ describe.concurrent("aloft run: one clear line and exit code 2 for what cannot s
 });
 
 describe.concurrent("aloft run --help", () => {
+  it("lists the module kinds the README's Module files lists, and that the loader loads (issue 13)", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const bullet = readme.slice(readme.indexOf("- **Module files.**"), readme.indexOf("\n- **", readme.indexOf("- **Module files.**") + 1));
+    const documented = [...new Set([...bullet.matchAll(/`(\.[a-z]+)`/g)].map((m) => m[1]))].sort();
+    expect(documented).toEqual([".cjs", ".cts", ".js", ".mjs", ".mts", ".ts", ".tsx"]);
+    const { MODULE_EXTENSIONS } = await import("../../src/loading/import-module.js");
+    expect([...MODULE_EXTENSIONS].sort()).toEqual(documented);
+    for (const command of [["run", "--help"], ["compile", "--help"], ["register", "--help"]]) {
+      const help = (await aloft(dir, command)).stdout.replace(/\s+/g, " ");
+      expect([command[0], [...new Set([...help.matchAll(/(?<=[ ,])(\.[a-z]+)(?=[ ,])/g)].map((m) => m[1]))].filter((e) => documented.includes(e)).sort()]).toEqual([command[0], documented]);
+    }
+  });
+
   it("lists a launch plan's inputs, types, defaults and outputs", async () => {
     const r = await run("flows.ts", "sum_lp", "--help");
     expect(r.code).toBe(0);

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { COMMAND_SUMMARIES } from "./summaries.js";
+import { MODULE_KINDS } from "../load/module-kinds.js";
 import { SpecWriteError, writeSpecs, type SpecFileFormat } from "../../compiler/write-specs.js";
 import { writePackage } from "../../compiler/package.js";
 import { DEFAULT_IMAGE } from "../../compiler/container.js";
@@ -55,7 +56,7 @@ export function registerCompile(program: Command, ctx: CliContext): void {
         "Every workflow gets a default launch plan of its name and every task a container running aloft execute, as pyflyte package writes them; " +
         "--out flyte-package.tgz writes the archive pyflyte package writes. Without an entity, the file's only workflow is compiled.",
     )
-    .argument("<file>", "a .ts, .mts, .js or .mjs module")
+    .argument("<file>", `a ${MODULE_KINDS} module`)
     .argument("[entity]", "an export name or a registered name")
     .requiredOption("--out <dir|file.tgz>", "the directory to write to (created if needed; must be empty unless --overwrite), or a .tgz as pyflyte package writes")
     .addOption(new Option("--format <format>", "binary protobuf or JSON").choices(["pb", "json"]).default("pb"))

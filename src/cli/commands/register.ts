@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import type { Command } from "commander";
 import { COMMAND_SUMMARIES } from "./summaries.js";
+import { MODULE_KINDS } from "../load/module-kinds.js";
 import { compileBundle } from "../../compiler/compile.js";
 import { specDigest } from "../../engine/digest.js";
 import { Engine } from "../../engine/engine.js";
@@ -194,7 +195,7 @@ export function registerRegister(program: Command, ctx: CliContext): void {
       "Registers every task, workflow and launch plan the modules export, with everything they reference, in the engine's database. " +
         "Registering the same spec again changes nothing; another spec under an existing version is refused.",
     )
-    .argument("<modules...>", ".ts, .mts, .js or .mjs modules; or, with --tasks, specs (flyteidl files or folders, pipeline or Argo files)")
+    .argument("<modules...>", `${MODULE_KINDS} modules; or, with --tasks, specs (flyteidl files or folders, pipeline or Argo files)`)
     .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks they reference, bound by name (repeatable)", (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option("--project <project>", "the Flyte project (default: aloft)")
     .option("--domain <domain>", "the Flyte domain (default: development)")

@@ -8,6 +8,7 @@
 import path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { COMMAND_SUMMARIES } from "./summaries.js";
+import { MODULE_KINDS } from "../load/module-kinds.js";
 import { describeEntity } from "../../sdk/entity.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
 import type { CliContext } from "../context.js";
@@ -165,7 +166,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
         "in process with --local, or on a server with --remote. When an engine already runs over the database, the run goes to it.",
     )
     .usage("<file> [entity] [--<input> <value> ...] [options]")
-    .argument("[file]", "a .ts, .mts, .js or .mjs module; or specs (a pyflyte-package folder or .tgz, a flyteidl .pb, JSON or YAML, an Aloft pipeline or Argo workflow file) with --tasks")
+    .argument("[file]", `a ${MODULE_KINDS} module; or specs (a pyflyte-package folder or .tgz, a flyteidl .pb, JSON or YAML, an Aloft pipeline or Argo workflow file) with --tasks`)
     .argument("[entity-and-inputs...]", "the entity, then its inputs")
     .option("--tasks <module>", "with specs: a module exporting the TypeScript tasks the specs reference, bound by name (repeatable)", collect)
     .option("--local", "run in process, in this command")
