@@ -8,6 +8,8 @@
  */
 import { isModuleFile } from "../../loading/import-module.js";
 import path from "node:path";
+import { readdirSync } from "node:fs";
+import { isSpecFileName } from "../../text/read-specs.js";
 import { definitionOf } from "../../sdk/entity.js";
 import type { EntityLike } from "../../sdk/entity.js";
 import { loadWorkflows, type LoadedWorkflows } from "../../text/load-workflows.js";
@@ -65,7 +67,8 @@ export async function loadSpecSources(sources: readonly string[], taskModules: r
   // A path that is not there is missing, not specs (`aloft run flow` meaning flow.ts).
   const kinds = sources.map((s) => sourceKind(s, cwd));
   if (taskModules.length === 0) {
-    if (sources.length === 1 && kinds[0] === "folder") {
+    // A folder with no spec file in it (as the spec reader reads a folder) is not specs either.
+    if (sources.length === 1 && kinds[0] === "folder" && !readdirSync(path.resolve(cwd, sources[0]!)).some(isSpecFileName)) {
       throw new UsageError(
         `${sources[0]!} is a folder, not a module: give the module's file (aloft run <file.ts> [entity]); a folder of specs (pyflyte package's _pb_output) runs with the TypeScript tasks it references: --tasks <module>`,
       );
