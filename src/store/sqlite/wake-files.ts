@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { writeFileSync } from "node:fs";
+import { closeSync, constants, openSync, writeSync } from "node:fs";
 import path from "node:path";
 import type { WakeTopic } from "../postgres/notify.js";
 
@@ -25,10 +25,13 @@ export function wakeFileName(file: string, topic: WakeTopic): string {
 }
 
 const BYTE = Buffer.from("1");
+/** Created when missing, never truncated: truncating a file costs ext4 a journal commit (0.25–0.9 ms a touch, measured), rewriting its one byte in place costs microseconds. */
+const FLAGS = constants.O_WRONLY | constants.O_CREAT;
 
 /**
- * Writes the wake files of one database. Each touch opens, writes and closes
- * the file (a few microseconds, once per commit that wakes someone), so a
+ * Writes the wake files of one database. Each touch opens the file, writes its
+ * one byte in place and closes it (about 10 µs, once per commit that wakes
+ * someone; inotify tells the watchers in about 20 µs), so a
  * file removed or replaced while the store runs is written again at the next
  * commit; a touch that fails (a read-only directory) is skipped, and the next
  * one tries again: the listeners' polls cover the gap.
@@ -45,7 +48,12 @@ export class WakeFiles {
   /** Tells the listeners of `topic` in other processes (never throws). */
   touch(topic: WakeTopic): void {
     try {
-      writeFileSync(wakeFileName(this.file, topic), BYTE);
+      const fd = openSync(wakeFileName(this.file, topic), FLAGS, 0o666);
+      try {
+        writeSync(fd, BYTE, 0, 1, 0);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // Skipped: the next commit tries again, and listeners poll meanwhile.
     }
