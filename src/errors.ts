@@ -504,7 +504,7 @@ export class DuplicateExecutionError extends AloftError {
  * if (e instanceof StoreConflictError && e.reason === "eventConsumed") return;
  * ```
  */
-export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists" | "fenced";
+export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists" | "fenced" | "leaseLost" | "taskItemMissing";
 
 /**
  * A store refused a change that contradicts what it holds: a step consumed an

@@ -23,6 +23,7 @@ import {
   systemFailureMessage,
   isRefusal,
   isWorkerOf,
+  checkLeased,
 } from "./rules.js";
 import type { TaskSystemFailedEvent } from "./events.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
@@ -230,6 +231,12 @@ export class MemoryStore implements Store {
       if (stored.consumed || consumed.has(id)) throw conflict.eventConsumed(id);
       consumed.add(id);
     }
+    const finished = new Set<string>();
+    for (const f of step.finished ?? []) {
+      const q = this.items.get(f.itemId);
+      if (!q?.lease || q.lease.token !== f.leaseToken || finished.has(f.itemId)) throw conflict.leaseLost(f.itemId);
+      finished.add(f.itemId);
+    }
     const created = new Map<string, ExecutionRow>();
     for (const row of step.createExecutions ?? []) {
       if (this.executions.has(row.id) || created.has(row.id)) throw duplicateExecution(row.id, "commit");
@@ -251,9 +258,10 @@ export class MemoryStore implements Store {
     const enqueue = new Map<string, TaskItem>();
     for (const item of step.enqueue ?? []) {
       if (!known(item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
-      if ((this.items.has(item.id) && !cancelled.has(item.id)) || enqueue.has(item.id)) throw conflict.taskItemExists(item.id);
+      if ((this.items.has(item.id) && !cancelled.has(item.id) && !finished.has(item.id)) || enqueue.has(item.id)) throw conflict.taskItemExists(item.id);
       enqueue.set(item.id, copyTaskItem(item));
     }
+    checkLeased(step);
     const events = (step.events ?? []).map((e) => {
       if (!known(e.executionId)) throw conflict.executionMissing("commit", e.executionId, `event "${e.body.type}"`);
       return this.newEvent(e, 0);
@@ -267,6 +275,7 @@ export class MemoryStore implements Store {
     }
 
     for (const id of consumed) this.events.delete(id);
+    for (const id of finished) this.items.delete(id);
     for (const row of [...created.values(), ...changed]) this.executions.set(row.id, row);
     if (step.fence) for (const id of created.keys()) this.owners.set(id, { owner: step.fence.engineId, epoch: 1 });
     for (const n of nodes) {
@@ -275,7 +284,8 @@ export class MemoryStore implements Store {
       byPath.set(n.path, n);
     }
     for (const id of cancelled) this.items.delete(id);
-    for (const item of enqueue.values()) this.items.set(item.id, { item, lease: undefined });
+    const leases = new Map((step.leased ?? []).map((l) => [l.itemId, { token: l.leaseToken, owner: l.owner, expiresAt: l.leaseExpiresAt }]));
+    for (const item of enqueue.values()) this.items.set(item.id, { item, lease: leases.get(item.id) });
     events.forEach((e) => this.pushEvent(e));
     for (const c of cachePut) this.cache.set(c.key, c);
   }

@@ -431,11 +431,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** The channels to notify for steps that commit: events when they add events, work when they enqueue. */
+  /** The channels to notify for steps that commit: events when they add events, work when they enqueue items not leased already. */
   private channelsOf(steps: readonly StepCommit[]): string[] {
     const channels: string[] = [];
     if (steps.some((s) => (s.events?.length ?? 0) > 0)) channels.push(channelName("events", this.schema));
-    if (steps.some((s) => (s.enqueue?.length ?? 0) > 0)) channels.push(channelName("work", this.schema));
+    if (steps.some((s) => (s.enqueue?.length ?? 0) > (s.leased?.length ?? 0))) channels.push(channelName("work", this.schema));
     return channels;
   }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../errors.js";
-import type { EntityKey, RegisteredKind } from "./store.js";
+import type { EntityKey, RegisteredKind, StepCommit } from "./store.js";
 
 /**
  * The largest page `listExecutions` returns.
@@ -210,6 +210,9 @@ export const conflict = {
   executionMissing: (method: string, id: string, what: string) =>
     new StoreConflictError(`${method}: execution "${id}" does not exist (${what})${method === "commit" ? "; nothing of the step was written" : ""}`, "executionMissing"),
   taskItemExists: (id: string) => new StoreConflictError(`commit: task item "${id}" is already queued; nothing of the step was written`, "taskItemExists"),
+  leaseLost: (itemId: string) =>
+    new StoreConflictError(`commit: task item "${itemId}" is no longer held under the lease its result came with (withdrawn, or leased again to another worker); nothing of the step was written`, "leaseLost"),
+  taskItemMissing: (itemId: string) => new StoreConflictError(`commit: a lease was given on task item "${itemId}", which the step does not enqueue; nothing of the step was written`, "taskItemMissing"),
   fenced: (id: string, engineId: string) =>
     new StoreConflictError(`commit: engine "${engineId}" no longer owns execution "${id}" (another engine took it over); nothing of the step was written`, "fenced"),
 };
@@ -276,4 +279,22 @@ export function isRefusal(e: unknown): e is StoreConflictError | DuplicateExecut
  */
 export function checkCacheFilter(filter: { readonly task?: string; readonly version?: string }): void {
   if (filter.version !== undefined && filter.task === undefined) throw new RangeError("clearCache: a cache version is per task; give the task with the version");
+}
+
+/**
+ * Checks a step's `leased` against its `enqueue`: every lease names an item the step enqueues, once.
+ *
+ * @throws StoreConflictError "taskItemMissing" for a lease on any other item.
+ *
+ * @example
+ * ```ts
+ * checkLeased({ consumed: [], enqueue: [item], leased: [{ itemId: item.id, owner: "w", leaseToken: "t", leaseExpiresAt: 1 }] }); // fine
+ * ```
+ */
+export function checkLeased(step: StepCommit): void {
+  if (!step.leased || step.leased.length === 0) return;
+  const ids = new Set((step.enqueue ?? []).map((i) => i.id));
+  for (const l of step.leased) {
+    if (!ids.delete(l.itemId)) throw conflict.taskItemMissing(l.itemId);
+  }
 }

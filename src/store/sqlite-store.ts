@@ -312,11 +312,11 @@ export class SqliteStore implements Store {
     this.wokeBy([step]);
   }
 
-  /** Wakes the engines when steps add events (or executions), the workers when they enqueue work. */
+  /** Wakes the engines when steps add events (or executions), the workers when they enqueue work nobody holds yet (not `leased`). */
   private wokeBy(steps: readonly StepCommit[]): void {
     this.woke(
       steps.some((s) => (s.events?.length ?? 0) > 0 || (s.createExecutions?.length ?? 0) > 0),
-      steps.some((s) => (s.enqueue?.length ?? 0) > 0),
+      steps.some((s) => (s.enqueue?.length ?? 0) > (s.leased?.length ?? 0)),
     );
   }
 

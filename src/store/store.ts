@@ -275,12 +275,56 @@ export interface StepCommit {
   /** Results to cache. */
   readonly cachePut?: readonly CacheEntry[];
   /**
+   * Task items whose results this step applies itself: a worker of the engine's own process handed the
+   * result straight to the engine instead of reporting it with `finishTask` (no inbox event). Each is removed,
+   * and must still be held under that lease token, as `finishTask` would accept it (a lease that expired but
+   * was not taken over still counts); otherwise the step is refused (`StoreConflictError` "leaseLost") and the
+   * result is not recorded.
+   */
+  readonly finished?: readonly HeldTask[];
+  /**
+   * Leases on items this step enqueues, given in the step itself: the engine hands them straight to a worker
+   * of its own process, with no claim. Each names an item of this step's `enqueue` (else the step is refused,
+   * `StoreConflictError` "taskItemMissing"), which is stored leased to `owner` under `leaseToken` until
+   * `leaseExpiresAt`, as a claim would have left it (no system attempt counted).
+   */
+  readonly leased?: readonly TaskLeaseGrant[];
+  /**
    * The engine committing and the ownership it holds of every execution the
    * step touches: the step is refused (`StoreConflictError` "fenced") unless
    * each is still owned by that engine with that epoch. Executions the step
    * creates become the engine's, at epoch 1.
    */
   readonly fence?: { readonly engineId: string; readonly executions: readonly Ownership[] };
+}
+
+/**
+ * A task item as its worker holds it: the item and the token of its lease.
+ *
+ * @example
+ * ```ts
+ * const held: HeldTask = { itemId: item.id, leaseToken: item.leaseToken };
+ * await store.commit({ consumed: [], finished: [held], nodes: [succeededNode] });
+ * ```
+ */
+export interface HeldTask {
+  readonly itemId: string;
+  readonly leaseToken: string;
+}
+
+/**
+ * A lease given on an item in the step that enqueues it (`StepCommit.leased`).
+ *
+ * @example
+ * ```ts
+ * const grant: TaskLeaseGrant = { itemId: item.id, owner: "h-42-ab12/pool", leaseToken: randomUUID(), leaseExpiresAt: now + 30_000 };
+ * await store.commit({ consumed: [event.id], enqueue: [item], leased: [grant] });
+ * ```
+ */
+export interface TaskLeaseGrant extends HeldTask {
+  /** The worker it is leased to (its `workerId`). */
+  readonly owner: string;
+  readonly leaseExpiresAt: number;
 }
 
 /**
@@ -436,12 +480,12 @@ export interface Store {
   /** The events of one execution not consumed yet, due or not, in id order (answers to gates given but not yet applied). */
   pendingEvents(executionId: string): Promise<InboxEvent[]>;
   /**
-   * Applies one engine step atomically, in this order: consumed events, created
-   * and changed executions, nodes, `cancelTasks` (before the step's own
-   * `enqueue`), `enqueue`, events, `cachePut` (replacing an entry of the same key).
+   * Applies one engine step atomically, in this order: consumed events, `finished`
+   * items, created and changed executions, nodes, `cancelTasks` (before the step's own
+   * `enqueue`), `enqueue`, `leased`, events, `cachePut` (replacing an entry of the same key).
    * Rejects, writing nothing, with `StoreConflictError` (an event unknown or
-   * already consumed, an execution unknown, a task item id taken) or
-   * `DuplicateExecutionError`.
+   * already consumed, a finished item's lease lost, an execution unknown, a task item
+   * id taken, a lease on an item the step does not enqueue) or `DuplicateExecutionError`.
    */
   commit(step: StepCommit): Promise<void>;
   /**

@@ -584,6 +584,58 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.claimTasks("w2", 10, LEASE, T0 + 10 * LEASE)).toEqual([]);
       });
 
+      it("a step finishes items held under their lease (results the engine applies itself): removed with the step, no event; a lease lost refuses the step whole", async () => {
+        await enqueue(item("e1", "n3"));
+        const [c] = (await store.claimTasks("w1", 1, LEASE, T0)) as [ClaimedTask];
+        await enqueue(item("e1", "n1"), item("e1", "n2"));
+        const [a, b] = (await store.claimTasks("w1", 2, LEASE, T0 + 5)) as [ClaimedTask, ClaimedTask];
+        // c's lease expires and another worker takes it: the first token no longer finishes it.
+        const [c2] = await store.claimTasks("w2", 1, LEASE, T0 + LEASE);
+        expect(c2?.id).toBe(c.id);
+        const wrong = store.commit({ consumed: [], finished: [{ itemId: a.id, leaseToken: "wrong" }], nodes: [node("e1", "n1", { phase: "succeeded" })] });
+        await expect(wrong).rejects.toThrow(StoreConflictError);
+        await expect(wrong).rejects.toMatchObject({ reason: "leaseLost" });
+        const lost = store.commit({ consumed: [], finished: [{ itemId: a.id, leaseToken: a.leaseToken }, { itemId: c.id, leaseToken: c.leaseToken }], nodes: [node("e1", "n1", { phase: "succeeded" })] });
+        await expect(lost).rejects.toMatchObject({ reason: "leaseLost" });
+        // Nothing of the refused steps was written: a is still held, the node not there.
+        expect(await store.listNodes("e1")).toEqual([]);
+        expect(await store.heartbeat(a.id, a.leaseToken, LEASE, T0 + LEASE + 1)).toBe(true);
+        await store.commit({ consumed: [], finished: [{ itemId: a.id, leaseToken: a.leaseToken }], nodes: [node("e1", "n1", { phase: "succeeded" })] });
+        expect((await store.listNodes("e1")).map((n) => [n.path, n.phase])).toEqual([["n1", "succeeded"]]);
+        expect(await store.heartbeat(a.id, a.leaseToken, LEASE, T0 + LEASE + 2)).toBe(false);
+        expect(await store.finishTask(a.id, a.leaseToken, { body: succeeded("n1") }, T0 + LEASE + 2)).toBe(false);
+        await expect(store.commit({ consumed: [], finished: [{ itemId: a.id, leaseToken: a.leaseToken }] })).rejects.toMatchObject({ reason: "leaseLost" });
+        // A lease that expired but was not taken over still finishes its item, as finishTask accepts a late result.
+        await store.commit({ consumed: [], finished: [{ itemId: b.id, leaseToken: b.leaseToken }] });
+        expect(await pendingTypes(store)).toEqual([]);
+        expect((await store.claimTasks("w3", 10, LEASE, T0 + 10 * LEASE)).map((x) => x.id)).toEqual([c.id]);
+      });
+
+      it("a step enqueues items already leased (handed straight to a worker): not claimable while the lease runs, heartbeats and results take its token, and it expires as a claimed lease does", async () => {
+        const lease = (it: ReturnType<typeof item>, token: string) => ({ itemId: it.id, owner: "engine-a/pool", leaseToken: `${token}-0123456789abcdef`, leaseExpiresAt: T0 + LEASE });
+        const a = item("e1", "n1");
+        const b = item("e1", "n2");
+        const free = item("e2", "n1");
+        await store.commit({ consumed: [], enqueue: [a, b, free], leased: [lease(a, "ta"), lease(b, "tb")] });
+        expect((await store.claimTasks("w1", 10, LEASE, T0 + 1)).map((x) => x.id)).toEqual([free.id]);
+        expect(await store.heartbeat(a.id, "wrong", LEASE, T0 + 2)).toBe(false);
+        expect(await store.heartbeat(a.id, lease(a, "ta").leaseToken, LEASE, T0 + 2)).toBe(true);
+        expect(await store.finishTask(a.id, lease(a, "ta").leaseToken, { body: succeeded("n1") }, T0 + 3)).toBe(true);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded"]);
+        // b's lease runs out: handed out again as a lost lease, one system attempt more, and its token is dead.
+        const [again] = await store.claimTasks("w2", 10, LEASE, T0 + LEASE);
+        expect(again?.id).toBe(b.id);
+        expect(again?.systemAttempts).toBe(1);
+        expect(await store.finishTask(b.id, lease(b, "tb").leaseToken, { body: succeeded("n2") }, T0 + LEASE + 1)).toBe(false);
+        // A lease on an item the step does not enqueue refuses the step, writing nothing.
+        const stray = store.commit({ consumed: [], nodes: [node("e1", "n9")], enqueue: [item("e1", "n9")], leased: [lease(item("e1", "n8"), "tx")] });
+        await expect(stray).rejects.toThrow(StoreConflictError);
+        await expect(stray).rejects.toMatchObject({ reason: "taskItemMissing" });
+        await expect(store.commit({ consumed: [], leased: [lease(free, "tf")] })).rejects.toMatchObject({ reason: "taskItemMissing" });
+        expect((await store.listNodes("e1")).map((n) => n.path)).toEqual([]);
+        expect((await store.claimTasks("w3", 10, LEASE, T0 + LEASE + 2)).map((x) => x.id)).toEqual([free.id]); // its claim at T0 + 1 ran out; no n9
+      });
+
       it("finishTasks takes a batch in order, each answered as finishTask would, a refused one writing nothing", async () => {
         await enqueue(item("e1", "n1"), item("e2", "n2"), item("e1", "n3"));
         const [a, b, c] = (await store.claimTasks("w1", 3, LEASE, T0)) as [ClaimedTask, ClaimedTask, ClaimedTask];
@@ -737,6 +789,23 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect((await store.claimTasks("w", 10, LEASE, T0)).map((c) => c.id)).toEqual([item("e1", "n1").id]);
         expect((await store.listNodes("e3")).map((n) => n.path)).toEqual(["n1"]);
         expect(await store.commitGroups([])).toEqual([]);
+      });
+
+      it("refuses alone a group whose step finishes an item under a lost lease, and applies the others with their finished items", async () => {
+        await store.createExecution(execution("e1"), start("e1"));
+        await store.createExecution(execution("e2"), start("e2"));
+        await drain();
+        await store.commit({ consumed: [], enqueue: [item("e1", "n1"), item("e2", "n1")] });
+        const [a, b] = (await store.claimTasks("w", 2, LEASE, T0)) as [ClaimedTask, ClaimedTask];
+        const results = await store.commitGroups([
+          [{ consumed: [], finished: [{ itemId: a.id, leaseToken: a.leaseToken }], nodes: [node(a.executionId, "n1", { phase: "succeeded" })], enqueue: [item(a.executionId, "n2")] }],
+          [{ consumed: [], finished: [{ itemId: b.id, leaseToken: "stale" }], nodes: [node(b.executionId, "n1", { phase: "succeeded" })] }],
+        ]);
+        expect(results.map((r) => (r as StoreConflictError | undefined)?.reason)).toEqual([undefined, "leaseLost"]);
+        expect((await store.listNodes(a.executionId)).map((n) => n.phase)).toEqual(["succeeded"]);
+        expect(await store.listNodes(b.executionId)).toEqual([]);
+        expect(await store.heartbeat(b.id, b.leaseToken, LEASE, T0 + 1)).toBe(true);
+        expect((await store.claimTasks("w", 10, LEASE, T0 + 1)).map((c) => c.id)).toEqual([item(a.executionId, "n2").id]);
       });
 
       it("refuses a fenced group alone", async () => {

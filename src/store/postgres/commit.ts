@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { conflict, duplicateExecution } from "../rules.js";
-import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
-import { executionToCols, nodeToCols, taskItemToCols, toJson } from "../sqlite/codec.js";
+import { checkLeased, conflict, duplicateExecution } from "../rules.js";
+import type { ExecutionRow, NewEvent, StepCommit, TaskItem } from "../store.js";
+import { executionToCols, nodeToCols, taskItemToCols, toJson, type TaskItemCols } from "../sqlite/codec.js";
 import type { Queries } from "./sql.js";
 
 const EXECUTION_COLS = [
@@ -144,6 +144,23 @@ export async function applyStep(q: Queries, step: StepCommit, known: ExistingExe
       }
     }
   }
+  const finished = step.finished ?? [];
+  if (finished.length > 0) {
+    // Removed only under the lease the result came with; the first one not so held refuses the step.
+    const gone = new Set(
+      (
+        await q.all<{ id: string }>("DELETE FROM task_items t USING unnest($1::text[], $2::text[]) AS f(id, token) WHERE t.id = f.id AND t.lease_token = f.token RETURNING t.id", [
+          finished.map((f) => f.itemId),
+          finished.map((f) => f.leaseToken),
+        ])
+      ).map((r) => r.id),
+    );
+    const seen = new Set<string>();
+    for (const f of finished) {
+      if (!gone.has(f.itemId) || seen.has(f.itemId)) throw conflict.leaseLost(f.itemId);
+      seen.add(f.itemId);
+    }
+  }
   for (const row of step.createExecutions ?? []) await insertExecution(q, row, "commit", known);
   for (const row of step.executions ?? []) {
     if ((await q.run(UPDATE_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
@@ -160,10 +177,16 @@ export async function applyStep(q: Queries, step: StepCommit, known: ExistingExe
   for (const c of step.cancelTasks ?? []) await q.run("DELETE FROM task_items WHERE execution_id = $1 AND path = $2", [c.executionId, c.path]);
   const items = step.enqueue ?? [];
   for (const item of items) if (!(await known.has(item.executionId))) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+  checkLeased(step);
+  const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
+  const itemCols = (item: TaskItem): TaskItemCols => {
+    const lease = leases.get(item.id);
+    return lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item);
+  };
   if (items.length === 1 && items[0]) {
-    if ((await q.run(INSERT_ITEM, valuesOf(taskItemToCols(items[0]), ITEM_COLS))) === 0) throw conflict.taskItemExists(items[0].id);
+    if ((await q.run(INSERT_ITEM, valuesOf(itemCols(items[0]), ITEM_COLS))) === 0) throw conflict.taskItemExists(items[0].id);
   } else if (items.length > 1) {
-    const inserted = new Set((await q.all<{ id: string }>(INSERT_ITEMS, [JSON.stringify(items.map(taskItemToCols))])).map((r) => r.id));
+    const inserted = new Set((await q.all<{ id: string }>(INSERT_ITEMS, [JSON.stringify(items.map(itemCols))])).map((r) => r.id));
     // The first item that was there already (or twice in the step) is the one refused, as when inserted one by one.
     const seen = new Set<string>();
     for (const item of items) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { conflict, duplicateExecution } from "../rules.js";
+import { checkLeased, conflict, duplicateExecution } from "../rules.js";
 import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
 import { executionToCols, nodeToCols, taskItemToCols, toJson } from "./codec.js";
 import type { Sql } from "./sql.js";
@@ -88,6 +88,9 @@ export function applyStep(sql: Sql, step: StepCommit): void {
     const seq = sql.get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.seq ?? 0;
     throw Number.isInteger(id) && id >= 1 && id <= seq ? conflict.eventConsumed(id) : conflict.eventMissing(id);
   }
+  for (const f of step.finished ?? []) {
+    if (sql.run("DELETE FROM task_items WHERE id = ? AND lease_token = ?", f.itemId, f.leaseToken).changes !== 1) throw conflict.leaseLost(f.itemId);
+  }
   for (const row of step.createExecutions ?? []) insertExecution(sql, row, "commit");
   for (const row of step.executions ?? []) {
     if (sql.run(UPDATE_EXECUTION, executionToCols(row)).changes === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
@@ -97,10 +100,13 @@ export function applyStep(sql: Sql, step: StepCommit): void {
     sql.run(UPSERT_NODE, nodeToCols(n));
   }
   for (const c of step.cancelTasks ?? []) sql.run("DELETE FROM task_items WHERE execution_id = ? AND path = ?", c.executionId, c.path);
+  checkLeased(step);
+  const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
   for (const item of step.enqueue ?? []) {
     if (!executionExists(sql, item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
     if (sql.get("SELECT 1 FROM task_items WHERE id = ?", item.id)) throw conflict.taskItemExists(item.id);
-    sql.run(INSERT_ITEM, taskItemToCols(item));
+    const lease = leases.get(item.id);
+    sql.run(INSERT_ITEM, lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item));
   }
   for (const e of step.events ?? []) insertEvent(sql, e, 0, "commit");
   for (const c of step.cachePut ?? []) sql.run(UPSERT_CACHE, c.key, c.task, c.version, toJson(c.outputs), c.createdAt);
