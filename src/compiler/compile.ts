@@ -22,6 +22,7 @@ import { applyOverrides, compileConstruct } from "./constructs.js";
 import { arrayNodeOf, arrayNodeTaskName } from "./map-task.js";
 import { assertFlyteAccepts } from "./flyte-checks.js";
 import { taskCodeText } from "./code-digest.js";
+import { keepShape } from "../shapes.js";
 
 /**
  * The launch-plan label that asks the scheduler to run every missed tick (Flyte's schedule has no field for it).
@@ -553,3 +554,6 @@ export function entityLabel(entity: unknown): string {
   const def = definitionOf(entity);
   return def ? describeEntity(def) : String(entity);
 }
+
+// A compiler is garbage once its bundle is made: one sample keeps its shape across major GCs (shapes.ts).
+keepShape(new Compiler({ project: "", domain: "", version: "" }));

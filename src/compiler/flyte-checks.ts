@@ -19,6 +19,7 @@ import { describeType } from "../types/describe.js";
 import { idKey } from "./identifiers.js";
 import { parseQuantity } from "./quantity.js";
 import { nodeIdNumber } from "../rules/node-ids.js";
+import { keepShape } from "../shapes.js";
 
 /**
  * The error codes of Flyte's registration checks that Aloft reports: those of
@@ -624,3 +625,8 @@ export function assertFlyteAccepts(specs: CheckedSpecs): void {
   const problems = flyteProblems(specs);
   if (problems.length > 0) throw new FlyteValidationError(problems);
 }
+
+// A checker and its scopes are garbage once the specs are checked: one sample of each keeps their shapes, and the
+// optimized checks, across major GCs (shapes.ts).
+keepShape(new Checker({ tasks: new Map(), workflows: new Map(), launchPlans: new Map() }));
+keepShape(new Scope(NO_VARS, []));

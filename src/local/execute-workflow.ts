@@ -7,12 +7,13 @@
  * @module
  */
 import { AbortedError, AloftError, type ExecutionError } from "../errors.js";
-import type { RunEnvironment } from "./environment.js";
+import { makeEnvironment, type RunEnvironment } from "./environment.js";
 import { checkOutput, checkRunInputs } from "../rules/values.js";
 import { failureHandlerInput, scopeFailure, withHandlerError } from "../rules/failure.js";
 import { isThenable, type Outputs } from "./target.js";
 import { FROM_INPUTS, type PlannedNode, type WorkflowPlan } from "./plan.js";
 import type { NodeRecord } from "./recorder.js";
+import { keepShape } from "../shapes.js";
 
 class WorkflowRun {
   private readonly results: (Outputs | undefined)[];
@@ -228,6 +229,25 @@ class WorkflowRun {
     }
   }
 }
+
+/** A plan of no nodes, for the sample below. */
+const EMPTY_PLAN: WorkflowPlan = {
+  name: "",
+  interface: undefined,
+  inputs: [],
+  nodes: [],
+  roots: [],
+  downstreamStart: new Int32Array(1),
+  downstream: new Int32Array(0),
+  outputNames: [],
+  outputGetters: [],
+  outputs: [],
+  failFast: false,
+  failureNode: undefined,
+};
+
+// A run's scopes are garbage once it ends: one sample keeps their shape, and the optimized executor, across major GCs (shapes.ts).
+keepShape(new WorkflowRun(EMPTY_PLAN, {}, makeEnvironment({}, new AbortController().signal), ""));
 
 /**
  * Executes a workflow plan with inputs that were already checked, resolving

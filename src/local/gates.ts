@@ -11,6 +11,7 @@ import type { LiteralType } from "../idl/core.js";
 import { GateError } from "../errors.js";
 import { describeType } from "../types/describe.js";
 import { validatorFor } from "../types/validate.js";
+import { keepShape } from "../shapes.js";
 import type { PendingSignal } from "../sdk/runner-port.js";
 
 interface Waiter {
@@ -80,7 +81,8 @@ export class GateBoard {
     given: Readonly<Record<string, unknown>>,
     private readonly prompt: boolean,
     private readonly signal: AbortSignal,
-    private readonly terminal: Terminal = { input: process.stdin, output: process.stdout },
+    /** The process's terminal when not given: read when a question is asked (reading `process.stdin` makes the stream, milliseconds on a program's first run). */
+    private readonly terminal?: Terminal,
   ) {
     for (const [k, v] of Object.entries(given)) this.given.set(k, v);
   }
@@ -154,7 +156,7 @@ export class GateBoard {
     this.promptQueue = this.promptQueue.then(async () => {
       const { name, kind } = w.pending;
       if (!this.waiters.has(name) || this.signal.aborted) return;
-      const { input, output } = this.terminal;
+      const { input, output } = this.terminal ?? { input: process.stdin, output: process.stdout };
       const stop = new AbortController();
       const withdraw = () => stop.abort();
       w.stopPrompt = withdraw;
@@ -189,3 +191,6 @@ export class GateBoard {
     });
   }
 }
+
+// A run's board is garbage once the run ends: one sample keeps its shape, and the code using it, across major GCs (shapes.ts).
+keepShape(new GateBoard({}, false, new AbortController().signal, { input: undefined as never, output: undefined as never }));

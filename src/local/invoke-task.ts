@@ -9,6 +9,22 @@ import type { TaskContext } from "../sdk/task-options.js";
 import type { PlannedTask } from "./targets/task.js";
 import { checkOutput } from "../rules/values.js";
 import { isThenable, type Outputs } from "./target.js";
+import { keepNamedShape, keepRecordShape } from "../shapes.js";
+
+/** The outputs record of a task with one output: the one literal its records are made by (`keepTaskShapes`). */
+function singleOutput(name: string, value: unknown): Outputs {
+  return { [name]: value };
+}
+
+/**
+ * Keeps the shapes of a task's outputs records alive across major GCs
+ * (`shapes.ts`): a run's records are garbage once it ends.
+ */
+export function keepTaskShapes(task: PlannedTask): void {
+  const checks = task.outputs;
+  if (task.impl.shape === "single") keepNamedShape(`\u0000output ${checks[0]!.name}`, () => singleOutput(checks[0]!.name, undefined));
+  else if (task.impl.shape === "tuple" || task.impl.shape === "record") keepRecordShape(checks.map((c) => c.name));
+}
 
 /** Turns what a task function returned into its outputs record, checking each output. */
 export function shapeOutputs(task: PlannedTask, returned: unknown): Outputs {
@@ -18,7 +34,7 @@ export function shapeOutputs(task: PlannedTask, returned: unknown): Outputs {
     case "none":
       return {};
     case "single":
-      return { [checks[0]!.name]: checkOutput(checks[0]!, returned, label) };
+      return singleOutput(checks[0]!.name, checkOutput(checks[0]!, returned, label));
     case "tuple": {
       if (!Array.isArray(returned) || returned.length !== checks.length) {
         throw new OutputValueError(`${label} must return an array of ${checks.length} outputs (${checks.map((c) => c.typeName).join(", ")}), got ${Array.isArray(returned) ? `${returned.length} values` : String(returned)}`, label, "");

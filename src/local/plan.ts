@@ -20,6 +20,7 @@ import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
 import { gateTarget } from "./targets/gate.js";
 import { branchTarget } from "./targets/branch.js";
 import { mapTarget } from "./targets/map.js";
+import { keepRecordShape, keepShape } from "../shapes.js";
 
 /** Reads a value for a binding from the workflow inputs and the node results. */
 export type Getter = (inputs: Readonly<Record<string, unknown>>, results: readonly (Record<string, unknown> | undefined)[]) => unknown;
@@ -265,6 +266,7 @@ export class Planner {
     if (known && known.length === 1) return known;
     const names = [name];
     this.names.set(name, names);
+    keepRecordShape(names);
     return names;
   }
 
@@ -274,6 +276,7 @@ export class Planner {
     const known = this.names.get(key);
     if (known && known.length === names.length) return known;
     this.names.set(key, names);
+    keepRecordShape(names);
     return names;
   }
 
@@ -479,3 +482,8 @@ function mapGetter(keys: readonly string[], parts: readonly Getter[]): Getter {
     return out;
   };
 }
+
+// A planner and its index are garbage once a workflow is planned: one sample of each keeps their shapes, and the
+// optimized planner, across major GCs (shapes.ts).
+keepShape(new Planner({ root: {}, tasks: new Map(), workflows: new Map(), launchPlans: new Map(), implementations: new Map() }));
+keepShape(new NodeIndex([]));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { keepShape } from "../shapes.js";
 
 /**
  * Counts the task attempts running in a run and queues those waiting for one.
@@ -53,3 +54,6 @@ export class TaskSlots {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 }
+
+// A run's slots are garbage once the run ends: one sample keeps their shape across major GCs (shapes.ts).
+keepShape(new TaskSlots(1));

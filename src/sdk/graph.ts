@@ -24,6 +24,7 @@ import { Handle, type HandleOwner } from "./handle.js";
 import { describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition } from "./entity.js";
 import { resolveBinding, type BindingSite, type BindingValue } from "./bindings.js";
 import { strictRecord, addToStrictRecord } from "./strict-record.js";
+import { keepShape } from "../shapes.js";
 
 /**
  * A node that runs no entity: a gate or a branch. The SDK module that makes
@@ -398,3 +399,9 @@ export class Graph implements HandleOwner {
     }
   }
 }
+
+// A binding site is garbage once its node is placed, and a workflow's graph and handles once the workflow is: one
+// sample of each keeps their shapes, and the optimized builder, across major GCs (shapes.ts).
+const sampleGraph = keepShape(new Graph(""));
+keepShape(new NodeBindingSite(sampleGraph, "", ""));
+keepShape(new Handle(sampleGraph, "", "", undefined as never));

@@ -12,7 +12,7 @@ import type { TaskImplementation } from "../../compiler/compile.js";
 import type { TaskContext } from "../../sdk/task-options.js";
 import { backoffDelay, isRetryable, mayRetry } from "../../rules/retry.js";
 import { taskTimeoutError } from "../../rules/timeouts.js";
-import { checkTaskInputs, invokeTask } from "../invoke-task.js";
+import { checkTaskInputs, invokeTask, keepTaskShapes } from "../invoke-task.js";
 import { compileBundle } from "../../compiler/compile.js";
 import { taskPolicy, type TaskPolicy } from "../../compiler/task-policy.js";
 import { executeWorkflow } from "../execute-workflow.js";
@@ -37,7 +37,7 @@ export interface PlannedTask {
 /** Plans a task from its template and code; the code of a map's elements runs one element (`elementTemplate`). */
 export function planTask(id: Identifier, spec: TaskTemplate, impl: TaskImplementation): PlannedTask {
   const template = impl.mapElement ? elementTemplate(spec, impl.mapElement.bound) : spec;
-  return {
+  const planned: PlannedTask = {
     kind: "task",
     label: `task ${JSON.stringify(mappedTaskName(id.name ?? ""))}`,
     taskName: mappedTaskName(template.id?.name ?? ""),
@@ -46,6 +46,8 @@ export function planTask(id: Identifier, spec: TaskTemplate, impl: TaskImplement
     inputs: variableChecks(template.interface?.inputs),
     outputs: variableChecks(template.interface?.outputs),
   };
+  keepTaskShapes(planned);
+  return planned;
 }
 
 
