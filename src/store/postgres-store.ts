@@ -23,11 +23,11 @@ import {
   type ExecutionCols,
   type NodeCols,
 } from "./sqlite/codec.js";
-import { applyStep, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
+import { commitSteps, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
-import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines } from "./postgres/ownership.js";
+import { OWNABLE, acquireExecutions, engineFromCols, reapEngines } from "./postgres/ownership.js";
 import { Queries, transaction } from "./postgres/sql.js";
 import type {
   CacheFilter,
@@ -366,69 +366,22 @@ export class PostgresStore implements Store {
   }
 
   async commit(step: StepCommit): Promise<void> {
-    await this.tx(async (q) => {
-      await this.applyFenced(q, step);
-      await this.notifyOf(q, [step]);
-    });
+    await commitSteps(this.q, [{ steps: [step], notify: this.channelsOf([step]) }], true);
   }
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    if (groups.length === 0) return [];
     const [only] = groups;
     if (only && groups.length === 1) {
-      // One group (a tick that stepped one execution): no savepoint, and the notifications ride on its first
-      // fence check; a refusal rolls the whole transaction back.
+      // One group (a tick that stepped one execution): no subtransaction; a refusal fails the statement whole.
       try {
-        await this.tx(async (q) => {
-          const known = new ExistingExecutions(q);
-          let notify = this.channelsOf(only);
-          for (const step of only) {
-            await this.applyFenced(q, step, known, notify);
-            if (step.fence && step.fence.executions.length > 0) notify = [];
-          }
-          if (notify.length > 0) await q.run("SELECT pg_notify(c, '') FROM unnest($1::text[]) AS c", [notify]);
-        });
-        return [undefined];
+        return await commitSteps(this.q, [{ steps: only, notify: this.channelsOf(only) }], true);
       } catch (e) {
         if (isRefusal(e)) return [e];
         throw e;
       }
     }
-    return this.tx(async (q) => {
-      const results: (Error | undefined)[] = [];
-      for (const group of groups) {
-        // Each group in a savepoint of its own: a refused group is rolled back alone.
-        await q.run("SAVEPOINT aloft_group");
-        try {
-          const known = new ExistingExecutions(q);
-          for (const step of group) await this.applyFenced(q, step, known);
-          await q.run("RELEASE SAVEPOINT aloft_group");
-          results.push(undefined);
-        } catch (e) {
-          if (!isRefusal(e)) throw e;
-          await q.run("ROLLBACK TO SAVEPOINT aloft_group");
-          results.push(e);
-        }
-      }
-      await this.notifyOf(q, groups.filter((_, i) => results[i] === undefined).flat());
-      return results;
-    });
-  }
-
-  /**
-   * Applies a step after checking its fence, once per execution and transaction (the check locks the row
-   * until the commit, so it holds); `known` carries what the transaction checked so far, `notify` channels to
-   * notify in the first check.
-   */
-  private async applyFenced(q: Queries, step: StepCommit, known: ExistingExecutions = new ExistingExecutions(q), notify: readonly string[] = []): Promise<void> {
-    if (step.fence) {
-      const fresh = step.fence.executions.filter((o) => !known.fenced(o.executionId, o.epoch));
-      if (fresh.length > 0) await checkFence(q, { ...step.fence, executions: fresh }, notify);
-      for (const o of fresh) known.fence(o.executionId, o.epoch);
-    }
-    await applyStep(q, step, known);
-    if (step.fence && (step.createExecutions?.length ?? 0) > 0) {
-      await q.run("UPDATE executions SET owner = $1, owner_epoch = 1 WHERE id = ANY($2::text[])", [step.fence.engineId, (step.createExecutions ?? []).map((r) => r.id)]);
-    }
+    return commitSteps(this.q, groups.map((g) => ({ steps: g, notify: this.channelsOf(g) })), false);
   }
 
   /** The channels to notify for steps that commit: events when they add events, work when they enqueue items not leased already. */
@@ -437,12 +390,6 @@ export class PostgresStore implements Store {
     if (steps.some((s) => (s.events?.length ?? 0) > 0)) channels.push(channelName("events", this.schema));
     if (steps.some((s) => (s.enqueue?.length ?? 0) > (s.leased?.length ?? 0))) channels.push(channelName("work", this.schema));
     return channels;
-  }
-
-  /** Wakes the engines when the steps add events, and the workers when they enqueue work. */
-  private async notifyOf(q: Queries, steps: readonly StepCommit[]): Promise<void> {
-    if (steps.some((s) => (s.events?.length ?? 0) > 0)) await this.notify(q, "events");
-    if (steps.some((s) => (s.enqueue?.length ?? 0) > 0)) await this.notify(q, "work");
   }
 
   async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {

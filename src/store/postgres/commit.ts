@@ -1,47 +1,25 @@
 /**
  * Writes of `PostgresStore` that several methods share (events, executions)
- * and `commit`, the engine's step, inside the caller's transaction: a refusal
- * thrown here rolls the whole step back. Row locks (`FOR UPDATE`, conditional
- * updates) make two engines' steps over one database exclude each other.
+ * and `commit`, the engine's step: one statement (`aloft_commit`, a function
+ * of the schema, migration 4) for a whole group commit, a refusal raised in it
+ * rolling its step's group back. Row locks (the fence's `FOR NO KEY UPDATE`,
+ * conditional updates) make two engines' steps over one database exclude each other.
  *
  * @module
  */
-import { checkLeased, conflict, duplicateExecution } from "../rules.js";
-import type { ExecutionRow, NewEvent, StepCommit, TaskItem } from "../store.js";
-import { executionToCols, nodeToCols, taskItemToCols, toJson, type TaskItemCols } from "../sqlite/codec.js";
-import type { Queries } from "./sql.js";
+import type { DuplicateExecutionError, StoreConflictError } from "../../errors.js";
+import { conflict, duplicateExecution } from "../rules.js";
+import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
+import { executionToCols, nodeToCols, taskItemToCols, toJson } from "../sqlite/codec.js";
+import { sqlState, type Queries } from "./sql.js";
 
 const EXECUTION_COLS = [
   "id", "project", "domain", "workflow", "workflow_name", "launch_plan", "launch_plan_name", "phase", "inputs", "outputs", "error",
   "parent_id", "parent_path", "options", "created_at", "started_at", "ended_at", "updated_at",
 ] as const;
-const NODE_COLS = [
-  "execution_id", "path", "entity", "phase", "attempts", "system_attempts", "cache_status", "inputs", "outputs", "error", "started_at", "ended_at", "updated_at", "data",
-] as const;
-const ITEM_COLS = [
-  "id", "execution_id", "path", "attempt", "system_attempts", "max_system_attempts", "task", "inputs", "options", "ready_at", "lease_token", "lease_owner", "lease_expires_at",
-] as const;
-
 const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(", ");
 
 const INSERT_EXECUTION = `INSERT INTO executions (${EXECUTION_COLS.join(", ")}) VALUES (${placeholders(EXECUTION_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
-const UPDATE_EXECUTION = `UPDATE executions SET ${EXECUTION_COLS.slice(1)
-  .map((c, i) => `${c} = $${i + 2}`)
-  .join(", ")} WHERE id = $1`;
-const UPSERT_NODE = `INSERT INTO nodes (${NODE_COLS.join(", ")}) VALUES (${placeholders(NODE_COLS.length)})
-  ON CONFLICT (execution_id, path) DO UPDATE SET ${NODE_COLS.slice(2)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(", ")}`;
-const INSERT_ITEM = `INSERT INTO task_items (${ITEM_COLS.join(", ")}) VALUES (${placeholders(ITEM_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
-// Many rows in one statement: the rows travel as one JSON array of column records.
-const UPSERT_NODES = `INSERT INTO nodes (${NODE_COLS.join(", ")}) SELECT ${NODE_COLS.join(", ")} FROM json_populate_recordset(NULL::nodes, $1::json)
-  ON CONFLICT (execution_id, path) DO UPDATE SET ${NODE_COLS.slice(2)
-    .map((c) => `${c} = excluded.${c}`)
-    .join(", ")}`;
-const INSERT_ITEMS = `INSERT INTO task_items (${ITEM_COLS.join(", ")}) SELECT ${ITEM_COLS.join(", ")} FROM json_populate_recordset(NULL::task_items, $1::json)
-  ON CONFLICT (id) DO NOTHING RETURNING id`;
-const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
 
 /** The values of `cols` of a column record, in that order. */
 function valuesOf<C extends object>(record: C, cols: readonly (keyof C)[]): unknown[] {
@@ -113,87 +91,95 @@ export async function insertEvent(q: Queries, e: NewEvent, defaultDueAt: number,
   await q.run("INSERT INTO events (execution_id, due_at, body) VALUES ($1, $2, $3)", [e.executionId, e.dueAt ?? defaultDueAt, toJson(e.body)]);
 }
 
+/** A step as `aloft_apply_step` reads it (migration 4): short keys, rows as their column records, absent lists left out. */
+interface StepJson {
+  c: readonly number[];
+  fi?: [string, string][];
+  le?: string[];
+  f?: { e: string; x: [string, number][] };
+  ce?: ReturnType<typeof executionToCols>[];
+  ex?: ReturnType<typeof executionToCols>[];
+  n?: ReturnType<typeof nodeToCols>[];
+  ct?: [string, string][];
+  q?: ReturnType<typeof taskItemToCols>[];
+  ev?: { x: string; d: number; b: string | null; t: string }[];
+  cp?: { key: string; task: string; version: string; outputs: string | null; created_at: number }[];
+}
+
+/** `step` as `aloft_apply_step` reads it. */
+function stepJson(step: StepCommit): StepJson {
+  const j: StepJson = { c: step.consumed };
+  if (step.fence && step.fence.executions.length > 0) j.f = { e: step.fence.engineId, x: step.fence.executions.map((o) => [o.executionId, o.epoch]) };
+  if (step.createExecutions?.length) j.ce = step.createExecutions.map(executionToCols);
+  if (step.executions?.length) j.ex = step.executions.map(executionToCols);
+  if (step.nodes?.length) j.n = step.nodes.map(nodeToCols);
+  if (step.cancelTasks?.length) j.ct = step.cancelTasks.map((c) => [c.executionId, c.path]);
+  if (step.finished?.length) j.fi = step.finished.map((f) => [f.itemId, f.leaseToken]);
+  if (step.enqueue?.length) {
+    const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
+    j.q = step.enqueue.map((item) => {
+      const lease = leases.get(item.id);
+      return lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item);
+    });
+  }
+  if (step.leased?.length) j.le = step.leased.map((l) => l.itemId);
+  if (step.events?.length) j.ev = step.events.map((e) => ({ x: e.executionId, d: e.dueAt ?? 0, b: toJson(e.body), t: e.body.type }));
+  if (step.cachePut?.length) j.cp = step.cachePut.map((c) => ({ key: c.key, task: c.task, version: c.version, outputs: toJson(c.outputs), created_at: c.createdAt }));
+  return j;
+}
+
+/** The SQLSTATE `aloft_apply_step` raises a refusal with. */
+const REFUSAL = "AL001";
+
+/** The refusal `aloft_apply_step` described (the JSON array of its message) as the port's error. */
+function refusalFrom(text: string): StoreConflictError | DuplicateExecutionError {
+  const [reason, a, b] = JSON.parse(text) as [string, string | number, string | undefined];
+  switch (reason) {
+    case "fenced":
+      return conflict.fenced(String(a), String(b));
+    case "eventConsumed":
+      return conflict.eventConsumed(Number(a));
+    case "eventMissing":
+      return conflict.eventMissing(Number(a));
+    case "duplicateExecution":
+      return duplicateExecution(String(a), "commit");
+    case "executionMissing":
+      return conflict.executionMissing("commit", String(a), String(b));
+    case "taskItemExists":
+      return conflict.taskItemExists(String(a));
+    case "leaseLost":
+      return conflict.leaseLost(String(a));
+    case "taskItemMissing":
+      return conflict.taskItemMissing(String(a));
+    default:
+      throw new Error(`aloft_apply_step refused a step for a reason this Aloft does not know: ${text}`);
+  }
+}
+
 /**
- * Applies one engine step inside the caller's transaction, in the order the
- * port documents: consumed events, new executions, changed executions,
- * nodes, withdrawn tasks, queued tasks, events, cache entries.
+ * Commits groups of engine steps in one statement (`aloft_commit`, one round trip; alone on a connection, one
+ * implicit transaction): each group's steps in order, in the order the port documents (fence, consumed events,
+ * finished items, new executions, changed executions, nodes, withdrawn tasks, queued tasks and their leases,
+ * events, cache entries), then the
+ * group's `notify` channels. `whole`: a refusal rejects the call (nothing written); otherwise each group is a
+ * subtransaction of its own and its refusal comes back in its place (undefined for a group applied).
  *
  * @example
  * ```ts
- * await transaction(pool, (q) => applyStep(q, step));
+ * const [refused] = await commitSteps(new Queries(pool), [{ steps: [step], notify: ["aloft_events"] }], false);
  * ```
  */
-export async function applyStep(q: Queries, step: StepCommit, known: ExistingExecutions = new ExistingExecutions(q)): Promise<void> {
-  if (step.consumed.length > 0) {
-    const ids = [...step.consumed];
-    // A consumed event is pruned: its effects are in the rows this step writes, and nothing reads it again.
-    const done = await q.all<{ id: number }>("DELETE FROM events WHERE id = ANY($1::bigint[]) AND consumed = 0 RETURNING id", [ids]);
-    if (done.length !== new Set(ids).size || done.length !== ids.length) {
-      const taken = new Set(done.map((r) => r.id));
-      const seen = new Set<number>();
-      for (const id of ids) {
-        if (taken.has(id) && !seen.has(id)) {
-          seen.add(id);
-          continue;
-        }
-        // Gone, or marked consumed (rows written before events were pruned): consumed if its id was handed out.
-        const stored = await q.get<{ consumed: number }>("SELECT consumed FROM events WHERE id = $1", [id]);
-        const last = await q.get<{ last: string | number | null }>("SELECT pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass) AS last");
-        const handedOut = Number.isInteger(id) && id >= 1 && id <= Number(last?.last ?? 0);
-        throw stored || handedOut ? conflict.eventConsumed(id) : conflict.eventMissing(id);
-      }
-    }
+export async function commitSteps(q: Queries, groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[], whole: boolean): Promise<(Error | undefined)[]> {
+  const payload = JSON.stringify(groups.map((g) => ({ s: g.steps.map(stepJson), n: g.notify })));
+  let row: { r: (string | null)[] } | undefined;
+  try {
+    row = await q.get<{ r: (string | null)[] }>("SELECT aloft_commit($1::json, $2) AS r", [payload, whole]);
+  } catch (e) {
+    if (sqlState(e) === REFUSAL && e instanceof Error) throw refusalFrom(e.message);
+    throw e;
   }
-  const finished = step.finished ?? [];
-  if (finished.length > 0) {
-    // Removed only under the lease the result came with; the first one not so held refuses the step.
-    const gone = new Set(
-      (
-        await q.all<{ id: string }>("DELETE FROM task_items t USING unnest($1::text[], $2::text[]) AS f(id, token) WHERE t.id = f.id AND t.lease_token = f.token RETURNING t.id", [
-          finished.map((f) => f.itemId),
-          finished.map((f) => f.leaseToken),
-        ])
-      ).map((r) => r.id),
-    );
-    const seen = new Set<string>();
-    for (const f of finished) {
-      if (!gone.has(f.itemId) || seen.has(f.itemId)) throw conflict.leaseLost(f.itemId);
-      seen.add(f.itemId);
-    }
-  }
-  for (const row of step.createExecutions ?? []) await insertExecution(q, row, "commit", known);
-  for (const row of step.executions ?? []) {
-    if ((await q.run(UPDATE_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
-    known.add(row.id);
-  }
-  const nodes = step.nodes ?? [];
-  for (const n of nodes) if (!(await known.has(n.executionId))) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
-  if (nodes.length === 1 && nodes[0]) await q.run(UPSERT_NODE, valuesOf(nodeToCols(nodes[0]), NODE_COLS));
-  else if (nodes.length > 1) {
-    // One row per node, the last write of a node winning, as one upsert after another would leave it.
-    const last = new Map(nodes.map((n) => [`${n.executionId}\u0000${n.path}`, n]));
-    await q.run(UPSERT_NODES, [JSON.stringify([...last.values()].map(nodeToCols))]);
-  }
-  for (const c of step.cancelTasks ?? []) await q.run("DELETE FROM task_items WHERE execution_id = $1 AND path = $2", [c.executionId, c.path]);
-  const items = step.enqueue ?? [];
-  for (const item of items) if (!(await known.has(item.executionId))) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
-  checkLeased(step);
-  const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
-  const itemCols = (item: TaskItem): TaskItemCols => {
-    const lease = leases.get(item.id);
-    return lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item);
-  };
-  if (items.length === 1 && items[0]) {
-    if ((await q.run(INSERT_ITEM, valuesOf(itemCols(items[0]), ITEM_COLS))) === 0) throw conflict.taskItemExists(items[0].id);
-  } else if (items.length > 1) {
-    const inserted = new Set((await q.all<{ id: string }>(INSERT_ITEMS, [JSON.stringify(items.map(itemCols))])).map((r) => r.id));
-    // The first item that was there already (or twice in the step) is the one refused, as when inserted one by one.
-    const seen = new Set<string>();
-    for (const item of items) {
-      if (!inserted.has(item.id) || seen.has(item.id)) throw conflict.taskItemExists(item.id);
-      seen.add(item.id);
-    }
-  }
-  for (const e of step.events ?? []) await insertEvent(q, e, 0, "commit", known);
-  for (const c of step.cachePut ?? []) await q.run(UPSERT_CACHE, [c.key, c.task, c.version, toJson(c.outputs), c.createdAt]);
+  return groups.map((_, i) => {
+    const refused = row?.r[i];
+    return refused === null || refused === undefined ? undefined : refusalFrom(refused);
+  });
 }

@@ -172,6 +172,186 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (execution_id, path, attempt, system_attempt)
   );
   `,
+  // 4: the engine's step as one statement. `aloft_commit(groups, whole)` applies groups of steps (the port's
+  // `commitGroups`) in the caller's statement: one round trip and, alone, one implicit transaction, where a
+  // step had been a BEGIN, a fence check, a statement per kind of row and a COMMIT. Each step is the JSON of
+  // `src/store/postgres/commit.ts`; a refusal is raised as SQLSTATE AL001 with a JSON array naming it
+  // (`whole`: the statement fails; otherwise each group runs in a subtransaction of its own, and the refusal
+  // comes back in its place, NULL for a group applied). `aloft_apply_step` checks and writes one step in the
+  // order the port documents; a later migration that changes what a step writes replaces it.
+  `
+  CREATE OR REPLACE FUNCTION aloft_apply_step(s json, fenced text[]) RETURNS text[] LANGUAGE plpgsql AS $aloft$
+  DECLARE
+    eng text := s->'f'->>'e';
+    fresh text[];
+    ids bigint[];
+    done bigint[];
+    want text[];
+    got text[];
+    bad record;
+    bad_id bigint;
+  BEGIN
+    -- The fence: every execution the step touches still owned by its engine at the epoch it holds, once per
+    -- execution and transaction, locked (FOR NO KEY UPDATE, in id order) until the commit.
+    IF eng IS NOT NULL THEN
+      fresh := ARRAY(SELECT x->>0 FROM json_array_elements(s->'f'->'x') AS x WHERE NOT ((x->>0) || '|' || (x->>1)) = ANY (fenced));
+      IF cardinality(fresh) > 0 THEN
+        PERFORM 1 FROM executions WHERE id = ANY (fresh) ORDER BY id FOR NO KEY UPDATE;
+        SELECT x->>0 AS id INTO bad FROM json_array_elements(s->'f'->'x') WITH ORDINALITY AS t(x, ord) LEFT JOIN executions e ON e.id = x->>0
+          WHERE x->>0 = ANY (fresh) AND (e.id IS NULL OR e.owner IS DISTINCT FROM eng OR e.owner_epoch <> (x->>1)::integer) ORDER BY ord LIMIT 1;
+        IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('fenced', bad.id, eng)::text; END IF;
+        fenced := fenced || ARRAY(SELECT (x->>0) || '|' || (x->>1) FROM json_array_elements(s->'f'->'x') AS x WHERE x->>0 = ANY (fresh));
+      END IF;
+    END IF;
+    -- Consumed events are pruned; one gone (or given twice) is refused: consumed if its id was handed out.
+    IF json_array_length(s->'c') > 0 THEN
+      ids := ARRAY(SELECT v::text::bigint FROM json_array_elements(s->'c') AS v);
+      WITH d AS (DELETE FROM events WHERE id = ANY (ids) AND consumed = 0 RETURNING id) SELECT array_agg(id) INTO done FROM d;
+      IF coalesce(cardinality(done), 0) <> cardinality(ids) THEN
+        SELECT t.id INTO bad_id FROM unnest(ids) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(done, '{}'))) OR EXISTS (SELECT 1 FROM unnest(ids) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        IF EXISTS (SELECT 1 FROM events WHERE id = bad_id)
+           OR (bad_id >= 1 AND bad_id <= coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass), 0)) THEN
+          RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('eventConsumed', bad_id)::text;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('eventMissing', bad_id)::text;
+      END IF;
+    END IF;
+    -- Items whose results the step applies itself: removed only under the lease the result came with.
+    IF json_array_length(s->'fi') > 0 THEN
+      WITH d AS (DELETE FROM task_items t USING json_array_elements(s->'fi') AS f WHERE t.id = f->>0 AND t.lease_token = f->>1 RETURNING t.id) SELECT array_agg(id) INTO got FROM d;
+      IF coalesce(cardinality(got), 0) <> json_array_length(s->'fi') THEN
+        SELECT f->>0 AS id INTO bad FROM json_array_elements(s->'fi') WITH ORDINALITY AS t(f, ord)
+          WHERE NOT ((f->>0) = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM json_array_elements(s->'fi') WITH ORDINALITY AS u(f, ord) WHERE u.f->>0 = t.f->>0 AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('leaseLost', bad.id)::text;
+      END IF;
+    END IF;
+    -- New executions; a taken id is refused.
+    IF json_array_length(s->'ce') > 0 THEN
+      want := ARRAY(SELECT r.id FROM json_populate_recordset(NULL::executions, s->'ce') AS r);
+      WITH i AS (
+        INSERT INTO executions (id, project, domain, workflow, workflow_name, launch_plan, launch_plan_name, phase, inputs, outputs, error, parent_id, parent_path, options, created_at, started_at, ended_at, updated_at)
+        SELECT id, project, domain, workflow, workflow_name, launch_plan, launch_plan_name, phase, inputs, outputs, error, parent_id, parent_path, options, created_at, started_at, ended_at, updated_at
+        FROM json_populate_recordset(NULL::executions, s->'ce') ON CONFLICT (id) DO NOTHING RETURNING id)
+      SELECT array_agg(id) INTO got FROM i;
+      IF coalesce(cardinality(got), 0) <> cardinality(want) THEN
+        SELECT t.id AS id INTO bad FROM unnest(want) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM unnest(want) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('duplicateExecution', bad.id)::text;
+      END IF;
+    END IF;
+    -- Changed executions: the full new rows (owner and epoch untouched).
+    IF json_array_length(s->'ex') > 0 THEN
+      FOR bad IN SELECT * FROM json_populate_recordset(NULL::executions, s->'ex') LOOP
+        UPDATE executions SET project = bad.project, domain = bad.domain, workflow = bad.workflow, workflow_name = bad.workflow_name, launch_plan = bad.launch_plan,
+          launch_plan_name = bad.launch_plan_name, phase = bad.phase, inputs = bad.inputs, outputs = bad.outputs, error = bad.error, parent_id = bad.parent_id,
+          parent_path = bad.parent_path, options = bad.options, created_at = bad.created_at, started_at = bad.started_at, ended_at = bad.ended_at, updated_at = bad.updated_at
+        WHERE id = bad.id;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'changed by the step')::text; END IF;
+      END LOOP;
+    END IF;
+    -- Nodes: one row per node, the last write of a node in the step winning.
+    IF json_array_length(s->'n') > 0 THEN
+      SELECT n->>'execution_id' AS id, n->>'path' AS path INTO bad FROM json_array_elements(s->'n') WITH ORDINALITY AS t(n, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = n->>'execution_id') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'node "' || bad.path || '"')::text; END IF;
+      INSERT INTO nodes (execution_id, path, entity, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, data)
+      SELECT DISTINCT ON (r.execution_id, r.path) r.execution_id, r.path, r.entity, r.phase, r.attempts, r.system_attempts, r.cache_status, r.inputs, r.outputs, r.error, r.started_at, r.ended_at, r.updated_at, r.data
+      FROM json_populate_recordset(NULL::nodes, s->'n') WITH ORDINALITY AS r ORDER BY r.execution_id, r.path, r.ordinality DESC
+      ON CONFLICT (execution_id, path) DO UPDATE SET entity = excluded.entity, phase = excluded.phase, attempts = excluded.attempts, system_attempts = excluded.system_attempts,
+        cache_status = excluded.cache_status, inputs = excluded.inputs, outputs = excluded.outputs, error = excluded.error, started_at = excluded.started_at,
+        ended_at = excluded.ended_at, updated_at = excluded.updated_at, data = excluded.data;
+    END IF;
+    -- Withdrawn tasks.
+    IF json_array_length(s->'ct') > 0 THEN
+      DELETE FROM task_items t USING json_array_elements(s->'ct') AS c WHERE t.execution_id = c->>0 AND t.path = c->>1;
+    END IF;
+    -- Queued tasks; an item already queued (or twice in the step) is refused.
+    IF json_array_length(s->'q') > 0 THEN
+      SELECT q->>'execution_id' AS id, q->>'id' AS item INTO bad FROM json_array_elements(s->'q') WITH ORDINALITY AS t(q, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = q->>'execution_id') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'task item "' || bad.item || '"')::text; END IF;
+      want := ARRAY(SELECT r.id FROM json_populate_recordset(NULL::task_items, s->'q') AS r);
+      -- Leases given in the step (their columns come with the items): each on an item the step enqueues, once.
+      IF json_array_length(s->'le') > 0 THEN
+        SELECT l AS id INTO bad FROM json_array_elements_text(s->'le') WITH ORDINALITY AS t(l, ord)
+          WHERE NOT (l = ANY (want)) OR EXISTS (SELECT 1 FROM json_array_elements_text(s->'le') WITH ORDINALITY AS u(l, ord) WHERE u.l = t.l AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemMissing', bad.id)::text; END IF;
+      END IF;
+      WITH i AS (
+        INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at)
+        SELECT id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at
+        FROM json_populate_recordset(NULL::task_items, s->'q') ON CONFLICT (id) DO NOTHING RETURNING id)
+      SELECT array_agg(id) INTO got FROM i;
+      IF coalesce(cardinality(got), 0) <> cardinality(want) THEN
+        SELECT t.id AS id INTO bad FROM unnest(want) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM unnest(want) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemExists', bad.id)::text;
+      END IF;
+    ELSIF json_array_length(s->'le') > 0 THEN
+      RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemMissing', s->'le'->>0)::text;
+    END IF;
+    -- Events, in order (their ids follow it).
+    IF json_array_length(s->'ev') > 0 THEN
+      SELECT e->>'x' AS id, e->>'t' AS type INTO bad FROM json_array_elements(s->'ev') WITH ORDINALITY AS t(e, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = e->>'x') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'event "' || bad.type || '"')::text; END IF;
+      INSERT INTO events (execution_id, due_at, body)
+      SELECT e->>'x', (e->>'d')::bigint, e->>'b' FROM json_array_elements(s->'ev') WITH ORDINALITY AS t(e, ord) ORDER BY ord;
+    END IF;
+    -- Cache entries, the last of a key winning.
+    IF json_array_length(s->'cp') > 0 THEN
+      INSERT INTO cache (key, task, version, outputs, created_at)
+      SELECT DISTINCT ON (r.key) r.key, r.task, r.version, r.outputs, r.created_at FROM json_populate_recordset(NULL::cache, s->'cp') WITH ORDINALITY AS r ORDER BY r.key, r.ordinality DESC
+      ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at;
+    END IF;
+    -- Executions the step created are its engine's, at epoch 1.
+    IF eng IS NOT NULL AND json_array_length(s->'ce') > 0 THEN
+      UPDATE executions SET owner = eng, owner_epoch = 1 WHERE id = ANY (ARRAY(SELECT r.id FROM json_populate_recordset(NULL::executions, s->'ce') AS r));
+    END IF;
+    RETURN fenced;
+  END
+  $aloft$;
+
+  CREATE OR REPLACE FUNCTION aloft_commit(groups json, whole boolean) RETURNS text[] LANGUAGE plpgsql AS $aloft$
+  DECLARE
+    g json;
+    s json;
+    fenced text[] := '{}';
+    mine text[];
+    results text[] := '{}';
+  BEGIN
+    FOR g IN SELECT value FROM json_array_elements(groups) LOOP
+      IF whole THEN
+        FOR s IN SELECT value FROM json_array_elements(g->'s') LOOP
+          fenced := aloft_apply_step(s, fenced);
+        END LOOP;
+        PERFORM pg_notify(c, '') FROM json_array_elements_text(g->'n') AS c;
+        results := results || NULL::text;
+      ELSE
+        -- A group of its own: a refusal rolls back its writes, its notifications and the locks it took.
+        mine := fenced;
+        BEGIN
+          FOR s IN SELECT value FROM json_array_elements(g->'s') LOOP
+            mine := aloft_apply_step(s, mine);
+          END LOOP;
+          PERFORM pg_notify(c, '') FROM json_array_elements_text(g->'n') AS c;
+          fenced := mine;
+          results := results || NULL::text;
+        EXCEPTION WHEN SQLSTATE 'AL001' THEN
+          results := results || SQLERRM;
+        END;
+      END IF;
+    END LOOP;
+    RETURN results;
+  END
+  $aloft$;
+  `,
 ];
 
 /**
@@ -213,10 +393,25 @@ export async function migratePostgres(pool: pg.Pool, schema: string | undefined)
   });
 }
 
-/** A migration's statements (prepared statements take one at a time). */
+/**
+ * A migration's statements (prepared statements take one at a time): split at a `;` ending a line, except
+ * inside a dollar-quoted body (`$aloft$ ... $aloft$`, a function's), whose own statements end lines too.
+ */
 function splitStatements(migration: string): string[] {
-  return migration
-    .split(/;\s*\n/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+  const out: string[] = [];
+  let from = 0;
+  let quote: string | undefined;
+  const token = /\$[A-Za-z_]*\$|;\s*\n/g;
+  for (let m = token.exec(migration); m; m = token.exec(migration)) {
+    const t = m[0];
+    if (t.startsWith("$")) {
+      if (quote === undefined) quote = t;
+      else if (quote === t) quote = undefined;
+    } else if (quote === undefined) {
+      out.push(migration.slice(from, m.index));
+      from = m.index + t.length;
+    }
+  }
+  out.push(migration.slice(from));
+  return out.map((s) => s.trim()).filter((s) => s.length > 0);
 }
