@@ -1,14 +1,18 @@
 /**
  * Engines and their ownership of executions in `PostgresStore` (see the
  * port's `acquireExecutions`), inside the caller's transaction. A takeover
- * updates the execution's row and a step's fence check locks it
- * (`FOR NO KEY UPDATE`), so the two are ordered: a step checked before a takeover
- * commits whole first, a step after it sees the new epoch and is refused.
+ * updates the execution's row and a step's fence check (in `aloft_apply_step`,
+ * migration 4) locks it `FOR NO KEY UPDATE`, so the two are ordered: a step
+ * checked before a takeover commits whole first, a step after it sees the new
+ * epoch and is refused. The lock is `FOR NO KEY UPDATE` so that it orders the
+ * step with a takeover (an `UPDATE` of the owner takes the same lock) but not
+ * with the `FOR KEY SHARE` that inserting an event takes on its execution (the
+ * foreign key): a worker's batch of results holding one execution and wanting
+ * another, while a step held the second and wanted the first, was a deadlock.
  *
  * @module
  */
-import { conflict } from "../rules.js";
-import type { EngineRecord, Ownership, StepCommit } from "../store.js";
+import type { EngineRecord, Ownership } from "../store.js";
 import type { Queries } from "./sql.js";
 
 /** The condition that no live engine but `$1` owns execution `x`, at time `$2`. */
@@ -67,38 +71,4 @@ export async function acquireExecutions(q: Queries, engineId: string, ids: reado
   const rows = await q.all<{ id: string; owner_epoch: number }>("SELECT id, owner_epoch FROM executions WHERE id = ANY($2::text[]) AND owner = $1", [engineId, unique]);
   const epochs = new Map(rows.map((r) => [r.id, r.owner_epoch]));
   return unique.flatMap((id) => (epochs.has(id) ? [{ executionId: id, epoch: epochs.get(id) ?? 0 }] : []));
-}
-
-/**
- * Refuses a step whose engine no longer owns, at the epoch it holds, every
- * execution it touches; locks those rows until the step commits, in id
- * order. The lock is `FOR NO KEY UPDATE`: it orders the step with a takeover
- * (an `UPDATE` of the owner takes the same lock), but not with the `FOR KEY
- * SHARE` that inserting an event takes on its execution (the foreign key): a
- * worker's batch of results holding one execution and wanting another, while
- * a step held the second and wanted the first, was a deadlock PostgreSQL
- * broke by aborting one of them after a second. With
- * `notify`, the same statement `NOTIFY`s those channels (sent only if the
- * transaction commits), saving a round trip of its own.
- *
- * @example
- * ```ts
- * await transaction(pool, async (q) => { await checkFence(q, step.fence!); await applyStep(q, step); });
- * ```
- */
-export async function checkFence(q: Queries, fence: NonNullable<StepCommit["fence"]>, notify: readonly string[] = []): Promise<void> {
-  if (fence.executions.length === 0) return;
-  const ids = fence.executions.map((o) => o.executionId);
-  const rows =
-    notify.length === 0
-      ? await q.all<{ id: string; owner: string | null; owner_epoch: number }>("SELECT id, owner, owner_epoch FROM executions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE", [ids])
-      : await q.all<{ id: string; owner: string | null; owner_epoch: number }>(
-          "SELECT id, owner, owner_epoch, (SELECT count(pg_notify(c, '')) FROM unnest($2::text[]) AS c) AS notified FROM executions WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE",
-          [ids, notify],
-        );
-  const held = new Map(rows.map((r) => [r.id, r]));
-  for (const o of fence.executions) {
-    const r = held.get(o.executionId);
-    if (!r || r.owner !== fence.engineId || r.owner_epoch !== o.epoch) throw conflict.fenced(o.executionId, fence.engineId);
-  }
 }
