@@ -79,6 +79,26 @@ describe("PostgresStore", () => {
     }
   });
 
+  it("brings a schema made before the step became one statement (version 3) to the current version, and its steps commit", async () => {
+    const a = await openPostgresStore(db.url(), { schema: "from_v3" });
+    await a.createExecution(execution("e1"), start("e1"));
+    // What version 3 had: no step functions (migration 4 adds them).
+    await a.pool.query("DROP FUNCTION aloft_commit(json, boolean); DROP FUNCTION aloft_apply_step(json, text[]); DELETE FROM schema_version WHERE version > 3");
+    await a.close();
+    const b = await openPostgresStore(db.url(), { schema: "from_v3" });
+    try {
+      const r = await b.pool.query<{ v: number }>("SELECT MAX(version) AS v FROM schema_version");
+      expect(r.rows[0]?.v).toBe(PG_SCHEMA_VERSION);
+      const [ev] = await b.dueEvents(T0, 1);
+      await b.commit({ consumed: [ev?.id ?? -1], executions: [execution("e1", { phase: "running" })], enqueue: [item("e1", "n1")] });
+      expect((await b.getExecution("e1"))?.phase).toBe("running");
+      expect((await b.claimTasks("w1", 5, 60_000, T0)).map((c) => c.id)).toEqual(["e1|n1|1"]);
+      await expect(b.commit({ consumed: [ev?.id ?? -1] })).rejects.toMatchObject({ reason: "eventConsumed" });
+    } finally {
+      await b.close();
+    }
+  });
+
   it("migrates once when several stores open a new schema at the same time", async () => {
     const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(db.url(), { schema: "together" })));
     try {
