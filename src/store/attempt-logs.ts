@@ -15,7 +15,8 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, readdir, rename, writeFile } from "node:fs/promises";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { readFile, readdir } from "node:fs/promises";
 import path from "node:path";
 import { AloftError } from "../errors.js";
 
@@ -153,6 +154,26 @@ export class MemoryAttemptLogs implements AttemptLogStore {
 
 const ID = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
+/** Writes a file that must not exist yet (EEXIST otherwise), making its directory the first time (an execution's first attempt). */
+function writeNew(dir: string, file: string, text: string): void {
+  try {
+    writeFileSync(file, text, { flag: "wx" });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text, { flag: "wx" });
+  }
+}
+
+/** A stored record, or undefined for one still being written (or torn by a crash while it was). */
+function parseRecord(text: string): AttemptRecord | undefined {
+  try {
+    return JSON.parse(text) as AttemptRecord;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Attempts kept as files: `<root>/<executionId>/<node path, URI-encoded>@<attempt>.<systemAttempt>.json`.
  * An execution id that is not a plain file name is refused, and node paths are
@@ -180,18 +201,20 @@ export class DirectoryAttemptLogs implements AttemptLogStore {
     checkAttemptRecord(record);
     const dir = this.dirOf(record.executionId);
     const file = path.join(dir, `${encodeURIComponent(record.path)}@${record.attempt}.${record.systemAttempt}.json`);
-    // Written whole, then renamed: a reader never sees half a record.
-    const temp = `${file}.${randomUUID()}.tmp`;
     const text = JSON.stringify(record);
+    // Synchronous, and a new record written in place: a worker's result waits for its record (see the module's
+    // notes), and each thread-pool hop and directory entry costs it (ext4: a temporary file and a rename took
+    // 0.3-1.3 ms, one new file written in place 0.12 ms, measured). A reader skips a record it finds half
+    // written (`read`): one being written has no outcome to show yet, and a torn one is an attempt cut short.
     try {
-      await writeFile(temp, text);
+      writeNew(dir, file, text);
     } catch (e) {
-      // The execution's first attempt: its directory is made then (not checked for at every attempt).
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-      await mkdir(dir, { recursive: true });
-      await writeFile(temp, text);
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      // A record stored again replaces the old one whole, never leaving a reader half of it.
+      const temp = `${file}.${randomUUID()}.tmp`;
+      writeFileSync(temp, text);
+      renameSync(temp, file);
     }
-    await rename(temp, file);
   }
 
   async list(executionId: string, path?: string): Promise<AttemptSummary[]> {
@@ -213,7 +236,7 @@ export class DirectoryAttemptLogs implements AttemptLogStore {
     }
     const prefix = nodePath === undefined ? undefined : `${encodeURIComponent(nodePath)}@`;
     const wanted = names.filter((n) => n.endsWith(".json") && (prefix === undefined || n.startsWith(prefix)));
-    const out = await Promise.all(wanted.map(async (n) => JSON.parse(await readFile(path.join(dir, n), "utf8")) as AttemptRecord));
-    return out.sort(order);
+    const out = await Promise.all(wanted.map(async (n) => parseRecord(await readFile(path.join(dir, n), "utf8"))));
+    return out.filter((r): r is AttemptRecord => r !== undefined).sort(order);
   }
 }

@@ -1,5 +1,5 @@
 /** The attempt log port's one suite, run against every implementation. */
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -90,5 +90,18 @@ describe("DirectoryAttemptLogs", () => {
     expect(readdirSync(path.join(root, "a1b2c3"))).toEqual(["..%2F..%2Fescape@1.0.json"]);
     for (const id of ["../x", "a/b", ".", ".."]) await expect(logs.put(record({ executionId: id }))).rejects.toThrow(AttemptLogError);
     await expect(logs.list("../x")).rejects.toThrow(/is not an execution id/);
+  });
+
+  it("skips a record still being written (or torn by a crash while it was), and a record put again replaces it whole", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
+    const logs = new DirectoryAttemptLogs(root);
+    await logs.put(record());
+    // What a reader finds while another process writes a new record in place: an empty file, or part of it.
+    writeFileSync(path.join(root, "a1b2c3", "n1@2.0.json"), "");
+    writeFileSync(path.join(root, "a1b2c3", "n1@3.0.json"), JSON.stringify(record({ attempt: 3 })).slice(0, 40));
+    expect((await logs.list("a1b2c3")).map((a) => a.attempt)).toEqual([1]);
+    await logs.put(record({ outcome: "failed", error: "boom" }));
+    expect(await logs.records("a1b2c3", "n1")).toEqual([record({ outcome: "failed", error: "boom" })]);
+    expect(readdirSync(path.join(root, "a1b2c3")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });
 });
