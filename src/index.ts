@@ -46,12 +46,12 @@ export { mapTask, type MapTask, type MapTaskOptions, type MappedInputs, type Map
 export { clearLocalCache, type ClearCacheOptions } from "./local/clear-cache.js";
 export type { ScheduleOption, CronSchedule, RateSchedule, MissedTicks } from "./sdk/schedule.js";
 
-export { Engine, type EngineOptions, type StartOptions, type EngineExecution } from "./engine/engine.js";
+export { Engine, type EngineOptions, type StartOptions, type EngineExecution, type DirectWorker, type DeliveryOutcome } from "./engine/engine.js";
 export { registerEntity, type Registration } from "./engine/registry.js";
 export { startEmbedded, type EmbeddedOptions, type Embedded } from "./engine/embedded.js";
 export type { SpecToRegister } from "./engine/spec-check.js";
 export * from "./engine/errors.js";
-export { startWorker, type WorkerOptions, type WorkerHandle } from "./worker/worker.js";
+export { startWorker, type WorkerOptions, type WorkerHandle, type LocalWorker, type DirectEngine } from "./worker/worker.js";
 export type { LoadedModule } from "./worker/resolver.js";
 export type { Store, EntityKey, ExecutionRow, NodeRow, RegisteredEntity, ExecutionFilter, Page, ExecutionPhase, RegisteredKind, TaskItem, ClaimedTask, InboxEvent, NewEvent, CacheEntry, StepCommit, TaskResult } from "./store/store.js";
 export { EXECUTION_PHASES, NODE_PHASES, CACHE_STATUSES, isExecutionEnded, isExecutionRecoverable, isNodeActive, isNodeFailed, isExecutionPhase, isNodePhase, type EndedExecutionPhase, type ActiveNodePhase } from "./phases.js";

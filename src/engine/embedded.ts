@@ -13,7 +13,7 @@ import { isPostgresUrl, PostgresStore } from "../store/postgres-store.js";
 import { workerIdOf } from "../store/rules.js";
 import { DirectoryBlobStore } from "../store/blob-store.js";
 import type { Store } from "../store/store.js";
-import { startWorker, type WorkerHandle } from "../worker/worker.js";
+import { startWorker, type LocalWorker, type WorkerHandle } from "../worker/worker.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
 import { Engine, newEngineId, type EngineOptions } from "./engine.js";
 
@@ -100,7 +100,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const values = new DirectoryBlobStore(path.join(dir, "values"));
   const blobDir = path.join(dir, "blobs");
   const logs = attemptLogsOf(store, dir);
-  let worker: WorkerHandle | undefined;
+  let worker: LocalWorker | undefined;
   // Other processes (workers that joined, commands that add executions or answer gates) wake this engine up.
   let wakeups: Wakeups;
   try {
@@ -140,8 +140,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         ...(options.leaseMs !== undefined ? { leaseMs: options.leaseMs } : {}),
         ...(options.log ? { log: options.log } : {}),
         ...(options.taskStdout ? { taskStdout: options.taskStdout } : {}),
-        onReport: () => engine.poke(),
+        // Results go straight to the engine, which applies them in its next commit; those it does not take go to the store, and wake it.
+        direct: engine,
+        onReport: (r) => {
+          if (!r.direct) engine.poke();
+        },
       });
+      // The items its steps make ready go to this worker leased in the same commit: no claim, no wake-up.
+      engine.attachWorker(worker);
     }
   } catch (e) {
     await wakeups.close();

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import os from "node:os";
 import { EventEmitter } from "node:events";
 import type { LiteralMap } from "../idl/core.js";
@@ -30,7 +30,7 @@ import type { InputValues, OutputValues, OutputsSpec } from "../sdk/interface.js
 import type { TypeRecord } from "../types/type.js";
 import { Workflow as WorkflowBuilder } from "../sdk/workflow-builder.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
-import type { EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, StepCommit, Store } from "../store/store.js";
+import type { ClaimedTask, EntityKey, ExecutionFilter, ExecutionRow, NodeRow, Page, StepCommit, Store, TaskLeaseGrant, TaskReport } from "../store/store.js";
 import type { ExecutionLineage } from "../store/execution-parts.js";
 import { isExecutionEnded, isExecutionRecoverable } from "../phases.js";
 import { commandLine } from "../store/sqlite/engine-lock.js";
@@ -137,6 +137,40 @@ export interface EngineExecution<O> {
   result(options?: { readonly timeoutMs?: number }): Promise<O>;
 }
 
+/**
+ * A worker in the engine's own process that the engine hands work to directly (`Engine.attachWorker`): the
+ * items a step enqueues go to it leased in that same commit (no claim), and it gives its results back with
+ * `Engine.deliver` (no `finishTask`).
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker({ store, modules: ["flows.ts"], concurrency: 2, direct: engine });
+ * engine.attachWorker(worker);
+ * ```
+ */
+export interface DirectWorker {
+  /** Its name in leases. */
+  readonly workerId: string;
+  /** How long its leases last without a heartbeat. */
+  readonly leaseMs: number;
+  /** How many more items it would take now (0 when stopping). */
+  wants(): number;
+  /** Takes items already leased to it, and runs them as if it had claimed them. */
+  take(items: readonly ClaimedTask[]): void;
+}
+
+/**
+ * What became of a result given to `Engine.deliver`: applied in a step that committed (`accepted`: durable),
+ * or not taken (`unhandled`: the worker reports it to the store as usual, which accepts or refuses it).
+ */
+export type DeliveryOutcome = "accepted" | "unhandled";
+
+interface Delivery {
+  readonly report: TaskReport;
+  readonly executionId: string;
+  readonly done: (outcome: DeliveryOutcome) => void;
+}
+
 /** How many due events one tick reads at most. */
 const TICK_EVENTS = 500;
 
@@ -188,6 +222,17 @@ export class Engine {
   private more = false;
   /** The time the last tick read the due events at. */
   private tickedAt = 0;
+  /**
+   * The inbox may hold due events the engine has not read: something poked it, a poll or timer came due, or a
+   * tick failed. A tick woken only by results its own worker delivered reads no events (those come with a poke).
+   */
+  private inboxStale = true;
+  /** `nextEventDue` as read after the last tick that read the inbox; undefined: to be read again. */
+  private nextDue: { readonly at: number | undefined } | undefined;
+  /** The worker of this process that takes work directly (`attachWorker`). */
+  private direct: DirectWorker | undefined;
+  /** Results its worker delivered, for the next tick. */
+  private delivered: Delivery[] = [];
   /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
   private readonly owned = new Map<string, number>();
   /** When the engine's lease is to be renewed next. */
@@ -720,6 +765,42 @@ export class Engine {
   }
 
   /**
+   * Hands the items this engine's steps make ready straight to `worker`, a worker in this process: each is
+   * leased to it in the commit that enqueues it (as many as it `wants`), so it needs no claim, and it gives
+   * the results back with `deliver`. Items beyond what it wants stay queued for any worker to claim.
+   *
+   * @example
+   * ```ts
+   * const worker = await startWorker({ store, modules: ["flows.ts"], concurrency: 2, direct: engine });
+   * engine.attachWorker(worker);
+   * ```
+   */
+  attachWorker(worker: DirectWorker): void {
+    this.direct = worker;
+  }
+
+  /**
+   * Takes a result of this engine's own worker straight into the next step of its execution: the step
+   * removes the item (under the lease token the result came with) and applies the result in one commit, so
+   * the result is durable once the promise resolves `accepted`. Resolves `unhandled` when the engine does
+   * not take it (not running, the execution not its own, the lease lost, the commit failed): the worker then
+   * reports it to the store as any worker would.
+   *
+   * @example
+   * ```ts
+   * const outcome = await engine.deliver({ itemId: item.id, leaseToken: item.leaseToken, result: { body } }, item.executionId);
+   * if (outcome === "unhandled") await store.finishTask(item.id, item.leaseToken, { body }, Date.now());
+   * ```
+   */
+  deliver(report: TaskReport, executionId: string): Promise<DeliveryOutcome> {
+    if (!this.running || !this.owned.has(executionId)) return Promise.resolve("unhandled");
+    return new Promise((done) => {
+      this.delivered.push({ report, executionId, done });
+      this.wake?.();
+    });
+  }
+
+  /**
    * Stops the loop after the step in progress.
    *
    * @example
@@ -732,6 +813,7 @@ export class Engine {
     this.running = false;
     this.wake?.();
     await this.loop;
+    for (const d of this.delivered.splice(0)) d.done("unhandled");
     if (this.renewAt > 0) {
       // Stopped cleanly: its executions are free for another engine at once, not after the lease.
       this.renewAt = 0;
@@ -751,46 +833,108 @@ export class Engine {
    * ```
    */
   async tick(): Promise<number> {
+    return this.turn(true);
+  }
+
+  /**
+   * One turn of the loop: the due events (when `readInbox`; otherwise only the results delivered by this
+   * process's worker) applied to their executions and committed together.
+   */
+  private async turn(readInbox: boolean): Promise<number> {
     await this.renewIfDue();
     const now = Date.now();
     this.more = false;
-    this.tickedAt = now;
-    const events = await this.store.dueEventsFor(this.engineId, now, TICK_EVENTS);
-    if (events.length === TICK_EVENTS) this.more = true;
-    const groups = new Map<string, typeof events>();
-    for (const e of events) {
-      const g = groups.get(e.executionId);
-      if (g) g.push(e);
-      else groups.set(e.executionId, [e]);
+    const delivered = this.delivered;
+    this.delivered = [];
+    let events: Awaited<ReturnType<Store["dueEventsFor"]>> = [];
+    try {
+      if (readInbox) {
+        this.tickedAt = now;
+        this.nextDue = undefined;
+        events = await this.store.dueEventsFor(this.engineId, now, TICK_EVENTS);
+      }
+    } catch (e) {
+      for (const d of delivered) d.done("unhandled");
+      throw e;
     }
-    await this.acquire([...groups.keys()].filter((id) => !this.owned.has(id)), now);
+    if (events.length === TICK_EVENTS) this.more = true;
+    const groups = new Map<string, { events: typeof events; delivered: Delivery[] }>();
+    const groupOf = (id: string): { events: typeof events; delivered: Delivery[] } => {
+      let g = groups.get(id);
+      if (!g) groups.set(id, (g = { events: [], delivered: [] }));
+      return g;
+    };
+    for (const e of events) groupOf(e.executionId).events.push(e);
+    for (const d of delivered) {
+      if (this.owned.has(d.executionId)) groupOf(d.executionId).delivered.push(d);
+      else d.done("unhandled");
+    }
+    try {
+      await this.acquire([...groups.keys()].filter((id) => !this.owned.has(id)), now);
+    } catch (e) {
+      for (const d of delivered) d.done("unhandled");
+      throw e;
+    }
     // Every execution's steps are computed first, then committed together (group commit: one durable write
     // for the whole tick); each execution's steps land whole or not at all.
-    const batch: { execId: string; state: ExecState; commits: StepCommit[]; enqueued: boolean }[] = [];
-    for (const [execId, group] of groups) {
-      const epoch = this.owned.get(execId);
-      if (epoch === undefined) continue; // another live engine owns it
-      const fence = { engineId: this.engineId, executions: [{ executionId: execId, epoch }] };
-      let state = this.cache.get(execId);
-      if (!state) {
-        try {
-          state = await loadExecution(this.store, execId, this.options.values, this.entities);
-        } catch (e) {
-          await this.failUnloadable(execId, group.map((g) => g.id), e, fence);
-          continue;
+    const batch: { execId: string; state: ExecState; commits: StepCommit[]; delivered: Delivery[]; leased: ClaimedTask[] }[] = [];
+    let wanted = this.direct?.wants() ?? 0;
+    let unleased = false;
+    try {
+      for (const [execId, group] of groups) {
+        const epoch = this.owned.get(execId);
+        if (epoch === undefined) continue; // another live engine owns it
+        const fence = { engineId: this.engineId, executions: [{ executionId: execId, epoch }] };
+        let state = this.cache.get(execId);
+        if (!state) {
+          try {
+            state = await loadExecution(this.store, execId, this.options.values, this.entities);
+          } catch (e) {
+            for (const d of group.delivered) d.done("unhandled");
+            if (group.events.length > 0) await this.failUnloadable(execId, group.events.map((g) => g.id), e, fence);
+            continue;
+          }
         }
+        const entry = { execId, state, commits: [] as StepCommit[], delivered: [] as Delivery[], leased: [] as ClaimedTask[] };
+        // The inbox's events first, then the results delivered directly: each as one step.
+        const inputs: ({ readonly event: (typeof events)[number] } | { readonly delivery: Delivery })[] = [...group.events.map((event) => ({ event })), ...group.delivered.map((delivery) => ({ delivery }))];
+        for (const input of inputs) {
+          if (isExecutionEnded(state.exec.phase)) {
+            // Ended by an earlier step: what is left is not applied (a delivered result goes to the store, which records or refuses it).
+            if ("delivery" in input) input.delivery.done("unhandled");
+            continue;
+          }
+          const body = "event" in input ? input.event.body : input.delivery.report.result.body;
+          // An offloaded output a map task may split is read now, so the machine reads nothing.
+          // (One that cannot be read fails the map node that needs it, with an OffloadedValueError.)
+          if (body.type === "taskSucceeded" || body.type === "childEnded") await readOffloaded([body.outputs], this.options.values, state.offloaded).catch(() => undefined);
+          const stepNow = Date.now();
+          const step = applyEvent(state, body, { ...this.machine, now: stepNow });
+          let commit: StepCommit = { ...step.toCommit("event" in input ? [input.event.id] : []), fence };
+          if ("delivery" in input) {
+            commit = { ...commit, finished: [{ itemId: input.delivery.report.itemId, leaseToken: input.delivery.report.leaseToken }] };
+            entry.delivered.push(input.delivery);
+          }
+          // Work ready now goes to this process's worker, leased in this very commit, as much as it wants.
+          const grants: TaskLeaseGrant[] = [];
+          for (const item of step.enqueue) {
+            if (this.direct && wanted > 0 && item.readyAt <= stepNow) {
+              wanted--;
+              const grant: TaskLeaseGrant = { itemId: item.id, owner: this.direct.workerId, leaseToken: randomUUID(), leaseExpiresAt: stepNow + this.direct.leaseMs };
+              grants.push(grant);
+              entry.leased.push({ ...item, leaseToken: grant.leaseToken, leaseExpiresAt: grant.leaseExpiresAt });
+            } else {
+              unleased = true;
+            }
+          }
+          if (grants.length > 0) commit = { ...commit, leased: grants };
+          entry.commits.push(commit);
+        }
+        batch.push(entry);
       }
-      const entry = { execId, state, commits: [] as StepCommit[], enqueued: false };
-      for (const ev of group) {
-        // An offloaded output a map task may split is read now, so the machine reads nothing.
-        // (One that cannot be read fails the map node that needs it, with an OffloadedValueError.)
-        if (ev.body.type === "taskSucceeded" || ev.body.type === "childEnded") await readOffloaded([ev.body.outputs], this.options.values, state.offloaded).catch(() => undefined);
-        const step = applyEvent(state, ev.body, { ...this.machine, now: Date.now() });
-        entry.commits.push({ ...step.toCommit([ev.id]), fence });
-        if (step.enqueue.length > 0) entry.enqueued = true;
-        if (isExecutionEnded(state.exec.phase)) break;
-      }
-      batch.push(entry);
+    } catch (e) {
+      for (const d of delivered) d.done("unhandled"); // (those settled already stay as they are)
+      throw e;
     }
     let results: (Error | undefined)[] = [];
     try {
@@ -798,22 +942,29 @@ export class Engine {
     } catch (e) {
       // Nothing (or, after a lost answer to COMMIT, everything) was written: the states stepped in memory may
       // not be the stored ones, so they are read back before their events are applied again.
-      for (const b of batch) this.cache.delete(b.execId);
+      for (const b of batch) {
+        this.cache.delete(b.execId);
+        for (const d of b.delivered) d.done("unhandled");
+      }
       throw e;
     }
-    batch.forEach(({ execId, state, commits, enqueued }, i) => {
+    const handed: ClaimedTask[] = [];
+    batch.forEach(({ execId, state, commits, delivered: applied, leased }, i) => {
       const refused = results[i];
       if (refused) {
         this.cache.delete(execId);
+        // Its delivered results go to the store, which records or refuses each (a lost lease refuses the whole group here).
+        for (const d of applied) d.done("unhandled");
         if (refused instanceof StoreConflictError && refused.reason === "fenced") this.owned.delete(execId); // taken over: its new owner steps it
-        else this.report(refused);
+        else if (!(refused instanceof StoreConflictError && refused.reason === "leaseLost")) this.report(refused);
         return;
       }
+      for (const d of applied) d.done("accepted");
+      handed.push(...leased);
       for (const c of commits) {
         for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
         if ((c.events?.length ?? 0) > 0 || (c.createExecutions?.length ?? 0) > 0) this.more = true;
       }
-      if (enqueued) this.options.onWork?.();
       if (isExecutionEnded(state.exec.phase)) {
         this.cache.delete(execId);
         this.owned.delete(execId);
@@ -822,7 +973,10 @@ export class Engine {
         this.cache.set(execId, state);
       }
     });
-    return events.length;
+    if (handed.length > 0) this.direct?.take(handed);
+    if (unleased) this.options.onWork?.();
+    if (this.more) this.nextDue = undefined;
+    return events.length + delivered.length;
   }
 
   /** Renews this engine's lease when a third of it has passed (the first call records the engine). */
@@ -885,17 +1039,23 @@ export class Engine {
           this.report(e);
         }
       }
+      const readInbox = this.poked || this.more || this.inboxStale;
       this.poked = false;
+      this.inboxStale = false;
       try {
-        await this.tick();
+        await this.turn(readInbox);
       } catch (e) {
         this.more = false;
+        this.inboxStale = true;
+        this.nextDue = undefined;
         this.report(e);
       }
-      if (this.more || this.poked) continue;
+      if (this.more || this.poked || this.delivered.length > 0) continue;
       let wait = pollMs;
       try {
-        const due = await this.store.nextEventDue();
+        // Read again only after a tick that read the inbox: one that applied delivered results only added no events.
+        this.nextDue ??= { at: await this.store.nextEventDue() };
+        const due = this.nextDue.at;
         // An event already due when the tick read every due event of ours (the batch was not full) is another
         // engine's: waiting on it would spin until that engine takes it. Ours wake us (a poke) or come due later.
         if (due !== undefined && due >= this.tickedAt) wait = Math.max(0, Math.min(pollMs, due - Date.now()));
@@ -903,10 +1063,11 @@ export class Engine {
         this.report(e);
       }
       wait = Math.min(wait, Math.max(0, this.renewAt - Date.now())); // the lease is renewed on time however long the polls
-      if (this.poked || !this.running) continue;
+      if (this.poked || this.delivered.length > 0 || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           this.wake = undefined;
+          this.inboxStale = true; // a poll, a timer come due, or the lease to renew: look at the inbox
           resolve();
         }, wait);
         this.wake = () => {

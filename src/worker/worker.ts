@@ -17,7 +17,7 @@ import path from "node:path";
 import { AloftError } from "../errors.js";
 import type { LiteralMap } from "../idl/core.js";
 import type { TaskItemOptions } from "../engine/events.js";
-import type { CacheEntry, ClaimedTask, TaskRelease } from "../store/store.js";
+import type { CacheEntry, ClaimedTask, TaskRelease, TaskReport } from "../store/store.js";
 import type { WorkQueue } from "./work-queue.js";
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptLogStore } from "../store/attempt-logs.js";
@@ -58,8 +58,17 @@ export interface WorkerOptions {
   readonly log?: (line: string) => void;
   /** Where what task code writes to stdout goes, in the pool's child processes: this process's stdout (the default) or its stderr. */
   readonly taskStdout?: "stdout" | "stderr";
-  /** Called after each result is handed to the store (`accepted` false when the lease was lost meanwhile): an embedded engine wakes up on it. */
-  readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean }) => void;
+  /**
+   * Called after each result is handed to the store (`accepted` false when the lease was lost meanwhile), or
+   * taken by the `direct` engine (`direct` true): an embedded engine wakes up on the former.
+   */
+  readonly onReport?: (report: { readonly item: ClaimedTask; readonly result: AttemptResult; readonly accepted: boolean; readonly direct: boolean }) => void;
+  /**
+   * The engine of this process, when the worker runs beside it: each result goes to it first
+   * (`Engine.deliver`), which applies it in its next step and removes the item in the same commit; a result
+   * it does not take is reported to `store` as usual. The engine hands the worker work with `take`.
+   */
+  readonly direct?: DirectEngine;
   /** Where large input and output values live (the engine's value store); without it, values are inline only. */
   readonly values?: BlobStore;
   /** Where each attempt is recorded with what its task wrote to stdout and stderr (`aloft logs`, the console); without it, nothing is kept. */
@@ -73,6 +82,19 @@ export interface WorkerOptions {
    * then only named in messages). For tests and embedded use.
    */
   readonly inProcess?: readonly LoadedModule[];
+}
+
+/**
+ * The engine of a worker's own process, taking the worker's results straight into its steps (`Engine.deliver`).
+ *
+ * @example
+ * ```ts
+ * const worker = await startWorker({ store, modules: ["flows.ts"], concurrency: 2, direct: engine });
+ * ```
+ */
+export interface DirectEngine {
+  /** Resolves `accepted` once a step that applied the result has committed, `unhandled` when the engine did not take it (the worker then reports it to the store). */
+  deliver(report: TaskReport, executionId: string): Promise<"accepted" | "unhandled">;
 }
 
 /** A running worker. */
@@ -93,6 +115,28 @@ export interface WorkerHandle {
    * once, counting no attempt. Then ends the child processes.
    */
   stop(options?: { readonly hard?: boolean }): Promise<void>;
+}
+
+/**
+ * A worker `startWorker` started in this process, which the engine of this process can hand work to directly
+ * (`Engine.attachWorker`).
+ *
+ * @example
+ * ```ts
+ * const worker: LocalWorker = await startWorker({ store, modules: ["flows.ts"], concurrency: 2, direct: engine });
+ * engine.attachWorker(worker);
+ * ```
+ */
+export interface LocalWorker extends WorkerHandle {
+  /** How long its leases last without a heartbeat. */
+  readonly leaseMs: number;
+  /** How many more items it would take now: its free slots and the work it claims ahead (0 once stopping). */
+  wants(): number;
+  /**
+   * Runs items already leased to it (by the engine of its process, in the commit that enqueued them) as if
+   * it had claimed them; once stopping, gives them back at once instead (`releaseTasks`, no attempt counted).
+   */
+  take(items: readonly ClaimedTask[]): void;
 }
 
 /**
@@ -152,11 +196,12 @@ function checkOptions(o: WorkerOptions): void {
   if (o.workerId !== undefined && (typeof o.workerId !== "string" || o.workerId === "")) throw new WorkerOptionError(`workerId must be a non-empty string, got ${String(o.workerId)}`);
 }
 
-class Worker implements WorkerHandle {
+class Worker implements LocalWorker {
   readonly workerId: string;
   private readonly store: WorkQueue;
   private readonly concurrency: number;
-  private readonly leaseMs: number;
+  readonly leaseMs: number;
+  private readonly direct: DirectEngine | undefined;
   private readonly pollMs: number;
   private readonly log: (line: string) => void;
   private readonly onReport: WorkerOptions["onReport"];
@@ -195,6 +240,7 @@ class Worker implements WorkerHandle {
     this.pollMs = options.pollMs ?? (options.wakeups ? 1000 : 100);
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
+    this.direct = options.direct;
     this.values = options.values;
     this.logs = options.logs;
     this.files = options.files;
@@ -215,6 +261,19 @@ class Worker implements WorkerHandle {
   wake(): void {
     this.woken = true;
     this.wakeUp?.();
+  }
+
+  wants(): number {
+    if (this.stopping) return 0;
+    return Math.max(0, this.concurrency + this.ahead() - this.unrun);
+  }
+
+  take(items: readonly ClaimedTask[]): void {
+    if (this.stopping) {
+      void this.release(items.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) })));
+      return;
+    }
+    for (const item of items) this.start(item);
   }
 
   stop(options: { readonly hard?: boolean } = {}): Promise<void> {
@@ -452,13 +511,19 @@ class Worker implements WorkerHandle {
   /** Hands a result to the store, in a batch with the results that arrive close to it (`Reporter`). */
   private async report(item: ClaimedTask, result: AttemptResult): Promise<void> {
     const body = (item.systemAttempts > 0 ? { ...result, systemAttempts: item.systemAttempts } : result) as AttemptResult & Readonly<Record<string, unknown>>;
-    const outcome = await this.reporter.report({ itemId: item.id, leaseToken: item.leaseToken, result: { body } }, Date.now() + this.leaseMs);
+    const report: TaskReport = { itemId: item.id, leaseToken: item.leaseToken, result: { body } };
+    // Straight into the engine's next step when it is in this process; otherwise (or when it does not take it) to the store.
+    if (this.direct && (await this.direct.deliver(report, item.executionId)) === "accepted") {
+      this.onReport?.({ item, result, accepted: true, direct: true });
+      return;
+    }
+    const outcome = await this.reporter.report(report, Date.now() + this.leaseMs);
     if (typeof outcome === "object") {
       this.log(`cannot report the result of ${describeItem(item)}: ${outcome.gaveUp}; its lease will expire and the attempt run again`);
       return;
     }
     if (outcome === "refused") this.log(`the result of ${describeItem(item)} was not recorded: its lease was lost meanwhile`);
-    this.onReport?.({ item, result, accepted: outcome === "accepted" });
+    this.onReport?.({ item, result, accepted: outcome === "accepted", direct: false });
   }
 }
 
@@ -476,7 +541,7 @@ class Worker implements WorkerHandle {
  * process.on("SIGTERM", () => void worker.stop());
  * ```
  */
-export async function startWorker(options: WorkerOptions): Promise<WorkerHandle> {
+export async function startWorker(options: WorkerOptions): Promise<LocalWorker> {
   checkOptions(options);
   if (options.inProcess) return new Worker(options, new InProcessPool(options.inProcess, options.blobDir ?? path.join(options.cwd ?? process.cwd(), ".aloft", "blobs")));
   const pool = await WorkerPool.start({

@@ -1,0 +1,132 @@
+/**
+ * The direct path between the engine and a worker of its own process (issue 11): the items a step makes
+ * ready go to the worker leased in that same commit (no claim), and its results come back into the engine's
+ * next commit, which removes the item under the result's lease token (no `finishTask`). A result whose lease
+ * was lost is refused there and goes to the store, which answers it as for any worker.
+ */
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { task, workflow, Workflow, t } from "aloft";
+import { Engine, type DirectWorker } from "../../src/engine/engine.js";
+import { MemoryStore } from "../../src/store/memory-store.js";
+import { startWorker } from "../../src/worker/worker.js";
+import type { ClaimedTask } from "../../src/store/store.js";
+
+const inc = task({ name: "dw_inc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
+const three = workflow({ name: "dw_three", inputs: { x: t.int } }, ({ x }) => ({ a: inc({ x }), b: inc({ x }), c: inc({ x }) }));
+const single = workflow({ name: "dw_single", inputs: { x: t.int } }, ({ x }) => ({ y: inc({ x }) }));
+
+function chain(n: number): Workflow {
+  const wf = new Workflow(`dw_chain_${n}`);
+  let prev = wf.addEntity(inc, { x: wf.addWorkflowInput("x", t.int) });
+  for (let i = 1; i < n; i++) prev = wf.addEntity(inc, { x: prev.outputs.o0 });
+  wf.addWorkflowOutput("y", prev.outputs.o0);
+  return wf;
+}
+
+/** A store that counts what goes through the store's own task queue. */
+function counting(): { store: MemoryStore; claimed: () => number; reported: () => number } {
+  const store = new MemoryStore();
+  let claimed = 0;
+  let reported = 0;
+  const claim = store.claimTasks.bind(store);
+  store.claimTasks = async (...args) => {
+    const got = await claim(...args);
+    claimed += got.length;
+    return got;
+  };
+  const finishTask = store.finishTask.bind(store);
+  store.finishTask = (...args) => {
+    reported++;
+    return finishTask(...args);
+  };
+  const finishTasks = store.finishTasks.bind(store);
+  store.finishTasks = (reports, now) => {
+    reported += reports.length;
+    return finishTasks(reports, now);
+  };
+  return { store, claimed: () => claimed, reported: () => reported };
+}
+
+const int = (n: number) => ({ scalar: { primitive: { integer: String(n) } } });
+
+/** A worker that only records what the engine hands it, taking at most `want` items. */
+function recorder(want: number): DirectWorker & { readonly items: ClaimedTask[] } {
+  const items: ClaimedTask[] = [];
+  return { workerId: "engine-a/pool", leaseMs: 60_000, items, wants: () => want - items.length, take: (got) => items.push(...got) };
+}
+
+describe("the engine and its own worker", () => {
+  it("runs a chain handing each attempt straight to its worker and taking each result into its next commit: nothing claimed, nothing reported to the store", async () => {
+    const { store, claimed, reported } = counting();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 60_000 });
+    const worker = await startWorker({
+      store,
+      modules: ["(the test's entities)"],
+      inProcess: [{ file: "(the test's entities)", exports: { inc } }],
+      concurrency: 2,
+      pollMs: 60_000,
+      workerId: "engine-a/pool",
+      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+      direct: engine,
+      log: () => {},
+    });
+    engine.attachWorker(worker);
+    engine.run();
+    try {
+      const exec = await engine.start(chain(12), { x: 0 });
+      expect(await exec.result({ timeoutMs: 60_000 })).toEqual({ y: 12 });
+      expect([claimed(), reported()]).toEqual([0, 0]);
+      expect((await store.listNodes(exec.id)).map((n) => n.phase)).toEqual(Array.from({ length: 12 }, () => "succeeded"));
+      expect(await store.claimTasks("other", 100, 1000, Number.MAX_SAFE_INTEGER)).toEqual([]);
+    } finally {
+      await worker.stop();
+      await engine.stop();
+    }
+  });
+
+  it("leases only as many items as its worker wants; the rest stay queued for any worker", async () => {
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a" });
+    const direct = recorder(1);
+    engine.attachWorker(direct);
+    await engine.start(three, { x: 1 });
+    await engine.tick();
+    expect(direct.items.map((i) => [i.path, typeof i.leaseToken])).toEqual([["n0", "string"]]);
+    const others = await store.claimTasks("elsewhere", 10, 1000, Date.now());
+    expect(others.map((i) => i.path).sort()).toEqual(["n1", "n2"]);
+    // The leased one is held under the token the worker got.
+    expect(await store.heartbeat(direct.items[0]!.id, direct.items[0]!.leaseToken, 1000, Date.now())).toBe(true);
+  });
+
+  it("refuses a delivered result whose lease was lost (it goes to the store instead), and takes one under the live lease", async () => {
+    const store = new MemoryStore();
+    const errors: unknown[] = [];
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", onError: (e) => errors.push(e) });
+    const direct = recorder(1);
+    engine.attachWorker(direct);
+    engine.run();
+    try {
+      const exec = await engine.start(single, { x: 1 });
+      await expect.poll(() => direct.items.length, { timeout: 30_000 }).toBe(1);
+      const held = direct.items[0]!;
+      expect(await store.claimTasks("elsewhere", 10, 1000, Date.now())).toEqual([]);
+      // Its lease runs out and another worker takes the item: the first token no longer counts.
+      const [taken] = await store.claimTasks("elsewhere", 10, 1000, held.leaseExpiresAt);
+      expect(taken?.id).toBe(held.id);
+      const body = { type: "taskSucceeded" as const, path: held.path, attempt: held.attempt, outputs: { literals: { o0: int(2) } } };
+      expect(await engine.deliver({ itemId: held.id, leaseToken: held.leaseToken, result: { body } }, exec.id)).toBe("unhandled");
+      expect((await engine.execution(exec.id)).phase).toBe("running");
+      expect(await engine.deliver({ itemId: held.id, leaseToken: taken!.leaseToken, result: { body } }, exec.id)).toBe("accepted");
+      expect(await exec.result({ timeoutMs: 30_000 })).toEqual({ y: 2 });
+      expect(await store.pendingEvents(exec.id)).toEqual([]);
+      expect(await engine.deliver({ itemId: held.id, leaseToken: taken!.leaseToken, result: { body } }, "unknown")).toBe("unhandled");
+      expect(errors).toEqual([]);
+    } finally {
+      await engine.stop();
+    }
+    expect(await engine.deliver({ itemId: "x", leaseToken: "y", result: { body: { type: "taskSucceeded", path: "n0", attempt: 1, outputs: { literals: {} } } } }, "e")).toBe("unhandled");
+  });
+});
