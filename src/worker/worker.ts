@@ -48,6 +48,8 @@ export interface WorkerOptions {
   readonly pollMs?: number;
   /** Wake-ups from other processes (work enqueued by an engine elsewhere): the worker claims at once instead of at its next poll. */
   readonly wakeups?: Wakeups;
+  /** How much work to claim beyond the free slots, in milliseconds of attempts per slot as recent attempts ran (default 20; see `AHEAD_MS`). */
+  readonly claimAheadMs?: number;
   /** How long an aborted attempt may take to end before its process is killed (default 1000 ms). */
   readonly graceMs?: number;
   /** The directory module paths are relative to (default `process.cwd()`). */
@@ -189,7 +191,7 @@ function checkOptions(o: WorkerOptions): void {
     throw new WorkerOptionError("startWorker needs the modules that define the tasks, as file paths: modules: ['flows.ts']");
   }
   if (!Number.isInteger(o.concurrency) || o.concurrency < 1 || o.concurrency > 1000) throw new WorkerOptionError(`concurrency must be an integer from 1 to 1000, got ${String(o.concurrency)}`);
-  for (const name of ["leaseMs", "pollMs", "graceMs"] as const) {
+  for (const name of ["leaseMs", "pollMs", "graceMs", "claimAheadMs"] as const) {
     const v = o[name];
     if (v !== undefined && (typeof v !== "number" || !Number.isFinite(v) || v <= 0)) throw new WorkerOptionError(`${name} must be a number of milliseconds above 0, got ${String(v)}`);
   }
@@ -203,6 +205,7 @@ class Worker implements LocalWorker {
   readonly leaseMs: number;
   private readonly direct: DirectEngine | undefined;
   private readonly pollMs: number;
+  private readonly claimAheadMs: number;
   private readonly log: (line: string) => void;
   private readonly onReport: WorkerOptions["onReport"];
   private readonly values: BlobStore | undefined;
@@ -238,6 +241,7 @@ class Worker implements LocalWorker {
     this.concurrency = options.concurrency;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? (options.wakeups ? 1000 : 100);
+    this.claimAheadMs = options.claimAheadMs ?? AHEAD_MS;
     this.log = options.log ?? ((line) => process.stderr.write(`aloft worker: ${line}\n`));
     this.onReport = options.onReport;
     this.direct = options.direct;
@@ -335,10 +339,10 @@ class Worker implements LocalWorker {
     });
   }
 
-  /** Items to claim beyond the slots (see `AHEAD_MS`). */
+  /** Items to claim beyond the slots (see `AHEAD_MS`; `claimAheadMs` sets it). */
   private ahead(): number {
     if (this.slotMs === undefined) return 0;
-    return Math.min(MAX_AHEAD, Math.floor(AHEAD_MS / Math.max(this.slotMs, 0.01)) * this.concurrency);
+    return Math.min(MAX_AHEAD, Math.floor(this.claimAheadMs / Math.max(this.slotMs, 0.01)) * this.concurrency);
   }
 
   private async loop(): Promise<void> {

@@ -177,7 +177,7 @@ export async function enqueue(store: Store, items: readonly TaskItem[], executio
 }
 
 /** Waits until the store holds the result events of the given node paths, and consumes them. */
-export async function results(store: Store, paths: readonly string[], timeoutMs = 10_000): Promise<Map<string, ResultBody>> {
+export async function results(store: Store, paths: readonly string[], timeoutMs = 60_000): Promise<Map<string, ResultBody>> {
   const found = new Map<string, ResultBody>();
   const deadline = Date.now() + timeoutMs;
   while (found.size < paths.length) {

@@ -91,7 +91,7 @@ describe("a worker with real child processes", () => {
     const next = taskItem(flows["add"], "add", { a: 1, b: 2 });
     await enqueue(store, [next]);
     expect(await result(store, next.path)).toMatchObject({ type: "taskSucceeded", outputs: { literals: { o0: int(3) } } });
-    await expect.poll(() => worker.pids().length).toBe(2);
+    await expect.poll(() => worker.pids().length, { timeout: 60_000 }).toBe(2);
   });
 
   it("reports a dynamic workflow's compiled sub-workflow and tasks", async () => {
@@ -136,13 +136,14 @@ describe("starting a worker", () => {
 
 describe("a worker that stops gives back what it holds (issue 11)", () => {
   /**
-   * A worker with one slot, warmed up on short attempts (so it claims work ahead), then holding a long
+   * A worker with one slot, warmed up on short attempts (so it claims work ahead: a minute of them per slot, so that
+   * it claims all 8 however slowly a loaded machine runs them), then holding a long
    * `polite` attempt on its slot and 8 short ones claimed ahead of it, not started.
    */
   async function holding(name: string): Promise<{ store: MemoryStore; held: WorkerHandle; long: ReturnType<typeof taskItem>; ahead: ReturnType<typeof taskItem>[]; log: string }> {
     const own = new MemoryStore();
     // Leases far longer than the test: an item handed out again was given back, not expired.
-    const held = await startWorker({ store: own, modules: ["flows.ts"], cwd: fixtures.dir, concurrency: 1, leaseMs: 120_000, pollMs: 10, log: (l) => logged.push(l) });
+    const held = await startWorker({ store: own, modules: ["flows.ts"], cwd: fixtures.dir, concurrency: 1, leaseMs: 120_000, pollMs: 10, claimAheadMs: 60_000, log: (l) => logged.push(l) });
     const warm = Array.from({ length: 20 }, (_, i) => taskItem(flows["add"], "add", { a: i, b: 1 }));
     await enqueue(own, warm);
     await results(own, warm.map((i) => i.path));
