@@ -9,6 +9,7 @@ import type { OutputsSpec, NodeOutputs } from "./interface.js";
 import type { Graph, GraphNode } from "./graph.js";
 import { Handle } from "./handle.js";
 import type { OverridesOption } from "./overrides.js";
+import { keepShape } from "../shapes.js";
 
 /** Something that names a node: a node reference or one of its output handles. */
 export type NodeLike = NodeRef<OutputsSpec> | Handle<unknown>;
@@ -45,27 +46,48 @@ export function nodeIdOf(graph: Graph, x: unknown): string {
     if (x.nodeId === "") throw new DefinitionError(`workflow ${JSON.stringify(graph.name)}: ${x.describe()} is a workflow input, not a node; only nodes can be ordered`, { entity: graph.name });
     return x.nodeId;
   }
-  if (typeof x === "object" && x !== null && typeof (x as { id?: unknown }).id === "string" && NODE_GRAPH.get(x) === graph) return (x as { id: string }).id;
+  if (x instanceof GraphNodeRef && GraphNodeRef.graphOf(x) === graph) return x.id;
   throw new DefinitionError(`workflow ${JSON.stringify(graph.name)}: runsBefore takes nodes or handles of this workflow, got ${String(x)}`, { entity: graph.name });
 }
 
-const NODE_GRAPH = new WeakMap<object, Graph>();
+/**
+ * A `NodeRef`: its methods are on the prototype and its graph in a private
+ * field, so a node added costs one small object (no closures, no entry in a
+ * map of every node ever added), most of them garbage at once.
+ */
+class GraphNodeRef<O extends OutputsSpec> implements NodeRef<O> {
+  readonly id: string;
+  readonly entityName: string;
+  readonly outputs: NodeOutputs<O>;
+  readonly #graph: Graph;
+
+  constructor(graph: Graph, node: GraphNode) {
+    this.id = node.id;
+    this.entityName = node.entity?.name ?? node.label;
+    this.outputs = node.outputs as NodeOutputs<O>;
+    this.#graph = graph;
+  }
+
+  /** The graph `ref` is a node of. */
+  static graphOf(ref: GraphNodeRef<OutputsSpec>): Graph {
+    return ref.#graph;
+  }
+
+  withOverrides(overrides: OverridesOption): NodeRef<O> {
+    this.#graph.override(this.id, overrides);
+    return this;
+  }
+
+  runsBefore(...others: NodeLike[]): NodeRef<O> {
+    for (const o of others) this.#graph.addDependency(this.id, nodeIdOf(this.#graph, o));
+    return this;
+  }
+}
+
+// Most references are garbage as soon as the next node is added: one sample keeps their shape across major GCs (shapes.ts).
+keepShape(new GraphNodeRef(undefined as never, { id: "", entity: undefined, label: "", outputs: {} } as unknown as GraphNode));
 
 /** Wraps a graph node as a `NodeRef`. */
 export function nodeRef<O extends OutputsSpec>(graph: Graph, node: GraphNode): NodeRef<O> {
-  const ref: NodeRef<O> = {
-    id: node.id,
-    entityName: node.entity?.name ?? node.label,
-    outputs: node.outputs as NodeOutputs<O>,
-    withOverrides(overrides) {
-      graph.override(node.id, overrides);
-      return ref;
-    },
-    runsBefore(...others) {
-      for (const o of others) graph.addDependency(node.id, nodeIdOf(graph, o));
-      return ref;
-    },
-  };
-  NODE_GRAPH.set(ref, graph);
-  return ref;
+  return new GraphNodeRef<O>(graph, node);
 }
