@@ -409,7 +409,8 @@ function nodeBindings(n: GraphNode): Binding[] {
       else if (acceptsNone(type)) out[k++] = { var: name, binding: literalToBindingData(toLiteral(type.literalType, null)) };
     }
   }
-  out.length = k;
+  // Setting the length is a call into the runtime, even to the length the array has: most nodes bind every input.
+  if (k !== out.length) out.length = k;
   return out;
 }
 

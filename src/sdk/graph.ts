@@ -23,7 +23,7 @@ import { describeType } from "../types/describe.js";
 import { Handle, type HandleOwner } from "./handle.js";
 import { describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition } from "./entity.js";
 import { resolveBinding, type BindingSite, type BindingValue } from "./bindings.js";
-import { strictRecord, addToStrictRecord } from "./strict-record.js";
+import { strictRecord, strictRecordOf, strictPrototype, setStrictContext, addToStrictRecord } from "./strict-record.js";
 import { keepShape } from "../shapes.js";
 
 /**
@@ -38,6 +38,8 @@ export interface NodeConstruct {
 export interface GraphNode {
   /** `n0`, `n1`, ... in insertion order; `efn` for the failure handler. */
   readonly id: string;
+  /** The name of the workflow whose graph it is in, for messages. */
+  readonly workflow: string;
   /** The entity the node runs, or undefined for a gate or branch. */
   readonly entity: EntityDefinition | undefined;
   /** The gate or branch the node is, when it runs no entity. */
@@ -72,6 +74,26 @@ function labelOf(def: EntityDefinition): string {
   }
   return label;
 }
+
+/** The error for reading output `key` of `node`, which it does not have. */
+function unknownOutput(key: string, node: GraphNode): UnknownOutputError {
+  const names = Object.keys(node.outputTypes);
+  const wf = JSON.stringify(node.workflow);
+  return new UnknownOutputError(
+    names.length === 0
+      ? `workflow ${wf}: node ${node.id} (${node.label}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`
+      : `workflow ${wf}: node ${node.id} (${node.label}) has no output ${JSON.stringify(key)} (outputs: ${names.join(", ")})`,
+    { entity: node.workflow, node: node.id },
+    key,
+  );
+}
+
+/**
+ * The prototype of every node's outputs record: one handler, told which node's
+ * record was read (one prototype for all graphs, so that code reading outputs
+ * sees one shape of record whatever the workflow).
+ */
+const OUTPUTS_PROTOTYPE = strictPrototype((key, node) => unknownOutput(key, node as GraphNode));
 
 /** Where a node's inputs come from: its types and which must be bound. */
 interface InputsSpec {
@@ -330,6 +352,7 @@ export class Graph implements HandleOwner {
     for (const name of Object.keys(outputTypes)) outputs[name] = new Handle(this, id, name, outputTypes[name]!);
     const node: GraphNode = {
       id,
+      workflow: this.name,
       entity: def,
       construct,
       label: who,
@@ -338,18 +361,10 @@ export class Graph implements HandleOwner {
       outputTypes,
       shape,
       overrides: NO_OVERRIDES,
-      outputs: strictRecord(outputs, (key) => {
-        const names = Object.keys(outputTypes);
-        return new UnknownOutputError(
-          names.length === 0
-            ? `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no outputs, so there is no output ${JSON.stringify(key)} to bind`
-            : `workflow ${JSON.stringify(this.name)}: node ${id} (${who}) has no output ${JSON.stringify(key)} (outputs: ${names.join(", ")})`,
-          // Not `site`: the handler lives as long as the node, and need not keep another object alive.
-          { entity: this.name, node: id },
-          key,
-        );
-      }),
+      outputs: strictRecordOf(OUTPUTS_PROTOTYPE, outputs),
     };
+    // The record tells the graph's handler which node it belongs to: no closure a node.
+    setStrictContext(node.outputs, node);
     if (id === "efn") this.failureNode = node;
     else this.nodes.push(node);
     return node;
