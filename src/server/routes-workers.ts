@@ -20,6 +20,7 @@ import { BlobAccessError, BlobPathError, StoredRowError } from "../errors.js";
 import { decodeEvent } from "../store/events.js";
 import type { BlobStore } from "../store/blob-store.js";
 import type { AttemptRecord } from "../store/attempt-logs.js";
+import { localWorkQueueOf } from "../store/open-store.js";
 import type { ClaimedTask, TaskResult } from "../store/store.js";
 import { API_PREFIX, type Api, type RouteContext } from "./context.js";
 import { ApiError } from "./errors.js";
@@ -183,6 +184,10 @@ function resultOf(json: Record<string, unknown>): TaskResult["body"] {
  */
 export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoints = {}): void {
   const store = ctx.engine.store;
+  // Claims, heartbeats, releases and cache locks as a worker on the engine's machine makes them (on SQLite,
+  // unsynced: the engine's next commit syncs them; what a power cut takes of them only runs an attempt again);
+  // a result goes through the store itself, synced before the worker is told it was recorded.
+  const queue = localWorkQueueOf(store);
   const bodyLimit = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD;
   const streams = new Set<(line: string) => void>();
   /** Claims waiting for work (long polls): each resolves at the next wake-up. */
@@ -240,11 +245,11 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
       // Listening before the first look, so work that comes during it is not missed.
       const socket = request.raw.socket;
       const wait = waitMs ? nextWork(waitMs, socket) : undefined;
-      let items: ClaimedTask[] = await store.claimTasks(workerId, limit, leaseMs, Date.now());
+      let items: ClaimedTask[] = await queue.claimTasks(workerId, limit, leaseMs, Date.now());
       if (wait && items.length === 0) {
         await wait.done;
         // A client that went away gets nothing leased in its name.
-        if (!socket.destroyed) items = await store.claimTasks(workerId, limit, leaseMs, Date.now());
+        if (!socket.destroyed) items = await queue.claimTasks(workerId, limit, leaseMs, Date.now());
       }
       wait?.cancel();
       return { items: items.map((i) => ({ ...i, inputs: i.inputs as unknown as Record<string, unknown>, options: i.options as unknown as Record<string, unknown> })) };
@@ -266,7 +271,7 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
     async (request) => {
       const { itemId, leaseToken, leaseMs } = request.body;
       const now = Date.now();
-      if (!(await store.heartbeat(itemId, leaseToken, leaseMs, now))) throw leaseLost("heartbeat", itemId);
+      if (!(await queue.heartbeat(itemId, leaseToken, leaseMs, now))) throw leaseLost("heartbeat", itemId);
       return { leaseExpiresAt: now + leaseMs };
     },
   );
@@ -284,7 +289,7 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
         response: { 200: Type.Object({ released: Type.Array(Type.Boolean()) }, { additionalProperties: false }), ...errors },
       },
     },
-    async (request) => ({ released: await store.releaseTasks(request.body.items, Date.now()) }),
+    async (request) => ({ released: await queue.releaseTasks(request.body.items, Date.now()) }),
   );
 
   app.post(
@@ -378,7 +383,7 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
     async (request) => {
       const { key, owner, ttlMs } = request.body;
       if (ttlMs === undefined) throw new ApiError(400, "invalid_request", "ttlMs is required to take a lock", "ttlMs");
-      return { locked: await store.lockCacheKey(key, owner, ttlMs, Date.now()) };
+      return { locked: await queue.lockCacheKey(key, owner, ttlMs, Date.now()) };
     },
   );
 
@@ -388,7 +393,7 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
       schema: { operationId: "unlockCacheKey", tags: TAGS, summary: "Release a cache key lock held by `owner`", body: LockBody, response: { 200: Type.Object({ released: Type.Boolean() }, { additionalProperties: false }), ...errors } },
     },
     async (request) => {
-      await store.unlockCacheKey(request.body.key, request.body.owner);
+      await queue.unlockCacheKey(request.body.key, request.body.owner);
       return { released: true };
     },
   );

@@ -129,8 +129,8 @@ export class SqliteStore implements Store {
    * engine's next commit, which is synced, makes them durable with it (a sync covers every earlier write to the
    * log). No acknowledged transition is lost: what a power cut can take is an attempt's claim or result from
    * before the engine acted on it, and that attempt runs again, as it would have with its worker gone (tasks
-   * are idempotent). A worker on another machine (through the server) uses the store itself: its result is
-   * synced before it is acknowledged to it.
+   * are idempotent). A worker on another machine (through the server) claims through it too, but reports through
+   * the store itself: its result is synced before the server acknowledges it.
    *
    * @example
    * ```ts
