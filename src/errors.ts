@@ -504,13 +504,14 @@ export class DuplicateExecutionError extends AloftError {
  * if (e instanceof StoreConflictError && e.reason === "eventConsumed") return;
  * ```
  */
-export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists" | "fenced" | "leaseLost" | "taskItemMissing";
+export type StoreConflictReason = "eventMissing" | "eventConsumed" | "executionMissing" | "taskItemExists" | "fenced" | "leaseLost" | "taskItemMissing" | "mapMissing";
 
 /**
  * A store refused a change that contradicts what it holds: a step consumed an
  * event that does not exist or was already consumed (another engine got there
  * first), changed an execution that does not exist, queued a task item
- * whose id is taken, or came from an engine that no longer owns the
+ * whose id is taken, wrote an element of a map task whose map row is not
+ * stored (`mapMissing`), or came from an engine that no longer owns the
  * execution (`fenced`: another engine took it over). Nothing of the change was written.
  *
  * @example

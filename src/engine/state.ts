@@ -11,6 +11,7 @@ import { isExecutionEnded, isNodeActive, isNodeFailed } from "../phases.js";
 import type { ExecutionRow, NodeRow } from "../store/store.js";
 import type { SpecSet } from "./spec-index.js";
 import { thenNodeId } from "../rules/node-ids.js";
+import { elementOfPath } from "../store/map-elements.js";
 
 /**
  * Bookkeeping of one scope: the root workflow, a subworkflow, a dynamic sub-workflow.
@@ -89,8 +90,7 @@ export function splitPath(path: string): [prefix: string, id: string] {
  * ```
  */
 export function elementOf(path: string): [arrayPath: string, index: number] | undefined {
-  const m = /^(.*)\[(\d+)\]$/.exec(path);
-  return m ? [m[1]!, Number(m[2])] : undefined;
+  return elementOfPath(path);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Identifier, LiteralMap, Literal } from "../idl/core.js";
 import type { Node, WorkflowTemplate } from "../idl/specs.js";
 import type { CacheEntry, EntityKey, ExecutionRow, NewEvent, NodePhase, NodeRow, StepCommit, TaskItem } from "../store/store.js";
 import { patchNodeData, type NodeData, type NodeDataPatch } from "../store/node-data.js";
+import type { MapCounts } from "../store/map-elements.js";
 import { isNodeActive } from "../phases.js";
 import { elementOf, splitPath, type ExecState, type ScopeState } from "./state.js";
 import { resolveBinding, type PromiseReader } from "./literal-ops.js";
@@ -126,6 +127,21 @@ export class Step {
     const old = this.row(path);
     if (!old) throw new EngineInvariantError(`no node ${path} in execution ${this.execId}`);
     return this.putNode({ ...old, ...patch, data: patch.data ? patchNodeData(old.data, patch.data) : old.data, updatedAt: this.now });
+  }
+
+  /**
+   * Changes a map's running counts in memory only: a store counts them from the map's elements
+   * (`store/map-elements.ts`), so the map's row is not written again each time an element starts or ends.
+   * Its `updatedAt` stays that of its last write, as a reload reads it.
+   */
+  setCounts(path: string, counts: Partial<MapCounts>): NodeRow {
+    const old = this.row(path);
+    if (!old) throw new EngineInvariantError(`no node ${path} in execution ${this.execId}`);
+    const row = { ...old, data: patchNodeData(old.data, counts) };
+    this.state.nodes.set(path, row);
+    // Written by this step anyway: with its counts as they are now.
+    if (this.changedNodes.has(path)) this.changedNodes.set(path, row);
+    return row;
   }
 
   /** Creates the row of a node that starts now. */
@@ -273,9 +289,13 @@ export class Step {
       this.leaveWaiting(row.path);
       if (row.data.kind === "launchPlan") this.events.push({ executionId: row.data.childId, body: { type: "abort", reason } });
       this.patchNode(row.path, { phase: "aborted", endedAt: this.now, error: reason });
+      const el = elementOf(row.path);
+      // An aborted element is no longer in flight, as a store counts it.
+      const map = el && this.row(el[0]);
+      if (map?.data.kind === "array") this.setCounts(map.path, { inFlight: map.data.inFlight - 1 });
       const opened = this.state.scopes.get(`${row.path}/`);
       if (opened) opened.ended = true;
-      if (!elementOf(row.path)) {
+      if (!el) {
         const scope = this.scopeOf(row.path);
         if (scope) scope.active--;
       }

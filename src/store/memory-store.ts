@@ -26,6 +26,7 @@ import {
   checkLeased,
 } from "./rules.js";
 import type { TaskSystemFailedEvent } from "./events.js";
+import { assembleListing, elementOfPath, storedElement } from "./map-elements.js";
 import { copyCacheEntry, copyEntity, copyEvent, copyExecution, copyNode, copyTaskItem } from "./rows.js";
 import type {
   CacheFilter,
@@ -180,9 +181,16 @@ export class MemoryStore implements Store {
   async listNodes(executionId: string): Promise<NodeRow[]> {
     this.check();
     const started = (n: NodeRow): number => (n.startedAt === undefined ? 1 : 0);
-    return [...(this.nodes.get(executionId)?.values() ?? [])]
+    const rows = [...(this.nodes.get(executionId)?.values() ?? [])]
       .sort((a, b) => started(a) - started(b) || (a.startedAt ?? 0) - (b.startedAt ?? 0) || compareText(a.path, b.path))
       .map(copyNode);
+    // Read back as SQLite and PostgreSQL read them: elements take their map's task run, maps count their elements.
+    return assembleListing(
+      rows.map((r) => {
+        const el = elementOfPath(r.path);
+        return el ? storedElement(r, el[0], el[1]) : r;
+      }),
+    );
   }
 
   async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {
@@ -247,8 +255,12 @@ export class MemoryStore implements Store {
       if (!known(row.id)) throw conflict.executionMissing("commit", row.id, "changed by the step");
       return copyExecution(row);
     });
+    // An element's map row is stored already or written by this step.
+    const maps = new Set((step.nodes ?? []).filter((n) => n.data.kind === "array").map((n) => `${n.executionId}\u0000${n.path}`));
     const nodes = (step.nodes ?? []).map((n) => {
       if (!known(n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+      const el = elementOfPath(n.path);
+      if (el && !maps.has(`${n.executionId}\u0000${el[0]}`) && this.nodes.get(n.executionId)?.get(el[0])?.data.kind !== "array") throw conflict.mapMissing(n.executionId, n.path, el[0]);
       return copyNode(n);
     });
     const cancelled = new Set<string>();
@@ -281,7 +293,9 @@ export class MemoryStore implements Store {
     for (const n of nodes) {
       let byPath = this.nodes.get(n.executionId);
       if (!byPath) this.nodes.set(n.executionId, (byPath = new Map()));
-      byPath.set(n.path, n);
+      // A map's inputs are kept as first written (they never change), as SQLite and PostgreSQL keep them.
+      const kept = n.data.kind === "array" ? byPath.get(n.path) : undefined;
+      byPath.set(n.path, kept ? { ...n, inputs: kept.inputs } : n);
     }
     for (const id of cancelled) this.items.delete(id);
     const leases = new Map((step.leased ?? []).map((l) => [l.itemId, { token: l.leaseToken, owner: l.owner, expiresAt: l.leaseExpiresAt }]));

@@ -344,6 +344,19 @@ function gate(f: Fields, m: NodeMarks): GateNodeData {
 }
 
 /**
+ * Reads the marks a map element keeps of its own (`store/map-elements.ts`); any other field is ignored (an
+ * element moved from a database written before elements were kept apart holds its whole data).
+ *
+ * @example
+ * ```ts
+ * decodeNodeMarks({ dispatched: true }, "node a1/n0[3]"); // { dispatched: true }
+ * ```
+ */
+export function decodeNodeMarks(json: unknown, row: string): NodeMarks {
+  return marks(Fields.of(json, row, "marks"));
+}
+
+/**
  * Reads a node row's stored data; throws `StoredRowError` (naming `row` and
  * the field) when it is not the shape of its kind.
  *

@@ -15,14 +15,15 @@ import {
   entityFromCols,
   eventFromCols,
   executionFromCols,
-  nodeFromCols,
+  listedFromCols,
   toJson,
   type CacheCols,
   type EntityCols,
   type EventCols,
   type ExecutionCols,
-  type NodeCols,
+  type ListedNodeCols,
 } from "./sqlite/codec.js";
+import { assembleListing } from "./map-elements.js";
 import { commitSteps, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
@@ -51,6 +52,16 @@ import type {
   TaskResult,
 } from "./store.js";
 
+
+/** The nodes of an execution with their map inputs, and its map elements, in listing order (`Store.listNodes`). */
+const LIST_NODES = `SELECT n.execution_id, n.path, n.entity, n.phase, n.attempts, n.system_attempts, n.cache_status, COALESCE(n.inputs, m.inputs) AS inputs,
+    n.outputs, n.error, n.started_at, n.ended_at, n.updated_at, n.data, NULL AS map_path, NULL::integer AS idx, n.started_at IS NULL AS unstarted
+  FROM nodes n LEFT JOIN map_inputs m ON m.execution_id = n.execution_id AND m.path = n.path WHERE n.execution_id = $1
+  UNION ALL
+  SELECT execution_id, map_path || '[' || idx || ']', '', phase, attempts, system_attempts, cache_status, inputs,
+    outputs, error, started_at, ended_at, updated_at, marks, map_path, idx, started_at IS NULL
+  FROM map_elements WHERE execution_id = $1
+  ORDER BY unstarted, started_at, path`;
 /**
  * Options of `openPostgresStore`.
  *
@@ -337,8 +348,7 @@ export class PostgresStore implements Store {
   }
 
   async listNodes(executionId: string): Promise<NodeRow[]> {
-    const rows = await this.q.all<NodeCols>("SELECT * FROM nodes WHERE execution_id = $1 ORDER BY started_at IS NULL, started_at, path", [executionId]);
-    return rows.map(nodeFromCols);
+    return assembleListing((await this.q.all<ListedNodeCols>(LIST_NODES, [executionId])).map(listedFromCols));
   }
 
   async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {

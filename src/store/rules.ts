@@ -213,6 +213,8 @@ export const conflict = {
   leaseLost: (itemId: string) =>
     new StoreConflictError(`commit: task item "${itemId}" is no longer held under the lease its result came with (withdrawn, or leased again to another worker); nothing of the step was written`, "leaseLost"),
   taskItemMissing: (itemId: string) => new StoreConflictError(`commit: a lease was given on task item "${itemId}", which the step does not enqueue; nothing of the step was written`, "taskItemMissing"),
+  mapMissing: (executionId: string, path: string, mapPath: string) =>
+    new StoreConflictError(`commit: node "${path}" of execution "${executionId}" is an element of map task "${mapPath}", which has no row (a map's row is written before its elements); nothing of the step was written`, "mapMissing"),
   fenced: (id: string, engineId: string) =>
     new StoreConflictError(`commit: engine "${engineId}" no longer owns execution "${id}" (another engine took it over); nothing of the step was written`, "fenced"),
 };

@@ -14,15 +14,16 @@ import {
   entityFromCols,
   eventFromCols,
   executionFromCols,
-  nodeFromCols,
+  listedFromCols,
   toJson,
   type CacheCols,
   type EntityCols,
   type EventCols,
   type ExecutionCols,
-  type NodeCols,
+  type ListedNodeCols,
 } from "./sqlite/codec.js";
 import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
+import { assembleListing } from "./map-elements.js";
 import { claim, extendLease, finish, release } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
 import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
@@ -50,6 +51,17 @@ import type {
   TaskResult,
 } from "./store.js";
 
+
+/** The nodes of an execution with their map inputs, and its map elements, in listing order (`Store.listNodes`). */
+const LIST_NODES = `SELECT n.execution_id AS execution_id, n.path AS path, n.entity AS entity, n.phase AS phase, n.attempts AS attempts,
+    n.system_attempts AS system_attempts, n.cache_status AS cache_status, COALESCE(n.inputs, m.inputs) AS inputs, n.outputs AS outputs, n.error AS error,
+    n.started_at AS started_at, n.ended_at AS ended_at, n.updated_at AS updated_at, n.data AS data, NULL AS map_path, NULL AS idx, n.started_at IS NULL AS unstarted
+  FROM nodes n LEFT JOIN map_inputs m ON m.execution_id = n.execution_id AND m.path = n.path WHERE n.execution_id = ?
+  UNION ALL
+  SELECT execution_id, map_path || '[' || idx || ']', '', phase, attempts, system_attempts, cache_status, inputs,
+    outputs, error, started_at, ended_at, updated_at, marks, map_path, idx, started_at IS NULL
+  FROM map_elements WHERE execution_id = ?
+  ORDER BY unstarted, started_at, path`;
 /**
  * Options of `openSqliteStore`.
  *
@@ -279,8 +291,7 @@ export class SqliteStore implements Store {
   }
 
   async listNodes(executionId: string): Promise<NodeRow[]> {
-    const rows = this.s.all<NodeCols>("SELECT * FROM nodes WHERE execution_id = ? ORDER BY started_at IS NULL, started_at, path", executionId);
-    return rows.map(nodeFromCols);
+    return assembleListing(this.s.all<ListedNodeCols>(LIST_NODES, executionId, executionId).map(listedFromCols));
   }
 
   async dueEvents(now: number, limit: number): Promise<InboxEvent[]> {

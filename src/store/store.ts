@@ -468,7 +468,12 @@ export interface Store {
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   /** Executions, newest first, one page at a time (`limit` 1..1000). */
   listExecutions(filter: ExecutionFilter, page: { readonly limit: number; readonly cursor?: string }): Promise<Page<ExecutionRow>>;
-  /** The node executions of an execution, ordered by start time (not started last) then path. */
+  /**
+   * The node executions of an execution, ordered by start time (not started last) then path. The elements of
+   * a map task (`<map>[i]`) are kept apart from its row and read back with its entity, kind and task run; a
+   * map's `next`, `inFlight`, `succeeded` and `failed` are counted from its elements, whatever its row was
+   * written with, and its inputs are those it was first written with (`store/map-elements.ts`).
+   */
   listNodes(executionId: string): Promise<NodeRow[]>;
 
   /** Events due at `now` and not consumed, in id order (at most `limit`). */
@@ -485,7 +490,8 @@ export interface Store {
    * `enqueue`), `enqueue`, `leased`, events, `cachePut` (replacing an entry of the same key).
    * Rejects, writing nothing, with `StoreConflictError` (an event unknown or
    * already consumed, a finished item's lease lost, an execution unknown, a task item
-   * id taken, a lease on an item the step does not enqueue) or `DuplicateExecutionError`.
+   * id taken, a lease on an item the step does not enqueue, an element of a map task
+   * whose map row is neither stored nor in the step) or `DuplicateExecutionError`.
    */
   commit(step: StepCommit): Promise<void>;
   /**

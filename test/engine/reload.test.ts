@@ -42,6 +42,8 @@ function derived(s: ExecState) {
     scopes: [...s.scopes.values()].map((x) => ({ prefix: x.prefix, remaining: x.remaining, active: x.active, failure: x.failure, ended: x.ended })).sort((a, b) => (a.prefix < b.prefix ? -1 : 1)),
     running: s.running,
     waiting: [...s.waiting],
+    // A map's counts are not stored on its row: a store counts its elements (src/store/map-elements.ts).
+    maps: [...s.nodes.values()].flatMap((r) => (r.data.kind === "array" ? [[r.path, r.data.next, r.data.inFlight, r.data.succeeded, r.data.failed, r.data.firstFailed]] : [])),
   };
 }
 
@@ -176,6 +178,31 @@ describe("an execution reloaded mid-way", () => {
     const second = await started([outer], outer, {}, 4);
     expect(await driveComparing(second.store, second.id)).toEqual([]);
     await expect(second.engine.result(second.id)).rejects.toThrow(/node n0 \(workflow "[a-z_]+"\) failed: workflow "[a-z_]+": node n1 \(task "[a-z_]+"\) failed: no/);
+  });
+
+  it("makes the same steps through map tasks whose elements fail: some tolerated, then too many (the map fails, the other map's elements are aborted)", async () => {
+    const odd = task({ name: "rl_odd", inputs: { x: t.int }, outputs: t.int }, async ({ x }) => {
+      await new Promise((r) => setTimeout(r, x % 3));
+      if (x % 2 === 1) throw new NonRetryableError(`odd ${x}`);
+      return x;
+    });
+    const tolerant = mapTask(odd, { concurrency: 3, minSuccessRatio: 0.5 });
+    const strict = mapTask(odd, { concurrency: 2, minSuccessRatio: 0.9 });
+    const xs = Array.from({ length: 12 }, (_, i) => i);
+    const lenient = workflow({ name: "rl_map_lenient", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ a: tolerant({ x: xs }) }));
+    const first = await started([lenient], lenient, { xs }, 4);
+    expect(await driveComparing(first.store, first.id)).toEqual([]);
+    await expect(first.engine.result(first.id)).resolves.toEqual({ a: xs.map((x) => (x % 2 === 1 ? null : x)) });
+    const both = workflow({ name: "rl_map_failures", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ a: tolerant({ x: xs }), b: strict({ x: xs }) }));
+    const second = await started([both], both, { xs }, 4);
+    expect(await driveComparing(second.store, second.id)).toEqual([]);
+    await expect(second.engine.result(second.id)).rejects.toThrow(/map/);
+    const rows = await second.store.listNodes(second.id);
+    const a = rows.find((r) => r.path === "n0")!;
+    const elements = rows.filter((r) => r.path.startsWith("n0["));
+    // The counts read back are those of the elements: none in flight once the other map failed.
+    if (a.data.kind !== "array") throw new Error("n0 is not a map");
+    expect([a.data.next, a.data.inFlight, a.data.succeeded, a.data.failed]).toEqual([elements.length, 0, elements.filter((e) => e.phase === "succeeded").length, elements.filter((e) => e.phase === "failed").length]);
   });
 
   it("names the scope's first failure, not the failed node that started first (the failure was re-derived from start order)", async () => {

@@ -12,8 +12,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../../src/errors.js";
-import type { ClaimedTask, ExecutionRow, StepCommit, Store } from "../../src/store/store.js";
-import { T0, cacheEntry, entity, execution, item, key, node, pendingTypes, seed, snapshot, start, succeeded } from "./fixtures.js";
+import type { LiteralMap } from "../../src/idl/core.js";
+import type { ArrayNodeData, NodeMarks } from "../../src/store/node-data.js";
+import type { ClaimedTask, ExecutionRow, NodeRow, StepCommit, Store } from "../../src/store/store.js";
+import { T0, cacheEntry, element, entity, execution, item, key, node, pendingTypes, seed, snapshot, start, succeeded } from "./fixtures.js";
 
 const LEASE = 10_000;
 
@@ -402,6 +404,8 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         ["a task item id that is taken", () => ({ enqueue: [item("e1", "keep")] }), StoreConflictError, "taskItemExists", /task item "e1\|keep\|1" is already queued/],
         ["a task item of an unknown execution", () => ({ enqueue: [item("ghost", "n1")] }), StoreConflictError, "executionMissing", /"ghost"/],
         ["an event for an unknown execution", () => ({ events: [start("ghost")] }), StoreConflictError, "executionMissing", /"ghost".*event "start"/],
+        ["an element of a map task that has no row", () => ({ nodes: [element("e1", "n7", 0)] }), StoreConflictError, "mapMissing", /node "n7\[0\]".*element of map task "n7", which has no row/],
+        ["an element of a node that is not a map task", () => ({ nodes: [element("e1", "n0", 0)] }), StoreConflictError, "mapMissing", /element of map task "n0"/],
       ];
       for (const [what, bad, type, reason, message] of cases) {
         it(`writes nothing of a step that has ${what}, and says what`, async () => {
@@ -468,6 +472,70 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         await store.commit({ consumed: [], cancelTasks: [{ executionId: "e1", path: "n1" }], enqueue: [item("e1", "n1", { readyAt: T0 + 5 }), item("e1", "n1", { attempt: 2 })] });
         expect(await store.heartbeat(first?.id ?? "", first?.leaseToken ?? "", LEASE, T0 + 1)).toBe(false);
         expect((await store.claimTasks("w", 10, LEASE, T0 + 5)).map((c) => c.id)).toEqual(["e1|n1|2", "e1|n1|1"]);
+      });
+    });
+
+    describe("map tasks", () => {
+      const list = (xs: number[]): LiteralMap => ({ literals: { x: { collection: { literals: xs.map((x) => ({ scalar: { primitive: { integer: String(x) } } })) } } } });
+      const mapNode = (overrides: Partial<NodeRow> = {}, counts: Partial<ArrayNodeData> = {}): NodeRow =>
+        node("e1", "n0", {
+          entity: 'task "inc"',
+          inputs: list([1, 2, 3, 4, 5]),
+          data: { kind: "array", task: key("inc"), taskDigest: "d9", retries: 2, timeoutMs: 500, total: 5, next: 0, inFlight: 0, succeeded: 0, failed: 0, minSuccesses: 5, parallelism: 5, ...counts },
+          ...overrides,
+        });
+      /** Element `i` of map `n0` as the engine holds it: the map's entity and task run, and its own marks. */
+      const own = (i: number, overrides: Partial<NodeRow> = {}, marks: NodeMarks = { dispatched: true }): NodeRow =>
+        node("e1", `n0[${i}]`, {
+          entity: 'task "inc"',
+          startedAt: T0 + 1,
+          inputs: { literals: { x: { scalar: { primitive: { integer: String(i + 1) } } } } },
+          data: { kind: "element", task: key("inc"), taskDigest: "d9", retries: 2, timeoutMs: 500, ...marks },
+          ...overrides,
+        });
+
+      it("keeps elements apart: each reads back with its map's entity and task run, the map with the counts of its elements, not those written on its row", async () => {
+        await seed(store, execution("e1"));
+        const failure = { name: "Error", message: "boom" };
+        await store.commit({
+          consumed: [],
+          nodes: [
+            mapNode({}, { next: 1, inFlight: 1 }),
+            own(0, { phase: "succeeded", outputs: { literals: { o0: { scalar: { primitive: { integer: "2" } } } } }, endedAt: T0 + 2 }, { dispatched: false }),
+            // What an element's row says of its task is its map's: only its own marks are kept.
+            own(1, { entity: "something else", phase: "failed", error: "boom", endedAt: T0 + 2, data: { kind: "element", task: key("other"), taskDigest: "zz", retries: 0, dispatched: false, errorInfo: failure } }),
+            own(2, { phase: "timedOut", endedAt: T0 + 3 }),
+            own(3),
+            own(4, { phase: "aborted", endedAt: T0 + 3 }),
+          ],
+        });
+        expect(await store.listNodes("e1")).toStrictEqual([
+          mapNode({}, { next: 5, inFlight: 1, succeeded: 1, failed: 2 }),
+          own(0, { phase: "succeeded", outputs: { literals: { o0: { scalar: { primitive: { integer: "2" } } } } }, endedAt: T0 + 2 }, { dispatched: false }),
+          own(1, { phase: "failed", error: "boom", endedAt: T0 + 2 }, { dispatched: false, errorInfo: failure }),
+          own(2, { phase: "timedOut", endedAt: T0 + 3 }),
+          own(3),
+          own(4, { phase: "aborted", endedAt: T0 + 3 }),
+        ]);
+      });
+
+      it("writes an element without its map's row, lists elements among the other nodes by start time then path, and keeps a map's inputs as first written", async () => {
+        await seed(store, execution("e1"));
+        await store.commit({ consumed: [], nodes: [node("e1", "n9", { startedAt: T0 + 2 }), mapNode(), own(1, { startedAt: T0 + 2 }), own(0, { startedAt: T0 + 3 })] });
+        // Later steps write elements alone, and the map's row with the same inputs (a map's inputs never change).
+        await store.commit({ consumed: [], nodes: [own(1, { startedAt: T0 + 2, phase: "succeeded", endedAt: T0 + 4 })] });
+        await store.commit({ consumed: [], nodes: [mapNode({ inputs: list([9]), updatedAt: T0 + 5 }, { waitingSlot: 3 }), own(2, { startedAt: T0 + 1 })] });
+        const listed = await store.listNodes("e1");
+        expect(listed.map((n) => n.path)).toEqual(["n0", "n0[2]", "n0[1]", "n9", "n0[0]"]);
+        expect(listed[0]).toStrictEqual(mapNode({ updatedAt: T0 + 5 }, { waitingSlot: 3, next: 3, inFlight: 2, succeeded: 1 }));
+        expect(listed[2]).toStrictEqual(own(1, { startedAt: T0 + 2, phase: "succeeded", endedAt: T0 + 4 }));
+        expect(await store.listNodes("other")).toEqual([]);
+      });
+
+      it("lists a map without elements with nothing started", async () => {
+        await seed(store, execution("e1"));
+        await store.commit({ consumed: [], nodes: [mapNode({}, { next: 2, inFlight: 2 })] });
+        expect(await store.listNodes("e1")).toStrictEqual([mapNode()]);
       });
     });
 

@@ -60,6 +60,11 @@ export function node(executionId: string, path: string, overrides: Partial<NodeR
   };
 }
 
+/** Element `index` of map task `mapPath`, running, as the engine writes it (`nodes/map.ts`). */
+export function element(executionId: string, mapPath: string, index: number, overrides: Partial<NodeRow> = {}): NodeRow {
+  return node(executionId, `${mapPath}[${index}]`, { data: { kind: "element", task: key(`task-${mapPath}`), taskDigest: "d1", retries: 0, dispatched: true }, ...overrides });
+}
+
 export function item(executionId: string, path: string, overrides: Partial<TaskItem> = {}): TaskItem {
   const attempt = overrides.attempt ?? 1;
   return {

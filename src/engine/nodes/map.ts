@@ -12,7 +12,7 @@ import { mapElementError, mapFailure, mapHasFailed, mapLength, mapStartError, re
 import { errorInfo, reviveError } from "../../rules/failure.js";
 import { listItems, NONE_LITERAL } from "../literal-ops.js";
 import { isNodeActive } from "../../phases.js";
-import type { ArrayNodeData, ArrayProgress } from "../../store/node-data.js";
+import type { ArrayNodeData } from "../../store/node-data.js";
 import type { NodeRow } from "../../store/store.js";
 import { nodeSpecOf } from "../state.js";
 import { labelOf, type NodeHost } from "./host.js";
@@ -107,7 +107,8 @@ export function fillArray(host: NodeHost, path: string): void {
     const elementPath = `${path}[${i}]`;
     const { task, taskDigest, retries, timeoutMs, cache } = d;
     step.newNode(elementPath, row.entity, { literals }, { kind: "element", task, taskDigest, retries, ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(cache ? { cache } : {}) }, "queued");
-    d = arrayData(step.patchNode(path, { data: { next: i + 1, inFlight: d.inFlight + 1 } satisfies Partial<ArrayProgress> }));
+    // Counted from the elements by the store: the map's row is not written again (`store/map-elements.ts`).
+    d = arrayData(step.setCounts(path, { next: i + 1, inFlight: d.inFlight + 1 }));
     host.dispatchAttempt(elementPath, 1, step.now);
   }
 }
@@ -130,8 +131,9 @@ export function elementEnded(host: NodeHost, arrayPath: string, index: number, o
   const failed = d.failed + (ok ? 0 : 1);
   const known = d.firstFailed;
   const firstFailed = known ?? (ok ? undefined : index);
-  step.patchNode(arrayPath, { data: { succeeded, failed, inFlight: d.inFlight - 1, ...(firstFailed !== undefined ? { firstFailed } : {}) } });
-  if (known === undefined && !ok) step.patchNode(arrayPath, { error: mapElementError(index, step.row(`${arrayPath}[${index}]`)?.error ?? "failed") });
+  step.setCounts(arrayPath, { succeeded, failed, inFlight: d.inFlight - 1 });
+  // The first failure is the map's own (its cause), written on its row once.
+  if (known === undefined && !ok) step.patchNode(arrayPath, { error: mapElementError(index, step.row(`${arrayPath}[${index}]`)?.error ?? "failed"), data: { firstFailed: index } });
   const total = d.total;
   const required = d.minSuccesses;
   if (mapHasFailed(total, failed, required)) {

@@ -10,7 +10,8 @@
 import type { DuplicateExecutionError, StoreConflictError } from "../../errors.js";
 import { conflict, duplicateExecution } from "../rules.js";
 import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
-import { executionToCols, nodeToCols, taskItemToCols, toJson } from "../sqlite/codec.js";
+import { elementOfPath } from "../map-elements.js";
+import { elementToCols, executionToCols, nodeToCols, taskItemToCols, toJson, valueToJson, type ElementCols, type NodeCols } from "../sqlite/codec.js";
 import { sqlState, type Queries } from "./sql.js";
 
 const EXECUTION_COLS = [
@@ -100,6 +101,8 @@ interface StepJson {
   ce?: ReturnType<typeof executionToCols>[];
   ex?: ReturnType<typeof executionToCols>[];
   n?: ReturnType<typeof nodeToCols>[];
+  me?: ElementCols[];
+  mi?: [string, string, string | null][];
   ct?: [string, string][];
   q?: ReturnType<typeof taskItemToCols>[];
   ev?: { x: string; d: number; b: string | null; t: string }[];
@@ -112,7 +115,23 @@ function stepJson(step: StepCommit): StepJson {
   if (step.fence && step.fence.executions.length > 0) j.f = { e: step.fence.engineId, x: step.fence.executions.map((o) => [o.executionId, o.epoch]) };
   if (step.createExecutions?.length) j.ce = step.createExecutions.map(executionToCols);
   if (step.executions?.length) j.ex = step.executions.map(executionToCols);
-  if (step.nodes?.length) j.n = step.nodes.map(nodeToCols);
+  if (step.nodes?.length) {
+    // Map elements and map inputs apart from the nodes (src/store/map-elements.ts); a map's row without its inputs.
+    const nodes: NodeCols[] = [];
+    const elements: ElementCols[] = [];
+    const inputs: [string, string, string | null][] = [];
+    for (const n of step.nodes) {
+      const el = elementOfPath(n.path);
+      if (el) elements.push(elementToCols(n, el[0], el[1]));
+      else if (n.data.kind === "array") {
+        nodes.push({ ...nodeToCols(n), inputs: null });
+        inputs.push([n.executionId, n.path, valueToJson(n.inputs)]);
+      } else nodes.push(nodeToCols(n));
+    }
+    if (nodes.length > 0) j.n = nodes;
+    if (elements.length > 0) j.me = elements;
+    if (inputs.length > 0) j.mi = inputs;
+  }
   if (step.cancelTasks?.length) j.ct = step.cancelTasks.map((c) => [c.executionId, c.path]);
   if (step.finished?.length) j.fi = step.finished.map((f) => [f.itemId, f.leaseToken]);
   if (step.enqueue?.length) {
@@ -133,7 +152,7 @@ const REFUSAL = "AL001";
 
 /** The refusal `aloft_apply_step` described (the JSON array of its message) as the port's error. */
 function refusalFrom(text: string): StoreConflictError | DuplicateExecutionError {
-  const [reason, a, b] = JSON.parse(text) as [string, string | number, string | undefined];
+  const [reason, a, b, c] = JSON.parse(text) as [string, string | number, string | undefined, string | undefined];
   switch (reason) {
     case "fenced":
       return conflict.fenced(String(a), String(b));
@@ -151,6 +170,8 @@ function refusalFrom(text: string): StoreConflictError | DuplicateExecutionError
       return conflict.leaseLost(String(a));
     case "taskItemMissing":
       return conflict.taskItemMissing(String(a));
+    case "mapMissing":
+      return conflict.mapMissing(String(a), String(b), String(c));
     default:
       throw new Error(`aloft_apply_step refused a step for a reason this Aloft does not know: ${text}`);
   }

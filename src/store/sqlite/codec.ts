@@ -11,7 +11,8 @@ import { CACHE_STATUSES, isExecutionPhase, isNodePhase } from "../../phases.js";
 import { decodeEvent, decodeTaskItemOptions } from "../events.js";
 import { decodeExecutionParts, encodeExecutionParts } from "../execution-parts.js";
 import { Fields } from "../fields.js";
-import { decodeNodeData } from "../node-data.js";
+import { decodeNodeData, decodeNodeMarks } from "../node-data.js";
+import { elementMarks, type StoredElement } from "../map-elements.js";
 import type { CacheEntry, EntityKey, ExecutionRow, InboxEvent, NodeRow, RegisteredEntity, RegisteredKind, TaskItem } from "../store.js";
 
 /**
@@ -312,6 +313,102 @@ export function nodeFromCols(r: NodeCols): NodeRow {
     endedAt: orUndefined(r.ended_at),
     updatedAt: r.updated_at,
     data: decodeNodeData(fromJson(r.data), row),
+  };
+}
+
+/**
+ * A row of a listing of nodes (`nodes` with their map inputs, and `map_elements`, in one query): the
+ * `nodes` columns, and for an element its map and index (`data` holds its marks).
+ *
+ * @example
+ * ```ts
+ * const listed = sql.all<ListedNodeCols>(LIST_NODES, id, id).map(listedFromCols);
+ * ```
+ */
+export interface ListedNodeCols extends NodeCols {
+  map_path: string | null;
+  idx: number | null;
+}
+
+/**
+ * A node row, or a map element as kept (`StoredElement`), read back from a listing row.
+ *
+ * @example
+ * ```ts
+ * const rows = assembleListing(sql.all<ListedNodeCols>(LIST_NODES, id, id).map(listedFromCols));
+ * ```
+ */
+export function listedFromCols(r: ListedNodeCols): NodeRow | StoredElement {
+  if (r.map_path === null || r.idx === null) return nodeFromCols(r);
+  const row = `node ${r.execution_id}/${r.map_path}[${r.idx}]`;
+  return {
+    executionId: r.execution_id,
+    path: `${r.map_path}[${r.idx}]`,
+    mapPath: r.map_path,
+    index: r.idx,
+    phase: checked(r.phase, isNodePhase, row, "phase"),
+    attempts: r.attempts,
+    systemAttempts: r.system_attempts,
+    cacheStatus: checked(r.cache_status, (c): c is NodeRow["cacheStatus"] => (CACHE_STATUSES as readonly string[]).includes(c), row, "cache_status"),
+    inputs: idlColumn<LiteralMap>(r.inputs, row, "inputs"),
+    outputs: idlColumn<LiteralMap>(r.outputs, row, "outputs"),
+    error: orUndefined(r.error),
+    startedAt: orUndefined(r.started_at),
+    endedAt: orUndefined(r.ended_at),
+    updatedAt: r.updated_at,
+    marks: decodeNodeMarks(fromJson(r.data), row),
+  };
+}
+
+/**
+ * Columns of `map_elements`.
+ *
+ * @example
+ * ```ts
+ * sql.run(UPSERT_ELEMENT, elementToCols(row, "n0", 3));
+ * ```
+ */
+export interface ElementCols {
+  execution_id: string;
+  map_path: string;
+  idx: number;
+  phase: string;
+  attempts: number;
+  system_attempts: number;
+  cache_status: string;
+  inputs: string | null;
+  outputs: string | null;
+  error: string | null;
+  started_at: number | null;
+  ended_at: number | null;
+  updated_at: number;
+  marks: string;
+}
+
+/**
+ * Map element row `n` (at `<mapPath>[index]`) as its `map_elements` row: its own columns and marks.
+ *
+ * @example
+ * ```ts
+ * sql.run(UPSERT_ELEMENT, elementToCols(row, "n0", 3));
+ * ```
+ */
+export function elementToCols(n: NodeRow, mapPath: string, index: number): ElementCols {
+  return {
+    execution_id: n.executionId,
+    map_path: mapPath,
+    idx: index,
+    phase: n.phase,
+    attempts: n.attempts,
+    system_attempts: n.systemAttempts,
+    cache_status: n.cacheStatus,
+    inputs: valueToJson(n.inputs),
+    outputs: valueToJson(n.outputs),
+    error: n.error ?? null,
+    started_at: n.startedAt ?? null,
+    ended_at: n.endedAt ?? null,
+    updated_at: n.updatedAt,
+    marks: JSON.stringify(elementMarks(n.data)),
   };
 }
 

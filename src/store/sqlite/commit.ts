@@ -6,8 +6,9 @@
  * @module
  */
 import { checkLeased, conflict, duplicateExecution } from "../rules.js";
-import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
-import { executionToCols, nodeToCols, taskItemToCols, toJson } from "./codec.js";
+import type { ExecutionRow, NewEvent, NodeRow, StepCommit } from "../store.js";
+import { elementOfPath } from "../map-elements.js";
+import { elementToCols, executionToCols, nodeToCols, taskItemToCols, toJson, valueToJson } from "./codec.js";
 import type { Sql } from "./sql.js";
 
 const EXECUTION_COLS =
@@ -25,6 +26,14 @@ const UPSERT_NODE = `INSERT INTO nodes (execution_id, path, entity, phase, attem
   ON CONFLICT (execution_id, path) DO UPDATE SET entity = excluded.entity, phase = excluded.phase, attempts = excluded.attempts,
     system_attempts = excluded.system_attempts, cache_status = excluded.cache_status, inputs = excluded.inputs, outputs = excluded.outputs,
     error = excluded.error, started_at = excluded.started_at, ended_at = excluded.ended_at, updated_at = excluded.updated_at, data = excluded.data`;
+const ELEMENT_COLS = "execution_id, map_path, idx, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, marks";
+const UPSERT_ELEMENT = `INSERT INTO map_elements (${ELEMENT_COLS}) VALUES (${ELEMENT_COLS.split(", ")
+  .map((c) => `@${c}`)
+  .join(", ")})
+  ON CONFLICT (execution_id, map_path, idx) DO UPDATE SET ${ELEMENT_COLS.split(", ")
+    .slice(3)
+    .map((c) => `${c} = excluded.${c}`)
+    .join(", ")}`;
 const INSERT_ITEM = `INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at)
   VALUES (@id, @execution_id, @path, @attempt, @system_attempts, @max_system_attempts, @task, @inputs, @options, @ready_at, @lease_token, @lease_owner, @lease_expires_at)`;
 const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES (?, ?, ?, ?, ?)
@@ -69,6 +78,21 @@ export function insertEvent(sql: Sql, e: NewEvent, defaultDueAt: number, method:
 }
 
 /**
+ * Writes a node row; a map's inputs go to `map_inputs` the first time only (they never change, and are the
+ * whole list it maps), so its row stays small however often it is written.
+ */
+function writeNode(sql: Sql, n: NodeRow): void {
+  if (n.data.kind !== "array") {
+    sql.run(UPSERT_NODE, nodeToCols(n));
+    return;
+  }
+  sql.run(UPSERT_NODE, { ...nodeToCols(n), inputs: null });
+  if (!sql.get("SELECT 1 FROM map_inputs WHERE execution_id = ? AND path = ?", n.executionId, n.path)) {
+    sql.run("INSERT INTO map_inputs (execution_id, path, inputs) VALUES (?, ?, ?)", n.executionId, n.path, valueToJson(n.inputs));
+  }
+}
+
+/**
  * Applies one engine step inside the caller's transaction, in the order the
  * port documents (and `MemoryStore` checks): consumed events (removed), new
  * executions, changed executions, nodes, withdrawn tasks, queued tasks,
@@ -95,9 +119,22 @@ export function applyStep(sql: Sql, step: StepCommit): void {
   for (const row of step.executions ?? []) {
     if (sql.run(UPDATE_EXECUTION, executionToCols(row)).changes === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
   }
+  // Nodes first, then map elements (whose map row is stored already or written by this step).
+  const elements: [NodeRow, string, number][] = [];
   for (const n of step.nodes ?? []) {
     if (!executionExists(sql, n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
-    sql.run(UPSERT_NODE, nodeToCols(n));
+    const el = elementOfPath(n.path);
+    if (el) elements.push([n, el[0], el[1]]);
+    else writeNode(sql, n);
+  }
+  const maps = new Set<string>();
+  for (const [n, mapPath, index] of elements) {
+    const key = `${n.executionId}\u0000${mapPath}`;
+    if (!maps.has(key)) {
+      if (!sql.get("SELECT 1 FROM nodes WHERE execution_id = ? AND path = ? AND json_extract(data, '$.kind') = 'array'", n.executionId, mapPath)) throw conflict.mapMissing(n.executionId, n.path, mapPath);
+      maps.add(key);
+    }
+    sql.run(UPSERT_ELEMENT, elementToCols(n, mapPath, index));
   }
   for (const c of step.cancelTasks ?? []) sql.run("DELETE FROM task_items WHERE execution_id = ? AND path = ?", c.executionId, c.path);
   checkLeased(step);

@@ -145,6 +145,45 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // 4: map tasks' elements apart from the nodes, and a map's inputs (the whole list it maps) written once:
+  // an element's start or end writes its own small row, not its map's (src/store/map-elements.ts).
+  // Rows of executions in flight move over: elements (their data kept whole; only its marks are read) and
+  // the inputs of map rows (their running counts stay, never read again: they are counted from the elements).
+  `
+  CREATE TABLE map_elements (
+    execution_id TEXT NOT NULL,
+    map_path TEXT NOT NULL,
+    idx INTEGER NOT NULL,
+    phase TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    system_attempts INTEGER NOT NULL,
+    cache_status TEXT NOT NULL,
+    inputs TEXT,
+    outputs TEXT,
+    error TEXT,
+    started_at INTEGER,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    marks TEXT NOT NULL,
+    PRIMARY KEY (execution_id, map_path, idx),
+    FOREIGN KEY (execution_id, map_path) REFERENCES nodes (execution_id, path)
+  ) WITHOUT ROWID;
+  CREATE TABLE map_inputs (
+    execution_id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    inputs TEXT,
+    PRIMARY KEY (execution_id, path),
+    FOREIGN KEY (execution_id, path) REFERENCES nodes (execution_id, path)
+  ) WITHOUT ROWID;
+  INSERT INTO map_inputs (execution_id, path, inputs)
+    SELECT execution_id, path, inputs FROM nodes WHERE json_extract(data, '$.kind') = 'array';
+  UPDATE nodes SET inputs = NULL WHERE json_extract(data, '$.kind') = 'array';
+  INSERT INTO map_elements (execution_id, map_path, idx, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, marks)
+    SELECT execution_id, substr(path, 1, instr(path, '[') - 1), CAST(substr(path, instr(path, '[') + 1, length(path) - instr(path, '[') - 1) AS INTEGER),
+      phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, data
+    FROM nodes WHERE json_extract(data, '$.kind') = 'element';
+  DELETE FROM nodes WHERE json_extract(data, '$.kind') = 'element';
+  `,
 ];
 
 /**
