@@ -8,7 +8,8 @@
  * @module
  */
 import type { DuplicateExecutionError, StoreConflictError } from "../../errors.js";
-import { conflict, duplicateExecution } from "../rules.js";
+import { conflict, duplicateExecution, isRefusal } from "../rules.js";
+import { mergeSteps } from "./merge.js";
 import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
 import { elementOfPath } from "../map-elements.js";
 import { elementToCols, executionToCols, nodeToCols, taskItemToCols, toJson, valueToJson, type ElementCols, type NodeCols } from "../sqlite/codec.js";
@@ -191,6 +192,23 @@ function refusalFrom(text: string): StoreConflictError | DuplicateExecutionError
  * ```
  */
 export async function commitSteps(q: Queries, groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[], whole: boolean): Promise<(Error | undefined)[]> {
+  // Every step as one, when that writes the same rows: the step function's statements run once. Refused, it
+  // says nothing of which step was at fault (nor, for groups, which group to roll back alone): then the steps
+  // go one by one, as if the merged step had not been tried (it wrote nothing).
+  const merged = mergeSteps(groups.flatMap((g) => g.steps));
+  if (merged) {
+    try {
+      await callCommit(q, [{ steps: [merged], notify: [...new Set(groups.flatMap((g) => g.notify))] }], true);
+      return groups.map(() => undefined);
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+    }
+  }
+  return callCommit(q, groups, whole);
+}
+
+/** One call of `aloft_commit`. */
+async function callCommit(q: Queries, groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[], whole: boolean): Promise<(Error | undefined)[]> {
   const payload = JSON.stringify(groups.map((g) => ({ s: g.steps.map(stepJson), n: g.notify })));
   let row: { r: (string | null)[] } | undefined;
   try {
