@@ -55,7 +55,7 @@ export async function openStore(db: string, options: { readonly poolSize?: numbe
  * ```
  */
 export function attemptLogsOf(store: Store, dir: string): AttemptLogStore {
-  return store instanceof PostgresStore ? new PostgresAttemptLogs(store.pool) : new DirectoryAttemptLogs(path.join(dir, "logs"));
+  return store instanceof PostgresStore ? new PostgresAttemptLogs(store.pool, store.logCarrier) : new DirectoryAttemptLogs(path.join(dir, "logs"));
 }
 
 /**

@@ -30,6 +30,8 @@ import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, engineFromCols, reapEngines } from "./postgres/ownership.js";
 import { Queries, transaction } from "./postgres/sql.js";
+import { LogCarrier } from "./postgres/attempt-logs.js";
+import type { AttemptRecord } from "./attempt-logs.js";
 import type {
   CacheFilter,
   CacheEntry,
@@ -207,6 +209,8 @@ export class PostgresStore implements Store {
     readonly url: string,
     /** The schema, when not the default. */
     readonly schema: string | undefined,
+    /** On the store `localWorkQueue` gives: the attempt records of the worker beside the engine, which the engine's commits write. */
+    readonly logCarrier?: LogCarrier,
   ) {}
 
   /**
@@ -241,7 +245,11 @@ export class PostgresStore implements Store {
    */
   async localWorkQueue(): Promise<PostgresStore> {
     if (this.closed) throw storeClosed();
-    this.local ??= new PostgresStore(await postgresPool(this.url, { ...(this.schema ? { schema: this.schema } : {}), poolSize: 6, applicationName: "aloft worker", asynchronousCommit: true }), this.url, this.schema);
+    if (!this.local) {
+      const pool = await postgresPool(this.url, { ...(this.schema ? { schema: this.schema } : {}), poolSize: 6, applicationName: "aloft worker", asynchronousCommit: true });
+      const carrier = new LogCarrier(pool, (e) => process.stderr.write(`aloft: cannot keep attempt logs: ${e instanceof Error ? e.message : String(e)}\n`));
+      this.local = new PostgresStore(pool, this.url, this.schema, carrier);
+    }
     return this.local;
   }
 
@@ -376,7 +384,7 @@ export class PostgresStore implements Store {
   }
 
   async commit(step: StepCommit): Promise<void> {
-    await commitSteps(this.q, [{ steps: [step], notify: this.channelsOf([step]) }], true);
+    await this.withLogs((logs) => commitSteps(this.q, [{ steps: [step], notify: this.channelsOf([step]) }], true, logs));
   }
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
@@ -385,13 +393,28 @@ export class PostgresStore implements Store {
     if (only && groups.length === 1) {
       // One group (a tick that stepped one execution): no subtransaction; a refusal fails the statement whole.
       try {
-        return await commitSteps(this.q, [{ steps: only, notify: this.channelsOf(only) }], true);
+        return await this.withLogs((logs) => commitSteps(this.q, [{ steps: only, notify: this.channelsOf(only) }], true, logs));
       } catch (e) {
         if (isRefusal(e)) return [e];
         throw e;
       }
     }
-    return commitSteps(this.q, groups.map((g) => ({ steps: g, notify: this.channelsOf(g) })), false);
+    return this.withLogs((logs) => commitSteps(this.q, groups.map((g) => ({ steps: g, notify: this.channelsOf(g) })), false, logs));
+  }
+
+  /**
+   * Runs a commit with the attempt records the worker beside this engine kept since the last one (see
+   * `localWorkQueue`): they are written with it, or given back to be written with the next.
+   */
+  private async withLogs<T>(commit: (logs: readonly AttemptRecord[]) => Promise<T>): Promise<T> {
+    const carrier = this.local?.logCarrier;
+    const logs = carrier?.take() ?? [];
+    try {
+      return await commit(logs);
+    } catch (e) {
+      carrier?.putBack(logs);
+      throw e;
+    }
   }
 
   /** The channels to notify for steps that commit: events when they add events, work when they enqueue items not leased already. */
@@ -522,6 +545,7 @@ export class PostgresStore implements Store {
     if (this.closed) return;
     this.closed = true;
     await this.local?.close();
+    await this.logCarrier?.close();
     await this.pool.end();
   }
 }

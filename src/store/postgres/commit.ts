@@ -10,6 +10,8 @@
 import type { DuplicateExecutionError, StoreConflictError } from "../../errors.js";
 import { conflict, duplicateExecution, isRefusal } from "../rules.js";
 import { mergeSteps } from "./merge.js";
+import { insertLogs, logsJson } from "./attempt-logs.js";
+import type { AttemptRecord } from "../attempt-logs.js";
 import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
 import { elementOfPath } from "../map-elements.js";
 import { elementToCols, executionToCols, nodeToCols, taskItemToCols, toJson, valueToJson, type ElementCols, type NodeCols } from "../sqlite/codec.js";
@@ -191,28 +193,44 @@ function refusalFrom(text: string): StoreConflictError | DuplicateExecutionError
  * const [refused] = await commitSteps(new Queries(pool), [{ steps: [step], notify: ["aloft_events"] }], false);
  * ```
  */
-export async function commitSteps(q: Queries, groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[], whole: boolean): Promise<(Error | undefined)[]> {
+export async function commitSteps(
+  q: Queries,
+  groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[],
+  whole: boolean,
+  logs: readonly AttemptRecord[] = [],
+): Promise<(Error | undefined)[]> {
   // Every step as one, when that writes the same rows: the step function's statements run once. Refused, it
   // says nothing of which step was at fault (nor, for groups, which group to roll back alone): then the steps
   // go one by one, as if the merged step had not been tried (it wrote nothing).
   const merged = mergeSteps(groups.flatMap((g) => g.steps));
   if (merged) {
     try {
-      await callCommit(q, [{ steps: [merged], notify: [...new Set(groups.flatMap((g) => g.notify))] }], true);
+      await callCommit(q, [{ steps: [merged], notify: [...new Set(groups.flatMap((g) => g.notify))] }], true, logs);
       return groups.map(() => undefined);
     } catch (e) {
       if (!isRefusal(e)) throw e;
     }
   }
-  return callCommit(q, groups, whole);
+  return callCommit(q, groups, whole, logs);
 }
 
-/** One call of `aloft_commit`. */
-async function callCommit(q: Queries, groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[], whole: boolean): Promise<(Error | undefined)[]> {
+/** `aloft_commit` with attempt records: the same statement writes them (a data-modifying `WITH`), whatever becomes of the groups, unless it fails whole. */
+const COMMIT_WITH_LOGS = `WITH l AS (${insertLogs("$3")}) SELECT aloft_commit($1::json, $2) AS r, (SELECT count(*) FROM l) AS logs`;
+
+/** One call of `aloft_commit` (with `logs`, written in the same statement). */
+async function callCommit(
+  q: Queries,
+  groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[],
+  whole: boolean,
+  logs: readonly AttemptRecord[],
+): Promise<(Error | undefined)[]> {
   const payload = JSON.stringify(groups.map((g) => ({ s: g.steps.map(stepJson), n: g.notify })));
   let row: { r: (string | null)[] } | undefined;
   try {
-    row = await q.get<{ r: (string | null)[] }>("SELECT aloft_commit($1::json, $2) AS r", [payload, whole]);
+    row =
+      logs.length === 0
+        ? await q.get<{ r: (string | null)[] }>("SELECT aloft_commit($1::json, $2) AS r", [payload, whole])
+        : await q.get<{ r: (string | null)[] }>(COMMIT_WITH_LOGS, [payload, whole, logsJson(logs)]);
   } catch (e) {
     if (sqlState(e) === REFUSAL && e instanceof Error) throw refusalFrom(e.message);
     throw e;
