@@ -238,16 +238,22 @@ export class PostgresStore implements Store {
    * (tasks are idempotent). Workers in other processes use the store itself: their results are flushed before
    * they are acknowledged. Closed with this store.
    *
+   * Its attempt logs (`attemptLogsOf` it) write no statement of their own: a record waits for this store's
+   * next commit (`logCarrier`), which writes it in the same statement as its step (the step that applies the
+   * attempt's result, when the worker handed it over), or is written on its own after `logDelayMs` (default
+   * 50) when no commit took it. A crash of this process can take records not written yet, with the results
+   * they go with.
+   *
    * @example
    * ```ts
    * await startWorker({ store: await store.localWorkQueue(), modules: ["flows.ts"], concurrency: 2 });
    * ```
    */
-  async localWorkQueue(): Promise<PostgresStore> {
+  async localWorkQueue(options: { readonly logDelayMs?: number } = {}): Promise<PostgresStore> {
     if (this.closed) throw storeClosed();
     if (!this.local) {
       const pool = await postgresPool(this.url, { ...(this.schema ? { schema: this.schema } : {}), poolSize: 6, applicationName: "aloft worker", asynchronousCommit: true });
-      const carrier = new LogCarrier(pool, (e) => process.stderr.write(`aloft: cannot keep attempt logs: ${e instanceof Error ? e.message : String(e)}\n`));
+      const carrier = new LogCarrier(pool, (e) => process.stderr.write(`aloft: cannot keep attempt logs: ${e instanceof Error ? e.message : String(e)}\n`), options.logDelayMs);
       this.local = new PostgresStore(pool, this.url, this.schema, carrier);
     }
     return this.local;

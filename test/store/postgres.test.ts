@@ -5,7 +5,10 @@ import { PG_SCHEMA_VERSION } from "../../src/store/postgres/schema.js";
 import { AloftError } from "../../src/errors.js";
 import { usePostgresDatabase } from "../helpers/postgres.js";
 import { describeStoreConformance } from "./conformance.js";
-import { T0, entity, execution, item, start } from "./fixtures.js";
+import { T0, entity, execution, item, node, start } from "./fixtures.js";
+import { PostgresAttemptLogs } from "../../src/store/postgres/attempt-logs.js";
+import { attemptLogsOf } from "../../src/store/open-store.js";
+import type { AttemptRecord } from "../../src/store/attempt-logs.js";
 
 const db = usePostgresDatabase("pg-store");
 let schemas = 0;
@@ -130,6 +133,36 @@ describe("PostgresStore", () => {
       await store.close();
     }
     expect(queue.pool.ended).toBe(true);
+  });
+
+  it("writes the attempt records of the worker beside the engine with the engine's next commit, gives them back when it is refused, and writes what is left at close", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "carried_logs" });
+    const queue = await store.localWorkQueue({ logDelayMs: 600_000 });
+    const logs = attemptLogsOf(queue, "unused");
+    const reader = new PostgresAttemptLogs(store.pool);
+    const record = (path: string): AttemptRecord => ({ executionId: "e1", path, attempt: 1, systemAttempt: 0, workerId: "w1", startedAt: T0, endedAt: T0 + 1, outcome: "succeeded", lines: [{ stream: "stdout", at: T0, text: `${path}\n` }], droppedBytes: 0 });
+    try {
+      await store.createExecution(execution("e1"), start("e1"));
+      await logs.put(record("n1"));
+      expect(await reader.list("e1")).toEqual([]); // kept for the next commit
+      const [ev] = await store.dueEvents(T0, 1);
+      await store.commit({ consumed: [ev?.id ?? -1], nodes: [node("e1", "n1")] });
+      expect((await reader.records("e1", "n1")).map((r) => r.lines)).toEqual([record("n1").lines]);
+      await logs.put(record("n2"));
+      await expect(store.commit({ consumed: [ev?.id ?? -1] })).rejects.toMatchObject({ reason: "eventConsumed" });
+      expect((await reader.list("e1")).map((a) => a.path)).toEqual(["n1"]); // refused whole: given back
+      expect(await store.commitGroups([[{ consumed: [], nodes: [node("e1", "n2")] }], [{ consumed: [ev?.id ?? -1] }]])).toMatchObject([undefined, { reason: "eventConsumed" }]);
+      expect((await reader.list("e1")).map((a) => a.path)).toEqual(["n1", "n2"]); // a group refused alone: written all the same
+      await logs.put(record("n3"));
+    } finally {
+      await store.close();
+    }
+    const again = await openPostgresStore(db.url(), { schema: "carried_logs" });
+    try {
+      expect((await new PostgresAttemptLogs(again.pool).list("e1")).map((a) => a.path)).toEqual(["n1", "n2", "n3"]);
+    } finally {
+      await again.close();
+    }
   });
 
   it("refuses a schema made by a newer Aloft, saying which versions", async () => {
