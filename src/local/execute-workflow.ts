@@ -12,7 +12,7 @@ import { checkOutput, checkRunInputs } from "../rules/values.js";
 import { failureHandlerInput, scopeFailure, withHandlerError } from "../rules/failure.js";
 import { isThenable, type Outputs } from "./target.js";
 import { FROM_INPUTS, type PlannedNode, type WorkflowPlan } from "./plan.js";
-import type { NodeRecord } from "./recorder.js";
+import { sinceOrigin, type NodeRecord } from "./recorder.js";
 import { keepShape } from "../shapes.js";
 
 class WorkflowRun {
@@ -85,6 +85,8 @@ class WorkflowRun {
   private drain(): void {
     const nodes = this.plan.nodes;
     const env = this.env;
+    // The clock is read once between two synchronous nodes: the end of one is the start of the next (-1: read it).
+    let now = -1;
     // Task attempts wait for a slot of the run's maxParallelism (`TaskSlots`); other nodes start at once.
     while (this.head < this.tail && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
       if (env.signal.aborted) {
@@ -93,15 +95,18 @@ class WorkflowRun {
       }
       const node = nodes[this.queue[this.head++]!]!;
       const path = this.prefix === "" ? node.id : this.prefix + node.id;
-      const record = env.recorder.start(path, node.target.label);
+      const record = env.recorder.start(path, node.target.label, now < 0 ? sinceOrigin() : now);
       let out: Outputs | Promise<Outputs>;
       try {
         out = node.target.run(this.nodeInputs(node), { env, path, metadata: node.metadata, record });
       } catch (e) {
+        now = -1;
         this.fail(node, e, record);
         continue;
       }
       if (isThenable(out)) {
+        // An asynchronous target may have run synchronously for a while before it returned its promise.
+        now = -1;
         this.running++;
         this.inFlight.add(record);
         out.then(
@@ -118,14 +123,18 @@ class WorkflowRun {
             this.drain();
           },
         );
-      } else this.complete(node, out, record);
+      } else {
+        now = sinceOrigin();
+        this.complete(node, out, record, now);
+      }
     }
     this.settleIfDone();
   }
 
-  private complete(node: PlannedNode, outputs: Outputs, record: NodeRecord): void {
+  /** `at`: when the node ended (a `sinceOrigin()` reading; now, when not given). */
+  private complete(node: PlannedNode, outputs: Outputs, record: NodeRecord, at?: number): void {
     if (this.settled) return;
-    record.end("succeeded");
+    record.end("succeeded", undefined, at);
     this.results[node.index] = outputs;
     this.done++;
     const down = this.plan.downstream;

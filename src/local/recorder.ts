@@ -13,8 +13,12 @@ import { keepShape } from "../shapes.js";
  */
 const ORIGIN = Date.now();
 
-/** Milliseconds after `ORIGIN`: an int (a small integer V8 keeps unboxed) for the first 12 days of the process, a double after. */
-function sinceOrigin(): number {
+/**
+ * Milliseconds after `ORIGIN`: an int (a small integer V8 keeps unboxed) for the first 12 days of the process, a double
+ * after. The executor reads it once between two synchronous nodes, for the end of one and the start of the next: a
+ * clock read is a system call on some virtual machines.
+ */
+export function sinceOrigin(): number {
   const ms = Date.now() - ORIGIN;
   return ms < 0x3fffffff ? ms | 0 : ms;
 }
@@ -34,13 +38,14 @@ export class NodeRecord {
   declare error: string | undefined;
   declare elements: { total: number; succeeded: number; failed: number; cacheHits: number; retries: number } | undefined;
 
-  constructor(path: string, entity: string) {
+  /** `started` is a `sinceOrigin()` reading (now, when not given). */
+  constructor(path: string, entity: string, started = sinceOrigin()) {
     this.path = path;
     this.entity = entity;
     this.phase = "running";
     this.attempts = 0;
     this.cacheStatus = "disabled";
-    this.started = sinceOrigin();
+    this.started = started;
     this.ended = -1;
     this.error = undefined;
     this.elements = undefined;
@@ -51,11 +56,11 @@ export class NodeRecord {
     return this.ended >= 0;
   }
 
-  /** Marks the node as ended in `phase`. */
-  end(phase: NodePhase, error?: unknown): void {
+  /** Marks the node as ended in `phase`, at `at` (a `sinceOrigin()` reading; now, when not given). */
+  end(phase: NodePhase, error?: unknown, at?: number): void {
     if (this.ended >= 0) return;
     this.phase = phase;
-    this.ended = sinceOrigin();
+    this.ended = at ?? sinceOrigin();
     if (error !== undefined) this.error = error instanceof Error ? error.message : String(error);
   }
 
@@ -79,9 +84,9 @@ export class NodeRecord {
 export class Recorder {
   private readonly records: NodeRecord[] = [];
 
-  /** Records that the node at `path` started. */
-  start(path: string, entity: string): NodeRecord {
-    const r = new NodeRecord(path, entity);
+  /** Records that the node at `path` started (at `at`, a `sinceOrigin()` reading; now, when not given). */
+  start(path: string, entity: string, at = sinceOrigin()): NodeRecord {
+    const r = new NodeRecord(path, entity, at);
     this.records.push(r);
     return r;
   }
