@@ -10,6 +10,7 @@ import type { AloftRun, PeerRun, Shape } from "./results.js";
 import { growthExponent, median } from "./stats.js";
 import { ALOFT_RUNS, BUILD_COMPILE, DIRECT_RUNS, IDLE_GATE, PEER_RUNS } from "./config.js";
 import { mapCacheSection, type MapCacheResult } from "./map-cache.js";
+import { programFirstRunSection, programFirstRunUs, type ProgramFirstRunResult } from "./program-first-run.js";
 
 /** Everything a report is made from. */
 export interface BenchmarkReport {
@@ -25,6 +26,8 @@ export interface BenchmarkReport {
   readonly overhead: readonly OverheadResult[];
   /** The map-task and cache benchmarks (absent in results saved before they existed). */
   readonly mapCache?: MapCacheResult;
+  /** A program's first run in a fresh plain-node process (absent in results saved before it existed). */
+  readonly programFirstRun?: readonly ProgramFirstRunResult[];
   readonly peerLimitMs: number;
   /** Wall time of the whole benchmark. */
   readonly totalSeconds: number;
@@ -98,6 +101,10 @@ function summary(r: BenchmarkReport): string {
     if (a) rows.push([`First run (compile, plan, execute) under ${TARGETS.firstRunUs} µs a node, ${int(TARGETS.overheadSize)}-node ${SHAPE_NAMES[o.shape]}`, `${us(aloftFirstUs(a))} µs`, mark(aloftFirstUs(a) < TARGETS.firstRunUs)]);
     const early = a && aloftEarlyUs(a);
     if (early !== undefined) rows.push([`Runs 2 to ${ALOFT_RUNS.earlyRuns + 1} (before the JIT settles) under ${TARGETS.earlyRunUs} µs a node, ${int(TARGETS.overheadSize)}-node ${SHAPE_NAMES[o.shape]}`, `${us(early)} µs`, mark(early < TARGETS.earlyRunUs)]);
+  }
+  for (const p of r.programFirstRun ?? []) {
+    const v = programFirstRunUs(p);
+    rows.push([`A program's first run under ${TARGETS.firstRunUs} µs a node, in a fresh process (plain node, built package), ${int(p.size)}-node ${SHAPE_NAMES[p.shape]}`, `${us(v)} µs`, mark(v < TARGETS.firstRunUs)]);
   }
   for (const o of r.overhead) {
     const a = o.aloft.find((x) => x.size === TARGETS.peerRatioSize);
@@ -271,6 +278,10 @@ ${buildCompileSection(r)}
 ## Local execution overhead, side by side with LangGraph.js
 
 ${overheadSection(r)}
+
+## A program's first run, in a fresh process
+
+${programFirstRunSection(r.programFirstRun)}
 
 ## Map tasks and cache hits
 

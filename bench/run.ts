@@ -16,6 +16,7 @@ import { machineInfo } from "./machine.js";
 import { measureOverhead, type OverheadResult } from "./overhead.js";
 import { renderReport, type BenchmarkReport } from "./report.js";
 import { measureMapCache } from "./map-cache.js";
+import { measureProgramFirstRun } from "./program-first-run.js";
 
 const root = new URL("../", import.meta.url);
 
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
     overhead.push(await measureOverhead(shape, OVERHEAD_SIZES, PEER_RUNS.limitMs));
   }
 
+  log("a program's first run, fresh processes");
+  const programFirstRun = await measureProgramFirstRun(10_000, ["chain", "fanout"], QUICK ? 1 : 5);
+
   log("map task and cache");
   const mapCache = await measureMapCache(QUICK ? 10_000 : 100_000, 1_000, QUICK ? 1 : 5);
 
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
     buildCompileRuns: BUILD_COMPILE.runs,
     overhead,
     mapCache,
+    programFirstRun,
     peerLimitMs: PEER_RUNS.limitMs,
     totalSeconds: (performance.now() - started) / 1000,
   };
