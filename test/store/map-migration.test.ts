@@ -99,8 +99,10 @@ describe("an execution in flight in a database of the layout before map elements
   it("finishes on PostgreSQL after the upgrade (schema 4 to 5)", async () => {
     const store = await openPostgresStore(pg.url(), { schema: "old_layout" });
     const { id, rows, second } = await partWay(store);
-    // Back to schema 4: its step function (which wrote elements as nodes), no map tables, every row in `nodes`.
-    await store.pool.query(`DROP TABLE map_elements; DROP TABLE map_inputs; DELETE FROM schema_version WHERE version = 5; ${PG_MIGRATIONS[3] ?? ""}`);
+    // Back to schema 4: its step function (which wrote elements as nodes; migration 6 made them take jsonb), no map tables, every row in `nodes`.
+    await store.pool.query(
+      `DROP TABLE map_elements; DROP TABLE map_inputs; DROP FUNCTION aloft_commit(jsonb, boolean); DROP FUNCTION aloft_apply_step(jsonb, text[]); DELETE FROM schema_version WHERE version > 4; ${PG_MIGRATIONS[3] ?? ""}`,
+    );
     for (const r of rows) {
       const cols = nodeToCols(r);
       await store.pool.query(

@@ -215,7 +215,7 @@ export async function commitSteps(
 }
 
 /** `aloft_commit` with attempt records: the same statement writes them (a data-modifying `WITH`), whatever becomes of the groups, unless it fails whole. */
-const COMMIT_WITH_LOGS = `WITH l AS (${insertLogs("$3")}) SELECT aloft_commit($1::json, $2) AS r, (SELECT count(*) FROM l) AS logs`;
+const COMMIT_WITH_LOGS = `WITH l AS (${insertLogs("$3")}) SELECT aloft_commit($1::jsonb, $2) AS r, (SELECT count(*) FROM l) AS logs`;
 
 /** One call of `aloft_commit` (with `logs`, written in the same statement). */
 async function callCommit(
@@ -229,7 +229,7 @@ async function callCommit(
   try {
     row =
       logs.length === 0
-        ? await q.get<{ r: (string | null)[] }>("SELECT aloft_commit($1::json, $2) AS r", [payload, whole])
+        ? await q.get<{ r: (string | null)[] }>("SELECT aloft_commit($1::jsonb, $2) AS r", [payload, whole])
         : await q.get<{ r: (string | null)[] }>(COMMIT_WITH_LOGS, [payload, whole, logsJson(logs)]);
   } catch (e) {
     if (sqlState(e) === REFUSAL && e instanceof Error) throw refusalFrom(e.message);
