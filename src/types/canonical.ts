@@ -107,6 +107,53 @@ function sortKeys(keys: string[]): string[] {
   return keys;
 }
 
+/**
+ * The keys of records whose keys come in one insertion order (the records a
+ * literal makes: a spec has a few such orders and millions of records), in
+ * sorted order, with what is written before each field's value.
+ */
+interface KeyOrder {
+  /** In insertion order, as `Object.keys` gives them. */
+  readonly keys: readonly string[];
+  readonly sorted: string[];
+  /** `{"key":`, for the first field written. */
+  readonly first: readonly string[];
+  /** `,"key":`, for the others. */
+  readonly next: readonly string[];
+}
+
+/**
+ * Key orders by their first key: at most `MAX_ORDERS` in all and `MAX_ALIKE` a
+ * first key, of records of at most `MAX_KEYS` keys (records of other orders,
+ * such as user data, sort their keys each time, as before).
+ */
+const orders = new Map<string, KeyOrder[]>();
+const MAX_ORDERS = 4096;
+const MAX_ALIKE = 8;
+const MAX_KEYS = 16;
+let orderCount = 0;
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The order of `keys` (a record's `Object.keys`), made once for each order seen. */
+function keyOrder(keys: string[]): KeyOrder | undefined {
+  const known = orders.get(keys[0]!);
+  if (known !== undefined) {
+    for (let i = 0; i < known.length; i++) if (sameKeys(known[i]!.keys, keys)) return known[i];
+  }
+  if (orderCount >= MAX_ORDERS || keys.length > MAX_KEYS || (known !== undefined && known.length >= MAX_ALIKE)) return undefined;
+  const sorted = sortKeys(keys.slice());
+  const order: KeyOrder = { keys, sorted, first: sorted.map((k) => `{${quoteKey(k)}:`), next: sorted.map((k) => `,${quoteKey(k)}:`) };
+  if (known !== undefined) known.push(order);
+  else orders.set(keys[0]!, [order]);
+  orderCount++;
+  return order;
+}
+
 function isComposite(value: unknown): boolean {
   return typeof value === "object" && value !== null;
 }
@@ -133,7 +180,13 @@ function write(value: unknown, out: ChunkWriter): void {
     return;
   }
   const record = value as Record<string, unknown>;
-  const keys = sortKeys(Object.keys(record));
+  const own = Object.keys(record);
+  if (own.length === 0) {
+    out.put("{}");
+    return;
+  }
+  const order = keyOrder(own);
+  const keys = order === undefined ? sortKeys(own) : order.sorted;
   if (keys.length >= 3) {
     const known = out.written.get(record);
     if (known !== undefined) {
@@ -148,10 +201,11 @@ function write(value: unknown, out: ChunkWriter): void {
     }
   }
   let open = true;
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
     const v = record[k];
     if (v === undefined) continue;
-    out.put(`${open ? "{" : ","}${quoteKey(k)}:`);
+    out.put(order === undefined ? `${open ? "{" : ","}${quoteKey(k)}:` : open ? order.first[i]! : order.next[i]!);
     open = false;
     if (isComposite(v) && !(v instanceof Date)) write(v, out);
     else out.put(scalar(v));
