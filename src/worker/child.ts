@@ -1,6 +1,6 @@
 /**
  * The entry script of a worker's child process: it loads the user's modules
- * once, then runs the attempts its parent sends over IPC, one at a time.
+ * once, then runs the attempts its parent sends over IPC, one at a time, in order.
  * Started by `WorkerPool`, never by hand.
  *
  * The child ignores SIGINT and SIGTERM (a Ctrl-C reaches the whole process
@@ -96,10 +96,39 @@ async function handle(message: ParentMessage): Promise<void> {
   }
 }
 
+/**
+ * Requests wait here while one runs: the parent may send the next attempts before the one in hand ends (a
+ * queued slot, `QUEUE_DEPTH`), and they run one at a time, in the order sent (the parent counts on that order to
+ * know which one runs). An abort of one still waiting drops it (the parent has given up on it already).
+ */
+const waiting: ParentMessage[] = [];
+let busy = false;
+
+async function drain(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  try {
+    for (let next = waiting.shift(); next; next = waiting.shift()) await handle(next);
+  } finally {
+    busy = false;
+  }
+}
+
 startWatchdog();
 process.on("SIGINT", () => {});
 process.on("SIGTERM", () => {});
 process.on("disconnect", () => process.exit(0));
 process.on("message", (message: ParentMessage) => {
-  void handle(message);
+  if (message.type === "abort") {
+    const i = waiting.findIndex((m) => (m.type === "run" || m.type === "prepare") && m.id === message.id);
+    if (i >= 0) waiting.splice(i, 1);
+    else void handle(message);
+    return;
+  }
+  if (message.type === "init") {
+    void handle(message);
+    return;
+  }
+  waiting.push(message);
+  void drain();
 });

@@ -55,9 +55,10 @@ export class InProcessPool implements AttemptPool {
       return p.finally(() => this.running.delete(p));
     };
     const slot: PoolSlot = {
-      prepare: (it): Promise<PrepareOutcome> =>
+      prepare: (it, onStart): Promise<PrepareOutcome> =>
         track(
           (async () => {
+            onStart?.();
             try {
               return { cacheKey: attemptCacheKey(this.resolver.resolve(it.task, itemOptions(it).taskDigest, itemOptions(it).mapElement, itemOptions(it).root), it) };
             } catch (e) {
@@ -65,7 +66,8 @@ export class InProcessPool implements AttemptPool {
             }
           })(),
         ),
-      run: (it): Promise<AttemptResult> => {
+      run: (it, _onLog, onStart): Promise<AttemptResult> => {
+        onStart?.();
         item = it;
         controller = new AbortController();
         const ms = (it.options as { timeoutMs?: unknown }).timeoutMs;

@@ -43,10 +43,14 @@ export type PrepareOutcome = { readonly cacheKey: string | undefined } | { reado
  * with `release`.
  */
 export interface PoolSlot {
-  /** Resolves the item's task and computes its cache key, in the child. */
-  prepare(item: AttemptItem): Promise<PrepareOutcome>;
-  /** Runs one attempt; never rejects: a crash or a timeout is a failed result. `onLog` gets what the task writes, as it writes it. */
-  run(item: AttemptItem, onLog?: (lines: readonly LogLine[]) => void): Promise<AttemptResult>;
+  /** Resolves the item's task and computes its cache key, in the child. `onStart` is called when the child takes it up. */
+  prepare(item: AttemptItem, onStart?: () => void): Promise<PrepareOutcome>;
+  /**
+   * Runs one attempt; never rejects: a crash or a timeout is a failed result. `onLog` gets what the task writes,
+   * as it writes it; `onStart` is called when the child takes the attempt up (at once on an idle child; on a
+   * queued slot, once the attempts ahead of it have ended; never, if it is aborted or the child dies first).
+   */
+  run(item: AttemptItem, onLog?: (lines: readonly LogLine[]) => void, onStart?: () => void): Promise<AttemptResult>;
   /** How long the last attempt `run` on this slot took where it ran (without the trips to it), if known. */
   ranMs(): number | undefined;
   /** Fires the running attempt's `AbortSignal`; kills the child if the attempt has not ended after the grace period. */
@@ -65,8 +69,12 @@ export interface PoolSlot {
  * ```
  */
 export interface AttemptPool {
-  /** Lends a slot for one attempt (waits for a free one). */
-  acquire(): Promise<PoolSlot>;
+  /**
+   * Lends a slot for one attempt (waits for a free one). With `queue`, when no child is idle, a slot on a busy
+   * child (at most `QUEUE_DEPTH` attempts in hand) is lent at once: the attempt is sent now and waits in that
+   * child behind the others (for short attempts, so a child never waits on the parent between two of them).
+   */
+  acquire(options?: { readonly queue?: boolean }): Promise<PoolSlot>;
   /** The process ids running task code (none in process). */
   pids(): number[];
   /** Ends the pool: waits for the attempts in hand, or kills them with `hard`. */
@@ -98,10 +106,19 @@ function defaultLog(line: string): void {
   process.stderr.write(`aloft worker: ${line}\n`);
 }
 
+/**
+ * How many attempts a child may hold at once, the first running and the others waiting in it (`acquire({ queue
+ * })`): while the parent is busy (a commit that syncs blocks its event loop), a child goes on to the next one.
+ */
+export const QUEUE_DEPTH = 4;
+
 interface Pending {
   readonly id: number;
   readonly onMessage: (message: ChildMessage) => void;
-  readonly onExit: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** The child died with it in hand: `started`, whether it was running (the first in hand) or still waiting. */
+  readonly onExit: (code: number | null, signal: NodeJS.Signals | null, started: boolean) => void;
+  /** The child takes it up: the attempts before it have ended. */
+  readonly onStart: () => void;
 }
 
 /** One child process. */
@@ -110,7 +127,10 @@ class Child {
   readonly ready: Promise<void>;
   dead = false;
   killedFor: AbortReason | undefined;
-  pending: Pending | undefined;
+  /** The requests sent and not answered, in the order the child takes them up (it runs one at a time, in order). */
+  readonly pending = new Map<number, Pending>();
+  /** How many slots on it are lent out. */
+  lent = 0;
   private readonly exitWaiters: (() => void)[] = [];
 
   constructor(options: { modules: readonly string[]; cwd: string; blobDir: string }, taskStdout: "stdout" | "stderr", onExit: (child: Child, code: number | null, signal: NodeJS.Signals | null) => void) {
@@ -123,19 +143,41 @@ class Child {
     this.proc.on("message", (message: ChildMessage) => {
       if (message.type === "ready") settle?.resolve();
       else if (message.type === "initFailed") settle?.reject(new WorkerStartError(`a worker process could not load its modules: ${message.message}`));
-      else if (this.pending && "id" in message && message.id === this.pending.id) this.pending.onMessage(message);
+      else if ("id" in message) this.pending.get(message.id)?.onMessage(message);
     });
     this.proc.on("error", () => {}); // a failed send or spawn ends in "exit", handled there
     this.proc.on("exit", (code, signal) => {
       this.dead = true;
       settle?.reject(new WorkerStartError(`a worker process exited (${signal ?? `code ${String(code)}`}) before it loaded its modules`));
-      const pending = this.pending;
-      this.pending = undefined;
-      pending?.onExit(code, signal);
+      const pending = [...this.pending.values()];
+      this.pending.clear();
+      pending.forEach((p, i) => p.onExit(code, signal, i === 0));
       onExit(this, code, signal);
       for (const w of this.exitWaiters.splice(0)) w();
     });
     this.send({ type: "init", ...options });
+  }
+
+  /** Whether `id` is the request the child runs now (the first one in hand). */
+  isHead(id: number): boolean {
+    for (const first of this.pending.keys()) return first === id;
+    return false;
+  }
+
+  /** Adds a request; called once it is sent. It starts at once when nothing was in hand. */
+  add(p: Pending): void {
+    this.pending.set(p.id, p);
+    if (this.pending.size === 1) p.onStart();
+  }
+
+  /** Removes a request that ended (answered, or withdrawn while waiting); the next one in hand starts. */
+  remove(id: number): void {
+    const wasHead = this.isHead(id);
+    if (!this.pending.delete(id) || !wasHead) return;
+    for (const next of this.pending.values()) {
+      next.onStart();
+      return;
+    }
   }
 
   send(message: ParentMessage): void {
@@ -157,8 +199,9 @@ class Child {
   }
 }
 
-function crashResult(item: AttemptItem, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null): TaskLostEvent {
+function crashResult(item: AttemptItem, pid: number | undefined, code: number | null, signal: NodeJS.Signals | null, started = true): TaskLostEvent {
   const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+  if (!started) return lostResult(item, `the worker process (pid ${String(pid)}) that attempt ${item.attempt} of task ${JSON.stringify(item.task.name)} waited in ${how} before it started; a new process took its place`);
   return lostResult(item, `the worker process (pid ${String(pid)}) running task ${JSON.stringify(item.task.name)} ${how} during attempt ${item.attempt}; a new process took its place`);
 }
 
@@ -180,7 +223,8 @@ function crashResult(item: AttemptItem, pid: number | undefined, code: number | 
 export class WorkerPool implements AttemptPool {
   private readonly children = new Set<Child>();
   private readonly idle: Child[] = [];
-  private readonly waiters: { resolve: (child: Child) => void; reject: (e: Error) => void }[] = [];
+  /** Attempts waiting for a child; those with `queue` may also take one that is busy but has room. */
+  private readonly waiters: { resolve: (child: Child) => void; reject: (e: Error) => void; queue: boolean }[] = [];
   private closing = false;
   private nextId = 1;
   private readonly graceMs: number;
@@ -257,28 +301,56 @@ export class WorkerPool implements AttemptPool {
     );
   }
 
+  /** A child with nothing lent: the first waiter gets it (and queuing waiters after it fill its room), or it idles. */
   private makeAvailable(child: Child): void {
     if (child.dead || this.closing) return;
     const waiter = this.waiters.shift();
-    if (waiter) waiter.resolve(child);
-    else this.idle.push(child);
+    if (!waiter) {
+      this.idle.push(child);
+      return;
+    }
+    child.lent++;
+    waiter.resolve(child);
+    this.offerRoom(child);
   }
 
-  /** A child for one attempt, once one is free. */
-  async acquire(): Promise<PoolSlot> {
+  /** A busy child with room: lent to the waiters that may queue, as far as its room goes. */
+  private offerRoom(child: Child): void {
+    while (!child.dead && !this.closing && child.lent < QUEUE_DEPTH) {
+      const i = this.waiters.findIndex((w) => w.queue);
+      if (i < 0) return;
+      const [waiter] = this.waiters.splice(i, 1);
+      child.lent++;
+      waiter!.resolve(child);
+    }
+  }
+
+  /** A child for one attempt, once one is free (or, with `queue`, one with room in hand). */
+  async acquire(options: { readonly queue?: boolean } = {}): Promise<PoolSlot> {
     if (this.closing) throw new WorkerStartError("the worker pool is closed");
-    const child = this.idle.pop() ?? (await new Promise<Child>((resolve, reject) => this.waiters.push({ resolve, reject })));
+    const queue = options.queue === true;
+    let child = this.idle.pop();
+    if (!child && queue) {
+      // The least busy live child with room: the attempt waits in it behind those it holds.
+      for (const c of this.children) if (!c.dead && c.lent > 0 && c.lent < QUEUE_DEPTH && (!child || c.lent < child.lent)) child = c;
+    }
+    if (child) child.lent++;
+    // A waiter is handed its child already counted as lent (`makeAvailable`, `offerRoom`).
+    else child = await new Promise<Child>((resolve, reject) => this.waiters.push({ resolve, reject, queue }));
     return this.slot(child);
   }
 
   private slot(child: Child): PoolSlot {
     let released = false;
-    let current: { id: number; item: AttemptItem } | undefined;
+    let current: { id: number; item: AttemptItem; withdraw: () => void } | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let ranMs: number | undefined;
     const stop = (reason: AbortReason): void => {
       if (!current || child.dead) return;
       child.send({ type: "abort", id: current.id, reason });
+      // Still waiting in the child behind another attempt: it never started, and the child drops it when the
+      // abort reaches it (or, if it took it up meanwhile, the answer is ignored). Nothing to kill.
+      if (!child.isHead(current.id)) return current.withdraw();
       graceTimer ??= setTimeout(() => {
         if (current) {
           if (reason === "timeout") this.log(`task ${JSON.stringify(current.item.task.name)} (${current.item.path}, attempt ${current.item.attempt}) ignored its timeout; killing its worker process ${String(child.proc.pid)}`);
@@ -286,37 +358,56 @@ export class WorkerPool implements AttemptPool {
         }
       }, this.graceMs);
     };
-    const request = <T>(item: AttemptItem, message: (id: number) => ParentMessage, onMessage: (m: ChildMessage, finish: (r: T) => void) => void, onExit: (code: number | null, signal: NodeJS.Signals | null) => T, timeoutMs?: number): Promise<T> => {
+    const request = <T>(
+      item: AttemptItem,
+      message: (id: number) => ParentMessage,
+      onMessage: (m: ChildMessage, finish: (r: T) => void) => void,
+      onExit: (code: number | null, signal: NodeJS.Signals | null, started: boolean) => T,
+      withdrawn: () => T,
+      onStart: (() => void) | undefined,
+      timeoutMs?: number,
+    ): Promise<T> => {
       if (released) throw new WorkerStartError("this pool slot was released");
       const id = this.nextId++;
       return new Promise<T>((resolve) => {
-        if (child.dead) return resolve(onExit(null, null));
+        if (child.dead) return resolve(onExit(null, null, false));
         let timer: NodeJS.Timeout | undefined;
         const finish = (r: T) => {
           clearTimeout(timer);
           clearTimeout(graceTimer);
           graceTimer = undefined;
           current = undefined;
-          child.pending = undefined;
+          child.remove(id);
           resolve(r);
         };
-        current = { id, item };
-        child.pending = { id, onMessage: (m) => onMessage(m, finish), onExit: (code, signal) => finish(onExit(code, signal)) };
+        current = { id, item, withdraw: () => finish(withdrawn()) };
         child.send(message(id));
-        if (timeoutMs !== undefined) timer = setTimeout(() => stop("timeout"), timeoutMs);
+        child.add({
+          id,
+          onMessage: (m) => onMessage(m, finish),
+          onExit: (code, signal, started) => finish(onExit(code, signal, started)),
+          onStart: () => {
+            // Timed from when the child takes it up, not while it waits behind another.
+            if (timeoutMs !== undefined) timer = setTimeout(() => stop("timeout"), timeoutMs);
+            onStart?.();
+          },
+        });
       });
     };
+    const notStarted = (item: AttemptItem): TaskLostEvent => lostResult(item, `attempt ${item.attempt} of task ${JSON.stringify(item.task.name)} was withdrawn before it started`);
     return {
-      prepare: (item) =>
+      prepare: (item, onStart) =>
         request<PrepareOutcome>(
           item,
           (id) => ({ type: "prepare", id, item }),
           (m, finish) => {
             if (m.type === "prepared") finish("failure" in m ? { failure: m.failure } : { cacheKey: m.cacheKey });
           },
-          (code, signal) => ({ failure: crashResult(item, child.proc.pid, code, signal) }),
+          (code, signal, started) => ({ failure: crashResult(item, child.proc.pid, code, signal, started) }),
+          () => ({ failure: notStarted(item) }),
+          onStart,
         ),
-      run: (item, onLog) => {
+      run: (item, onLog, onStart) => {
         const timeoutMs = (item.options as { timeoutMs?: unknown }).timeoutMs;
         const ms = typeof timeoutMs === "number" && timeoutMs > 0 ? timeoutMs : undefined;
         return request<AttemptResult>(
@@ -329,7 +420,9 @@ export class WorkerPool implements AttemptPool {
               finish(m.result);
             }
           },
-          (code, signal) => (child.killedFor === "timeout" ? failureResult(item, timeoutError(item, ms ?? 0)) : crashResult(item, child.proc.pid, code, signal)),
+          (code, signal, started) => (started && child.killedFor === "timeout" ? failureResult(item, timeoutError(item, ms ?? 0)) : crashResult(item, child.proc.pid, code, signal, started)),
+          () => notStarted(item),
+          onStart,
           ms,
         );
       },
@@ -338,8 +431,10 @@ export class WorkerPool implements AttemptPool {
       release: () => {
         if (released) return;
         released = true;
+        child.lent--;
         if (current) child.kill("stop"); // released mid-attempt: the child cannot be trusted with another
-        else this.makeAvailable(child);
+        else if (child.lent === 0) this.makeAvailable(child);
+        else this.offerRoom(child);
       },
     };
   }
@@ -354,7 +449,7 @@ export class WorkerPool implements AttemptPool {
     this.idle.length = 0;
     for (const w of this.waiters.splice(0)) w.reject(new WorkerStartError("the worker pool closed"));
     for (const c of children) {
-      if (options.hard || c.pending) c.kill("stop");
+      if (options.hard || c.pending.size > 0) c.kill("stop");
       else if (c.proc.connected) c.proc.disconnect();
     }
     const killAfter = setTimeout(() => children.forEach((c) => c.kill("stop")), this.graceMs);

@@ -301,7 +301,10 @@ class Worker implements LocalWorker {
   /** Abandons the attempts in hand that `which` picks and gives their items back. */
   private giveBack(which: (state: Running) => boolean): Promise<void> {
     const picked = [...this.running.values()].map((r) => r.state).filter((s) => !s.abandoned && which(s));
-    for (const state of picked) state.abandoned = true;
+    for (const state of picked) {
+      state.abandoned = true;
+      state.slot?.abort("stop"); // one waiting in a child behind another attempt is withdrawn from it
+    }
     return this.release(picked);
   }
 
@@ -441,12 +444,17 @@ class Worker implements LocalWorker {
     if (state.lock) await this.cache.extend(state.lock, describeItem(item));
   }
 
-  /** Runs `use` with a child of the pool; undefined when the attempt was abandoned or the pool closed. */
-  private async withSlot<T>(state: Running, use: (slot: PoolSlot) => Promise<T>): Promise<T | undefined> {
+  /**
+   * Runs `use` with a child of the pool; undefined when the attempt was abandoned or the pool closed. While
+   * attempts are short (as for claiming ahead), a busy child takes it to run next (`acquire({ queue })`), so the
+   * children go from one attempt to the next without waiting on this process (busy with a commit, say).
+   * `use` calls `started` when the child takes the attempt up.
+   */
+  private async withSlot<T>(state: Running, use: (slot: PoolSlot, started: () => void) => Promise<T>): Promise<T | undefined> {
     if (state.abandoned) return undefined;
     let slot: PoolSlot;
     try {
-      slot = await this.pool.acquire();
+      slot = await this.pool.acquire({ queue: this.slotMs !== undefined && this.slotMs < AHEAD_MS });
     } catch {
       return undefined; // the pool closed: a hard stop
     }
@@ -454,8 +462,7 @@ class Worker implements LocalWorker {
     try {
       // Abandoned while waiting for the slot: given back on a stop, or the lease lost.
       if (state.abandoned) return undefined;
-      state.started = true;
-      return await use(slot);
+      return await use(slot, () => (state.started = true));
     } finally {
       state.slot = undefined;
       const ms = slot.ranMs();
@@ -478,7 +485,7 @@ class Worker implements LocalWorker {
     let key: string | undefined;
     // A dynamic workflow's outputs are those of the sub-workflow it builds, known only to the engine: it is not cached here.
     if (options.cache && !options.dynamic) {
-      const prepared = await this.withSlot(state, (slot) => slot.prepare(item));
+      const prepared = await this.withSlot(state, (slot, started) => slot.prepare(item, started));
       if (!prepared) return undefined;
       if ("failure" in prepared) return prepared.failure;
       key = prepared.cacheKey;
@@ -492,7 +499,7 @@ class Worker implements LocalWorker {
         }
       }
     }
-    const run = (local: ClaimedTask): Promise<AttemptResult | undefined> => this.withSlot(state, (slot) => slot.run(local, (lines) => state.log.add(lines)));
+    const run = (local: ClaimedTask): Promise<AttemptResult | undefined> => this.withSlot(state, (slot, started) => slot.run(local, (lines) => state.log.add(lines), started));
     const result = this.files ? await this.files.around(item, run) : await run(item);
     if (result && key !== undefined && result.type === "taskSucceeded") return { ...result, cacheStatus: "populated", cacheKey: key };
     return result;
