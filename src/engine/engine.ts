@@ -934,6 +934,9 @@ export class Engine {
       }
     } catch (e) {
       for (const d of delivered) d.done("unhandled"); // (those settled already stay as they are)
+      // Nothing was committed: states already stepped in memory (cached ones are stepped in place) are read
+      // back before their events are applied again, or those events would count twice and their effects be lost.
+      for (const id of groups.keys()) this.cache.delete(id);
       throw e;
     }
     let results: (Error | undefined)[] = [];

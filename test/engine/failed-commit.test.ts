@@ -54,3 +54,40 @@ describe("a group commit that fails", () => {
     expect(errors.length).toBe(store.failures);
   }, 60_000);
 });
+
+const inc = task({ name: "inc_fc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
+const one = workflow({ name: "one_fc", inputs: { x: t.int } }, ({ x }) => ({ y: inc({ x }) }));
+
+/** A memory store whose steps of one execution fail, writing nothing, while `failing` names it. */
+class FailingFor extends MemoryStore {
+  failing: string | undefined;
+  override async commit(step: StepCommit): Promise<void> {
+    if (this.failing !== undefined && step.fence?.executions.some((o) => o.executionId === this.failing)) throw new Error("connection lost");
+    return super.commit(step);
+  }
+}
+
+describe("a tick that fails before its group commit", () => {
+  it("does not leave the states it stepped in the engine's cache: an execution it cannot fail (the store down) after another was stepped", async () => {
+    const store = new FailingFor();
+    const errors: unknown[] = [];
+    const engine = await Engine.open({ store, schedules: false, onError: (e) => errors.push(e) });
+    const a = await engine.start(one, { x: 1 });
+    await engine.tick(); // a is stepped, and its state cached
+    const [item] = await store.claimTasks("w", 1, 60_000, Date.now());
+    expect(item?.path).toBe("n0");
+    await store.finishTask(item!.id, item!.leaseToken, { body: { type: "taskSucceeded", path: "n0", attempt: 1, outputs: { literals: { o0: { scalar: { primitive: { integer: "2" } } } } } } }, Date.now());
+    // Another execution, which cannot be loaded (its workflow is not registered), due after a's result.
+    const row = (await store.getExecution(a.id))!;
+    await store.createExecution({ ...row, id: "b-unloadable", workflow: { ...row.workflow, version: "not-registered" } }, { executionId: "b-unloadable", body: { type: "start" } });
+    // Failing it cannot be written: the tick throws after a's result was applied to a's state in memory.
+    store.failing = "b-unloadable";
+    await expect(engine.tick()).rejects.toThrow(/connection lost/);
+    store.failing = undefined;
+    await engine.tick(); // a's result, applied again: to the stored state
+    expect((await store.getExecution("b-unloadable"))?.phase).toBe("failed");
+    expect((await store.listNodes(a.id)).map((n) => [n.path, n.phase])).toEqual([["n0", "succeeded"]]);
+    expect((await store.getExecution(a.id))?.phase).toBe("succeeded");
+    expect(await a.result({ timeoutMs: 10_000 })).toEqual({ y: 2 });
+  });
+});
