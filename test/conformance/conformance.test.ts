@@ -9,10 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { observeEngine, observeLocal, startEngine, type EngineSetup } from "./harness.js";
 import { entities, scenarios } from "./scenarios.js";
 
-describe("runner conformance: the local runner and the engine agree", () => {
+// Through the store's task queue (a worker that claims and reports), and through the direct path of a worker
+// in the engine's own process (work leased in the commits that enqueue it, results taken into the next ones:
+// `Engine.attachWorker`), as the embedded setup runs: retries, timeouts, caching and aborts must agree either way.
+describe.each([
+  ["a worker that claims and reports", false],
+  ["the engine's own worker, handed work directly", true],
+])("runner conformance: the local runner and the engine agree (%s)", (_how, direct) => {
   let setup: EngineSetup;
   beforeAll(async () => {
-    setup = await startEngine(entities);
+    setup = await startEngine(entities, { direct });
   });
   afterAll(async () => {
     await setup.stop();

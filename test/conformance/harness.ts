@@ -117,8 +117,8 @@ export interface EngineSetup {
   stop(): Promise<void>;
 }
 
-/** Starts an engine and an in-process worker for the given entities. */
-export async function startEngine(roots: readonly AnyEntity[]): Promise<EngineSetup> {
+/** Starts an engine and an in-process worker for the given entities (`direct`: the engine hands it work and takes its results directly, as in the embedded setup). */
+export async function startEngine(roots: readonly AnyEntity[], options: { readonly direct?: boolean } = {}): Promise<EngineSetup> {
   const store = new MemoryStore();
   const started: { worker?: WorkerHandle } = {};
   const engine = await Engine.open({ store, pollMs: 2, schedules: false, backoff: FAST.retryBackoff, onWork: () => started.worker?.wake(), onError: () => {} });
@@ -131,8 +131,12 @@ export async function startEngine(roots: readonly AnyEntity[]): Promise<EngineSe
     pollMs: 2,
     blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-conformance-blobs-")), "blobs"),
     log: () => {},
-    onReport: () => engine.poke(),
+    ...(options.direct ? { direct: engine } : {}),
+    onReport: (r) => {
+      if (!r.direct) engine.poke();
+    },
   });
+  if (options.direct) engine.attachWorker(worker);
   started.worker = worker;
   engine.run();
   return {

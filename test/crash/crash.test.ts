@@ -58,8 +58,9 @@ function launch(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-function engineProcess(dir: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return launch([path.join(ROOT, "dist/engine/main.js"), "--dir", dir, "--workers", "0"], env);
+function engineProcess(dir: string, env: NodeJS.ProcessEnv, module?: string): ChildProcess {
+  // With a module, the engine runs its own pool (the direct path: work handed over in its commits, results taken into them).
+  return launch([path.join(ROOT, "dist/engine/main.js"), "--dir", dir, ...(module ? ["--workers", "2", module] : ["--workers", "0"])], env);
 }
 
 function workerProcess(dir: string, module: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -126,5 +127,30 @@ describe("crash safety", () => {
     const done = doneCounts(log);
     expect(done.size).toBe(n);
     for (const [line, c] of done) expect(c, line).toBe(1);
+  }, 90_000);
+
+  it("survives kill -9 of an engine running its own worker pool (the direct path) in the middle of a large execution", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-d-"));
+    const log = path.join(dir, "side-effects.log");
+    const n = 150;
+    const module = fixture(dir, n, -1);
+    const env = { ALOFT_SIDE_EFFECTS: log };
+    const e1 = engineProcess(dir, env, module);
+    await until(() => existsSync(path.join(dir, "aloft.db")), 10_000, "the engine to create its database");
+    const { engine, id } = await startChain(dir, module, 0);
+    await until(() => doneCounts(log).size >= 40, 30_000, "40 tasks to finish");
+    e1.kill("SIGKILL");
+    await new Promise((r) => setTimeout(r, 300));
+    engineProcess(dir, env, module);
+    await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: n });
+    const done = doneCounts(log);
+    expect(done.size).toBe(n);
+    // The pool died with its engine: the one attempt in hand (a chain runs one at a time) may have ended without
+    // its result committed, and runs again; no task whose success was committed ran twice.
+    const again = [...done].filter(([, c]) => c > 1);
+    expect(again.length, JSON.stringify(again)).toBeLessThanOrEqual(1);
+    for (const [line, c] of again) expect(c, line).toBe(2);
+    const nodes = await engine.nodes(id);
+    expect(nodes.filter((x) => x.phase === "succeeded")).toHaveLength(n);
   }, 90_000);
 });
