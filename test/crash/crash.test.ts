@@ -27,7 +27,7 @@ afterEach(async () => {
   for (const s of stores.splice(0)) await s.close();
 });
 
-function fixture(dir: string, chainLength: number, slowAt: number): string {
+function fixture(dir: string, chainLength: number, slowAt: number, lingerAt = -1): string {
   const file = path.join(dir, "flows.mjs");
   writeFileSync(
     file,
@@ -38,6 +38,8 @@ export const step = task({ name: "step", inputs: { i: t.int, slow: t.bool }, out
   appendFileSync(log, "start " + i + "\\n");
   if (slow) await new Promise((r) => setTimeout(r, 1500));
   appendFileSync(log, "done " + i + "\\n");
+  // Its side effect is done, its result not yet reported: a worker killed now has run the task without recording it.
+  if (i === ${lingerAt}) await new Promise((r) => setTimeout(r, 1500));
   return i + 1;
 });
 export const chain = workflow({ name: "chain", inputs: { start: t.int } }, ({ start }) => {
@@ -101,13 +103,53 @@ describe("crash safety", () => {
     await until(() => lines(log).includes("start 4"), 20_000, "the slow task to start");
     w1.kill("SIGKILL");
     workerProcess(dir, module, env);
-    await expect(engine.result(id, { timeoutMs: 30_000 })).resolves.toEqual({ o0: 8 });
+    await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: 8 });
     const done = doneCounts(log);
     for (let i = 0; i < 8; i++) expect(done.get(`done ${i}`), `task ${i} completed once`).toBe(1);
     expect(lines(log).filter((l) => l === "start 4")).toHaveLength(2);
     const cut = (await engine.nodes(id)).find((n) => n.path === "n4");
     expect(cut).toMatchObject({ phase: "succeeded", attempts: 1, systemAttempts: 1 });
-  }, 60_000);
+  }, 150_000);
+
+  it("survives kill -9 of workers at several points: in a task, after a task's side effect before its result is recorded, and wherever it is when the next task starts", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-p-"));
+    const log = path.join(dir, "side-effects.log");
+    // Task 3 is slow (killed in the middle); task 6 lingers after its side effect (killed before it reports).
+    const module = fixture(dir, 10, 3, 6);
+    const env = { ALOFT_SIDE_EFFECTS: log };
+    engineProcess(dir, env);
+    await until(() => existsSync(path.join(dir, "aloft.db")), 10_000, "the engine to create its database");
+    const { engine, id } = await startChain(dir, module, 0);
+    const kill = async (w: ChildProcess): Promise<void> => {
+      const gone = new Promise((r) => w.once("exit", r));
+      w.kill("SIGKILL");
+      await gone;
+    };
+    const w1 = workerProcess(dir, module, env);
+    await until(() => lines(log).includes("start 3"), 30_000, "the slow task to start");
+    await kill(w1);
+    const w2 = workerProcess(dir, module, env);
+    await until(() => lines(log).includes("done 6"), 30_000, "task 6's side effect");
+    await kill(w2);
+    // Nothing runs until another worker comes: the engine waits, and the dead workers' leases run out meanwhile.
+    const w3 = workerProcess(dir, module, env);
+    await until(() => lines(log).filter((l) => l === "done 6").length === 2, 30_000, "task 6 to run again");
+    await until(() => lines(log).includes("start 7"), 30_000, "the task after it to start");
+    await kill(w3); // in task 7, after it, or between it and task 8: whichever, the chain goes on
+    workerProcess(dir, module, env);
+    await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: 10 });
+    const done = doneCounts(log);
+    // A task whose success was recorded never ran again; task 6 ran twice (its first result was never recorded), task 3 started twice.
+    for (let i = 0; i < 10; i++) if (i !== 6 && i !== 7) expect(done.get(`done ${i}`), `task ${i} completed once`).toBe(1);
+    expect(done.get("done 6")).toBe(2);
+    expect(lines(log).filter((l) => l === "start 3")).toHaveLength(2);
+    const nodes = await engine.nodes(id);
+    expect(nodes.find((n) => n.path === "n3")).toMatchObject({ phase: "succeeded", attempts: 1, systemAttempts: 1 });
+    expect(nodes.find((n) => n.path === "n6")).toMatchObject({ phase: "succeeded", attempts: 1, systemAttempts: 1 });
+    expect(nodes.every((n) => n.phase === "succeeded")).toBe(true);
+    // Every extra run of a task is one whose lease was lost before its result was recorded.
+    for (let i = 0; i < 10; i++) expect(done.get(`done ${i}`) ?? 0, `task ${i}`).toBeLessThanOrEqual(1 + (nodes.find((n) => n.path === `n${i}`)?.systemAttempts ?? 0));
+  }, 150_000);
 
   it("survives kill -9 of the engine in the middle of a large execution", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-e-"));
@@ -120,14 +162,15 @@ describe("crash safety", () => {
     const { engine, id } = await startChain(dir, module, 0);
     workerProcess(dir, module, env);
     await until(() => doneCounts(log).size >= 40, 30_000, "40 tasks to finish");
+    const gone = new Promise((r) => e1.once("exit", r));
     e1.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 300));
+    await gone;
     engineProcess(dir, env);
     await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: n });
     const done = doneCounts(log);
     expect(done.size).toBe(n);
     for (const [line, c] of done) expect(c, line).toBe(1);
-  }, 90_000);
+  }, 150_000);
 
   it("survives kill -9 of an engine running its own worker pool (the direct path) in the middle of a large execution", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "aloft-crash-d-"));
@@ -139,8 +182,9 @@ describe("crash safety", () => {
     await until(() => existsSync(path.join(dir, "aloft.db")), 10_000, "the engine to create its database");
     const { engine, id } = await startChain(dir, module, 0);
     await until(() => doneCounts(log).size >= 40, 30_000, "40 tasks to finish");
+    const gone = new Promise((r) => e1.once("exit", r));
     e1.kill("SIGKILL");
-    await new Promise((r) => setTimeout(r, 300));
+    await gone;
     engineProcess(dir, env, module);
     await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: n });
     const done = doneCounts(log);
@@ -152,5 +196,5 @@ describe("crash safety", () => {
     for (const [line, c] of again) expect(c, line).toBe(2);
     const nodes = await engine.nodes(id);
     expect(nodes.filter((x) => x.phase === "succeeded")).toHaveLength(n);
-  }, 90_000);
+  }, 150_000);
 });
