@@ -24,7 +24,7 @@ import {
   type ListedNodeCols,
 } from "./sqlite/codec.js";
 import { assembleListing } from "./map-elements.js";
-import { commitSteps, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
+import { commitSteps, MapInputsSent, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
@@ -201,6 +201,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
  */
 export class PostgresStore implements Store {
   private closed = false;
+  /** Map inputs committed by this store: a map's row written again goes without them (they never change). */
+  private readonly mapInputsSent = new MapInputsSent();
 
   constructor(
     /** The pool (for the engine's and workers' own coordination: leases, notifications). */
@@ -390,7 +392,7 @@ export class PostgresStore implements Store {
   }
 
   async commit(step: StepCommit): Promise<void> {
-    await this.withLogs((logs) => commitSteps(this.q, [{ steps: [step], notify: this.channelsOf([step]) }], true, logs));
+    await this.withLogs((logs) => commitSteps(this.q, [{ steps: [step], notify: this.channelsOf([step]) }], true, logs, this.mapInputsSent));
   }
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
@@ -399,13 +401,13 @@ export class PostgresStore implements Store {
     if (only && groups.length === 1) {
       // One group (a tick that stepped one execution): no subtransaction; a refusal fails the statement whole.
       try {
-        return await this.withLogs((logs) => commitSteps(this.q, [{ steps: only, notify: this.channelsOf(only) }], true, logs));
+        return await this.withLogs((logs) => commitSteps(this.q, [{ steps: only, notify: this.channelsOf(only) }], true, logs, this.mapInputsSent));
       } catch (e) {
         if (isRefusal(e)) return [e];
         throw e;
       }
     }
-    return this.withLogs((logs) => commitSteps(this.q, groups.map((g) => ({ steps: g, notify: this.channelsOf(g) })), false, logs));
+    return this.withLogs((logs) => commitSteps(this.q, groups.map((g) => ({ steps: g, notify: this.channelsOf(g) })), false, logs, this.mapInputsSent));
   }
 
   /**

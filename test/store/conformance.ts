@@ -532,6 +532,18 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.listNodes("other")).toEqual([]);
       });
 
+      it("writes a map's inputs with the same rows committed again after a step (or group) that first wrote them was refused", async () => {
+        await seed(store, execution("e1"), execution("e2", { createdAt: T0 + 1 }));
+        const map = mapNode();
+        const other = { ...mapNode(), executionId: "e2" };
+        await expect(store.commit({ consumed: [987_654], nodes: [map] })).rejects.toThrow(StoreConflictError);
+        const refused = await store.commitGroups([[{ consumed: [], nodes: [other] }], [{ consumed: [987_654], nodes: [map] }]]);
+        expect(refused.map((r) => r?.constructor.name)).toEqual([undefined, "StoreConflictError"]);
+        await store.commit({ consumed: [], nodes: [map, own(0)] });
+        expect((await store.listNodes("e1")).map((n) => n.inputs)).toStrictEqual([list([1, 2, 3, 4, 5]), own(0).inputs]);
+        expect((await store.listNodes("e2")).map((n) => n.inputs)).toStrictEqual([list([1, 2, 3, 4, 5])]);
+      });
+
       it("lists a map without elements with nothing started", async () => {
         await seed(store, execution("e1"));
         await store.commit({ consumed: [], nodes: [mapNode({}, { next: 2, inFlight: 2 })] });

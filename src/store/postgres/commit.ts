@@ -12,7 +12,7 @@ import { conflict, duplicateExecution, isRefusal } from "../rules.js";
 import { mergeSteps } from "./merge.js";
 import { insertLogs, logsJson } from "./attempt-logs.js";
 import type { AttemptRecord } from "../attempt-logs.js";
-import type { ExecutionRow, NewEvent, StepCommit } from "../store.js";
+import type { ExecutionRow, NewEvent, NodeRow, StepCommit } from "../store.js";
 import { elementOfPath } from "../map-elements.js";
 import { elementToCols, executionToCols, nodeToCols, taskItemToCols, toJson, valueToJson, type ElementCols, type NodeCols } from "../sqlite/codec.js";
 import { sqlState, type Queries } from "./sql.js";
@@ -113,7 +113,7 @@ interface StepJson {
 }
 
 /** `step` as `aloft_apply_step` reads it. */
-function stepJson(step: StepCommit): StepJson {
+function stepJson(step: StepCommit, sent: MapInputsSent | undefined): StepJson {
   const j: StepJson = { c: step.consumed };
   if (step.fence && step.fence.executions.length > 0) j.f = { e: step.fence.engineId, x: step.fence.executions.map((o) => [o.executionId, o.epoch]) };
   if (step.createExecutions?.length) j.ce = step.createExecutions.map(executionToCols);
@@ -128,7 +128,7 @@ function stepJson(step: StepCommit): StepJson {
       if (el) elements.push(elementToCols(n, el[0], el[1]));
       else if (n.data.kind === "array") {
         nodes.push({ ...nodeToCols(n), inputs: null });
-        inputs.push([n.executionId, n.path, valueToJson(n.inputs)]);
+        if (!sent?.has(n)) inputs.push([n.executionId, n.path, valueToJson(n.inputs)]);
       } else nodes.push(nodeToCols(n));
     }
     if (nodes.length > 0) j.n = nodes;
@@ -198,6 +198,7 @@ export async function commitSteps(
   groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[],
   whole: boolean,
   logs: readonly AttemptRecord[] = [],
+  sent?: MapInputsSent,
 ): Promise<(Error | undefined)[]> {
   // Every step as one, when that writes the same rows: the step function's statements run once. Refused, it
   // says nothing of which step was at fault (nor, for groups, which group to roll back alone): then the steps
@@ -205,13 +206,13 @@ export async function commitSteps(
   const merged = mergeSteps(groups.flatMap((g) => g.steps));
   if (merged) {
     try {
-      await callCommit(q, [{ steps: [merged], notify: [...new Set(groups.flatMap((g) => g.notify))] }], true, logs);
+      await callCommit(q, [{ steps: [merged], notify: [...new Set(groups.flatMap((g) => g.notify))] }], true, logs, sent);
       return groups.map(() => undefined);
     } catch (e) {
       if (!isRefusal(e)) throw e;
     }
   }
-  return callCommit(q, groups, whole, logs);
+  return callCommit(q, groups, whole, logs, sent);
 }
 
 /** `aloft_commit` with attempt records: the same statement writes them (a data-modifying `WITH`), whatever becomes of the groups, unless it fails whole. */
@@ -223,8 +224,9 @@ async function callCommit(
   groups: readonly { readonly steps: readonly StepCommit[]; readonly notify: readonly string[] }[],
   whole: boolean,
   logs: readonly AttemptRecord[],
+  sent: MapInputsSent | undefined,
 ): Promise<(Error | undefined)[]> {
-  const payload = JSON.stringify(groups.map((g) => ({ s: g.steps.map(stepJson), n: g.notify })));
+  const payload = JSON.stringify(groups.map((g) => ({ s: g.steps.map((step) => stepJson(step, sent)), n: g.notify })));
   let row: { r: (string | null)[] } | undefined;
   try {
     row =
@@ -235,8 +237,44 @@ async function callCommit(
     if (sqlState(e) === REFUSAL && e instanceof Error) throw refusalFrom(e.message);
     throw e;
   }
-  return groups.map((_, i) => {
+  return groups.map((g, i) => {
     const refused = row?.r[i];
-    return refused === null || refused === undefined ? undefined : refusalFrom(refused);
+    if (refused === null || refused === undefined) {
+      sent?.add(g.steps);
+      return undefined;
+    }
+    return refusalFrom(refused);
   });
+}
+
+/**
+ * The map inputs a store has committed, by the inputs object the engine holds (the same object each time it
+ * writes the map's row, until it reloads the execution): a map's row is then sent without them, as they are
+ * stored already and never change. A group that did not commit marks nothing, so its maps' inputs go again.
+ *
+ * @example
+ * ```ts
+ * const sent = new MapInputsSent();
+ * await commitSteps(q, [{ steps: [step], notify: [] }], true, sent); // a later step writing the same map row sends no inputs
+ * ```
+ */
+export class MapInputsSent {
+  private readonly sent = new WeakMap<object, Set<string>>();
+
+  /** Whether map row `n`'s inputs are committed already. */
+  has(n: NodeRow): boolean {
+    return n.inputs !== undefined && (this.sent.get(n.inputs)?.has(`${n.executionId}\u0000${n.path}`) ?? false);
+  }
+
+  /** The maps' inputs of `steps`, which committed. */
+  add(steps: readonly StepCommit[]): void {
+    for (const step of steps) {
+      for (const n of step.nodes ?? []) {
+        if (n.data.kind !== "array" || n.inputs === undefined) continue;
+        let keys = this.sent.get(n.inputs);
+        if (!keys) this.sent.set(n.inputs, (keys = new Set()));
+        keys.add(`${n.executionId}\u0000${n.path}`);
+      }
+    }
+  }
 }
