@@ -151,6 +151,8 @@ class Checker {
     // The nodes, then the failure node: index `nodes.length` is the failure node, when there is one.
     const count = nodes.length + (t.failureNode ? 1 : 0);
     for (let i = 0; i < count; i++) {
+      // Ids found by position are distinct (each names its own position): no duplicate to look for.
+      if (i < nodes.length && scope.addAt(i)) continue;
       const id = (i < nodes.length ? nodes[i]! : t.failureNode!).id ?? "";
       if (scope.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
       scope.add(id, i);
@@ -159,7 +161,7 @@ class Checker {
       const n = i < nodes.length ? nodes[i]! : t.failureNode!;
       const id = n.id ?? "";
       const iface = this.node(n, scope, id);
-      if (iface.unresolved !== true) scope.setOutputs(id, i, iface.outputs);
+      if (iface.unresolved !== true && !(i < nodes.length && scope.setOutputsAt(i, iface.outputs))) scope.setOutputs(id, i, iface.outputs);
     }
     for (const b of t.outputs ?? []) {
       const name = b.var ?? "";
@@ -465,11 +467,33 @@ class Scope {
     this.outputs = byPosition ? new Array<Vars | undefined>(nodes.length) : [];
   }
 
+  /** The last id `position` was asked about, and its answer: a binding's node is asked about two or three times in a row. */
+  private lastId: string | undefined = undefined;
+  private lastPosition = -1;
+
   /** The position of the workflow node with this id, when found by its number; else -1. */
   private position(id: string): number {
     if (!this.byPosition) return -1;
+    if (id === this.lastId) return this.lastPosition;
     const i = nodeIdNumber(id);
-    return i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id ? i : -1;
+    const at = i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id ? i : -1;
+    this.lastId = id;
+    this.lastPosition = at;
+    return at;
+  }
+
+  /** Adds the id of the workflow node at position `at` when ids are found by position (then true: it is that node's own). */
+  addAt(at: number): boolean {
+    if (!this.byPosition) return false;
+    this.known[at] = 1;
+    return true;
+  }
+
+  /** Sets the outputs of the workflow node at position `at` when ids are found by position (then true). */
+  setOutputsAt(at: number, vars: Vars): boolean {
+    if (!this.byPosition) return false;
+    this.outputs[at] = vars;
+    return true;
   }
 
   has(id: string): boolean {

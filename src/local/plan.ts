@@ -384,6 +384,10 @@ export class Planner {
     const roots: number[] = [];
     const downstreamStart = new Int32Array(n + 1);
     let edges = 0;
+    for (let i = 0; i < n; i++) edges += specNodes[i]!.upstreamNodeIds?.length ?? 0;
+    // The upstream node of each edge, in spec order, found once (the fill below reads it again).
+    const upstream = new Int32Array(edges);
+    let e = 0;
     for (let i = 0; i < n; i++) {
       const ups = specNodes[i]!.upstreamNodeIds ?? [];
       if (ups.length === 0) roots.push(i);
@@ -392,15 +396,16 @@ export class Planner {
         const j = index.get(u);
         if (j === undefined) throw new CompileError(`workflow ${JSON.stringify(name)}: node ${specNodes[i]!.id ?? ""} depends on unknown node ${JSON.stringify(u)}`);
         downstreamStart[j + 1]!++;
-        edges++;
+        upstream[e++] = j;
       }
     }
     for (let j = 0; j < n; j++) downstreamStart[j + 1]! += downstreamStart[j]!;
     const downstream = new Int32Array(edges);
     const fill = downstreamStart.slice(0, n);
+    e = 0;
     for (let i = 0; i < n; i++) {
-      const ups = specNodes[i]!.upstreamNodeIds ?? [];
-      for (let k = 0; k < ups.length; k++) downstream[fill[index.get(ups[k]!)!]!++] = i;
+      const count = specNodes[i]!.upstreamNodeIds?.length ?? 0;
+      for (let k = 0; k < count; k++) downstream[fill[upstream[e++]!]!++] = i;
     }
     const outputTypes = template.interface?.outputs?.variables ?? {};
     const outputNames: string[] = [];
