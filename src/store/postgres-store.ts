@@ -25,7 +25,7 @@ import {
 } from "./sqlite/codec.js";
 import { assembleListing } from "./map-elements.js";
 import { commitSteps, MapInputsSent, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
-import { claimTasks, extendLease, finishTask, releaseTask, sweepExhausted } from "./postgres/queue.js";
+import { claimTasks, extendLease, finishTask, finishTasks, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, engineFromCols, reapEngines } from "./postgres/ownership.js";
@@ -459,6 +459,9 @@ export class PostgresStore implements Store {
     // A lone result is one statement on its own (no BEGIN and COMMIT round trips): a chain reports one at a time.
     const [only] = reports;
     if (only && reports.length === 1) return [await finishTask(this.q, only.itemId, only.leaseToken, only.result, now, channel)];
+    // Many results of distinct items: one statement too. (An item reported twice in one batch goes one by one,
+    // so that each report is answered as finishTask would have answered it at that point.)
+    if (new Set(reports.map((r) => r.itemId)).size === reports.length) return finishTasks(this.q, reports, now, channel);
     return this.tx(async (q) => {
       const accepted: boolean[] = [];
       for (const r of reports) accepted.push(await finishTask(q, r.itemId, r.leaseToken, r.result, now, channel));

@@ -735,6 +735,19 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await pendingTypes(store)).toEqual(["e1:taskSucceeded", "e2:taskSucceeded", "e1:taskSucceeded"]);
       });
 
+      it("finishTasks of distinct items answers each and adds the accepted results' events in the order of the reports", async () => {
+        await enqueue(item("e1", "n1"), item("e2", "n2"), item("e1", "n3"), item("e2", "n4"));
+        const [a, b, c, d] = (await store.claimTasks("w1", 4, LEASE, T0)) as [ClaimedTask, ClaimedTask, ClaimedTask, ClaimedTask];
+        const report = (x: ClaimedTask, token = x.leaseToken) => ({ itemId: x.id, leaseToken: token, result: { body: succeeded(x.path) } });
+        expect(await store.finishTasks([report(d), report(a, "stale"), report(b), report(c)], T0 + 1)).toEqual([true, false, true, true]);
+        expect((await store.dueEvents(T0 + 1, 10)).map((e) => [e.executionId, e.body])).toStrictEqual([
+          ["e2", succeeded(d.path)],
+          [b.executionId, succeeded(b.path)],
+          [c.executionId, succeeded(c.path)],
+        ]);
+        expect(await store.heartbeat(a.id, a.leaseToken, LEASE, T0 + 2)).toBe(true); // the refused one is still held
+      });
+
       it("refuses the result of a lease that was taken over", async () => {
         await enqueue(item("e1", "n1"));
         const [a] = await store.claimTasks("w1", 1, LEASE, T0);

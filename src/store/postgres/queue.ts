@@ -9,7 +9,7 @@
 import type { TaskSystemFailedEvent } from "../events.js";
 import { randomUUID } from "node:crypto";
 import { compareText, systemFailureMessage } from "../rules.js";
-import type { ClaimedTask, TaskRelease, TaskResult } from "../store.js";
+import type { ClaimedTask, TaskRelease, TaskReport, TaskResult } from "../store.js";
 import { taskItemFromCols, toJson, type TaskItemCols } from "../sqlite/codec.js";
 import type { Queries } from "./sql.js";
 
@@ -115,6 +115,29 @@ export async function finishTask(q: Queries, itemId: string, leaseToken: string,
     [itemId, leaseToken, now, toJson(result.body), eventsChannel],
   );
   return r.length === 1;
+}
+
+/**
+ * `finishTask` for results of distinct items, in one statement: each item held under its report's token is
+ * removed and its result event added, in the order of the reports (so their event ids follow it); resolves to
+ * whether each was accepted. The engine is told when the statement commits, if any was.
+ *
+ * @example
+ * ```ts
+ * const accepted = await finishTasks(q, [{ itemId, leaseToken, result: { body } }], Date.now(), "aloft_events");
+ * ```
+ */
+export async function finishTasks(q: Queries, reports: readonly TaskReport[], now: number, eventsChannel: string): Promise<boolean[]> {
+  const rows = await q.all<{ id: string }>(
+    `WITH r AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS r(id, token, body, ord)),
+          gone AS (DELETE FROM task_items t USING r WHERE t.id = r.id AND t.lease_token = r.token RETURNING t.id, t.execution_id, r.body, r.ord),
+          added AS (INSERT INTO events (execution_id, due_at, body) SELECT execution_id, $4, body FROM gone ORDER BY ord RETURNING id),
+          told AS (SELECT pg_notify($5, '') FROM (SELECT 1 FROM added LIMIT 1) AS one)
+     SELECT id FROM gone WHERE (SELECT count(*) FROM told) >= 0`,
+    [reports.map((r) => r.itemId), reports.map((r) => r.leaseToken), reports.map((r) => toJson(r.result.body)), now, eventsChannel],
+  );
+  const accepted = new Set(rows.map((r) => r.id));
+  return reports.map((r) => accepted.has(r.itemId));
 }
 
 /**
