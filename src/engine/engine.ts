@@ -1042,7 +1042,12 @@ export class Engine {
           this.report(e);
         }
       }
-      const readInbox = this.poked || this.more || this.inboxStale;
+      // Results delivered by this process's worker wake the loop before its wait ends (and read no inbox), so while
+      // they keep coming the safety-net poll and timers must hold here: the inbox is read once a poll, and once the
+      // next event it knew of is due.
+      const at = Date.now();
+      const due = this.nextDue?.at;
+      const readInbox = this.poked || this.more || this.inboxStale || at - this.tickedAt >= pollMs || (due !== undefined && due >= this.tickedAt && due <= at);
       this.poked = false;
       this.inboxStale = false;
       try {

@@ -8,7 +8,7 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { task, workflow, Workflow, t } from "aloft";
+import { mapTask, task, waitForInput, workflow, Workflow, t } from "aloft";
 import { Engine, type DirectWorker } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { startWorker } from "../../src/worker/worker.js";
@@ -17,6 +17,13 @@ import type { ClaimedTask } from "../../src/store/store.js";
 const inc = task({ name: "dw_inc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
 const three = workflow({ name: "dw_three", inputs: { x: t.int } }, ({ x }) => ({ a: inc({ x }), b: inc({ x }), c: inc({ x }) }));
 const single = workflow({ name: "dw_single", inputs: { x: t.int } }, ({ x }) => ({ y: inc({ x }) }));
+const waits = workflow({ name: "dw_waits" }, () => ({ y: inc({ x: waitForInput("x", t.int) }) }));
+// A turn of the event loop per attempt, as a task in a child process takes (an in-process one that resolves at once would never let a timer run).
+const incLater = task({ name: "dw_inc_later", inputs: { x: t.int }, outputs: t.int }, async ({ x }) => {
+  await new Promise((r) => setImmediate(r));
+  return x + 1;
+});
+const oneByOne = workflow({ name: "dw_one_by_one", inputs: { xs: t.list(t.int) } }, ({ xs }) => ({ ys: mapTask(incLater, { concurrency: 1 })({ x: xs }) }));
 
 function chain(n: number): Workflow {
   const wf = new Workflow(`dw_chain_${n}`);
@@ -129,4 +136,38 @@ describe("the engine and its own worker", () => {
     }
     expect(await engine.deliver({ itemId: "x", leaseToken: "y", result: { body: { type: "taskSucceeded", path: "n0", attempt: 1, outputs: { literals: {} } } } }, "e")).toBe("unhandled");
   });
+
+  it("reads its inbox at least once a poll while its worker keeps it busy: an event that came without a wake-up does not wait for the worker to pause", async () => {
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 100 });
+    const worker = await startWorker({
+      store,
+      modules: ["(the test's entities)"],
+      inProcess: [{ file: "(the test's entities)", exports: { inc, incLater } }],
+      concurrency: 1,
+      pollMs: 60_000,
+      workerId: "engine-a/pool",
+      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+      direct: engine,
+      log: () => {},
+    });
+    engine.attachWorker(worker);
+    engine.run();
+    try {
+      const b = await engine.start(waits, {});
+      await expect.poll(async () => (await store.listNodes(b.id)).some((n) => n.phase === "waiting"), { timeout: 30_000 }).toBe(true);
+      // A long map, one element at a time: a result delivered every few hundred microseconds, each waking the engine.
+      const a = await engine.start(oneByOne, { xs: Array.from({ length: 3000 }, (_, i) => i) });
+      await expect.poll(async () => (await store.listNodes(a.id)).filter((n) => n.phase === "succeeded").length, { timeout: 30_000 }).toBeGreaterThan(10);
+      // An event written without a wake-up (as a claim's sweep of an attempt out of system retries writes one): the
+      // safety-net poll must find it, though the worker's results never let the engine sleep a whole poll.
+      await store.addEvents([{ executionId: b.id, body: { type: "abort", reason: "by hand" } }]);
+      await expect.poll(async () => (await store.getExecution(b.id))?.phase, { timeout: 30_000 }).toBe("aborted");
+      expect((await store.getExecution(a.id))?.phase).toBe("running");
+      await engine.abort(a.id, "done");
+    } finally {
+      await worker.stop();
+      await engine.stop();
+    }
+  }, 120_000);
 });
