@@ -24,7 +24,7 @@ import {
   type ListedNodeCols,
 } from "./sqlite/codec.js";
 import { assembleListing } from "./map-elements.js";
-import { commitSteps, MapInputsSent, ExistingExecutions, insertEvent, insertExecution } from "./postgres/commit.js";
+import { commitSteps, createExecution, MapInputsSent, ExistingExecutions, insertEvent } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask, finishTasks, releaseTask, sweepExhausted } from "./postgres/queue.js";
 import { migratePostgres } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
@@ -319,12 +319,7 @@ export class PostgresStore implements Store {
 
   async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
     checkFirstEvent(row, first);
-    await this.tx(async (q) => {
-      const known = new ExistingExecutions(q);
-      await insertExecution(q, row, "createExecution", known);
-      await insertEvent(q, first, 0, "createExecution", known);
-      await this.notify(q, "events");
-    });
+    await createExecution(this.q, row, first, channelName("events", this.schema));
   }
 
   async getExecution(id: string): Promise<ExecutionRow | undefined> {

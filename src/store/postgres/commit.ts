@@ -69,17 +69,24 @@ export class ExistingExecutions {
   }
 }
 
+const N = EXECUTION_COLS.length;
+/** A new execution and its first event in one statement, notifying `events` when it is created. */
+const CREATE_EXECUTION = `WITH x AS (${INSERT_EXECUTION} RETURNING id),
+  e AS (INSERT INTO events (execution_id, due_at, body) SELECT id, $${N + 1}, $${N + 2} FROM x RETURNING id)
+  SELECT (SELECT count(*) FROM x)::int AS created, (SELECT count(pg_notify($${N + 3}, '')) FROM e) AS told`;
+
 /**
- * Inserts an execution; `DuplicateExecutionError` if its id is taken.
+ * Creates an execution with its first event (addressed to it), in one statement (no BEGIN and COMMIT round
+ * trips), and notifies `channel`; `DuplicateExecutionError` (nothing written) if its id is taken.
  *
  * @example
  * ```ts
- * await transaction(pool, (q) => insertExecution(q, row, "createExecution"));
+ * await createExecution(new Queries(pool), row, { executionId: row.id, body: { type: "start" } }, "aloft_events");
  * ```
  */
-export async function insertExecution(q: Queries, row: ExecutionRow, method: "createExecution" | "commit", known?: ExistingExecutions): Promise<void> {
-  if ((await q.run(INSERT_EXECUTION, valuesOf(executionToCols(row), EXECUTION_COLS))) === 0) throw duplicateExecution(row.id, method);
-  known?.add(row.id);
+export async function createExecution(q: Queries, row: ExecutionRow, first: NewEvent, channel: string): Promise<void> {
+  const r = await q.get<{ created: number }>(CREATE_EXECUTION, [...valuesOf(executionToCols(row), EXECUTION_COLS), first.dueAt ?? 0, toJson(first.body), channel]);
+  if (r?.created !== 1) throw duplicateExecution(row.id, "createExecution");
 }
 
 /**
