@@ -99,7 +99,8 @@ async function handle(message: ParentMessage): Promise<void> {
 /**
  * Requests wait here while one runs: the parent may send the next attempts before the one in hand ends (a
  * queued slot, `QUEUE_DEPTH`), and they run one at a time, in the order sent (the parent counts on that order to
- * know which one runs). An abort of one still waiting drops it (the parent has given up on it already).
+ * know which one runs). An abort of one still waiting drops it and says so (`withdrawn`); one that has started by
+ * the time its abort arrives is aborted as it runs, and answers with its result as any attempt does.
  */
 const waiting: ParentMessage[] = [];
 let busy = false;
@@ -121,8 +122,11 @@ process.on("disconnect", () => process.exit(0));
 process.on("message", (message: ParentMessage) => {
   if (message.type === "abort") {
     const i = waiting.findIndex((m) => (m.type === "run" || m.type === "prepare") && m.id === message.id);
-    if (i >= 0) waiting.splice(i, 1);
-    else void handle(message);
+    if (i >= 0) {
+      waiting.splice(i, 1);
+      // The parent waits for this answer before it gives the item back: until then it may have started here.
+      send({ type: "withdrawn", id: message.id });
+    } else void handle(message);
     return;
   }
   if (message.type === "init") {

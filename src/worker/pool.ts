@@ -342,15 +342,23 @@ export class WorkerPool implements AttemptPool {
 
   private slot(child: Child): PoolSlot {
     let released = false;
-    let current: { id: number; item: AttemptItem; withdraw: () => void } | undefined;
+    let current: { id: number; item: AttemptItem; abortedWaiting?: AbortReason } | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     let ranMs: number | undefined;
     const stop = (reason: AbortReason): void => {
       if (!current || child.dead) return;
       child.send({ type: "abort", id: current.id, reason });
-      // Still waiting in the child behind another attempt: it never started, and the child drops it when the
-      // abort reaches it (or, if it took it up meanwhile, the answer is ignored). Nothing to kill.
-      if (!child.isHead(current.id)) return current.withdraw();
+      // Still waiting in the child behind another attempt, as far as this process knows: the child answers
+      // `withdrawn` if it dropped it unstarted, or, if it took it up meanwhile (the answer to the one before is on
+      // its way), aborts it as it runs and answers with its result. Only that answer settles it, so an attempt
+      // given back as never started has not started anywhere. Killed after the grace only once it runs.
+      if (!child.isHead(current.id)) {
+        current.abortedWaiting ??= reason;
+        return;
+      }
+      killAfterGrace(reason);
+    };
+    const killAfterGrace = (reason: AbortReason): void => {
       graceTimer ??= setTimeout(() => {
         if (current) {
           if (reason === "timeout") this.log(`task ${JSON.stringify(current.item.task.name)} (${current.item.path}, attempt ${current.item.attempt}) ignored its timeout; killing its worker process ${String(child.proc.pid)}`);
@@ -380,16 +388,19 @@ export class WorkerPool implements AttemptPool {
           child.remove(id);
           resolve(r);
         };
-        current = { id, item, withdraw: () => finish(withdrawn()) };
+        const mine: { id: number; item: AttemptItem; abortedWaiting?: AbortReason } = { id, item };
+        current = mine;
         child.send(message(id));
         child.add({
           id,
-          onMessage: (m) => onMessage(m, finish),
+          onMessage: (m) => (m.type === "withdrawn" ? finish(withdrawn()) : onMessage(m, finish)),
           onExit: (code, signal, started) => finish(onExit(code, signal, started)),
           onStart: () => {
+            onStart?.();
+            // Aborted while it waited, and the child took it up before the abort reached it: it runs aborted.
+            if (mine.abortedWaiting !== undefined) return killAfterGrace(mine.abortedWaiting);
             // Timed from when the child takes it up, not while it waits behind another.
             if (timeoutMs !== undefined) timer = setTimeout(() => stop("timeout"), timeoutMs);
-            onStart?.();
           },
         });
       });

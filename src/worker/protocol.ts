@@ -32,4 +32,6 @@ export type ChildMessage =
   /** What the running attempt wrote to stdout and stderr since the last such message (always before its `done`). */
   | { readonly type: "log"; readonly id: number; readonly lines: LogLine[] }
   /** The attempt ended; `ms`: how long it ran in the child (without the trips to and from it). */
-  | { readonly type: "done"; readonly id: number; readonly result: AttemptResult; readonly ms?: number };
+  | { readonly type: "done"; readonly id: number; readonly result: AttemptResult; readonly ms?: number }
+  /** An attempt aborted while it still waited behind another was dropped before it started (the answer to that `abort`). */
+  | { readonly type: "withdrawn"; readonly id: number };

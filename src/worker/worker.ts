@@ -300,12 +300,16 @@ class Worker implements LocalWorker {
 
   /** Abandons the attempts in hand that `which` picks and gives their items back. */
   private giveBack(which: (state: Running) => boolean): Promise<void> {
-    const picked = [...this.running.values()].map((r) => r.state).filter((s) => !s.abandoned && which(s));
-    for (const state of picked) {
+    const picked = [...this.running.values()].filter((r) => !r.state.abandoned && which(r.state));
+    for (const { state } of picked) {
       state.abandoned = true;
       state.slot?.abort("stop"); // one waiting in a child behind another attempt is withdrawn from it
     }
-    return this.release(picked);
+    // One sent to a child goes back once the child has answered: dropped unstarted (no attempt counted), or taken
+    // up before the abort reached it (\`started\`: a lost lease, counted), so nothing given back runs twice unseen.
+    const inChild = picked.filter((r) => r.state.slot !== undefined);
+    const elsewhere = picked.filter((r) => r.state.slot === undefined).map((r) => r.state);
+    return Promise.all([this.release(elsewhere), ...inChild.map((r) => r.done.then(() => this.release([r.state])))]).then(() => undefined);
   }
 
   /** Gives items back to the store (`releaseTasks`); one that fails is reported: its lease then expires as after a crash. */

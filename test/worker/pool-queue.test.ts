@@ -1,7 +1,8 @@
 /**
  * A child of the pool takes the next short attempt while it runs one (`acquire({ queue })`, issue 11): the
  * parent sends it ahead, the child runs them one at a time in order, a queued attempt counts as started (and
- * is timed) only once the child takes it up, and one aborted while it waits never runs.
+ * is timed) only once the child takes it up, and one aborted while it waits never runs; one the child took up
+ * before the abort reached it is settled by the child's answer.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -45,6 +46,34 @@ describe("a child's queue", () => {
     const again = await pool.acquire();
     expect(await again.run(taskItem(flows["add"], "add", { a: 2, b: 2 }))).toMatchObject({ type: "taskSucceeded" });
     again.release();
+  });
+
+  it("an attempt aborted while this process still thinks it waits, but which the child has taken up, is settled by the child's answer, not given up as never started", async () => {
+    const log = path.join(fixtures.dir, "race-first.log");
+    const log2 = path.join(fixtures.dir, "race-second.log");
+    const first = await pool.acquire();
+    const second = await pool.acquire({ queue: true });
+    const starts: string[] = [];
+    const one = first.run(taskItem(flows["polite"], "polite", { ms: 200, log }), undefined, () => starts.push("first"));
+    const two = second.run(taskItem(flows["polite"], "polite", { ms: 60_000, log: log2 }), undefined, () => starts.push("second"));
+    await expect.poll(() => existsSync(log) && readFileSync(log, "utf8"), { timeout: 30_000 }).toBe("started\n");
+    // This process's event loop is held (as a synced commit holds it) while the child ends the first attempt and
+    // takes up the second: the answer to the first waits unread, so here the second still looks queued.
+    const until = Date.now() + 60_000;
+    while (!(existsSync(log2) && readFileSync(log2, "utf8") === "started\n") && Date.now() < until) {
+      // busy: no event-loop turn
+    }
+    expect(starts).toEqual(["first"]);
+    second.abort("stop");
+    expect(await one).toMatchObject({ type: "taskSucceeded" });
+    // It ran: its result is the aborted attempt's, and it counts as started.
+    const result = await two;
+    expect(result).toMatchObject({ type: "taskFailed" });
+    expect(JSON.stringify(result)).not.toMatch(/withdrawn before it started/);
+    expect(starts).toEqual(["first", "second"]);
+    expect(readFileSync(log2, "utf8")).toMatch(/^started\naborted: /);
+    first.release();
+    second.release();
   });
 
   it(`lends at most ${QUEUE_DEPTH} slots on one child; a queued slot waits for room, a plain one for an idle child`, async () => {
