@@ -162,6 +162,12 @@ export interface DirectWorker {
 /**
  * What became of a result given to `Engine.deliver`: applied in a step that committed (`accepted`: durable),
  * or not taken (`unhandled`: the worker reports it to the store as usual, which accepts or refuses it).
+ *
+ * @example
+ * ```ts
+ * const outcome = await engine.deliver(report, item.executionId);
+ * if (outcome === "unhandled") await store.finishTasks([report], Date.now()); // the store decides
+ * ```
  */
 export type DeliveryOutcome = "accepted" | "unhandled";
 
