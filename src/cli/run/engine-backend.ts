@@ -13,6 +13,7 @@
 import path from "node:path";
 import type { AloftClient, CreateExecutionBody } from "../../client/client.js";
 import type { Engine } from "../../engine/engine.js";
+import { isExecutionEnded } from "../../phases.js";
 import type { LiteralType } from "../../idl/core.js";
 import type { RunOptions } from "../../sdk/runner-port.js";
 import { aloftNote, type CliContext } from "../context.js";
@@ -148,7 +149,12 @@ export function engineBackend(options: EngineBackendOptions): EngineBackend {
       const id = await create(setup.engine, modules);
       const followed = followExecution(setup.engine, id, gateTypesOf(options.gates));
       // A joined engine that ends with nobody to take over must not leave this run waiting for ever.
-      const gone = setup.ended.catch((e: unknown) => {
+      // The engine may have ended just after the execution did, before this process saw the end (the engine's own
+      // worker's last result wakes nobody else): the stored phase decides, and an ended execution is reported as such.
+      const joined = setup;
+      const gone = setup.ended.catch(async (e: unknown): Promise<never> => {
+        const row = await joined.engine.executionRow(id).catch(() => undefined);
+        if (row && isExecutionEnded(row.phase)) return new Promise<never>(() => undefined); // followed.result reports it
         throw e instanceof EngineGoneError ? e.forExecution(id, dbFlag) : e;
       });
       const result = Promise.race([followed.result, gone]);
