@@ -298,10 +298,12 @@ export function nodeToCols(n: NodeRow): NodeCols {
  */
 export function nodeFromCols(r: NodeCols): NodeRow {
   const row = `node ${r.execution_id}/${r.path}`;
+  return { executionId: r.execution_id, path: r.path, entity: r.entity, ...progressFromCols(r, row), data: decodeNodeData(fromJson(r.data), row) };
+}
+
+/** The columns a node and a map element share: where it stands and what it took and gave. */
+function progressFromCols(r: NodeCols, row: string): Pick<NodeRow, "phase" | "attempts" | "systemAttempts" | "cacheStatus" | "inputs" | "outputs" | "error" | "startedAt" | "endedAt" | "updatedAt"> {
   return {
-    executionId: r.execution_id,
-    path: r.path,
-    entity: r.entity,
     phase: checked(r.phase, isNodePhase, row, "phase"),
     attempts: r.attempts,
     systemAttempts: r.system_attempts,
@@ -312,7 +314,6 @@ export function nodeFromCols(r: NodeCols): NodeRow {
     startedAt: orUndefined(r.started_at),
     endedAt: orUndefined(r.ended_at),
     updatedAt: r.updated_at,
-    data: decodeNodeData(fromJson(r.data), row),
   };
 }
 
@@ -346,16 +347,7 @@ export function listedFromCols(r: ListedNodeCols): NodeRow | StoredElement {
     path: `${r.map_path}[${r.idx}]`,
     mapPath: r.map_path,
     index: r.idx,
-    phase: checked(r.phase, isNodePhase, row, "phase"),
-    attempts: r.attempts,
-    systemAttempts: r.system_attempts,
-    cacheStatus: checked(r.cache_status, (c): c is NodeRow["cacheStatus"] => (CACHE_STATUSES as readonly string[]).includes(c), row, "cache_status"),
-    inputs: idlColumn<LiteralMap>(r.inputs, row, "inputs"),
-    outputs: idlColumn<LiteralMap>(r.outputs, row, "outputs"),
-    error: orUndefined(r.error),
-    startedAt: orUndefined(r.started_at),
-    endedAt: orUndefined(r.ended_at),
-    updatedAt: r.updated_at,
+    ...progressFromCols(r, row),
     marks: decodeNodeMarks(fromJson(r.data), row),
   };
 }
