@@ -149,6 +149,11 @@ export async function postgresPool(
   // The server processes of this pool's connections: notifications they sent come from this process.
   const backends = new Set<number>();
   pool.on("connect", (client) => {
+    // Every connection hears its own 'error' events for its whole life: the pool listens only while a connection
+    // is idle, and a query only until its first error, so a second one (the server restarting: the terminate
+    // message, then the socket's end) or one after the pool let a broken connection go would be unheard and end
+    // the process (test/crash/workers.test.ts saw it once in `aloft run`). The query in flight still fails with it.
+    client.on("error", () => undefined);
     const pid = (client as { processID?: number | null }).processID;
     if (typeof pid === "number") backends.add(pid);
   });
