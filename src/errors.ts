@@ -596,3 +596,35 @@ export class StoredRowError extends AloftError {
     super(message);
   }
 }
+
+/**
+ * A database's schema is newer than this Aloft knows: a newer Aloft migrated it (its map elements, say, moved to
+ * tables this one does not write), so this one refuses it rather than write rows where the newer one no longer
+ * reads them. Opening the store throws it, and so does an engine already running when the newer Aloft migrates
+ * (its next commit on SQLite, its next lease renewal on PostgreSQL): the engine stops. Upgrade Aloft in every
+ * process that opens the database (engines, workers, the server, the CLI). `code` is `"SCHEMA_TOO_NEW"`.
+ *
+ * @example
+ * ```ts
+ * try { await openSqliteStore(".aloft/aloft.db"); } catch (e) { if (e instanceof SchemaTooNewError) console.error(e.found, e.known); }
+ * ```
+ */
+export class SchemaTooNewError extends AloftError {
+  override name = "SchemaTooNewError";
+  /** The stable code of this error. */
+  readonly code = "SCHEMA_TOO_NEW";
+  constructor(
+    /** The database: a SQLite file, or a PostgreSQL URL (without its password) and schema. */
+    readonly database: string,
+    /** The schema version the database is at. */
+    readonly found: number,
+    /** The newest schema version this Aloft knows. */
+    readonly known: number,
+  ) {
+    super(
+      `the database ${database} is at schema version ${found}, newer than this Aloft knows (${known}): a newer Aloft migrated it. ` +
+        `Upgrade Aloft to the version that migrated it in every process that opens this database (engines, workers, the server, the CLI); ` +
+        `this Aloft does not write to it, since it would put rows where the newer one no longer reads them`,
+    );
+  }
+}

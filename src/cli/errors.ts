@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { AloftError, RegistryConflictError } from "../errors.js";
+import { AloftError, RegistryConflictError, SchemaTooNewError } from "../errors.js";
 import { EngineLockedError } from "../store/sqlite/engine-lock.js";
 import { SqliteBindingMissingError } from "../store/sqlite/driver.js";
 import { GrpcLibraryMissingError } from "../flyte/grpc-library.js";
@@ -119,7 +119,7 @@ function isEngineCode(code: unknown): code is EngineErrorCode {
  * The exit code for an error the CLI ends with: the engine's code (the error
  * itself, or the API error a server answered with, anywhere in its causes)
  * by the table; another engine's lock on the database is `Busy`, a registry
- * conflict `Refused`; a `UsageError`'s own; else `Failed`.
+ * conflict `Refused`, a database migrated by a newer Aloft `Usage`; a `UsageError`'s own; else `Failed`.
  *
  * @example
  * ```ts
@@ -131,7 +131,7 @@ export function exitCodeOf(e: unknown): ExitCode {
   for (let depth = 0; current instanceof Error && depth < 10; depth++) {
     if (current instanceof EngineError) return ENGINE_ERROR_EXIT[current.code];
     if (current instanceof EngineLockedError) return ExitCode.Busy;
-    if (current instanceof SqliteBindingMissingError || current instanceof GrpcLibraryMissingError) return ExitCode.Usage; // nothing was started: the install needs a step
+    if (current instanceof SqliteBindingMissingError || current instanceof GrpcLibraryMissingError || current instanceof SchemaTooNewError) return ExitCode.Usage; // nothing was started: the install needs a step
     if (current instanceof RegistryConflictError) return ExitCode.Refused;
     // A server's answer (a ClientError) carries the engine's code.
     if (current instanceof ClientError && isEngineCode(current.code)) return ENGINE_ERROR_EXIT[current.code];

@@ -11,7 +11,7 @@ import os from "node:os";
 import { EventEmitter } from "node:events";
 import type { LiteralMap } from "../idl/core.js";
 import type { LaunchPlanSpec, WorkflowSpec } from "../idl/specs.js";
-import { ExecutionError, StoreConflictError } from "../errors.js";
+import { ExecutionError, SchemaTooNewError, StoreConflictError } from "../errors.js";
 import {
   EntityNotRegisteredError,
   ExecutionEndedError,
@@ -1063,6 +1063,9 @@ export class Engine {
         this.inboxStale = true;
         this.nextDue = undefined;
         this.report(e);
+        // A newer Aloft migrated the database under this engine: it writes nothing more (it would write where the
+        // newer one no longer reads), so it stops, having said why.
+        if (e instanceof SchemaTooNewError) this.running = false;
       }
       if (this.more || this.poked || this.delivered.length > 0) continue;
       let wait = pollMs;

@@ -7,7 +7,7 @@
  * @module
  */
 import type pg from "pg";
-import { AloftError } from "../errors.js";
+import { AloftError, SchemaTooNewError } from "../errors.js";
 import {
   checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
@@ -26,7 +26,7 @@ import {
 import { assembleListing } from "./map-elements.js";
 import { commitSteps, createExecution, MapInputsSent, ExistingExecutions, insertEvent } from "./postgres/commit.js";
 import { claimTasks, extendLease, finishTask, finishTasks, releaseTask, sweepExhausted } from "./postgres/queue.js";
-import { migratePostgres } from "./postgres/schema.js";
+import { migratePostgres, PG_SCHEMA_VERSION } from "./postgres/schema.js";
 import { channelName, type WakeTopic } from "./postgres/notify.js";
 import { OWNABLE, acquireExecutions, engineFromCols, reapEngines } from "./postgres/ownership.js";
 import { Queries, transaction } from "./postgres/sql.js";
@@ -165,6 +165,11 @@ export async function postgresPool(
   return pool;
 }
 
+/** A PostgreSQL store as messages name it: its URL without the password, and its schema. */
+function describePostgres(url: string, schema: string | undefined): string {
+  return `${redactUrl(url)}${schema === undefined ? "" : ` (schema ${schema})`}`;
+}
+
 /** The server process ids of each pool's open connections (see `PostgresStore.ownsBackend`). */
 const poolBackends = new WeakMap<pg.Pool, ReadonlySet<number>>();
 
@@ -186,7 +191,7 @@ const poolBackends = new WeakMap<pg.Pool, ReadonlySet<number>>();
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const pool = await postgresPool(url, options);
   try {
-    await migratePostgres(pool, options.schema);
+    await migratePostgres(pool, options.schema, describePostgres(url, options.schema));
   } catch (e) {
     await pool.end().catch(() => undefined);
     if (e instanceof AloftError) throw e;
@@ -516,11 +521,17 @@ export class PostgresStore implements Store {
 
   async renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void> {
     checkDuration("renewEngine", "leaseMs", leaseMs);
-    await this.q.run(
-      `INSERT INTO engines (id, pid, host, command, since, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`,
+    // The schema's version comes back with the renewal: an engine still running when a newer Aloft migrated the
+    // schema stops here (within a third of its lease), rather than write rows where the newer one no longer reads them.
+    const r = await this.q.get<{ version: number | null }>(
+      `WITH renewed AS (
+         INSERT INTO engines (id, pid, host, command, since, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at RETURNING 1)
+       SELECT (SELECT MAX(version) FROM schema_version) AS version FROM renewed`,
       [engine.id, engine.pid, engine.host, engine.command, engine.since, now + leaseMs],
     );
+    const found = r?.version ?? 0;
+    if (found > PG_SCHEMA_VERSION) throw new SchemaTooNewError(describePostgres(this.url, this.schema), found, PG_SCHEMA_VERSION);
   }
 
   async liveEngines(now: number): Promise<EngineRecord[]> {

@@ -26,7 +26,7 @@ import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
 import { assembleListing } from "./map-elements.js";
 import { claim, extendLease, finish, release } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
-import { openDatabase, type SqliteSynchronous } from "./sqlite/schema.js";
+import { openDatabase, SchemaGuard, type SqliteSynchronous } from "./sqlite/schema.js";
 import { Sql } from "./sqlite/sql.js";
 import { WakeFiles } from "./sqlite/wake-files.js";
 import type {
@@ -114,10 +114,14 @@ export class SqliteStore implements Store {
   /** The connection's `synchronous` level (2: FULL, the default, syncs every commit; 1: NORMAL). */
   private readonly synchronous: number;
 
+  /** Refuses to write once a newer Aloft has migrated the file under this one (`SchemaTooNewError`). */
+  private readonly schemaGuard: SchemaGuard;
+
   constructor(db: Database.Database) {
     this.sql = new Sql(db);
     this.wake = db.memory ? undefined : new WakeFiles(db.name);
     this.synchronous = db.pragma("synchronous", { simple: true }) as number;
+    this.schemaGuard = new SchemaGuard(db);
   }
 
   /**
@@ -319,7 +323,10 @@ export class SqliteStore implements Store {
 
   async commit(step: StepCommit): Promise<void> {
     const sql = this.s;
-    await sql.batch(() => this.applyFenced(sql, step));
+    await sql.batch(() => {
+      this.schemaGuard.check();
+      this.applyFenced(sql, step);
+    });
     this.wokeBy([step]);
   }
 
@@ -333,8 +340,9 @@ export class SqliteStore implements Store {
 
   async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
     const sql = this.s;
-    const results = await sql.batch(() =>
-      groups.map((group) => {
+    const results = await sql.batch(() => {
+      this.schemaGuard.check();
+      return groups.map((group) => {
         try {
           // A nested transaction is a savepoint: a refused group is rolled back alone.
           sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step)))();
@@ -343,8 +351,8 @@ export class SqliteStore implements Store {
           if (isRefusal(e)) return e;
           throw e;
         }
-      }),
-    );
+      });
+    });
     this.wokeBy(groups.filter((_, i) => results[i] === undefined).flat());
     return results;
   }
@@ -449,7 +457,10 @@ export class SqliteStore implements Store {
   async renewEngine(engine: Omit<EngineRecord, "expiresAt">, leaseMs: number, now: number): Promise<void> {
     const sql = this.s;
     checkDuration("renewEngine", "leaseMs", leaseMs);
-    sql.write(() => renewEngine(sql, engine, leaseMs, now));
+    sql.write(() => {
+      this.schemaGuard.check();
+      renewEngine(sql, engine, leaseMs, now);
+    });
   }
 
   async liveEngines(now: number): Promise<EngineRecord[]> {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { openPostgresStore, isPostgresUrl, redactUrl } from "../../src/store/postgres-store.js";
 import { PG_SCHEMA_VERSION } from "../../src/store/postgres/schema.js";
-import { AloftError } from "../../src/errors.js";
+import { AloftError, SchemaTooNewError } from "../../src/errors.js";
 import { usePostgresDatabase } from "../helpers/postgres.js";
 import { describeStoreConformance } from "./conformance.js";
 import { T0, entity, execution, item, node, start } from "./fixtures.js";
@@ -170,8 +170,24 @@ describe("PostgresStore", () => {
     await a.pool.query(`INSERT INTO schema_version (version) VALUES (${PG_SCHEMA_VERSION + 1})`);
     await a.close();
     const err = await openPostgresStore(db.url(), { schema: "newer" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(AloftError);
+    expect(err).toBeInstanceOf(SchemaTooNewError);
+    expect(err).toMatchObject({ code: "SCHEMA_TOO_NEW", found: PG_SCHEMA_VERSION + 1, known: PG_SCHEMA_VERSION });
+    expect((err as SchemaTooNewError).database).toContain("(schema newer)");
     expect((err as Error).message).toContain(`version ${PG_SCHEMA_VERSION + 1}, newer than this Aloft knows (${PG_SCHEMA_VERSION})`);
+  });
+
+  it("an engine's lease renewal is refused once a newer Aloft migrated the schema under it", async () => {
+    const store = await openPostgresStore(db.url(), { schema: "newer_running" });
+    try {
+      const engine = { id: "old", pid: 1, host: "h", command: "aloft serve", since: T0 };
+      await store.renewEngine(engine, 15_000, T0);
+      await store.pool.query(`INSERT INTO schema_version (version) VALUES (${PG_SCHEMA_VERSION + 1})`);
+      const err = await store.renewEngine(engine, 15_000, T0 + 5_000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SchemaTooNewError);
+      expect(err).toMatchObject({ code: "SCHEMA_TOO_NEW", found: PG_SCHEMA_VERSION + 1, known: PG_SCHEMA_VERSION });
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a schema name that is not a plain identifier, before connecting", async () => {

@@ -10,7 +10,7 @@ import { openSqliteStore, SqliteStore } from "../../src/store/sqlite-store.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../../src/store/sqlite/schema.js";
 import { Sql } from "../../src/store/sqlite/sql.js";
 import { describeStoreConformance } from "./conformance.js";
-import { DuplicateExecutionError } from "../../src/errors.js";
+import { DuplicateExecutionError, SchemaTooNewError } from "../../src/errors.js";
 import { T0, cacheEntry, entity, execution, item, node, start } from "./fixtures.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "aloft-sqlite-"));
@@ -182,7 +182,29 @@ describe("SqliteStore on disk", () => {
     const db = new Database(file);
     db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SCHEMA_VERSION + 1);
     db.close();
-    await expect(openSqliteStore(file)).rejects.toThrow(`schema version ${SCHEMA_VERSION + 1}, newer than this Aloft knows (${SCHEMA_VERSION})`);
+    const err = await openSqliteStore(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SchemaTooNewError);
+    expect(err).toMatchObject({ code: "SCHEMA_TOO_NEW", found: SCHEMA_VERSION + 1, known: SCHEMA_VERSION, database: path.resolve(file) });
+    expect((err as Error).message).toContain(`schema version ${SCHEMA_VERSION + 1}, newer than this Aloft knows (${SCHEMA_VERSION})`);
+    expect((err as Error).message).toContain("Upgrade Aloft");
+  });
+
+  it("writes nothing once a newer Aloft migrated the file under it: commits and lease renewals are refused", async () => {
+    const file = newFile();
+    const store = await openSqliteStore(file);
+    await store.createExecution(execution("e1"), start("e1"));
+    const [first] = await store.dueEvents(T0, 10);
+    // Another process, with a newer Aloft, opens the file and migrates it.
+    const newer = new Database(file);
+    newer.prepare("INSERT INTO schema_version (version) VALUES (?)").run(SCHEMA_VERSION + 1);
+    newer.close();
+    const step = { consumed: [first!.id], nodes: [node("e1", "n1")] };
+    await expect(store.commit(step)).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(store.commitGroups([[step]])).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(store.renewEngine({ id: "old", pid: 1, host: "h", command: "aloft serve", since: T0 }, 15_000, T0)).rejects.toThrow(/newer than this Aloft knows/);
+    expect(await store.listNodes("e1")).toEqual([]);
+    expect(await store.liveEngines(T0)).toEqual([]);
+    await store.close();
   });
 
   it("opens an in-memory database for ':memory:'", async () => {

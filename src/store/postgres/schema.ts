@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { AloftError } from "../../errors.js";
+import { SchemaTooNewError } from "../../errors.js";
 import { transaction } from "./sql.js";
 import type pg from "pg";
 
@@ -773,16 +773,14 @@ const MIGRATION_LOCK = 0x616c6f6674;
  * await migratePostgres(pool); // tables are now at PG_SCHEMA_VERSION
  * ```
  */
-export async function migratePostgres(pool: pg.Pool, schema: string | undefined): Promise<void> {
+export async function migratePostgres(pool: pg.Pool, schema: string | undefined, database = "PostgreSQL"): Promise<void> {
   await transaction(pool, async (q) => {
     await q.run("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
     if (schema !== undefined) await q.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await q.run("CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)");
     const row = await q.get<{ version: number | null }>("SELECT MAX(version) AS version FROM schema_version");
     const current = row?.version ?? 0;
-    if (current > PG_SCHEMA_VERSION) {
-      throw new AloftError(`the PostgreSQL schema is at version ${current}, newer than this Aloft knows (${PG_SCHEMA_VERSION}); upgrade Aloft to use it`);
-    }
+    if (current > PG_SCHEMA_VERSION) throw new SchemaTooNewError(database, current, PG_SCHEMA_VERSION);
     for (let v = current; v < PG_SCHEMA_VERSION; v++) {
       for (const statement of splitStatements(PG_MIGRATIONS[v] ?? "")) await q.run(statement);
       await q.run("INSERT INTO schema_version (version) VALUES ($1)", [v + 1]);

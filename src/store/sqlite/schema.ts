@@ -8,7 +8,7 @@
  */
 import type Database from "better-sqlite3";
 import { connectSqlite } from "./driver.js";
-import { AloftError } from "../../errors.js";
+import { AloftError, SchemaTooNewError } from "../../errors.js";
 
 /**
  * The migrations, in order: migration `i` brings the schema to version `i + 1`.
@@ -210,14 +210,37 @@ export function migrate(db: Database.Database): void {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const row = db.prepare<[], { version: number | null }>("SELECT MAX(version) AS version FROM schema_version").get();
     const current = row?.version ?? 0;
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`the database is at schema version ${current}, newer than this Aloft knows (${SCHEMA_VERSION}); upgrade Aloft to open it`);
-    }
+    if (current > SCHEMA_VERSION) throw new SchemaTooNewError(db.name, current, SCHEMA_VERSION);
     for (let v = current; v < SCHEMA_VERSION; v++) {
       db.exec(MIGRATIONS[v] ?? "");
       db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(v + 1);
     }
   }).immediate();
+}
+
+/**
+ * Watches a migrated connection's schema for a newer Aloft migrating it while this one runs: `check()` reads the
+ * version table (a few rows, a prepared statement: about a microsecond). Call it inside a write transaction,
+ * before writing: a migration bumps the version in its own immediate transaction, so none lands in between.
+ *
+ * @example
+ * ```ts
+ * const guard = new SchemaGuard(db);
+ * db.transaction(() => { guard.check(); apply(step); })();
+ * ```
+ */
+export class SchemaGuard {
+  private readonly version: Database.Statement;
+
+  constructor(private readonly db: Database.Database) {
+    this.version = db.prepare("SELECT MAX(version) FROM schema_version").pluck();
+  }
+
+  /** @throws SchemaTooNewError when the database's schema is now newer than this Aloft knows. */
+  check(): void {
+    const found = this.version.get() as number | null;
+    if (found !== null && found > SCHEMA_VERSION) throw new SchemaTooNewError(this.db.name, found, SCHEMA_VERSION);
+  }
 }
 
 /**
