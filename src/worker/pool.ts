@@ -109,8 +109,12 @@ function defaultLog(line: string): void {
 /**
  * How many attempts a child may hold at once, the first running and the others waiting in it (`acquire({ queue
  * })`): while the parent is busy (a commit that syncs blocks its event loop), a child goes on to the next one.
+ * Only a cap: a worker queues attempts only while they are short, and holds no more than about 20 ms of them per
+ * slot (its claim-ahead), so a child holds about that much. It is high enough for what a worker holds of
+ * trivial tasks (up to 64 ahead): the engine's own worker takes a commit's worth of them at once, and with 4 a
+ * commit carried about 7 results for two children, the children idle while the engine committed.
  */
-export const QUEUE_DEPTH = 4;
+export const QUEUE_DEPTH = 32;
 
 interface Pending {
   readonly id: number;
