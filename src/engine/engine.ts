@@ -179,6 +179,8 @@ interface Delivery {
 
 /** How many due events one tick reads at most. */
 const TICK_EVENTS = 500;
+/** How often `result` reads an execution this engine owns, whose end its own commits announce (a safety net). */
+const OWN_POLL_MS = 2000;
 
 function newExecutionId(): string {
   return `a${randomBytes(10).toString("hex")}`;
@@ -465,19 +467,38 @@ export class Engine {
       }
       if (!row) throw new ExecutionNotFoundError(id);
       if (isExecutionEnded(row.phase)) return this.outputsOf(row);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new WaitTimeoutError(id, options.timeoutMs ?? 0, row.phase);
-      await new Promise<void>((resolve) => {
-        // Woken by the execution's end, or after 250 ms to look again (another engine may have ended it); either way the listener goes.
-        const done = () => {
-          clearTimeout(timer);
-          this.ended.off(id, done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(left, 250));
-        this.ended.once(id, done);
-      });
+      if (deadline - Date.now() <= 0) throw new WaitTimeoutError(id, options.timeoutMs ?? 0, row.phase);
+      const ended = await this.endOf(id, deadline);
+      if (ended) return this.outputsOf(ended);
+      if (deadline - Date.now() <= 0) throw new WaitTimeoutError(id, options.timeoutMs ?? 0, row.phase);
     }
+  }
+
+  /**
+   * Waits for this engine's commit that ends execution `id` (resolving to the row it wrote), or until the store
+   * should be read again (undefined): every 250 ms while another engine may step the execution, but only every
+   * `OWN_POLL_MS` while this engine owns it, as only this engine's commits can end it then (the read is a safety
+   * net), or at `deadline`.
+   */
+  private endOf(id: string, deadline: number): Promise<ExecutionRow | undefined> {
+    const since = Date.now();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (row?: ExecutionRow): void => {
+        clearTimeout(timer);
+        this.ended.off(id, done);
+        resolve(row);
+      };
+      const arm = (): void => {
+        timer = setTimeout(() => {
+          const now = Date.now();
+          if (now < deadline && this.owned.has(id) && now - since < OWN_POLL_MS) arm();
+          else done();
+        }, Math.max(0, Math.min(deadline - Date.now(), 250)));
+      };
+      arm();
+      this.ended.once(id, done);
+    });
   }
 
   private async outputsOf(row: ExecutionRow): Promise<Record<string, unknown>> {
@@ -977,7 +998,7 @@ export class Engine {
       if (isExecutionEnded(state.exec.phase)) {
         this.cache.delete(execId);
         this.owned.delete(execId);
-        this.ended.emit(execId);
+        this.ended.emit(execId, state.exec);
       } else {
         this.cache.set(execId, state);
       }
