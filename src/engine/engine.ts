@@ -75,7 +75,7 @@ export interface EngineOptions {
   readonly domain?: string;
   /** How often the loop looks for work when idle (default 20 ms; with `wakeups`, 1 s: a safety net only). */
   readonly pollMs?: number;
-  /** Wake-ups from other processes (results reported, executions started, signals given): the loop looks at once instead of at its next poll. */
+  /** Wake-ups from other processes (results reported, executions started, signals given): the loop looks at once instead of at its next poll; and executions ended elsewhere: `result()` sees the end at once. */
   readonly wakeups?: Wakeups;
   /** Leases an attempt may lose (dead workers) before it fails (default 3). */
   readonly maxSystemAttempts?: number;
@@ -267,6 +267,10 @@ export class Engine {
       backoff: resolveBackoff(options.backoff, "backoff"),
     };
     options.wakeups?.on("events", () => this.poke());
+    // An execution ended in another process: those `result()` waits on look at once, not at their next poll.
+    options.wakeups?.on("ended", () => {
+      for (const id of this.ended.eventNames()) this.ended.emit(id);
+    });
   }
 
   /**

@@ -9,7 +9,7 @@
 import type pg from "pg";
 import { AloftError, SchemaTooNewError } from "../errors.js";
 import {
-  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -430,11 +430,12 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** The channels to notify for steps that commit: events when they add events, work when they enqueue items not leased already. */
+  /** The channels to notify for steps that commit: events when they add events, work when they enqueue items not leased already, ended when they end an execution. */
   private channelsOf(steps: readonly StepCommit[]): string[] {
     const channels: string[] = [];
     if (steps.some((s) => (s.events?.length ?? 0) > 0)) channels.push(channelName("events", this.schema));
     if (steps.some((s) => (s.enqueue?.length ?? 0) > (s.leased?.length ?? 0))) channels.push(channelName("work", this.schema));
+    if (steps.some(endsExecution)) channels.push(channelName("ended", this.schema));
     return channels;
   }
 

@@ -7,6 +7,7 @@
  */
 import { AloftError, DuplicateExecutionError, RegistryConflictError, StoreConflictError } from "../errors.js";
 import type { EntityKey, RegisteredKind, StepCommit } from "./store.js";
+import { isExecutionEnded } from "../phases.js";
 
 /**
  * The largest page `listExecutions` returns.
@@ -299,4 +300,17 @@ export function checkLeased(step: StepCommit): void {
   for (const l of step.leased) {
     if (!ids.delete(l.itemId)) throw conflict.taskItemMissing(l.itemId);
   }
+}
+
+/**
+ * Whether a step ends an execution (writes one's row in an ended phase): its commit wakes followers elsewhere
+ * (the `ended` wake-up).
+ *
+ * @example
+ * ```ts
+ * endsExecution({ consumed: [], executions: [{ ...row, phase: "succeeded" }] }); // true
+ * ```
+ */
+export function endsExecution(step: StepCommit): boolean {
+  return (step.executions ?? []).some((x) => isExecutionEnded(x.phase)) || (step.createExecutions ?? []).some((x) => isExecutionEnded(x.phase));
 }

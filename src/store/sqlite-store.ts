@@ -8,7 +8,7 @@
  */
 import type Database from "better-sqlite3";
 import {
-  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -184,9 +184,10 @@ export class SqliteStore implements Store {
   }
 
   /** Wakes the listeners in other processes once a transaction that wrote events or work has committed. */
-  private woke(events: boolean, work: boolean): void {
+  private woke(events: boolean, work: boolean, ended = false): void {
     if (events) this.wake?.touch("events");
     if (work) this.wake?.touch("work");
+    if (ended) this.wake?.touch("ended");
   }
 
   /** The connection, while open; throws the same error as `MemoryStore` after `close`. */
@@ -330,11 +331,12 @@ export class SqliteStore implements Store {
     this.wokeBy([step]);
   }
 
-  /** Wakes the engines when steps add events (or executions), the workers when they enqueue work nobody holds yet (not `leased`). */
+  /** Wakes the engines when steps add events (or executions), the workers when they enqueue work nobody holds yet (not `leased`), followers when they end an execution. */
   private wokeBy(steps: readonly StepCommit[]): void {
     this.woke(
       steps.some((s) => (s.events?.length ?? 0) > 0 || (s.createExecutions?.length ?? 0) > 0),
       steps.some((s) => (s.enqueue?.length ?? 0) > (s.leased?.length ?? 0)),
+      steps.some(endsExecution),
     );
   }
 

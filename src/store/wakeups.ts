@@ -11,6 +11,10 @@
  *   (`<db>-events`, `<db>-work`) once a transaction that added events or
  *   work has committed (`sqlite/wake-files.ts`); each process watches the
  *   database's directory (inotify on Linux) and wakes when such a file changes.
+ * - A commit that ends an execution wakes `ended` (`<db>-ended`), so followers
+ *   in other processes (`engine.result()`, `aloft follow`) learn of the end at
+ *   once, whichever worker's result ended it (the engine's own worker's,
+ *   applied in a commit that adds no event, woke nobody before).
  *
  * Given the process's own store, wake-ups ignore that store's own commits
  * (SQLite: its connection's `data_version` did not move; PostgreSQL: the
@@ -44,7 +48,7 @@ export type { WakeTopic } from "./postgres/notify.js";
  * ```
  */
 export interface Wakeups {
-  /** Calls `fn` whenever something of `topic` may have happened (`events`: the engine's inbox; `work`: the task queue). */
+  /** Calls `fn` whenever something of `topic` may have happened (`events`: the engine's inbox; `work`: the task queue; `ended`: an execution ended). */
   on(topic: WakeTopic, fn: () => void): void;
   /** Stops listening. */
   close(): Promise<void>;
@@ -68,7 +72,7 @@ class Listeners {
   }
 }
 
-const TOPICS: readonly WakeTopic[] = ["events", "work"];
+const TOPICS: readonly WakeTopic[] = ["events", "work", "ended"];
 
 /** Wake-ups of a SQLite file: a watch on its directory, firing on writes to its wake files. */
 function sqliteWakeups(file: string, own: SqliteStore | undefined): Wakeups {

@@ -42,7 +42,54 @@ async function wakesOnWrites(store: Store, wakeups: Wakeups): Promise<void> {
   await reported;
 }
 
+/**
+ * A commit that ends an execution wakes `ended`, though it adds no event and enqueues nothing (the last commit of
+ * the direct path: the engine's own worker's result, applied in the engine's own commit); one that ends none does not.
+ */
+async function wakesFollowersOnEnd(store: Store, wakeups: Wakeups): Promise<void> {
+  const ends: string[] = [];
+  let phase = "running";
+  wakeups.on("ended", () => ends.push(phase));
+  await store.createExecution(execution("f1"), start("f1"));
+  const [ev] = await store.dueEvents(T0, 1);
+  const running = { ...execution("f1"), phase: "running" as const, startedAt: T0 };
+  await store.commit({ consumed: [ev?.id ?? -1], executions: [running] });
+  // A write that wakes another topic, heard after the commit before it (notifications and file changes come in order).
+  const work = next(wakeups, "work");
+  await store.commit({ consumed: [], enqueue: [item("f1", "n1")] });
+  await work;
+  expect(ends).toEqual([]);
+  phase = "ended";
+  const ended = next(wakeups, "ended");
+  await store.commitGroups([[{ consumed: [], cancelTasks: [{ executionId: "f1", path: "n1" }], executions: [{ ...running, phase: "succeeded", endedAt: T0 + 1 }] }]]);
+  await ended;
+  expect(ends).toEqual(["ended"]);
+}
+
 describe("wake-ups", () => {
+  it("on SQLite: a commit that ends an execution wakes its followers elsewhere (ended), one that does not end one does not", async () => {
+    const file = path.join(dir, "ended", "aloft.db");
+    const store = await openSqliteStore(file);
+    const wakeups = await openWakeups(file);
+    try {
+      await wakesFollowersOnEnd(store, wakeups);
+    } finally {
+      await wakeups.close();
+      await store.close();
+    }
+  });
+
+  it("on PostgreSQL: a commit that ends an execution notifies ended, one that does not end one does not", async () => {
+    const store = await openPostgresStore(pg.url(), { schema: "notify_ended" });
+    const wakeups = await openWakeups(`${pg.url()}?schema=notify_ended`);
+    try {
+      await wakesFollowersOnEnd(store, wakeups);
+    } finally {
+      await wakeups.close();
+      await store.close();
+    }
+  });
+
   it("on SQLite: a write by another connection wakes the listener", async () => {
     const file = path.join(dir, "a", "aloft.db");
     const store = await openSqliteStore(file);

@@ -13,6 +13,7 @@ import { startEmbedded } from "../../engine/embedded.js";
 import { Engine } from "../../engine/engine.js";
 import { EngineLockedError, describeHolder, type EngineLockHolder } from "../../store/sqlite/engine-lock.js";
 import { engineLockHolderOf, openStore } from "../../store/open-store.js";
+import { openWakeups, type Wakeups } from "../../store/wakeups.js";
 import { AloftError } from "../../errors.js";
 import { UsageError } from "../errors.js";
 import { valuesStoreOf, type DatabaseRef } from "./database.js";
@@ -95,7 +96,15 @@ async function embedded(options: EngineSetupOptions): Promise<EngineSetup> {
  */
 async function joined(options: EngineSetupOptions, holder: EngineLockHolder | undefined): Promise<EngineSetup> {
   const store = await openStore(options.db.path, { poolSize: 2 });
-  const engine = await Engine.open({ store, values: valuesStoreOf(options.db), schedules: false });
+  // The engine it joined ends executions in its own process: their end wakes this one's `result()` at once.
+  let wakeups: Wakeups;
+  try {
+    wakeups = await openWakeups(options.db.path, { store });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const engine = await Engine.open({ store, values: valuesStoreOf(options.db), schedules: false, wakeups });
   let own: EngineSetup | undefined;
   let stopped = false;
   let checking = false;
@@ -138,6 +147,7 @@ async function joined(options: EngineSetupOptions, holder: EngineLockHolder | un
       clearInterval(timer);
       while (checking) await new Promise((resolve) => setTimeout(resolve, 10));
       await own?.stop(stopOptions);
+      await wakeups.close();
       await store.close();
     },
   };

@@ -1,12 +1,16 @@
 /**
  * The `NOTIFY` channels of a PostgreSQL store: one for the engine's inbox
- * (`events`), one for the task queue (`work`), per schema.
+ * (`events`), one for the task queue (`work`), one for executions that ended
+ * (`ended`), per schema.
  *
  * @module
  */
 
-/** What a wake-up is about: the engine's inbox, or the task queue. */
-export type WakeTopic = "events" | "work";
+/**
+ * What a wake-up is about: the engine's inbox (`events`), the task queue (`work`), or an execution that ended
+ * (`ended`: what followers in other processes wait for, `engine.result()` among them).
+ */
+export type WakeTopic = "events" | "work" | "ended";
 
 /**
  * The channel of a topic in a schema (schema names are checked identifiers).
