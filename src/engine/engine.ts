@@ -241,6 +241,12 @@ export class Engine {
   private direct: DirectWorker | undefined;
   /** Results its worker delivered, for the next tick. */
   private delivered: Delivery[] = [];
+  /**
+   * Items leased to its worker by a group commit that failed: the commit may have landed all the same (its answer
+   * lost, the connection dropped after COMMIT), leaving them leased to a worker that was never handed them. Each
+   * turn asks the store which it holds (`settleGrants`) before anything else.
+   */
+  private unsettled: ClaimedTask[] = [];
   /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
   private readonly owned = new Map<string, number>();
   /** When the engine's lease is to be renewed next. */
@@ -873,6 +879,7 @@ export class Engine {
    */
   private async turn(readInbox: boolean): Promise<number> {
     await this.renewIfDue();
+    await this.settleGrants();
     const now = Date.now();
     this.more = false;
     const delivered = this.delivered;
@@ -979,6 +986,7 @@ export class Engine {
       for (const b of batch) {
         this.cache.delete(b.execId);
         for (const d of b.delivered) d.done("unhandled");
+        this.unsettled.push(...b.leased);
       }
       throw e;
     }
@@ -1011,6 +1019,33 @@ export class Engine {
     if (unleased) this.options.onWork?.();
     if (this.more) this.nextDue = undefined;
     return events.length + delivered.length;
+  }
+
+  /**
+   * Settles the items leased to this process's worker by group commits that failed (`unsettled`): those the store
+   * holds under their grant's token (the commit landed, only its answer was lost) go to the worker now, with their
+   * lease extended, instead of waiting out the lease unrun; the others were never written (the commit did not land),
+   * and the steps that made them are applied again from the stored state. An item the store cannot be asked about
+   * yet (still out of reach) waits for the next turn.
+   */
+  private async settleGrants(): Promise<void> {
+    if (this.unsettled.length === 0) return;
+    const direct = this.direct;
+    const items = this.unsettled;
+    this.unsettled = [];
+    if (!direct) return;
+    const held: ClaimedTask[] = [];
+    for (const [i, item] of items.entries()) {
+      const now = Date.now();
+      try {
+        if (await this.store.heartbeat(item.id, item.leaseToken, direct.leaseMs, now)) held.push({ ...item, leaseExpiresAt: now + direct.leaseMs });
+      } catch (e) {
+        this.unsettled.push(...items.slice(i));
+        if (held.length > 0) direct.take(held);
+        throw e;
+      }
+    }
+    if (held.length > 0) direct.take(held);
   }
 
   /** Renews this engine's lease when a third of it has passed (the first call records the engine). */
