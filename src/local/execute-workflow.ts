@@ -11,7 +11,7 @@ import { makeEnvironment, type RunEnvironment } from "./environment.js";
 import { checkOutput, checkRunInputs } from "../rules/values.js";
 import { failureHandlerInput, scopeFailure, withHandlerError } from "../rules/failure.js";
 import { isThenable, type Outputs } from "./target.js";
-import { FROM_INPUTS, type PlannedNode, type WorkflowPlan } from "./plan.js";
+import { FROM_INPUTS, type WorkflowPlan } from "./plan.js";
 import { sinceOrigin, type NodeRecord } from "./recorder.js";
 import { keepShape } from "../shapes.js";
 
@@ -42,7 +42,7 @@ class WorkflowRun {
     private readonly outer: RunEnvironment,
     private readonly prefix: string,
   ) {
-    if (plan.failFast && plan.nodes.length > 1) {
+    if (plan.failFast && plan.size > 1) {
       // The scope's signal follows the outer one through a listener removed when the scope settles. Not
       // AbortSignal.any: its WeakRefs keep their targets, and with them this run's records, alive until the
       // microtask queue drains, which a program awaiting one run after another may not let it do.
@@ -54,10 +54,9 @@ class WorkflowRun {
       }
       this.env = { ...outer, signal: this.scope.signal };
     } else this.env = outer;
-    const n = plan.nodes.length;
+    const n = plan.size;
     this.results = new Array<Outputs | undefined>(n);
-    this.pending = new Int32Array(n);
-    for (let i = 0; i < n; i++) this.pending[i] = plan.nodes[i]!.upstreamCount;
+    this.pending = plan.nodes.upstreamCount.slice(0, n);
     this.queue = new Int32Array(n);
     for (const r of plan.roots) this.queue[this.tail++] = r;
   }
@@ -70,14 +69,17 @@ class WorkflowRun {
     });
   }
 
-  private nodeInputs(node: PlannedNode): Outputs {
+  /** The inputs of node `i`. */
+  private nodeInputs(i: number): Outputs {
     const inputs: Outputs = {};
-    const names = node.inputNames;
-    const from = node.inputFrom;
-    const vars = node.inputVars;
-    for (let i = 0; i < names.length; i++) {
-      const j = from[i]!;
-      inputs[names[i]!] = j >= 0 ? this.results[j]![vars[i]!] : j === FROM_INPUTS ? this.inputs[vars[i]!] : node.inputGetters![i]!(this.inputs, this.results);
+    const nodes = this.plan.nodes;
+    const names = nodes.inputNames;
+    const from = nodes.inputFrom;
+    const vars = nodes.inputVars;
+    const end = nodes.inputStart[i + 1]!;
+    for (let k = nodes.inputStart[i]!; k < end; k++) {
+      const j = from[k]!;
+      inputs[names[k]!] = j >= 0 ? this.results[j]![vars[k]!] : j === FROM_INPUTS ? this.inputs[vars[k]!] : nodes.inputGetters!.get(k)!(this.inputs, this.results);
     }
     return inputs;
   }
@@ -90,15 +92,17 @@ class WorkflowRun {
     // Task attempts wait for a slot of the run's maxParallelism (`TaskSlots`); other nodes start at once.
     while (this.head < this.tail && !this.settled && (this.failure === undefined || !this.plan.failFast)) {
       if (env.signal.aborted) {
-        this.fail(nodes[this.queue[this.head]!]!, env.signal.reason, undefined);
+        this.fail(this.queue[this.head]!, env.signal.reason, undefined);
         break;
       }
-      const node = nodes[this.queue[this.head++]!]!;
-      const path = this.prefix === "" ? node.id : this.prefix + node.id;
-      const record = env.recorder.start(path, node.target.label, now < 0 ? sinceOrigin() : now);
+      const node = this.queue[this.head++]!;
+      const id = nodes.ids[node]!;
+      const target = nodes.targets[node]!;
+      const path = this.prefix === "" ? id : this.prefix + id;
+      const record = env.recorder.start(path, target.label, now < 0 ? sinceOrigin() : now);
       let out: Outputs | Promise<Outputs>;
       try {
-        out = node.target.run(this.nodeInputs(node), { env, path, metadata: node.metadata, record });
+        out = target.run(this.nodeInputs(node), { env, path, metadata: nodes.metadata[node], record });
       } catch (e) {
         now = -1;
         this.fail(node, e, record);
@@ -132,24 +136,25 @@ class WorkflowRun {
   }
 
   /** `at`: when the node ended (a `sinceOrigin()` reading; now, when not given). */
-  private complete(node: PlannedNode, outputs: Outputs, record: NodeRecord, at?: number): void {
+  private complete(node: number, outputs: Outputs, record: NodeRecord, at?: number): void {
     if (this.settled) return;
     record.end("succeeded", undefined, at);
-    this.results[node.index] = outputs;
+    this.results[node] = outputs;
     this.done++;
     const down = this.plan.downstream;
-    const end = this.plan.downstreamStart[node.index + 1]!;
-    for (let k = this.plan.downstreamStart[node.index]!; k < end; k++) {
+    const end = this.plan.downstreamStart[node + 1]!;
+    for (let k = this.plan.downstreamStart[node]!; k < end; k++) {
       const d = down[k]!;
       if (--this.pending[d]! === 0) this.queue[this.tail++] = d;
     }
   }
 
-  private fail(node: PlannedNode, error: unknown, record: NodeRecord | undefined): void {
+  private fail(node: number, error: unknown, record: NodeRecord | undefined): void {
     if (record) record.end(record.phase === "timedOut" ? "timedOut" : this.env.signal.aborted && !this.failure ? "aborted" : "failed", error);
     if (this.settled || this.failure) return;
-    this.failure = scopeFailure(this.plan.name, node.id, node.target.label, error);
-    if (this.plan.failFast && !this.env.signal.aborted) this.abortSiblings(this.prefix + node.id);
+    const id = this.plan.nodes.ids[node]!;
+    this.failure = scopeFailure(this.plan.name, id, this.plan.nodes.targets[node]!.label, error);
+    if (this.plan.failFast && !this.env.signal.aborted) this.abortSiblings(this.prefix + id);
   }
 
   /**
@@ -179,7 +184,7 @@ class WorkflowRun {
       if (this.plan.failFast || idle) this.settleFailure(this.failure);
       return;
     }
-    if (this.done === this.plan.nodes.length) {
+    if (this.done === this.plan.size) {
       this.settle();
       try {
         this.resolve(this.collectOutputs());
@@ -190,7 +195,7 @@ class WorkflowRun {
     }
     if (idle) {
       this.settle();
-      this.reject(new AloftError(`workflow ${JSON.stringify(this.plan.name)} cannot make progress: ${this.plan.nodes.length - this.done} nodes wait on each other (the spec has a cycle)`));
+      this.reject(new AloftError(`workflow ${JSON.stringify(this.plan.name)} cannot make progress: ${this.plan.size - this.done} nodes wait on each other (the spec has a cycle)`));
     }
   }
 
@@ -210,20 +215,21 @@ class WorkflowRun {
     this.settle();
     const handler = this.plan.failureNode;
     const env = this.outer;
-    if (!handler || env.signal.aborted) {
+    if (handler < 0 || env.signal.aborted) {
       this.reject(failure);
       return;
     }
     const inputs = this.nodeInputs(handler);
-    if (handler.acceptsError) inputs["err"] = failureHandlerInput(failure);
-    const path = this.prefix + handler.id;
-    const record = env.recorder.start(path, handler.target.label);
+    if (this.plan.failureAcceptsError) inputs["err"] = failureHandlerInput(failure);
+    const path = this.prefix + this.plan.nodes.ids[handler]!;
+    const target = this.plan.nodes.targets[handler]!;
+    const record = env.recorder.start(path, target.label);
     const report = (e: unknown) => {
       record.end("failed", e);
       this.reject(withHandlerError(failure, e));
     };
     try {
-      const r = handler.target.run(inputs, { env, path, metadata: handler.metadata, record });
+      const r = target.run(inputs, { env, path, metadata: this.plan.nodes.metadata[handler], record });
       if (isThenable(r)) {
         r.then(() => {
           record.end("succeeded");
@@ -244,7 +250,8 @@ const EMPTY_PLAN: WorkflowPlan = {
   name: "",
   interface: undefined,
   inputs: [],
-  nodes: [],
+  size: 0,
+  nodes: { ids: [], targets: [], metadata: [], upstreamCount: new Int32Array(0), inputStart: new Int32Array(1), inputNames: [], inputFrom: [], inputVars: [], inputGetters: undefined },
   roots: [],
   downstreamStart: new Int32Array(1),
   downstream: new Int32Array(0),
@@ -252,7 +259,8 @@ const EMPTY_PLAN: WorkflowPlan = {
   outputGetters: [],
   outputs: [],
   failFast: false,
-  failureNode: undefined,
+  failureNode: -1,
+  failureAcceptsError: false,
 };
 
 // A run's scopes are garbage once it ends: one sample keeps their shape, and the optimized executor, across major GCs (shapes.ts).

@@ -14,7 +14,7 @@ import { variableChecks, type VariableCheck } from "../rules/values.js";
 import { failsFast } from "../rules/failure.js";
 import { nodeLabel } from "../rules/labels.js";
 import { nodeIdNumber } from "../rules/node-ids.js";
-import type { NodeTarget } from "./target.js";
+import type { InnerBinding, NodeTarget } from "./target.js";
 import { planTask, taskTarget, type PlannedTask } from "./targets/task.js";
 import { launchPlanTarget, subworkflowTarget } from "./targets/workflow.js";
 import { gateTarget } from "./targets/gate.js";
@@ -31,26 +31,27 @@ export const FROM_INPUTS = -1;
 export const FROM_GETTER = -2;
 
 /**
- * A node of a plan. Its inputs are data, not closures: input `k` is named
- * `inputNames[k]` and read as output `inputVars[k]` of node `inputFrom[k]`,
- * as workflow input `inputVars[k]` when `inputFrom[k]` is `FROM_INPUTS`, or
- * by `inputGetters[k]` when it is `FROM_GETTER`. Plans are built on a
- * workflow's first run, so a node costs one object and one array (the name
- * arrays are shared by the nodes that read alike).
+ * The nodes of a plan, as parallel arrays: node `i` has id `ids[i]`, runs
+ * `targets[i]` with `metadata[i]` and waits on `upstreamCount[i]` nodes. Its
+ * inputs are `inputStart[i]` up to `inputStart[i + 1]` (exclusive): input
+ * `k` is named `inputNames[k]` and read as output `inputVars[k]` of node
+ * `inputFrom[k]`, as workflow input `inputVars[k]` when `inputFrom[k]` is
+ * `FROM_INPUTS`, or by `inputGetters.get(k)` when it is `FROM_GETTER`.
+ * Plans are built on a workflow's first run: arrays, not an object a node,
+ * keep that cheap (a few stores a node, nothing more for the garbage
+ * collector to copy).
  */
-export interface PlannedNode {
-  readonly index: number;
-  readonly id: string;
-  readonly target: NodeTarget;
-  readonly metadata: NodeMetadata | undefined;
+export interface PlannedNodes {
+  readonly ids: readonly string[];
+  readonly targets: readonly NodeTarget[];
+  readonly metadata: readonly (NodeMetadata | undefined)[];
+  readonly upstreamCount: Int32Array;
+  readonly inputStart: Int32Array;
   readonly inputNames: readonly string[];
   readonly inputFrom: readonly number[];
   readonly inputVars: readonly string[];
   /** Undefined when every input is read from a node or the workflow's inputs. */
-  readonly inputGetters: readonly (Getter | undefined)[] | undefined;
-  readonly upstreamCount: number;
-  /** For a failure handler: whether it declares the `err` input. */
-  readonly acceptsError: boolean;
+  readonly inputGetters: ReadonlyMap<number, Getter> | undefined;
 }
 
 /** A launch plan's workflow, with its defaults and fixed inputs as values. */
@@ -71,7 +72,9 @@ export interface WorkflowPlan {
    */
   readonly interface: TypedInterface | undefined;
   readonly inputs: readonly VariableCheck[];
-  readonly nodes: readonly PlannedNode[];
+  /** How many nodes the workflow runs: `nodes` has them at `0 .. size - 1`, then the failure node, when there is one. */
+  readonly size: number;
+  readonly nodes: PlannedNodes;
   readonly roots: readonly number[];
   /** The nodes downstream of node `i` are `downstream[downstreamStart[i]]` up to `downstream[downstreamStart[i + 1]]` (exclusive). */
   readonly downstreamStart: Int32Array;
@@ -80,7 +83,10 @@ export interface WorkflowPlan {
   readonly outputGetters: readonly Getter[];
   readonly outputs: readonly VariableCheck[];
   readonly failFast: boolean;
-  readonly failureNode: PlannedNode | undefined;
+  /** The failure node's index in `nodes` (`size`), or -1 when there is none. */
+  readonly failureNode: number;
+  /** Whether the failure node declares the `err` input. */
+  readonly failureAcceptsError: boolean;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -124,8 +130,6 @@ export class Planner {
   /** Tasks by the identifier object of a node's reference: the nodes running one task share it. */
   private readonly tasksByRef = new Map<Identifier, PlannedTask>();
   private readonly taskTargets = new Map<PlannedTask, NodeTarget>();
-  /** Name arrays shared by the nodes that bind the same names (most nodes of a workflow running one task). */
-  private readonly names = new Map<string, readonly string[]>();
   /** Where the binding being planned is, for messages: set before each is planned, read only when one is thrown. */
   private where: { workflow: string; what: string; node: string; name: string } = { workflow: "", what: "", node: "", name: "" };
   /** The list indices and map keys inside the binding being planned, for messages. */
@@ -261,26 +265,6 @@ export class Planner {
     throw new CompileError(`${this.whereText()} has an empty binding`);
   }
 
-  /** A shared array holding only `name`. */
-  private sharedOne(name: string): readonly string[] {
-    const known = this.names.get(name);
-    if (known && known.length === 1) return known;
-    const names = [name];
-    this.names.set(name, names);
-    keepRecordShape(names);
-    return names;
-  }
-
-  /** A shared array holding `names` (which the caller must not change afterwards). */
-  private shared(names: string[]): readonly string[] {
-    const key = names.length === 1 ? names[0]! : names.join("\u0000");
-    const known = this.names.get(key);
-    if (known && known.length === names.length) return known;
-    this.names.set(key, names);
-    keepRecordShape(names);
-    return names;
-  }
-
   /**
    * The target of a task node. Nodes without overrides of the task's policy
    * (retries, timeout, caching: most of them) share one target per task.
@@ -321,56 +305,48 @@ export class Planner {
     throw new CompileError(`node ${JSON.stringify(node.id ?? "")} has a kind of target the local runner does not run yet`);
   }
 
-  private plannedNode(node: Node, i: number, index: NodeIndex, wfName: string): PlannedNode {
+  /**
+   * Plans node `i` into `out`: its target and metadata, and its inputs
+   * appended to the input arrays. Returns the target.
+   */
+  private planNode(node: Node, i: number, index: NodeIndex, wfName: string, out: NodesDraft): NodeTarget {
     const target = this.target(node);
-    const types = target.inputTypes;
-    const bindings = node.inputs ?? [];
-    const inner = target.innerBindings ?? [];
-    const count = bindings.length + inner.length;
     const id = node.id ?? "";
-    const from = new Array<number>(count);
-    // Most nodes bind one input to a promise: its name arrays are shared ones, made without a draft.
-    const one = count === 1 && inner.length === 0 ? bindings[0]! : undefined;
-    if (one?.binding?.promise) {
-      this.setWhere(wfName, "input", id, one.var ?? "");
-      from[0] = this.source(one.binding.promise.nodeId ?? "", index);
-      return this.planned(node, i, target, this.sharedOne(one.var ?? ""), from, this.sharedOne(one.binding.promise.var ?? ""), undefined);
-    }
-    const names = new Array<string>(count);
-    const vars = new Array<string>(count);
-    let getters: (Getter | undefined)[] | undefined;
+    out.ids[i] = id;
+    out.targets[i] = target;
+    out.metadata[i] = node.metadata;
+    const bindings = node.inputs ?? NO_BINDINGS;
+    const inner = target.innerBindings ?? NO_INNER;
+    const count = bindings.length + inner.length;
+    const names = out.inputNames;
+    const from = out.inputFrom;
+    const vars = out.inputVars;
+    const first = names.length;
     for (let k = 0; k < count; k++) {
       const own = k < bindings.length;
       const name = own ? (bindings[k]!.var ?? "") : inner[k - bindings.length]!.name;
       const b = own ? (bindings[k]!.binding ?? {}) : inner[k - bindings.length]!.binding;
-      names[k] = name;
-      this.setWhere(wfName, own ? "input" : "binding", id, name);
-      if (b.promise) {
-        from[k] = this.source(b.promise.nodeId ?? "", index);
-        vars[k] = b.promise.var ?? "";
+      names.push(name);
+      const promise = b.promise;
+      if (promise) {
+        const nodeId = promise.nodeId ?? "";
+        let j = nodeId === "" ? FROM_INPUTS : index.get(nodeId);
+        if (j === undefined) {
+          this.setWhere(wfName, own ? "input" : "binding", id, name);
+          j = this.source(nodeId, index);
+        }
+        from.push(j);
+        vars.push(promise.var ?? "");
       } else {
-        from[k] = FROM_GETTER;
-        vars[k] = "";
-        getters ??= new Array<Getter | undefined>(count);
-        getters[k] = this.getter(b, own ? types[name] : inner[k - bindings.length]!.type, index);
+        this.setWhere(wfName, own ? "input" : "binding", id, name);
+        from.push(FROM_GETTER);
+        vars.push("");
+        (out.inputGetters ??= new Map()).set(first + k, this.getter(b, own ? target.inputTypes[name] : inner[k - bindings.length]!.type, index));
       }
     }
-    return this.planned(node, i, target, this.shared(names), from, this.shared(vars), getters);
-  }
-
-  private planned(node: Node, i: number, target: NodeTarget, names: readonly string[], from: readonly number[], vars: readonly string[], getters: (Getter | undefined)[] | undefined): PlannedNode {
-    return {
-      index: i,
-      id: node.id ?? "",
-      target,
-      metadata: node.metadata,
-      inputNames: names,
-      inputFrom: from,
-      inputVars: vars,
-      inputGetters: getters,
-      upstreamCount: node.upstreamNodeIds?.length ?? 0,
-      acceptsError: node.taskNode?.referenceId !== undefined && "err" in target.inputTypes,
-    };
+    out.inputStart[i + 1] = names.length;
+    out.keepInputShape(names, first);
+    return target;
   }
 
   private build(template: WorkflowTemplate): WorkflowPlan {
@@ -378,34 +354,47 @@ export class Planner {
     const specNodes = template.nodes ?? [];
     const n = specNodes.length;
     const index = new NodeIndex(specNodes);
-    const nodes = new Array<PlannedNode>(n);
-    for (let i = 0; i < n; i++) nodes[i] = this.plannedNode(specNodes[i]!, i, index, name);
+    const failureNode = template.failureNode;
+    const count = n + (failureNode ? 1 : 0);
+    const draft = new NodesDraft(count);
+    const upstreamCount = new Int32Array(count);
     // The edges, upstream to downstream, as one array sorted by upstream node (counted, then placed).
     const roots: number[] = [];
     const downstreamStart = new Int32Array(n + 1);
     let edges = 0;
     for (let i = 0; i < n; i++) edges += specNodes[i]!.upstreamNodeIds?.length ?? 0;
-    // The upstream node of each edge, in spec order, found once (the fill below reads it again).
+    // The upstream node of each edge, in spec order, found while each node is planned (a node's upstream nodes are
+    // mostly those its inputs read, just found); the fill below reads them again.
     const upstream = new Int32Array(edges);
     let e = 0;
+    // An unknown upstream node is reported once every node's bindings were planned, as a separate pass would.
+    let unknownUpstream: string | undefined;
     for (let i = 0; i < n; i++) {
-      const ups = specNodes[i]!.upstreamNodeIds ?? [];
+      const node = specNodes[i]!;
+      this.planNode(node, i, index, name, draft);
+      const ups = node.upstreamNodeIds ?? NO_IDS;
+      upstreamCount[i] = ups.length;
       if (ups.length === 0) roots.push(i);
       for (let k = 0; k < ups.length; k++) {
         const u = ups[k]!;
         const j = index.get(u);
-        if (j === undefined) throw new CompileError(`workflow ${JSON.stringify(name)}: node ${specNodes[i]!.id ?? ""} depends on unknown node ${JSON.stringify(u)}`);
+        if (j === undefined) {
+          unknownUpstream ??= `workflow ${JSON.stringify(name)}: node ${node.id ?? ""} depends on unknown node ${JSON.stringify(u)}`;
+          e++;
+          continue;
+        }
         downstreamStart[j + 1]!++;
         upstream[e++] = j;
       }
     }
+    if (unknownUpstream !== undefined) throw new CompileError(unknownUpstream);
     for (let j = 0; j < n; j++) downstreamStart[j + 1]! += downstreamStart[j]!;
     const downstream = new Int32Array(edges);
     const fill = downstreamStart.slice(0, n);
     e = 0;
     for (let i = 0; i < n; i++) {
-      const count = specNodes[i]!.upstreamNodeIds?.length ?? 0;
-      for (let k = 0; k < count; k++) downstream[fill[upstream[e++]!]!++] = i;
+      const c = upstreamCount[i]!;
+      for (let k = 0; k < c; k++) downstream[fill[upstream[e++]!]!++] = i;
     }
     const outputTypes = template.interface?.outputs?.variables ?? {};
     const outputNames: string[] = [];
@@ -416,11 +405,28 @@ export class Planner {
       this.setWhere(name, "output", "", out);
       outputGetters.push(this.getter(b.binding ?? {}, outputTypes[out]?.type, index));
     }
+    let failureAcceptsError = false;
+    if (failureNode) {
+      const target = this.planNode(failureNode, n, index, name, draft);
+      upstreamCount[n] = failureNode.upstreamNodeIds?.length ?? 0;
+      failureAcceptsError = failureNode.taskNode?.referenceId !== undefined && "err" in target.inputTypes;
+    }
     return {
       name,
       interface: template.interface,
       inputs: variableChecks(template.interface?.inputs),
-      nodes,
+      size: n,
+      nodes: {
+        ids: draft.ids,
+        targets: draft.targets,
+        metadata: draft.metadata,
+        upstreamCount,
+        inputStart: draft.inputStart,
+        inputNames: draft.inputNames,
+        inputFrom: draft.inputFrom,
+        inputVars: draft.inputVars,
+        inputGetters: draft.inputGetters,
+      },
       roots,
       downstreamStart,
       downstream,
@@ -428,8 +434,53 @@ export class Planner {
       outputGetters,
       outputs: variableChecks(template.interface?.outputs),
       failFast: failsFast(template),
-      failureNode: template.failureNode ? this.plannedNode(template.failureNode, -1, index, name) : undefined,
+      failureNode: failureNode ? n : -1,
+      failureAcceptsError,
     };
+  }
+}
+
+const NO_BINDINGS: NonNullable<Node["inputs"]> = [];
+const NO_INNER: readonly InnerBinding[] = [];
+const NO_IDS: readonly string[] = [];
+
+/** The arrays of a plan's nodes while they are planned. */
+class NodesDraft {
+  readonly ids: string[];
+  readonly targets: NodeTarget[];
+  readonly metadata: (NodeMetadata | undefined)[];
+  readonly inputStart: Int32Array;
+  readonly inputNames: string[] = [];
+  readonly inputFrom: number[] = [];
+  readonly inputVars: string[] = [];
+  inputGetters: Map<number, Getter> | undefined = undefined;
+  /** The input names of the last node whose inputs record's shape was kept, from `lastStart` to `lastEnd`. */
+  private lastStart = -1;
+  private lastEnd = -1;
+
+  constructor(count: number) {
+    this.ids = new Array<string>(count);
+    this.targets = new Array<NodeTarget>(count);
+    this.metadata = new Array<NodeMetadata | undefined>(count);
+    this.inputStart = new Int32Array(count + 1);
+  }
+
+  /**
+   * Keeps the shape of the inputs records of a node whose input names are
+   * `names[first..]` (`shapes.ts`), unless the node before bound the same
+   * names: most nodes of a workflow running one task do.
+   */
+  keepInputShape(names: readonly string[], first: number): void {
+    const end = names.length;
+    const count = end - first;
+    if (count === this.lastEnd - this.lastStart) {
+      let same = true;
+      for (let k = 0; k < count && same; k++) same = names[first + k] === names[this.lastStart + k];
+      if (same) return;
+    }
+    this.lastStart = first;
+    this.lastEnd = end;
+    keepRecordShape(names.slice(first, end));
   }
 }
 
@@ -441,12 +492,20 @@ export class Planner {
  */
 export class NodeIndex {
   private byId: Map<string, number> | undefined;
+  /** The last id found by its number, and its position: a node's upstream node is mostly the one its input just read. */
+  private lastId = "";
+  private lastPosition = -1;
 
   constructor(private readonly nodes: readonly Node[]) {}
 
   get(id: string): number | undefined {
+    if (id === this.lastId && this.lastPosition >= 0) return this.lastPosition;
     const i = nodeIdNumber(id);
-    if (i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id) return i;
+    if (i >= 0 && i < this.nodes.length && this.nodes[i]!.id === id) {
+      this.lastId = id;
+      this.lastPosition = i;
+      return i;
+    }
     if (!this.byId) {
       this.byId = new Map();
       for (let k = 0; k < this.nodes.length; k++) this.byId.set(this.nodes[k]!.id ?? "", k);
@@ -493,3 +552,4 @@ function mapGetter(keys: readonly string[], parts: readonly Getter[]): Getter {
 // optimized planner, across major GCs (shapes.ts).
 keepShape(new Planner({ root: {}, tasks: new Map(), workflows: new Map(), launchPlans: new Map(), implementations: new Map() }));
 keepShape(new NodeIndex([]));
+keepShape(new NodesDraft(0));

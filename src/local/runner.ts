@@ -87,11 +87,11 @@ async function execute(def: EntityDefinition, inputs: Record<string, unknown>, e
     case "mapTask": {
       // The map compiles alone to a workflow of its one array node; that node runs alone, recorded under the map's name.
       const plan = p.plan;
-      const node = plan.nodes[0]!;
+      const target = plan.nodes.targets[0]!;
       const checked = checkRunInputs(plan.inputs, inputs, label);
-      const record = env.recorder.start(def.name, node.target.label);
+      const record = env.recorder.start(def.name, target.label);
       try {
-        const out = await node.target.run(checked, { env, path: def.name, metadata: node.metadata, record });
+        const out = await target.run(checked, { env, path: def.name, metadata: plan.nodes.metadata[0], record });
         record.end("succeeded");
         return out;
       } catch (e) {

@@ -26,13 +26,20 @@ describe("local plans", () => {
   it("reads inputs as data: the node index and output read, the workflow's inputs, a getter for constants", () => {
     const b = bundle();
     const plan = new Planner(b).workflow(b.root);
-    const [n0, n1, n2] = plan.nodes;
-    expect([n0!.inputFrom, n0!.inputVars, n0!.inputNames]).toEqual([[FROM_INPUTS], ["x"], ["x"]]);
-    expect([n1!.inputFrom, n1!.inputVars]).toEqual([[0], ["o0"]]);
-    // Nodes reading alike share their name arrays.
-    expect(n1!.inputNames).toBe(n0!.inputNames);
-    expect(n2!.inputFrom).toEqual([FROM_GETTER]);
-    expect(n2!.inputGetters![0]!({ x: 0 }, [{ o0: 1 }, { o0: 2 }])).toEqual([1, 2, 3]);
+    const nodes = plan.nodes;
+    const inputsOf = (i: number) => {
+      const k = [nodes.inputStart[i]!, nodes.inputStart[i + 1]!] as const;
+      return { from: nodes.inputFrom.slice(...k), vars: nodes.inputVars.slice(...k), names: nodes.inputNames.slice(...k), first: k[0] };
+    };
+    expect(plan.size).toBe(3);
+    expect(nodes.ids).toEqual(["n0", "n1", "n2"]);
+    const [n0, n1, n2] = [inputsOf(0), inputsOf(1), inputsOf(2)];
+    expect([n0.from, n0.vars, n0.names]).toEqual([[FROM_INPUTS], ["x"], ["x"]]);
+    expect([n1.from, n1.vars, n1.names]).toEqual([[0], ["o0"], ["x"]]);
+    expect(n2.from).toEqual([FROM_GETTER]);
+    expect(nodes.inputGetters!.get(n2.first)!({ x: 0 }, [{ o0: 1 }, { o0: 2 }])).toEqual([1, 2, 3]);
+    // Nodes wait on their upstream nodes.
+    expect([...nodes.upstreamCount]).toEqual([0, 1, 2]);
     // Edges: n0 → n1, n0 → n2, n1 → n2.
     const down = (i: number) => [...plan.downstream.subarray(plan.downstreamStart[i], plan.downstreamStart[i + 1])];
     expect([down(0), down(1), down(2)]).toEqual([[1, 2], [2], []]);
