@@ -37,9 +37,11 @@ export class NodeRecord {
   private declare ended: number;
   declare error: string | undefined;
   declare elements: { total: number; succeeded: number; failed: number; cacheHits: number; retries: number } | undefined;
+  /** The recorder that counts this record among its running ones, if any. */
+  private declare readonly owner: Recorder | undefined;
 
   /** `started` is a `sinceOrigin()` reading (now, when not given). */
-  constructor(path: string, entity: string, started = sinceOrigin()) {
+  constructor(path: string, entity: string, started = sinceOrigin(), owner?: Recorder) {
     this.path = path;
     this.entity = entity;
     this.phase = "running";
@@ -49,6 +51,7 @@ export class NodeRecord {
     this.ended = -1;
     this.error = undefined;
     this.elements = undefined;
+    this.owner = owner;
   }
 
   /** Whether the node ended. */
@@ -61,6 +64,7 @@ export class NodeRecord {
     if (this.ended >= 0) return;
     this.phase = phase;
     this.ended = at ?? sinceOrigin();
+    if (this.owner !== undefined) this.owner.running--;
     if (error !== undefined) this.error = error instanceof Error ? error.message : String(error);
   }
 
@@ -83,16 +87,20 @@ export class NodeRecord {
 /** Every node record of a run, in start order. */
 export class Recorder {
   private readonly records: NodeRecord[] = [];
+  /** How many of the records have not ended: a run that ends with none skips the walk over its records. */
+  running = 0;
 
   /** Records that the node at `path` started (at `at`, a `sinceOrigin()` reading; now, when not given). */
   start(path: string, entity: string, at = sinceOrigin()): NodeRecord {
-    const r = new NodeRecord(path, entity, at);
+    const r = new NodeRecord(path, entity, at, this);
     this.records.push(r);
+    this.running++;
     return r;
   }
 
   /** Marks every node still running as aborted. */
   abortRunning(reason: string): void {
+    if (this.running === 0) return;
     const records = this.records;
     for (let i = 0; i < records.length; i++) if (!records[i]!.hasEnded) records[i]!.end("aborted", reason);
   }
