@@ -12,6 +12,7 @@ import { toLiteral, protoDuration } from "../types/literal.js";
 import { writeCanonicalJson } from "../types/canonical.js";
 import { definitionOf, describeEntity, entityOrDefinition, type AnyEntity, type EntityDefinition, type LaunchPlanDefinition, type MapTaskDefinition, type TaskDefinition, type WorkflowDefinition } from "../sdk/entity.js";
 import type { GraphNode } from "../sdk/graph.js";
+import type { NodeOverrides } from "../sdk/overrides.js";
 import { assertConditionalsComplete } from "../sdk/conditional.js";
 import { acceptsNone, type OutputShape } from "../sdk/interface.js";
 import type { Workflow } from "../sdk/workflow-builder.js";
@@ -158,10 +159,18 @@ class Compiler {
   private readonly inProgress = new Set<unknown>();
   private readonly owners = new Map<string, unknown>();
   private readonly taskIds = new Map<TaskDefinition, Identifier>();
+  /** For `shareNodeParts`: the metadata and task reference of the task nodes of each task that set nothing of their own. */
+  private readonly sharedParts = new Map<TaskDefinition, { metadata: NodeMetadata; taskNode: { referenceId: Identifier } }>();
 
+  /**
+   * @param shareNodeParts Task nodes without overrides of one task share one `metadata` and one `taskNode`
+   *   object (equal, so the specs serialize the same): for a local run, whose bundle is only read, and
+   *   read once, on a first run, where a node's every object costs (`compileForLocalRun`).
+   */
   constructor(
     readonly target: CompileTarget,
     readonly containers: ContainerOptions = {},
+    private readonly shareNodeParts = false,
   ) {}
 
   /**
@@ -347,18 +356,28 @@ class Compiler {
    */
   private taskNode(n: GraphNode, def: TaskDefinition): Node {
     const inputs = nodeBindings(n);
-    const metadata: NodeMetadata = { name: def.name };
+    if (this.shareNodeParts && setsNothing(n.overrides)) return this.sharedTaskNode(n, def, inputs);
+    const metadata = taskNodeMetadata(def);
     const taskNode = { referenceId: this.task(def) };
-    const o = def.options;
-    if (o.retries > 0) metadata.retries = { retries: o.retries };
-    if (o.timeoutMs !== undefined) metadata.timeout = protoDuration(o.timeoutMs);
-    if (o.interruptible !== undefined) metadata.interruptible = o.interruptible;
     const ups = n.upstream;
     let node: Node;
     if (inputs.length > 0) node = ups.length > 0 ? { id: n.id, metadata, inputs, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, inputs, taskNode };
     else node = ups.length > 0 ? { id: n.id, metadata, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, taskNode };
     applyOverrides(node, n.overrides);
     return node;
+  }
+
+  /** A task node without overrides whose metadata and task reference are those of the other nodes of its task. */
+  private sharedTaskNode(n: GraphNode, def: TaskDefinition, inputs: Binding[]): Node {
+    let parts = this.sharedParts.get(def);
+    if (parts === undefined) {
+      parts = { metadata: taskNodeMetadata(def), taskNode: { referenceId: this.task(def) } };
+      this.sharedParts.set(def, parts);
+    }
+    const { metadata, taskNode } = parts;
+    const ups = n.upstream;
+    if (inputs.length > 0) return ups.length > 0 ? { id: n.id, metadata, inputs, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, inputs, taskNode };
+    return ups.length > 0 ? { id: n.id, metadata, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, taskNode };
   }
 
   /** Fills in what a node that runs a workflow, launch plan or map task runs (task nodes are made by `taskNode`). */
@@ -382,6 +401,21 @@ class Compiler {
       }
     }
   }
+}
+
+/** The metadata of a node running task `def`, before the node's overrides: its name and the task's retries, timeout and interruptibility. */
+function taskNodeMetadata(def: TaskDefinition): NodeMetadata {
+  const metadata: NodeMetadata = { name: def.name };
+  const o = def.options;
+  if (o.retries > 0) metadata.retries = { retries: o.retries };
+  if (o.timeoutMs !== undefined) metadata.timeout = protoDuration(o.timeoutMs);
+  if (o.interruptible !== undefined) metadata.interruptible = o.interruptible;
+  return metadata;
+}
+
+/** Whether `applyOverrides` would write nothing for these overrides (constructs.ts). */
+function setsNothing(o: NodeOverrides): boolean {
+  return o.name === undefined && o.retries === undefined && o.timeoutMs === undefined && o.interruptible === undefined && o.cache === undefined && o.resources === undefined;
 }
 
 /**
@@ -440,15 +474,15 @@ function checkOption(value: unknown, name: "project" | "domain" | "version"): vo
 
 type RunResult = { compiler: Compiler; root: Identifier; spec: TaskSpec | WorkflowSpec | LaunchPlanSpec };
 
-function run(def: EntityDefinition, target: CompileTarget, options: BundleOptions): RunResult {
-  const result = runRoot(def, target, { image: options.image, module: options.module });
+function run(def: EntityDefinition, target: CompileTarget, options: BundleOptions, shareNodeParts = false): RunResult {
+  const result = runRoot(def, target, { image: options.image, module: options.module }, shareNodeParts);
   if (options.defaultLaunchPlans === true) result.compiler.defaultLaunchPlans();
   assertFlyteAccepts(result.compiler);
   return result;
 }
 
-function runRoot(def: EntityDefinition, target: CompileTarget, containers: ContainerOptions): RunResult {
-  const c = new Compiler(target, containers);
+function runRoot(def: EntityDefinition, target: CompileTarget, containers: ContainerOptions, shareNodeParts: boolean): RunResult {
+  const c = new Compiler(target, containers, shareNodeParts);
   switch (def.kind) {
     case "task": {
       const id = c.task(def);
@@ -470,7 +504,7 @@ function runRoot(def: EntityDefinition, target: CompileTarget, containers: Conta
   }
 }
 
-function resolveTarget(def: EntityDefinition, options: BundleOptions): { target: CompileTarget; result: RunResult } {
+function resolveTarget(def: EntityDefinition, options: BundleOptions, shareNodeParts = false): { target: CompileTarget; result: RunResult } {
   checkOption(options.project, "project");
   checkOption(options.domain, "domain");
   checkOption(options.version, "version");
@@ -481,10 +515,10 @@ function resolveTarget(def: EntityDefinition, options: BundleOptions): { target:
   const base = { project: options.project ?? DEFAULT_PROJECT, domain: options.domain ?? DEFAULT_DOMAIN };
   if (options.version !== undefined) {
     const target = { ...base, version: options.version };
-    return { target, result: run(def, target, options) };
+    return { target, result: run(def, target, options, shareNodeParts) };
   }
   const issued: Identifier[] = [];
-  const draft = run(def, { ...base, version: "", issued }, options);
+  const draft = run(def, { ...base, version: "", issued }, options, shareNodeParts);
   const hash = createHash("sha256");
   const c = draft.compiler;
   const update = (chunk: string) => hash.update(chunk);
@@ -539,6 +573,26 @@ export function compile(entity: AnyEntity | Workflow, options: CompileOptions = 
  */
 export function compileBundle(entity: AnyEntity | Workflow | EntityDefinition, options: BundleOptions = {}): CompiledBundle {
   const { result } = resolveTarget(entityDefinition(entity, entityOrDefinition), options);
+  const c = result.compiler;
+  return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };
+}
+
+/**
+ * Compiles an entity for a local run: `compileBundle(def, { version })`, and
+ * the specs serialize the same, but the task nodes of one task that set
+ * nothing of their own share one `metadata` and one `taskNode` object. The
+ * local runner only reads its bundle, once (it plans it and drops it), and on
+ * a program's first run every object a node costs counts.
+ *
+ * @internal
+ * @example
+ * ```ts
+ * const bundle = compileForLocalRun(definitionOf(wf)!, "local");
+ * const plan = new Planner(bundle).workflow(bundle.root);
+ * ```
+ */
+export function compileForLocalRun(def: EntityDefinition, version: string): CompiledBundle {
+  const { result } = resolveTarget(def, { version }, true);
   const c = result.compiler;
   return { root: result.root, tasks: c.tasks, workflows: c.workflows, launchPlans: c.launchPlans, implementations: c.implementations };
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { AbortedError } from "../errors.js";
-import { compileBundle } from "../compiler/compile.js";
+import { compileForLocalRun } from "../compiler/compile.js";
 import { describeEntity, type EntityDefinition } from "../sdk/entity.js";
 import type { EntityRunner, RunOptions } from "../sdk/runner-port.js";
 import { Planner, type PlannedLaunchPlan, type WorkflowPlan } from "./plan.js";
@@ -34,7 +34,7 @@ const prepared = new WeakMap<EntityDefinition, Prepared>();
 function prepare(def: EntityDefinition): Prepared {
   let p = prepared.get(def);
   if (!p) {
-    const bundle = compileBundle(def, { version: LOCAL_VERSION });
+    const bundle = compileForLocalRun(def, LOCAL_VERSION);
     const planner = new Planner(bundle);
     switch (def.kind) {
       case "task":

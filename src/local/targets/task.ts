@@ -13,7 +13,7 @@ import type { TaskContext } from "../../sdk/task-options.js";
 import { backoffDelay, isRetryable, mayRetry } from "../../rules/retry.js";
 import { taskTimeoutError } from "../../rules/timeouts.js";
 import { checkTaskInputs, invokeTask, keepTaskShapes } from "../invoke-task.js";
-import { compileBundle } from "../../compiler/compile.js";
+import { compileForLocalRun } from "../../compiler/compile.js";
 import { taskPolicy, type TaskPolicy } from "../../compiler/task-policy.js";
 import { executeWorkflow } from "../execute-workflow.js";
 import { Planner } from "../plan.js";
@@ -122,7 +122,7 @@ function withTimeout(task: PlannedTask, inputs: Outputs, ctx: Omit<TaskContext, 
  */
 function runDynamic(task: PlannedTask, build: NonNullable<TaskImplementation["dynamic"]>, inputs: Outputs, call: NodeCall): Promise<Outputs> {
   checkTaskInputs(task, inputs);
-  const bundle = compileBundle(build(inputs), { version: "dynamic" });
+  const bundle = compileForLocalRun(build(inputs), "dynamic");
   return executeWorkflow(new Planner(bundle).workflow(bundle.root), {}, call.env, `${call.path}/`);
 }
 
