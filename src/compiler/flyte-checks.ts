@@ -117,6 +117,8 @@ interface NodeInterface {
   readonly outputs: Vars;
   /** True when the entity could not be found: what reads its outputs is not checked. */
   readonly unresolved?: boolean;
+  /** `requiredInputs(inputs)`, when found once for the interface (the nodes running one task share it). */
+  readonly required?: readonly string[];
 }
 
 const UNRESOLVED: NodeInterface = { inputs: undefined, outputs: {}, unresolved: true };
@@ -150,9 +152,8 @@ class Checker {
     const scope = new Scope(t.interface?.inputs?.variables ?? NO_VARS, nodes);
     // The nodes, then the failure node: index `nodes.length` is the failure node, when there is one.
     const count = nodes.length + (t.failureNode ? 1 : 0);
-    for (let i = 0; i < count; i++) {
-      // Ids found by position are distinct (each names its own position): no duplicate to look for.
-      if (i < nodes.length && scope.addAt(i)) continue;
+    // Ids found by position are distinct (each names its own position): no duplicate to look for.
+    for (let i = scope.addAllAt(); i < count; i++) {
       const id = (i < nodes.length ? nodes[i]! : t.failureNode!).id ?? "";
       if (scope.has(id)) this.report("DuplicateId", `node id ${JSON.stringify(id)} is used twice`, id);
       scope.add(id, i);
@@ -200,7 +201,7 @@ class Checker {
     // validators/bindings.go ValidateBindings: every input not of an optional type must be bound.
     // (Indexed loops: a for-of makes an iterator and a result object a step until the code is optimized, which a first run's is not.)
     if (expected !== undefined) {
-      const required = requiredInputs(expected);
+      const required = iface.required ?? requiredInputs(expected);
       for (let i = 0; i < required.length; i++) {
         const name = required[i]!;
         if (!boundBefore(bindings, bindings.length, name)) this.report("ParameterNotBound", `input ${JSON.stringify(name)} is not bound`, id);
@@ -224,7 +225,8 @@ class Checker {
         this.report("TaskReferenceNotFound", `runs task ${idKey(ref)}, which is not among the specs`, id);
         return UNRESOLVED;
       }
-      const iface = varsOf(task.template?.interface);
+      const vars = varsOf(task.template?.interface);
+      const iface: NodeInterface = { inputs: vars.inputs, outputs: vars.outputs, required: requiredInputs(vars.inputs!) };
       this.taskInterfaces.set(ref, iface);
       return iface;
     }
@@ -482,11 +484,14 @@ class Scope {
     return at;
   }
 
-  /** Adds the id of the workflow node at position `at` when ids are found by position (then true: it is that node's own). */
-  addAt(at: number): boolean {
-    if (!this.byPosition) return false;
-    this.known[at] = 1;
-    return true;
+  /**
+   * Adds the ids of every workflow node when ids are found by position, and
+   * returns how many it added: all of them, or none.
+   */
+  addAllAt(): number {
+    if (!this.byPosition) return 0;
+    this.known.fill(1);
+    return this.nodes.length;
   }
 
   /** Sets the outputs of the workflow node at position `at` when ids are found by position (then true). */
