@@ -22,7 +22,7 @@ import {
   type ExecutionCols,
   type ListedNodeCols,
 } from "./sqlite/codec.js";
-import { applyStep, insertEvent, insertExecution } from "./sqlite/commit.js";
+import { applyStep, insertEvent, insertExecution, StepChecks } from "./sqlite/commit.js";
 import { assembleListing } from "./map-elements.js";
 import { claim, extendLease, finish, release } from "./sqlite/queue.js";
 import { OWNABLE, acquireExecutions, checkFence, engineFromCols, reapEngines, renewEngine } from "./sqlite/ownership.js";
@@ -347,7 +347,8 @@ export class SqliteStore implements Store {
       return groups.map((group) => {
         try {
           // A nested transaction is a savepoint: a refused group is rolled back alone.
-          sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step)))();
+          const checks = new StepChecks();
+          sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step, checks)))();
           return undefined;
         } catch (e) {
           if (isRefusal(e)) return e;
@@ -359,9 +360,9 @@ export class SqliteStore implements Store {
     return results;
   }
 
-  private applyFenced(sql: Sql, step: StepCommit): void {
-    if (step.fence) checkFence(sql, step.fence);
-    applyStep(sql, step);
+  private applyFenced(sql: Sql, step: StepCommit, checks = new StepChecks()): void {
+    if (step.fence) checkFence(sql, step.fence, checks);
+    applyStep(sql, step, checks);
     if (step.fence) for (const row of step.createExecutions ?? []) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", step.fence.engineId, row.id);
   }
 

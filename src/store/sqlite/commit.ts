@@ -52,6 +52,32 @@ export function executionExists(sql: Sql, id: string): boolean {
 }
 
 /**
+ * What the steps of one group (one savepoint: they land or are rolled back together) have checked already:
+ * executions seen to exist, maps seen stored, fences seen held. No step undoes any of them (a step removes no
+ * execution or node and moves no owner), so each is read once a group rather than once a step: a tick's
+ * group holds every result of an execution that came in meanwhile, a step each.
+ *
+ * @example
+ * ```ts
+ * const checks = new StepChecks();
+ * for (const step of group) applyStep(sql, step, checks);
+ * ```
+ */
+export class StepChecks {
+  readonly executions = new Set<string>();
+  readonly maps = new Set<string>();
+  readonly fences = new Set<string>();
+
+  /** Whether execution `id` exists, read at most once. */
+  exists(sql: Sql, id: string): boolean {
+    if (this.executions.has(id)) return true;
+    if (!executionExists(sql, id)) return false;
+    this.executions.add(id);
+    return true;
+  }
+}
+
+/**
  * Inserts an execution; `DuplicateExecutionError` if its id is taken.
  *
  * @example
@@ -103,7 +129,7 @@ function writeNode(sql: Sql, n: NodeRow): void {
  * sql.write(() => applyStep(sql, step));
  * ```
  */
-export function applyStep(sql: Sql, step: StepCommit): void {
+export function applyStep(sql: Sql, step: StepCommit, checks: StepChecks = new StepChecks()): void {
   for (const id of step.consumed) {
     // A consumed event is pruned: its effects are in the rows this step writes, and nothing reads it again.
     if (sql.run("DELETE FROM events WHERE id = ? AND consumed = 0", id).changes === 1) continue;
@@ -118,21 +144,21 @@ export function applyStep(sql: Sql, step: StepCommit): void {
   for (const row of step.createExecutions ?? []) insertExecution(sql, row, "commit");
   for (const row of step.executions ?? []) {
     if (sql.run(UPDATE_EXECUTION, executionToCols(row)).changes === 0) throw conflict.executionMissing("commit", row.id, "changed by the step");
+    checks.executions.add(row.id);
   }
   // Nodes first, then map elements (whose map row is stored already or written by this step).
   const elements: [NodeRow, string, number][] = [];
   for (const n of step.nodes ?? []) {
-    if (!executionExists(sql, n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
+    if (!checks.exists(sql, n.executionId)) throw conflict.executionMissing("commit", n.executionId, `node "${n.path}"`);
     const el = elementOfPath(n.path);
     if (el) elements.push([n, el[0], el[1]]);
     else writeNode(sql, n);
   }
-  const maps = new Set<string>();
   for (const [n, mapPath, index] of elements) {
     const key = `${n.executionId}\u0000${mapPath}`;
-    if (!maps.has(key)) {
+    if (!checks.maps.has(key)) {
       if (!sql.get("SELECT 1 FROM nodes WHERE execution_id = ? AND path = ? AND json_extract(data, '$.kind') = 'array'", n.executionId, mapPath)) throw conflict.mapMissing(n.executionId, n.path, mapPath);
-      maps.add(key);
+      checks.maps.add(key);
     }
     sql.run(UPSERT_ELEMENT, elementToCols(n, mapPath, index));
   }
@@ -140,7 +166,7 @@ export function applyStep(sql: Sql, step: StepCommit): void {
   checkLeased(step);
   const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
   for (const item of step.enqueue ?? []) {
-    if (!executionExists(sql, item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
+    if (!checks.exists(sql, item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
     if (sql.get("SELECT 1 FROM task_items WHERE id = ?", item.id)) throw conflict.taskItemExists(item.id);
     const lease = leases.get(item.id);
     sql.run(INSERT_ITEM, lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item));

@@ -7,6 +7,7 @@
 import { conflict } from "../rules.js";
 import type { EngineRecord, Ownership, StepCommit } from "../store.js";
 import type { Sql } from "./sql.js";
+import type { StepChecks } from "./commit.js";
 
 /** The condition that no live engine but `?` (the caller) owns execution `x`; parameters: engine id, now. */
 export const OWNABLE = `(x.owner IS NULL OR x.owner = ? OR NOT EXISTS (SELECT 1 FROM engines g WHERE g.id = x.owner AND g.expires_at > ?))`;
@@ -103,16 +104,21 @@ export function acquireExecutions(sql: Sql, engineId: string, ids: readonly stri
 }
 
 /**
- * Refuses a step whose engine no longer owns, at the epoch it holds, every execution it touches.
+ * Refuses a step whose engine no longer owns, at the epoch it holds, every execution it touches. With `checks`
+ * (a group of steps in one savepoint), a fence seen held is not read again.
  *
  * @example
  * ```ts
  * sql.write(() => { checkFence(sql, step); applyStep(sql, step); });
  * ```
  */
-export function checkFence(sql: Sql, fence: NonNullable<StepCommit["fence"]>): void {
+export function checkFence(sql: Sql, fence: NonNullable<StepCommit["fence"]>, checks?: StepChecks): void {
   for (const o of fence.executions) {
+    const key = `${fence.engineId}\u0000${o.executionId}\u0000${o.epoch}`;
+    if (checks?.fences.has(key)) continue;
     const r = sql.get<{ owner: string | null; owner_epoch: number }>("SELECT owner, owner_epoch FROM executions WHERE id = ?", o.executionId);
     if (!r || r.owner !== fence.engineId || r.owner_epoch !== o.epoch) throw conflict.fenced(o.executionId, fence.engineId);
+    checks?.fences.add(key);
+    checks?.executions.add(o.executionId);
   }
 }
