@@ -34,27 +34,28 @@ export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number
     sql.run("INSERT INTO events (execution_id, due_at, body) VALUES (?, ?, ?)", r.execution_id, now, toJson(body));
   }
   if (limit === 0) return [];
-  const ready = sql.all<TaskItemCols>(
-    `SELECT * FROM task_items WHERE ready_at <= ? AND (lease_token IS NULL OR lease_expires_at <= ?)
-     ORDER BY ready_at, id LIMIT ?`,
+  // One statement leases them all, each with its own token (the n-th ready item the n-th token), and gives back
+  // the rows as leased: a lost lease (an expired one taken again) counts one more system attempt.
+  const tokens = Array.from({ length: limit }, () => randomUUID());
+  const leased = sql.all<TaskItemCols>(
+    `WITH picked AS (
+       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
+         SELECT id, lease_token, ready_at FROM task_items WHERE ready_at <= ? AND (lease_token IS NULL OR lease_expires_at <= ?)
+         ORDER BY ready_at, id LIMIT ?))
+     UPDATE task_items AS t SET
+       system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
+       lease_token = json_extract(?, '$[' || (picked.n - 1) || ']'), lease_owner = ?, lease_expires_at = ?
+     FROM picked WHERE t.id = picked.id
+     RETURNING *`,
     now,
     now,
     limit,
+    JSON.stringify(tokens),
+    workerId,
+    now + leaseMs,
   );
-  return ready.map((r) => {
-    const systemAttempts = r.lease_token === null ? r.system_attempts : r.system_attempts + 1;
-    const leaseToken = randomUUID();
-    const leaseExpiresAt = now + leaseMs;
-    sql.run(
-      "UPDATE task_items SET system_attempts = ?, lease_token = ?, lease_owner = ?, lease_expires_at = ? WHERE id = ?",
-      systemAttempts,
-      leaseToken,
-      workerId,
-      leaseExpiresAt,
-      r.id,
-    );
-    return { ...taskItemFromCols({ ...r, system_attempts: systemAttempts }), leaseToken, leaseExpiresAt };
-  });
+  leased.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
+  return leased.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token!, leaseExpiresAt: r.lease_expires_at! }));
 }
 
 /**
