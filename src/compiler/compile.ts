@@ -161,6 +161,10 @@ class Compiler {
   private readonly taskIds = new Map<TaskDefinition, Identifier>();
   /** For `shareNodeParts`: the metadata and task reference of the task nodes of each task that set nothing of their own. */
   private readonly sharedParts = new Map<TaskDefinition, { metadata: NodeMetadata; taskNode: { referenceId: Identifier } }>();
+  /** The task of the last task node compiled, its input names in binding order and its shared parts: consecutive nodes mostly run one task. */
+  private lastTask: TaskDefinition | undefined = undefined;
+  private lastTaskInputs: readonly string[] = [];
+  private lastTaskParts: { metadata: NodeMetadata; taskNode: { referenceId: Identifier } } | undefined = undefined;
 
   /**
    * @param shareNodeParts Task nodes without overrides of one task share one `metadata` and one `taskNode`
@@ -355,7 +359,12 @@ class Compiler {
    * fields live in the object, not in a property array of their own.
    */
   private taskNode(n: GraphNode, def: TaskDefinition): Node {
-    const inputs = nodeBindings(n);
+    if (def !== this.lastTask) {
+      this.lastTask = def;
+      this.lastTaskInputs = sortedNames(def.interface.inputs);
+      this.lastTaskParts = undefined;
+    }
+    const inputs = nodeBindings(n, this.lastTaskInputs);
     if (this.shareNodeParts && setsNothing(n.overrides)) return this.sharedTaskNode(n, def, inputs);
     const metadata = taskNodeMetadata(def);
     const taskNode = { referenceId: this.task(def) };
@@ -369,11 +378,12 @@ class Compiler {
 
   /** A task node without overrides whose metadata and task reference are those of the other nodes of its task. */
   private sharedTaskNode(n: GraphNode, def: TaskDefinition, inputs: Binding[]): Node {
-    let parts = this.sharedParts.get(def);
+    let parts = this.lastTaskParts ?? this.sharedParts.get(def);
     if (parts === undefined) {
       parts = { metadata: taskNodeMetadata(def), taskNode: { referenceId: this.task(def) } };
       this.sharedParts.set(def, parts);
     }
+    this.lastTaskParts = parts;
     const { metadata, taskNode } = parts;
     const ups = n.upstream;
     if (inputs.length > 0) return ups.length > 0 ? { id: n.id, metadata, inputs, upstreamNodeIds: ups.slice(), taskNode } : { id: n.id, metadata, inputs, taskNode };
@@ -427,9 +437,9 @@ function setsNothing(o: NodeOverrides): boolean {
  * `ResolveErrorInputLiteralData`), so a failure handler's `err` is bound to
  * `none` here too.
  */
-function nodeBindings(n: GraphNode): Binding[] {
+function nodeBindings(n: GraphNode, sorted?: readonly string[]): Binding[] {
   const def = n.entity;
-  const names = def && def.kind !== "mapTask" ? sortedNames(def.interface.inputs) : Object.keys(n.bindings).sort(codePointOrder);
+  const names = sorted ?? (def && def.kind !== "mapTask" ? sortedNames(def.interface.inputs) : Object.keys(n.bindings).sort(codePointOrder));
   // Sized up front: the spec keeps this array, and a push onto an empty one reserves 17 slots.
   const out = new Array<Binding>(names.length);
   let k = 0;

@@ -130,6 +130,9 @@ class Checker {
   private templates = new Map<string, WorkflowTemplate>();
   /** The interfaces of the tasks nodes run, by the identifier object of their reference (the specs are not changed while checked). */
   private readonly taskInterfaces = new Map<Identifier, NodeInterface>();
+  /** The last task reference looked up, and its interface: consecutive nodes mostly run one task. */
+  private lastTaskRef: Identifier | undefined = undefined;
+  private lastTaskInterface: NodeInterface = UNRESOLVED;
 
   constructor(private readonly specs: CheckedSpecs) {}
 
@@ -217,9 +220,14 @@ class Checker {
   private interfaceOf(n: Node, scope: Scope, id: string): NodeInterface {
     if (n.taskNode) {
       const ref = n.taskNode.referenceId ?? {};
+      if (ref === this.lastTaskRef) return this.lastTaskInterface;
       // Nodes running one task share its identifier object: look it up once, not once a node.
       const known = this.taskInterfaces.get(ref);
-      if (known) return known;
+      if (known) {
+        this.lastTaskRef = ref;
+        this.lastTaskInterface = known;
+        return known;
+      }
       const task = this.specs.tasks.get(idKey(ref));
       if (!task) {
         this.report("TaskReferenceNotFound", `runs task ${idKey(ref)}, which is not among the specs`, id);
@@ -228,6 +236,8 @@ class Checker {
       const vars = varsOf(task.template?.interface);
       const iface: NodeInterface = { inputs: vars.inputs, outputs: vars.outputs, required: requiredInputs(vars.inputs!) };
       this.taskInterfaces.set(ref, iface);
+      this.lastTaskRef = ref;
+      this.lastTaskInterface = iface;
       return iface;
     }
     if (n.workflowNode) {

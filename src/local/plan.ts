@@ -130,6 +130,13 @@ export class Planner {
   /** Tasks by the identifier object of a node's reference: the nodes running one task share it. */
   private readonly tasksByRef = new Map<Identifier, PlannedTask>();
   private readonly taskTargets = new Map<PlannedTask, NodeTarget>();
+  /**
+   * The task reference and metadata of the last task node planned, and its target: consecutive nodes mostly run
+   * one task, and in a local run's bundle they share one metadata object (`compileForLocalRun`).
+   */
+  private lastRef: Identifier | undefined = undefined;
+  private lastMetadata: NodeMetadata | undefined = undefined;
+  private lastTarget: NodeTarget | undefined = undefined;
   /** Where the binding being planned is, for messages: set before each is planned, read only when one is thrown. */
   private where: { workflow: string; what: string; node: string; name: string } = { workflow: "", what: "", node: "", name: "" };
   /** The list indices and map keys inside the binding being planned, for messages. */
@@ -283,12 +290,18 @@ export class Planner {
   target(node: Node): NodeTarget {
     const ref = node.taskNode?.referenceId;
     if (ref) {
+      const metadata = node.metadata;
+      if (ref === this.lastRef && metadata === this.lastMetadata && this.lastTarget !== undefined) return this.lastTarget;
       let task = this.tasksByRef.get(ref);
       if (!task) {
         task = this.task(ref);
         this.tasksByRef.set(ref, task);
       }
-      return this.taskNodeTarget(task, node.metadata);
+      const target = this.taskNodeTarget(task, metadata);
+      this.lastRef = ref;
+      this.lastMetadata = metadata;
+      this.lastTarget = target;
+      return target;
     }
     const wn = node.workflowNode;
     if (wn?.subWorkflowRef) {
