@@ -4,7 +4,8 @@
  * is a thin shell over the store's queue: `claim`, `heartbeat`, `report` and `release`
  * are `Store.claimTasks`, `heartbeat`, `finishTask` and `releaseTasks`, with the same leases
  * and fencing (a heartbeat or a report whose lease was lost is refused with
- * 409 `lease_lost`); the cache and its key locks, the engine's large values,
+ * 409 `lease_lost`); a report for an execution the server's own engine runs goes
+ * straight into its next step (`Engine.deliver`), which records it in the step's commit; the cache and its key locks, the engine's large values,
  * the attempt logs and the tasks' files go through it too. `GET
  * /workers/events` is a server-sent-events stream with a `work` event each
  * time work may be ready, so an idle worker claims at once; its polls are
@@ -159,6 +160,15 @@ function need<T>(part: T | undefined, what: string): T {
   return part;
 }
 
+/**
+ * The execution of a task item, from its id (`<execution>|<path>|<attempt>`, as the engine makes it) and the
+ * path and attempt its result names; undefined when they do not match (the store then reads it from the item).
+ */
+function executionOfItem(itemId: string, body: TaskResult["body"]): string | undefined {
+  const suffix = `|${body.path}|${String(body.attempt)}`;
+  return itemId.endsWith(suffix) && itemId.length > suffix.length ? itemId.slice(0, -suffix.length) : undefined;
+}
+
 /** The result a worker reports, decoded as the store would read it; a 400 naming the field otherwise. */
 function resultOf(json: Record<string, unknown>): TaskResult["body"] {
   let event;
@@ -309,6 +319,10 @@ export function workerRoutes(app: Api, ctx: RouteContext, options: WorkerEndpoin
       const body = resultOf(request.body.result);
       // Kept before the result is recorded: once the node shows the outcome, its logs are there.
       if (request.body.log) await keepRecord(request.body.log);
+      // Straight into the next step of the server's own engine when it runs the execution: recorded by the step's
+      // commit (synced), one commit where the store's would take two (the result's and the step's) and a wake-up.
+      const executionId = executionOfItem(itemId, body);
+      if (executionId !== undefined && (await ctx.engine.deliver({ itemId, leaseToken, result: { body } }, executionId)) === "accepted") return { accepted: true };
       if (!(await store.finishTask(itemId, leaseToken, { body }, Date.now()))) throw leaseLost("report", itemId);
       ctx.engine.poke();
       return { accepted: true };

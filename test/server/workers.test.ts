@@ -15,13 +15,23 @@ import { WorkerFiles } from "../../src/server/worker-files.js";
 import { RemoteServer, RemoteServerError } from "../../src/worker/remote-client.js";
 import { RemoteQueue } from "../../src/worker/remote-queue.js";
 import { openRemoteWakeups } from "../../src/worker/remote-wakeups.js";
-import type { ClaimedTask } from "../../src/store/store.js";
+import type { ClaimedTask, TaskResult } from "../../src/store/store.js";
+
+/** A memory store that counts the results recorded through it (rather than by the engine's steps). */
+class CountingStore extends MemoryStore {
+  finished = 0;
+  override finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {
+    this.finished++;
+    return super.finishTask(itemId, leaseToken, result, now);
+  }
+}
 
 const inc = task({ name: "inc_rw", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
 const wf = workflow({ name: "inc_rw_wf", inputs: { x: t.int } }, ({ x }) => ({ y: inc({ x }) }));
 
 const TOKEN = "worker-secret";
 let engine: Engine;
+const store = new CountingStore();
 let server: AloftServer;
 let url: string;
 let dir: string;
@@ -30,7 +40,7 @@ const errors: unknown[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "aloft-rw-"));
-  engine = await Engine.open({ store: new MemoryStore(), pollMs: 2, schedules: false, onWork: () => work.forEach((fn) => fn()) });
+  engine = await Engine.open({ store, pollMs: 2, schedules: false, onWork: () => work.forEach((fn) => fn()) });
   engine.run();
   await engine.register(wf);
   server = createServer({ engine, token: TOKEN, console: false, onError: (e) => errors.push(e), workers: { onWork: (fn) => work.push(fn), files: new WorkerFiles(path.join(dir, "blobs")) } });
@@ -65,7 +75,10 @@ describe("worker endpoints", () => {
     expect(item.task.name).toBe("inc_rw");
     expect(item.inputs.literals?.["x"]).toEqual({ scalar: { primitive: { integer: "41" } } });
     expect(await queue.heartbeat(item.id, item.leaseToken, 30_000, Date.now())).toBe(true);
+    const before = store.finished;
     expect(await queue.finishTask(item.id, item.leaseToken, succeeded(item, 42), Date.now())).toBe(true);
+    // The server's own engine took the report into its next step, recorded by that step's commit: not through the store's finishTask.
+    expect(store.finished).toBe(before);
     expect(await exec.result()).toEqual({ y: 42 });
   });
 
@@ -78,7 +91,10 @@ describe("worker endpoints", () => {
     expect(second.id).toBe(first.id);
     expect(second.systemAttempts).toBe(first.systemAttempts + 1);
     expect(await queue.heartbeat(first.id, first.leaseToken, 30_000, Date.now())).toBe(false);
+    const before = store.finished;
     expect(await queue.finishTask(first.id, first.leaseToken, succeeded(first, 999), Date.now())).toBe(false);
+    // The engine's step refused it (the lease was lost), and so did the store, which the server asked next.
+    expect(store.finished).toBe(before + 1);
     const raw = await fetch(`${url}/api/v1/workers/report`, {
       method: "POST",
       headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
