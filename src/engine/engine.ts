@@ -155,8 +155,13 @@ export interface DirectWorker {
   readonly leaseMs: number;
   /** How many more items it would take now (0 when stopping). */
   wants(): number;
-  /** Takes items already leased to it, and runs them as if it had claimed them. */
-  take(items: readonly ClaimedTask[]): void;
+  /**
+   * Takes items leased to it, and runs them as if it had claimed them. With `landed`, the commit that leases them
+   * is still under way (the task runs while it syncs): `landed` resolves with the ids of the items whose lease
+   * that commit made durable; a result of any other (its commit refused or failed: it never held a lease) is
+   * never reported, and its attempt is abandoned. Without it, the leases are durable already.
+   */
+  take(items: readonly ClaimedTask[], landed?: Promise<ReadonlySet<string>>): void;
 }
 
 /**
@@ -977,6 +982,12 @@ export class Engine {
       for (const id of groups.keys()) this.cache.delete(id);
       throw e;
     }
+    // The worker takes the attempts leased in this commit now, before it lands, so that a task runs while the
+    // commit syncs (the engine's thread waits in the sync; the child runs on another core). Their results
+    // wait for `landed` (ARCHITECTURE.md, "The engine's own worker"): only leases that landed are reported.
+    let land: ((ids: ReadonlySet<string>) => void) | undefined;
+    const leasedNow = this.direct ? batch.flatMap((b) => b.leased) : [];
+    if (leasedNow.length > 0) this.direct!.take(leasedNow, new Promise<ReadonlySet<string>>((resolve) => (land = resolve)));
     let results: (Error | undefined)[] = [];
     try {
       if (batch.length > 0) results = await this.store.commitGroups(batch.map((b) => b.commits));
@@ -988,10 +999,17 @@ export class Engine {
         for (const d of b.delivered) d.done("unhandled");
         this.unsettled.push(...b.leased);
       }
+      // No lease of this commit counts (were it written after all, it expires as a lost worker's would).
+      land?.(new Set());
       throw e;
     }
-    const handed: ClaimedTask[] = [];
-    batch.forEach(({ execId, state, commits, delivered: applied, leased }, i) => {
+    // The leases of the groups that landed count; those of refused groups were never written.
+    const handed = new Set<string>();
+    batch.forEach((b, i) => {
+      if (!results[i]) for (const item of b.leased) handed.add(item.id);
+    });
+    land?.(handed);
+    batch.forEach(({ execId, state, commits, delivered: applied }, i) => {
       const refused = results[i];
       if (refused) {
         this.cache.delete(execId);
@@ -1002,7 +1020,6 @@ export class Engine {
         return;
       }
       for (const d of applied) d.done("accepted");
-      handed.push(...leased);
       for (const c of commits) {
         for (const child of c.createExecutions ?? []) this.owned.set(child.id, 1);
         if ((c.events?.length ?? 0) > 0 || (c.createExecutions?.length ?? 0) > 0) this.more = true;
@@ -1015,7 +1032,6 @@ export class Engine {
         this.cache.set(execId, state);
       }
     });
-    if (handed.length > 0) this.direct?.take(handed);
     if (unleased) this.options.onWork?.();
     if (this.more) this.nextDue = undefined;
     return events.length + delivered.length;

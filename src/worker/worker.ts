@@ -137,8 +137,11 @@ export interface LocalWorker extends WorkerHandle {
   /**
    * Runs items already leased to it (by the engine of its process, in the commit that enqueued them) as if
    * it had claimed them; once stopping, gives them back at once instead (`releaseTasks`, no attempt counted).
+   * With `landed`, that commit is still under way: the attempts run now, and `landed` names the items whose
+   * lease it made durable. Only their results are reported (after it resolves); the others' attempts are
+   * abandoned (aborted if running), neither reported nor given back, as they never held a lease.
    */
-  take(items: readonly ClaimedTask[]): void;
+  take(items: readonly ClaimedTask[], landed?: Promise<ReadonlySet<string>>): void;
 }
 
 /**
@@ -164,6 +167,8 @@ interface Running {
   lock: CacheLock | undefined;
   /** What the attempt's task writes, and when it started. */
   readonly log: AttemptLog;
+  /** Handed over before the commit that leases it landed: resolves whether that lease landed (`LocalWorker.take`). */
+  readonly landed?: Promise<boolean>;
 }
 
 function message(e: unknown): string {
@@ -272,12 +277,13 @@ class Worker implements LocalWorker {
     return Math.max(0, this.concurrency + this.ahead() - this.unrun);
   }
 
-  take(items: readonly ClaimedTask[]): void {
+  take(items: readonly ClaimedTask[], landed?: Promise<ReadonlySet<string>>): void {
+    const landedOf = (item: ClaimedTask): { landed?: Promise<boolean> } => (landed ? { landed: landed.then((ids) => ids.has(item.id)) } : {});
     if (this.stopping) {
-      void this.release(items.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) })));
+      void this.release(items.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...landedOf(item) })));
       return;
     }
-    for (const item of items) this.start(item);
+    for (const item of items) this.start(item, landedOf(item).landed);
   }
 
   stop(options: { readonly hard?: boolean } = {}): Promise<void> {
@@ -312,10 +318,15 @@ class Worker implements LocalWorker {
     return Promise.all([this.release(elsewhere), ...inChild.map((r) => r.done.then(() => this.release([r.state])))]).then(() => undefined);
   }
 
-  /** Gives items back to the store (`releaseTasks`); one that fails is reported: its lease then expires as after a crash. */
+  /**
+   * Gives items back to the store (`releaseTasks`); one that fails is reported: its lease then expires as after a
+   * crash. One whose lease is still landing is given back once it has landed, and not at all if it did not.
+   */
   private async release(states: readonly Running[]): Promise<void> {
     if (states.length === 0) return;
-    const releases: TaskRelease[] = states.map((s) => ({ itemId: s.item.id, leaseToken: s.item.leaseToken, started: s.started }));
+    const held = await Promise.all(states.map((s) => s.landed ?? Promise.resolve(true)));
+    const releases: TaskRelease[] = states.filter((_, i) => held[i]).map((s) => ({ itemId: s.item.id, leaseToken: s.item.leaseToken, started: s.started }));
+    if (releases.length === 0) return;
     try {
       await this.store.releaseTasks(releases, Date.now());
     } catch (e) {
@@ -382,8 +393,14 @@ class Worker implements LocalWorker {
     }
   }
 
-  private start(item: ClaimedTask): void {
-    const state: Running = { item, abandoned: false, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) };
+  private start(item: ClaimedTask, landed?: Promise<boolean>): void {
+    const state: Running = { item, abandoned: false, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...(landed ? { landed } : {}) };
+    // A lease that did not land was never held: the attempt stops at once (its result would be refused).
+    void landed?.then((ok) => {
+      if (ok || state.abandoned) return;
+      state.abandoned = true;
+      state.slot?.abort("lost");
+    });
     this.unrun++;
     const done = this.handle(state).finally(() => {
       this.running.delete(item.id);
@@ -411,6 +428,8 @@ class Worker implements LocalWorker {
         this.unrun--;
         if (this.backlog || this.store.claimsWait === true) this.wake();
       }
+      // Reported only under a lease that landed (one handed over with its commit under way waits for it).
+      if (result && state.landed && !(await state.landed)) state.abandoned = true;
       if (result && !state.abandoned) {
         // Kept before the result is reported: once the node shows the outcome, its logs are there.
         await this.keepLog(state, result);
@@ -430,7 +449,7 @@ class Worker implements LocalWorker {
 
   /** Extends the lease (and the cache lock); a lost lease abandons the attempt. */
   private async beat(state: Running): Promise<void> {
-    if (state.abandoned) return;
+    if (state.abandoned || (state.landed && !(await state.landed))) return;
     const item = state.item;
     let alive: boolean;
     try {

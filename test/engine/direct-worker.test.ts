@@ -12,7 +12,7 @@ import { mapTask, task, waitForInput, workflow, Workflow, t } from "aloft";
 import { Engine, type DirectWorker } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
 import { startWorker } from "../../src/worker/worker.js";
-import type { ClaimedTask } from "../../src/store/store.js";
+import type { ClaimedTask, StepCommit } from "../../src/store/store.js";
 
 const inc = task({ name: "dw_inc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
 const three = workflow({ name: "dw_three", inputs: { x: t.int } }, ({ x }) => ({ a: inc({ x }), b: inc({ x }), c: inc({ x }) }));
@@ -170,4 +170,103 @@ describe("the engine and its own worker", () => {
       await engine.stop();
     }
   }, 120_000);
+});
+
+/** A memory store that does `before` to the first group commit that leases an item to the engine's worker, and counts results reported to it. */
+class FirstLeasing extends MemoryStore {
+  reported = 0;
+  /** How many attempts the worker held when that commit began (`held`). */
+  heldAtCommit: number | undefined;
+  held: () => number = () => 0;
+  constructor(private readonly before: (store: FirstLeasing, groups: readonly (readonly StepCommit[])[]) => Promise<void>) {
+    super();
+  }
+  override async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    if (this.heldAtCommit === undefined && groups.some((g) => g.some((c) => (c.leased?.length ?? 0) > 0))) {
+      this.heldAtCommit = this.held();
+      await this.before(this, groups);
+    }
+    return super.commitGroups(groups);
+  }
+  override finishTasks(...args: Parameters<MemoryStore["finishTasks"]>): ReturnType<MemoryStore["finishTasks"]> {
+    this.reported += args[0].length;
+    return super.finishTasks(...args);
+  }
+}
+
+async function withWorker(store: FirstLeasing, run: (engine: Engine, reports: { path: string; direct: boolean }[], errors: unknown[]) => Promise<void>): Promise<void> {
+  const errors: unknown[] = [];
+  const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 20, onError: (e) => errors.push(e) });
+  const reports: { path: string; direct: boolean }[] = [];
+  const worker = await startWorker({
+    store,
+    modules: ["(the test's entities)"],
+    inProcess: [{ file: "(the test's entities)", exports: { inc } }],
+    concurrency: 1,
+    pollMs: 60_000,
+    workerId: "engine-a/pool",
+    blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+    direct: engine,
+    log: () => {},
+    onReport: (r) => reports.push({ path: r.item.path, direct: r.direct }),
+  });
+  store.held = () => worker.active();
+  engine.attachWorker(worker);
+  engine.run();
+  try {
+    await run(engine, reports, errors);
+  } finally {
+    await worker.stop();
+    await engine.stop();
+  }
+}
+
+describe("an attempt handed to the engine's own worker while the commit that leases it is under way", () => {
+  it("runs while that commit syncs, and a result whose leasing commit failed is neither applied nor reported: the step is applied again and its attempt leased anew", async () => {
+    const store = new FirstLeasing(async () => {
+      throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" });
+    });
+    await withWorker(store, async (engine, reports, errors) => {
+      const exec = await engine.start(chain(3), { x: 0 });
+      expect(await exec.result({ timeoutMs: 60_000 })).toEqual({ y: 3 });
+      // The worker held the attempt before its lease was written.
+      expect(store.heldAtCommit).toBe(1);
+      expect(errors.map((e) => (e as Error).message)).toEqual(["disk I/O error"]);
+      // One result per node, each taken by the engine: the attempt of the failed commit reported nothing, anywhere.
+      expect(reports).toEqual([
+        { path: "n0", direct: true },
+        { path: "n1", direct: true },
+        { path: "n2", direct: true },
+      ]);
+      expect(store.reported).toBe(0);
+      expect((await store.listNodes(exec.id)).map((n) => [n.path, n.phase, n.attempts, n.systemAttempts])).toEqual([
+        ["n0", "succeeded", 1, 0],
+        ["n1", "succeeded", 1, 0],
+        ["n2", "succeeded", 1, 0],
+      ]);
+    });
+  }, 60_000);
+
+  it("abandons the attempt of a group refused as fenced (another engine took the execution over meanwhile): nothing reported, no item left behind", async () => {
+    let fencedAt = 0;
+    const store = new FirstLeasing(async (s, groups) => {
+      // Another engine, alive for hours, takes the execution over (as once this engine's lease looks expired).
+      const id = groups[0]![0]!.fence!.executions[0]!.executionId;
+      fencedAt = Date.now() + 3_600_000;
+      await s.renewEngine({ id: "engine-b", pid: 1, host: "elsewhere", command: "aloft serve", since: Date.now() }, 7_200_000, Date.now());
+      await s.acquireExecutions("engine-b", [id], fencedAt);
+    });
+    await withWorker(store, async (engine, reports) => {
+      const exec = await engine.start(single, { x: 1 });
+      await expect.poll(() => store.heldAtCommit, { timeout: 30_000 }).toBe(1);
+      // The attempt stops (its lease was never written): the worker holds nothing, and reported nothing.
+      await expect.poll(() => engine.execution(exec.id).then(() => store.held()), { timeout: 30_000 }).toBe(0);
+      expect(reports).toEqual([]);
+      expect(store.reported).toBe(0);
+      expect(await store.claimTasks("elsewhere", 10, 1000, fencedAt)).toEqual([]);
+      // The start is still to be applied, by the engine that owns the execution now.
+      expect((await store.pendingEvents(exec.id)).map((e) => e.body.type)).toEqual(["start"]);
+      expect((await store.getExecution(exec.id))?.phase).not.toBe("succeeded");
+    });
+  }, 60_000);
 });
