@@ -1,5 +1,5 @@
 /** The attempt log port's one suite, run against every implementation. */
-import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -83,25 +83,68 @@ describe.each(implementations)("%s", (_name, make) => {
 });
 
 describe("DirectoryAttemptLogs", () => {
-  it("writes nothing outside its directory: node paths are encoded, execution ids must be plain names", async () => {
+  it("writes nothing outside its directory: node paths are kept inside the execution's file, execution ids must be plain names", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
     const logs = new DirectoryAttemptLogs(root);
     await logs.put(record({ path: "../../escape" }));
-    expect(readdirSync(path.join(root, "a1b2c3"))).toEqual(["..%2F..%2Fescape@1.0.json"]);
+    expect(readdirSync(root)).toEqual(["a1b2c3"]);
+    expect(readdirSync(path.join(root, "a1b2c3"))).toEqual(["attempts.jsonl"]);
+    expect((await logs.records("a1b2c3", "../../escape")).map((r) => r.path)).toEqual(["../../escape"]);
     for (const id of ["../x", "a/b", ".", ".."]) await expect(logs.put(record({ executionId: id }))).rejects.toThrow(AttemptLogError);
     await expect(logs.list("../x")).rejects.toThrow(/is not an execution id/);
   });
 
-  it("skips a record still being written (or torn by a crash while it was), and a record put again replaces it whole", async () => {
+  it("skips a record torn by a crash while it was written, and the next record put (by this process or another) starts a line of its own", async () => {
     const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
     const logs = new DirectoryAttemptLogs(root);
     await logs.put(record());
-    // What a reader finds while another process writes a new record in place: an empty file, or part of it.
-    writeFileSync(path.join(root, "a1b2c3", "n1@2.0.json"), "");
-    writeFileSync(path.join(root, "a1b2c3", "n1@3.0.json"), JSON.stringify(record({ attempt: 3 })).slice(0, 40));
+    logs.close();
+    // What a crash in the middle of a write leaves: part of a line, no newline.
+    appendFileSync(path.join(root, "a1b2c3", "attempts.jsonl"), JSON.stringify(["n1", record({ attempt: 3 })]).slice(0, 40));
     expect((await logs.list("a1b2c3")).map((a) => a.attempt)).toEqual([1]);
+    const other = new DirectoryAttemptLogs(root);
+    await other.put(record({ attempt: 2 }));
+    expect((await logs.list("a1b2c3")).map((a) => a.attempt)).toEqual([1, 2]);
     await logs.put(record({ outcome: "failed", error: "boom" }));
-    expect(await logs.records("a1b2c3", "n1")).toEqual([record({ outcome: "failed", error: "boom" })]);
-    expect(readdirSync(path.join(root, "a1b2c3")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(await other.records("a1b2c3", "n1")).toEqual([record({ outcome: "failed", error: "boom" }), record({ attempt: 2 })]);
+    other.close();
+    logs.close();
+  });
+
+  it("reads the records older versions kept, one file per attempt, and one appended since replaces its attempt's", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
+    mkdirSync(path.join(root, "a1b2c3"));
+    // As older versions wrote them: `<node path, URI-encoded>@<attempt>.<systemAttempt>.json`, and one half written.
+    writeFileSync(path.join(root, "a1b2c3", "n2%2Fn0@1.0.json"), JSON.stringify(record({ path: "n2/n0" })));
+    writeFileSync(path.join(root, "a1b2c3", "n1@1.0.json"), JSON.stringify(record({ outcome: "failed", error: "old" })));
+    writeFileSync(path.join(root, "a1b2c3", "n1@2.0.json"), JSON.stringify(record({ attempt: 2 })).slice(0, 30));
+    const logs = new DirectoryAttemptLogs(root);
+    expect((await logs.list("a1b2c3")).map((a) => [a.path, a.attempt, a.outcome])).toEqual([
+      ["n1", 1, "failed"],
+      ["n2/n0", 1, "succeeded"],
+    ]);
+    await logs.put(record());
+    expect((await logs.records("a1b2c3", "n1")).map((r) => [r.attempt, r.outcome])).toEqual([[1, "succeeded"]]);
+    expect((await logs.records("a1b2c3", "n2/n0")).map((r) => r.path)).toEqual(["n2/n0"]);
+    logs.close();
+  });
+
+  it("writes again after its execution's directory was removed while its file was open", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
+    const logs = new DirectoryAttemptLogs(root);
+    await logs.put(record());
+    rmSync(path.join(root, "a1b2c3"), { recursive: true });
+    await logs.put(record({ attempt: 2 }));
+    expect((await logs.list("a1b2c3")).map((a) => a.attempt)).toEqual([2]);
+    logs.close();
+  });
+
+  it("keeps records of many executions though it keeps only a few files open", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), "aloft-attempt-logs-"));
+    const logs = new DirectoryAttemptLogs(root);
+    const ids = Array.from({ length: 40 }, (_, i) => `e${i}`);
+    for (const round of [1, 2]) for (const executionId of ids) await logs.put(record({ executionId, attempt: round }));
+    for (const executionId of ids) expect((await logs.list(executionId)).map((a) => a.attempt)).toEqual([1, 2]);
+    logs.close();
   });
 });
