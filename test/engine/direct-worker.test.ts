@@ -270,3 +270,45 @@ describe("an attempt handed to the engine's own worker while the commit that lea
     });
   }, 60_000);
 });
+
+describe("a stopping worker handed attempts whose leasing commit is under way", () => {
+  it("gives back only those whose lease landed, once it has", async () => {
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a" });
+    const direct = recorder(1);
+    engine.attachWorker(direct);
+    await engine.start(single, { x: 1 });
+    await engine.tick();
+    const [item] = direct.items;
+    expect(item?.path).toBe("n0");
+    const released: string[][] = [];
+    const release = store.releaseTasks.bind(store);
+    store.releaseTasks = (items, now) => {
+      released.push(items.map((r) => r.itemId));
+      return release(items, now);
+    };
+    const worker = await startWorker({
+      store,
+      modules: ["(the test's entities)"],
+      inProcess: [{ file: "(the test's entities)", exports: { inc } }],
+      concurrency: 1,
+      pollMs: 60_000,
+      workerId: "engine-a/pool",
+      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+      log: () => {},
+    });
+    await worker.stop();
+    let landNone: (ids: ReadonlySet<string>) => void = () => {};
+    worker.take([item!], new Promise((resolve) => (landNone = resolve)));
+    landNone(new Set());
+    let landIt: (ids: ReadonlySet<string>) => void = () => {};
+    worker.take([item!], new Promise((resolve) => (landIt = resolve)));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(released).toEqual([]); // nothing before its lease landed
+    landIt(new Set([item!.id]));
+    await expect.poll(() => released, { timeout: 30_000 }).toEqual([[item!.id]]);
+    // Given back (unstarted: no attempt counted), it is another worker's at once.
+    const [again] = await store.claimTasks("elsewhere", 10, 1000, Date.now());
+    expect([again?.id, again?.systemAttempts]).toEqual([item!.id, 0]);
+  });
+});
