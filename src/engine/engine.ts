@@ -247,11 +247,11 @@ export class Engine {
   /** Results its worker delivered, for the next tick. */
   private delivered: Delivery[] = [];
   /**
-   * Items leased to its worker by a group commit that failed: the commit may have landed all the same (its answer
-   * lost, the connection dropped after COMMIT), leaving them leased to a worker that was never handed them. Each
-   * turn asks the store which it holds (`settleGrants`) before anything else.
+   * Items leased to its worker by group commits that failed: a commit may have landed all the same (its answer
+   * lost, the connection dropped after COMMIT). The worker holds them on credit (handed over before the commit,
+   * `land` not called yet); each turn asks the store which it holds (`settleGrants`) before anything else.
    */
-  private unsettled: ClaimedTask[] = [];
+  private unsettled: { readonly items: readonly ClaimedTask[]; readonly land: (ids: ReadonlySet<string>) => void }[] = [];
   /** The executions this engine owns, with the epoch of its ownership (the fence of its steps). */
   private readonly owned = new Map<string, number>();
   /** When the engine's lease is to be renewed next. */
@@ -856,6 +856,8 @@ export class Engine {
     this.wake?.();
     await this.loop;
     for (const d of this.delivered.splice(0)) d.done("unhandled");
+    // Leases it can no longer confirm are dropped by the worker (one written after all runs out, or the next engine frees it).
+    for (const u of this.unsettled.splice(0)) u.land(new Set());
     if (this.renewAt > 0) {
       // Stopped cleanly: its executions are free for another engine at once, not after the lease.
       this.renewAt = 0;
@@ -997,10 +999,9 @@ export class Engine {
       for (const b of batch) {
         this.cache.delete(b.execId);
         for (const d of b.delivered) d.done("unhandled");
-        this.unsettled.push(...b.leased);
       }
-      // No lease of this commit counts (were it written after all, it expires as a lost worker's would).
-      land?.(new Set());
+      // Whether its leases were written is for the store to say: the worker holds them on credit until then.
+      if (land) this.unsettled.push({ items: leasedNow, land });
       throw e;
     }
     // The leases of the groups that landed count; those of refused groups were never written.
@@ -1038,30 +1039,32 @@ export class Engine {
   }
 
   /**
-   * Settles the items leased to this process's worker by group commits that failed (`unsettled`): those the store
-   * holds under their grant's token (the commit landed, only its answer was lost) go to the worker now, with their
-   * lease extended, instead of waiting out the lease unrun; the others were never written (the commit did not land),
-   * and the steps that made them are applied again from the stored state. An item the store cannot be asked about
-   * yet (still out of reach) waits for the next turn.
+   * Settles the items leased to this process's worker by group commits that failed (`unsettled`), which the worker
+   * holds on credit: those the store holds under their grant's token (the commit landed, only its answer was lost)
+   * are confirmed to it (`land`), with their lease extended, instead of waiting out the lease unreported; the others
+   * were never written (the commit did not land): the worker drops their attempts, and the steps that made them are
+   * applied again from the stored state. Items the store cannot be asked about yet (still out of reach) wait for the
+   * next turn (the worker gives up on a lease not confirmed within its length).
    */
   private async settleGrants(): Promise<void> {
     if (this.unsettled.length === 0) return;
     const direct = this.direct;
-    const items = this.unsettled;
+    const groups = this.unsettled;
     this.unsettled = [];
-    if (!direct) return;
-    const held: ClaimedTask[] = [];
-    for (const [i, item] of items.entries()) {
-      const now = Date.now();
+    for (const [g, { items, land }] of groups.entries()) {
+      const held = new Set<string>();
       try {
-        if (await this.store.heartbeat(item.id, item.leaseToken, direct.leaseMs, now)) held.push({ ...item, leaseExpiresAt: now + direct.leaseMs });
+        if (direct) {
+          for (const item of items) {
+            if (await this.store.heartbeat(item.id, item.leaseToken, direct.leaseMs, Date.now())) held.add(item.id);
+          }
+        }
       } catch (e) {
-        this.unsettled.push(...items.slice(i));
-        if (held.length > 0) direct.take(held);
+        this.unsettled.push(...groups.slice(g));
         throw e;
       }
+      land(held);
     }
-    if (held.length > 0) direct.take(held);
   }
 
   /** Renews this engine's lease when a third of it has passed (the first call records the engine). */

@@ -278,7 +278,8 @@ class Worker implements LocalWorker {
   }
 
   take(items: readonly ClaimedTask[], landed?: Promise<ReadonlySet<string>>): void {
-    const landedOf = (item: ClaimedTask): { landed?: Promise<boolean> } => (landed ? { landed: landed.then((ids) => ids.has(item.id)) } : {});
+    const confirmed = landed && this.withinLease(landed);
+    const landedOf = (item: ClaimedTask): { landed?: Promise<boolean> } => (confirmed ? { landed: confirmed.then((ids) => ids.has(item.id)) } : {});
     if (this.stopping) {
       void this.release(items.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...landedOf(item) })));
       return;
@@ -316,6 +317,16 @@ class Worker implements LocalWorker {
     const inChild = picked.filter((r) => r.state.slot !== undefined);
     const elsewhere = picked.filter((r) => r.state.slot === undefined).map((r) => r.state);
     return Promise.all([this.release(elsewhere), ...inChild.map((r) => r.done.then(() => this.release([r.state])))]).then(() => undefined);
+  }
+
+  /** `landed`, or no lease at all once a lease's length has passed unconfirmed (such a lease has run out: its item is anyone's). */
+  private withinLease(landed: Promise<ReadonlySet<string>>): Promise<ReadonlySet<string>> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<ReadonlySet<string>>((resolve) => {
+      timer = setTimeout(() => resolve(new Set()), this.leaseMs);
+      timer.unref();
+    });
+    return Promise.race([landed.finally(() => clearTimeout(timer)), expired]);
   }
 
   /**

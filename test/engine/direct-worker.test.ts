@@ -271,6 +271,56 @@ describe("an attempt handed to the engine's own worker while the commit that lea
   }, 60_000);
 });
 
+let countedRuns = 0;
+const counted = task({ name: "dw_counted", inputs: { x: t.int }, outputs: t.int }, ({ x }) => {
+  countedRuns++;
+  return x + 1;
+});
+const countedOnce = workflow({ name: "dw_counted_once", inputs: { x: t.int } }, ({ x }) => ({ y: counted({ x }) }));
+
+/** A memory store whose first group commit that leases an item to the engine's worker is written, then fails (its answer lost). */
+class LandsThenFails extends MemoryStore {
+  lost = 0;
+  override async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    const leases = groups.some((g) => g.some((c) => (c.leased?.length ?? 0) > 0));
+    const results = await super.commitGroups(groups);
+    if (leases && this.lost++ === 0) throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "ECONNRESET" });
+    return results;
+  }
+}
+
+describe("a commit that leased attempts to the engine's own worker, landed, and failed (its answer lost)", () => {
+  it("confirms the attempts the store holds to the worker, which runs each once and reports it", async () => {
+    const store = new LandsThenFails();
+    const errors: unknown[] = [];
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 20, onError: (e) => errors.push(e) });
+    const worker = await startWorker({
+      store,
+      modules: ["(the test's entities)"],
+      inProcess: [{ file: "(the test's entities)", exports: { counted } }],
+      concurrency: 1,
+      pollMs: 60_000,
+      workerId: "engine-a/pool",
+      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+      direct: engine,
+      log: () => {},
+    });
+    engine.attachWorker(worker);
+    engine.run();
+    try {
+      countedRuns = 0;
+      const exec = await engine.start(countedOnce, { x: 1 });
+      expect(await exec.result({ timeoutMs: 60_000 })).toEqual({ y: 2 });
+      expect(countedRuns).toBe(1);
+      expect(errors.map((e) => (e as Error).message)).toEqual(["Connection terminated unexpectedly"]);
+      expect((await store.listNodes(exec.id)).map((n) => [n.path, n.phase, n.attempts, n.systemAttempts])).toEqual([["n0", "succeeded", 1, 0]]);
+    } finally {
+      await worker.stop();
+      await engine.stop();
+    }
+  }, 60_000);
+});
+
 describe("a stopping worker handed attempts whose leasing commit is under way", () => {
   it("gives back only those whose lease landed, once it has", async () => {
     const store = new MemoryStore();
