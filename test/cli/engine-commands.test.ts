@@ -173,10 +173,13 @@ describe.concurrent("aloft abort, signal, approve and reject from another proces
     const dir = project();
     const run = aloftInBackground(dir, ["run", "slow.mjs", "slow", ...W1]);
     await run.waitFor("stdout", /started/);
+    // The engine hands its worker an attempt as the commit that leases it starts (the task runs while it syncs):
+    // the task may print before that commit, which records the execution running, has landed.
+    const running = async (): Promise<string> => (JSON.parse((await aloft(dir, ["get", "executions", "--filter", "phase=running", "--json"])).stdout) as { items: { id: string }[] }).items[0]?.id ?? "";
+    await expect.poll(running, { timeout: 60_000 }).toMatch(EXEC_ID);
     run.child.kill("SIGKILL"); // its engine and workers are gone; the execution stays running
     await run.done;
-    const listed = JSON.parse((await aloft(dir, ["get", "executions", "--filter", "phase=running", "--json"])).stdout) as { items: { id: string }[] };
-    const id = listed.items[0]?.id ?? "";
+    const id = await running();
     expect(id).toMatch(EXEC_ID);
     const abort = await aloft(dir, ["abort", id]);
     expect([abort.code, abort.stdout]).toEqual([0, `aborted execution ${id}: aborted from the command line\n`]);
