@@ -348,7 +348,7 @@ export class SqliteStore implements Store {
         try {
           // A nested transaction is a savepoint: a refused group is rolled back alone.
           const checks = new StepChecks();
-          sql.db.transaction(() => group.forEach((step) => this.applyFenced(sql, step, checks)))();
+          sql.savepoint(() => group.forEach((step) => this.applyFenced(sql, step, checks)));
           return undefined;
         } catch (e) {
           if (isRefusal(e)) return e;

@@ -31,8 +31,20 @@ export class Sql {
   /** The connection's `synchronous` level as opened (2: FULL, 1: NORMAL). */
   private readonly level: number;
 
+  /**
+   * One transaction function for every transaction, running the function it is given: `db.transaction(fn)` builds
+   * five functions and their properties each call, a few per engine step. Inside a transaction it is a savepoint.
+   */
+  private readonly tx: Database.Transaction<(fn: () => unknown) => unknown>;
+
   constructor(readonly db: Database.Database) {
     this.level = db.pragma("synchronous", { simple: true }) as number;
+    this.tx = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** Runs `fn` in a savepoint of the transaction under way (one that throws is rolled back alone), or in a transaction of its own. */
+  savepoint<T>(fn: () => T): T {
+    return this.tx(fn) as T;
   }
 
   /** Runs `fn` at `synchronous = NORMAL` when the writes it commits need no sync (`unsynced`), then puts the level back. */
@@ -69,7 +81,7 @@ export class Sql {
 
   /** Runs `fn` in one `BEGIN IMMEDIATE` transaction: the write lock is taken up front, so concurrent writers queue instead of failing midway. */
   write<T>(fn: () => T): T {
-    return this.atLevel(!this.unsynced, () => this.db.transaction(fn).immediate());
+    return this.atLevel(!this.unsynced, () => this.tx.immediate(fn) as T);
   }
 
   /**
@@ -101,12 +113,11 @@ export class Sql {
       this.atLevel(
         ops.some((op) => op.synced),
         () =>
-          this.db
-            .transaction(() => {
+          this.tx.immediate(() => {
               for (const op of ops) {
                 try {
                   // A transaction inside a transaction is a savepoint.
-                  outcomes.push({ ok: true, value: this.db.transaction(op.fn)() });
+                  outcomes.push({ ok: true, value: this.tx(op.fn) });
                 } catch (error) {
                   // SQLite rolls the whole transaction back by itself on some errors (SQLITE_FULL, IOERR, NOMEM):
                   // the writes after it would then commit one by one outside it. Fail the batch whole instead.
@@ -114,8 +125,7 @@ export class Sql {
                   outcomes.push({ ok: false, error });
                 }
               }
-            })
-            .immediate(),
+            }),
       );
     } catch (error) {
       for (const op of ops) op.reject(error);
@@ -130,6 +140,6 @@ export class Sql {
 
   /** Runs `fn` in one deferred (read) transaction, for a consistent view. */
   read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    return this.tx.deferred(fn) as T;
   }
 }
