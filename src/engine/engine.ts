@@ -156,6 +156,11 @@ export interface DirectWorker {
   /** How many more items it would take now (0 when stopping). */
   wants(): number;
   /**
+   * How many of those it would start at once (its idle slots); the rest it takes ahead, and they are leased as
+   * not started (`TaskLeaseGrant.started`), so that its death counts no lost lease for them. Absent: all start.
+   */
+  idle?(): number;
+  /**
    * Takes items leased to it, and runs them as if it had claimed them. With `landed`, the commit that leases them
    * is still under way (the task runs while it syncs): `landed` resolves with the ids of the items whose lease
    * that commit made durable; a result of any other (its commit refused or failed: it never held a lease) is
@@ -924,6 +929,7 @@ export class Engine {
     // for the whole tick); each execution's steps land whole or not at all.
     const batch: { execId: string; state: ExecState; commits: StepCommit[]; delivered: Delivery[]; leased: ClaimedTask[] }[] = [];
     let wanted = this.direct?.wants() ?? 0;
+    let idle = this.direct?.idle?.() ?? wanted;
     let unleased = false;
     try {
       for (const [execId, group] of groups) {
@@ -965,9 +971,11 @@ export class Engine {
           for (const item of step.enqueue) {
             if (this.direct && wanted > 0 && item.readyAt <= stepNow) {
               wanted--;
-              const grant: TaskLeaseGrant = { itemId: item.id, owner: this.direct.workerId, leaseToken: randomUUID(), leaseExpiresAt: stepNow + this.direct.leaseMs };
+              // Beyond its idle slots, an item waits in the worker: leased as not started until the worker says it did.
+              const started = idle-- > 0;
+              const grant: TaskLeaseGrant = { itemId: item.id, owner: this.direct.workerId, leaseToken: randomUUID(), leaseExpiresAt: stepNow + this.direct.leaseMs, ...(started ? {} : { started: false }) };
               grants.push(grant);
-              entry.leased.push({ ...item, leaseToken: grant.leaseToken, leaseExpiresAt: grant.leaseExpiresAt });
+              entry.leased.push({ ...item, leaseToken: grant.leaseToken, leaseExpiresAt: grant.leaseExpiresAt, ...(started ? {} : { ahead: true }) });
             } else {
               unleased = true;
             }

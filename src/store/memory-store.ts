@@ -24,6 +24,7 @@ import {
   isRefusal,
   isWorkerOf,
   checkLeased,
+  startedAtClaim,
 } from "./rules.js";
 import type { TaskSystemFailedEvent } from "./events.js";
 import { assembleListing, elementOfPath, storedElement } from "./map-elements.js";
@@ -55,6 +56,8 @@ interface Lease {
   readonly token: string;
   readonly owner: string;
   expiresAt: number;
+  /** Its attempt started (a lease that runs out then is a lost lease; before, the item goes back uncounted). */
+  started: boolean;
 }
 
 interface Queued {
@@ -298,7 +301,7 @@ export class MemoryStore implements Store {
       byPath.set(n.path, kept ? { ...n, inputs: kept.inputs } : n);
     }
     for (const id of cancelled) this.items.delete(id);
-    const leases = new Map((step.leased ?? []).map((l) => [l.itemId, { token: l.leaseToken, owner: l.owner, expiresAt: l.leaseExpiresAt }]));
+    const leases = new Map((step.leased ?? []).map((l) => [l.itemId, { token: l.leaseToken, owner: l.owner, expiresAt: l.leaseExpiresAt, started: l.started !== false }]));
     for (const item of enqueue.values()) this.items.set(item.id, { item, lease: leases.get(item.id) });
     events.forEach((e) => this.pushEvent(e));
     for (const c of cachePut) this.cache.set(c.key, c);
@@ -346,14 +349,15 @@ export class MemoryStore implements Store {
     };
   }
 
-  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number, ahead?: number): Promise<ClaimedTask[]> {
     this.check();
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
+    const starting = startedAtClaim(limit, ahead);
     const byReadiness = [...this.items.values()].sort((a, b) => a.item.readyAt - b.item.readyAt || compareText(a.item.id, b.item.id));
     // Items whose last allowed lease expired become system failures.
     for (const q of byReadiness) {
-      if (!q.lease || q.lease.expiresAt > now || q.item.systemAttempts + 1 < q.item.maxSystemAttempts) continue;
+      if (!q.lease || !q.lease.started || q.lease.expiresAt > now || q.item.systemAttempts + 1 < q.item.maxSystemAttempts) continue;
       const lost = q.item.systemAttempts + 1;
       this.items.delete(q.item.id);
       const body: TaskSystemFailedEvent = { type: "taskSystemFailed", path: q.item.path, attempt: q.item.attempt, systemAttempts: lost, message: systemFailureMessage(q.item.id, lost, q.lease.owner) };
@@ -363,19 +367,22 @@ export class MemoryStore implements Store {
     for (const q of byReadiness) {
       if (claimed.length >= limit) break;
       if (!this.items.has(q.item.id) || q.item.readyAt > now || (q.lease && q.lease.expiresAt > now)) continue;
-      if (q.lease) q.item = { ...q.item, systemAttempts: q.item.systemAttempts + 1 };
-      q.lease = { token: randomUUID(), owner: workerId, expiresAt: now + leaseMs };
-      claimed.push({ ...copyTaskItem(q.item), leaseToken: q.lease.token, leaseExpiresAt: q.lease.expiresAt });
+      // A lease lost after the attempt started counts; one claimed ahead and never started does not.
+      if (q.lease?.started) q.item = { ...q.item, systemAttempts: q.item.systemAttempts + 1 };
+      const started = claimed.length < starting;
+      q.lease = { token: randomUUID(), owner: workerId, expiresAt: now + leaseMs, started };
+      claimed.push({ ...copyTaskItem(q.item), leaseToken: q.lease.token, leaseExpiresAt: q.lease.expiresAt, ...(started ? {} : { ahead: true }) });
     }
     return claimed;
   }
 
-  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number, started?: boolean): Promise<boolean> {
     this.check();
     checkDuration("heartbeat", "leaseMs", leaseMs);
     const lease = this.items.get(itemId)?.lease;
     if (!lease || lease.token !== leaseToken || lease.expiresAt <= now) return false;
     lease.expiresAt = now + leaseMs;
+    if (started === true) lease.started = true;
     return true;
   }
 
@@ -394,8 +401,12 @@ export class MemoryStore implements Store {
     return releases.map((r) => {
       const q = this.items.get(r.itemId);
       if (!q?.lease || q.lease.token !== r.leaseToken || q.lease.expiresAt <= now) return false;
-      if (r.started) q.lease.expiresAt = now;
-      else q.lease = undefined;
+      if (r.started) {
+        q.lease.expiresAt = now;
+        q.lease.started = true;
+      } else {
+        q.lease = undefined;
+      }
       return true;
     });
   }

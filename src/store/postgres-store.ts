@@ -9,7 +9,7 @@
 import type pg from "pg";
 import { AloftError, SchemaTooNewError } from "../errors.js";
 import {
-  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, startedAtClaim, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -439,20 +439,21 @@ export class PostgresStore implements Store {
     return channels;
   }
 
-  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number, ahead?: number): Promise<ClaimedTask[]> {
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
+    const starting = startedAtClaim(limit, ahead);
     const channel = channelName("events", this.schema);
     if (limit === 0) {
       await this.tx((q) => sweepExhausted(q, now, channel));
       return [];
     }
-    return claimTasks(this.q, workerId, limit, leaseMs, now, channel, (fn) => this.tx(fn));
+    return claimTasks(this.q, workerId, limit, leaseMs, now, channel, (fn) => this.tx(fn), starting);
   }
 
-  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number, started?: boolean): Promise<boolean> {
     checkDuration("heartbeat", "leaseMs", leaseMs);
-    return extendLease(this.q, itemId, leaseToken, leaseMs, now);
+    return extendLease(this.q, itemId, leaseToken, leaseMs, now, started === true);
   }
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {

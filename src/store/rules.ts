@@ -314,3 +314,20 @@ export function checkLeased(step: StepCommit): void {
 export function endsExecution(step: StepCommit): boolean {
   return (step.executions ?? []).some((x) => isExecutionEnded(x.phase)) || (step.createExecutions ?? []).some((x) => isExecutionEnded(x.phase));
 }
+
+/**
+ * How many of a claim's items count as started at once: those before the last `ahead` of the `limit` asked for
+ * (`claimTasks`' `ahead`, an integer of 0 or more).
+ *
+ * @throws RangeError for an `ahead` that is not such an integer.
+ *
+ * @example
+ * ```ts
+ * startedAtClaim(8, 6); // 2: items 0 and 1 start at once, the others were claimed ahead
+ * ```
+ */
+export function startedAtClaim(limit: number, ahead: number | undefined): number {
+  if (ahead === undefined) return limit;
+  if (!Number.isSafeInteger(ahead) || ahead < 0) throw new RangeError(`claimTasks: ahead must be an integer of 0 or more, got ${String(ahead)}`);
+  return Math.max(0, limit - ahead);
+}

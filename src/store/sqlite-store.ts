@@ -8,7 +8,7 @@
  */
 import type Database from "better-sqlite3";
 import {
-  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
+  checkCacheFilter, checkBatchLimit, checkDuration, checkFirstEvent, checkPageLimit, decodeCursor, endsExecution, startedAtClaim, encodeCursor, isRefusal, registryConflict, storeClosed } from "./rules.js";
 import {
   cacheFromCols,
   entityFromCols,
@@ -366,17 +366,18 @@ export class SqliteStore implements Store {
     if (step.fence) for (const row of step.createExecutions ?? []) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", step.fence.engineId, row.id);
   }
 
-  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]> {
+  async claimTasks(workerId: string, limit: number, leaseMs: number, now: number, ahead?: number): Promise<ClaimedTask[]> {
     const sql = this.s;
     checkBatchLimit("claimTasks", limit);
     checkDuration("claimTasks", "leaseMs", leaseMs);
+    const starting = startedAtClaim(limit, ahead);
     // Leases that ran out for good become taskSystemFailed events: the events' AUTOINCREMENT sequence moves.
     const lastEvent = (): number => sql.get<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'events'")?.seq ?? 0;
     let before = 0;
     let after = 0;
     const claimed = await sql.batch(() => {
       before = lastEvent();
-      const out = claim(sql, workerId, limit, leaseMs, now);
+      const out = claim(sql, workerId, limit, leaseMs, now, starting);
       after = lastEvent();
       return out;
     });
@@ -384,10 +385,10 @@ export class SqliteStore implements Store {
     return claimed;
   }
 
-  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+  async heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number, started?: boolean): Promise<boolean> {
     const sql = this.s;
     checkDuration("heartbeat", "leaseMs", leaseMs);
-    return sql.batch(() => extendLease(sql, itemId, leaseToken, leaseMs, now));
+    return sql.batch(() => extendLease(sql, itemId, leaseToken, leaseMs, now, started === true));
   }
 
   async finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean> {

@@ -180,6 +180,12 @@ export interface ClaimedTask extends TaskItem {
   /** Proof of the lease: heartbeats and results must carry it. */
   readonly leaseToken: string;
   readonly leaseExpiresAt: number;
+  /**
+   * Claimed ahead of a free slot (`claimTasks`' `ahead`, a grant with `started: false`): the store takes its
+   * attempt as not started until the worker says it started (`heartbeat` with `started`), so a lease that runs
+   * out before then gives the item back counting no system attempt.
+   */
+  readonly ahead?: boolean;
 }
 
 /**
@@ -325,6 +331,11 @@ export interface TaskLeaseGrant extends HeldTask {
   /** The worker it is leased to (its `workerId`). */
   readonly owner: string;
   readonly leaseExpiresAt: number;
+  /**
+   * Whether its attempt starts at once (the default), or waits in the worker behind others (`false`: leased ahead
+   * of a free slot, as `claimTasks`' `ahead`; it counts as started once the worker's `heartbeat` says so).
+   */
+  readonly started?: boolean;
 }
 
 /**
@@ -506,14 +517,21 @@ export interface Store {
 
   /**
    * Claims up to `limit` ready task items for `workerId`, each with a lease of
-   * `leaseMs`. Items whose lease expired are handed out again with
-   * `systemAttempts` one higher; an item that has lost `maxSystemAttempts`
-   * leases is not handed out but turned, in the same operation, into a
-   * `taskSystemFailed` event for its execution.
+   * `leaseMs`. The last `ahead` (default 0) of the `limit` asked for are claimed
+   * ahead of a free slot (`ClaimedTask.ahead`): their attempts count as started
+   * only once a `heartbeat` says so; the others count as started at once. An item
+   * whose lease expired after its attempt started is handed out again with
+   * `systemAttempts` one higher (one that never started, with it unchanged); an
+   * item that has lost `maxSystemAttempts` leases is not handed out but turned,
+   * in the same operation, into a `taskSystemFailed` event for its execution.
    */
-  claimTasks(workerId: string, limit: number, leaseMs: number, now: number): Promise<ClaimedTask[]>;
-  /** Extends a live lease (its token, not expired) to `now + leaseMs`; false when the lease expired or was lost or the item withdrawn (the worker must stop the attempt). */
-  heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean>;
+  claimTasks(workerId: string, limit: number, leaseMs: number, now: number, ahead?: number): Promise<ClaimedTask[]>;
+  /**
+   * Extends a live lease (its token, not expired) to `now + leaseMs`, and with `started` records that its attempt
+   * started (an item claimed ahead); false when the lease expired or was lost or the item withdrawn (the worker
+   * must stop the attempt).
+   */
+  heartbeat(itemId: string, leaseToken: string, leaseMs: number, now: number, started?: boolean): Promise<boolean>;
   /** Removes a leased item and adds its result event (due at `now`), atomically; false (and nothing written) when the lease was lost: the item was withdrawn or leased again to another worker (a late result whose lease expired but was not taken over is still accepted). */
   finishTask(itemId: string, leaseToken: string, result: TaskResult, now: number): Promise<boolean>;
   /**
@@ -565,7 +583,7 @@ export interface Store {
    * them now (taken, or already its own; not those another live engine owns).
    * Engines found dead are cleared up in the same operation: their executions
    * freed, and the task items their workers leased (lease owner
-   * `<engine id>/...`) handed out again at once, each a lost lease.
+   * `<engine id>/...`) handed out again at once, each a lost lease (if its attempt started; see `claimTasks`).
    */
   acquireExecutions(engineId: string, executionIds: readonly string[], now: number): Promise<Ownership[]>;
   /**

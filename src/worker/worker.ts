@@ -134,6 +134,8 @@ export interface LocalWorker extends WorkerHandle {
   readonly leaseMs: number;
   /** How many more items it would take now: its free slots and the work it claims ahead (0 once stopping). */
   wants(): number;
+  /** How many of those it would start at once: its idle slots (0 once stopping); the others it takes ahead. */
+  idle(): number;
   /**
    * Runs items already leased to it (by the engine of its process, in the commit that enqueued them) as if
    * it had claimed them; once stopping, gives them back at once instead (`releaseTasks`, no attempt counted).
@@ -162,6 +164,10 @@ interface Running {
   abandoned: boolean;
   /** A child took the attempt (to run it, or to prepare its cache key): given back on a hard stop as a lost lease. */
   started: boolean;
+  /** Claimed ahead (`ClaimedTask.ahead`): the store counts its attempt as started once a heartbeat says so. */
+  marked: boolean;
+  /** The heartbeat that records the start of an attempt claimed ahead, once it has run `START_MARK_MS`. */
+  markTimer: NodeJS.Timeout | undefined;
   slot: PoolSlot | undefined;
   /** A cache key lock held for this attempt. */
   lock: CacheLock | undefined;
@@ -184,6 +190,13 @@ function message(e: unknown): string {
 const AHEAD_MS = 20;
 /** The most items claimed beyond the slots. */
 const MAX_AHEAD = 64;
+/**
+ * How long an attempt claimed ahead runs before its worker records in the store that it started (a heartbeat
+ * with `started`): until then a lease that runs out (the worker died) gives it back counting no system attempt.
+ * Attempts claimed ahead are short ones, most of which end sooner, so recording their start costs no write; the
+ * price is that one whose worker dies within this time of its start is not counted either.
+ */
+const START_MARK_MS = 50;
 
 function describeItem(item: ClaimedTask): string {
   return `task ${JSON.stringify(item.task.name)} (execution ${item.executionId}, node ${item.path}, attempt ${item.attempt})`;
@@ -277,11 +290,16 @@ class Worker implements LocalWorker {
     return Math.max(0, this.concurrency + this.ahead() - this.unrun);
   }
 
+  idle(): number {
+    if (this.stopping) return 0;
+    return Math.max(0, this.concurrency - this.unrun);
+  }
+
   take(items: readonly ClaimedTask[], landed?: Promise<ReadonlySet<string>>): void {
     const confirmed = landed && this.withinLease(landed);
     const landedOf = (item: ClaimedTask): { landed?: Promise<boolean> } => (confirmed ? { landed: confirmed.then((ids) => ids.has(item.id)) } : {});
     if (this.stopping) {
-      void this.release(items.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...landedOf(item) })));
+      void this.release(items.map((item) => ({ item, abandoned: true, started: false, marked: true, markTimer: undefined, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...landedOf(item) })));
       return;
     }
     for (const item of items) this.start(item, landedOf(item).landed);
@@ -384,7 +402,9 @@ class Worker implements LocalWorker {
       // Claimed when a slot is idle or half the work claimed ahead is done: one claim for many attempts.
       if (free > 0 && (this.unrun < this.concurrency || free * 2 >= capacity)) {
         try {
-          claimed = await this.store.claimTasks(this.workerId, free, this.leaseMs, Date.now());
+          // Beyond the idle slots, the items are claimed ahead: their attempts count as started only once they do.
+          const ahead = free - Math.max(0, this.concurrency - this.unrun);
+          claimed = await this.store.claimTasks(this.workerId, free, this.leaseMs, Date.now(), Math.max(0, ahead));
           this.claimProblem = undefined;
           this.backlog = claimed.length === free;
         } catch (e) {
@@ -394,7 +414,7 @@ class Worker implements LocalWorker {
           this.claimProblem = problem;
         }
         // Claimed while stopping: not run, but given back at once (counting no attempt).
-        if (this.stopping) await this.release(claimed.map((item) => ({ item, abandoned: true, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) })));
+        if (this.stopping) await this.release(claimed.map((item) => ({ item, abandoned: true, started: false, marked: true, markTimer: undefined, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()) })));
         else for (const item of claimed) this.start(item);
         if (claimed.length > 0 && claimed.length === free) continue;
       } else if (woken) {
@@ -405,7 +425,7 @@ class Worker implements LocalWorker {
   }
 
   private start(item: ClaimedTask, landed?: Promise<boolean>): void {
-    const state: Running = { item, abandoned: false, started: false, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...(landed ? { landed } : {}) };
+    const state: Running = { item, abandoned: false, started: false, marked: item.ahead !== true, markTimer: undefined, slot: undefined, lock: undefined, log: new AttemptLog(Date.now()), ...(landed ? { landed } : {}) };
     // A lease that did not land was never held: the attempt stops at once (its result would be refused).
     void landed?.then((ok) => {
       if (ok || state.abandoned) return;
@@ -436,6 +456,9 @@ class Worker implements LocalWorker {
       try {
         result = await this.attempt(state);
       } finally {
+        // Its start need not be recorded once it has ended: its result is on its way (or lost, and then it never counted).
+        clearTimeout(state.markTimer);
+        state.marked = true;
         this.unrun--;
         if (this.backlog || this.store.claimsWait === true) this.wake();
       }
@@ -450,6 +473,7 @@ class Worker implements LocalWorker {
       this.log(`${describeItem(item)}: ${message(e)}`);
     } finally {
       clearInterval(heartbeat);
+      clearTimeout(state.markTimer);
       const lock = state.lock;
       if (lock) {
         if (result?.type === "taskSucceeded" && result.cacheStatus === "populated" && !state.abandoned) this.cache.releaseWhenCached(lock);
@@ -463,8 +487,11 @@ class Worker implements LocalWorker {
     if (state.abandoned || (state.landed && !(await state.landed))) return;
     const item = state.item;
     let alive: boolean;
+    // An attempt claimed ahead that has started says so (the store counts a lease it loses from then on).
+    const marking = !state.marked && state.started;
     try {
-      alive = await this.store.heartbeat(item.id, item.leaseToken, this.leaseMs, Date.now());
+      alive = marking ? await this.store.heartbeat(item.id, item.leaseToken, this.leaseMs, Date.now(), true) : await this.store.heartbeat(item.id, item.leaseToken, this.leaseMs, Date.now());
+      if (marking && alive) state.marked = true;
     } catch (e) {
       this.log(`cannot extend the lease of ${describeItem(item)}: ${message(e)}`);
       return;
@@ -496,13 +523,20 @@ class Worker implements LocalWorker {
     try {
       // Abandoned while waiting for the slot: given back on a stop, or the lease lost.
       if (state.abandoned) return undefined;
-      return await use(slot, () => (state.started = true));
+      return await use(slot, () => this.started(state));
     } finally {
       state.slot = undefined;
       const ms = slot.ranMs();
       slot.release();
       if (ms !== undefined) this.slotMs = this.slotMs === undefined ? ms : 0.9 * this.slotMs + 0.1 * ms;
     }
+  }
+
+  /** A child took the attempt up; one claimed ahead has its start recorded if it runs `START_MARK_MS`. */
+  private started(state: Running): void {
+    state.started = true;
+    if (state.marked || state.markTimer !== undefined) return;
+    state.markTimer = setTimeout(() => void this.beat(state), START_MARK_MS);
   }
 
   /** The result to report for an item: served from the cache, or run on a child. */

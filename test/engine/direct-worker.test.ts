@@ -108,6 +108,19 @@ describe("the engine and its own worker", () => {
     expect(await store.heartbeat(direct.items[0]!.id, direct.items[0]!.leaseToken, 1000, Date.now())).toBe(true);
   });
 
+  it("leases the items beyond its worker's idle slots as not started (taken ahead): if the worker dies, their leases run out counting no system attempt", async () => {
+    const store = new MemoryStore();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a" });
+    const direct = { ...recorder(3), idle: () => 1 };
+    engine.attachWorker(direct);
+    await engine.start(three, { x: 1 });
+    await engine.tick();
+    expect(direct.items.map((i) => [i.path, i.ahead === true])).toEqual([["n0", false], ["n1", true], ["n2", true]]);
+    // Nobody heartbeats (the worker died): the leases run out, and only n0's counts as lost.
+    const again = await store.claimTasks("elsewhere", 10, 1000, Date.now() + 60_001);
+    expect(again.map((i) => [i.path, i.systemAttempts])).toEqual([["n0", 1], ["n1", 0], ["n2", 0]]);
+  });
+
   it("refuses a delivered result whose lease was lost (it goes to the store instead), and takes one under the live lease", async () => {
     const store = new MemoryStore();
     const errors: unknown[] = [];

@@ -595,6 +595,47 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await pendingTypes(store)).toEqual([]);
       });
 
+      it("gives back uncounted an item claimed ahead whose lease ran out before its attempt started, however often; one whose start a heartbeat recorded counts", async () => {
+        await enqueue(item("e1", "n1", { maxSystemAttempts: 2 }), item("e1", "n2", { maxSystemAttempts: 2 }), item("e1", "n3", { maxSystemAttempts: 2 }));
+        // Three asked for, the last two ahead of a free slot.
+        const first = await store.claimTasks("w1", 3, LEASE, T0, 2);
+        expect(first.map((x) => [x.id, x.ahead === true])).toEqual([["e1|n1|1", false], ["e1|n2|1", true], ["e1|n3|1", true]]);
+        // n2 started: its heartbeat says so.
+        expect(await store.heartbeat("e1|n2|1", first[1]?.leaseToken ?? "", LEASE, T0 + 1, true)).toBe(true);
+        // The worker dies: every lease runs out, again and again, with nothing ever started but n1 and n2.
+        let now = T0 + 1 + LEASE;
+        const second = await store.claimTasks("w2", 3, LEASE, now, 3);
+        expect(second.map((x) => [x.id, x.systemAttempts, x.ahead === true])).toEqual([["e1|n1|1", 1, true], ["e1|n2|1", 1, true], ["e1|n3|1", 0, true]]);
+        for (let i = 0; i < 5; i++) {
+          now += LEASE;
+          const again = await store.claimTasks(`w${i + 3}`, 3, LEASE, now, 3);
+          expect(again.map((x) => [x.id, x.systemAttempts])).toEqual([["e1|n1|1", 1], ["e1|n2|1", 1], ["e1|n3|1", 0]]);
+        }
+        expect(await pendingTypes(store)).toEqual([]);
+        // Started under its last allowed lease, n3's lost lease fails it (maxSystemAttempts 2 reached for n1 and n2 too).
+        const [, , n3] = await store.claimTasks("w9", 3, LEASE, (now += LEASE), 0);
+        expect(n3?.ahead).toBeUndefined();
+        now += LEASE;
+        const last = await store.claimTasks("w10", 3, LEASE, now, 0);
+        expect(last.map((x) => [x.id, x.systemAttempts])).toEqual([["e1|n3|1", 1]]);
+        expect(await pendingTypes(store)).toEqual(["e1:taskSystemFailed", "e1:taskSystemFailed"]);
+      });
+
+      it("a step's lease given as not started (started: false) expires uncounted until a heartbeat records the start", async () => {
+        const a = item("e1", "n1");
+        const b = item("e1", "n2");
+        const grant = (it: ReturnType<typeof item>) => ({ itemId: it.id, owner: "engine-a/pool", leaseToken: `${it.path}-0123456789abcdef`, leaseExpiresAt: T0 + LEASE, started: false });
+        await store.commit({ consumed: [], enqueue: [a, b], leased: [grant(a), grant(b)] });
+        expect(await store.heartbeat(a.id, grant(a).leaseToken, LEASE, T0 + 1, true)).toBe(true);
+        const again = await store.claimTasks("w2", 10, LEASE, T0 + 1 + LEASE);
+        expect(again.map((x) => [x.id, x.systemAttempts])).toEqual([[a.id, 1], [b.id, 0]]);
+      });
+
+      it("refuses an ahead that is not an integer of 0 or more", async () => {
+        await expect(store.claimTasks("w1", 1, LEASE, T0, -1)).rejects.toThrow(/ahead must be an integer of 0 or more, got -1/);
+        await expect(store.claimTasks("w1", 1, LEASE, T0, 0.5)).rejects.toThrow(RangeError);
+      });
+
       it("turns an item that lost maxSystemAttempts leases into a taskSystemFailed event, in the claim itself", async () => {
         await enqueue(item("e1", "n1", { maxSystemAttempts: 2, attempt: 3 }), item("e2", "n9", { readyAt: T0 + 2 * LEASE }));
         const [a] = await store.claimTasks("w1", 1, LEASE, T0);

@@ -80,9 +80,10 @@ describe("an execution in flight in a database of the layout before map elements
     const store = await openSqliteStore(file);
     const { id, rows, second } = await partWay(store);
     await store.close();
-    // Back to schema 3, as Aloft wrote it then: every row in `nodes`, whole (a map's with its inputs and counts).
+    // Back to schema 3, as Aloft wrote it then: every row in `nodes`, whole (a map's with its inputs and counts), and
+    // no record of whether a leased attempt started (migration 5).
     const db = new Database(file);
-    db.exec("DROP TABLE map_elements; DROP TABLE map_inputs; DELETE FROM schema_version WHERE version = 4");
+    db.exec("DROP TABLE map_elements; DROP TABLE map_inputs; ALTER TABLE task_items DROP COLUMN started; DELETE FROM schema_version WHERE version >= 4");
     const upsert = db.prepare(`INSERT OR REPLACE INTO nodes (${NODE_COLS.join(", ")}) VALUES (${NODE_COLS.map((c) => `@${c}`).join(", ")})`);
     for (const r of rows) upsert.run(nodeToCols(r));
     expect(db.prepare("SELECT COUNT(*) AS n FROM nodes WHERE path LIKE 'n0[%'").get()).toEqual({ n: 3 });
@@ -99,9 +100,10 @@ describe("an execution in flight in a database of the layout before map elements
   it("finishes on PostgreSQL after the upgrade (schema 4 to 5)", async () => {
     const store = await openPostgresStore(pg.url(), { schema: "old_layout" });
     const { id, rows, second } = await partWay(store);
-    // Back to schema 4: its step function (which wrote elements as nodes; migration 6 made them take jsonb), no map tables, every row in `nodes`.
+    // Back to schema 4: its step function (which wrote elements as nodes; migration 6 made them take jsonb), no map
+    // tables, every row in `nodes`, no record of whether a leased attempt started (migration 7).
     await store.pool.query(
-      `DROP TABLE map_elements; DROP TABLE map_inputs; DROP FUNCTION aloft_commit(jsonb, boolean); DROP FUNCTION aloft_apply_step(jsonb, text[]); DELETE FROM schema_version WHERE version > 4; ${PG_MIGRATIONS[3] ?? ""}`,
+      `DROP TABLE map_elements; DROP TABLE map_inputs; DROP FUNCTION aloft_commit(jsonb, boolean); DROP FUNCTION aloft_apply_step(jsonb, text[]); ALTER TABLE task_items DROP COLUMN started; DELETE FROM schema_version WHERE version > 4; ${PG_MIGRATIONS[3] ?? ""}`,
     );
     for (const r of rows) {
       const cols = nodeToCols(r);

@@ -85,8 +85,11 @@ describe("PostgresStore", () => {
   it("brings a schema made before the step became one statement (version 3) to the current version, and its steps commit", async () => {
     const a = await openPostgresStore(db.url(), { schema: "from_v3" });
     await a.createExecution(execution("e1"), start("e1"));
-    // What version 3 had: no step functions (migration 4 adds them, 6 makes them take jsonb), no map tables (migration 5).
-    await a.pool.query("DROP TABLE map_elements; DROP TABLE map_inputs; DROP FUNCTION aloft_commit(jsonb, boolean); DROP FUNCTION aloft_apply_step(jsonb, text[]); DELETE FROM schema_version WHERE version > 3");
+    // What version 3 had: no step functions (migration 4 adds them, 6 makes them take jsonb), no map tables (migration 5),
+    // no record of whether a leased attempt started (migration 7).
+    await a.pool.query(
+      "DROP TABLE map_elements; DROP TABLE map_inputs; DROP FUNCTION aloft_commit(jsonb, boolean); DROP FUNCTION aloft_apply_step(jsonb, text[]); ALTER TABLE task_items DROP COLUMN started; DELETE FROM schema_version WHERE version > 3",
+    );
     await a.close();
     const b = await openPostgresStore(db.url(), { schema: "from_v3" });
     try {

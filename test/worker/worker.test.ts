@@ -177,6 +177,45 @@ describe("a worker that stops gives back what it holds (issue 11)", () => {
     expect(await own.dueEvents(Number.MAX_SAFE_INTEGER, 100)).toEqual([]);
   });
 
+  it("dies holding items claimed ahead: once the leases run out, those never started are handed out again counting no system attempt, the one it ran a lost lease", async () => {
+    const { store: own, held, long, ahead } = await holding("dies-ahead");
+    try {
+      // Nothing gives them back: the worker is as good as dead (its leases run out; the claim looks past them).
+      const taken = await own.claimTasks("w2", 100, 120_000, Date.now() + 120_001);
+      const byId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id);
+      expect(taken.map((c) => ({ id: c.id, systemAttempts: c.systemAttempts })).sort(byId)).toEqual([{ id: long.id, systemAttempts: 1 }, ...ahead.map((i) => ({ id: i.id, systemAttempts: 0 }))].sort(byId));
+    } finally {
+      await held.stop({ hard: true });
+    }
+  });
+
+  it("records the start of an attempt claimed ahead that runs a while (a heartbeat), so that losing its lease then counts", async () => {
+    const own = new MemoryStore();
+    const marked: string[] = [];
+    const heartbeat = own.heartbeat.bind(own);
+    own.heartbeat = async (itemId, leaseToken, leaseMs, now, started) => {
+      const alive = await heartbeat(itemId, leaseToken, leaseMs, now, started);
+      if (alive && started === true) marked.push(itemId);
+      return alive;
+    };
+    const held = await startWorker({ store: own, modules: ["flows.ts"], cwd: fixtures.dir, concurrency: 1, leaseMs: 120_000, pollMs: 10, claimAheadMs: 60_000, log: (l) => logged.push(l) });
+    try {
+      const warm = Array.from({ length: 20 }, (_, i) => taskItem(flows["add"], "add", { a: i, b: 1 }));
+      await enqueue(own, warm);
+      await results(own, warm.map((i) => i.path));
+      const first = taskItem(flows["polite"], "polite", { ms: 300, log: path.join(fixtures.dir, "mark-first.log") });
+      const log = path.join(fixtures.dir, "mark-second.log");
+      const second = { ...taskItem(flows["polite"], "polite", { ms: 60_000, log }), readyAt: 1 };
+      await enqueue(own, [first, second]);
+      await expect.poll(() => existsSync(log) && readFileSync(log, "utf8"), { timeout: 10_000 }).toBe("started\n");
+      await expect.poll(() => marked, { timeout: 10_000 }).toEqual([second.id]);
+      const [again] = await own.claimTasks("w2", 100, 120_000, Date.now() + 120_001);
+      expect(again).toMatchObject({ id: second.id, systemAttempts: 1 });
+    } finally {
+      await held.stop({ hard: true });
+    }
+  });
+
   it("on a hard stop, gives back at once both the items claimed ahead (no attempt counted) and the attempt it cut short (a lost lease)", async () => {
     const { store: own, held, long, ahead, log } = await holding("hard-ahead");
     await held.stop({ hard: true });

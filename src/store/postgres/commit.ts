@@ -148,7 +148,7 @@ function stepJson(step: StepCommit, sent: MapInputsSent | undefined): StepJson {
     const leases = new Map((step.leased ?? []).map((l) => [l.itemId, l]));
     j.q = step.enqueue.map((item) => {
       const lease = leases.get(item.id);
-      return lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item);
+      return lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt, started: lease.started === false ? 0 : 1 } : taskItemToCols(item);
     });
   }
   if (step.leased?.length) j.le = step.leased.map((l) => l.itemId);

@@ -33,30 +33,34 @@ export async function claimTasks(
   now: number,
   eventsChannel: string,
   tx: <T>(fn: (q: Queries) => Promise<T>) => Promise<T>,
+  starting = limit,
 ): Promise<ClaimedTask[]> {
   const tokens = Array.from({ length: limit }, () => randomUUID());
   // Pick the ready rows (skipping rows another claimer holds), number them, lease each with its own token; and
   // say whether any lease ran out for good (one row with no item when nothing was claimed).
+  // A lease lost after its attempt started counts a system attempt; one claimed ahead and never started does not.
+  // The first `starting` items claimed count as started at once, the others were claimed ahead.
   const rows = await q.all<(TaskItemCols & { prior_token: string | null; exhausted: boolean }) | { id: null; exhausted: boolean }>(
     `WITH picked AS (
-       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
-         SELECT id, lease_token, ready_at FROM task_items
-         WHERE ready_at <= $1 AND (lease_token IS NULL OR (lease_expires_at <= $1 AND system_attempts + 1 < max_system_attempts))
+       SELECT id, lease_token AS prior_token, started AS prior_started, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
+         SELECT id, lease_token, started, ready_at FROM task_items
+         WHERE ready_at <= $1 AND (lease_token IS NULL OR (lease_expires_at <= $1 AND (started = 0 OR system_attempts + 1 < max_system_attempts)))
          ORDER BY ready_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) AS ready),
      leased AS (
        UPDATE task_items t SET
-         system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
-         lease_token = ($3::text[])[picked.n], lease_owner = $4, lease_expires_at = $5
+         system_attempts = CASE WHEN picked.prior_token IS NULL OR picked.prior_started = 0 THEN t.system_attempts ELSE t.system_attempts + 1 END,
+         lease_token = ($3::text[])[picked.n], lease_owner = $4, lease_expires_at = $5,
+         started = CASE WHEN picked.n <= $6 THEN 1 ELSE 0 END
        FROM picked WHERE t.id = picked.id
        RETURNING t.*, picked.prior_token)
-     SELECT leased.*, EXISTS (SELECT 1 FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts) AS exhausted
+     SELECT leased.*, EXISTS (SELECT 1 FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND started = 1 AND system_attempts + 1 >= max_system_attempts) AS exhausted
      FROM (SELECT 1) AS one LEFT JOIN leased ON true`,
-    [now, limit, tokens, workerId, now + leaseMs],
+    [now, limit, tokens, workerId, now + leaseMs, starting],
   );
   if (rows.some((r) => r.exhausted)) await tx((t) => sweepExhausted(t, now, eventsChannel));
   const claimed = rows.filter((r): r is TaskItemCols & { prior_token: string | null; exhausted: boolean } => r.id !== null);
   claimed.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
-  return claimed.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token ?? "", leaseExpiresAt: r.lease_expires_at ?? now + leaseMs }));
+  return claimed.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token ?? "", leaseExpiresAt: r.lease_expires_at ?? now + leaseMs, ...(r.started === 0 ? { ahead: true } : {}) }));
 }
 
 /**
@@ -71,7 +75,7 @@ export async function claimTasks(
 export async function sweepExhausted(q: Queries, now: number, eventsChannel: string): Promise<void> {
   const exhausted = await q.all<TaskItemCols>(
     `DELETE FROM task_items WHERE id IN (
-       SELECT id FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND system_attempts + 1 >= max_system_attempts
+       SELECT id FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= $1 AND started = 1 AND system_attempts + 1 >= max_system_attempts
        FOR UPDATE SKIP LOCKED)
      RETURNING *`,
     [now],
@@ -93,7 +97,8 @@ export async function sweepExhausted(q: Queries, now: number, eventsChannel: str
  * const alive = await extendLease(q, item.id, item.leaseToken, 30_000, Date.now());
  * ```
  */
-export async function extendLease(q: Queries, itemId: string, leaseToken: string, leaseMs: number, now: number): Promise<boolean> {
+export async function extendLease(q: Queries, itemId: string, leaseToken: string, leaseMs: number, now: number, started = false): Promise<boolean> {
+  if (started) return (await q.run("UPDATE task_items SET lease_expires_at = $1, started = 1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $4", [now + leaseMs, itemId, leaseToken, now])) === 1;
   return (await q.run("UPDATE task_items SET lease_expires_at = $1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $4", [now + leaseMs, itemId, leaseToken, now])) === 1;
 }
 
@@ -151,7 +156,7 @@ export async function finishTasks(q: Queries, reports: readonly TaskReport[], no
  */
 export async function releaseTask(q: Queries, r: TaskRelease, now: number): Promise<boolean> {
   const changed = r.started
-    ? await q.run("UPDATE task_items SET lease_expires_at = $1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $1", [now, r.itemId, r.leaseToken])
+    ? await q.run("UPDATE task_items SET lease_expires_at = $1, started = 1 WHERE id = $2 AND lease_token = $3 AND lease_expires_at > $1", [now, r.itemId, r.leaseToken])
     : await q.run("UPDATE task_items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_token = $2 AND lease_expires_at > $3", [r.itemId, r.leaseToken, now]);
   return changed === 1;
 }

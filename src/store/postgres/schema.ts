@@ -749,6 +749,170 @@ export const PG_MIGRATIONS: readonly string[] = [
   END
   $aloft$;
   `,
+  // 7: whether a leased item's attempt started (1) or waits in its worker, claimed ahead of a free slot (0): a
+  // lease that runs out before the attempt started gives the item back counting no system attempt. The step
+  // function is migration 6's, writing the column a step's leases give.
+  `
+  ALTER TABLE task_items ADD COLUMN started integer NOT NULL DEFAULT 1;
+
+  CREATE OR REPLACE FUNCTION aloft_apply_step(s jsonb, fenced text[]) RETURNS text[] LANGUAGE plpgsql AS $aloft$
+  DECLARE
+    eng text := s->'f'->>'e';
+    fresh text[];
+    ids bigint[];
+    done bigint[];
+    want text[];
+    got text[];
+    bad record;
+    bad_id bigint;
+  BEGIN
+    -- The fence: every execution the step touches still owned by its engine at the epoch it holds, once per
+    -- execution and transaction, locked (FOR NO KEY UPDATE, in id order) until the commit.
+    IF eng IS NOT NULL THEN
+      fresh := ARRAY(SELECT x->>0 FROM jsonb_array_elements(s->'f'->'x') AS x WHERE NOT ((x->>0) || '|' || (x->>1)) = ANY (fenced));
+      IF cardinality(fresh) > 0 THEN
+        PERFORM 1 FROM executions WHERE id = ANY (fresh) ORDER BY id FOR NO KEY UPDATE;
+        SELECT x->>0 AS id INTO bad FROM jsonb_array_elements(s->'f'->'x') WITH ORDINALITY AS t(x, ord) LEFT JOIN executions e ON e.id = x->>0
+          WHERE x->>0 = ANY (fresh) AND (e.id IS NULL OR e.owner IS DISTINCT FROM eng OR e.owner_epoch <> (x->>1)::integer) ORDER BY ord LIMIT 1;
+        IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('fenced', bad.id, eng)::text; END IF;
+        fenced := fenced || ARRAY(SELECT (x->>0) || '|' || (x->>1) FROM jsonb_array_elements(s->'f'->'x') AS x WHERE x->>0 = ANY (fresh));
+      END IF;
+    END IF;
+    -- Consumed events are pruned; one gone (or given twice) is refused: consumed if its id was handed out.
+    IF jsonb_array_length(s->'c') > 0 THEN
+      ids := ARRAY(SELECT v::text::bigint FROM jsonb_array_elements(s->'c') AS v);
+      WITH d AS (DELETE FROM events WHERE id = ANY (ids) AND consumed = 0 RETURNING id) SELECT array_agg(id) INTO done FROM d;
+      IF coalesce(cardinality(done), 0) <> cardinality(ids) THEN
+        SELECT t.id INTO bad_id FROM unnest(ids) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(done, '{}'))) OR EXISTS (SELECT 1 FROM unnest(ids) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        IF EXISTS (SELECT 1 FROM events WHERE id = bad_id)
+           OR (bad_id >= 1 AND bad_id <= coalesce(pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass), 0)) THEN
+          RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('eventConsumed', bad_id)::text;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('eventMissing', bad_id)::text;
+      END IF;
+    END IF;
+    -- Items whose results the step applies itself: removed only under the lease the result came with.
+    IF jsonb_array_length(s->'fi') > 0 THEN
+      WITH d AS (DELETE FROM task_items t USING jsonb_array_elements(s->'fi') AS f WHERE t.id = f->>0 AND t.lease_token = f->>1 RETURNING t.id) SELECT array_agg(id) INTO got FROM d;
+      IF coalesce(cardinality(got), 0) <> jsonb_array_length(s->'fi') THEN
+        SELECT f->>0 AS id INTO bad FROM jsonb_array_elements(s->'fi') WITH ORDINALITY AS t(f, ord)
+          WHERE NOT ((f->>0) = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM jsonb_array_elements(s->'fi') WITH ORDINALITY AS u(f, ord) WHERE u.f->>0 = t.f->>0 AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('leaseLost', bad.id)::text;
+      END IF;
+    END IF;
+    -- New executions; a taken id is refused.
+    IF jsonb_array_length(s->'ce') > 0 THEN
+      want := ARRAY(SELECT r.id FROM jsonb_populate_recordset(NULL::executions, s->'ce') AS r);
+      WITH i AS (
+        INSERT INTO executions (id, project, domain, workflow, workflow_name, launch_plan, launch_plan_name, phase, inputs, outputs, error, parent_id, parent_path, options, created_at, started_at, ended_at, updated_at)
+        SELECT id, project, domain, workflow, workflow_name, launch_plan, launch_plan_name, phase, inputs, outputs, error, parent_id, parent_path, options, created_at, started_at, ended_at, updated_at
+        FROM jsonb_populate_recordset(NULL::executions, s->'ce') ON CONFLICT (id) DO NOTHING RETURNING id)
+      SELECT array_agg(id) INTO got FROM i;
+      IF coalesce(cardinality(got), 0) <> cardinality(want) THEN
+        SELECT t.id AS id INTO bad FROM unnest(want) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM unnest(want) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('duplicateExecution', bad.id)::text;
+      END IF;
+    END IF;
+    -- Changed executions: the full new rows (owner and epoch untouched).
+    IF jsonb_array_length(s->'ex') > 0 THEN
+      FOR bad IN SELECT * FROM jsonb_populate_recordset(NULL::executions, s->'ex') LOOP
+        UPDATE executions SET project = bad.project, domain = bad.domain, workflow = bad.workflow, workflow_name = bad.workflow_name, launch_plan = bad.launch_plan,
+          launch_plan_name = bad.launch_plan_name, phase = bad.phase, inputs = bad.inputs, outputs = bad.outputs, error = bad.error, parent_id = bad.parent_id,
+          parent_path = bad.parent_path, options = bad.options, created_at = bad.created_at, started_at = bad.started_at, ended_at = bad.ended_at, updated_at = bad.updated_at
+        WHERE id = bad.id;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'changed by the step')::text; END IF;
+      END LOOP;
+    END IF;
+    -- Nodes: one row per node, the last write of a node in the step winning (a map's without its inputs).
+    IF jsonb_array_length(s->'n') > 0 THEN
+      SELECT n->>'execution_id' AS id, n->>'path' AS path INTO bad FROM jsonb_array_elements(s->'n') WITH ORDINALITY AS t(n, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = n->>'execution_id') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'node "' || bad.path || '"')::text; END IF;
+      INSERT INTO nodes (execution_id, path, entity, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, data)
+      SELECT DISTINCT ON (r.execution_id, r.path) r.execution_id, r.path, r.entity, r.phase, r.attempts, r.system_attempts, r.cache_status, r.inputs, r.outputs, r.error, r.started_at, r.ended_at, r.updated_at, r.data
+      FROM jsonb_populate_recordset(NULL::nodes, s->'n') WITH ORDINALITY AS r ORDER BY r.execution_id, r.path, r.ordinality DESC
+      ON CONFLICT (execution_id, path) DO UPDATE SET entity = excluded.entity, phase = excluded.phase, attempts = excluded.attempts, system_attempts = excluded.system_attempts,
+        cache_status = excluded.cache_status, inputs = excluded.inputs, outputs = excluded.outputs, error = excluded.error, started_at = excluded.started_at,
+        ended_at = excluded.ended_at, updated_at = excluded.updated_at, data = excluded.data;
+    END IF;
+    -- A map's inputs (the whole list it maps), written the first time only: they never change.
+    IF jsonb_array_length(s->'mi') > 0 THEN
+      INSERT INTO map_inputs (execution_id, path, inputs) SELECT m->>0, m->>1, m->>2 FROM jsonb_array_elements(s->'mi') AS m ON CONFLICT (execution_id, path) DO NOTHING;
+    END IF;
+    -- Map elements, each of a map whose row is stored (or written above): one row per element, the last write winning.
+    IF jsonb_array_length(s->'me') > 0 THEN
+      SELECT r.execution_id AS id, r.map_path || '[' || r.idx || ']' AS path INTO bad FROM jsonb_populate_recordset(NULL::map_elements, s->'me') WITH ORDINALITY AS r
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = r.execution_id) ORDER BY r.ordinality LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'node "' || bad.path || '"')::text; END IF;
+      SELECT r.execution_id AS id, r.map_path AS map, r.map_path || '[' || r.idx || ']' AS path INTO bad FROM jsonb_populate_recordset(NULL::map_elements, s->'me') WITH ORDINALITY AS r
+        WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE execution_id = r.execution_id AND path = r.map_path AND data::json->>'kind' = 'array') ORDER BY r.ordinality LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('mapMissing', bad.id, bad.path, bad.map)::text; END IF;
+      INSERT INTO map_elements (execution_id, map_path, idx, phase, attempts, system_attempts, cache_status, inputs, outputs, error, started_at, ended_at, updated_at, marks)
+      SELECT DISTINCT ON (r.execution_id, r.map_path, r.idx) r.execution_id, r.map_path, r.idx, r.phase, r.attempts, r.system_attempts, r.cache_status, r.inputs, r.outputs, r.error,
+        r.started_at, r.ended_at, r.updated_at, r.marks
+      FROM jsonb_populate_recordset(NULL::map_elements, s->'me') WITH ORDINALITY AS r ORDER BY r.execution_id, r.map_path, r.idx, r.ordinality DESC
+      ON CONFLICT (execution_id, map_path, idx) DO UPDATE SET phase = excluded.phase, attempts = excluded.attempts, system_attempts = excluded.system_attempts,
+        cache_status = excluded.cache_status, inputs = excluded.inputs, outputs = excluded.outputs, error = excluded.error, started_at = excluded.started_at,
+        ended_at = excluded.ended_at, updated_at = excluded.updated_at, marks = excluded.marks;
+    END IF;
+    -- Withdrawn tasks.
+    IF jsonb_array_length(s->'ct') > 0 THEN
+      DELETE FROM task_items t USING jsonb_array_elements(s->'ct') AS c WHERE t.execution_id = c->>0 AND t.path = c->>1;
+    END IF;
+    -- Queued tasks; an item already queued (or twice in the step) is refused.
+    IF jsonb_array_length(s->'q') > 0 THEN
+      SELECT q->>'execution_id' AS id, q->>'id' AS item INTO bad FROM jsonb_array_elements(s->'q') WITH ORDINALITY AS t(q, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = q->>'execution_id') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'task item "' || bad.item || '"')::text; END IF;
+      want := ARRAY(SELECT r.id FROM jsonb_populate_recordset(NULL::task_items, s->'q') AS r);
+      -- Leases given in the step (their columns come with the items): each on an item the step enqueues, once.
+      IF jsonb_array_length(s->'le') > 0 THEN
+        SELECT l AS id INTO bad FROM jsonb_array_elements_text(s->'le') WITH ORDINALITY AS t(l, ord)
+          WHERE NOT (l = ANY (want)) OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(s->'le') WITH ORDINALITY AS u(l, ord) WHERE u.l = t.l AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemMissing', bad.id)::text; END IF;
+      END IF;
+      WITH i AS (
+        INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at, started)
+        SELECT id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at, coalesce(started, 1)
+        FROM jsonb_populate_recordset(NULL::task_items, s->'q') ON CONFLICT (id) DO NOTHING RETURNING id)
+      SELECT array_agg(id) INTO got FROM i;
+      IF coalesce(cardinality(got), 0) <> cardinality(want) THEN
+        SELECT t.id AS id INTO bad FROM unnest(want) WITH ORDINALITY AS t(id, ord)
+          WHERE NOT (t.id = ANY (coalesce(got, '{}'))) OR EXISTS (SELECT 1 FROM unnest(want) WITH ORDINALITY AS u(id, ord) WHERE u.id = t.id AND u.ord < t.ord)
+          ORDER BY t.ord LIMIT 1;
+        RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemExists', bad.id)::text;
+      END IF;
+    ELSIF jsonb_array_length(s->'le') > 0 THEN
+      RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('taskItemMissing', s->'le'->>0)::text;
+    END IF;
+    -- Events, in order (their ids follow it).
+    IF jsonb_array_length(s->'ev') > 0 THEN
+      SELECT e->>'x' AS id, e->>'t' AS type INTO bad FROM jsonb_array_elements(s->'ev') WITH ORDINALITY AS t(e, ord)
+        WHERE NOT EXISTS (SELECT 1 FROM executions WHERE id = e->>'x') ORDER BY ord LIMIT 1;
+      IF FOUND THEN RAISE EXCEPTION USING ERRCODE = 'AL001', MESSAGE = json_build_array('executionMissing', bad.id, 'event "' || bad.type || '"')::text; END IF;
+      INSERT INTO events (execution_id, due_at, body)
+      SELECT e->>'x', (e->>'d')::bigint, e->>'b' FROM jsonb_array_elements(s->'ev') WITH ORDINALITY AS t(e, ord) ORDER BY ord;
+    END IF;
+    -- Cache entries, the last of a key winning.
+    IF jsonb_array_length(s->'cp') > 0 THEN
+      INSERT INTO cache (key, task, version, outputs, created_at)
+      SELECT DISTINCT ON (r.key) r.key, r.task, r.version, r.outputs, r.created_at FROM jsonb_populate_recordset(NULL::cache, s->'cp') WITH ORDINALITY AS r ORDER BY r.key, r.ordinality DESC
+      ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at;
+    END IF;
+    -- Executions the step created are its engine's, at epoch 1.
+    IF eng IS NOT NULL AND jsonb_array_length(s->'ce') > 0 THEN
+      UPDATE executions SET owner = eng, owner_epoch = 1 WHERE id = ANY (ARRAY(SELECT r.id FROM jsonb_populate_recordset(NULL::executions, s->'ce') AS r));
+    END IF;
+    RETURN fenced;
+  END
+  $aloft$;
+  `,
 ];
 
 /**

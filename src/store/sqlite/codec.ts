@@ -426,6 +426,8 @@ export interface TaskItemCols {
   lease_token: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  /** 1 when the leased attempt started (or counts as started), 0 while it waits in its worker, claimed ahead. */
+  started: number;
 }
 
 /**
@@ -451,6 +453,7 @@ export function taskItemToCols(t: TaskItem): TaskItemCols {
     lease_token: null,
     lease_owner: null,
     lease_expires_at: null,
+    started: 1,
   };
 }
 

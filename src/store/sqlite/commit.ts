@@ -34,8 +34,8 @@ const UPSERT_ELEMENT = `INSERT INTO map_elements (${ELEMENT_COLS}) VALUES (${ELE
     .slice(3)
     .map((c) => `${c} = excluded.${c}`)
     .join(", ")}`;
-const INSERT_ITEM = `INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at)
-  VALUES (@id, @execution_id, @path, @attempt, @system_attempts, @max_system_attempts, @task, @inputs, @options, @ready_at, @lease_token, @lease_owner, @lease_expires_at)`;
+const INSERT_ITEM = `INSERT INTO task_items (id, execution_id, path, attempt, system_attempts, max_system_attempts, task, inputs, options, ready_at, lease_token, lease_owner, lease_expires_at, started)
+  VALUES (@id, @execution_id, @path, @attempt, @system_attempts, @max_system_attempts, @task, @inputs, @options, @ready_at, @lease_token, @lease_owner, @lease_expires_at, @started)`;
 const UPSERT_CACHE = `INSERT INTO cache (key, task, version, outputs, created_at) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET task = excluded.task, version = excluded.version, outputs = excluded.outputs, created_at = excluded.created_at`;
 
@@ -169,7 +169,7 @@ export function applyStep(sql: Sql, step: StepCommit, checks: StepChecks = new S
     if (!checks.exists(sql, item.executionId)) throw conflict.executionMissing("commit", item.executionId, `task item "${item.id}"`);
     if (sql.get("SELECT 1 FROM task_items WHERE id = ?", item.id)) throw conflict.taskItemExists(item.id);
     const lease = leases.get(item.id);
-    sql.run(INSERT_ITEM, lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt } : taskItemToCols(item));
+    sql.run(INSERT_ITEM, lease ? { ...taskItemToCols(item), lease_token: lease.leaseToken, lease_owner: lease.owner, lease_expires_at: lease.leaseExpiresAt, started: lease.started === false ? 0 : 1 } : taskItemToCols(item));
   }
   for (const e of step.events ?? []) insertEvent(sql, e, 0, "commit");
   for (const c of step.cachePut ?? []) sql.run(UPSERT_CACHE, c.key, c.task, c.version, toJson(c.outputs), c.createdAt);

@@ -22,10 +22,10 @@ import type { Sql } from "./sql.js";
  * const claimed = sql.write(() => claim(sql, "worker-1", 4, 30_000, Date.now()));
  * ```
  */
-export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number, now: number): ClaimedTask[] {
+export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number, now: number, starting = limit): ClaimedTask[] {
   // Sorted here rather than in SQL, so that the lease index (not the readiness one) finds the few expired leases.
   const exhausted = sql
-    .all<TaskItemCols>("SELECT * FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ? AND system_attempts + 1 >= max_system_attempts", now)
+    .all<TaskItemCols>("SELECT * FROM task_items WHERE lease_token IS NOT NULL AND lease_expires_at <= ? AND started = 1 AND system_attempts + 1 >= max_system_attempts", now)
     .sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
   for (const r of exhausted) {
     const lost = r.system_attempts + 1;
@@ -35,16 +35,18 @@ export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number
   }
   if (limit === 0) return [];
   // One statement leases them all, each with its own token (the n-th ready item the n-th token), and gives back
-  // the rows as leased: a lost lease (an expired one taken again) counts one more system attempt.
+  // the rows as leased: a lost lease (an expired one taken again) counts one more system attempt if its attempt
+  // started (one claimed ahead and never started does not); the first `starting` count as started at once.
   const tokens = Array.from({ length: limit }, () => randomUUID());
   const leased = sql.all<TaskItemCols>(
     `WITH picked AS (
-       SELECT id, lease_token AS prior_token, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
-         SELECT id, lease_token, ready_at FROM task_items WHERE ready_at <= ? AND (lease_token IS NULL OR lease_expires_at <= ?)
+       SELECT id, lease_token AS prior_token, started AS prior_started, row_number() OVER (ORDER BY ready_at, id) AS n FROM (
+         SELECT id, lease_token, started, ready_at FROM task_items WHERE ready_at <= ? AND (lease_token IS NULL OR lease_expires_at <= ?)
          ORDER BY ready_at, id LIMIT ?))
      UPDATE task_items AS t SET
-       system_attempts = CASE WHEN picked.prior_token IS NULL THEN t.system_attempts ELSE t.system_attempts + 1 END,
-       lease_token = json_extract(?, '$[' || (picked.n - 1) || ']'), lease_owner = ?, lease_expires_at = ?
+       system_attempts = CASE WHEN picked.prior_token IS NULL OR picked.prior_started = 0 THEN t.system_attempts ELSE t.system_attempts + 1 END,
+       lease_token = json_extract(?, '$[' || (picked.n - 1) || ']'), lease_owner = ?, lease_expires_at = ?,
+       started = CASE WHEN picked.n <= ? THEN 1 ELSE 0 END
      FROM picked WHERE t.id = picked.id
      RETURNING *`,
     now,
@@ -53,9 +55,10 @@ export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number
     JSON.stringify(tokens),
     workerId,
     now + leaseMs,
+    starting,
   );
   leased.sort((a, b) => a.ready_at - b.ready_at || compareText(a.id, b.id));
-  return leased.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token!, leaseExpiresAt: r.lease_expires_at! }));
+  return leased.map((r) => ({ ...taskItemFromCols(r), leaseToken: r.lease_token!, leaseExpiresAt: r.lease_expires_at!, ...(r.started === 0 ? { ahead: true } : {}) }));
 }
 
 /**
@@ -66,8 +69,10 @@ export function claim(sql: Sql, workerId: string, limit: number, leaseMs: number
  * const alive = sql.write(() => extendLease(sql, item.id, item.leaseToken, 30_000, Date.now()));
  * ```
  */
-export function extendLease(sql: Sql, itemId: string, leaseToken: string, leaseMs: number, now: number): boolean {
-  const r = sql.run("UPDATE task_items SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now + leaseMs, itemId, leaseToken, now);
+export function extendLease(sql: Sql, itemId: string, leaseToken: string, leaseMs: number, now: number, started = false): boolean {
+  const r = started
+    ? sql.run("UPDATE task_items SET lease_expires_at = ?, started = 1 WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now + leaseMs, itemId, leaseToken, now)
+    : sql.run("UPDATE task_items SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now + leaseMs, itemId, leaseToken, now);
   return r.changes === 1;
 }
 
@@ -100,7 +105,7 @@ export function finish(sql: Sql, itemId: string, leaseToken: string, result: Tas
  */
 export function release(sql: Sql, r: TaskRelease, now: number): boolean {
   const changed = r.started
-    ? sql.run("UPDATE task_items SET lease_expires_at = ? WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now, r.itemId, r.leaseToken, now)
+    ? sql.run("UPDATE task_items SET lease_expires_at = ?, started = 1 WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", now, r.itemId, r.leaseToken, now)
     : sql.run("UPDATE task_items SET lease_token = NULL, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_token = ? AND lease_expires_at > ?", r.itemId, r.leaseToken, now);
   return changed.changes === 1;
 }

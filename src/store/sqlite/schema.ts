@@ -184,6 +184,11 @@ export const MIGRATIONS: readonly string[] = [
     FROM nodes WHERE json_extract(data, '$.kind') = 'element';
   DELETE FROM nodes WHERE json_extract(data, '$.kind') = 'element';
   `,
+  // 5: whether a leased item's attempt started (1) or waits in its worker, claimed ahead of a free slot (0): a
+  // lease that runs out before the attempt started gives the item back counting no system attempt.
+  `
+  ALTER TABLE task_items ADD COLUMN started INTEGER NOT NULL DEFAULT 1;
+  `,
 ];
 
 /**
