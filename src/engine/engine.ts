@@ -442,8 +442,7 @@ export class Engine {
       endedAt: undefined,
       updatedAt: now,
     };
-    await this.store.createExecution(row, { executionId: id, body: { type: "start" } });
-    this.poke();
+    await this.create(row);
     return id;
   }
 
@@ -776,9 +775,20 @@ export class Engine {
       endedAt: undefined,
       updatedAt: now,
     };
-    await this.store.createExecution(copy, { executionId: newId, body: { type: "start" } });
-    this.poke();
+    await this.create(copy);
     return newId;
+  }
+
+  /**
+   * Stores a new execution with its start event. While this engine's loop runs, and its lease is on record, the
+   * execution is created as its own (epoch 1), as the child executions its commits create are, so its first tick
+   * needs no `acquireExecutions` transaction; an engine not stepping (its loop not running) leaves it to any.
+   */
+  private async create(row: ExecutionRow): Promise<void> {
+    const owner = this.running && this.renewAt > 0 ? this.engineId : undefined;
+    await this.store.createExecution(row, { executionId: row.id, body: { type: "start" } }, owner);
+    if (owner !== undefined && this.running) this.owned.set(row.id, 1);
+    this.poke();
   }
 
   // ---- the loop -----------------------------------------------------------

@@ -151,13 +151,14 @@ export class MemoryStore implements Store {
       .map(copyEntity);
   }
 
-  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+  async createExecution(row: ExecutionRow, first: NewEvent, owner?: string): Promise<void> {
     this.check();
     checkFirstEvent(row, first);
     if (this.executions.has(row.id)) throw duplicateExecution(row.id, "createExecution");
     const copy = copyExecution(row);
     const event = this.newEvent(first, 0);
     this.executions.set(copy.id, copy);
+    if (owner !== undefined) this.owners.set(copy.id, { owner, epoch: 1 });
     this.pushEvent(event);
   }
 

@@ -327,9 +327,9 @@ export class PostgresStore implements Store {
     return rows.map(entityFromCols);
   }
 
-  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+  async createExecution(row: ExecutionRow, first: NewEvent, owner?: string): Promise<void> {
     checkFirstEvent(row, first);
-    await createExecution(this.q, row, first, channelName("events", this.schema));
+    await createExecution(this.q, row, first, channelName("events", this.schema), owner);
   }
 
   async getExecution(id: string): Promise<ExecutionRow | undefined> {

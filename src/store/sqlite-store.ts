@@ -249,11 +249,12 @@ export class SqliteStore implements Store {
     return rows.map(entityFromCols);
   }
 
-  async createExecution(row: ExecutionRow, first: NewEvent): Promise<void> {
+  async createExecution(row: ExecutionRow, first: NewEvent, owner?: string): Promise<void> {
     const sql = this.s;
     checkFirstEvent(row, first);
     await sql.batch(() => {
       insertExecution(sql, row, "createExecution");
+      if (owner !== undefined) sql.run("UPDATE executions SET owner = ?, owner_epoch = 1 WHERE id = ?", owner, row.id);
       insertEvent(sql, first, 0, "createExecution");
     });
     this.woke(true, false);

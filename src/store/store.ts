@@ -473,8 +473,13 @@ export interface Store {
   /** Registered entities of a kind, filtered, ordered by name then creation. */
   listEntities(kind: RegisteredKind, filter?: { readonly project?: string; readonly domain?: string; readonly name?: string }): Promise<RegisteredEntity[]>;
 
-  /** Creates an execution and its first event, atomically; rejects with `DuplicateExecutionError` if the id exists. */
-  createExecution(row: ExecutionRow, first: NewEvent): Promise<void>;
+  /**
+   * Creates an execution and its first event, atomically; rejects with `DuplicateExecutionError` if the id exists.
+   * With `owner` (the id of the running engine creating it, which will step it), the execution is created owned by
+   * that engine at epoch 1, as a child execution a fenced commit creates is, so that engine needs no
+   * `acquireExecutions` for it; without, it is owned by no engine until one acquires it.
+   */
+  createExecution(row: ExecutionRow, first: NewEvent, owner?: string): Promise<void>;
   /** One execution, or undefined. */
   getExecution(id: string): Promise<ExecutionRow | undefined>;
   /** Executions, newest first, one page at a time (`limit` 1..1000). */

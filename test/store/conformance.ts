@@ -1044,6 +1044,30 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         expect(await store.acquireExecutions("engine-a", ["child"], T0)).toEqual([{ executionId: "child", epoch: 1 }]);
       });
 
+      it("creates an execution owned by the engine named at createExecution, at epoch 1 and fenced as such; one created without an owner is no engine's", async () => {
+        await store.renewEngine(engineA, LEASE_E, T0);
+        await store.renewEngine(engineB, LEASE_E, T0);
+        await store.createExecution(execution("mine"), start("mine"), "engine-a");
+        await store.createExecution(execution("free"), start("free"));
+        expect((await store.dueEventsFor("engine-b", T0, 10)).map((e) => e.executionId)).toEqual(["free"]);
+        expect((await store.dueEventsFor("engine-a", T0, 10)).map((e) => e.executionId)).toEqual(["mine", "free"]);
+        expect(await store.acquireExecutions("engine-b", ["mine"], T0)).toEqual([]);
+        const [ev] = await store.dueEventsFor("engine-a", T0, 1);
+        const fenced = await store.commit({ consumed: [ev?.id ?? -1], executions: [execution("mine", { phase: "running" })], fence: { engineId: "engine-a", executions: [{ executionId: "mine", epoch: 2 }] } }).catch((e: unknown) => e);
+        expect((fenced as StoreConflictError).reason).toBe("fenced");
+        await store.commit({ consumed: [ev?.id ?? -1], executions: [execution("mine", { phase: "running" })], fence: { engineId: "engine-a", executions: [{ executionId: "mine", epoch: 1 }] } });
+        expect((await store.getExecution("mine"))?.phase).toBe("running");
+        expect(await store.acquireExecutions("engine-a", ["mine"], T0 + 1)).toEqual([{ executionId: "mine", epoch: 1 }]); // already its own
+        // past engine-a's lease, engine-b takes it one epoch higher
+        const later = T0 + LEASE_E + 1;
+        await store.renewEngine(engineB, LEASE_E, later);
+        expect(await store.acquireExecutions("engine-b", ["mine", "free"], later)).toEqual([
+          { executionId: "mine", epoch: 2 },
+          { executionId: "free", epoch: 1 },
+        ]);
+        await expect(store.createExecution(execution("mine"), start("mine"), "engine-b")).rejects.toThrow(DuplicateExecutionError);
+      });
+
       it("hands out again at once the items a dead engine's own workers leased, when another engine finds it dead; other workers keep theirs", async () => {
         await store.createExecution(execution("e1"), start("e1"));
         await drain();

@@ -23,7 +23,6 @@ const EXECUTION_COLS = [
 ] as const;
 const placeholders = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => `$${i + from}`).join(", ");
 
-const INSERT_EXECUTION = `INSERT INTO executions (${EXECUTION_COLS.join(", ")}) VALUES (${placeholders(EXECUTION_COLS.length)}) ON CONFLICT (id) DO NOTHING`;
 
 /** The values of `cols` of a column record, in that order. */
 function valuesOf<C extends object>(record: C, cols: readonly (keyof C)[]): unknown[] {
@@ -71,21 +70,31 @@ export class ExistingExecutions {
 
 const N = EXECUTION_COLS.length;
 /** A new execution and its first event in one statement, notifying `events` when it is created. */
-const CREATE_EXECUTION = `WITH x AS (${INSERT_EXECUTION} RETURNING id),
+/** Its owner (`$N+4`, or NULL) and owner epoch (`$N+5`: 1 when owned, else 0) are written with the row. */
+const CREATE_EXECUTION = `WITH x AS (INSERT INTO executions (${EXECUTION_COLS.join(", ")}, owner, owner_epoch)
+    VALUES (${placeholders(N)}, $${N + 4}, $${N + 5}) ON CONFLICT (id) DO NOTHING RETURNING id),
   e AS (INSERT INTO events (execution_id, due_at, body) SELECT id, $${N + 1}, $${N + 2} FROM x RETURNING id)
   SELECT (SELECT count(*) FROM x)::int AS created, (SELECT count(pg_notify($${N + 3}, '')) FROM e) AS told`;
 
 /**
  * Creates an execution with its first event (addressed to it), in one statement (no BEGIN and COMMIT round
- * trips), and notifies `channel`; `DuplicateExecutionError` (nothing written) if its id is taken.
+ * trips), and notifies `channel`; `DuplicateExecutionError` (nothing written) if its id is taken. With `owner`
+ * (an engine id) the execution is created owned by that engine at epoch 1.
  *
  * @example
  * ```ts
- * await createExecution(new Queries(pool), row, { executionId: row.id, body: { type: "start" } }, "aloft_events");
+ * await createExecution(new Queries(pool), row, { executionId: row.id, body: { type: "start" } }, "aloft_events", "engine-a");
  * ```
  */
-export async function createExecution(q: Queries, row: ExecutionRow, first: NewEvent, channel: string): Promise<void> {
-  const r = await q.get<{ created: number }>(CREATE_EXECUTION, [...valuesOf(executionToCols(row), EXECUTION_COLS), first.dueAt ?? 0, toJson(first.body), channel]);
+export async function createExecution(q: Queries, row: ExecutionRow, first: NewEvent, channel: string, owner?: string): Promise<void> {
+  const r = await q.get<{ created: number }>(CREATE_EXECUTION, [
+    ...valuesOf(executionToCols(row), EXECUTION_COLS),
+    first.dueAt ?? 0,
+    toJson(first.body),
+    channel,
+    owner ?? null,
+    owner === undefined ? 0 : 1,
+  ]);
   if (r?.created !== 1) throw duplicateExecution(row.id, "createExecution");
 }
 
