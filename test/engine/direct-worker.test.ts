@@ -11,8 +11,23 @@ import { describe, expect, it } from "vitest";
 import { mapTask, task, waitForInput, workflow, Workflow, t } from "aloft";
 import { Engine, type DirectWorker } from "../../src/engine/engine.js";
 import { MemoryStore } from "../../src/store/memory-store.js";
-import { startWorker } from "../../src/worker/worker.js";
-import type { ClaimedTask, StepCommit } from "../../src/store/store.js";
+import { startWorker, type LocalWorker, type WorkerOptions } from "../../src/worker/worker.js";
+import type { ClaimedTask, StepCommit, Store } from "../../src/store/store.js";
+
+/** The worker an engine runs beside it (`engine-a/pool`), with the test's entities in process and no poll of its own. */
+function ownWorker(store: Store, exports: Readonly<Record<string, unknown>>, concurrency: number, options: Partial<WorkerOptions> = {}): Promise<LocalWorker> {
+  return startWorker({
+    store,
+    modules: ["(the test's entities)"],
+    inProcess: [{ file: "(the test's entities)", exports }],
+    concurrency,
+    pollMs: 60_000,
+    workerId: "engine-a/pool",
+    blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
+    log: () => {},
+    ...options,
+  });
+}
 
 const inc = task({ name: "dw_inc", inputs: { x: t.int }, outputs: t.int }, ({ x }) => x + 1);
 const three = workflow({ name: "dw_three", inputs: { x: t.int } }, ({ x }) => ({ a: inc({ x }), b: inc({ x }), c: inc({ x }) }));
@@ -69,17 +84,7 @@ describe("the engine and its own worker", () => {
   it("runs a chain handing each attempt straight to its worker and taking each result into its next commit: nothing claimed, nothing reported to the store", async () => {
     const { store, claimed, reported } = counting();
     const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 60_000 });
-    const worker = await startWorker({
-      store,
-      modules: ["(the test's entities)"],
-      inProcess: [{ file: "(the test's entities)", exports: { inc } }],
-      concurrency: 2,
-      pollMs: 60_000,
-      workerId: "engine-a/pool",
-      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
-      direct: engine,
-      log: () => {},
-    });
+    const worker = await ownWorker(store, { inc }, 2, { direct: engine });
     engine.attachWorker(worker);
     engine.run();
     try {
@@ -153,17 +158,7 @@ describe("the engine and its own worker", () => {
   it("reads its inbox at least once a poll while its worker keeps it busy: an event that came without a wake-up does not wait for the worker to pause", async () => {
     const store = new MemoryStore();
     const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 100 });
-    const worker = await startWorker({
-      store,
-      modules: ["(the test's entities)"],
-      inProcess: [{ file: "(the test's entities)", exports: { inc, incLater } }],
-      concurrency: 1,
-      pollMs: 60_000,
-      workerId: "engine-a/pool",
-      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
-      direct: engine,
-      log: () => {},
-    });
+    const worker = await ownWorker(store, { inc, incLater }, 1, { direct: engine });
     engine.attachWorker(worker);
     engine.run();
     try {
@@ -211,18 +206,7 @@ async function withWorker(store: FirstLeasing, run: (engine: Engine, reports: { 
   const errors: unknown[] = [];
   const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 20, onError: (e) => errors.push(e) });
   const reports: { path: string; direct: boolean }[] = [];
-  const worker = await startWorker({
-    store,
-    modules: ["(the test's entities)"],
-    inProcess: [{ file: "(the test's entities)", exports: { inc } }],
-    concurrency: 1,
-    pollMs: 60_000,
-    workerId: "engine-a/pool",
-    blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
-    direct: engine,
-    log: () => {},
-    onReport: (r) => reports.push({ path: r.item.path, direct: r.direct }),
-  });
+  const worker = await ownWorker(store, { inc }, 1, { direct: engine, onReport: (r) => reports.push({ path: r.item.path, direct: r.direct }) });
   store.held = () => worker.active();
   engine.attachWorker(worker);
   engine.run();
@@ -307,17 +291,7 @@ describe("a commit that leased attempts to the engine's own worker, landed, and 
     const store = new LandsThenFails();
     const errors: unknown[] = [];
     const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 20, onError: (e) => errors.push(e) });
-    const worker = await startWorker({
-      store,
-      modules: ["(the test's entities)"],
-      inProcess: [{ file: "(the test's entities)", exports: { counted } }],
-      concurrency: 1,
-      pollMs: 60_000,
-      workerId: "engine-a/pool",
-      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
-      direct: engine,
-      log: () => {},
-    });
+    const worker = await ownWorker(store, { counted }, 1, { direct: engine });
     engine.attachWorker(worker);
     engine.run();
     try {
@@ -350,16 +324,7 @@ describe("a stopping worker handed attempts whose leasing commit is under way", 
       released.push(items.map((r) => r.itemId));
       return release(items, now);
     };
-    const worker = await startWorker({
-      store,
-      modules: ["(the test's entities)"],
-      inProcess: [{ file: "(the test's entities)", exports: { inc } }],
-      concurrency: 1,
-      pollMs: 60_000,
-      workerId: "engine-a/pool",
-      blobDir: path.join(mkdtempSync(path.join(os.tmpdir(), "aloft-direct-")), "blobs"),
-      log: () => {},
-    });
+    const worker = await ownWorker(store, { inc }, 1);
     await worker.stop();
     let landNone: (ids: ReadonlySet<string>) => void = () => {};
     worker.take([item!], new Promise((resolve) => (landNone = resolve)));
