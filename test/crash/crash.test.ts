@@ -191,11 +191,14 @@ describe("crash safety", () => {
     await expect(engine.result(id, { timeoutMs: 60_000 })).resolves.toEqual({ o0: n });
     const done = doneCounts(log);
     expect(done.size).toBe(n);
-    // The pool died with its engine: the one attempt in hand (a chain runs one at a time) may have ended without
-    // its result committed, and runs again; no task whose success was committed ran twice.
-    const again = [...done].filter(([, c]) => c > 1);
-    expect(again.length, JSON.stringify(again)).toBeLessThanOrEqual(1);
-    for (const [line, c] of again) expect(c, line).toBe(2);
+    // The pool died with its engine: the attempt in hand may have ended without its result committed, and runs
+    // again. So may the next one: the engine's own worker gets it as the commit that applies that result (and
+    // leases it) starts, so it can run before that commit is on disk (src/engine/ARCHITECTURE.md). A chain runs one
+    // at a time, so at most two consecutive tasks run twice; no task whose success was committed ran again.
+    const again = [...done].filter(([, c]) => c > 1).map(([line, c]) => ({ task: Number(line.replace("done ", "")), c }));
+    expect(again.length, JSON.stringify(again)).toBeLessThanOrEqual(2);
+    for (const { task, c } of again) expect(c, `task ${task}`).toBe(2);
+    if (again.length === 2) expect(Math.abs(again[0]!.task - again[1]!.task), JSON.stringify(again)).toBe(1);
     const nodes = await engine.nodes(id);
     expect(nodes.filter((x) => x.phase === "succeeded")).toHaveLength(n);
   }, 150_000);
