@@ -433,11 +433,14 @@ class Worker implements LocalWorker {
       state.slot?.abort("lost");
     });
     this.unrun++;
+    // Keyed by lease, not item: an item leased again (its first lease never landed) may run while the first attempt,
+    // abandoned, still ends; each is in hand, and seen by stop(), until it has.
+    const key = `${item.id} ${item.leaseToken}`;
     const done = this.handle(state).finally(() => {
-      this.running.delete(item.id);
+      this.running.delete(key);
       if (this.backlog || this.store.claimsWait === true) this.wake();
     });
-    this.running.set(item.id, { state, done });
+    this.running.set(key, { state, done });
   }
 
   private async handle(state: Running): Promise<void> {

@@ -340,3 +340,48 @@ describe("a stopping worker handed attempts whose leasing commit is under way", 
     expect([again?.id, again?.systemAttempts]).toEqual([item!.id, 0]);
   });
 });
+
+/** A memory store whose first group commit that leases an item to the engine's worker fails without landing. */
+class FailsFirstLeasing extends MemoryStore {
+  failed = false;
+  override async commitGroups(groups: readonly (readonly StepCommit[])[]): Promise<(Error | undefined)[]> {
+    const leases = groups.some((g) => g.some((c) => (c.leased?.length ?? 0) > 0));
+    if (leases && !this.failed) {
+      this.failed = true;
+      throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" });
+    }
+    return super.commitGroups(groups);
+  }
+}
+
+const holds: (() => void)[] = [];
+const held = task({ name: "dw_held", inputs: { x: t.int }, outputs: t.int }, async ({ x }) => {
+  await new Promise<void>((resolve) => holds.push(resolve));
+  return x + 1;
+});
+const heldOnce = workflow({ name: "dw_held_once", inputs: { x: t.int } }, ({ x }) => ({ y: held({ x }) }));
+
+describe("an attempt handed over by a commit that failed, leased again while the first still runs", () => {
+  it("keeps both in hand until each has ended: the first one's end does not drop the second from the worker's count", async () => {
+    const store = new FailsFirstLeasing();
+    const engine = await Engine.open({ store, schedules: false, engineId: "engine-a", pollMs: 20, onError: () => {} });
+    const worker = await ownWorker(store, { held }, 2, { direct: engine });
+    engine.attachWorker(worker);
+    engine.run();
+    try {
+      holds.length = 0;
+      const exec = await engine.start(heldOnce, { x: 1 });
+      // The first attempt runs on (a function in process cannot be cut) while the same item, leased anew, runs again.
+      await expect.poll(() => holds.length, { timeout: 30_000 }).toBe(2);
+      await expect.poll(() => worker.active(), { timeout: 30_000 }).toBe(2);
+      holds[0]!();
+      await expect.poll(() => worker.active(), { timeout: 30_000 }).toBe(1); // it was 0: the second one unseen by stop()
+      holds[1]!();
+      expect(await exec.result({ timeoutMs: 60_000 })).toEqual({ y: 2 });
+    } finally {
+      for (const release of holds) release();
+      await worker.stop();
+      await engine.stop();
+    }
+  });
+});
